@@ -12,7 +12,6 @@ export default defineConfig({
     include: ['test/**/*.test.ts'],
     exclude: ['test/e2e/**', 'test/bench/**', 'node_modules/**'],
     environment: 'node',
-    environmentMatchGlobs: undefined,
     testTimeout: 30_000,
     pool: 'forks',
   },

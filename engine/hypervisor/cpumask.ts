@@ -1,0 +1,126 @@
+/**
+ * A set of pCPUs, Xen's cpumask_t: a fixed-size bitmap over nr_cpu_ids. Used for hard
+ * and soft affinity, cpupool membership and runqueue spans. The text forms are xl's
+ * ("all", "0-3,5", and the xl vcpu-list "any cpu").
+ */
+export class CpuMask {
+  readonly bits: Uint32Array;
+
+  constructor(readonly size: number, bits?: Uint32Array) {
+    this.bits = bits ? bits.slice() : new Uint32Array((size + 31) >>> 5);
+  }
+
+  static all(size: number): CpuMask {
+    const m = new CpuMask(size);
+    for (let i = 0; i < size; i++) m.set(i);
+    return m;
+  }
+
+  static of(size: number, cpus: Iterable<number>): CpuMask {
+    const m = new CpuMask(size);
+    for (const c of cpus) m.set(c);
+    return m;
+  }
+
+  has(cpu: number): boolean {
+    return cpu >= 0 && cpu < this.size && (this.bits[cpu >>> 5]! & (1 << (cpu & 31))) !== 0;
+  }
+
+  set(cpu: number): this {
+    if (cpu < 0 || cpu >= this.size) throw new RangeError(`cpu ${cpu} out of range 0-${this.size - 1}`);
+    this.bits[cpu >>> 5]! |= 1 << (cpu & 31);
+    return this;
+  }
+
+  clear(cpu: number): this {
+    if (cpu >= 0 && cpu < this.size) this.bits[cpu >>> 5]! &= ~(1 << (cpu & 31));
+    return this;
+  }
+
+  clone(): CpuMask {
+    return new CpuMask(this.size, this.bits);
+  }
+
+  get weight(): number {
+    let n = 0;
+    for (const w of this.bits) n += popcount(w);
+    return n;
+  }
+
+  get empty(): boolean {
+    return this.bits.every((w) => w === 0);
+  }
+
+  get full(): boolean {
+    return this.weight === this.size;
+  }
+
+  first(): number {
+    for (let i = 0; i < this.bits.length; i++) {
+      const w = this.bits[i]!;
+      if (w !== 0) return (i << 5) + (31 - Math.clz32(w & -w));
+    }
+    return -1;
+  }
+
+  *[Symbol.iterator](): IterableIterator<number> {
+    for (let i = 0; i < this.bits.length; i++) {
+      let w = this.bits[i]!;
+      while (w !== 0) {
+        const low = w & -w;
+        yield (i << 5) + (31 - Math.clz32(low));
+        w ^= low;
+      }
+    }
+  }
+
+  and(o: CpuMask): CpuMask {
+    const m = this.clone();
+    for (let i = 0; i < m.bits.length; i++) m.bits[i]! &= o.bits[i] ?? 0;
+    return m;
+  }
+
+  or(o: CpuMask): CpuMask {
+    const m = this.clone();
+    for (let i = 0; i < m.bits.length; i++) m.bits[i]! |= o.bits[i] ?? 0;
+    return m;
+  }
+
+  andNot(o: CpuMask): CpuMask {
+    const m = this.clone();
+    for (let i = 0; i < m.bits.length; i++) m.bits[i]! &= ~(o.bits[i] ?? 0);
+    return m;
+  }
+
+  intersects(o: CpuMask): boolean {
+    for (let i = 0; i < this.bits.length; i++) if ((this.bits[i]! & (o.bits[i] ?? 0)) !== 0) return true;
+    return false;
+  }
+
+  equals(o: CpuMask): boolean {
+    return this.size === o.size && this.bits.every((w, i) => w === o.bits[i]);
+  }
+
+  /** xl's range list: "0-3,8,10-11"; "all" when every cpu is set. */
+  toString(): string {
+    if (this.full) return 'all';
+    const parts: string[] = [];
+    let start = -1;
+    let prev = -2;
+    for (const c of this) {
+      if (c !== prev + 1) {
+        if (start >= 0) parts.push(start === prev ? `${start}` : `${start}-${prev}`);
+        start = c;
+      }
+      prev = c;
+    }
+    if (start >= 0) parts.push(start === prev ? `${start}` : `${start}-${prev}`);
+    return parts.join(',');
+  }
+}
+
+function popcount(w: number): number {
+  w = w - ((w >>> 1) & 0x55555555);
+  w = (w & 0x33333333) + ((w >>> 2) & 0x33333333);
+  return (Math.imul((w + (w >>> 4)) & 0x0f0f0f0f, 0x01010101) >>> 24) & 0xff;
+}
