@@ -1,0 +1,61 @@
+/**
+ * The seam between the hypervisor core (domains, vCPUs) and the scheduling subsystem
+ * (engine/hypervisor/sched: cpupools and their schedulers). Xen has the same seam:
+ * xen/common/domain.c and xen/common/sched/core.c call sched_init_vcpu(),
+ * sched_destroy_vcpu(), vcpu_wake(), vcpu_sleep_nosync(), sched_move_domain() ...;
+ * the per-pool scheduler (struct scheduler) sits behind them.
+ *
+ * The core owns the vCPU objects and their runstate accounting; the scheduler decides
+ * which vCPU runs on which pCPU and calls back `setRunstate` / `processor` on them.
+ */
+import type { CpuMask } from './cpumask';
+import type { STime } from './clock';
+
+export type Runstate = 'running' | 'runnable' | 'blocked' | 'offline';
+
+/** What the scheduler needs to know about a vCPU (implemented by core's Vcpu). */
+export interface SchedVcpu {
+  readonly domid: number;
+  readonly vcpuId: number;
+  /** pCPU the vCPU runs on, or last ran on (Xen's v->processor). */
+  processor: number;
+  readonly hardAffinity: CpuMask;
+  readonly softAffinity: CpuMask;
+  readonly runstate: Runstate;
+  /** Xen's vcpu_runnable(): online, not paused (vCPU or domain), not blocked by the guest. */
+  runnable(): boolean;
+  /** Record a runstate change at simulated time `now` (Xen's vcpu_runstate_change). */
+  setRunstate(state: Runstate, now: STime): void;
+  /** Per-scheduler private data (Xen's unit->priv). */
+  schedPriv: unknown;
+}
+
+/** What the scheduler needs to know about a domain. */
+export interface SchedDomain {
+  readonly domid: number;
+  readonly name: string;
+  readonly vcpus: readonly SchedVcpu[];
+  /** Id of the cpupool the domain is in (Xen's d->cpupool->cpupool_id). */
+  cpupoolId: number;
+  /** Per-scheduler private data (Xen's d->sched_priv). */
+  schedPriv: unknown;
+}
+
+/**
+ * Calls from the core into scheduling. Implemented by engine/hypervisor/sched.
+ * Every method is synchronous; errors are thrown as XenError with Xen's errno.
+ */
+export interface SchedHooks {
+  /** A domain is created: insert it and its vCPUs into pool `poolId` (sched_init_domain + sched_init_vcpu). */
+  insertDomain(d: SchedDomain, poolId: number): void;
+  /** A domain is destroyed: remove its vCPUs from its pool's scheduler. */
+  removeDomain(d: SchedDomain): void;
+  /** vcpu_wake(): the vCPU may have become runnable (unpause, online, event). */
+  wake(v: SchedVcpu): void;
+  /** vcpu_sleep_nosync(): the vCPU may no longer be runnable (pause, offline, block). */
+  sleep(v: SchedVcpu): void;
+  /** Hard or soft affinity changed (vcpu_set_affinity). */
+  affinityChanged(v: SchedVcpu): void;
+  /** A vCPU was added to a running domain (vcpu-set up to max_vcpus). */
+  insertVcpu(d: SchedDomain, v: SchedVcpu): void;
+}
