@@ -1,0 +1,35 @@
+#!/usr/bin/env node
+// `npm test`: every check CI runs, in order, each as its own npm script so a developer
+// can run one alone. Stops at the first failure and says which step failed.
+import { spawnSync } from 'node:child_process';
+
+const steps = [
+  ['typecheck', 'TypeScript strict type check (tsc + vue-tsc)'],
+  ['lint', 'ESLint'],
+  ['build', 'electron-vite build of main, preload and renderer'],
+  ['test:unit', 'vitest: engine, main, renderer components, conformance'],
+  ['test:security', 'electronegativity over the built app'],
+  ['test:builder', 'electron-builder configuration validation'],
+  ['test:e2e', 'e2e in Chromium against npm run serve'],
+];
+
+const only = process.argv.slice(2);
+let passed = 0;
+let failed = 0;
+for (const [script, what] of steps) {
+  if (only.length > 0 && !only.includes(script)) continue;
+  console.log(`\n=== npm run ${script}: ${what}`);
+  const t0 = Date.now();
+  const r = spawnSync('npm', ['run', '--silent', script], { stdio: 'inherit', env: process.env });
+  const secs = ((Date.now() - t0) / 1000).toFixed(1);
+  if (r.status === 0) {
+    passed++;
+    console.log(`=== ${script}: ok (${secs} s)`);
+  } else {
+    failed++;
+    console.error(`=== ${script}: FAILED (exit ${r.status ?? r.signal}, ${secs} s)`);
+    break;
+  }
+}
+console.log(`\nsteps: ${passed} passed, ${failed} failed`);
+process.exit(failed === 0 ? 0 : 1);
