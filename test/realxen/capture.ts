@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import type { RealXenEnv } from './env';
 import { connectDom0 } from './ssh';
 import { GUEST_KERNEL, GUEST_RAMDISK } from './dom0-image';
+import { DOMU_READY } from './domu-image';
 
 export interface CaptureEntry {
   command: string;
@@ -41,6 +42,7 @@ const GUEST_CFG = `/etc/xen/${CAPTURE_GUEST}.cfg`;
 /** [name, command, note] in the order they run. */
 function plan(): [string, string, string][] {
   const cfg = pvGuestConfig(CAPTURE_GUEST).replace(/'/g, `'\\''`);
+  const waitForGuest = `for i in $(seq 1 90); do grep -q ${DOMU_READY} /var/log/xen/console/guest-${CAPTURE_GUEST}.log 2>/dev/null && break; sleep 1; done`;
   return [
     ['xl-info', 'xl info', 'host information, dom0 only'],
     ['xl-info-n', 'xl info -n', 'with the NUMA topology tables'],
@@ -67,6 +69,7 @@ function plan(): [string, string, string][] {
     ['xl-create-syntax-error', "printf 'name = \"bad\"\\nmemory = = 3\\n' > /tmp/bad.cfg && xl create /tmp/bad.cfg", 'error: config syntax'],
     ['xl-create-no-kernel', "printf 'name = \"nokernel\"\\ntype = \"pv\"\\nkernel = \"/nonexistent/vmlinuz\"\\nmemory = 64\\n' > /tmp/nokernel.cfg && xl create /tmp/nokernel.cfg", 'error: kernel file missing'],
     ['xl-create-pv', `printf '%s' '${cfg}' > ${GUEST_CFG} && xl create ${GUEST_CFG}`, 'create the small PV guest'],
+    ['guest-console-ready', `${waitForGuest} && cat /var/log/xen/console/guest-${CAPTURE_GUEST}.log`, "the guest's console up to its ready line, as xenconsoled logs it"],
     ['xl-create-duplicate', `xl create ${GUEST_CFG}`, 'error: a domain of that name exists'],
     ['xl-list-guest', 'xl list', 'dom0 and the PV guest'],
     ['xl-list-v-guest', 'xl list -v', 'verbose, with the guest UUID'],
@@ -75,14 +78,16 @@ function plan(): [string, string, string][] {
     ['xl-vm-list-guest', 'xl vm-list', 'the guest'],
     ['xl-vcpu-list-guest', 'xl vcpu-list', 'vcpus of dom0 and the guest'],
     ['xl-domid', `xl domid ${CAPTURE_GUEST}`, 'name to domid'],
-    ['xl-domname', 'xl domname 1', 'domid to name'],
+    ['xl-domname', `xl domname $(xl domid ${CAPTURE_GUEST})`, 'domid to name'],
+    ['xl-domname-nosuch', 'xl domname 99', 'error: unused domid'],
     ['xl-sched-credit2-guest', 'xl sched-credit2', 'both domains in Pool-0'],
     ['xl-sched-credit2-d', `xl sched-credit2 -d ${CAPTURE_GUEST}`, 'one domain'],
     ['xl-sched-credit2-set-weight', `xl sched-credit2 -d ${CAPTURE_GUEST} -w 512 && xl sched-credit2 -d ${CAPTURE_GUEST}`, 'weight changed to 512'],
     ['xl-sched-credit2-bad-weight', `xl sched-credit2 -d ${CAPTURE_GUEST} -w 0`, 'error: weight out of range'],
     ['xl-pause', `xl pause ${CAPTURE_GUEST} && xl list ${CAPTURE_GUEST}`, 'paused: state --p---'],
-    ['xl-pause-again', `xl pause ${CAPTURE_GUEST}`, 'pausing a paused domain'],
-    ['xl-unpause', `xl unpause ${CAPTURE_GUEST} && xl list ${CAPTURE_GUEST}`, 'running again'],
+    ['xl-pause-again', `xl pause ${CAPTURE_GUEST}`, 'pausing a paused domain succeeds: Xen counts pauses'],
+    ['xl-unpause', `xl unpause ${CAPTURE_GUEST} && xl list ${CAPTURE_GUEST}`, 'one unpause after two pauses: still paused'],
+    ['xl-unpause-again', `xl unpause ${CAPTURE_GUEST} && xl list ${CAPTURE_GUEST}`, 'the second unpause: running again'],
     ['xenstore-ls-guest', `xenstore-ls /local/domain/$(xl domid ${CAPTURE_GUEST})`, "the guest's xenstore subtree"],
     ['xl-cpupool-cpu-remove', 'xl cpupool-cpu-remove Pool-0 1', 'free pcpu 1'],
     ['xl-cpupool-create-credit', 'xl cpupool-create name=\\"cp-credit\\" sched=\\"credit\\" cpus=\\"1\\"', 'a credit pool on pcpu 1'],
@@ -98,7 +103,7 @@ function plan(): [string, string, string][] {
     ['xl-cpupool-migrate-back', `xl cpupool-migrate ${CAPTURE_GUEST} Pool-0 && xl cpupool-destroy cp-credit && xl cpupool-cpu-add Pool-0 1 && xl cpupool-list`, 'back to one pool'],
     ['xl-shutdown-wait', `xl shutdown -w ${CAPTURE_GUEST}`, 'orderly shutdown, waiting for it'],
     ['xl-list-after-shutdown', 'xl list', 'the guest is gone'],
-    ['guest-console-log', `cat /var/log/xen/console/guest-${CAPTURE_GUEST}.log`, "the guest's console as xenconsoled logged it"],
+    ['guest-console-log', `cat /var/log/xen/console/guest-${CAPTURE_GUEST}.log`, "the guest's whole console log, shutdown included"],
     ['xl-create-then-destroy', `xl create ${GUEST_CFG} && xl destroy ${CAPTURE_GUEST} && xl list`, 'destroy a running guest'],
   ];
 }
