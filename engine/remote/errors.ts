@@ -1,6 +1,7 @@
 // Typed errors of the real-host connector. Each says what an administrator can act on:
 // which host, which command, what the remote side said. `code` is stable for the GUI
 // and the CLI to switch on; `hint` is a suggested next step.
+import type { XlFailure } from './parse/xl-stderr';
 
 export type RemoteErrorCode =
   | 'host-unreachable'
@@ -130,5 +131,24 @@ export class BadArgumentError extends RemoteError {
   override name = 'BadArgumentError';
   constructor(message: string) {
     super('bad-argument', message);
+  }
+}
+
+/**
+ * An xl command failed; `failure` says how (no such domain, config syntax, ...) as
+ * recognised from xl's stderr, and the message leads with the line that says why.
+ */
+export class XlCommandError extends CommandFailedError {
+  override name = 'XlCommandError';
+  constructor(
+    command: string,
+    exitCode: number | null,
+    stderr: string,
+    readonly failure: XlFailure,
+    signal?: string,
+  ) {
+    super(command, exitCode, stderr, signal);
+    const why = exitCode !== null ? `exit ${exitCode}` : `signal ${signal ?? 'unknown'}`;
+    this.message = `\`${command}\` failed (${why})${failure.summary !== '' ? `: ${failure.summary}` : ''}`;
   }
 }
