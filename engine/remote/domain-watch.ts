@@ -116,6 +116,11 @@ export class DomainWatch {
     return this.refreshing;
   }
 
+  /** Resolves when no refresh is running or queued. */
+  async idle(): Promise<void> {
+    while (this.refreshing !== undefined) await this.refreshing;
+  }
+
   stop(): void {
     this.stopped = true;
     if (this.timer !== undefined) clearInterval(this.timer);

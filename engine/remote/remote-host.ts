@@ -179,7 +179,7 @@ export class RemoteXenHost {
   }
 
   /** `xl dmesg`: the hypervisor console ring. */
-  dmesg(): Promise<string> {
+  async dmesg(): Promise<string> {
     return this.xl(['dmesg'], true);
   }
 
@@ -232,25 +232,25 @@ export class RemoteXenHost {
     return this.domainInfo(name);
   }
 
-  destroy(dom: DomainRef): Promise<void> {
+  async destroy(dom: DomainRef): Promise<void> {
     return this.xlOp(['destroy', checkRef(dom)]);
   }
 
   /** Pauses are counted by Xen: n pauses need n unpauses (test/fixtures/realxen/xl-unpause). */
-  pause(dom: DomainRef): Promise<void> {
+  async pause(dom: DomainRef): Promise<void> {
     return this.xlOp(['pause', checkRef(dom)]);
   }
 
-  unpause(dom: DomainRef): Promise<void> {
+  async unpause(dom: DomainRef): Promise<void> {
     return this.xlOp(['unpause', checkRef(dom)]);
   }
 
   /** Asks the guest to shut down (PV control/shutdown); with wait, until it has. */
-  shutdown(dom: DomainRef, opts: { wait?: boolean } = {}): Promise<void> {
+  async shutdown(dom: DomainRef, opts: { wait?: boolean } = {}): Promise<void> {
     return this.xlOp(['shutdown', ...(opts.wait ? ['-w'] : []), checkRef(dom)]);
   }
 
-  reboot(dom: DomainRef, opts: { wait?: boolean } = {}): Promise<void> {
+  async reboot(dom: DomainRef, opts: { wait?: boolean } = {}): Promise<void> {
     return this.xlOp(['reboot', ...(opts.wait ? ['-w'] : []), checkRef(dom)]);
   }
 
