@@ -3,8 +3,10 @@
 // report their exit status and stderr.
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { utils } from 'ssh2';
 import { describe, expect, it } from 'vitest';
-import { HostKeyChangedError, HostKeyNotTrustedError } from '../../engine/remote/errors';
+import { RemoteConnection } from '../../engine/remote/connection';
+import { ConnectionLostError, HostKeyChangedError, HostKeyNotTrustedError } from '../../engine/remote/errors';
 import { SshTransport } from '../../engine/remote/ssh-transport';
 import { fromEnv } from './env';
 import { sshTarget } from './ssh';
@@ -42,8 +44,9 @@ describe('SSH transport against a real Xen 4.17 dom0', () => {
 
   it('refuses a host whose key differs from the pinned one, and says so', async () => {
     // another ed25519 key pinned for this host:port, as after a reinstall or an attack
-    const other = 'AAAAC3NzaC1lZDI1NTE5AAAAIA9n3WxkCxkHkGZBt0Nnq5bT3O5qTQ2nD1vJ6c0y2v8x';
-    writeFileSync(join(env.scratch, 'known_hosts.changed'), `[${env.host}]:${env.port} ssh-ed25519 ${other}\n`);
+    const other = utils.parseKey(utils.generateKeyPairSync('ed25519').public);
+    if (other instanceof Error) throw other;
+    writeFileSync(join(env.scratch, 'known_hosts.changed'), `[${env.host}]:${env.port} ssh-ed25519 ${other.getPublicSSH().toString('base64')}\n`);
     const err = await SshTransport.connect(sshTarget(env, 'known_hosts.changed')).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(HostKeyChangedError);
     expect((err as HostKeyChangedError).presented).toBe(env.hostFingerprint);
@@ -56,5 +59,19 @@ describe('SSH transport against a real Xen 4.17 dom0', () => {
     await t.close();
     expect(r.exitCode).not.toBe(0);
     expect(r.stderr).toContain('nosuch is an invalid domain identifier');
+  });
+
+  it('after sshd drops the link under a command, does not resend it, and reconnects for the next', async () => {
+    const conn = new RemoteConnection({ target: `${env.user}@${env.host}:${env.port}`, connect: () => SshTransport.connect(sshTarget(env)) });
+    await conn.open();
+    // The command kills the sshd process serving this connection: the link drops with
+    // the command already running, as when a network fails mid-operation.
+    const marker = `/tmp/xendeck-sent-${process.pid}`;
+    const err = await conn.run(`echo x >> ${marker}; kill -9 $PPID`, { idempotent: false }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(ConnectionLostError);
+    expect((err as ConnectionLostError).mayHaveHappened).toBe(true);
+    const r = await conn.run(`cat ${marker}; rm -f ${marker}`, { idempotent: true });
+    expect(r.stdout).toBe('x\n');
+    await conn.close();
   });
 });
