@@ -58,6 +58,8 @@ export class RemoteConnection {
   private everConnected = false;
   private readonly backoff: BackoffPolicy;
   private readonly sleep: (ms: number) => Promise<void>;
+  /** Attach a drop listener to each new transport (see onDrop). */
+  private readonly dropListeners = new Set<(t: RemoteTransport) => void>();
 
   constructor(private readonly opts: ConnectionOptions) {
     this.backoff = opts.backoff ?? DEFAULT_BACKOFF;
@@ -123,8 +125,6 @@ export class RemoteConnection {
     this.transport = undefined;
     await t?.close();
   }
-
-  private readonly dropListeners = new Set<(t: RemoteTransport) => void>();
 
   private async withTransport<T>(what: string, f: (t: RemoteTransport) => Promise<T>): Promise<T> {
     for (let resend = 0; ; resend++) {
