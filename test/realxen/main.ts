@@ -79,13 +79,16 @@ async function main(argv: string[]): Promise<number> {
       log(`host left running (qemu pid ${xen.pid}); log in with:`);
       log(`  ssh -i ${images.keys.clientKey} -p ${xen.sshPort} -o UserKnownHostsFile=${join(runDir, 'known_hosts')} root@127.0.0.1`);
       log('Ctrl-C stops it');
-      await new Promise<void>((r) => { process.once('SIGINT', r); process.once('SIGTERM', r); });
+      await new Promise<never>(() => undefined);
     }
   } finally {
     await xen?.stop();
   }
   return status;
 }
+
+// Ctrl-C or SIGTERM: exit, and QEMU is killed on the way out (qemu.ts).
+for (const sig of ['SIGINT', 'SIGTERM'] as const) process.on(sig, () => process.exit(130));
 
 main(process.argv.slice(2)).then(
   (code) => process.exit(code),

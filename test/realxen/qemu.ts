@@ -71,7 +71,12 @@ export async function bootXen(images: RealXenImages, o: BootOptions): Promise<Ru
   let exited: number | null | undefined;
   qemu.on('exit', (code) => { exited = code; });
   const elapsed = (): number => Number(process.hrtime.bigint() - t0) / 1e9;
-  const stop = (): Promise<void> => stopQemu(qemu);
+  // However the harness ends (an exception, process.exit on Ctrl-C), QEMU goes with it.
+  const killOnExit = (): void => {
+    qemu.kill('SIGKILL');
+  };
+  process.on('exit', killOnExit);
+  const stop = (): Promise<void> => stopQemu(qemu).finally(() => process.off('exit', killOnExit));
   try {
     let dom0ReadyS = 0;
     while (dom0ReadyS === 0) {
