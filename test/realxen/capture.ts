@@ -84,7 +84,7 @@ function plan(): [string, string, string][] {
     ['xl-sched-credit2-d', `xl sched-credit2 -d ${CAPTURE_GUEST}`, 'one domain'],
     ['xl-sched-credit2-set-weight', `xl sched-credit2 -d ${CAPTURE_GUEST} -w 512 && xl sched-credit2 -d ${CAPTURE_GUEST}`, 'weight changed to 512'],
     ['xl-sched-credit2-bad-weight', `xl sched-credit2 -d ${CAPTURE_GUEST} -w 0`, 'error: weight out of range'],
-    ['xl-pause', `xl pause ${CAPTURE_GUEST} && xl list ${CAPTURE_GUEST}`, 'paused: state --p---'],
+    ['xl-pause', `xl pause ${CAPTURE_GUEST} && xl list ${CAPTURE_GUEST}`, 'paused: p among the state letters'],
     ['xl-pause-again', `xl pause ${CAPTURE_GUEST}`, 'pausing a paused domain succeeds: Xen counts pauses'],
     ['xl-unpause', `xl unpause ${CAPTURE_GUEST} && xl list ${CAPTURE_GUEST}`, 'one unpause after two pauses: still paused'],
     ['xl-unpause-again', `xl unpause ${CAPTURE_GUEST} && xl list ${CAPTURE_GUEST}`, 'the second unpause: running again'],
@@ -105,6 +105,7 @@ function plan(): [string, string, string][] {
     ['xl-list-after-shutdown', 'xl list', 'the guest is gone'],
     ['guest-console-log', `cat /var/log/xen/console/guest-${CAPTURE_GUEST}.log`, "the guest's whole console log, shutdown included"],
     ['xl-create-then-destroy', `xl create ${GUEST_CFG} && xl destroy ${CAPTURE_GUEST} && xl list`, 'destroy a running guest'],
+    ['xl-create-too-small', `sed 's/^memory = .*/memory = 32/' ${GUEST_CFG} > /tmp/small.cfg && xl create /tmp/small.cfg`, 'error: 32 MiB cannot hold the guest kernel'],
   ];
 }
 

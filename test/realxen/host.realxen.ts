@@ -55,7 +55,7 @@ describe('RemoteXenHost against a real Xen 4.17 dom0', () => {
     expect(pools).toEqual([{ name: 'Pool-0', nCpus: 2, sched: 'credit2', active: true, nDom: doms.length, cpus: [0, 1] }]);
   });
 
-  it('creates a PV guest, sees it introduced, reads its console, pauses, unpauses and destroys it', async () => {
+  it('creates a PV guest, sees it introduced, reads its console, pauses, unpauses, shuts it down; creates one paused and destroys it', async () => {
     const snapshots: DomainSnapshot[] = [];
     const watch: DomainWatch = await host.watchDomains((s) => snapshots.push(s), { pollMs: 60_000 });
     try {
@@ -101,9 +101,17 @@ describe('RemoteXenHost against a real Xen 4.17 dom0', () => {
       await host.unpause(GUEST);
       expect((await host.domainInfo(GUEST)).state.paused).toBe(false);
 
-      await host.destroy(created.domid);
+      // an orderly shutdown: the guest kernel acknowledges control/shutdown and powers off
+      await host.shutdown(GUEST, { wait: true });
       expect((await host.domainList()).some((d) => d.name === GUEST)).toBe(false);
       await readUntilSnapshot(snapshots, (s) => s.changes.some((c) => c.type === 'released' && c.domain.domid === created.domid));
+
+      // created paused, it never runs; destroy takes it away at once
+      const paused = await host.create(pvGuestConfig(`${GUEST}-paused`, 96), { paused: true });
+      expect(paused.state.paused).toBe(true);
+      expect(paused.cpuTimeS).toBe(0);
+      await host.destroy(paused.domid);
+      expect((await host.domainList()).map((d) => d.name)).toEqual(['Domain-0']);
     } finally {
       watch.stop();
     }
@@ -118,6 +126,9 @@ describe('RemoteXenHost against a real Xen 4.17 dom0', () => {
     expect(e2).toBeInstanceOf(XlCommandError);
     expect((e2 as XlCommandError).failure.kind).toBe('config-syntax');
     expect((e2 as Error).message).toContain('broken.cfg:2: config parsing error');
+    const e3 = await host.create(pvGuestConfig('too-small', 32)).catch((e: unknown) => e);
+    expect((e3 as XlCommandError).failure.kind).toBe('out-of-memory');
+    expect((e3 as Error).message).toMatch(/segment \S+ too large .*Out of memory/);
     expect((await host.domainList()).map((d) => d.name)).toEqual(['Domain-0']);
   });
 

@@ -17,6 +17,7 @@ export type XlFailureKind =
   | 'no-such-cpupool'
   | 'cpupool-busy'
   | 'guest-no-ack'
+  | 'out-of-memory'
   | 'other';
 
 export interface XlFailure {
@@ -53,21 +54,25 @@ const KINDS: [XlFailureKind, RegExp][] = [
   ['no-such-cpupool', /[Pp]ool '.*' does not exist|Illegal pool specified/],
   ['cpupool-busy', /Can't destroy cpupool/],
   ['guest-no-ack', /guest didn't acknowledge control request/],
+  ['out-of-memory', /Out of memory|Cannot allocate memory|not enough memory/],
 ];
+
+/** Lines libxl logs while cleaning up after a failed create, not the cause. */
+const CLEANUP = /Non-existant domain|Unable to destroy guest|Destruction of domain failed/;
 
 export function classifyXlFailure(stderr: string): XlFailure {
   const messages = parseLibxlMessages(stderr);
   const lines = stderr.split('\n').map((l) => l.trim()).filter((l) => l !== '' && !l.startsWith('Parsing config from'));
-  // The first recognised line is the cause: a failed create goes on to log the
-  // clean-up of the half-built domain ("Non-existant domain", "Unable to destroy guest").
-  for (const line of lines) {
+  // The first recognised line is the cause. A failed create goes on to log the clean-up
+  // of the half-built domain ("Non-existant domain", "Unable to destroy guest"): those
+  // lines say the domain is missing only when nothing came before them.
+  const text = (line: string): string => LIBXL.exec(line)?.[6] ?? line;
+  for (const [i, line] of lines.entries()) {
+    if (i > 0 && CLEANUP.test(line)) continue;
     const hit = KINDS.find(([, re]) => re.test(line));
-    if (hit !== undefined) {
-      const lib = LIBXL.exec(line);
-      return { kind: hit[0], messages, summary: lib ? (lib[6] as string) : line };
-    }
+    if (hit !== undefined) return { kind: hit[0], messages, summary: text(line) };
   }
-  // Otherwise the first libxl error says most; xl's last line ("... failed (rc=-3)") least.
-  const firstError = messages.find((m) => m.level === 'error');
-  return { kind: 'other', messages, summary: firstError?.text ?? lines[lines.length - 1] ?? '' };
+  // Otherwise the first line says most (an xc: or libxl: error); xl's last line
+  // ("... failed (rc=-3)") least.
+  return { kind: 'other', messages, summary: lines[0] !== undefined ? text(lines[0]) : '' };
 }

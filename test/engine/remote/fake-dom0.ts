@@ -4,6 +4,7 @@
 // and can drop every connection to test reconnects. A test double for the network
 // peer only; the connector under test is the real code.
 import { utils, Server, type Connection, type ServerChannel } from 'ssh2';
+import { ed25519Pair } from './keys';
 
 export interface CommandReply {
   stdout?: string;
@@ -25,20 +26,13 @@ export interface FakeDom0 {
   close(): Promise<void>;
 }
 
-function publicBlob(publicKey: string): Buffer {
-  const k = utils.parseKey(publicKey);
-  if (k instanceof Error) throw k;
-  return k.getPublicSSH();
-}
-
 export function startFakeDom0(handler: CommandHandler, opts: { hostKey?: string } = {}): Promise<FakeDom0> {
-  const host = opts.hostKey !== undefined ? { private: opts.hostKey, public: '' } : utils.generateKeyPairSync('ed25519');
+  const host = opts.hostKey !== undefined ? { private: opts.hostKey } : ed25519Pair();
   const hostParsed = utils.parseKey(host.private);
   if (hostParsed instanceof Error) throw hostParsed;
-  const client = utils.generateKeyPairSync('ed25519');
-  const allowed = utils.parseKey(client.public);
-  if (allowed instanceof Error) throw allowed;
-  const allowedBlob = publicBlob(client.public);
+  const client = ed25519Pair();
+  const allowed = client.parsedPublic;
+  const allowedBlob = client.blob;
   const commands: string[] = [];
   const conns = new Set<Connection>();
 

@@ -2,14 +2,12 @@ import { createHmac, randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { utils } from 'ssh2';
 import { describe, expect, it } from 'vitest';
 import { fingerprintSha256, hostPattern, keyTypeOf, KnownHostsFile } from '../../../engine/remote/known-hosts';
+import { ed25519Pair } from './keys';
 
 function blob(): Buffer {
-  const k = utils.parseKey(utils.generateKeyPairSync('ed25519').public);
-  if (k instanceof Error) throw k;
-  return k.getPublicSSH();
+  return ed25519Pair().blob;
 }
 
 function tempFile(content = ''): string {

@@ -2,12 +2,12 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { utils } from 'ssh2';
 import { AuthRefusedError, BadArgumentError, HostKeyChangedError, HostKeyNotTrustedError, HostUnreachableError } from '../../../engine/remote/errors';
 import { fingerprintSha256 } from '../../../engine/remote/known-hosts';
 import { SshTransport, type SshTarget } from '../../../engine/remote/ssh-transport';
 import { freePortForTest } from './free-port';
 import { startFakeDom0, type FakeDom0 } from './fake-dom0';
+import { ed25519Pair } from './keys';
 
 let dom0: FakeDom0 | undefined;
 afterEach(async () => {
@@ -51,8 +51,7 @@ describe('SshTransport against an SSH server', () => {
   it('refuses a changed host key and says which key it saw and which is pinned', async () => {
     dom0 = await startFakeDom0(() => ({}));
     const kh = emptyKnownHosts();
-    const old = utils.parseKey(utils.generateKeyPairSync('ed25519').public);
-    if (old instanceof Error) throw old;
+    const old = ed25519Pair().parsedPublic;
     writeFileSync(kh, `[127.0.0.1]:${dom0.port} ssh-ed25519 ${old.getPublicSSH().toString('base64')}\n`);
     const err = await SshTransport.connect(target(dom0, kh, { onUnknownHostKey: () => true })).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(HostKeyChangedError);
@@ -64,7 +63,7 @@ describe('SshTransport against an SSH server', () => {
 
   it('reports a refused login as AuthRefusedError', async () => {
     dom0 = await startFakeDom0(() => ({}));
-    const stranger = utils.generateKeyPairSync('ed25519').private;
+    const stranger = ed25519Pair().private;
     const err = await SshTransport.connect(target(dom0, emptyKnownHosts(), { privateKey: stranger, onUnknownHostKey: () => true })).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(AuthRefusedError);
     expect((err as Error).message).toMatch(/root@\[127\.0\.0\.1\]:\d+ refused authentication \(tried: publickey\)/);
@@ -72,7 +71,7 @@ describe('SshTransport against an SSH server', () => {
 
   it('reports a closed port as HostUnreachableError', async () => {
     const port = await freePortForTest();
-    const err = await SshTransport.connect({ host: '127.0.0.1', port, username: 'root', privateKey: utils.generateKeyPairSync('ed25519').private, knownHostsPath: emptyKnownHosts() }).catch((e: unknown) => e);
+    const err = await SshTransport.connect({ host: '127.0.0.1', port, username: 'root', privateKey: ed25519Pair().private, knownHostsPath: emptyKnownHosts() }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(HostUnreachableError);
     expect((err as Error).message).toMatch(/ECONNREFUSED/);
   });

@@ -54,6 +54,7 @@ describe('xl failure classification (real stderr)', () => {
     ['xl-sched-credit2-bad-weight', 'out-of-range', /Cpu weight out of range/],
     ['xl-sched-credit2-wrong-sched', 'wrong-scheduler', /returned credit not credit2/],
     ['xl-cpupool-destroy-busy', 'cpupool-busy', /Can't destroy cpupool 'cp-credit'/],
+    ['xl-create-too-small', 'out-of-memory', /xc_dom_chk_alloc_pages: segment kernel too large .*Out of memory/],
   ];
   for (const [name, kind, summary] of cases) {
     it(`${name}: ${kind}`, () => {
