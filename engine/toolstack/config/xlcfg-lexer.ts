@@ -51,7 +51,7 @@ export class XlCfgLexer {
     if (c === '#') {
       const nl = s.indexOf('\n', this.pos);
       // A final comment without its newline matches no rule: a lexical error (verified on 4.17).
-      if (nl < 0) return tok('ERROR', s.length - this.pos, undefined, 'lexical error');
+      if (nl < 0) return this.lexicalError(line, column);
       this.advance(nl - this.pos);
       return this.next();
     }
@@ -70,7 +70,7 @@ export class XlCfgLexer {
       while (this.pos + n < s.length && s[this.pos + n] !== c && s[this.pos + n] !== '\n') {
         n += s[this.pos + n] === '\\' && this.pos + n + 1 < s.length && s[this.pos + n + 1] !== '\n' ? 2 : 1;
       }
-      if (this.pos + n >= s.length || s[this.pos + n] !== c) return tok('ERROR', 1, undefined, 'lexical error');
+      if (this.pos + n >= s.length || s[this.pos + n] !== c) return this.lexicalError(line, column);
       const raw = s.slice(this.pos + 1, this.pos + n);
       const decoded = dequote(raw);
       if (typeof decoded !== 'string') return tok('ERROR', n + 1, undefined, decoded.error);
@@ -79,7 +79,20 @@ export class XlCfgLexer {
     if (c === '+' && s[this.pos + 1] === '=') return tok('+=', 2);
     if (c === ',' || c === '[' || c === ']' || c === '=' || c === ';') return tok(c, 1);
     if (PYTHONISH.has(c)) this.likelyPython = true;
-    return tok('ERROR', 1, undefined, 'lexical error');
+    return this.lexicalError(line, column);
+  }
+
+  /**
+   * No rule matched: xl reports the text up to the next blank as the token
+   * ("near `A=1'", "near `\"abc'", verified against libxlutil 4.17).
+   */
+  private lexicalError(line: number, column: number): Token {
+    let n = 1;
+    const s = this.src;
+    while (this.pos + n < s.length && !/[ \t\n]/.test(s[this.pos + n]!)) n++;
+    const text = s.slice(this.pos, this.pos + n);
+    this.advance(n);
+    return { kind: 'ERROR', text, value: text, line, column, error: 'lexical error' };
   }
 
   private advance(n: number): void {
@@ -104,13 +117,14 @@ function dequote(raw: string): string | { error: string } {
     } else if (e === 'x') {
       // Xen's hex escape is broken: it always fails (libxlu_cfg.c skips a char, then
       // demands more than two digits). Reproduced so configs are judged as xl judges them.
-      return { error: 'invalid digit after backslash hexnumerical character escape' };
-    } else if (e >= '0' && e <= '9') {
+      return { error: 'invalid digit after backslash hexnumerical character escape in quoted string' };
+    } else if (e >= '0' && e <= '7') {
+      // Xen's "octal" escape is broken too: it takes up to four digits, needs at least
+      // three, and stores nothing ("p\\0651q" reads as "pq", "\\12345" as "5";
+      // verified against libxlutil 4.17). Reproduced so values match xl's.
       let digits = e;
-      while (digits.length < 3 && /[0-9]/.test(raw[i + 1] ?? '')) digits += raw[++i];
-      if (digits.length < 2) return { error: 'invalid digit after backslash numerical character escape' };
-      // "Octal" escapes are read in base 10 by Xen's dequote.
-      out += String.fromCharCode(Number.parseInt(digits, 10) & 0xff);
+      while (digits.length < 4 && /[0-9]/.test(raw[i + 1] ?? '')) digits += raw[++i];
+      if (digits.length < 3) return { error: 'invalid digit after backslash octalnumerical character escape in quoted string' };
     } else {
       return { error: 'invalid character after backlash in quoted string' };
     }

@@ -52,6 +52,10 @@ class Parser {
   private readonly lexer: XlCfgLexer;
   readonly settings = new Map<string, XlSetting>();
   readonly errors: ConfigError[] = [];
+  /** Tokens consumed since the last error (bison suppresses messages until 3). */
+  private shifted = 0;
+  /** The last token consumed (xl names it in "can't add" errors). */
+  private last: Token | undefined;
 
   constructor(
     src: string,
@@ -71,9 +75,16 @@ class Parser {
         this.statement();
       } catch (e) {
         if (!(e instanceof ConfigError)) throw e;
-        this.errors.push(e);
+        // Lexical errors are reported by the lexer itself, always. Bison reports a syntax
+        // error only if three tokens were shifted since the last one (yyerrstatus).
+        const lexical = this.tok.kind === 'ERROR' || e.detail.includes('lexical error');
+        if (lexical || this.errors.length === 0 || this.shifted >= 3) this.errors.push(e);
+        this.shifted = 0;
         // Bison's `error NEWLINE` rule: skip to the end of the line and go on.
-        while (this.tok.kind !== 'NEWLINE' && this.tok.kind !== 'EOF') this.tok = this.lexer.next();
+        while (this.tok.kind !== 'NEWLINE' && this.tok.kind !== 'EOF') {
+          this.tok = this.lexer.next();
+          if (this.tok.kind === 'ERROR') this.errors.push(this.lexicalError());
+        }
         if (this.tok.kind === 'NEWLINE') this.tok = this.lexer.next();
       }
     }
@@ -85,10 +96,10 @@ class Parser {
       this.advance();
       return;
     }
-    if (t.kind !== 'IDENT') throw this.unexpected('IDENT or NEWLINE or \';\'');
+    if (t.kind !== 'IDENT') throw this.unexpected("$end or IDENT or NEWLINE or ';'");
     this.advance();
     const op = this.tok;
-    if (op.kind !== '=' && op.kind !== '+=') throw this.unexpected("'=' or \"+=\"");
+    if (op.kind !== '=' && op.kind !== '+=') throw this.unexpected("+= or '='");
     this.advance();
     const value = this.value(false);
     // Bison reduces the assignment by default before it reads the terminator, so the
@@ -96,7 +107,8 @@ class Parser {
     // memory = 512, verified against libxlutil 4.17).
     if (this.errors.length === 0) this.store(t.text, value, op.kind === '+=', t.line);
     const end = this.tok;
-    if (end.kind !== 'NEWLINE' && end.kind !== ';' && end.kind !== 'EOF') throw this.unexpected("NEWLINE or ';'");
+    // Bison's verbose message here names only $end (its LALR tables merge the states).
+    if (end.kind !== 'NEWLINE' && end.kind !== ';' && end.kind !== 'EOF') throw this.unexpected('$end');
     if (end.kind !== 'EOF') this.advance();
   }
 
@@ -123,7 +135,7 @@ class Parser {
           this.advance();
           continue;
         }
-        if (this.peek() !== ']') throw this.unexpected("',' or ']'");
+        if (this.peek() !== ']') throw this.unexpected("']'");
       }
       this.advance();
       return { kind: 'list', items, line: t.line };
@@ -142,7 +154,13 @@ class Parser {
         const right = value.kind === 'string' ? value.value : value.text;
         value = { kind: 'string', value: left + right, line: a.line };
       } else {
-        throw new ConfigError(this.file, line, 1, `can't add [list] to "string" or vice versa`);
+        const near = this.last;
+        throw new ConfigError(
+          this.file,
+          near?.line ?? line,
+          near?.column ?? 1,
+          `config parsing error near \`${near?.text ?? ''}': can't add [list] to "string" or vice versa`,
+        );
       }
     }
     // Re-insert so map order is the order of last assignment.
@@ -160,18 +178,26 @@ class Parser {
   }
 
   private advance(): void {
+    this.last = this.tok;
+    this.shifted++;
     this.tok = this.lexer.next();
+  }
+
+  private lexicalError(): ConfigError {
+    const t = this.tok;
+    return new ConfigError(this.file, t.line, t.column, `config parsing error near \`${t.text}': ${t.error ?? 'lexical error'}`);
   }
 
   private unexpected(expecting: string): ConfigError {
     const t = this.tok;
-    const near = t.kind === 'NEWLINE' ? '<newline>' : t.kind === 'EOF' ? '' : `\`${t.text}'`;
-    if (t.kind === 'ERROR') {
-      return new ConfigError(this.file, t.line, t.column, `config parsing error near ${near}: ${t.error ?? 'lexical error'}`);
-    }
-    const name = t.kind === 'EOF' ? '$end' : t.kind.length === 1 ? `'${t.kind}'` : t.kind === '+=' ? '"+="' : t.kind;
-    const nearText = t.kind === 'EOF' ? 'near end of file' : `near ${near}`;
-    return new ConfigError(this.file, t.line, t.column, `config parsing error ${nearText}: syntax error, unexpected ${name}, expecting ${expecting}`);
+    if (t.kind === 'ERROR') return this.lexicalError();
+    const near = t.kind === 'NEWLINE' ? '<newline>' : `\`${t.text}'`;
+    const name = t.kind === 'EOF' ? '$end' : t.kind.length === 1 ? `'${t.kind}'` : t.kind;
+    // xl reports a NEWLINE token on the line before it (the lexer has already counted
+    // the newline when bison reads the token's location): "b =\n2" fails at line 0.
+    // $end likewise sits on the last line when the file ends with a newline.
+    const line = t.kind === 'NEWLINE' || (t.kind === 'EOF' && t.column === 1 && t.line > 1) ? t.line - 1 : t.line;
+    return new ConfigError(this.file, line, t.column, `config parsing error near ${near}: syntax error, unexpected ${name}, expecting ${expecting}`);
   }
 }
 
