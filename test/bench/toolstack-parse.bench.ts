@@ -1,0 +1,24 @@
+/**
+ * `npm run bench -- toolstack-parse`: xl.cfg files parsed per second (issue 5 target:
+ * at least 10,000/s), over the fixture set of test/fixtures/xlcfg (good and bad files).
+ */
+import { readFileSync } from 'node:fs';
+import { parseXlCfg } from '../../engine/toolstack/config';
+
+const cases = JSON.parse(readFileSync('test/fixtures/xlcfg/cases.json', 'utf8')) as { name: string; text: string }[];
+const good = cases.filter((c) => parseXlCfg(c.text, c.name).errors.length === 0);
+
+function rate(set: { name: string; text: string }[], ms: number): number {
+  let n = 0;
+  const t0 = performance.now();
+  while (performance.now() - t0 < ms) {
+    for (const c of set) parseXlCfg(c.text, c.name);
+    n += set.length;
+  }
+  return n / ((performance.now() - t0) / 1000);
+}
+
+rate(cases, 200); // warm up the JIT
+console.log(`configs: ${cases.length} (${good.length} valid)`);
+console.log(`parse_all_per_s: ${Math.round(rate(cases, 1000))}`);
+console.log(`parse_valid_per_s: ${Math.round(rate(good, 1000))}`);
