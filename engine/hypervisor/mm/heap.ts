@@ -65,7 +65,6 @@ export class PageHeap {
    */
   alloc(order: number, node?: number, exactNode = false): number {
     if (!Number.isInteger(order) || order < 0 || order > MAX_ORDER) throw new XenError('EINVAL', `bad allocation order ${order}`);
-    const order_ = order;
     const candidates =
       node !== undefined
         ? exactNode
@@ -73,9 +72,9 @@ export class PageHeap {
           : [node, ...this.nodes.map((_, i) => i).filter((i) => i !== node)]
         : this.nodes.map((_, i) => i).sort((a, b) => this.nodes[b]!.free - this.nodes[a]!.free);
     for (const i of candidates) {
-      const mfn = this.allocFrom(this.node(i), order_);
+      const mfn = this.allocFrom(this.node(i), order);
       if (mfn !== undefined) {
-        this.allocated.set(mfn, order_);
+        this.allocated.set(mfn, order);
         return mfn;
       }
     }
