@@ -126,8 +126,8 @@ export class P2m {
     return mfn === INVALID ? undefined : { mfn, order: PAGE_ORDER_4K, access: P2M_ACCESS[s2.table.access[i1]!]! };
   }
 
-  /** Unmap 2^order frames at gfn (decrease_reservation), shattering what it cuts into. */
-  remove(gfn: number, order: PageOrder = PAGE_ORDER_4K): number {
+  /** Unmap 2^order frames at gfn (any order; decrease_reservation), shattering what it cuts into. */
+  remove(gfn: number, order: number = PAGE_ORDER_4K): number {
     let removed = 0;
     const end = gfn + 2 ** order;
     for (let g = gfn; g < end; ) {

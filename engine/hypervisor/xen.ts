@@ -1,0 +1,346 @@
+/**
+ * A simulated Xen host: the pieces of the hypervisor tied together and reached through
+ * one entry point, `hypercall()`, as the toolstack reaches Xen through privcmd.
+ *
+ * Boot follows Xen's order (xen/arch/x86/setup.c __start_xen): the console ring comes
+ * up, the CPUs and NUMA nodes are enumerated, the heap gets every frame, then dom0 is
+ * built with dom0_mem and dom0_max_vcpus (docs/misc/xen-command-line.pandoc).
+ *
+ * Deterministic: time from the simulated Clock, randomness (uuids) from the seeded Rng.
+ * A failed hypercall throws XenError and changes nothing.
+ */
+import { Clock } from './clock';
+import { ConsoleRing } from './conring';
+import { CpuMask } from './cpumask';
+import { Domain, DOMID_MAX_DOMU, type DomainType, type ShutdownReason } from './domain';
+import { XenError } from './errno';
+import { Kconfig } from './kconfig';
+import { PageHeap, MAX_ORDER } from './mm/heap';
+import { P2m } from './mm/p2m';
+import { Rng } from './rng';
+import { Topology, type TopologySpec } from './topology';
+
+export const XEN_VERSION = { major: 4, minor: 17, extra: '.0-xendeck' } as const;
+export const PAGE_KIB = 4;
+
+export interface XenBootOptions {
+  seed: number;
+  topology: TopologySpec;
+  cpuMhz?: number;
+  /** dom0_mem in MiB (default 1024, or the whole host if smaller). */
+  dom0MemMiB?: number;
+  /** dom0_max_vcpus (default: every pCPU, at most 4 to keep dom0 small, as labs do). */
+  dom0MaxVcpus?: number;
+  kconfig?: Record<string, boolean>;
+}
+
+/** Per-domain memory bookkeeping (struct domain: max_pages, tot_pages; the p2m). */
+interface DomainMemory {
+  maxPages: number;
+  p2m: P2m;
+  /** Blocks from the heap backing the guest: [mfn, order, first gfn]. */
+  extents: [number, number, number][];
+  nextGfn: number;
+}
+
+export interface DomainInfo {
+  domid: number;
+  uuid: string;
+  name: string;
+  type: DomainType;
+  flags: { running: boolean; blocked: boolean; paused: boolean; shutdown: boolean; dying: boolean; crashed: boolean };
+  shutdownReason: ShutdownReason | undefined;
+  totPages: number;
+  maxPages: number;
+  nrOnlineVcpus: number;
+  maxVcpuId: number;
+  /** ns of CPU time, all vCPUs. */
+  cpuTime: number;
+  cpupoolId: number;
+}
+
+export interface Physinfo {
+  threadsPerCore: number;
+  coresPerSocket: number;
+  nrCpus: number;
+  maxCpuId: number;
+  nrNodes: number;
+  maxNodeId: number;
+  cpuKhz: number;
+  totalPages: number;
+  freePages: number;
+  capabilities: string[];
+}
+
+export type Hypercall =
+  | { op: 'domctl.createdomain'; type: DomainType; maxVcpus: number; name?: string }
+  | { op: 'domctl.destroydomain'; domid: number }
+  | { op: 'domctl.pausedomain'; domid: number }
+  | { op: 'domctl.unpausedomain'; domid: number }
+  | { op: 'domctl.getdomaininfo'; domid: number }
+  | { op: 'domctl.max_mem'; domid: number; maxKiB: number }
+  | { op: 'domctl.shutdown'; domid: number; reason: ShutdownReason }
+  | { op: 'domctl.setvcpuaffinity'; domid: number; vcpu: number; hard?: number[]; soft?: number[] }
+  | { op: 'memory_op.populate_physmap'; domid: number; pages: number }
+  | { op: 'memory_op.decrease_reservation'; domid: number; pages: number }
+  | { op: 'sysctl.physinfo' }
+  | { op: 'sysctl.getdomaininfolist' }
+  | { op: 'sysctl.readconsole'; clear?: boolean };
+
+export type HypercallResult<H extends Hypercall> = H extends { op: 'domctl.createdomain' }
+  ? { domid: number; uuid: string }
+  : H extends { op: 'domctl.getdomaininfo' }
+    ? DomainInfo
+    : H extends { op: 'sysctl.physinfo' }
+      ? Physinfo
+      : H extends { op: 'sysctl.getdomaininfolist' }
+        ? DomainInfo[]
+        : H extends { op: 'sysctl.readconsole' }
+          ? { text: string }
+          : H extends { op: 'memory_op.populate_physmap' | 'memory_op.decrease_reservation' }
+            ? { pages: number }
+            : Record<string, never>;
+
+export class Xen {
+  readonly clock = new Clock();
+  readonly rng: Rng;
+  readonly topology: Topology;
+  readonly kconfig: Kconfig;
+  readonly conring = new ConsoleRing();
+  readonly heap: PageHeap;
+  readonly cpuKhz: number;
+  private readonly domains = new Map<number, Domain>();
+  private readonly memory = new Map<number, DomainMemory>();
+  private nextDomid = 1;
+  /** Count of hypercalls served (for benchmarks). */
+  hypercalls = 0;
+
+  private constructor(opts: XenBootOptions) {
+    this.rng = new Rng(opts.seed);
+    this.kconfig = new Kconfig(opts.kconfig ?? {});
+    this.conring.printk(`Xen version ${XEN_VERSION.major}.${XEN_VERSION.minor}${XEN_VERSION.extra} (XenDeck simulated host)`);
+    this.topology = new Topology(opts.topology);
+    const t = this.topology;
+    this.cpuKhz = (opts.cpuMhz ?? 2000) * 1000;
+    this.conring.printk(`${t.x2apic ? 'x2APIC mode is enabled' : 'Using xAPIC'}; ${t.nrCpus} CPUs, ${t.nrNodes} NUMA node(s)`);
+    this.heap = new PageHeap(t.nodeMemoryMiB.map((mib) => (mib * 1024) / PAGE_KIB));
+    this.conring.printk(`System RAM: ${t.memoryMiB}MB (${t.memoryMiB * 1024}kB)`);
+    this.conring.printk(`Brought up ${t.nrCpus} CPUs`);
+    const dom0Mem = Math.min(opts.dom0MemMiB ?? 1024, Math.floor(t.memoryMiB / 2));
+    const dom0Vcpus = Math.min(opts.dom0MaxVcpus ?? Math.min(4, t.nrCpus), t.nrCpus);
+    this.buildDomain(0, this.kconfig.enabled('PV') ? 'pv' : 'pvh', dom0Vcpus, 'Domain-0');
+    this.populate(0, (dom0Mem * 1024) / PAGE_KIB);
+    this.conring.printk(`*** LOADING DOMAIN 0 ***`);
+    this.conring.printk(`Dom0 has maximum ${dom0Vcpus} VCPUs`);
+    this.conring.printk(`Initial low memory virq threshold set at 0x4000 pages.`);
+  }
+
+  static boot(opts: XenBootOptions): Xen {
+    return new Xen(opts);
+  }
+
+  /** The one entry point. Throws XenError with Xen's errno; a failed call changes nothing. */
+  hypercall<H extends Hypercall>(h: H): HypercallResult<H> {
+    this.hypercalls++;
+    return this.dispatch(h) as HypercallResult<H>;
+  }
+
+  private dispatch(h: Hypercall): unknown {
+    switch (h.op) {
+      case 'domctl.createdomain': {
+        this.kconfig.require(h.type === 'hvm' || h.type === 'pvh' ? 'HVM' : 'PV', `${h.type.toUpperCase()} guests`);
+        const domid = this.allocDomid();
+        const d = this.buildDomain(domid, h.type, h.maxVcpus, h.name ?? `(null)`);
+        return { domid, uuid: d.uuid };
+      }
+      case 'domctl.destroydomain': {
+        const d = this.domain(h.domid);
+        if (h.domid === 0) throw new XenError('EINVAL', 'dom0 cannot be destroyed');
+        d.kill();
+        const mem = this.memory.get(h.domid)!;
+        for (const [mfn, order] of mem.extents) this.heap.free(mfn, order);
+        d.markDestroyed();
+        this.domains.delete(h.domid);
+        this.memory.delete(h.domid);
+        return {};
+      }
+      case 'domctl.pausedomain':
+        this.domain(h.domid).pause();
+        return {};
+      case 'domctl.unpausedomain':
+        this.domain(h.domid).unpause();
+        return {};
+      case 'domctl.getdomaininfo':
+        return this.info(this.domain(h.domid));
+      case 'domctl.max_mem': {
+        const mem = this.memory.get(this.domain(h.domid).domid)!;
+        if (!(h.maxKiB >= 0)) throw new XenError('EINVAL', `max_mem ${h.maxKiB} KiB`);
+        mem.maxPages = Math.floor(h.maxKiB / PAGE_KIB);
+        return {};
+      }
+      case 'domctl.shutdown':
+        this.domain(h.domid).shutdown(h.reason);
+        return {};
+      case 'domctl.setvcpuaffinity': {
+        const d = this.domain(h.domid);
+        const v = d.vcpus[h.vcpu];
+        if (!v) throw new XenError('EINVAL', `domain ${h.domid} has no vCPU ${h.vcpu}`);
+        const n = this.topology.nrCpus;
+        const bad = [...(h.hard ?? []), ...(h.soft ?? [])].find((c) => !Number.isInteger(c) || c < 0 || c >= n);
+        if (bad !== undefined) throw new XenError('EINVAL', `pCPU ${bad} does not exist (0-${n - 1})`);
+        if (h.hard && h.hard.length === 0) throw new XenError('EINVAL', 'empty hard affinity');
+        if (h.hard) copyInto(v.hardAffinity, CpuMask.of(n, h.hard));
+        if (h.soft) copyInto(v.softAffinity, CpuMask.of(n, h.soft));
+        return {};
+      }
+      case 'memory_op.populate_physmap':
+        return { pages: this.populate(this.domain(h.domid).domid, h.pages) };
+      case 'memory_op.decrease_reservation':
+        return { pages: this.decrease(this.domain(h.domid).domid, h.pages) };
+      case 'sysctl.physinfo':
+        return this.physinfo();
+      case 'sysctl.getdomaininfolist':
+        return [...this.domains.values()].map((d) => this.info(d));
+      case 'sysctl.readconsole':
+        return { text: this.conring.read({ clear: h.clear ?? false }).text };
+    }
+  }
+
+  private buildDomain(domid: number, type: DomainType, maxVcpus: number, name: string): Domain {
+    const d = new Domain(
+      { domid, uuid: domid === 0 ? '00000000-0000-0000-0000-000000000000' : this.rng.uuid(), name, type, maxVcpus, onlineVcpus: maxVcpus, nrCpus: this.topology.nrCpus },
+      this.clock.now,
+    );
+    this.domains.set(domid, d);
+    this.memory.set(domid, { maxPages: Number.MAX_SAFE_INTEGER, p2m: new P2m(), extents: [], nextGfn: 0 });
+    return d;
+  }
+
+  /** Lowest free domid from a rolling cursor, as libxl's default allocation does. */
+  private allocDomid(): number {
+    for (let i = 0; i < DOMID_MAX_DOMU; i++) {
+      const id = ((this.nextDomid - 1 + i) % DOMID_MAX_DOMU) + 1;
+      if (!this.domains.has(id)) {
+        this.nextDomid = id + 1;
+        return id;
+      }
+    }
+    throw new XenError('ENOSPC', 'no free domid');
+  }
+
+  /** populate_physmap: back `pages` more gfns, largest blocks first; all or nothing. */
+  private populate(domid: number, pages: number): number {
+    if (!Number.isInteger(pages) || pages < 0) throw new XenError('EINVAL', `bad page count ${pages}`);
+    const mem = this.memory.get(domid)!;
+    const tot = mem.p2m.stats.pages;
+    if (tot + pages > mem.maxPages) {
+      throw new XenError('ENOMEM', `domain ${domid}: ${tot + pages} pages would exceed max_pages ${mem.maxPages}`);
+    }
+    if (pages > this.heap.freePages()) {
+      throw new XenError('ENOMEM', `domain ${domid}: ${pages} pages asked, ${this.heap.freePages()} free on the host`);
+    }
+    const got: [number, number, number][] = [];
+    let left = pages;
+    let gfn = mem.nextGfn;
+    try {
+      while (left > 0) {
+        let order = Math.min(MAX_ORDER, Math.floor(Math.log2(left)));
+        // keep the gfn aligned like the block so the p2m can use a superpage
+        while (order > 0 && gfn % 2 ** order !== 0) order--;
+        let mfn: number | undefined;
+        for (; order >= 0; order--) {
+          try {
+            mfn = this.heap.alloc(order);
+            break;
+          } catch (e) {
+            if (!(e instanceof XenError) || e.code !== 'ENOMEM' || order === 0) throw e;
+          }
+        }
+        got.push([mfn!, order, gfn]);
+        gfn += 2 ** order;
+        left -= 2 ** order;
+      }
+    } catch (e) {
+      for (const [m, o] of got) this.heap.free(m, o);
+      throw e;
+    }
+    for (const [m, o, g] of got) {
+      mem.p2m.setRange(g, m, 2 ** o);
+      mem.extents.push([m, o, g]);
+    }
+    mem.nextGfn = gfn;
+    return pages;
+  }
+
+  /** decrease_reservation: give back whole extents from the top (the balloon driver). */
+  private decrease(domid: number, pages: number): number {
+    const mem = this.memory.get(domid)!;
+    let freed = 0;
+    while (freed < pages && mem.extents.length > 0) {
+      const [m, o, g] = mem.extents[mem.extents.length - 1]!;
+      if (freed + 2 ** o > pages) break;
+      mem.extents.pop();
+      mem.p2m.remove(g, o);
+      this.heap.free(m, o);
+      mem.nextGfn = g;
+      freed += 2 ** o;
+    }
+    return freed;
+  }
+
+  private domain(domid: number): Domain {
+    const d = this.domains.get(domid);
+    if (!d) throw new XenError('ESRCH', `domain ${domid} does not exist`);
+    return d;
+  }
+
+  private info(d: Domain): DomainInfo {
+    const mem = this.memory.get(d.domid)!;
+    const now = this.clock.now;
+    const online = d.vcpus.filter((v) => v.online);
+    return {
+      domid: d.domid,
+      uuid: d.uuid,
+      name: d.name,
+      type: d.type,
+      flags: {
+        running: d.running,
+        blocked: d.blocked,
+        paused: d.paused,
+        shutdown: d.life === 'shutdown',
+        dying: d.life === 'dying',
+        crashed: d.life === 'shutdown' && d.shutdownReason === 'crash',
+      },
+      shutdownReason: d.shutdownReason,
+      totPages: mem.p2m.stats.pages,
+      maxPages: mem.maxPages,
+      nrOnlineVcpus: online.length,
+      maxVcpuId: d.vcpus.length - 1,
+      cpuTime: d.vcpus.reduce((a, v) => a + v.cpuTime(now), 0),
+      cpupoolId: d.cpupoolId,
+    };
+  }
+
+  private physinfo(): Physinfo {
+    const t = this.topology;
+    return {
+      threadsPerCore: t.threadsPerCore,
+      coresPerSocket: t.coresPerSocket,
+      nrCpus: t.nrCpus,
+      maxCpuId: t.maxCpuId,
+      nrNodes: t.nrNodes,
+      maxNodeId: t.nrNodes - 1,
+      cpuKhz: this.cpuKhz,
+      totalPages: this.heap.totalPages(),
+      freePages: this.heap.freePages(),
+      capabilities: [
+        ...(this.kconfig.enabled('PV') ? ['pv'] : []),
+        ...(this.kconfig.enabled('HVM') ? ['hvm', 'hap'] : []),
+      ],
+    };
+  }
+}
+
+function copyInto(dst: CpuMask, src: CpuMask): void {
+  dst.bits.set(src.bits);
+}
