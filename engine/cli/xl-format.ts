@@ -4,13 +4,13 @@
  */
 import type { DomainInfo, Physinfo } from '../hypervisor/xen';
 import { PAGE_KIB } from '../hypervisor/xen';
+import { stateLetters } from '../toolstack/domain-summary';
 
 /** list_domains(): the header is a literal with tabs; rows are "%-40s %5d %5lu %5d     %c%c%c%c%c%c %9.1f". */
 export const XL_LIST_HEADER = 'Name                                        ID   Mem VCPUs\tState\tTime(s)';
 
 export function xlListRow(d: DomainInfo): string {
-  const f = d.flags;
-  const state = [f.running ? 'r' : '-', f.blocked ? 'b' : '-', f.paused ? 'p' : '-', f.shutdown && !f.crashed ? 's' : '-', f.crashed ? 'c' : '-', f.dying ? 'd' : '-'].join('');
+  const state = stateLetters(d.flags);
   const memMiB = Math.floor((d.totPages * PAGE_KIB) / 1024);
   return `${d.name.padEnd(40)} ${String(d.domid).padStart(5)} ${String(memMiB).padStart(5)} ${String(d.nrOnlineVcpus).padStart(5)}     ${state} ${(d.cpuTime / 1e9).toFixed(1).padStart(9)}`;
 }

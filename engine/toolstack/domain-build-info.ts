@@ -1,0 +1,140 @@
+/**
+ * From xl.cfg settings to the part of libxl's domain config XenDeck builds, following
+ * tools/xl/xl_parse.c (parse_config_data) and libxl's defaults
+ * (libxl__domain_build_info_setdefault), with their messages:
+ *   - name is required: "Domain name must be specified."
+ *   - type is matched as a prefix, hvm then pv then pvh (strncmp(buf, "hvm", strlen(buf)),
+ *     so "h" is hvm and "" is hvm too): "Invalid domain type X."
+ *   - memory / maxmem are MiB in the file and KiB in libxl; maxmem defaults to memory,
+ *     both default to 32 MiB (LIBXL_MEMKB_DEFAULT resolved to 32 * 1024).
+ *   - vcpus < 1 is taken as 1; maxvcpus defaults to vcpus; "xl: maxvcpus < vcpus".
+ *   - on_poweroff / on_reboot / on_crash default to destroy / restart / destroy.
+ */
+import { ConfigError } from './config/config-error';
+import { getLong, parseXlCfg, type XlCfgParse, type XlSetting } from './config/xlcfg-parser';
+import { ToolstackError } from './toolstack-error';
+import { SHUTDOWN_ACTIONS, type DomainBuildInfoJson, type DomainTypeName, type ShutdownAction } from './types';
+
+
+export const DEFAULT_MEMORY_MIB = 32;
+
+export interface ParsedDomainConfig {
+  buildInfo: DomainBuildInfoJson;
+  warnings: string[];
+}
+
+/** `xl create cfg key=value`: each extra argument is appended as a line of the config. */
+export function withOverrides(text: string, overrides: readonly string[] = []): string {
+  if (overrides.length === 0) return text;
+  return `${text}${text.endsWith('\n') || text === '' ? '' : '\n'}${overrides.join('\n')}\n`;
+}
+
+export function parseDomainConfig(text: string, file = 'config'): ParsedDomainConfig {
+  const cfg = parseXlCfg(text, file);
+  if (cfg.errors.length > 0) throw ToolstackError.from(cfg.errors[0]);
+  try {
+    return build(cfg);
+  } catch (e) {
+    throw ToolstackError.from(e);
+  }
+}
+
+function build(cfg: XlCfgParse): ParsedDomainConfig {
+  const warnings: string[] = [];
+  const name = getString(cfg, 'name');
+  if (name === undefined || name === '') {
+    throw new ToolstackError('ECONFIG', 'Domain name must be specified.', 'Add a line such as name = "guest1"');
+  }
+  const type = domainType(cfg);
+  const kernel = getString(cfg, 'kernel');
+  if (type !== 'hvm' && kernel?.includes('hvmloader')) {
+    warnings.push(`WARNING: you seem to be using "kernel" directive to override HVM guest firmware. Ignore that.`);
+  }
+
+  const memory = getLong(cfg, 'memory');
+  const maxmem = getLong(cfg, 'maxmem');
+  for (const [key, v] of [['memory', memory], ['maxmem', maxmem]] as const) {
+    if (v !== undefined && v <= 0) throw configError(cfg, key, `${key} must be a positive number of MiB, got ${v}`);
+  }
+  const targetMiB = memory ?? maxmem ?? DEFAULT_MEMORY_MIB;
+  const maxMiB = maxmem ?? targetMiB;
+  if (maxMiB < targetMiB) {
+    throw configError(cfg, 'maxmem', `maxmem (${maxMiB} MiB) is less than memory (${targetMiB} MiB)`);
+  }
+
+  let vcpus = getLong(cfg, 'vcpus') ?? 1;
+  if (vcpus < 1) vcpus = 1;
+  const maxVcpus = getLong(cfg, 'maxvcpus') ?? vcpus;
+  if (maxVcpus < vcpus) throw new ToolstackError('ECONFIG', 'xl: maxvcpus < vcpus');
+
+  const action = (key: string, dflt: ShutdownAction): ShutdownAction => {
+    const v = getString(cfg, key);
+    if (v === undefined) return dflt;
+    if (!(SHUTDOWN_ACTIONS as readonly string[]).includes(v)) {
+      throw configError(cfg, key, `Unknown ${key} action "${v}" specified (one of ${SHUTDOWN_ACTIONS.join(', ')})`);
+    }
+    return v as ShutdownAction;
+  };
+
+  const pool = getString(cfg, 'pool');
+  const uuid = getString(cfg, 'uuid');
+  if (uuid !== undefined && !/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(uuid)) {
+    throw configError(cfg, 'uuid', `Failed to parse UUID: ${uuid}`);
+  }
+  const cmdline = getString(cfg, 'cmdline') ?? joinDefined([getString(cfg, 'root') && `root=${getString(cfg, 'root')}`, getString(cfg, 'extra')]);
+  const ramdisk = getString(cfg, 'ramdisk');
+
+  return {
+    warnings,
+    buildInfo: {
+      c_info: { type, name, ...(uuid ? { uuid: uuid.toLowerCase() } : {}), ...(pool ? { pool_name: pool } : {}) },
+      b_info: {
+        max_vcpus: maxVcpus,
+        avail_vcpus: Array.from({ length: vcpus }, (_, i) => i),
+        max_memkb: maxMiB * 1024,
+        target_memkb: targetMiB * 1024,
+        ...(kernel ? { kernel } : {}),
+        ...(ramdisk ? { ramdisk } : {}),
+        ...(cmdline ? { cmdline } : {}),
+      },
+      on_poweroff: action('on_poweroff', 'destroy'),
+      on_reboot: action('on_reboot', 'restart'),
+      on_crash: action('on_crash', 'destroy'),
+    },
+  };
+}
+
+/** The `type` key and its older spelling `builder` (xl_parse.c). */
+function domainType(cfg: XlCfgParse): DomainTypeName {
+  let type: DomainTypeName | undefined;
+  const t = getString(cfg, 'type');
+  if (t !== undefined) {
+    type = (['hvm', 'pv', 'pvh'] as const).find((k) => k.startsWith(t));
+    if (!type) throw new ToolstackError('ECONFIG', `Invalid domain type ${t}.`, 'type is one of pv, pvh, hvm');
+  }
+  const b = getString(cfg, 'builder');
+  if (b !== undefined) {
+    const fromBuilder: DomainTypeName = 'hvm'.startsWith(b) ? 'hvm' : 'pv';
+    if (type !== undefined && type !== fromBuilder) {
+      throw new ToolstackError('ECONFIG', 'Contradicting "builder" and "type" options specified.', 'Drop "builder": it is the deprecated spelling of "type"');
+    }
+    type = fromBuilder;
+  }
+  return type ?? 'pv';
+}
+
+function getString(cfg: XlCfgParse, key: string): string | undefined {
+  const s: XlSetting | undefined = cfg.settings.get(key);
+  if (!s) return undefined;
+  if (s.value.kind === 'list') throw new ConfigError(cfg.file, s.line, 1, `warning: parameter \`${key}' is a list but should be a single value`);
+  return s.value.kind === 'string' ? s.value.value : s.value.text;
+}
+
+function configError(cfg: XlCfgParse, key: string, detail: string): ConfigError {
+  return new ConfigError(cfg.file, cfg.settings.get(key)?.line ?? 0, 1, detail);
+}
+
+function joinDefined(parts: (string | undefined | '')[]): string | undefined {
+  const s = parts.filter((p): p is string => !!p).join(' ');
+  return s === '' ? undefined : s;
+}

@@ -1,0 +1,214 @@
+/**
+ * The embedded host: a simulated Xen (engine/hypervisor) driven the way libxl drives a
+ * real one, through the hypercall entry only. Domain creation follows libxl_create.c's
+ * order — make the domain, set max_mem, populate the target, unpause unless asked to stay
+ * paused — and on any failure destroys what it made, so a failed create leaves the host
+ * as it was (as libxl's domcreate_complete does).
+ *
+ * There is no guest model yet: a shutdown request is complied with at once, and the
+ * domain's on_poweroff / on_reboot action runs (destroy, or restart from its config).
+ */
+import { findPreset, HOST_PRESETS, type HostPreset } from '../hypervisor/host-presets';
+import { XEN_VERSION, Xen, PAGE_KIB, type DomainInfo } from '../hypervisor/xen';
+import { parseDomainConfig, withOverrides } from './domain-build-info';
+import { toDomainSummary } from './domain-summary';
+import type { DomainRef, ShutdownOptions, ToolstackHost } from './host-api';
+import { ToolstackError } from './toolstack-error';
+import type { CreateDomainRequest, CreateDomainResult, DomainBuildInfoJson, DomainSummary, HostSummary, ShutdownAction, ToolstackEvent } from './types';
+
+export interface EmbeddedHostOptions {
+  id: string;
+  /** A preset of engine/hypervisor/host-presets (default small-lab). */
+  preset?: string;
+  seed?: number;
+  hostname?: string;
+}
+
+/** The only pool until cpupools land (xl names it so). */
+const POOL0 = 'Pool-0';
+
+interface KeptConfig {
+  text: string;
+  file: string;
+  buildInfo: DomainBuildInfoJson;
+}
+
+export class EmbeddedHost implements ToolstackHost {
+  readonly kind = 'embedded' as const;
+  readonly id: string;
+  readonly xen: Xen;
+  readonly preset: HostPreset;
+  private readonly hostname: string;
+  private readonly configs = new Map<number, KeptConfig>();
+  private readonly listeners = new Set<(e: ToolstackEvent) => void>();
+
+  constructor(opts: EmbeddedHostOptions) {
+    const preset = findPreset(opts.preset ?? 'small-lab');
+    if (!preset) {
+      throw new ToolstackError('EINVAL', `unknown host preset "${opts.preset}"`, `one of ${HOST_PRESETS.map((p) => p.id).join(', ')}`);
+    }
+    this.id = opts.id;
+    this.preset = preset;
+    this.hostname = opts.hostname ?? opts.id;
+    this.xen = Xen.boot({ seed: opts.seed ?? 1, topology: preset.topology, cpuMhz: preset.cpuMhz });
+  }
+
+  async summary(): Promise<HostSummary> {
+    return this.summaryNow();
+  }
+
+  summaryNow(): HostSummary {
+    const p = this.xen.hypercall({ op: 'sysctl.physinfo' });
+    const mib = (pages: number): number => Math.floor((pages * PAGE_KIB) / 1024);
+    return {
+      id: this.id,
+      kind: this.kind,
+      hostname: this.hostname,
+      xenVersion: `${XEN_VERSION.major}.${XEN_VERSION.minor}${XEN_VERSION.extra}`,
+      hardware: this.preset.label,
+      nrCpus: p.nrCpus,
+      nrNodes: p.nrNodes,
+      cpuMhz: p.cpuKhz / 1000,
+      totalMemoryMiB: mib(p.totalPages),
+      freeMemoryMiB: mib(p.freePages),
+      scheduler: 'credit2',
+      nrDomains: this.infos().length,
+      nowNs: this.xen.clock.now,
+    };
+  }
+
+  async listDomains(): Promise<DomainSummary[]> {
+    return this.infos().map((d) => this.toSummary(d));
+  }
+
+  async domain(ref: DomainRef): Promise<DomainSummary> {
+    return this.toSummary(this.info(this.resolve(ref)));
+  }
+
+  async createDomain(req: CreateDomainRequest): Promise<CreateDomainResult> {
+    const file = req.file ?? 'config';
+    const text = withOverrides(req.configText, req.overrides);
+    const { buildInfo, warnings } = parseDomainConfig(text, file);
+    const { c_info: c, b_info: b } = buildInfo;
+    if (c.pool_name !== undefined && c.pool_name !== POOL0) {
+      throw new ToolstackError('ENOENT', `cpupool "${c.pool_name}" does not exist`, `This host has one pool, ${POOL0}`);
+    }
+    if (this.infos().some((d) => d.name === c.name)) {
+      throw new ToolstackError('EEXIST', `Domain with name "${c.name}" already exists.`, 'Choose another name, or destroy the running domain first');
+    }
+    if (req.dryRun) return { name: c.name, buildInfo, warnings };
+
+    let domid: number | undefined;
+    try {
+      domid = this.xen.hypercall({ op: 'domctl.createdomain', type: c.type, maxVcpus: b.max_vcpus, name: c.name }).domid;
+      // libxl pauses the new domain while it builds it and unpauses at the end.
+      this.xen.hypercall({ op: 'domctl.pausedomain', domid });
+      this.xen.hypercall({ op: 'domctl.max_mem', domid, maxKiB: b.max_memkb });
+      this.xen.hypercall({ op: 'memory_op.populate_physmap', domid, pages: b.target_memkb / PAGE_KIB });
+      if (!req.paused) this.xen.hypercall({ op: 'domctl.unpausedomain', domid });
+    } catch (e) {
+      if (domid !== undefined) this.xen.hypercall({ op: 'domctl.destroydomain', domid });
+      throw ToolstackError.from(e);
+    }
+    this.configs.set(domid, { text, file, buildInfo });
+    this.emit({ kind: 'domain.created', hostId: this.id, domain: this.toSummary(this.info(domid)) });
+    return { domid, name: c.name, buildInfo, warnings };
+  }
+
+  async pause(ref: DomainRef): Promise<void> {
+    const domid = this.resolve(ref);
+    this.call(() => this.xen.hypercall({ op: 'domctl.pausedomain', domid }));
+    this.changed(domid);
+  }
+
+  async unpause(ref: DomainRef): Promise<void> {
+    const domid = this.resolve(ref);
+    this.call(() => this.xen.hypercall({ op: 'domctl.unpausedomain', domid }));
+    this.changed(domid);
+  }
+
+  async shutdown(ref: DomainRef, opts: ShutdownOptions = {}): Promise<void> {
+    const domid = this.resolve(ref);
+    if (domid === 0) throw new ToolstackError('EINVAL', 'Domain-0 cannot be shut down from the toolstack', 'Shut the host down instead');
+    const reason = opts.reboot ? 'reboot' : 'poweroff';
+    this.call(() => this.xen.hypercall({ op: 'domctl.shutdown', domid, reason }));
+    this.changed(domid);
+    const kept = this.configs.get(domid);
+    const action: ShutdownAction = kept ? (opts.reboot ? kept.buildInfo.on_reboot : kept.buildInfo.on_poweroff) : 'destroy';
+    if (action === 'preserve') return;
+    await this.destroy(domid);
+    if (kept && (action === 'restart' || action === 'rename-restart' || action === 'coredump-restart')) {
+      await this.createDomain({ configText: kept.text, file: kept.file });
+    }
+  }
+
+  async destroy(ref: DomainRef): Promise<void> {
+    const domid = this.resolve(ref);
+    if (domid === 0) throw new ToolstackError('EINVAL', 'Domain-0 cannot be destroyed');
+    const name = this.info(domid).name;
+    this.call(() => this.xen.hypercall({ op: 'domctl.destroydomain', domid }));
+    this.configs.delete(domid);
+    this.emit({ kind: 'domain.destroyed', hostId: this.id, domid, name });
+  }
+
+  async dmesg(opts: { clear?: boolean } = {}): Promise<string> {
+    return this.xen.hypercall({ op: 'sysctl.readconsole', clear: opts.clear ?? false }).text;
+  }
+
+  /** The config a domain was created from (`xl list -l` / the GUI's config view). */
+  configOf(ref: DomainRef): { text: string; file: string; buildInfo: DomainBuildInfoJson } | undefined {
+    return this.configs.get(this.resolve(ref));
+  }
+
+  subscribe(listener: (e: ToolstackEvent) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  async close(): Promise<void> {
+    this.listeners.clear();
+  }
+
+  /** libxl_domain_qualifier_to_domid: digits are a domid, anything else a name. */
+  resolve(ref: DomainRef): number {
+    const infos = this.infos();
+    const asNumber = typeof ref === 'number' ? ref : /^\d+$/.test(ref) ? Number(ref) : undefined;
+    if (asNumber !== undefined) {
+      if (!infos.some((d) => d.domid === asNumber)) {
+        throw new ToolstackError('ESRCH', `Domain ${asNumber}:Non-existant domain`, 'xl list shows the domains of this host');
+      }
+      return asNumber;
+    }
+    const hit = infos.find((d) => d.name === ref);
+    if (!hit) throw new ToolstackError('EINVAL', `${ref} is an invalid domain identifier (rc=-6)`, 'xl list shows the domains of this host');
+    return hit.domid;
+  }
+
+  private infos(): DomainInfo[] {
+    return this.xen.hypercall({ op: 'sysctl.getdomaininfolist' });
+  }
+
+  private info(domid: number): DomainInfo {
+    return this.call(() => this.xen.hypercall({ op: 'domctl.getdomaininfo', domid }));
+  }
+
+  private toSummary(d: DomainInfo): DomainSummary {
+    return toDomainSummary(d, () => POOL0);
+  }
+
+  private call<T>(f: () => T): T {
+    try {
+      return f();
+    } catch (e) {
+      throw ToolstackError.from(e);
+    }
+  }
+
+  private changed(domid: number): void {
+    this.emit({ kind: 'domain.changed', hostId: this.id, domain: this.toSummary(this.info(domid)) });
+  }
+
+  private emit(e: ToolstackEvent): void {
+    for (const l of this.listeners) l(e);
+  }
+}

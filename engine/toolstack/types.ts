@@ -1,0 +1,92 @@
+/**
+ * The plain data the toolstack hands to its clients: serialisable (it crosses IPC and
+ * WebSocket as is), in Xen's units (MiB as `xl list` shows, seconds of CPU time), with
+ * Xen's names. main/api/contract.ts holds the schemas that check these shapes on the wire.
+ */
+export type HostKind = 'embedded' | 'remote';
+export type DomainTypeName = 'pv' | 'pvh' | 'hvm';
+/** xl.cfg(5) "Event actions" for on_poweroff / on_reboot / on_crash. */
+export const SHUTDOWN_ACTIONS = ['destroy', 'restart', 'rename-restart', 'preserve', 'coredump-destroy', 'coredump-restart', 'soft-reset'] as const;
+export type ShutdownAction = (typeof SHUTDOWN_ACTIONS)[number];
+export type ShutdownReasonName = 'poweroff' | 'reboot' | 'suspend' | 'crash' | 'watchdog' | 'soft_reset';
+
+export interface HostSummary {
+  id: string;
+  kind: HostKind;
+  /** The host name `xl info` prints. */
+  hostname: string;
+  xenVersion: string;
+  /** A label for the hardware (preset label, or cpu model of a real host). */
+  hardware: string;
+  nrCpus: number;
+  nrNodes: number;
+  cpuMhz: number;
+  totalMemoryMiB: number;
+  freeMemoryMiB: number;
+  scheduler: string;
+  nrDomains: number;
+  /** Simulated time of an embedded host in ns (a real host reports 0). */
+  nowNs: number;
+}
+
+export interface DomainSummary {
+  domid: number;
+  uuid: string;
+  name: string;
+  type: DomainTypeName;
+  /** `xl list`'s State column, six letters r b p s c d or '-'. */
+  state: string;
+  shutdownReason: ShutdownReasonName | null;
+  memoryMiB: number;
+  maxMemoryMiB: number;
+  onlineVcpus: number;
+  maxVcpus: number;
+  cpuTimeS: number;
+  cpupool: string;
+}
+
+export type ToolstackEvent =
+  | { kind: 'domain.created'; hostId: string; domain: DomainSummary }
+  | { kind: 'domain.changed'; hostId: string; domain: DomainSummary }
+  | { kind: 'domain.destroyed'; hostId: string; domid: number; name: string }
+  | { kind: 'host.log'; hostId: string; level: 'info' | 'warning' | 'error'; message: string };
+
+export interface CreateDomainRequest {
+  /** The xl.cfg text. */
+  configText: string;
+  /** The file name errors are reported against ("config" when none). */
+  file?: string;
+  /** `xl create -p`: leave the domain paused. */
+  paused?: boolean;
+  /** `xl -N create`: check and report what would be built, build nothing. */
+  dryRun?: boolean;
+  /** `xl create cfg key=value ...`: lines appended to the config, as xl does. */
+  overrides?: string[];
+}
+
+export interface CreateDomainResult {
+  /** Absent on a dry run. */
+  domid?: number;
+  name: string;
+  /** libxl's domain build info as built from the config (the dry-run output). */
+  buildInfo: DomainBuildInfoJson;
+  /** xl's warnings while parsing (e.g. deprecated keys). */
+  warnings: string[];
+}
+
+/** The part of libxl_domain_config a config resolves to, in libxl's JSON names. */
+export interface DomainBuildInfoJson {
+  c_info: { type: DomainTypeName; name: string; uuid?: string; pool_name?: string };
+  b_info: {
+    max_vcpus: number;
+    avail_vcpus: number[];
+    max_memkb: number;
+    target_memkb: number;
+    kernel?: string;
+    ramdisk?: string;
+    cmdline?: string;
+  };
+  on_poweroff: ShutdownAction;
+  on_reboot: ShutdownAction;
+  on_crash: ShutdownAction;
+}
