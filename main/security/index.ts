@@ -5,3 +5,4 @@ export * from './csp';
 export * from './app-protocol';
 export * from './navigation-guards';
 export * from './fuses';
+export * from './app-response';

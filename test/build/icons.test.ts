@@ -2,6 +2,7 @@
 // directories written by scripts/icons.mjs (no image library needed to check them).
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { Resvg } from '@resvg/resvg-js';
 import { describe, expect, it } from 'vitest';
 
 const assets = fileURLToPath(new URL('../../assets/', import.meta.url));
@@ -66,5 +67,13 @@ describe('icon set', () => {
     const svg = readFileSync(`${assets}icon.svg`, 'utf8');
     expect(svg).toMatch(/^<svg[^>]+viewBox="0 0 1024 1024"/);
     expect(svg).not.toMatch(/<script|<image|href="http/i);
+  });
+
+  it('is up to date with icon.svg (run `npm run icons` after editing it)', () => {
+    const svg = readFileSync(`${assets}icon.svg`);
+    for (const size of [32, 256]) {
+      const png = Buffer.from(new Resvg(svg, { fitTo: { mode: 'width', value: size }, background: 'rgba(0,0,0,0)' }).render().asPng());
+      expect(png.equals(readFileSync(`${assets}icons/${size}x${size}.png`)), `${size}x${size}.png`).toBe(true);
+    }
   });
 });
