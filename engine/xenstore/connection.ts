@@ -1,0 +1,341 @@
+/**
+ * One xenstore client connection: reassembles requests (wire.ts), runs them against the
+ * store or the connection's open transaction, and queues replies and watch events
+ * (docs/misc/xenstore.txt, every request type of xs_wire.h that applies without a
+ * hypervisor). A type we do not know (or RESTRICT, removed after 4.7, or a server-only
+ * type) gets ERROR "EINVAL" and the connection stays; the optional GET/SET_FEATURE and
+ * GET/SET_QUOTA (newer than the Xen 4.17 clients we follow) get ENOSYS. A malformed
+ * frame (payload length over 4096) closes this connection only.
+ */
+import { XsError } from './errors';
+import * as ops from './ops';
+import type { Caller, Change } from './ops';
+import { canonicalize, domainPath, isSpecialPath } from './path';
+import type { Perm } from './perms';
+import { formatPerm, parsePerms, permits } from './perms';
+import type { NodeView } from './store';
+import { Transaction } from './transaction';
+import { exceeds } from './quota';
+import type { XsQuota } from './quota';
+import type { WatchOwner } from './watches';
+import type { XsMessage } from './wire';
+import { FrameDecoder, WireError, XENSTORE_PAYLOAD_MAX, XsType, encode, joinStrings, splitStrings } from './wire';
+import type { XenstoreDaemon } from './daemon';
+
+/** Where a connection's bytes go: a socket, or an in-process xenbus ring. */
+export interface ConnectionSink {
+  write(frame: Buffer): void;
+  close(): void;
+}
+
+const OK = Buffer.from('OK\0', 'latin1');
+
+export class Connection implements WatchOwner, Caller {
+  readonly transactions = new Map<number, Transaction>();
+  private readonly decoder = new FrameDecoder();
+  private out: Buffer[] = [];
+  private flushQueued = false;
+  private closed = false;
+
+  constructor(
+    private readonly daemon: XenstoreDaemon,
+    readonly domid: number,
+    private readonly sink: ConnectionSink,
+    readonly privileged: boolean,
+  ) {}
+
+  get target(): number | undefined {
+    return this.daemon.targetOf(this.domid);
+  }
+
+  get quota(): XsQuota {
+    return this.daemon.quota;
+  }
+
+  get isClosed(): boolean {
+    return this.closed;
+  }
+
+  mayRead(perms: readonly Perm[]): boolean {
+    return ops.mayAccess(this, perms, 'read');
+  }
+
+  deliver(epath: string, token: string): void {
+    if (this.closed) return;
+    this.out.push(encode(XsType.WATCH_EVENT, 0, 0, joinStrings([epath, token])));
+    if (!this.flushQueued) {
+      this.flushQueued = true;
+      queueMicrotask(() => this.flush());
+    }
+  }
+
+  /** Bytes from the client. */
+  receive(chunk: Buffer): void {
+    if (this.closed) return;
+    let msgs: XsMessage[];
+    try {
+      msgs = this.decoder.push(chunk);
+    } catch (e) {
+      if (e instanceof WireError) {
+        this.daemon.log(`xenstored: closing connection of dom${this.domid}: ${e.message}`);
+        this.close();
+        return;
+      }
+      throw e;
+    }
+    for (const m of msgs) this.out.push(this.handle(m));
+    this.flush();
+  }
+
+  flush(): void {
+    this.flushQueued = false;
+    if (this.closed || this.out.length === 0) return;
+    const b = this.out.length === 1 ? this.out[0]! : Buffer.concat(this.out);
+    this.out = [];
+    this.sink.write(b);
+  }
+
+  close(): void {
+    if (this.closed) return;
+    this.flush();
+    this.closed = true;
+    this.transactions.clear();
+    this.daemon.disconnected(this);
+    this.sink.close();
+  }
+
+  /** Runs one request; returns its reply frame (watch events are queued separately). */
+  handle(m: XsMessage): Buffer {
+    try {
+      const body = this.dispatch(m);
+      if (body.length > XENSTORE_PAYLOAD_MAX) throw new XsError('E2BIG', 'reply too large');
+      return encode(m.type, m.reqId, m.txId, body);
+    } catch (e) {
+      if (!(e instanceof XsError)) throw e;
+      return encode(XsType.ERROR, m.reqId, m.txId, `${e.code}\0`);
+    }
+  }
+
+  private path(p: string | undefined, special = false): string {
+    if (p === undefined) throw new XsError('EINVAL', 'missing path');
+    const abs = canonicalize(this.domid, p, special);
+    if (!this.privileged && !abs.startsWith('@') && exceeds(this.quota.pathMax, relLength(abs, this.domid))) {
+      throw new XsError('EINVAL', 'path too long');
+    }
+    return abs;
+  }
+
+  private view(txId: number): NodeView {
+    if (txId === 0) return this.daemon.store;
+    const t = this.transactions.get(txId);
+    if (t === undefined) throw new XsError('ENOENT', `transaction ${txId}`);
+    return t;
+  }
+
+  /** Records a change: into the transaction, or committed (watches fire) now. */
+  private changed(txId: number, ch: Change | null): Buffer {
+    if (ch !== null) {
+      if (txId === 0) this.daemon.committed([ch]);
+      else this.transactions.get(txId)?.events.push(ch);
+    }
+    return OK;
+  }
+
+  private dispatch(m: XsMessage): Buffer {
+    const args = splitStrings(m.payload);
+    switch (m.type) {
+      case XsType.READ:
+        return ops.read(this.view(m.txId), this, this.path(args[0]));
+      case XsType.DIRECTORY:
+        return joinStrings(ops.directory(this.view(m.txId), this, this.path(args[0])));
+      case XsType.DIRECTORY_PART:
+        return this.directoryPart(m.txId, args);
+      case XsType.GET_PERMS: {
+        const p = this.path(args[0], true);
+        const perms = isSpecialPath(p) ? this.specialPerms(p) : ops.getPerms(this.view(m.txId), this, p);
+        return joinStrings(perms.map(formatPerm));
+      }
+      case XsType.WRITE: {
+        const nul = m.payload.indexOf(0);
+        if (nul < 0) throw new XsError('EINVAL', 'WRITE without value');
+        const p = this.path(m.payload.toString('latin1', 0, nul));
+        return this.changed(m.txId, ops.write(this.view(m.txId), this, p, Buffer.from(m.payload.subarray(nul + 1))));
+      }
+      case XsType.MKDIR:
+        return this.changed(m.txId, ops.mkdir(this.view(m.txId), this, this.path(args[0])));
+      case XsType.RM:
+        return this.changed(m.txId, ops.rm(this.view(m.txId), this, this.path(args[0])));
+      case XsType.SET_PERMS: {
+        const p = this.path(args[0], true);
+        const perms = parsePerms(args.slice(1));
+        if (isSpecialPath(p)) {
+          this.privOnly();
+          if (!this.daemon.specialPerms.has(p)) throw new XsError('ENOENT', p);
+          this.daemon.specialPerms.set(p, perms);
+          return OK;
+        }
+        return this.changed(m.txId, ops.setPerms(this.view(m.txId), this, p, perms));
+      }
+      case XsType.WATCH:
+        return this.watch(args);
+      case XsType.UNWATCH: {
+        if (args[1] === undefined) throw new XsError('EINVAL', 'UNWATCH needs a token');
+        this.daemon.watches.remove(this, this.path(args[0], true), args[1]);
+        return OK;
+      }
+      case XsType.RESET_WATCHES:
+        this.daemon.watches.removeAll(this);
+        this.transactions.clear();
+        return OK;
+      case XsType.TRANSACTION_START: {
+        if (m.txId !== 0) throw new XsError('EBUSY', 'TRANSACTION_START inside a transaction');
+        if (!this.privileged && this.transactions.size >= this.quota.transactions && this.quota.transactions > 0) {
+          throw new XsError('ENOSPC', 'transactions quota');
+        }
+        const id = this.daemon.allocTxId();
+        const limit = this.privileged ? 0 : this.quota.transactionNodes;
+        this.transactions.set(id, new Transaction(id, this.daemon.store, limit));
+        return Buffer.from(`${id}\0`, 'latin1');
+      }
+      case XsType.TRANSACTION_END: {
+        const arg = args[0];
+        if (arg !== 'T' && arg !== 'F') throw new XsError('EINVAL', 'TRANSACTION_END needs T or F');
+        const t = this.transactions.get(m.txId);
+        if (t === undefined) throw new XsError('ENOENT', `transaction ${m.txId}`);
+        this.transactions.delete(m.txId);
+        if (arg === 'T') this.daemon.committed(t.commit());
+        return OK;
+      }
+      case XsType.GET_DOMAIN_PATH:
+        return Buffer.from(`${domainPath(domidArg(args[0]))}\0`, 'latin1');
+      case XsType.INTRODUCE: {
+        this.privOnly();
+        const domid = domidArg(args[0]);
+        const mfn = args[1] !== undefined && /^-?[0-9]+$/.test(args[1]) ? BigInt(args[1]) : undefined;
+        const port = args[2] !== undefined && /^[0-9]+$/.test(args[2]) ? Number(args[2]) : undefined;
+        if (mfn === undefined || port === undefined) throw new XsError('EINVAL', 'INTRODUCE <domid> <mfn> <evtchn>');
+        this.daemon.introduce(domid, mfn, port);
+        return OK;
+      }
+      case XsType.RELEASE:
+        this.privOnly();
+        this.daemon.release(domidArg(args[0]));
+        return OK;
+      case XsType.IS_DOMAIN_INTRODUCED:
+        this.privOnly();
+        return Buffer.from(this.daemon.isIntroduced(domidArg(args[0])) ? 'T\0' : 'F\0', 'latin1');
+      case XsType.RESUME:
+        this.privOnly();
+        this.daemon.resume(domidArg(args[0]));
+        return OK;
+      case XsType.SET_TARGET:
+        this.privOnly();
+        this.daemon.setTarget(domidArg(args[0]), domidArg(args[1]));
+        return OK;
+      case XsType.CONTROL:
+        this.privOnly();
+        return this.control(args);
+      case XsType.GET_FEATURE:
+      case XsType.SET_FEATURE:
+      case XsType.GET_QUOTA:
+      case XsType.SET_QUOTA:
+        throw new XsError('ENOSYS', `type ${m.type}`);
+      default:
+        throw new XsError('EINVAL', `unknown type ${m.type}`);
+    }
+  }
+
+  private privOnly(): void {
+    if (!this.privileged) throw new XsError('EACCES', 'privileged operation');
+  }
+
+  private specialPerms(p: string): readonly Perm[] {
+    const perms = this.daemon.specialPerms.get(p);
+    if (perms === undefined) throw new XsError('ENOENT', p);
+    if (!this.privileged && !permits(perms, this.domid, 'read', this.target)) throw new XsError('EACCES', p);
+    return perms;
+  }
+
+  private watch(args: string[]): Buffer {
+    const given = args[0];
+    const token = args[1];
+    if (given === undefined || token === undefined) throw new XsError('EINVAL', 'WATCH <path> <token>');
+    const abs = this.path(given, true);
+    let depth: number | undefined;
+    if (args[2] !== undefined && args[2] !== '') {
+      if (!/^[0-9]+$/.test(args[2])) throw new XsError('EINVAL', 'bad watch depth');
+      depth = Number(args[2]);
+    }
+    if (!this.privileged && this.daemon.watches.count(this) >= this.quota.watches && this.quota.watches > 0) {
+      throw new XsError('E2BIG', 'watches quota');
+    }
+    const relative = !given.startsWith('/') && !given.startsWith('@');
+    this.daemon.watches.add({
+      owner: this,
+      path: given,
+      abs,
+      token,
+      ...(depth === undefined ? {} : { depth }),
+      ...(relative ? { relativeBase: `${domainPath(this.domid)}/` } : {}),
+    });
+    // The initial event follows the OK reply (deliver() queues it behind the reply).
+    this.deliver(given, token);
+    return OK;
+  }
+
+  private directoryPart(txId: number, args: string[]): Buffer {
+    const p = this.path(args[0]);
+    const offArg = args[1];
+    if (offArg === undefined || !/^[0-9]+$/.test(offArg)) throw new XsError('EINVAL', 'DIRECTORY_PART <path> <offset>');
+    const off = Number(offArg);
+    const view = this.view(txId);
+    const node = ops.access(view, this, p, 'read');
+    const all = joinStrings([...node.children]);
+    if (off > all.length) throw new XsError('EINVAL', 'offset beyond the children');
+    const gen = Buffer.from(`${node.generation}\0`, 'latin1');
+    const max = XENSTORE_PAYLOAD_MAX - gen.length - 1;
+    let end = off;
+    while (end < all.length) {
+      const nul = all.indexOf(0, end);
+      if (nul + 1 - off > max) break;
+      end = nul + 1;
+    }
+    if (end === off && off < all.length) throw new XsError('E2BIG', 'child name too long');
+    // A final empty string marks the end of the list.
+    const tail = end === all.length ? Buffer.from([0]) : Buffer.alloc(0);
+    return Buffer.concat([gen, all.subarray(off, end), tail]);
+  }
+
+  private control(args: string[]): Buffer {
+    switch (args[0]) {
+      case 'check':
+        return OK;
+      case 'print':
+        this.daemon.log(args[1] ?? '');
+        return OK;
+      case 'help':
+        return Buffer.from('check\nprint\nhelp\nquota\n\0', 'latin1');
+      case 'quota': {
+        const q = this.quota;
+        const text = Object.entries(q)
+          .map(([k, v]) => `${k}: ${v}`)
+          .join('\n');
+        return Buffer.from(`${text}\n\0`, 'latin1');
+      }
+      default:
+        throw new XsError('EINVAL', `control ${args[0] ?? ''}`);
+    }
+  }
+}
+
+function domidArg(s: string | undefined): number {
+  if (s === undefined || !/^[0-9]{1,5}$/.test(s)) throw new XsError('EINVAL', `bad domid ${JSON.stringify(s ?? '')}`);
+  const n = Number(s);
+  if (n > 0xffff) throw new XsError('EINVAL', `bad domid ${s}`);
+  return n;
+}
+
+function relLength(abs: string, domid: number): number {
+  const base = `${domainPath(domid)}/`;
+  return abs.startsWith(base) ? abs.length - base.length : abs.length;
+}

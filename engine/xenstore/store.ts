@@ -1,0 +1,137 @@
+/**
+ * The node database (docs/misc/xenstore.txt: "If a particular path exists, all of its
+ * parents do too. Every existing path maps to a possibly empty value, and may also have
+ * zero or more immediate children"). Each node carries a generation count, bumped on
+ * every change, as C xenstored does (tools/xenstored/transaction.c: transactions detect
+ * conflicts by comparing generation counts, DIRECTORY_PART returns it). Children are kept
+ * in creation order, the order DIRECTORY answers in.
+ *
+ * `NodeView` is what the operations (ops.ts) work on: the committed store itself, or a
+ * transaction's overlay of it (transaction.ts).
+ */
+import type { Perm } from './perms';
+import { ownerOf } from './perms';
+
+export interface XsNode {
+  value: Buffer;
+  perms: Perm[];
+  /** Child leaf names in creation order. */
+  children: Set<string>;
+  generation: number;
+}
+
+export interface NodeView {
+  /** The node at an absolute path, read-only. */
+  get(path: string): XsNode | undefined;
+  /** The node at `path` (which must exist), for modification; its generation moves on. */
+  mutable(path: string): XsNode;
+  /** Inserts a node; the caller links it into its parent. */
+  create(path: string, node: XsNode): void;
+  /** Deletes one node entry; the caller unlinks it and its descendants. */
+  remove(path: string): void;
+  /** Replaces a node's permissions (the node must exist). */
+  setPerms(path: string, perms: Perm[]): void;
+  /** Nodes owned by `domid` as this view sees them (quota). */
+  ownedBy(domid: number): number;
+}
+
+export function newNode(perms: Perm[], value: Buffer = Buffer.alloc(0)): XsNode {
+  return { value, perms, children: new Set(), generation: 0 };
+}
+
+export function cloneNode(n: XsNode): XsNode {
+  return { value: n.value, perms: n.perms, children: new Set(n.children), generation: n.generation };
+}
+
+/** The committed database. */
+export class Store implements NodeView {
+  private readonly nodes = new Map<string, XsNode>();
+  private readonly owners = new Map<number, number>();
+  private gen = 0;
+
+  constructor() {
+    // The root, owned by dom0 with no access for others (C xenstored setup_structure()).
+    this.create('/', newNode([{ id: 0, perm: 'n' }]));
+  }
+
+  get size(): number {
+    return this.nodes.size;
+  }
+
+  /** The current global generation (the last one handed out). */
+  get generation(): number {
+    return this.gen;
+  }
+
+  nextGeneration(): number {
+    return ++this.gen;
+  }
+
+  get(path: string): XsNode | undefined {
+    return this.nodes.get(path);
+  }
+
+  mutable(path: string): XsNode {
+    const n = this.nodes.get(path);
+    if (n === undefined) throw new Error(`store: no node ${path}`);
+    n.generation = ++this.gen;
+    return n;
+  }
+
+  create(path: string, node: XsNode): void {
+    const old = this.nodes.get(path);
+    if (old !== undefined) this.count(ownerOf(old.perms), -1);
+    node.generation = ++this.gen;
+    this.nodes.set(path, node);
+    this.count(ownerOf(node.perms), 1);
+  }
+
+  remove(path: string): void {
+    const old = this.nodes.get(path);
+    if (old === undefined) return;
+    this.count(ownerOf(old.perms), -1);
+    this.nodes.delete(path);
+  }
+
+  /** Replaces a node's permissions, keeping owner counts right. */
+  setPerms(path: string, perms: Perm[]): void {
+    const n = this.mutable(path);
+    this.count(ownerOf(n.perms), -1);
+    n.perms = perms;
+    this.count(ownerOf(perms), 1);
+  }
+
+  /** Installs a node committed by a transaction (replacing or creating). */
+  put(path: string, node: XsNode): void {
+    this.create(path, node);
+  }
+
+  ownedBy(domid: number): number {
+    return this.owners.get(domid) ?? 0;
+  }
+
+  /** Every node, parents before children (snapshot order). */
+  *walk(path = '/'): Generator<[string, XsNode]> {
+    const stack: string[] = [path];
+    while (stack.length > 0) {
+      const p = stack.pop()!;
+      const n = this.nodes.get(p);
+      if (n === undefined) continue;
+      yield [p, n];
+      const kids = [...n.children];
+      for (let i = kids.length - 1; i >= 0; i--) stack.push(p === '/' ? `/${kids[i]}` : `${p}/${kids[i]}`);
+    }
+  }
+
+  /** Empties the store (before loading a snapshot). */
+  clear(): void {
+    this.nodes.clear();
+    this.owners.clear();
+  }
+
+  private count(domid: number, d: number): void {
+    const v = (this.owners.get(domid) ?? 0) + d;
+    if (v === 0) this.owners.delete(domid);
+    else this.owners.set(domid, v);
+  }
+}
