@@ -1,0 +1,127 @@
+/**
+ * A minimal xenstore client over the unix socket (the protocol of xs_wire.h, as
+ * libxenstore speaks it): one request at a time per req_id, replies matched by req_id,
+ * WATCH_EVENTs handed to a listener. For the toolstack, tests and the benchmark.
+ */
+import net from 'node:net';
+import { XsError, isXsErrorName } from './errors';
+import type { XsMessage } from './wire';
+import { FrameDecoder, XsType, encode, joinStrings, splitStrings } from './wire';
+
+interface Pending {
+  resolve(m: XsMessage): void;
+  reject(e: Error): void;
+}
+
+export class XsClient {
+  private readonly decoder = new FrameDecoder();
+  private readonly pending = new Map<number, Pending>();
+  private nextReq = 1;
+  private readonly eventListeners: ((path: string, token: string) => void)[] = [];
+  private closedError: Error | undefined;
+
+  private constructor(private readonly sock: net.Socket) {
+    sock.on('data', (chunk: Buffer) => {
+      for (const m of this.decoder.push(chunk)) this.dispatch(m);
+    });
+    const fail = (e: Error): void => {
+      this.closedError = e;
+      for (const p of this.pending.values()) p.reject(e);
+      this.pending.clear();
+    };
+    sock.on('error', fail);
+    sock.on('close', () => fail(new Error('xenstore connection closed')));
+  }
+
+  static connect(path: string): Promise<XsClient> {
+    return new Promise((resolve, reject) => {
+      const s = net.connect(path);
+      s.once('error', reject);
+      s.once('connect', () => {
+        s.off('error', reject);
+        s.setNoDelay(true);
+        resolve(new XsClient(s));
+      });
+    });
+  }
+
+  onWatch(fn: (path: string, token: string) => void): void {
+    this.eventListeners.push(fn);
+  }
+
+  private dispatch(m: XsMessage): void {
+    if (m.type === XsType.WATCH_EVENT) {
+      const [p = '', t = ''] = splitStrings(m.payload);
+      for (const fn of this.eventListeners) fn(p, t);
+      return;
+    }
+    const p = this.pending.get(m.reqId);
+    if (p === undefined) return;
+    this.pending.delete(m.reqId);
+    p.resolve(m);
+  }
+
+  /** Sends a raw request; resolves with the payload or rejects with XsError. */
+  async request(type: number, payload: Buffer | string, txId = 0): Promise<Buffer> {
+    if (this.closedError) throw this.closedError;
+    const reqId = this.nextReq;
+    this.nextReq = (this.nextReq + 1) >>> 0 || 1;
+    const reply = await new Promise<XsMessage>((resolve, reject) => {
+      this.pending.set(reqId, { resolve, reject });
+      this.sock.write(encode(type, reqId, txId, payload));
+    });
+    if (reply.type === XsType.ERROR) {
+      const name = reply.payload.toString('latin1').replace(/\0+$/, '');
+      throw new XsError(isXsErrorName(name) ? name : 'EINVAL', name);
+    }
+    return reply.payload;
+  }
+
+  async read(path: string, tx = 0): Promise<string> {
+    return (await this.request(XsType.READ, `${path}\0`, tx)).toString('latin1');
+  }
+
+  async write(path: string, value: string, tx = 0): Promise<void> {
+    await this.request(XsType.WRITE, Buffer.concat([Buffer.from(`${path}\0`, 'latin1'), Buffer.from(value, 'latin1')]), tx);
+  }
+
+  async mkdir(path: string, tx = 0): Promise<void> {
+    await this.request(XsType.MKDIR, `${path}\0`, tx);
+  }
+
+  async rm(path: string, tx = 0): Promise<void> {
+    await this.request(XsType.RM, `${path}\0`, tx);
+  }
+
+  async directory(path: string, tx = 0): Promise<string[]> {
+    return splitStrings(await this.request(XsType.DIRECTORY, `${path}\0`, tx));
+  }
+
+  async getPerms(path: string, tx = 0): Promise<string[]> {
+    return splitStrings(await this.request(XsType.GET_PERMS, `${path}\0`, tx));
+  }
+
+  async setPerms(path: string, perms: string[], tx = 0): Promise<void> {
+    await this.request(XsType.SET_PERMS, joinStrings([path, ...perms]), tx);
+  }
+
+  async watch(path: string, token: string): Promise<void> {
+    await this.request(XsType.WATCH, joinStrings([path, token]));
+  }
+
+  async unwatch(path: string, token: string): Promise<void> {
+    await this.request(XsType.UNWATCH, joinStrings([path, token]));
+  }
+
+  async transactionStart(): Promise<number> {
+    return Number(splitStrings(await this.request(XsType.TRANSACTION_START, '\0'))[0]);
+  }
+
+  async transactionEnd(tx: number, commit = true): Promise<void> {
+    await this.request(XsType.TRANSACTION_END, commit ? 'T\0' : 'F\0', tx);
+  }
+
+  close(): void {
+    this.sock.destroy();
+  }
+}

@@ -1,0 +1,162 @@
+// Conformance: Debian's real xenstore-utils (libxenstore 4.17 clients) against our
+// xenstored, started as its own process (bin/xenstored.mjs) on a temporary socket and
+// found by the clients through XENSTORED_PATH (tools/include/xen-tools/xenstore-common.h).
+// The binaries come from the Debian package xenstore-utils (.ci/run installs it); if they
+// are missing this suite fails and says so rather than skipping.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { spawn, spawnSync } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const TOOLS = ['xenstore-write', 'xenstore-read', 'xenstore-ls', 'xenstore-rm', 'xenstore-chmod', 'xenstore-list', 'xenstore-exists', 'xenstore-watch'];
+const root = fileURLToPath(new URL('../..', import.meta.url));
+
+let dir = '';
+let sock = '';
+let daemon: ChildProcess | undefined;
+
+interface Run {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+function xs(tool: string, ...args: string[]): Run {
+  const r = spawnSync(`/usr/bin/${tool}`, args, { env: { ...process.env, XENSTORED_PATH: sock }, encoding: 'utf8', timeout: 10_000 });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+function ok(tool: string, ...args: string[]): string {
+  const r = xs(tool, ...args);
+  expect(r.stderr, `${tool} ${args.join(' ')}`).toBe('');
+  expect(r.code, `${tool} ${args.join(' ')}`).toBe(0);
+  return r.stdout;
+}
+
+beforeAll(async () => {
+  const missing = TOOLS.filter((t) => !existsSync(`/usr/bin/${t}`));
+  if (missing.length > 0) {
+    throw new Error(
+      `Debian's xenstore-utils are not installed (missing ${missing.join(', ')}): run \`apt-get install -y xenstore-utils\``,
+    );
+  }
+  dir = mkdtempSync(join(tmpdir(), 'xenstored-conf-'));
+  sock = join(dir, 'socket');
+  const child = spawn(process.execPath, [join(root, 'bin/xenstored.mjs'), '--socket', sock], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
+  daemon = child;
+  await new Promise<void>((resolve, reject) => {
+    let out = '';
+    let err = '';
+    const timer = setTimeout(() => reject(new Error(`xenstored did not start: ${out}${err}`)), 20_000);
+    child.stdout!.on('data', (d: Buffer) => {
+      out += d.toString();
+      if (out.includes('listening on')) {
+        clearTimeout(timer);
+        resolve();
+      }
+    });
+    child.stderr!.on('data', (d: Buffer) => {
+      err += d.toString();
+    });
+    child.once('exit', (code) => reject(new Error(`xenstored exited ${code}: ${out}${err}`)));
+  });
+}, 30_000);
+
+afterAll(async () => {
+  if (daemon && daemon.exitCode === null) {
+    const exited = new Promise((r) => daemon!.once('exit', r));
+    daemon.kill('SIGTERM');
+    await exited;
+  }
+  if (dir) rmSync(dir, { recursive: true, force: true });
+});
+
+describe("Debian's xenstore-utils against our xenstored", () => {
+  it('xenstore-write then xenstore-read', () => {
+    ok('xenstore-write', '/vm/a', '1', '/vm/b', 'two words', '/vm/c/d', 'deep');
+    expect(ok('xenstore-read', '/vm/a', '/vm/b', '/vm/c/d')).toBe('1\ntwo words\ndeep\n');
+    expect(ok('xenstore-read', '/vm/c')).toBe('\n');
+  });
+
+  it('xenstore-read of a missing node fails', () => {
+    const r = xs('xenstore-read', '/no/such/node');
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain("couldn't read path /no/such/node");
+  });
+
+  it('xenstore-ls prints the tree, with -f full paths and -p permissions', () => {
+    expect(ok('xenstore-ls', '/vm')).toBe('a = "1"\nb = "two words"\nc = ""\n d = "deep"\n');
+    expect(ok('xenstore-ls', '-f', '/vm')).toBe('/vm/a = "1"\n/vm/b = "two words"\n/vm/c = ""\n/vm/c/d = "deep"\n');
+    const p = ok('xenstore-ls', '-p', '/vm').split('\n');
+    expect(p[0]).toMatch(/^a = "1" +[. ]+ \(n0\)$/);
+    expect(p[3]).toMatch(/^ d = "deep" +[. ]+ \(n0\)$/);
+  });
+
+  it('xenstore-list lists the children', () => {
+    expect(ok('xenstore-list', '/vm')).toBe('a\nb\nc\n');
+    expect(ok('xenstore-list', '/vm/a')).toBe('');
+  });
+
+  it('xenstore-exists reports by exit status', () => {
+    expect(xs('xenstore-exists', '/vm/a').code).toBe(0);
+    expect(xs('xenstore-exists', '/vm/zz').code).toBe(1);
+  });
+
+  it('xenstore-chmod sets permissions (and -r recursively)', () => {
+    ok('xenstore-chmod', '/vm/a', 'n0', 'r5');
+    ok('xenstore-chmod', '-r', '/vm/c', 'b3', 'r4');
+    const p = ok('xenstore-ls', '-p', '/vm').split('\n');
+    expect(p[0]).toMatch(/\(n0,r5\)$/);
+    expect(p[1]).toMatch(/\(n0\)$/);
+    expect(p[2]).toMatch(/\(b3,r4\)$/);
+    expect(p[3]).toMatch(/\(b3,r4\)$/);
+  });
+
+  it('xenstore-chmod rejects a malformed permission', () => {
+    expect(xs('xenstore-chmod', '/vm/a', 'q1').code).not.toBe(0);
+  });
+
+  it('xenstore-rm removes recursively; a missing node is fine, a missing parent is not', () => {
+    ok('xenstore-write', '/rmme/x/y', '1');
+    ok('xenstore-rm', '/rmme/x');
+    expect(ok('xenstore-list', '/rmme')).toBe('');
+    ok('xenstore-rm', '/rmme/x');
+    const r = xs('xenstore-rm', '/nowhere/x');
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('could not remove path /nowhere/x');
+    ok('xenstore-write', '/tidy/a/b', '1');
+    ok('xenstore-rm', '-t', '/tidy/a/b');
+    expect(xs('xenstore-exists', '/tidy').code).toBe(1);
+  });
+
+  it('xenstore-watch gets the initial event, then the changes below the path', async () => {
+    const w = spawn('/usr/bin/xenstore-watch', ['-n', '3', '/watched'], { env: { ...process.env, XENSTORED_PATH: sock } });
+    let out = '';
+    const lines = (): string[] => out.split('\n').filter((l) => l !== '');
+    w.stdout.on('data', (d: Buffer) => {
+      out += d.toString();
+    });
+    const exited = new Promise<number | null>((r) => w.once('exit', r));
+    const until = async (n: number): Promise<void> => {
+      const t0 = Date.now();
+      while (lines().length < n) {
+        if (Date.now() - t0 > 10_000) throw new Error(`xenstore-watch printed only ${JSON.stringify(out)}`);
+        await new Promise((r) => setTimeout(r, 20));
+      }
+    };
+    await until(1);
+    ok('xenstore-write', '/watched/child', 'x');
+    await until(2);
+    ok('xenstore-write', '/elsewhere', 'x');
+    ok('xenstore-rm', '/watched');
+    expect(await exited).toBe(0);
+    expect(lines()).toEqual(['/watched', '/watched/child', '/watched']);
+  });
+
+  it('the daemon still serves after all of that', () => {
+    expect(ok('xenstore-read', '/vm/b')).toBe('two words\n');
+  });
+});
