@@ -1,5 +1,7 @@
 /**
- * `xenstored [--socket PATH]`: XenDeck's xenstore daemon in the foreground (issue 6).
+ * `xenstored [--socket PATH] [--state DIR]`: XenDeck's xenstore daemon in the foreground
+ * (issue 6). With --state the store survives restarts and kill -9 (persist.ts: snapshot
+ * + journal, fsync policy there).
  * The socket defaults as Xen's clients look for it (tools/include/xen-tools/
  * xenstore-common.h): $XENSTORED_PATH, else $XENSTORED_RUNDIR/socket, else
  * /var/run/xenstored/socket. Prints one line once listening; SIGTERM / SIGINT close the
@@ -9,6 +11,8 @@ import { join } from 'node:path';
 import type { Readable, Writable } from 'node:stream';
 import { XenstoreDaemon } from '../xenstore/daemon';
 import { XenstoreServer } from '../xenstore/server';
+import { Persistence } from '../xenstore/persist';
+import type { FsyncPolicy } from '../xenstore/persist';
 
 export interface CliIo {
   stdin: Readable;
@@ -17,19 +21,27 @@ export interface CliIo {
   env: NodeJS.ProcessEnv;
 }
 
-const USAGE = `Usage: xenstored [--socket PATH] [--verbose]
+const USAGE = `Usage: xenstored [--socket PATH] [--state DIR] [--fsync always|batch|never] [--verbose]
   --socket PATH   unix socket to listen on (default $XENSTORED_PATH,
                   else $XENSTORED_RUNDIR/socket, else /var/run/xenstored/socket)
+  --state DIR     keep the store in DIR (snapshot + journal) across restarts
+  --fsync POLICY  journal fdatasync: always (before each reply), batch (within
+                  50 ms; the default), never. Every write reaches the journal
+                  before its reply in all three, so kill -9 loses nothing.
   --verbose       log closed connections and CONTROL print to stderr
 `;
 
 interface Options {
   socket: string;
+  state: string | undefined;
+  fsync: FsyncPolicy;
   verbose: boolean;
 }
 
 function parseArgs(argv: string[], env: NodeJS.ProcessEnv): Options | string {
   let socket: string | undefined;
+  let state: string | undefined;
+  let fsync: FsyncPolicy = 'batch';
   let verbose = false;
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
@@ -39,6 +51,14 @@ function parseArgs(argv: string[], env: NodeJS.ProcessEnv): Options | string {
       socket = v;
     } else if (a.startsWith('--socket=')) {
       socket = a.slice('--socket='.length);
+    } else if (a === '--state') {
+      const v = argv[++i];
+      if (v === undefined) return `${a} needs a directory`;
+      state = v;
+    } else if (a === '--fsync') {
+      const v = argv[++i];
+      if (v !== 'always' && v !== 'batch' && v !== 'never') return `--fsync takes always, batch or never`;
+      fsync = v;
     } else if (a === '--verbose' || a === '-v') {
       verbose = true;
     } else {
@@ -46,7 +66,7 @@ function parseArgs(argv: string[], env: NodeJS.ProcessEnv): Options | string {
     }
   }
   socket ??= env.XENSTORED_PATH ?? join(env.XENSTORED_RUNDIR ?? '/var/run/xenstored', 'socket');
-  return { socket, verbose };
+  return { socket, state, fsync, verbose };
 }
 
 export async function main(argv: string[], io: CliIo): Promise<number> {
@@ -60,14 +80,25 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
     return 2;
   }
   const daemon = new XenstoreDaemon({ log: opts.verbose ? (l) => io.stderr.write(`${l}\n`) : undefined });
+  let persistence: Persistence | undefined;
+  if (opts.state !== undefined) {
+    try {
+      persistence = new Persistence(daemon, opts.state, { fsync: opts.fsync });
+    } catch (e) {
+      io.stderr.write(`xenstored: cannot load state from ${opts.state}: ${(e as Error).message}\n`);
+      return 1;
+    }
+  }
   let server: XenstoreServer;
   try {
     server = await XenstoreServer.listen(daemon, opts.socket);
   } catch (e) {
     io.stderr.write(`xenstored: cannot listen on ${opts.socket}: ${(e as Error).message}\n`);
+    persistence?.close();
     return 1;
   }
-  io.stdout.write(`xenstored: listening on ${opts.socket}\n`);
+  const loaded = persistence ? ` (state ${opts.state}: ${daemon.store.size} nodes)` : '';
+  io.stdout.write(`xenstored: listening on ${opts.socket}${loaded}\n`);
   await new Promise<void>((resolve) => {
     const stop = (): void => {
       process.off('SIGTERM', stop);
@@ -79,5 +110,6 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
   });
   daemon.closeAll();
   await server.close();
+  persistence?.close();
   return 0;
 }

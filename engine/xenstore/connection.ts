@@ -172,6 +172,7 @@ export class Connection implements WatchOwner, Caller {
           this.privOnly();
           if (!this.daemon.specialPerms.has(p)) throw new XsError('ENOENT', p);
           this.daemon.specialPerms.set(p, perms);
+          this.daemon.metaChanged();
           return OK;
         }
         return this.changed(m.txId, ops.setPerms(this.view(m.txId), this, p, perms));

@@ -15,6 +15,7 @@ import { Store } from './store';
 import { SPECIAL_INTRODUCE, SPECIAL_RELEASE, WatchTable } from './watches';
 import type { ConnectionSink } from './connection';
 import { Connection } from './connection';
+import type { Persistence } from './persist';
 
 /** First reserved domid (DOMID_FIRST_RESERVED, xen/include/public/xen.h). */
 export const DOMID_FIRST_RESERVED = 0x7ff0;
@@ -30,8 +31,6 @@ export interface IntroducedDomain {
 
 export interface DaemonOptions {
   quota?: Partial<XsQuota>;
-  /** Called after every committed change set (persistence). */
-  onCommit?: (changes: readonly Change[]) => void;
   log?: (line: string) => void;
 }
 
@@ -46,12 +45,12 @@ export class XenstoreDaemon {
   ]);
   readonly connections = new Set<Connection>();
   private nextTx = 1;
-  private readonly onCommit: ((changes: readonly Change[]) => void) | undefined;
+  /** Journal and snapshots (persist.ts), when the daemon has a state directory. */
+  persistence: Persistence | undefined;
   readonly log: (line: string) => void;
 
   constructor(opts: DaemonOptions = {}) {
     this.quota = { ...DEFAULT_QUOTA, ...opts.quota };
-    this.onCommit = opts.onCommit;
     this.log = opts.log ?? (() => {});
   }
 
@@ -68,6 +67,20 @@ export class XenstoreDaemon {
     this.watches.removeAll(c);
   }
 
+  /** The id the next transaction will get (snapshots keep ids unique across restarts). */
+  peekTxId(): number {
+    return this.nextTx;
+  }
+
+  restoreCounters(nextTx: number): void {
+    if (Number.isInteger(nextTx) && nextTx > 0) this.nextTx = nextTx;
+  }
+
+  /** Domain or special-path state changed (persistence). */
+  metaChanged(): void {
+    this.persistence?.metaChanged();
+  }
+
   allocTxId(): number {
     const id = this.nextTx;
     this.nextTx = this.nextTx >= 0xffffffff ? 1 : this.nextTx + 1;
@@ -77,8 +90,8 @@ export class XenstoreDaemon {
   /** Fires watches for committed changes and hands them to persistence. */
   committed(changes: readonly Change[]): void {
     if (changes.length === 0) return;
+    this.persistence?.nodesChanged();
     for (const ch of changes) this.watches.fire(ch.path, ch.recursive, ch.perms);
-    this.onCommit?.(changes);
   }
 
   targetOf(domid: number): number | undefined {
@@ -89,6 +102,7 @@ export class XenstoreDaemon {
     if (domid <= 0 || domid >= DOMID_FIRST_RESERVED) throw new XsError('EINVAL', `domid ${domid}`);
     if (this.domains.has(domid)) return;
     this.domains.set(domid, { domid, mfn, evtchn, shutdownReported: false });
+    this.metaChanged();
     this.watches.fireSpecial(SPECIAL_INTRODUCE, domid, this.specialPerms.get(SPECIAL_INTRODUCE)!);
   }
 
@@ -100,6 +114,7 @@ export class XenstoreDaemon {
   release(domid: number): void {
     if (domid <= 0 || domid >= DOMID_FIRST_RESERVED) throw new XsError('EINVAL', `domid ${domid}`);
     if (!this.domains.delete(domid)) throw new XsError('ENOENT', `domain ${domid} not introduced`);
+    this.metaChanged();
     for (const c of [...this.connections]) if (c.domid === domid) c.close();
     this.watches.fireSpecial(SPECIAL_RELEASE, domid, this.specialPerms.get(SPECIAL_RELEASE)!);
   }
@@ -109,6 +124,7 @@ export class XenstoreDaemon {
     const d = this.domains.get(domid);
     if (d === undefined || d.shutdownReported) return;
     d.shutdownReported = true;
+    this.metaChanged();
     this.watches.fireSpecial(SPECIAL_RELEASE, domid, this.specialPerms.get(SPECIAL_RELEASE)!);
   }
 
@@ -116,6 +132,7 @@ export class XenstoreDaemon {
     const d = this.domains.get(domid);
     if (d === undefined) throw new XsError('ENOENT', `domain ${domid} not introduced`);
     d.shutdownReported = false;
+    this.metaChanged();
   }
 
   setTarget(domid: number, target: number): void {
@@ -123,6 +140,7 @@ export class XenstoreDaemon {
     if (d === undefined) throw new XsError('ENOENT', `domain ${domid} not introduced`);
     if (!this.isIntroduced(target)) throw new XsError('ENOENT', `domain ${target} not introduced`);
     d.target = target;
+    this.metaChanged();
   }
 
   /** Closes every connection (shutdown / live update). */

@@ -11,6 +11,7 @@
  */
 import type { Perm } from './perms';
 import { ownerOf } from './perms';
+import { basename, parentOf } from './path';
 
 export interface XsNode {
   value: Buffer;
@@ -48,6 +49,8 @@ export class Store implements NodeView {
   private readonly nodes = new Map<string, XsNode>();
   private readonly owners = new Map<number, number>();
   private gen = 0;
+  /** Paths changed since the last takeDirty(), when tracking (persistence). */
+  private dirty: Set<string> | null = null;
 
   constructor() {
     // The root, owned by dom0 with no access for others (C xenstored setup_structure()).
@@ -75,6 +78,7 @@ export class Store implements NodeView {
     const n = this.nodes.get(path);
     if (n === undefined) throw new Error(`store: no node ${path}`);
     n.generation = ++this.gen;
+    this.dirty?.add(path);
     return n;
   }
 
@@ -82,6 +86,7 @@ export class Store implements NodeView {
     const old = this.nodes.get(path);
     if (old !== undefined) this.count(ownerOf(old.perms), -1);
     node.generation = ++this.gen;
+    this.dirty?.add(path);
     this.nodes.set(path, node);
     this.count(ownerOf(node.perms), 1);
   }
@@ -90,6 +95,7 @@ export class Store implements NodeView {
     const old = this.nodes.get(path);
     if (old === undefined) return;
     this.count(ownerOf(old.perms), -1);
+    this.dirty?.add(path);
     this.nodes.delete(path);
   }
 
@@ -110,6 +116,56 @@ export class Store implements NodeView {
     return this.owners.get(domid) ?? 0;
   }
 
+  /** Starts recording changed paths (for the journal). */
+  trackChanges(): void {
+    this.dirty ??= new Set();
+  }
+
+  /** The paths changed since the last call, in first-change order. */
+  takeDirty(): string[] {
+    if (this.dirty === null || this.dirty.size === 0) return [];
+    const out = [...this.dirty];
+    this.dirty.clear();
+    return out;
+  }
+
+  /**
+   * Sets a node's value and permissions as loaded from disk: creates it (linked into its
+   * parent, which must exist) or updates it in place.
+   */
+  restore(path: string, value: Buffer, perms: Perm[]): void {
+    const old = this.nodes.get(path);
+    if (old !== undefined) {
+      this.count(ownerOf(old.perms), -1);
+      old.value = value;
+      old.perms = perms;
+      old.generation = ++this.gen;
+      this.count(ownerOf(perms), 1);
+      return;
+    }
+    if (path !== '/') {
+      const parent = this.nodes.get(parentOf(path));
+      if (parent === undefined) throw new Error(`store: restoring ${path} without its parent`);
+      parent.children.add(basename(path));
+    }
+    this.create(path, newNode(perms, value));
+  }
+
+  /** Removes a node and its subtree as loaded from disk (no-op if absent). */
+  restoreRemove(path: string): void {
+    const n = this.nodes.get(path);
+    if (n === undefined || path === '/') return;
+    const stack = [path];
+    while (stack.length > 0) {
+      const p = stack.pop()!;
+      const c = this.nodes.get(p);
+      if (c === undefined) continue;
+      for (const k of c.children) stack.push(p === '/' ? `/${k}` : `${p}/${k}`);
+      this.remove(p);
+    }
+    this.nodes.get(parentOf(path))?.children.delete(basename(path));
+  }
+
   /** Every node, parents before children (snapshot order). */
   *walk(path = '/'): Generator<[string, XsNode]> {
     const stack: string[] = [path];
@@ -127,6 +183,7 @@ export class Store implements NodeView {
   clear(): void {
     this.nodes.clear();
     this.owners.clear();
+    this.dirty?.clear();
   }
 
   private count(domid: number, d: number): void {
