@@ -4,11 +4,12 @@
 import { spawnSync } from 'node:child_process';
 
 const steps = [
-  ['typecheck', 'TypeScript strict type check'],
+  ['typecheck', 'TypeScript strict type check (tsc for engine/main, vue-tsc for the renderer)'],
   ['lint', 'ESLint'],
-  ['test:unit', 'vitest: engine and remote-host unit tests'],
-  // Added as their parts land: the electron-vite build, vue-tsc, electronegativity,
-  // electron-builder validation and the Chromium e2e tests.
+  ['test:unit', 'vitest: engine, main (api, security, serve), build config, conformance'],
+  ['build', 'electron-vite build of main, preload and renderer'],
+  ['test:electronegativity', 'electronegativity over the build: no HIGH finding'],
+  ['test:e2e', 'Debian Chromium against `npm run serve` (playwright-core)'],
 ];
 
 const only = process.argv.slice(2);

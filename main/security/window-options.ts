@@ -38,6 +38,8 @@ export function secureWebPreferences(preloadPath: string): WebPreferences {
     webviewTag: false,
     spellcheck: false,
     navigateOnDragDrop: false,
+    // A middle click on a link would otherwise open a new window (electronegativity AUXCLICK_JS_CHECK).
+    disableBlinkFeatures: 'Auxclick',
     safeDialogs: true,
   };
 }

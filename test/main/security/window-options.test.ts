@@ -24,6 +24,7 @@ describe('mainWindowOptions', () => {
     expect(web.webviewTag).toBe(false);
     expect(web.spellcheck).toBe(false);
     expect(web.navigateOnDragDrop).toBe(false);
+    expect(web.disableBlinkFeatures).toBe('Auxclick');
     expect(web).not.toHaveProperty('enableBlinkFeatures');
     expect(web).not.toHaveProperty('additionalArguments');
   });

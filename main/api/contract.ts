@@ -1,0 +1,72 @@
+/**
+ * The api contract: every request a renderer (or a browser over WebSocket) may make, and
+ * every subscription topic, as schemas with the types inferred from them. Both transports
+ * (Electron MessagePort, WebSocket) carry the envelopes of ./envelope.ts with these
+ * methods; the router validates params against these schemas before any service runs.
+ */
+import { z } from 'zod';
+import {
+  CreateDomainResultSchema,
+  DomainRefSchema,
+  DomainSummarySchema,
+  HostIdSchema,
+  HostSummarySchema,
+  ToolstackEventSchema,
+} from './schemas';
+
+const onDomain = z.object({ hostId: HostIdSchema, domain: DomainRefSchema }).strict();
+
+export const API_VERSION = 1;
+
+export const methods = {
+  'app.info': {
+    params: z.object({}).strict(),
+    result: z.object({ apiVersion: z.number().int(), appVersion: z.string(), mode: z.enum(['electron', 'serve']), engine: z.string() }),
+  },
+  'host.list': { params: z.object({}).strict(), result: z.array(HostSummarySchema) },
+  'host.summary': { params: z.object({ hostId: HostIdSchema }).strict(), result: HostSummarySchema },
+  'host.dmesg': {
+    params: z.object({ hostId: HostIdSchema, clear: z.boolean().optional() }).strict(),
+    result: z.object({ text: z.string() }),
+  },
+  'domain.list': { params: z.object({ hostId: HostIdSchema }).strict(), result: z.array(DomainSummarySchema) },
+  'domain.get': { params: onDomain, result: DomainSummarySchema },
+  'domain.create': {
+    params: z
+      .object({
+        hostId: HostIdSchema,
+        configText: z.string().max(256 * 1024, 'an xl.cfg of more than 256 KiB'),
+        file: z.string().max(4096).optional(),
+        paused: z.boolean().optional(),
+        dryRun: z.boolean().optional(),
+        overrides: z.array(z.string().max(4096)).max(64).optional(),
+      })
+      .strict(),
+    result: CreateDomainResultSchema,
+  },
+  'domain.pause': { params: onDomain, result: z.object({}) },
+  'domain.unpause': { params: onDomain, result: z.object({}) },
+  'domain.shutdown': { params: onDomain.extend({ reboot: z.boolean().optional() }).strict(), result: z.object({}) },
+  'domain.destroy': { params: onDomain, result: z.object({}) },
+} as const;
+
+export const topics = {
+  /** Toolstack events of one host, or of every host when hostId is absent. */
+  events: { params: z.object({ hostId: HostIdSchema.optional() }).strict(), item: ToolstackEventSchema },
+} as const;
+
+export type Methods = typeof methods;
+export type MethodName = keyof Methods;
+export type Params<M extends MethodName> = z.infer<Methods[M]['params']>;
+export type Result<M extends MethodName> = z.infer<Methods[M]['result']>;
+export type Topics = typeof topics;
+export type TopicName = keyof Topics;
+export type TopicParams<T extends TopicName> = z.infer<Topics[T]['params']>;
+export type TopicItem<T extends TopicName> = z.infer<Topics[T]['item']>;
+
+export function isMethodName(m: string): m is MethodName {
+  return Object.hasOwn(methods, m);
+}
+export function isTopicName(t: string): t is TopicName {
+  return Object.hasOwn(topics, t);
+}

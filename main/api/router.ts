@@ -1,0 +1,88 @@
+/**
+ * The router: the one place requests enter the services. Each request's method must be
+ * in the contract and its params must pass the method's schema before a handler runs;
+ * anything else gets a typed error (EBADREQ, ENOMETHOD) and never throws out of here.
+ */
+import { ToolstackError } from '../../engine/toolstack/toolstack-error';
+import type { Lab } from '../services/lab';
+import { API_VERSION, isMethodName, isTopicName, methods, topics, type MethodName, type Params, type Result, type TopicItem, type TopicName, type TopicParams } from './contract';
+import type { ApiError } from './envelope';
+
+export type Outcome = { ok: true; result: unknown } | { ok: false; error: ApiError };
+
+type Handlers = { [M in MethodName]: (p: Params<M>) => Promise<Result<M>> };
+type TopicSources = { [T in TopicName]: (p: TopicParams<T>, push: (item: TopicItem<T>) => void) => () => void };
+
+export interface RouterContext {
+  lab: Lab;
+  mode: 'electron' | 'serve';
+  appVersion: string;
+  /** Check results against the contract too (tests); requests are always checked. */
+  checkResults?: boolean;
+}
+
+export class Router {
+  private readonly handlers: Handlers;
+  private readonly sources: TopicSources;
+
+  constructor(private readonly ctx: RouterContext) {
+    const lab = ctx.lab;
+    this.handlers = {
+      'app.info': async () => ({ apiVersion: API_VERSION, appVersion: ctx.appVersion, mode: ctx.mode, engine: 'XenDeck simulated Xen 4.17' }),
+      'host.list': async () => Promise.all(lab.all().map((h) => h.summary())),
+      'host.summary': async (p) => lab.host(p.hostId).summary(),
+      'host.dmesg': async (p) => ({ text: await lab.host(p.hostId).dmesg({ clear: p.clear ?? false }) }),
+      'domain.list': async (p) => lab.host(p.hostId).listDomains(),
+      'domain.get': async (p) => lab.host(p.hostId).domain(p.domain),
+      'domain.create': async ({ hostId, ...req }) => lab.host(hostId).createDomain(req),
+      'domain.pause': async (p) => (await lab.host(p.hostId).pause(p.domain), {}),
+      'domain.unpause': async (p) => (await lab.host(p.hostId).unpause(p.domain), {}),
+      'domain.shutdown': async (p) => (await lab.host(p.hostId).shutdown(p.domain, { reboot: p.reboot ?? false }), {}),
+      'domain.destroy': async (p) => (await lab.host(p.hostId).destroy(p.domain), {}),
+    };
+    this.sources = {
+      events: (p, push) => {
+        if (p.hostId !== undefined) lab.host(p.hostId);
+        return lab.subscribe((e) => {
+          if (p.hostId === undefined || e.hostId === p.hostId) push(e);
+        });
+      },
+    };
+  }
+
+  async request(method: string, params: unknown): Promise<Outcome> {
+    if (!isMethodName(method)) return { ok: false, error: { code: 'ENOMETHOD', message: `unknown method "${method}"` } };
+    const parsed = methods[method].params.safeParse(params ?? {});
+    if (!parsed.success) return { ok: false, error: badParams(method, parsed.error.issues) };
+    try {
+      const handler = this.handlers[method] as (p: unknown) => Promise<unknown>;
+      const result = await handler(parsed.data);
+      if (this.ctx.checkResults) methods[method].result.parse(result);
+      return { ok: true, result };
+    } catch (e) {
+      return { ok: false, error: toApiError(e) };
+    }
+  }
+
+  /** Start a subscription; returns its stop function, or the error that refused it. */
+  subscribe(topic: string, params: unknown, push: (item: unknown) => void): { stop: () => void } | { error: ApiError } {
+    if (!isTopicName(topic)) return { error: { code: 'ENOTOPIC', message: `unknown topic "${topic}"` } };
+    const parsed = topics[topic].params.safeParse(params ?? {});
+    if (!parsed.success) return { error: badParams(topic, parsed.error.issues) };
+    try {
+      return { stop: this.sources[topic](parsed.data, push) };
+    } catch (e) {
+      return { error: toApiError(e) };
+    }
+  }
+}
+
+function badParams(what: string, issues: readonly { path: PropertyKey[]; message: string }[]): ApiError {
+  const detail = issues.map((i) => `${i.path.length ? i.path.map(String).join('.') : '(params)'}: ${i.message}`).join('; ');
+  return { code: 'EBADREQ', message: `bad parameters for ${what}: ${detail}` };
+}
+
+export function toApiError(e: unknown): ApiError {
+  const t = ToolstackError.from(e);
+  return { code: t.code, message: t.message, ...(t.hint ? { hint: t.hint } : {}), ...(t.where ? { where: t.where } : {}) };
+}

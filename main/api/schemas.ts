@@ -1,0 +1,81 @@
+/**
+ * Schemas of the data the toolstack hands out (engine/toolstack/types.ts), checked on the
+ * wire. The `Same<>` assertions at the bottom fail the type check if a schema and the
+ * engine's type drift apart.
+ */
+import { z } from 'zod';
+import type { CreateDomainResult, DomainSummary, HostSummary, ToolstackEvent } from '../../engine/toolstack/types';
+
+/** xl's domain qualifier: a domid, or a name (libxl_domain_qualifier_to_domid). */
+export const DomainRefSchema = z.union([z.number().int().min(0).max(0x7fef), z.string().min(1).max(64)]);
+export const HostIdSchema = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/, 'a host id is 1-64 letters, digits, _ . -');
+
+export const HostSummarySchema = z.object({
+  id: z.string(),
+  kind: z.enum(['embedded', 'remote']),
+  hostname: z.string(),
+  xenVersion: z.string(),
+  hardware: z.string(),
+  nrCpus: z.number().int(),
+  nrNodes: z.number().int(),
+  cpuMhz: z.number(),
+  totalMemoryMiB: z.number().int(),
+  freeMemoryMiB: z.number().int(),
+  scheduler: z.string(),
+  nrDomains: z.number().int(),
+  nowNs: z.number(),
+});
+
+export const DomainSummarySchema = z.object({
+  domid: z.number().int(),
+  uuid: z.string(),
+  name: z.string(),
+  type: z.enum(['pv', 'pvh', 'hvm']),
+  state: z.string().length(6),
+  shutdownReason: z.enum(['poweroff', 'reboot', 'suspend', 'crash', 'watchdog', 'soft_reset']).nullable(),
+  memoryMiB: z.number().int(),
+  maxMemoryMiB: z.number().int(),
+  onlineVcpus: z.number().int(),
+  maxVcpus: z.number().int(),
+  cpuTimeS: z.number(),
+  cpupool: z.string(),
+});
+
+const ShutdownActionSchema = z.enum(['destroy', 'restart', 'rename-restart', 'preserve', 'coredump-destroy', 'coredump-restart', 'soft-reset']);
+
+export const CreateDomainResultSchema = z.object({
+  domid: z.number().int().optional(),
+  name: z.string(),
+  buildInfo: z.object({
+    c_info: z.object({ type: z.enum(['pv', 'pvh', 'hvm']), name: z.string(), uuid: z.string().optional(), pool_name: z.string().optional() }),
+    b_info: z.object({
+      max_vcpus: z.number().int(),
+      avail_vcpus: z.array(z.number().int()),
+      max_memkb: z.number().int(),
+      target_memkb: z.number().int(),
+      kernel: z.string().optional(),
+      ramdisk: z.string().optional(),
+      cmdline: z.string().optional(),
+    }),
+    on_poweroff: ShutdownActionSchema,
+    on_reboot: ShutdownActionSchema,
+    on_crash: ShutdownActionSchema,
+  }),
+  warnings: z.array(z.string()),
+});
+
+export const ToolstackEventSchema = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('domain.created'), hostId: z.string(), domain: DomainSummarySchema }),
+  z.object({ kind: z.literal('domain.changed'), hostId: z.string(), domain: DomainSummarySchema }),
+  z.object({ kind: z.literal('domain.destroyed'), hostId: z.string(), domid: z.number().int(), name: z.string() }),
+  z.object({ kind: z.literal('host.log'), hostId: z.string(), level: z.enum(['info', 'warning', 'error']), message: z.string() }),
+]);
+
+type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+const _checks: [
+  Same<z.infer<typeof HostSummarySchema>, HostSummary>,
+  Same<z.infer<typeof DomainSummarySchema>, DomainSummary>,
+  Same<z.infer<typeof ToolstackEventSchema>, ToolstackEvent>,
+  Same<z.infer<typeof CreateDomainResultSchema>, CreateDomainResult>,
+] = [true, true, true, true];
+void _checks;

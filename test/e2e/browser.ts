@@ -1,0 +1,65 @@
+/**
+ * Starts the served console in-process and Debian's Chromium with the flags this machine
+ * needs (no sandbox inside a container, no GPU, no background network), in a fresh
+ * profile directory.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import { startConsoleServer, type ConsoleServer } from '../../main/serve/console-server';
+
+export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+export const CHROMIUM_ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
+
+export interface E2eEnv {
+  server: ConsoleServer;
+  context: BrowserContext;
+  page: Page;
+  /** Browser console errors and CSP violations seen so far. */
+  problems: string[];
+  close(): Promise<void>;
+}
+
+export async function startE2e(): Promise<E2eEnv> {
+  const server = await startConsoleServer(
+    { host: '127.0.0.1', port: 0, allowRemote: false, token: undefined, seed: 1, rendererDir: join(process.cwd(), 'out/renderer') },
+    'e2e',
+  );
+  const profile = mkdtempSync(join(tmpdir(), 'xendeck-e2e-'));
+  const context = await chromium.launchPersistentContext(profile, {
+    executablePath: CHROMIUM,
+    args: CHROMIUM_ARGS,
+    headless: true,
+    viewport: { width: 1440, height: 900 },
+  });
+  const page = context.pages()[0] ?? (await context.newPage());
+  const problems: string[] = [];
+  page.on('console', (m) => {
+    if (m.type() === 'error') problems.push(`console: ${m.text()}`);
+  });
+  page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
+  page.on('response', (r) => {
+    if (r.status() >= 400 && r.status() !== 401) problems.push(`http ${r.status()}: ${r.url()}`);
+  });
+  return {
+    server,
+    context,
+    page,
+    problems,
+    async close() {
+      await context.close();
+      await server.close();
+      rmSync(profile, { recursive: true, force: true });
+    },
+  };
+}
