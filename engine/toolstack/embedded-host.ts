@@ -9,7 +9,7 @@
  * domain's on_poweroff / on_reboot action runs (destroy, or restart from its config).
  */
 import { findPreset, HOST_PRESETS, type HostPreset } from '../hypervisor/host-presets';
-import { XEN_VERSION, Xen, PAGE_KIB, type DomainInfo } from '../hypervisor/xen';
+import { XEN_VERSION, Xen, PAGE_KIB, type DomainInfo, type Physinfo } from '../hypervisor/xen';
 import { parseDomainConfig, withOverrides } from './domain-build-info';
 import { toDomainSummary } from './domain-summary';
 import type { DomainRef, ShutdownOptions, ToolstackHost } from './host-api';
@@ -27,10 +27,12 @@ export interface EmbeddedHostOptions {
 /** The only pool until cpupools land (xl names it so). */
 const POOL0 = 'Pool-0';
 
-interface KeptConfig {
+export interface KeptConfig {
   text: string;
   file: string;
   buildInfo: DomainBuildInfoJson;
+  /** Simulated ns at which the domain was created (`xl uptime`). */
+  createdNs: number;
 }
 
 export class EmbeddedHost implements ToolstackHost {
@@ -77,6 +79,11 @@ export class EmbeddedHost implements ToolstackHost {
     };
   }
 
+  /** XEN_SYSCTL_physinfo as libxl_get_physinfo returns it (`xl info`). */
+  async physinfo(): Promise<Physinfo> {
+    return this.xen.hypercall({ op: 'sysctl.physinfo' });
+  }
+
   async listDomains(): Promise<DomainSummary[]> {
     return this.infos().map((d) => this.toSummary(d));
   }
@@ -93,10 +100,12 @@ export class EmbeddedHost implements ToolstackHost {
     if (c.pool_name !== undefined && c.pool_name !== POOL0) {
       throw new ToolstackError('ENOENT', `cpupool "${c.pool_name}" does not exist`, `This host has one pool, ${POOL0}`);
     }
+    // xl -N stops after parsing (tools/xl/xl_vmcontrol.c create_domain): the name is
+    // only checked against running domains by libxl when it makes the domain.
+    if (req.dryRun) return { name: c.name, buildInfo, warnings };
     if (this.infos().some((d) => d.name === c.name)) {
       throw new ToolstackError('EEXIST', `Domain with name "${c.name}" already exists.`, 'Choose another name, or destroy the running domain first');
     }
-    if (req.dryRun) return { name: c.name, buildInfo, warnings };
 
     let domid: number | undefined;
     try {
@@ -110,7 +119,7 @@ export class EmbeddedHost implements ToolstackHost {
       if (domid !== undefined) this.xen.hypercall({ op: 'domctl.destroydomain', domid });
       throw ToolstackError.from(e);
     }
-    this.configs.set(domid, { text, file, buildInfo });
+    this.configs.set(domid, { text, file, buildInfo, createdNs: this.xen.clock.now });
     this.emit({ kind: 'domain.created', hostId: this.id, domain: this.toSummary(this.info(domid)) });
     return { domid, name: c.name, buildInfo, warnings };
   }
@@ -156,7 +165,7 @@ export class EmbeddedHost implements ToolstackHost {
   }
 
   /** The config a domain was created from (`xl list -l` / the GUI's config view). */
-  configOf(ref: DomainRef): { text: string; file: string; buildInfo: DomainBuildInfoJson } | undefined {
+  configOf(ref: DomainRef): Readonly<KeptConfig> | undefined {
     return this.configs.get(this.resolve(ref));
   }
 

@@ -83,6 +83,21 @@ describe('EmbeddedHost', () => {
     expect((await h.listDomains()).length).toBe(1);
   });
 
+  it('a dry run does not check the name against running domains, as xl -N stops after parsing', async () => {
+    const h = new EmbeddedHost({ id: 'lab1' });
+    await h.createDomain({ configText: CFG });
+    const r = await h.createDomain({ configText: CFG, dryRun: true });
+    expect(r.domid).toBeUndefined();
+    expect((await h.listDomains()).length).toBe(2);
+  });
+
+  it('keeps the creation time with the config and reports physinfo', async () => {
+    const h = new EmbeddedHost({ id: 'lab1' });
+    await h.createDomain({ configText: CFG });
+    expect(h.configOf('web1')?.createdNs).toBe(h.xen.clock.now);
+    expect((await h.physinfo()).nrCpus).toBe(8);
+  });
+
   it('names unknown domains as xl does', async () => {
     const h = new EmbeddedHost({ id: 'lab1' });
     expect((await rejection(h.pause('nosuch'))).message).toBe('nosuch is an invalid domain identifier (rc=-6)');

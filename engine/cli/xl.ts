@@ -1,0 +1,80 @@
+/**
+ * `xl`, XenDeck's copy of Xen's xl (tools/xl/xl.c): the global options, the command
+ * looked up by unambiguous prefix in xl's own table, `help`, and xl's answers for what
+ * it does not know ("command not implemented") or refuses ("command does not implement
+ * -N (dryrun) option"). A command of real xl that XenDeck lacks says so by name (ENOSYS).
+ *
+ * It runs against a lab — an embedded host kept in a folder (xl/lab-store.ts) — so that
+ * successive runs see one host. bin/xl.mjs runs main() through tsx (`npx xl ...`).
+ */
+import { ToolstackError } from '../toolstack/toolstack-error';
+import { cmdtableLookup } from './xl/cmd-table-lookup';
+import { XL_COMMANDS } from './xl/commands';
+import type { XlContext } from './xl/context';
+import { parseGlobalOptions } from './xl/global-options';
+import { helpText } from './xl/help';
+import { XlExit, type CliIo } from './xl/io';
+import { LabError, LabStore } from './xl/lab-store';
+import { LabBusyError } from './xl/lab-lock';
+import { notImplemented } from './xl/not-implemented';
+
+export type { CliIo } from './xl/io';
+
+export async function main(argv: string[], io: CliIo): Promise<number> {
+  let lab: LabStore | undefined;
+  try {
+    const cwd = process.cwd();
+    const { globals, rest } = parseGlobalOptions(argv, io, cwd);
+    const [cmd, ...args] = rest;
+    if (cmd === undefined) {
+      io.stdout.write(helpText());
+      return 1;
+    }
+    const spec = cmdtableLookup(cmd);
+    if (!spec) {
+      if (cmd === 'help') {
+        io.stdout.write(helpText(args[0]));
+        return 0;
+      }
+      io.stderr.write('command not implemented\n');
+      return 1;
+    }
+    if (globals.dryRun && !spec.canDryrun) {
+      io.stderr.write('command does not implement -N (dryrun) option\n');
+      return 1;
+    }
+    const entry = XL_COMMANDS[spec.name];
+    const writer = entry?.writes(args) ?? false;
+    const ctx: XlContext = {
+      io,
+      globals,
+      spec,
+      cwd,
+      out: (s) => void io.stdout.write(s),
+      err: (s) => void io.stderr.write(s),
+      host: async () => {
+        lab ??= await LabStore.open(globals.labDir, { writer });
+        return lab.host;
+      },
+      record: async (e) => {
+        if (!lab) throw new Error('internal: journal entry before the lab was opened');
+        await lab.record(e);
+      },
+    };
+    if (!entry) notImplemented(ctx, spec.name);
+    return await entry.run(ctx, args);
+  } catch (e) {
+    if (e instanceof XlExit) return e.status;
+    if (e instanceof LabError || e instanceof LabBusyError) {
+      io.stderr.write(`xl: ${e.message}\n`);
+      return 1;
+    }
+    if (e instanceof ToolstackError) {
+      io.stderr.write(`xl: ${e.message}${e.hint ? `\n  (${e.hint})` : ''}\n`);
+      return 1;
+    }
+    throw e;
+  } finally {
+    await lab?.close();
+  }
+}

@@ -1,0 +1,48 @@
+/**
+ * What a command of `xl` runs with: the io, xl's global options, its own table entry and
+ * the host. The host is the lab's embedded one, opened lazily (a command that fails on
+ * its arguments never boots or locks the lab); `record` appends a successful mutating
+ * operation to the lab journal so the next run sees it.
+ */
+import type { DomainRef, ToolstackHost } from '../../toolstack/host-api';
+import type { KeptConfig } from '../../toolstack/embedded-host';
+import type { Physinfo } from '../../hypervisor/xen';
+import type { XlCmdSpec } from './cmd-table';
+import type { CliIo } from './io';
+import type { JournalEntry } from './journal';
+
+/** Global options (tools/xl/xl.c main: getopt "+vftTN") plus XenDeck's --lab. */
+export interface XlGlobals {
+  /** -v, repeatable: lowers the minimum log level. */
+  verbose: number;
+  /** -N: dry run, for commands with can_dryrun. */
+  dryRun: boolean;
+  /** -f: force. */
+  force: boolean;
+  /** -t: progress with CR (accepted, nothing to show progress of). */
+  progressCr: boolean;
+  /** -T: timestamps on log lines. */
+  timestamps: boolean;
+  labDir: string;
+}
+
+/** The toolstack façade plus what an embedded host can also tell `xl`. */
+export interface XlHost extends ToolstackHost {
+  /** The config a domain was created from (absent for Domain-0). */
+  configOf(ref: DomainRef): Readonly<KeptConfig> | undefined;
+  physinfo(): Promise<Physinfo>;
+}
+
+export interface XlContext {
+  io: CliIo;
+  globals: XlGlobals;
+  spec: XlCmdSpec;
+  cwd: string;
+  host(): Promise<XlHost>;
+  record(e: JournalEntry): Promise<void>;
+  out(s: string): void;
+  err(s: string): void;
+}
+
+/** A command body: its arguments after the command name, its exit status. */
+export type XlCommand = (ctx: XlContext, args: string[]) => Promise<number>;

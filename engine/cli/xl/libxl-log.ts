@@ -1,0 +1,44 @@
+/**
+ * The lines libxl logs on failures xl users see, with the source locations of the Xen
+ * 4.17.7 tools the fixtures were captured from (tools/libs/light/*.c): xtl's stdio
+ * logger prints "libxl: error: FILE:LINE:FUNCTION: Domain N:MESSAGE[: strerror]"
+ * (LIBXL__LOGD / LIBXL__LOGD_ERRNO in libxl_internal.h; no "Domain N:" without a domid).
+ */
+export interface LibxlSite {
+  file: string;
+  line: number;
+  fn: string;
+}
+
+export const SITES = {
+  rename: { file: 'libxl_domain.c', line: 81, fn: 'libxl__domain_rename' },
+  makeDomain: { file: 'libxl_create.c', line: 1296, fn: 'initiate_domain_create' },
+  rebuildDone: { file: 'libxl_create.c', line: 1640, fn: 'domcreate_rebuild_done' },
+  destroyDomid: { file: 'libxl_domain.c', line: 1183, fn: 'libxl__destroy_domid' },
+  destroyCallback: { file: 'libxl_domain.c', line: 1137, fn: 'domain_destroy_callback' },
+  destroyCb: { file: 'libxl_domain.c', line: 1064, fn: 'domain_destroy_cb' },
+  pause: { file: 'libxl_domain.c', line: 587, fn: 'libxl_domain_pause' },
+  unpause: { file: 'libxl_domain.c', line: 688, fn: 'domain_unpause_done' },
+  domainType: { file: 'libxl_dom.c', line: 37, fn: 'libxl__domain_type' },
+} as const satisfies Record<string, LibxlSite>;
+
+export function libxlError(site: LibxlSite, domid: number | undefined, message: string, errno?: string): string {
+  const dom = domid === undefined ? '' : `Domain ${domid}:`;
+  return `libxl: error: ${site.file}:${site.line}:${site.fn}: ${dom}${message}${errno === undefined ? '' : `: ${errno}`}\n`;
+}
+
+/** libxl's error codes (libxl_types.idl libxl_error) that xl prints as rc=. */
+export const LIBXL_RC = {
+  FAIL: -3,
+  INVAL: -6,
+  DOMAIN_NOTFOUND: -21,
+} as const;
+
+/** What libxl__destroy_domid and its callbacks log for a domid that does not exist. */
+export function destroyNotFoundLines(domid: number): string {
+  return (
+    libxlError(SITES.destroyDomid, domid, 'Non-existant domain') +
+    libxlError(SITES.destroyCallback, domid, 'Unable to destroy guest') +
+    libxlError(SITES.destroyCb, domid, 'Destruction of domain failed')
+  );
+}

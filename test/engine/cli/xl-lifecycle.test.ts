@@ -1,0 +1,108 @@
+import { describe, expect, it } from 'vitest';
+import { fixture, fixtureExit, newLab, writeGuestConfig, xl } from './xl-harness';
+
+async function labWithGuest(extra = ''): Promise<string> {
+  const lab = newLab();
+  expect((await xl(lab, 'create', writeGuestConfig(lab, 'xendeck-pv', extra))).code).toBe(0);
+  return lab;
+}
+
+const stateOf = async (lab: string, dom: string): Promise<string> => {
+  const row = (await xl(lab, 'list', dom)).stdout.split('\n')[1]!;
+  return row.slice(63, 69);
+};
+
+describe('xl destroy / pause / unpause / shutdown / reboot, held against a real Xen 4.17', () => {
+  it('destroy of an unused domid: libxl\'s three lines and "destroy failed (rc=-21)", exit 1', async () => {
+    const r = await xl(newLab(), 'destroy', '99');
+    expect(r.stderr).toBe(fixture('xl-destroy-domid-99.err'));
+    expect(r.stdout).toBe(fixture('xl-destroy-domid-99.out'));
+    expect(r.code).toBe(fixtureExit('xl-destroy-domid-99'));
+  });
+
+  it('destroy / pause of an unknown name: rc=-6, exit 1', async () => {
+    const lab = newLab();
+    for (const cmd of ['destroy', 'pause'] as const) {
+      const r = await xl(lab, cmd, 'nosuch');
+      expect(r.stderr).toBe(fixture(`xl-${cmd}-nosuch.err`));
+      expect(r.stdout).toBe('');
+      expect(r.code).toBe(fixtureExit(`xl-${cmd}-nosuch`));
+    }
+  });
+
+  it('destroy removes the domain (then list shows Domain-0 only, as xl-create-then-destroy)', async () => {
+    const lab = await labWithGuest();
+    const r = await xl(lab, 'destroy', 'xendeck-pv');
+    expect(r).toEqual({ code: 0, stdout: '', stderr: '' });
+    const real = fixture('xl-create-then-destroy.out').split('\n');
+    const ours = (await xl(lab, 'list')).stdout.split('\n');
+    expect(ours.length).toBe(real.length);
+    expect(ours[0]).toBe(real[0]);
+  });
+
+  it('destroy 0 is refused without -f', async () => {
+    const r = await xl(newLab(), 'destroy', '0');
+    expect(r.code).toBe(1);
+    expect(r.stderr).toBe('Not destroying domain 0; use -f to force.\nThis can only be done when using a disaggregated hardware domain and toolstack.\n\n');
+  });
+
+  it('pauses nest, as the captures show: two pauses need two unpauses', async () => {
+    const lab = await labWithGuest();
+    expect(await xl(lab, 'pause', 'xendeck-pv')).toEqual({ code: 0, stdout: fixture('xl-pause-again.out'), stderr: '' });
+    expect((await stateOf(lab, 'xendeck-pv'))[2]).toBe('p');
+    await xl(lab, 'pause', 'xendeck-pv');
+    await xl(lab, 'unpause', 'xendeck-pv');
+    // xl-unpause.out: still paused after one unpause
+    expect(fixture('xl-unpause.out')).toContain('--p---');
+    expect((await stateOf(lab, 'xendeck-pv'))[2]).toBe('p');
+    await xl(lab, 'unpause', 'xendeck-pv');
+    expect((await stateOf(lab, 'xendeck-pv'))[2]).toBe('-');
+  });
+
+  it('unpausing a running domain: libxl\'s log line, and xl still exits 0', async () => {
+    const lab = await labWithGuest();
+    const r = await xl(lab, 'unpause', 'xendeck-pv');
+    expect(r).toEqual({ code: 0, stdout: '', stderr: 'libxl: error: libxl_domain.c:688:domain_unpause_done: Domain 1:Unpausing domain: Invalid argument\n' });
+  });
+
+  it('shutdown -w: the real messages on stderr, nothing on stdout; the guest is gone', async () => {
+    const lab = await labWithGuest();
+    const r = await xl(lab, 'shutdown', '-w', 'xendeck-pv');
+    expect(r.stderr).toBe(fixture('xl-shutdown-wait.err').replaceAll('domain 2', 'domain 1').replaceAll('Domain 2', 'Domain 1'));
+    expect(r.stdout).toBe(fixture('xl-shutdown-wait.out'));
+    expect(r.code).toBe(fixtureExit('xl-shutdown-wait'));
+    expect((await xl(lab, 'list')).stdout.split('\n').length).toBe(fixture('xl-list-after-shutdown.out').split('\n').length);
+  });
+
+  it('reboot restarts the domain from its config (on_reboot="restart") under a new domid', async () => {
+    const lab = await labWithGuest();
+    const r = await xl(lab, 'reboot', 'xendeck-pv');
+    expect(r).toEqual({ code: 0, stdout: '', stderr: 'Rebooting domain 1\n' });
+    expect((await xl(lab, 'domid', 'xendeck-pv')).stdout).toBe('2\n');
+  });
+
+  it('on_poweroff="preserve" keeps the domain shut down; -ww on it is refused', async () => {
+    const lab = await labWithGuest('on_poweroff = "preserve"\n');
+    expect((await xl(lab, 'shutdown', '-ww', 'xendeck-pv')).code).toBe(1);
+    expect((await xl(lab, 'shutdown', 'xendeck-pv')).code).toBe(0);
+    expect((await stateOf(lab, 'xendeck-pv'))[3]).toBe('s');
+  });
+
+  it('shutdown -a stops every guest but Domain-0; shutdown with nothing to act on is a usage error', async () => {
+    const lab = await labWithGuest();
+    await xl(lab, 'create', writeGuestConfig(lab, 'second'));
+    const r = await xl(lab, 'shutdown', '-a', '-w');
+    expect(r.stderr).toBe('Shutting down domain 1\nShutting down domain 2\nWaiting for 2 domains\nDomain 1 has been shut down, reason code 0\nDomain 2 has been shut down, reason code 0\n');
+    expect((await xl(lab, 'list')).stdout.split('\n').length).toBe(3);
+    expect(await xl(lab, 'shutdown')).toEqual({ code: 1, stdout: '', stderr: 'You must specify -a or a domain id.\n\n' });
+  });
+
+  it('shutdown of an unused domid: libxl cannot find its type, "shutdown failed (rc=-3)", exit 1', async () => {
+    const r = await xl(newLab(), 'shutdown', '7');
+    expect(r).toEqual({
+      code: 1,
+      stdout: '',
+      stderr: 'Shutting down domain 7\nlibxl: error: libxl_dom.c:37:libxl__domain_type: unable to get domain type for domid=7\nshutdown failed (rc=-3)\n',
+    });
+  });
+});
