@@ -21,6 +21,7 @@ import {
   windowOpenDecision,
 } from './security';
 import { Lab } from './services/lab';
+import { LabStore } from './services/lab-store';
 
 const rendererDir = join(__dirname, '../renderer');
 const preloadPath = join(__dirname, '../preload/index.cjs');
@@ -28,7 +29,7 @@ const preloadPath = join(__dirname, '../preload/index.cjs');
 app.enableSandbox();
 protocol.registerSchemesAsPrivileged([{ scheme: APP_SCHEME, privileges: { standard: true, secure: true, supportFetchAPI: true } }]);
 
-const lab = Lab.withDefaultHost();
+const lab = Lab.open(new LabStore(join(app.getPath('userData'), 'lab')));
 const router = new Router({ lab, mode: 'electron', appVersion: app.getVersion() });
 
 function createWindow(): BrowserWindow {

@@ -6,7 +6,8 @@
 import { XenError, type XenErrnoName } from '../hypervisor/errno';
 import { ConfigError } from './config/config-error';
 
-export type ToolstackErrorCode = XenErrnoName | 'ECONFIG' | 'EUNKNOWNDOMAIN';
+/** ECONFIG: a bad xl.cfg; EREMOTE: a real host could not be reached or asked (see the hint). */
+export type ToolstackErrorCode = XenErrnoName | 'ECONFIG' | 'EREMOTE';
 
 export class ToolstackError extends Error {
   override readonly name: string = 'ToolstackError';

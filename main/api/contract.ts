@@ -10,6 +10,8 @@ import {
   DomainRefSchema,
   DomainSummarySchema,
   HostIdSchema,
+  HostListEntrySchema,
+  SshTargetSchema,
   HostSummarySchema,
   ToolstackEventSchema,
 } from './schemas';
@@ -23,7 +25,13 @@ export const methods = {
     params: z.object({}).strict(),
     result: z.object({ apiVersion: z.number().int(), appVersion: z.string(), mode: z.enum(['electron', 'serve']), engine: z.string() }),
   },
-  'host.list': { params: z.object({}).strict(), result: z.array(HostSummarySchema) },
+  'host.list': { params: z.object({}).strict(), result: z.array(HostListEntrySchema) },
+  /** Add a real Xen host over SSH; `trustFingerprint` accepts its host key on first contact. */
+  'host.add': {
+    params: z.object({ id: HostIdSchema, ssh: SshTargetSchema, sudo: z.boolean().optional(), trustFingerprint: z.string().regex(/^SHA256:[A-Za-z0-9+/]{43}$/).optional() }).strict(),
+    result: z.object({}),
+  },
+  'host.remove': { params: z.object({ hostId: HostIdSchema }).strict(), result: z.object({}) },
   'host.summary': { params: z.object({ hostId: HostIdSchema }).strict(), result: HostSummarySchema },
   'host.dmesg': {
     params: z.object({ hostId: HostIdSchema, clear: z.boolean().optional() }).strict(),

@@ -29,7 +29,9 @@ export class Router {
     const lab = ctx.lab;
     this.handlers = {
       'app.info': async () => ({ apiVersion: API_VERSION, appVersion: ctx.appVersion, mode: ctx.mode, engine: 'XenDeck simulated Xen 4.17' }),
-      'host.list': async () => Promise.all(lab.all().map((h) => h.summary())),
+      'host.list': async () => lab.list(),
+      'host.add': async ({ id, ssh, sudo, trustFingerprint }) => (await lab.addRemote({ id, kind: 'remote', ssh, ...(sudo !== undefined ? { sudo } : {}) }, trustFingerprint), {}),
+      'host.remove': async (p) => (await lab.remove(p.hostId), {}),
       'host.summary': async (p) => lab.host(p.hostId).summary(),
       'host.dmesg': async (p) => ({ text: await lab.host(p.hostId).dmesg({ clear: p.clear ?? false }) }),
       'domain.list': async (p) => lab.host(p.hostId).listDomains(),

@@ -10,6 +10,15 @@ import type { CreateDomainResult, DomainSummary, HostSummary, ToolstackEvent } f
 export const DomainRefSchema = z.union([z.number().int().min(0).max(0x7fef), z.string().min(1).max(64)]);
 export const HostIdSchema = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/, 'a host id is 1-64 letters, digits, _ . -');
 
+/** How a real Xen host is reached (engine/remote SshTarget, minus secrets: a key is named by its path). */
+export const SshTargetSchema = z
+  .object({
+    host: z.string().min(1).max(253),
+    port: z.number().int().min(1).max(65535).optional(),
+    username: z.string().regex(/^[a-z_][a-z0-9_.-]{0,31}$/i, 'a Unix user name'),
+    privateKeyPath: z.string().max(4096).optional(),
+  })
+  .strict();
 export const HostSummarySchema = z.object({
   id: z.string(),
   kind: z.enum(['embedded', 'remote']),
@@ -70,6 +79,14 @@ export const ToolstackEventSchema = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('domain.destroyed'), hostId: z.string(), domid: z.number().int(), name: z.string() }),
   z.object({ kind: z.literal('host.log'), hostId: z.string(), level: z.enum(['info', 'warning', 'error']), message: z.string() }),
 ]);
+
+export const HostListEntrySchema = z.object({
+  id: z.string(),
+  kind: z.enum(['embedded', 'remote']),
+  state: z.enum(['online', 'connecting', 'offline']),
+  detail: z.string().nullable(),
+  summary: HostSummarySchema.nullable(),
+});
 
 type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
 const _checks: [

@@ -33,7 +33,7 @@ export async function main(argv: string[], io: CliIo, rendererDir: string, appVe
     io.stderr.write(`xendeck serve: cannot listen on ${opts.host}:${opts.port}: ${why}\n`);
     return 1;
   }
-  io.stdout.write(`XenDeck console (embedded host lab1, seed ${opts.seed})\n    ${server.url}\n`);
+  io.stdout.write(`XenDeck console (lab in ${opts.labDir})\n    ${server.url}\n`);
   if (opts.allowRemote) io.stdout.write(`warning: bound to ${opts.host} with --allow-remote; anyone with the token can manage the lab\n`);
   await new Promise<void>((resolve) => {
     process.once('SIGINT', () => resolve());

@@ -14,6 +14,7 @@ import { ApiSession, MAX_CLIENT_MESSAGE_BYTES } from '../api/session';
 import { Router } from '../api/router';
 import { APP_ORIGIN, appResponseHeaders, resolveAppRequest } from '../security';
 import { Lab } from '../services/lab';
+import { LabStore } from '../services/lab-store';
 import type { ServeOptions } from './serve-options';
 import { hasValidCredentials, hostHeaderAllowed, tokenCookie } from './token-auth';
 
@@ -30,7 +31,7 @@ export const API_PATH = '/api';
 
 export async function startConsoleServer(opts: ServeOptions, appVersion: string): Promise<ConsoleServer> {
   const token = opts.token ?? randomBytes(24).toString('base64url');
-  const lab = Lab.withDefaultHost(opts.seed);
+  const lab = Lab.open(new LabStore(opts.labDir), { defaultSeed: opts.seed });
   const router = new Router({ lab, mode: 'serve', appVersion });
   let port = opts.port;
 

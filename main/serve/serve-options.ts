@@ -10,6 +10,8 @@ export interface ServeOptions {
   /** Fixed token (scripts, tests); random when absent. */
   token: string | undefined;
   seed: number;
+  /** Where the lab (its hosts, pinned SSH host keys) is kept. */
+  labDir: string;
   /** Directory of the built renderer. */
   rendererDir: string;
 }
@@ -22,6 +24,7 @@ export const SERVE_USAGE = `Usage: npm run serve -- [options]
   --allow-remote    needed to bind an address other than loopback (the token still applies)
   --token T         use this token instead of a random one (or XENDECK_TOKEN)
   --seed N          seed of the embedded host (default 1)
+  --lab DIR         where the lab's hosts and SSH host keys are kept (default $XENDECK_LAB or ./.lab)
   --help            this text`;
 
 export class ServeUsageError extends Error {
@@ -33,7 +36,7 @@ export function isLoopback(host: string): boolean {
 }
 
 export function parseServeArgs(argv: readonly string[], env: Record<string, string | undefined>, rendererDir: string): ServeOptions | 'help' {
-  const o: ServeOptions = { host: '127.0.0.1', port: DEFAULT_PORT, allowRemote: false, token: env.XENDECK_TOKEN || undefined, seed: 1, rendererDir };
+  const o: ServeOptions = { host: '127.0.0.1', port: DEFAULT_PORT, allowRemote: false, token: env.XENDECK_TOKEN || undefined, seed: 1, labDir: env.XENDECK_LAB || '.lab', rendererDir };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
     const [flag, inline] = a.startsWith('--') && a.includes('=') ? [a.slice(0, a.indexOf('=')), a.slice(a.indexOf('=') + 1)] : [a, undefined];
@@ -63,6 +66,9 @@ export function parseServeArgs(argv: readonly string[], env: Record<string, stri
         break;
       case '--token':
         o.token = value();
+        break;
+      case '--lab':
+        o.labDir = value();
         break;
       case '--seed':
         o.seed = int(0, 2 ** 31 - 1);

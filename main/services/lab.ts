@@ -1,44 +1,134 @@
 /**
- * The lab: the Xen hosts this console manages, by id. At start it holds one embedded
- * host; real hosts over SSH join it through the same ToolstackHost interface.
+ * The lab: the Xen hosts this console manages, by id — embedded simulated hosts and real
+ * hosts over SSH, all behind the toolstack's ToolstackHost. The list survives restarts
+ * through a LabStore (when given one). A real host that cannot be reached stays in the
+ * lab as offline with the reason, and the rest of the lab keeps working.
  */
+import { HostKeyNotTrustedError } from '../../engine/remote/errors';
+import { RemoteXenHost } from '../../engine/remote/remote-host';
 import { EmbeddedHost, type EmbeddedHostOptions } from '../../engine/toolstack/embedded-host';
 import type { ToolstackHost } from '../../engine/toolstack/host-api';
+import { RemoteToolstackHost, remoteToToolstackError } from '../../engine/toolstack/remote-toolstack-host';
 import { ToolstackError } from '../../engine/toolstack/toolstack-error';
-import type { ToolstackEvent } from '../../engine/toolstack/types';
+import type { HostSummary, ToolstackEvent } from '../../engine/toolstack/types';
+import type { HostEntry, LabStore, RemoteHostEntry } from './lab-store';
+
+export type HostState = 'online' | 'connecting' | 'offline';
+
+export interface HostListEntry {
+  id: string;
+  kind: 'embedded' | 'remote';
+  state: HostState;
+  /** Why a host is offline. */
+  detail: string | null;
+  summary: HostSummary | null;
+}
+
+/** Opens a real host; replaced in tests by one that reaches a fake dom0. */
+export type RemoteConnector = (entry: RemoteHostEntry, knownHostsPath: string, trustFingerprint?: string) => Promise<ToolstackHost>;
+
+export const sshConnector: RemoteConnector = async (entry, knownHostsPath, trustFingerprint) => {
+  const remote = await RemoteXenHost.connect({
+    ssh: { ...entry.ssh, knownHostsPath, onUnknownHostKey: (k) => trustFingerprint !== undefined && k.fingerprint === trustFingerprint },
+    sudo: entry.sudo ?? false,
+  });
+  return new RemoteToolstackHost(entry.id, remote);
+};
+
+interface Slot {
+  entry: HostEntry;
+  host: ToolstackHost | undefined;
+  state: HostState;
+  detail: string | null;
+  unsubscribe: (() => void) | undefined;
+}
 
 export class Lab {
-  private readonly hosts = new Map<string, ToolstackHost>();
+  private readonly slots = new Map<string, Slot>();
   private readonly listeners = new Set<(e: ToolstackEvent) => void>();
-  private readonly unsubscribers = new Map<string, () => void>();
 
-  /** The default lab: one embedded small-lab host named lab1. */
+  constructor(
+    private readonly store?: LabStore,
+    private readonly connector: RemoteConnector = sshConnector,
+  ) {}
+
+  /** The default lab, in memory: one embedded small-lab host named lab1. */
   static withDefaultHost(seed = 1): Lab {
     const lab = new Lab();
     lab.addEmbedded({ id: 'lab1', preset: 'small-lab', seed });
     return lab;
   }
 
-  addEmbedded(opts: EmbeddedHostOptions): EmbeddedHost {
+  /** The lab saved in `store` (the default lab the first time); real hosts connect in the background. */
+  static open(store: LabStore, opts: { connector?: RemoteConnector; defaultSeed?: number } = {}): Lab {
+    const lab = new Lab(store, opts.connector ?? sshConnector);
+    for (const e of store.load(opts.defaultSeed)) {
+      if (e.kind === 'embedded') lab.addEmbedded({ id: e.id, preset: e.preset, seed: e.seed }, false);
+      else lab.reconnect(e);
+    }
+    return lab;
+  }
+
+  addEmbedded(opts: EmbeddedHostOptions, persist = true): EmbeddedHost {
+    this.requireFreeId(opts.id);
     const h = new EmbeddedHost(opts);
-    this.add(h);
+    this.attach({ entry: { id: opts.id, kind: 'embedded', preset: h.preset.id, seed: opts.seed ?? 1 }, host: h, state: 'online', detail: null, unsubscribe: undefined });
+    if (persist) this.persist();
     return h;
   }
 
-  add(host: ToolstackHost): void {
-    if (this.hosts.has(host.id)) throw new ToolstackError('EEXIST', `a host named "${host.id}" is already in the lab`);
-    this.hosts.set(host.id, host);
-    this.unsubscribers.set(host.id, host.subscribe((e) => this.listeners.forEach((l) => l(e))));
+  /**
+   * Adds a real host. It joins the lab only once connected (a failure leaves the lab as
+   * it was); an unknown host key is refused unless its fingerprint is the one given.
+   */
+  async addRemote(entry: RemoteHostEntry, trustFingerprint?: string): Promise<void> {
+    this.requireFreeId(entry.id);
+    let host: ToolstackHost;
+    try {
+      host = await this.connector(entry, this.knownHostsPath(), trustFingerprint);
+    } catch (e) {
+      if (e instanceof HostKeyNotTrustedError) {
+        throw new ToolstackError('EREMOTE', `${e.message}. Its fingerprint is ${e.fingerprint}`, `${e.hint ?? ''}; then add the host again trusting ${e.fingerprint}`.replace(/^; /, ''));
+      }
+      throw remoteToToolstackError(e);
+    }
+    this.requireFreeId(entry.id);
+    this.attach({ entry, host, state: 'online', detail: null, unsubscribe: undefined });
+    this.persist();
+  }
+
+  async remove(id: string): Promise<void> {
+    const s = this.slot(id);
+    if (s.entry.kind === 'embedded' && [...this.slots.values()].filter((x) => x.entry.kind === 'embedded').length === 1) {
+      throw new ToolstackError('EPERM', `${id} is the lab's only embedded host and stays`, 'Remove real hosts, or add another embedded host first');
+    }
+    this.slots.delete(id);
+    s.unsubscribe?.();
+    await s.host?.close();
+    this.persist();
   }
 
   host(id: string): ToolstackHost {
-    const h = this.hosts.get(id);
-    if (!h) throw new ToolstackError('ENOENT', `no host "${id}" in the lab`, `hosts: ${[...this.hosts.keys()].join(', ') || 'none'}`);
-    return h;
+    const s = this.slot(id);
+    if (!s.host) throw new ToolstackError('EREMOTE', `host ${id} is ${s.state}${s.detail ? `: ${s.detail}` : ''}`, 'Hosts view: reconnect it, or remove it');
+    return s.host;
   }
 
   all(): ToolstackHost[] {
-    return [...this.hosts.values()];
+    return [...this.slots.values()].flatMap((s) => (s.host ? [s.host] : []));
+  }
+
+  async list(): Promise<HostListEntry[]> {
+    return Promise.all(
+      [...this.slots.values()].map(async (s): Promise<HostListEntry> => {
+        if (!s.host) return { id: s.entry.id, kind: s.entry.kind, state: s.state, detail: s.detail, summary: null };
+        try {
+          return { id: s.entry.id, kind: s.entry.kind, state: 'online', detail: null, summary: await s.host.summary() };
+        } catch (e) {
+          return { id: s.entry.id, kind: s.entry.kind, state: 'offline', detail: ToolstackError.from(e).message, summary: null };
+        }
+      }),
+    );
   }
 
   /** Events of every host (filter by hostId at the subscriber). */
@@ -48,9 +138,53 @@ export class Lab {
   }
 
   async close(): Promise<void> {
-    for (const u of this.unsubscribers.values()) u();
+    for (const s of this.slots.values()) s.unsubscribe?.();
     await Promise.all(this.all().map((h) => h.close()));
-    this.hosts.clear();
+    this.slots.clear();
     this.listeners.clear();
   }
+
+  private reconnect(entry: RemoteHostEntry): void {
+    const slot: Slot = { entry, host: undefined, state: 'connecting', detail: null, unsubscribe: undefined };
+    this.slots.set(entry.id, slot);
+    this.connector(entry, this.knownHostsPath())
+      .then((h) => {
+        if (this.slots.get(entry.id) !== slot) return void h.close();
+        slot.host = h;
+        slot.state = 'online';
+        slot.unsubscribe = h.subscribe((e) => this.listeners.forEach((l) => l(e)));
+      })
+      .catch((e: unknown) => {
+        slot.state = 'offline';
+        slot.detail = remoteToToolstackError(e).message;
+      });
+  }
+
+  private attach(s: Slot): void {
+    if (s.host) {
+      const h = s.host;
+      s.unsubscribe = h.subscribe((e) => this.listeners.forEach((l) => l(e)));
+    }
+    this.slots.set(s.entry.id, s);
+  }
+
+  private slot(id: string): Slot {
+    const s = this.slots.get(id);
+    if (!s) throw new ToolstackError('ENOENT', `no host "${id}" in the lab`, `hosts: ${[...this.slots.keys()].join(', ') || 'none'}`);
+    return s;
+  }
+
+  private requireFreeId(id: string): void {
+    if (this.slots.has(id)) throw new ToolstackError('EEXIST', `a host named "${id}" is already in the lab`);
+  }
+
+  private knownHostsPath(): string {
+    if (!this.store) throw new ToolstackError('ENOSYS', 'this lab is not saved anywhere, so it cannot pin SSH host keys', 'start the console with a lab directory (--lab DIR)');
+    return this.store.knownHostsPath;
+  }
+
+  private persist(): void {
+    this.store?.save([...this.slots.values()].map((s) => s.entry));
+  }
 }
+

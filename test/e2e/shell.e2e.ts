@@ -108,6 +108,19 @@ describe('served console in Chromium', () => {
     await page.screenshot({ path: 'test/e2e/artifacts/shell.png' });
   });
 
+  it('adds a real host only when it answers, and says why not', async () => {
+    const { page } = env;
+    await page.getByRole('link', { name: 'Hosts' }).click();
+    await expect.poll(() => page.locator('[data-host=lab1]').textContent()).toContain('online');
+    await page.getByRole('button', { name: 'Add a real host…' }).click();
+    await page.getByLabel('Address').fill('127.0.0.1');
+    await page.getByLabel('SSH port').fill('1');
+    await page.getByRole('button', { name: 'Connect' }).click();
+    await expect.poll(() => page.getByRole('alert').first().textContent(), { timeout: 20_000 }).toContain('EREMOTE');
+    await page.getByRole('button', { name: 'Cancel' }).click();
+    expect((await env.server.lab.list()).map((h) => h.id)).toEqual(['lab1']);
+  });
+
   it('saw no console error and no CSP violation', () => {
     expect(env.problems).toEqual([]);
   });

@@ -11,6 +11,8 @@ describe('Router', () => {
     const r = await router().request('domain.list', { hostId: 'lab1' });
     expect(r.ok).toBe(true);
     if (r.ok) expect((r.result as { name: string }[]).map((d) => d.name)).toEqual(['Domain-0']);
+    const hosts = await router().request('host.list', {});
+    expect(hosts).toMatchObject({ ok: true, result: [{ id: 'lab1', kind: 'embedded', state: 'online', summary: { nrCpus: 8 } }] });
   });
 
   it('rejects an unknown method with ENOMETHOD', async () => {

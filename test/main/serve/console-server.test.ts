@@ -13,7 +13,7 @@ const TOKEN = 'test-token-0123456789';
 beforeAll(async () => {
   const dir = mkdtempSync(join(tmpdir(), 'xendeck-renderer-'));
   writeFileSync(join(dir, 'index.html'), '<!doctype html><title>t</title>');
-  server = await startConsoleServer({ host: '127.0.0.1', port: 0, allowRemote: false, token: TOKEN, seed: 1, rendererDir: dir }, 'test');
+  server = await startConsoleServer({ host: '127.0.0.1', port: 0, allowRemote: false, token: TOKEN, seed: 1, labDir: join(dir, 'lab'), rendererDir: dir }, 'test');
   base = `http://127.0.0.1:${server.port}`;
 });
 afterAll(async () => {

@@ -5,7 +5,7 @@ const parse = (argv: string[], env: Record<string, string> = {}) => parseServeAr
 
 describe('npm run serve flags', () => {
   it('binds loopback on the default port with a random token by default', () => {
-    expect(parse([])).toEqual({ host: '127.0.0.1', port: DEFAULT_PORT, allowRemote: false, token: undefined, seed: 1, rendererDir: '/r' });
+    expect(parse([])).toEqual({ host: '127.0.0.1', port: DEFAULT_PORT, allowRemote: false, token: undefined, seed: 1, labDir: '.lab', rendererDir: '/r' });
   });
 
   it('takes --host, --port, --seed, --token in both spellings', () => {

@@ -1,0 +1,186 @@
+/**
+ * A real Xen host behind the same façade as the embedded one: the SSH connector of
+ * engine/remote runs Xen's own tools on dom0 and this adapter turns its answers and
+ * failures into the toolstack's shapes. What a real xl would say is kept: a failed
+ * `xl create` keeps xl's summary line, an unknown domain is ESRCH.
+ *
+ * A dry run is checked by XenDeck's own xl.cfg reader (domain-build-info.ts, held against
+ * libxlutil 4.17) without touching the host; the result says so in its warnings.
+ */
+import { RemoteError, XlCommandError } from '../remote/errors';
+import type { XlFailureKind } from '../remote/parse/xl-stderr';
+import type { RemoteXenHost } from '../remote/remote-host';
+import type { RemoteDomain } from '../remote/types';
+import type { DomainWatch } from '../remote/domain-watch';
+import { parseDomainConfig, withOverrides } from './domain-build-info';
+import type { DomainRef, ShutdownOptions, ToolstackHost } from './host-api';
+import { ToolstackError, type ToolstackErrorCode } from './toolstack-error';
+import type { CreateDomainRequest, CreateDomainResult, DomainSummary, DomainTypeName, HostSummary, ToolstackEvent } from './types';
+
+const FAILURE_CODES: Record<XlFailureKind, ToolstackErrorCode> = {
+  'no-such-domain': 'ESRCH',
+  'domain-exists': 'EEXIST',
+  'config-syntax': 'ECONFIG',
+  'config-unreadable': 'ENOENT',
+  'kernel-unreadable': 'ENOENT',
+  'no-such-command': 'ENOSYS',
+  'out-of-range': 'ERANGE',
+  'wrong-scheduler': 'EINVAL',
+  'no-such-cpupool': 'ENOENT',
+  'cpupool-busy': 'EBUSY',
+  'guest-no-ack': 'ETIMEDOUT',
+  'out-of-memory': 'ENOMEM',
+  other: 'EIO',
+};
+
+export function remoteToToolstackError(e: unknown): ToolstackError {
+  if (e instanceof XlCommandError) return new ToolstackError(FAILURE_CODES[e.failure.kind], e.failure.summary || e.message, e.hint);
+  if (e instanceof RemoteError) return new ToolstackError('EREMOTE', e.message, e.hint);
+  return ToolstackError.from(e);
+}
+
+export class RemoteToolstackHost implements ToolstackHost {
+  readonly kind = 'remote' as const;
+  private readonly listeners = new Set<(e: ToolstackEvent) => void>();
+  private watch: DomainWatch | undefined;
+  /** Domain types from `xl list -l`, by uuid (xl list itself does not print them). */
+  private readonly types = new Map<string, DomainTypeName>();
+
+  constructor(
+    readonly id: string,
+    private readonly remote: RemoteXenHost,
+  ) {}
+
+  async summary(): Promise<HostSummary> {
+    const [p, doms] = await this.call(() => Promise.all([this.remote.physinfo(), this.remote.domainList()]));
+    return {
+      id: this.id,
+      kind: this.kind,
+      hostname: p.host,
+      xenVersion: p.xenVersion,
+      hardware: `${this.remote.target}: ${p.nrCpus} pCPUs, ${p.machine}`,
+      nrCpus: p.nrCpus,
+      nrNodes: p.nrNodes,
+      cpuMhz: p.cpuMhz,
+      totalMemoryMiB: p.totalMemoryMiB,
+      freeMemoryMiB: p.freeMemoryMiB,
+      scheduler: p.xenScheduler,
+      nrDomains: doms.length,
+      nowNs: 0,
+    };
+  }
+
+  async listDomains(): Promise<DomainSummary[]> {
+    const doms = await this.call(() => this.remote.domainList());
+    await this.learnTypes(doms);
+    return doms.map((d) => this.toSummary(d));
+  }
+
+  async domain(ref: DomainRef): Promise<DomainSummary> {
+    const d = await this.call(() => this.remote.domainInfo(ref));
+    await this.learnTypes([d]);
+    return this.toSummary(d);
+  }
+
+  async createDomain(req: CreateDomainRequest): Promise<CreateDomainResult> {
+    const text = withOverrides(req.configText, req.overrides);
+    const { buildInfo, warnings } = parseDomainConfig(text, req.file ?? 'config');
+    if (req.dryRun) {
+      return { name: buildInfo.c_info.name, buildInfo, warnings: [...warnings, `checked by XenDeck's xl.cfg reader; ${this.remote.target} was not asked`] };
+    }
+    const d = await this.call(() => this.remote.create(text, { paused: req.paused ?? false, source: req.file ?? 'config' }));
+    const summary = this.toSummary(d);
+    this.emit({ kind: 'domain.created', hostId: this.id, domain: summary });
+    return { domid: d.domid, name: d.name, buildInfo, warnings };
+  }
+
+  async pause(ref: DomainRef): Promise<void> {
+    await this.call(() => this.remote.pause(ref));
+  }
+
+  async unpause(ref: DomainRef): Promise<void> {
+    await this.call(() => this.remote.unpause(ref));
+  }
+
+  async shutdown(ref: DomainRef, opts: ShutdownOptions = {}): Promise<void> {
+    await this.call(() => (opts.reboot ? this.remote.reboot(ref) : this.remote.shutdown(ref)));
+  }
+
+  async destroy(ref: DomainRef): Promise<void> {
+    await this.call(() => this.remote.destroy(ref));
+  }
+
+  async dmesg(opts: { clear?: boolean } = {}): Promise<string> {
+    if (opts.clear) throw new ToolstackError('ENOSYS', 'xl dmesg -c on a real host: not implemented in XenDeck yet', 'XenDeck reads the ring without clearing it');
+    return this.call(() => this.remote.dmesg());
+  }
+
+  /** Starts the connector's domain watch (xenstore-watch @introduceDomain/@releaseDomain, polling as a fallback) on first use. */
+  subscribe(listener: (e: ToolstackEvent) => void): () => void {
+    this.listeners.add(listener);
+    if (!this.watch) {
+      void this.remote
+        .watchDomains((snap) => {
+          for (const c of snap.changes) {
+            if (c.type === 'released') this.emit({ kind: 'domain.destroyed', hostId: this.id, domid: c.domain.domid, name: c.domain.name });
+            else this.emit({ kind: c.type === 'introduced' ? 'domain.created' : 'domain.changed', hostId: this.id, domain: this.toSummary(c.domain) });
+          }
+        })
+        .then((w) => {
+          this.watch = w;
+        })
+        .catch((e: unknown) => this.emit({ kind: 'host.log', hostId: this.id, level: 'error', message: `domain watch: ${remoteToToolstackError(e).message}` }));
+    }
+    return () => this.listeners.delete(listener);
+  }
+
+  async close(): Promise<void> {
+    this.watch?.stop();
+    this.listeners.clear();
+    await this.remote.close();
+  }
+
+  private async learnTypes(doms: readonly RemoteDomain[]): Promise<void> {
+    if (doms.every((d) => d.uuid !== undefined && this.types.has(d.uuid))) return;
+    try {
+      for (const c of await this.remote.domainConfig()) {
+        const uuid = c.config.c_info.uuid;
+        const type = c.config.c_info.type;
+        if (uuid && type) this.types.set(uuid, type);
+      }
+    } catch {
+      // xl list -l can fail for a domain being destroyed; the type shows as pv until the next listing
+    }
+  }
+
+  private toSummary(d: RemoteDomain): DomainSummary {
+    const reason = d.state.shutdownReason;
+    return {
+      domid: d.domid,
+      uuid: d.uuid ?? '',
+      name: d.name,
+      // until xl list -l has told us, x86 dom0 and most guests are PV
+      type: (d.uuid ? this.types.get(d.uuid) : undefined) ?? 'pv',
+      state: d.state.letters,
+      shutdownReason: reason === null || reason === 'unknown' ? null : reason,
+      memoryMiB: d.memMiB,
+      maxMemoryMiB: d.memMiB,
+      onlineVcpus: d.vcpus,
+      maxVcpus: d.vcpus,
+      cpuTimeS: d.cpuTimeS,
+      cpupool: d.cpupool ?? 'Pool-0',
+    };
+  }
+
+  private async call<T>(f: () => Promise<T>): Promise<T> {
+    try {
+      return await f();
+    } catch (e) {
+      throw remoteToToolstackError(e);
+    }
+  }
+
+  private emit(e: ToolstackEvent): void {
+    for (const l of this.listeners) l(e);
+  }
+}
