@@ -1,7 +1,8 @@
 /**
  * `xenstored [--socket PATH] [--state DIR]`: XenDeck's xenstore daemon in the foreground
  * (issue 6). With --state the store survives restarts and kill -9 (persist.ts: snapshot
- * + journal, fsync policy there).
+ * + journal, fsync policy there). The process is a supervisor holding the sockets; the
+ * daemon runs in a worker it can replace live (supervisor.ts).
  * The socket defaults as Xen's clients look for it (tools/include/xen-tools/
  * xenstore-common.h): $XENSTORED_PATH, else $XENSTORED_RUNDIR/socket, else
  * /var/run/xenstored/socket. Prints one line once listening; SIGTERM / SIGINT close the
@@ -9,9 +10,7 @@
  */
 import { join } from 'node:path';
 import type { Readable, Writable } from 'node:stream';
-import { XenstoreDaemon } from '../xenstore/daemon';
-import { XenstoreServer } from '../xenstore/server';
-import { Persistence } from '../xenstore/persist';
+import { Supervisor } from '../xenstore/supervisor';
 import type { FsyncPolicy } from '../xenstore/persist';
 
 export interface CliIo {
@@ -28,7 +27,10 @@ const USAGE = `Usage: xenstored [--socket PATH] [--state DIR] [--fsync always|ba
   --fsync POLICY  journal fdatasync: always (before each reply), batch (within
                   50 ms; the default), never. Every write reaches the journal
                   before its reply in all three, so kill -9 loses nothing.
-  --verbose       log closed connections and CONTROL print to stderr
+  --verbose       log closed connections, live updates and CONTROL print to stderr
+
+Runs in the foreground until SIGTERM or SIGINT. SIGHUP (or CONTROL live-update, as sent
+by xenstore-control live-update) replaces the daemon process without dropping clients.
 `;
 
 interface Options {
@@ -79,26 +81,25 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
     io.stderr.write(`xenstored: ${opts}\n${USAGE}`);
     return 2;
   }
-  const daemon = new XenstoreDaemon({ log: opts.verbose ? (l) => io.stderr.write(`${l}\n`) : undefined });
-  let persistence: Persistence | undefined;
-  if (opts.state !== undefined) {
-    try {
-      persistence = new Persistence(daemon, opts.state, { fsync: opts.fsync });
-    } catch (e) {
-      io.stderr.write(`xenstored: cannot load state from ${opts.state}: ${(e as Error).message}\n`);
-      return 1;
-    }
-  }
-  let server: XenstoreServer;
+  const log = opts.verbose ? (l: string): void => void io.stderr.write(`${l}\n`) : undefined;
+  let sup: Supervisor;
   try {
-    server = await XenstoreServer.listen(daemon, opts.socket);
+    sup = await Supervisor.start({
+      socket: opts.socket,
+      fsync: opts.fsync,
+      ...(opts.state === undefined ? {} : { stateDir: opts.state }),
+      ...(log === undefined ? {} : { log }),
+    });
   } catch (e) {
-    io.stderr.write(`xenstored: cannot listen on ${opts.socket}: ${(e as Error).message}\n`);
-    persistence?.close();
+    io.stderr.write(`xenstored: cannot start on ${opts.socket}: ${(e as Error).message}\n`);
     return 1;
   }
-  const loaded = persistence ? ` (state ${opts.state}: ${daemon.store.size} nodes)` : '';
+  const loaded = opts.state !== undefined ? ` (state ${opts.state}: ${sup.nodes} nodes)` : '';
   io.stdout.write(`xenstored: listening on ${opts.socket}${loaded}\n`);
+  const onHup = (): void => {
+    sup.liveUpdate().catch((e: Error) => io.stderr.write(`xenstored: live update failed: ${e.message}\n`));
+  };
+  process.on('SIGHUP', onHup);
   await new Promise<void>((resolve) => {
     const stop = (): void => {
       process.off('SIGTERM', stop);
@@ -108,8 +109,7 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
     process.on('SIGTERM', stop);
     process.on('SIGINT', stop);
   });
-  daemon.closeAll();
-  await server.close();
-  persistence?.close();
+  process.off('SIGHUP', onHup);
+  await sup.stop();
   return 0;
 }

@@ -30,12 +30,23 @@ export interface ConnectionSink {
 
 const OK = Buffer.from('OK\0', 'latin1');
 
+/** What a connection carries over a live update. */
+export interface ConnectionState {
+  domid: number;
+  watches: { path: string; abs: string; token: string; depth?: number; relativeBase?: string }[];
+  transactions: number[];
+  /** Bytes received but not handled, base64. */
+  pending: string;
+}
+
 export class Connection implements WatchOwner, Caller {
   readonly transactions = new Map<number, Transaction>();
   private readonly decoder = new FrameDecoder();
   private out: Buffer[] = [];
   private flushQueued = false;
   private closed = false;
+  /** Live update in progress: bytes are held, not handled. */
+  private frozen = false;
 
   constructor(
     private readonly daemon: XenstoreDaemon,
@@ -72,6 +83,10 @@ export class Connection implements WatchOwner, Caller {
   /** Bytes from the client. */
   receive(chunk: Buffer): void {
     if (this.closed) return;
+    if (this.frozen) {
+      this.decoder.hold(chunk);
+      return;
+    }
     let msgs: XsMessage[];
     try {
       msgs = this.decoder.push(chunk);
@@ -93,6 +108,42 @@ export class Connection implements WatchOwner, Caller {
     const b = this.out.length === 1 ? this.out[0]! : Buffer.concat(this.out);
     this.out = [];
     this.sink.write(b);
+  }
+
+  /** Stops handling requests (live update); what arrives is kept for the next daemon. */
+  freeze(): void {
+    this.flush();
+    this.frozen = true;
+  }
+
+  /** This connection's state for the next daemon (live update). */
+  exportState(): ConnectionState {
+    return {
+      domid: this.domid,
+      watches: this.daemon.watches.list(this).map((w) => ({
+        path: w.path,
+        abs: w.abs,
+        token: w.token,
+        ...(w.depth === undefined ? {} : { depth: w.depth }),
+        ...(w.relativeBase === undefined ? {} : { relativeBase: w.relativeBase }),
+      })),
+      transactions: [...this.transactions.keys()],
+      pending: this.decoder.takePending().toString('base64'),
+    };
+  }
+
+  /**
+   * Takes over a connection of the previous daemon: its watches, its transactions (which
+   * can now only end in EAGAIN), and the bytes it had not handled yet.
+   */
+  importState(s: ConnectionState): void {
+    for (const w of s.watches) this.daemon.watches.add({ owner: this, ...w });
+    for (const id of s.transactions) {
+      const t = new Transaction(id, this.daemon.store);
+      t.doomed = true;
+      this.transactions.set(id, t);
+    }
+    if (s.pending.length > 0) this.receive(Buffer.from(s.pending, 'base64'));
   }
 
   close(): void {
@@ -315,7 +366,14 @@ export class Connection implements WatchOwner, Caller {
         this.daemon.log(args[1] ?? '');
         return OK;
       case 'help':
-        return Buffer.from('check\nprint\nhelp\nquota\n\0', 'latin1');
+        return Buffer.from('check\nprint\nhelp\nquota\nlive-update\n\0', 'latin1');
+      case 'live-update': {
+        // xenstore-control live-update: the reply goes out before the handover starts.
+        const go = this.daemon.requestLiveUpdate;
+        if (go === undefined) throw new XsError('ENOSYS', 'live update needs the xenstored supervisor');
+        setImmediate(go);
+        return OK;
+      }
       case 'quota': {
         const q = this.quota;
         const text = Object.entries(q)

@@ -45,6 +45,8 @@ export class XenstoreDaemon {
   ]);
   readonly connections = new Set<Connection>();
   private nextTx = 1;
+  /** Set by the worker process: CONTROL live-update asks the supervisor for one. */
+  requestLiveUpdate: (() => void) | undefined;
   /** Journal and snapshots (persist.ts), when the daemon has a state directory. */
   persistence: Persistence | undefined;
   readonly log: (line: string) => void;

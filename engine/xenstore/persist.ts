@@ -45,7 +45,7 @@ interface Meta {
   special: [string, string][];
 }
 
-interface Snapshot extends Meta {
+export interface Snapshot extends Meta {
   version: 1;
   generation: number;
   nextTx: number;
@@ -104,12 +104,7 @@ export class Persistence {
     if (!existsSync(path)) return 0;
     const snap = JSON.parse(readFileSync(path, 'utf8')) as Snapshot;
     if (snap.version !== 1) throw new Error(`${path}: unknown snapshot version ${String(snap.version)}`);
-    const store = this.daemon.store;
-    store.clear();
-    for (const [p, v, perms] of snap.nodes) store.restore(p, Buffer.from(v, 'base64'), permsOf(perms));
-    while (store.generation < snap.generation) store.nextGeneration();
-    this.daemon.restoreCounters(snap.nextTx);
-    this.applyMeta(snap);
+    loadSnapshot(this.daemon, snap);
     return snap.nodes.length;
   }
 
@@ -140,72 +135,13 @@ export class Persistence {
   }
 
   private applyMeta(m: Meta): void {
-    this.daemon.domains.clear();
-    for (const d of m.domains) {
-      this.daemon.domains.set(d.domid, {
-        domid: d.domid,
-        mfn: BigInt(d.mfn),
-        evtchn: d.evtchn,
-        shutdownReported: d.shutdownReported,
-        ...(d.target === undefined ? {} : { target: d.target }),
-      });
-    }
-    for (const [p, perms] of m.special) this.daemon.specialPerms.set(p, permsOf(perms));
-  }
-
-  private meta(): Meta {
-    return {
-      domains: [...this.daemon.domains.values()].map((d) => ({
-        domid: d.domid,
-        mfn: d.mfn.toString(),
-        evtchn: d.evtchn,
-        shutdownReported: d.shutdownReported,
-        ...(d.target === undefined ? {} : { target: d.target }),
-      })),
-      special: [...this.daemon.specialPerms].map(([p, perms]) => [p, permsText(perms)]),
-    };
-  }
-
-  /** Journals the nodes changed since the last call (called before replies go out). */
-  nodesChanged(): void {
-    const store = this.daemon.store;
-    const dirty = store.takeDirty();
-    if (dirty.length === 0) return;
-    const recs: NodeRecord[] = [];
-    for (const p of dirty) {
-      const n = store.get(p);
-      recs.push(n === undefined ? [p, null, ''] : [p, n.value.toString('base64'), permsText(n.perms)]);
-    }
-    // Parents before children, whatever order they changed in.
-    recs.sort((a, b) => depth(a[0]) - depth(b[0]));
-    this.append(JSON.stringify({ n: recs }));
-  }
-
-  metaChanged(): void {
-    this.append(JSON.stringify({ m: this.meta() }));
-  }
-
-  private append(line: string): void {
-    writeSync(this.fd, `${line}\n`);
-    this.records++;
-    if (this.fsync === 'always') fdatasyncSync(this.fd);
-    else if (this.fsync === 'batch' && this.syncTimer === undefined) {
-      this.syncTimer = setTimeout(() => {
-        this.syncTimer = undefined;
-        fdatasyncSync(this.fd);
-      }, 50);
-      this.syncTimer.unref();
-    }
-    if (this.records >= this.compactAfter) this.snapshot();
+    applyMeta(this.daemon, m);
   }
 
   /** Writes a full snapshot and empties the journal. Returns the milliseconds taken. */
   snapshot(): number {
     const t0 = performance.now();
-    const store = this.daemon.store;
-    const nodes: [string, string, string][] = [];
-    for (const [p, n] of store.walk()) nodes.push([p, n.value.toString('base64'), permsText(n.perms)]);
-    const snap: Snapshot = { version: 1, generation: store.generation, nextTx: this.daemon.peekTxId(), ...this.meta(), nodes };
+    const snap = snapshotOf(this.daemon);
     const tmp = join(this.dir, `${SNAPSHOT}.tmp`);
     const fd = openSync(tmp, 'w');
     writeSync(fd, JSON.stringify(snap));
@@ -224,6 +160,39 @@ export class Persistence {
     return performance.now() - t0;
   }
 
+  /** Journals the nodes changed since the last call (called before replies go out). */
+  nodesChanged(): void {
+    const store = this.daemon.store;
+    const dirty = store.takeDirty();
+    if (dirty.length === 0) return;
+    const recs: NodeRecord[] = [];
+    for (const p of dirty) {
+      const n = store.get(p);
+      recs.push(n === undefined ? [p, null, ''] : [p, n.value.toString('base64'), permsText(n.perms)]);
+    }
+    // Parents before children, whatever order they changed in.
+    recs.sort((a, b) => depth(a[0]) - depth(b[0]));
+    this.append(JSON.stringify({ n: recs }));
+  }
+
+  metaChanged(): void {
+    this.append(JSON.stringify({ m: metaOf(this.daemon) }));
+  }
+
+  private append(line: string): void {
+    writeSync(this.fd, `${line}\n`);
+    this.records++;
+    if (this.fsync === 'always') fdatasyncSync(this.fd);
+    else if (this.fsync === 'batch' && this.syncTimer === undefined) {
+      this.syncTimer = setTimeout(() => {
+        this.syncTimer = undefined;
+        fdatasyncSync(this.fd);
+      }, 50);
+      this.syncTimer.unref();
+    }
+    if (this.records >= this.compactAfter) this.snapshot();
+  }
+
   /** Final snapshot and close (clean shutdown). */
   close(): void {
     if (this.syncTimer !== undefined) clearTimeout(this.syncTimer);
@@ -238,4 +207,49 @@ function depth(p: string): number {
   let d = 0;
   for (let i = 0; i < p.length; i++) if (p.charCodeAt(i) === 47) d++;
   return p === '/' ? 0 : d;
+}
+
+function metaOf(daemon: XenstoreDaemon): Meta {
+  return {
+    domains: [...daemon.domains.values()].map((d) => ({
+      domid: d.domid,
+      mfn: d.mfn.toString(),
+      evtchn: d.evtchn,
+      shutdownReported: d.shutdownReported,
+      ...(d.target === undefined ? {} : { target: d.target }),
+    })),
+    special: [...daemon.specialPerms].map(([p, perms]) => [p, permsText(perms)]),
+  };
+}
+
+function applyMeta(daemon: XenstoreDaemon, m: Meta): void {
+  daemon.domains.clear();
+  for (const d of m.domains) {
+    daemon.domains.set(d.domid, {
+      domid: d.domid,
+      mfn: BigInt(d.mfn),
+      evtchn: d.evtchn,
+      shutdownReported: d.shutdownReported,
+      ...(d.target === undefined ? {} : { target: d.target }),
+    });
+  }
+  for (const [p, perms] of m.special) daemon.specialPerms.set(p, permsOf(perms));
+}
+
+/** The whole daemon state but connections: nodes, domains, special paths, counters. */
+export function snapshotOf(daemon: XenstoreDaemon): Snapshot {
+  const store = daemon.store;
+  const nodes: [string, string, string][] = [];
+  for (const [p, n] of store.walk()) nodes.push([p, n.value.toString('base64'), permsText(n.perms)]);
+  return { version: 1, generation: store.generation, nextTx: daemon.peekTxId(), ...metaOf(daemon), nodes };
+}
+
+/** Replaces the daemon's state by a snapshot's. */
+export function loadSnapshot(daemon: XenstoreDaemon, snap: Snapshot): void {
+  const store = daemon.store;
+  store.clear();
+  for (const [p, v, perms] of snap.nodes) store.restore(p, Buffer.from(v, 'base64'), permsOf(perms));
+  while (store.generation < snap.generation) store.nextGeneration();
+  daemon.restoreCounters(snap.nextTx);
+  applyMeta(daemon, snap);
 }

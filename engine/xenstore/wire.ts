@@ -102,6 +102,18 @@ export class FrameDecoder {
     return this.buf.length;
   }
 
+  /** Holds bytes without decoding them (a connection frozen for live update). */
+  hold(chunk: Buffer): void {
+    this.buf = this.buf.length === 0 ? chunk : Buffer.concat([this.buf, chunk]);
+  }
+
+  /** Takes the bytes held (partial or undecoded messages), leaving the decoder empty. */
+  takePending(): Buffer {
+    const b = this.buf;
+    this.buf = Buffer.alloc(0);
+    return b;
+  }
+
   /** Adds a chunk; returns the whole messages now available. Throws WireError. */
   push(chunk: Buffer): XsMessage[] {
     this.buf = this.buf.length === 0 ? chunk : Buffer.concat([this.buf, chunk]);

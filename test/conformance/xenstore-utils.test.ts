@@ -17,6 +17,7 @@ const root = fileURLToPath(new URL('../..', import.meta.url));
 let dir = '';
 let sock = '';
 let daemon: ChildProcess | undefined;
+let daemonErr = '';
 
 interface Run {
   code: number | null;
@@ -45,7 +46,7 @@ beforeAll(async () => {
   }
   dir = mkdtempSync(join(tmpdir(), 'xenstored-conf-'));
   sock = join(dir, 'socket');
-  const child = spawn(process.execPath, [join(root, 'bin/xenstored.mjs'), '--socket', sock], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [join(root, 'bin/xenstored.mjs'), '--socket', sock, '--verbose'], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
   daemon = child;
   await new Promise<void>((resolve, reject) => {
     let out = '';
@@ -60,6 +61,7 @@ beforeAll(async () => {
     });
     child.stderr!.on('data', (d: Buffer) => {
       err += d.toString();
+      daemonErr += d.toString();
     });
     child.once('exit', (code) => reject(new Error(`xenstored exited ${code}: ${out}${err}`)));
   });
@@ -154,6 +156,29 @@ describe("Debian's xenstore-utils against our xenstored", () => {
     ok('xenstore-rm', '/watched');
     expect(await exited).toBe(0);
     expect(lines()).toEqual(['/watched', '/watched/child', '/watched']);
+  });
+
+  it('xenstore-watch stays connected and keeps its watch across a live update (SIGHUP)', async () => {
+    const w = spawn('/usr/bin/xenstore-watch', ['-n', '2', '/live'], { env: { ...process.env, XENSTORED_PATH: sock } });
+    let out = '';
+    w.stdout.on('data', (d: Buffer) => {
+      out += d.toString();
+    });
+    const exited = new Promise<number | null>((r) => w.once('exit', r));
+    const t0 = Date.now();
+    while (!out.includes('\n')) {
+      if (Date.now() - t0 > 10_000) throw new Error('no initial watch event');
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    daemon!.kill('SIGHUP');
+    while (!daemonErr.includes('live update done')) {
+      if (Date.now() - t0 > 20_000) throw new Error(`live update did not finish: ${daemonErr}`);
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    ok('xenstore-write', '/live/after', '1');
+    expect(await exited).toBe(0);
+    expect(out).toBe('/live\n/live/after\n');
+    expect(ok('xenstore-ls', '-f', '/vm')).toContain('/vm/b = "two words"');
   });
 
   it('the daemon still serves after all of that', () => {

@@ -1,0 +1,37 @@
+/**
+ * Live update (issue 6; Xen 4.16+ `xenstore-control live-update`, docs/designs/
+ * xenstore-migration.md): the daemon is replaced by a new process while clients stay
+ * connected. The state that crosses over: the database (through the state directory when
+ * there is one, else in the message), the transaction id counter, and for each
+ * connection its domid, watches, open transaction ids (which then end with EAGAIN) and
+ * the bytes it had received but not handled. The sockets themselves are kept open by the
+ * supervisor (supervisor.ts) and handed to the new worker.
+ */
+import type { ConnectionState } from './connection';
+import type { Snapshot } from './persist';
+
+export interface LiveState {
+  /** The database, when there is no state directory to carry it. */
+  snapshot?: Snapshot;
+  nextTx: number;
+  conns: { id: number; state: ConnectionState }[];
+}
+
+export interface WorkerInit {
+  t: 'init';
+  stateDir?: string;
+  fsync: 'always' | 'batch' | 'never';
+  live?: LiveState;
+}
+
+/** Supervisor → worker. */
+export type ToWorker = WorkerInit | { t: 'conn'; id: number } | { t: 'live-update' } | { t: 'shutdown' };
+
+/** Worker → supervisor. */
+export type FromWorker =
+  | { t: 'ready'; nodes: number; loadMs: number }
+  | { t: 'closed'; id: number }
+  | { t: 'live-update' }
+  | { t: 'state'; live: LiveState }
+  | { t: 'log'; line: string }
+  | { t: 'error'; message: string };

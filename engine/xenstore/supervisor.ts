@@ -1,0 +1,219 @@
+/**
+ * The xenstored supervisor: the long-lived process behind `npx xenstored`. It owns the
+ * unix socket and every client socket, and runs the daemon in a worker process
+ * (worker.ts), giving it each client socket over IPC while keeping its own (paused,
+ * never read) copy. A live update (CONTROL live-update, e.g. `xenstore-control
+ * live-update`, or SIGHUP) replaces the worker by a fresh one: the old worker freezes,
+ * drains and hands its state over (live-update.ts); the new one gets the same sockets, so
+ * clients keep their connections, watches and committed data, and transactions open
+ * across the update end with EAGAIN. If the worker dies, the supervisor starts another
+ * from the state directory and drops the client connections (clients reconnect).
+ */
+import net from 'node:net';
+import { fork } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
+import { existsSync, unlinkSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import type { FsyncPolicy } from './persist';
+import type { FromWorker, LiveState, ToWorker } from './live-update';
+
+export interface SupervisorOptions {
+  socket: string;
+  stateDir?: string;
+  fsync?: FsyncPolicy;
+  log?: (line: string) => void;
+}
+
+export interface LiveUpdateResult {
+  /** From the request to the new worker serving. */
+  ms: number;
+  connections: number;
+}
+
+export class Supervisor {
+  private readonly server: net.Server;
+  private readonly sockets = new Map<number, net.Socket>();
+  private nextId = 1;
+  private worker: ChildProcess | undefined;
+  private updating: Promise<LiveUpdateResult> | undefined;
+  private stopping = false;
+  private queued: number[] = [];
+  private readonly log: (line: string) => void;
+  nodes = 0;
+
+  private constructor(private readonly opts: SupervisorOptions) {
+    this.log = opts.log ?? (() => {});
+    this.server = net.createServer({ pauseOnConnect: true }, (s) => this.accept(s));
+  }
+
+  static async start(opts: SupervisorOptions): Promise<Supervisor> {
+    const s = new Supervisor(opts);
+    await s.spawnWorker(undefined);
+    try {
+      await s.listen();
+    } catch (e) {
+      await s.stopWorker();
+      throw e;
+    }
+    return s;
+  }
+
+  get connections(): number {
+    return this.sockets.size;
+  }
+
+  private async listen(): Promise<void> {
+    const path = this.opts.socket;
+    if (existsSync(path)) {
+      if (await isAlive(path)) throw Object.assign(new Error(`${path}: a xenstored is already listening`), { code: 'EADDRINUSE' });
+      unlinkSync(path);
+    }
+    await new Promise<void>((resolve, reject) => {
+      this.server.once('error', reject);
+      this.server.listen(path, () => {
+        this.server.off('error', reject);
+        resolve();
+      });
+    });
+  }
+
+  private accept(sock: net.Socket): void {
+    const id = this.nextId++;
+    this.sockets.set(id, sock);
+    sock.on('error', () => {});
+    if (this.updating !== undefined) this.queued.push(id);
+    else this.handOver(id);
+  }
+
+  private handOver(id: number): void {
+    const sock = this.sockets.get(id);
+    if (sock === undefined || this.worker === undefined) return;
+    this.worker.send({ t: 'conn', id } satisfies ToWorker, sock, { keepOpen: true });
+  }
+
+  private spawnWorker(live: LiveState | undefined): Promise<number> {
+    const workerPath = fileURLToPath(new URL('./worker.ts', import.meta.url));
+    const tsx = pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href;
+    const w = fork(workerPath, [], { execArgv: ['--import', tsx], serialization: 'advanced', stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+    this.worker = w;
+    return new Promise<number>((resolve, reject) => {
+      const onExit = (code: number | null): void => reject(new Error(`xenstored worker exited (${code}) while starting`));
+      w.once('exit', onExit);
+      w.on('message', (m: FromWorker) => {
+        switch (m.t) {
+          case 'ready':
+            w.off('exit', onExit);
+            w.on('exit', (code) => this.workerDied(w, code));
+            this.nodes = m.nodes;
+            resolve(m.loadMs);
+            break;
+          case 'closed':
+            this.sockets.get(m.id)?.destroy();
+            this.sockets.delete(m.id);
+            break;
+          case 'live-update':
+            void this.liveUpdate().catch((e: Error) => this.log(`xenstored: live update failed: ${e.message}`));
+            break;
+          case 'log':
+            this.log(m.line);
+            break;
+          case 'error':
+            this.log(`xenstored worker: ${m.message}`);
+            break;
+          case 'state':
+            break;
+        }
+      });
+      const init: ToWorker = {
+        t: 'init',
+        fsync: this.opts.fsync ?? 'batch',
+        ...(this.opts.stateDir === undefined ? {} : { stateDir: this.opts.stateDir }),
+        ...(live === undefined ? {} : { live }),
+      };
+      w.send(init);
+    });
+  }
+
+  private workerDied(w: ChildProcess, code: number | null): void {
+    if (this.worker !== w || this.stopping || this.updating !== undefined) return;
+    this.log(`xenstored: worker exited (${code}); restarting it, clients must reconnect`);
+    for (const s of this.sockets.values()) s.destroy();
+    this.sockets.clear();
+    this.worker = undefined;
+    void this.spawnWorker(undefined).catch((e: Error) => this.log(`xenstored: cannot restart the worker: ${e.message}`));
+  }
+
+  /** Replaces the worker, keeping connections, watches and data. */
+  liveUpdate(): Promise<LiveUpdateResult> {
+    this.updating ??= this.doLiveUpdate().finally(() => {
+      this.updating = undefined;
+      const q = this.queued;
+      this.queued = [];
+      for (const id of q) this.handOver(id);
+    });
+    return this.updating;
+  }
+
+  private async doLiveUpdate(): Promise<LiveUpdateResult> {
+    const t0 = performance.now();
+    const old = this.worker;
+    if (old === undefined) throw new Error('no worker');
+    const live = await new Promise<LiveState>((resolve, reject) => {
+      const onExit = (): void => reject(new Error('worker exited before handing over'));
+      old.once('exit', onExit);
+      old.on('message', (m: FromWorker) => {
+        if (m.t === 'state') {
+          old.off('exit', onExit);
+          resolve(m.live);
+        }
+      });
+      old.send({ t: 'live-update' } satisfies ToWorker);
+    });
+    if (old.exitCode === null) await new Promise((r) => old.once('exit', r));
+    const ids = new Set(live.conns.map((c) => c.id));
+    // Connections the old worker never saw (accepted during the update) come after.
+    for (const id of this.sockets.keys()) if (!ids.has(id) && !this.queued.includes(id)) this.queued.push(id);
+    await this.spawnWorker(live);
+    for (const { id } of live.conns) this.handOver(id);
+    const r = { ms: performance.now() - t0, connections: live.conns.length };
+    this.log(`xenstored: live update done in ${r.ms.toFixed(0)} ms, ${r.connections} connections kept`);
+    return r;
+  }
+
+  private async stopWorker(): Promise<void> {
+    const w = this.worker;
+    if (w === undefined || w.exitCode !== null) return;
+    const exited = new Promise((r) => w.once('exit', r));
+    w.send({ t: 'shutdown' } satisfies ToWorker);
+    await exited;
+  }
+
+  /** Clean shutdown: the worker snapshots its state, the socket goes away. */
+  async stop(): Promise<void> {
+    this.stopping = true;
+    if (this.updating) await this.updating.catch(() => undefined);
+    await this.stopWorker();
+    for (const s of this.sockets.values()) s.destroy();
+    this.sockets.clear();
+    // Not waiting for close's callback: for a server whose sockets went to a child
+    // process, Node asks that child for its connection count, and ours is gone.
+    this.server.close();
+    try {
+      unlinkSync(this.opts.socket);
+    } catch {
+      // already gone
+    }
+  }
+}
+
+export function isAlive(path: string): Promise<boolean> {
+  return new Promise((resolve) => {
+    const c = net.connect(path);
+    c.once('connect', () => {
+      c.destroy();
+      resolve(true);
+    });
+    c.once('error', () => resolve(false));
+  });
+}
