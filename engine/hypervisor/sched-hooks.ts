@@ -22,6 +22,8 @@ export interface SchedVcpu {
   readonly hardAffinity: CpuMask;
   readonly softAffinity: CpuMask;
   readonly runstate: Runstate;
+  /** The guest blocked waiting for an event (SCHEDOP_block, Xen's VPF_blocked). */
+  blockedByGuest: boolean;
   /** Xen's vcpu_runnable(): online, not paused (vCPU or domain), not blocked by the guest. */
   runnable(): boolean;
   /** Record a runstate change at simulated time `now` (Xen's vcpu_runstate_change). */

@@ -6,6 +6,11 @@
  * up, the CPUs and NUMA nodes are enumerated, the heap gets every frame, then dom0 is
  * built with dom0_mem and dom0_max_vcpus (docs/misc/xen-command-line.pandoc).
  *
+ * Scheduling: CPU pools, each with its own scheduler (engine/hypervisor/sched). Pool-0
+ * gets every pCPU and dom0 at boot; domains are created into Pool-0; pause/unpause and
+ * shutdown put their vCPUs to sleep or wake them; the pCPUs' dispatch loops run on the
+ * simulated Clock (`xen.clock.runFor(...)` advances the host).
+ *
  * Deterministic: time from the simulated Clock, randomness (uuids) from the seeded Rng.
  * A failed hypercall throws XenError and changes nothing.
  */
@@ -19,6 +24,13 @@ import { PageHeap, MAX_ORDER } from './mm/heap';
 import { P2m } from './mm/p2m';
 import { Rng } from './rng';
 import { Topology, type TopologySpec } from './topology';
+import { CpuPools, type PoolInfo } from './sched/cpupool';
+import type { Credit2RunqueueKind } from './sched/credit2';
+import type { DomainSchedMetrics, PcpuSchedMetrics, PoolSchedMetrics, VcpuSchedMetrics } from './sched/metrics';
+import type { DomainSchedOp, DomainSchedResult, PoolSchedOp, PoolSchedParams, SchedulerName } from './sched/scheduler';
+import type { Unit } from './sched/core';
+import type { WorkloadSpec } from './sched/workload';
+import type { Runstate } from './sched-hooks';
 
 export const XEN_VERSION = { major: 4, minor: 17, extra: '.0-xendeck' } as const;
 export const PAGE_KIB = 4;
@@ -32,6 +44,31 @@ export interface XenBootOptions {
   /** dom0_max_vcpus (default: every pCPU, at most 4 to keep dom0 small, as labs do). */
   dom0MaxVcpus?: number;
   kconfig?: Record<string, boolean>;
+  /** sched= (default credit2, Xen's CONFIG_SCHED_DEFAULT since 4.12). */
+  sched?: SchedulerName;
+  /** credit2_runqueue= (default socket). */
+  credit2Runqueue?: Credit2RunqueueKind;
+}
+
+/** XEN_DOMCTL_getvcpuinfo plus the affinities `xl vcpu-list` prints. */
+export interface VcpuInfo {
+  vcpu: number;
+  online: boolean;
+  blocked: boolean;
+  running: boolean;
+  runstate: Runstate;
+  /** ns */
+  cpuTime: number;
+  cpu: number;
+  hardAffinity: string;
+  softAffinity: string;
+}
+
+export interface SchedMetrics {
+  pools: PoolSchedMetrics[];
+  domains: DomainSchedMetrics[];
+  pcpus?: PcpuSchedMetrics[];
+  vcpus?: VcpuSchedMetrics[];
 }
 
 /** Per-domain memory bookkeeping (struct domain: max_pages, tot_pages; the p2m). */
@@ -85,7 +122,24 @@ export type Hypercall =
   | { op: 'memory_op.decrease_reservation'; domid: number; pages: number }
   | { op: 'sysctl.physinfo' }
   | { op: 'sysctl.getdomaininfolist' }
-  | { op: 'sysctl.readconsole'; clear?: boolean };
+  | { op: 'sysctl.readconsole'; clear?: boolean }
+  | { op: 'domctl.getvcpuinfo'; domid: number }
+  | ({ op: 'domctl.scheduler_op'; domid: number; sched?: SchedulerName } & DomainSchedOp)
+  | ({ op: 'sysctl.scheduler_op'; poolId: number; sched?: SchedulerName } & PoolSchedOp)
+  | { op: 'sysctl.cpupool_op.create'; name: string; sched?: SchedulerName; cpus?: number[]; poolId?: number }
+  | { op: 'sysctl.cpupool_op.destroy'; poolId: number }
+  | { op: 'sysctl.cpupool_op.info'; poolId: number }
+  | { op: 'sysctl.cpupool_op.list' }
+  | { op: 'sysctl.cpupool_op.addcpu'; poolId: number; cpus: number[] }
+  | { op: 'sysctl.cpupool_op.rmcpu'; poolId: number; cpus: number[] }
+  | { op: 'sysctl.cpupool_op.movedomain'; poolId: number; domid: number }
+  | { op: 'sysctl.cpupool_op.rename'; poolId: number; name: string }
+  | { op: 'sysctl.cpupool_op.freeinfo' }
+  | { op: 'sysctl.cpupool_op.numa_split' }
+  /** Simulator only: what the guest's vCPUs do (the guest model drives this). */
+  | { op: 'sim.set_workload'; domid: number; vcpu: number | 'all'; workload: WorkloadSpec }
+  /** Simulator only: scheduling metrics for the CLI and GUI. */
+  | { op: 'sim.sched_metrics'; domid?: number; pcpus?: boolean; vcpus?: boolean };
 
 export type HypercallResult<H extends Hypercall> = H extends { op: 'domctl.createdomain' }
   ? { domid: number; uuid: string }
@@ -99,7 +153,25 @@ export type HypercallResult<H extends Hypercall> = H extends { op: 'domctl.creat
           ? { text: string }
           : H extends { op: 'memory_op.populate_physmap' | 'memory_op.decrease_reservation' }
             ? { pages: number }
-            : Record<string, never>;
+            : H extends { op: 'domctl.getvcpuinfo' }
+              ? VcpuInfo[]
+              : H extends { op: 'domctl.scheduler_op' }
+                ? DomainSchedResult
+                : H extends { op: 'sysctl.scheduler_op' }
+                  ? PoolSchedParams
+                  : H extends { op: 'sysctl.cpupool_op.create' }
+                    ? { poolId: number }
+                    : H extends { op: 'sysctl.cpupool_op.info' }
+                      ? PoolInfo
+                      : H extends { op: 'sysctl.cpupool_op.list' }
+                        ? PoolInfo[]
+                        : H extends { op: 'sysctl.cpupool_op.freeinfo' }
+                          ? { cpus: number[] }
+                          : H extends { op: 'sysctl.cpupool_op.numa_split' }
+                            ? { poolIds: number[] }
+                            : H extends { op: 'sim.sched_metrics' }
+                              ? SchedMetrics
+                              : Record<string, never>;
 
 export class Xen {
   readonly clock = new Clock();
@@ -109,6 +181,8 @@ export class Xen {
   readonly conring = new ConsoleRing();
   readonly heap: PageHeap;
   readonly cpuKhz: number;
+  /** CPU pools and their schedulers. */
+  readonly pools: CpuPools;
   private readonly domains = new Map<number, Domain>();
   private readonly memory = new Map<number, DomainMemory>();
   private nextDomid = 1;
@@ -125,6 +199,13 @@ export class Xen {
     this.conring.printk(`${t.x2apic ? 'x2APIC mode is enabled' : 'Using xAPIC'}; ${t.nrCpus} CPUs, ${t.nrNodes} NUMA node(s)`);
     this.heap = new PageHeap(t.nodeMemoryMiB.map((mib) => (mib * 1024) / PAGE_KIB));
     this.conring.printk(`System RAM: ${t.memoryMiB}MB (${t.memoryMiB * 1024}kB)`);
+    this.pools = new CpuPools(this.clock, this.rng, t, {
+      sched: opts.sched,
+      kconfig: this.kconfig,
+      credit2: { runqueue: opts.credit2Runqueue },
+    });
+    if (opts.sched && opts.sched !== this.pools.defaultSched) this.conring.printk(`Could not find scheduler: ${opts.sched}`);
+    this.conring.printk(`Using scheduler: ${SCHED_DESC[this.pools.defaultSched]} (${this.pools.defaultSched})`);
     this.conring.printk(`Brought up ${t.nrCpus} CPUs`);
     const dom0Mem = Math.min(opts.dom0MemMiB ?? 1024, Math.floor(t.memoryMiB / 2));
     const dom0Vcpus = Math.min(opts.dom0MaxVcpus ?? Math.min(4, t.nrCpus), t.nrCpus);
@@ -157,6 +238,7 @@ export class Xen {
         const d = this.domain(h.domid);
         if (h.domid === 0) throw new XenError('EINVAL', 'dom0 cannot be destroyed');
         d.kill();
+        this.pools.removeDomain(d);
         const mem = this.memory.get(h.domid)!;
         for (const [mfn, order] of mem.extents) this.heap.free(mfn, order);
         d.markDestroyed();
@@ -164,12 +246,18 @@ export class Xen {
         this.memory.delete(h.domid);
         return {};
       }
-      case 'domctl.pausedomain':
-        this.domain(h.domid).pause();
+      case 'domctl.pausedomain': {
+        const d = this.domain(h.domid);
+        d.pause();
+        for (const v of d.vcpus) this.pools.sleep(v);
         return {};
-      case 'domctl.unpausedomain':
-        this.domain(h.domid).unpause();
+      }
+      case 'domctl.unpausedomain': {
+        const d = this.domain(h.domid);
+        d.unpause();
+        for (const v of d.vcpus) this.pools.wake(v);
         return {};
+      }
       case 'domctl.getdomaininfo':
         return this.info(this.domain(h.domid));
       case 'domctl.max_mem': {
@@ -178,9 +266,12 @@ export class Xen {
         mem.maxPages = Math.floor(h.maxKiB / PAGE_KIB);
         return {};
       }
-      case 'domctl.shutdown':
-        this.domain(h.domid).shutdown(h.reason);
+      case 'domctl.shutdown': {
+        const d = this.domain(h.domid);
+        d.shutdown(h.reason);
+        for (const v of d.vcpus) this.pools.sleep(v);
         return {};
+      }
       case 'domctl.setvcpuaffinity': {
         const d = this.domain(h.domid);
         const v = d.vcpus[h.vcpu];
@@ -189,8 +280,12 @@ export class Xen {
         const bad = [...(h.hard ?? []), ...(h.soft ?? [])].find((c) => !Number.isInteger(c) || c < 0 || c >= n);
         if (bad !== undefined) throw new XenError('EINVAL', `pCPU ${bad} does not exist (0-${n - 1})`);
         if (h.hard && h.hard.length === 0) throw new XenError('EINVAL', 'empty hard affinity');
+        if (h.hard && !CpuMask.of(n, h.hard).intersects(this.pools.pool(d.cpupoolId).cpus)) {
+          throw new XenError('EINVAL', `hard affinity ${CpuMask.of(n, h.hard).toString()} has no CPU in cpupool ${d.cpupoolId}`);
+        }
         if (h.hard) copyInto(v.hardAffinity, CpuMask.of(n, h.hard));
         if (h.soft) copyInto(v.softAffinity, CpuMask.of(n, h.soft));
+        this.pools.affinityChanged(v);
         return {};
       }
       case 'memory_op.populate_physmap':
@@ -203,6 +298,60 @@ export class Xen {
         return [...this.domains.values()].map((d) => this.info(d));
       case 'sysctl.readconsole':
         return { text: this.conring.read({ clear: h.clear ?? false }).text };
+      case 'domctl.getvcpuinfo': {
+        const d = this.domain(h.domid);
+        const now = this.clock.now;
+        return d.vcpus.map((v) => ({
+          vcpu: v.vcpuId,
+          online: v.online,
+          blocked: v.runstate === 'blocked',
+          running: v.runstate === 'running',
+          runstate: v.runstate,
+          cpuTime: v.cpuTime(now),
+          cpu: v.processor,
+          hardAffinity: v.hardAffinity.toString(),
+          softAffinity: v.softAffinity.toString(),
+        }));
+      }
+      case 'domctl.scheduler_op': {
+        const d = this.domain(h.domid);
+        const { op: _op, domid: _domid, sched, ...sop } = h;
+        return this.pools.adjustDomain(d, sop as DomainSchedOp, sched);
+      }
+      case 'sysctl.scheduler_op': {
+        const { op: _op, poolId, sched, ...sop } = h;
+        return this.pools.adjustGlobal(poolId, sop as PoolSchedOp, sched);
+      }
+      case 'sysctl.cpupool_op.create':
+        return { poolId: this.pools.create(h.name, h.sched, h.cpus ?? [], h.poolId) };
+      case 'sysctl.cpupool_op.destroy':
+        this.pools.destroy(h.poolId);
+        return {};
+      case 'sysctl.cpupool_op.info':
+        return this.pools.info(h.poolId);
+      case 'sysctl.cpupool_op.list':
+        return this.pools.list();
+      case 'sysctl.cpupool_op.addcpu':
+        this.pools.addCpu(h.poolId, h.cpus);
+        return {};
+      case 'sysctl.cpupool_op.rmcpu':
+        this.pools.removeCpu(h.poolId, h.cpus);
+        return {};
+      case 'sysctl.cpupool_op.movedomain':
+        this.pools.moveDomain(this.domain(h.domid), h.poolId);
+        return {};
+      case 'sysctl.cpupool_op.rename':
+        this.pools.rename(h.poolId, h.name);
+        return {};
+      case 'sysctl.cpupool_op.freeinfo':
+        return { cpus: this.pools.freeCpus() };
+      case 'sysctl.cpupool_op.numa_split':
+        return { poolIds: this.pools.numaSplit() };
+      case 'sim.set_workload':
+        this.pools.setWorkload(this.domain(h.domid), h.vcpu, h.workload);
+        return {};
+      case 'sim.sched_metrics':
+        return this.schedMetrics(h);
     }
   }
 
@@ -211,6 +360,7 @@ export class Xen {
       { domid, uuid: domid === 0 ? '00000000-0000-0000-0000-000000000000' : this.rng.uuid(), name, type, maxVcpus, onlineVcpus: maxVcpus, nrCpus: this.topology.nrCpus },
       this.clock.now,
     );
+    this.pools.insertDomain(d, 0);
     this.domains.set(domid, d);
     this.memory.set(domid, { maxPages: Number.MAX_SAFE_INTEGER, p2m: new P2m(), extents: [], nextGfn: 0 });
     return d;
@@ -321,6 +471,17 @@ export class Xen {
     };
   }
 
+  private schedMetrics(h: { domid?: number; pcpus?: boolean; vcpus?: boolean }): SchedMetrics {
+    const doms = h.domid !== undefined ? [this.domain(h.domid)] : [...this.domains.values()];
+    const out: SchedMetrics = {
+      pools: this.pools.poolIds.map((id) => this.pools.poolMetrics(id)),
+      domains: doms.map((d) => this.pools.domainMetrics(d)),
+    };
+    if (h.pcpus) out.pcpus = Array.from({ length: this.topology.nrCpus }, (_, c) => this.pools.core.pcpuMetrics(c));
+    if (h.vcpus) out.vcpus = doms.flatMap((d) => (d.vcpus.map((v) => v.schedPriv) as Unit[]).map((u) => this.pools.core.unitMetrics(u)));
+    return out;
+  }
+
   private physinfo(): Physinfo {
     const t = this.topology;
     return {
@@ -340,6 +501,13 @@ export class Xen {
     };
   }
 }
+
+const SCHED_DESC: Record<SchedulerName, string> = {
+  credit: 'SMP Credit Scheduler',
+  credit2: 'SMP Credit Scheduler rev2',
+  rtds: 'SMP RTDS Scheduler',
+  null: 'null Scheduler',
+};
 
 function copyInto(dst: CpuMask, src: CpuMask): void {
   dst.bits.set(src.bits);

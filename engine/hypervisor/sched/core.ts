@@ -1,0 +1,408 @@
+/**
+ * The per-pCPU dispatch loop: Xen's xen/common/sched/core.c in miniature.
+ *
+ * Every pCPU has one timer on the simulated Clock (Xen's per-CPU s_timer). When it
+ * fires, or when someone raises the pCPU's SCHEDULE_SOFTIRQ (`tickle`: the timer is
+ * moved to "now"), `schedule()` runs: it charges the time the current unit ran to the
+ * unit's workload burst, asks the pool's scheduler for the next unit and how long it may
+ * run (do_schedule), switches context, moves vCPUs between runstates through
+ * SchedVcpu.setRunstate (vcpu_runstate_change) and re-arms the timer for the earlier of
+ * the slice end and the moment the running unit's burst completes (then it blocks, as a
+ * guest doing SCHEDOP_block would).
+ *
+ * vcpu_wake / vcpu_sleep_nosync are `wake` / `sleep`. A unit belongs to one scheduler at a
+ * time (its pool's); `attach` / `detach` move it in and out (sched_move_domain,
+ * cpupool cpu add/remove re-shuffles). Everything is driven by the Clock and the seeded
+ * Rng, so a run replays exactly.
+ *
+ * Hot paths use typed arrays per pCPU and plain fields per unit; nothing allocates per
+ * event except what a scheduler's queues need.
+ */
+import type { Clock, STime, Timer } from '../clock';
+import type { CpuMask } from '../cpumask';
+import type { Rng } from '../rng';
+import type { SchedDomain, SchedVcpu } from '../sched-hooks';
+import { LatencyStats, type PcpuSchedMetrics, type VcpuSchedMetrics } from './metrics';
+import type { SchedCoreApi, Scheduler } from './scheduler';
+import { makeWorkload, type Workload, type WorkloadSpec } from './workload';
+
+/** The core's record of a domain (d->sched_priv holds it; `priv` is the scheduler's). */
+export class SchedDomainRec {
+  readonly units: Unit[] = [];
+  /** The scheduler's per-domain data (Xen's sdom). */
+  priv: unknown = null;
+  constructor(
+    readonly dom: SchedDomain,
+    public poolId: number,
+  ) {}
+  get domid(): number {
+    return this.dom.domid;
+  }
+}
+
+/** A scheduling unit: one vCPU (sched-gran=cpu), Xen's struct sched_unit. */
+export class Unit {
+  /** The scheduler's per-unit data (unit->priv). */
+  priv: unknown = null;
+  /** The scheduler the unit is in, null while detached. */
+  sched: Scheduler | null = null;
+  /** pCPU it is running on, -1 when not running. */
+  pcpu = -1;
+  /** The scheduler has been told the unit is awake (wake without a sleep since). */
+  awake = false;
+  /** Hard affinity does not meet the pool's pCPUs: Xen breaks it (treat as all). */
+  affBroken = false;
+  workload: Workload;
+  /** CPU ns left in the current workload burst. */
+  burstLeft = 0;
+  wakeTimer: Timer | null = null;
+  /** When it last woke from blocked (for wake-to-run latency), -1 if not waiting. */
+  wokeAt = -1;
+  readonly latency = new LatencyStats();
+  /** RTDS: deadline misses counted by the scheduler. */
+  deadlineMisses = 0;
+
+  constructor(
+    readonly vcpu: SchedVcpu,
+    readonly dom: SchedDomainRec,
+    workload: Workload,
+  ) {
+    this.workload = workload;
+  }
+
+  get domid(): number {
+    return this.vcpu.domid;
+  }
+  get vcpuId(): number {
+    return this.vcpu.vcpuId;
+  }
+  get processor(): number {
+    return this.vcpu.processor;
+  }
+  set processor(cpu: number) {
+    this.vcpu.processor = cpu;
+  }
+  get isRunning(): boolean {
+    return this.pcpu >= 0;
+  }
+
+  /** unit_runnable(): attached and the vCPU may run. */
+  runnable(): boolean {
+    return this.sched !== null && this.vcpu.runnable();
+  }
+
+  /** Hard affinity test for pCPU `cpu` (the scheduler only asks about its own pCPUs). */
+  hardOk(cpu: number): boolean {
+    if (this.affBroken) return true;
+    const b = this.vcpu.hardAffinity.bits;
+    return (b[cpu >>> 5]! & (1 << (cpu & 31))) !== 0;
+  }
+
+  softOk(cpu: number): boolean {
+    const b = this.vcpu.softAffinity.bits;
+    return (b[cpu >>> 5]! & (1 << (cpu & 31))) !== 0 && this.hardOk(cpu);
+  }
+
+  /** Soft affinity says something (is not all pCPUs). */
+  get hasSoft(): boolean {
+    return !this.vcpu.softAffinity.full;
+  }
+}
+
+const IDLE_SPEC: WorkloadSpec = { kind: 'idle' };
+
+export class SchedCore implements SchedCoreApi {
+  readonly nrCpus: number;
+  /** Unit running on each pCPU. */
+  private readonly cur: (Unit | null)[];
+  private readonly timers: Timer[];
+  /** When the current run on the pCPU (or its idling) started being charged. */
+  private readonly runStart: Float64Array;
+  private readonly busy: Float64Array;
+  private readonly ctxSwitches: Float64Array;
+  private readonly schedCalls: Float64Array;
+  /** The scheduler of each pCPU's pool; null for a free pCPU. */
+  readonly schedOf: (Scheduler | null)[];
+  readonly poolOf: Int32Array;
+  /** Scheduling events handled (schedule() calls plus wake-ups). */
+  events = 0;
+
+  constructor(
+    readonly clock: Clock,
+    readonly rng: Rng,
+    nrCpus: number,
+  ) {
+    this.nrCpus = nrCpus;
+    this.cur = new Array<Unit | null>(nrCpus).fill(null);
+    this.runStart = new Float64Array(nrCpus);
+    this.busy = new Float64Array(nrCpus);
+    this.ctxSwitches = new Float64Array(nrCpus);
+    this.schedCalls = new Float64Array(nrCpus);
+    this.schedOf = new Array<Scheduler | null>(nrCpus).fill(null);
+    this.poolOf = new Int32Array(nrCpus).fill(-1);
+    this.timers = [];
+    for (let c = 0; c < nrCpus; c++) {
+      const t = clock.at(clock.now, (now) => this.schedule(c, now));
+      clock.cancel(t);
+      this.timers.push(t);
+    }
+  }
+
+  now(): STime {
+    return this.clock.now;
+  }
+
+  curr(cpu: number): Unit | null {
+    return this.cur[cpu]!;
+  }
+
+  /** cpu_raise_softirq(cpu, SCHEDULE_SOFTIRQ). */
+  tickle(cpu: number): void {
+    const t = this.timers[cpu]!;
+    const now = this.clock.now;
+    if (t.armed && t.expires <= now) return;
+    this.clock.set(t, now);
+  }
+
+  // --- pCPUs and pools -------------------------------------------------------------
+
+  /** Give a free pCPU to a pool's scheduler (schedule_cpu_add). */
+  assignPcpu(cpu: number, poolId: number, s: Scheduler): void {
+    if (this.schedOf[cpu]) throw new Error(`pCPU ${cpu} is already in pool ${this.poolOf[cpu]}`);
+    this.schedOf[cpu] = s;
+    this.poolOf[cpu] = poolId;
+    s.initPcpu(cpu, this.clock.now);
+    this.tickle(cpu);
+  }
+
+  /** Take an idle pCPU out of its pool (schedule_cpu_rm); its units must be gone. */
+  releasePcpu(cpu: number): void {
+    const s = this.schedOf[cpu];
+    if (!s) return;
+    if (this.cur[cpu]) throw new Error(`pCPU ${cpu} still runs a unit`);
+    s.deinitPcpu(cpu, this.clock.now);
+    this.schedOf[cpu] = null;
+    this.poolOf[cpu] = -1;
+    this.clock.cancel(this.timers[cpu]!);
+  }
+
+  // --- units -----------------------------------------------------------------------
+
+  /** Create the unit of a vCPU (sched_init_vcpu); not attached to any scheduler yet. */
+  newUnit(v: SchedVcpu, d: SchedDomainRec): Unit {
+    const u = new Unit(v, d, makeWorkload(IDLE_SPEC));
+    v.schedPriv = u;
+    d.units.push(u);
+    return u;
+  }
+
+  /** Put a unit into a scheduler whose pool has `poolCpus`; wake it if it can run. */
+  attach(u: Unit, s: Scheduler, poolCpus: CpuMask): void {
+    const now = this.clock.now;
+    u.sched = s;
+    u.awake = false;
+    u.pcpu = -1;
+    // Xen breaks a hard affinity that has no pCPU in the pool (sched_move_domain)
+    u.affBroken = !u.vcpu.hardAffinity.intersects(poolCpus);
+    if (!poolCpus.has(u.processor) || !u.hardOk(u.processor)) {
+      let pick = -1;
+      for (const c of poolCpus) {
+        if (u.hardOk(c)) {
+          pick = c;
+          break;
+        }
+      }
+      u.processor = pick >= 0 ? pick : 0;
+    }
+    s.insertUnit(u, now);
+    const v = u.vcpu;
+    if (v.runnable()) this.wake(u, now);
+    else {
+      const st = v.blockedByGuest ? 'blocked' : 'offline';
+      if (v.runstate !== st) v.setRunstate(st, now);
+    }
+  }
+
+  /** Take a unit out of its scheduler, descheduling it first if it runs. */
+  detach(u: Unit): void {
+    const s = u.sched;
+    if (!s) return;
+    const now = this.clock.now;
+    if (u.pcpu >= 0) {
+      const cpu = u.pcpu;
+      u.sched = null; // not runnable any more: the pCPU's schedule drops it
+      this.scheduleWith(cpu, now, s);
+    } else if (u.awake) {
+      s.sleep(u, now);
+    }
+    u.sched = null;
+    u.awake = false;
+    s.removeUnit(u, now);
+    const v = u.vcpu;
+    if (v.runstate === 'running') v.setRunstate(v.runnable() ? 'runnable' : v.blockedByGuest ? 'blocked' : 'offline', now);
+  }
+
+  /** Give a unit a workload model; it starts at once. */
+  setWorkload(u: Unit, spec: WorkloadSpec | Workload): void {
+    const now = this.clock.now;
+    const wl = 'burst' in spec ? spec : makeWorkload(spec);
+    u.workload = wl;
+    wl.start(now, this.rng);
+    if (u.wakeTimer) this.clock.cancel(u.wakeTimer);
+    else {
+      const t = this.clock.at(now, (t0) => this.workloadWake(u, t0));
+      this.clock.cancel(t);
+      u.wakeTimer = t;
+    }
+    u.burstLeft = wl.burst(now, this.rng);
+    if (u.pcpu >= 0) {
+      this.tickle(u.pcpu);
+    } else if (u.vcpu.blockedByGuest) {
+      u.vcpu.blockedByGuest = false;
+      this.wake(u, now);
+    }
+  }
+
+  private workloadWake(u: Unit, now: STime): void {
+    u.vcpu.blockedByGuest = false;
+    u.burstLeft = u.workload.burst(now, this.rng);
+    this.wake(u, now);
+  }
+
+  /** vcpu_wake(). */
+  wake(u: Unit, now: STime = this.clock.now): void {
+    const s = u.sched;
+    if (!s || u.awake || !u.vcpu.runnable()) return;
+    u.awake = true;
+    this.events++;
+    if (u.pcpu >= 0) return; // still on its pCPU: the pending schedule keeps it
+    const v = u.vcpu;
+    if (v.runstate === 'blocked') u.wokeAt = now;
+    if (v.runstate !== 'runnable') v.setRunstate('runnable', now);
+    s.wake(u, now);
+  }
+
+  /** vcpu_sleep_nosync(). */
+  sleep(u: Unit, now: STime = this.clock.now): void {
+    const s = u.sched;
+    if (!s || !u.awake || u.vcpu.runnable()) return;
+    u.awake = false;
+    this.events++;
+    if (u.pcpu >= 0) {
+      this.tickle(u.pcpu);
+      return;
+    }
+    s.sleep(u, now);
+    u.wokeAt = -1;
+    u.vcpu.setRunstate(u.vcpu.blockedByGuest ? 'blocked' : 'offline', now);
+  }
+
+  // --- the dispatch loop -----------------------------------------------------------
+
+  /** schedule(): the pCPU's timer fired or its softirq was raised. */
+  schedule(cpu: number, now: STime): void {
+    this.scheduleWith(cpu, now, this.schedOf[cpu]!);
+  }
+
+  private scheduleWith(cpu: number, now: STime, s: Scheduler | null): void {
+    this.events++;
+    this.schedCalls[cpu]!++;
+    const prev = this.cur[cpu]!;
+    if (prev) {
+      const ran = now - this.runStart[cpu]!;
+      this.busy[cpu]! += ran;
+      prev.burstLeft -= ran;
+      if (prev.burstLeft <= 0 && !prev.vcpu.blockedByGuest) this.burstDone(prev, now);
+    }
+    this.runStart[cpu] = now;
+    let next: Unit | null = null;
+    let slice = -1;
+    if (s) {
+      next = s.doSchedule(cpu, prev, now);
+      slice = s.slice;
+    }
+    if (prev && prev !== next) {
+      prev.pcpu = -1;
+      const v = prev.vcpu;
+      if (prev.runnable()) {
+        v.setRunstate('runnable', now);
+      } else {
+        prev.awake = false;
+        v.setRunstate(v.blockedByGuest ? 'blocked' : 'offline', now);
+      }
+    }
+    if (next && next !== prev) {
+      this.cur[cpu] = next;
+      next.pcpu = cpu;
+      next.vcpu.processor = cpu;
+      next.vcpu.setRunstate('running', now);
+      this.ctxSwitches[cpu]!++;
+      if (next.wokeAt >= 0) {
+        next.latency.record(now - next.wokeAt);
+        next.wokeAt = -1;
+      }
+    } else if (!next) {
+      this.cur[cpu] = null;
+    }
+    let when = slice >= 0 ? now + Math.max(slice, 1) : Infinity;
+    if (next) {
+      const done = now + Math.max(next.burstLeft, 0);
+      if (done < when) when = done;
+    }
+    const t = this.timers[cpu]!;
+    if (when === Infinity || !s) this.clock.cancel(t);
+    else this.clock.set(t, when);
+  }
+
+  /** The running unit's burst is complete: it blocks, or starts its next burst. */
+  private burstDone(u: Unit, now: STime): void {
+    const wl = u.workload;
+    const d = wl.onBurstEnd(now, this.rng);
+    if (d <= 0) {
+      u.burstLeft = wl.burst(now, this.rng);
+      return;
+    }
+    u.vcpu.blockedByGuest = true;
+    if (d !== Infinity && u.wakeTimer) this.clock.set(u.wakeTimer, now + d);
+  }
+
+  // --- metrics ---------------------------------------------------------------------
+
+  pcpuBusy(cpu: number, now: STime = this.clock.now): number {
+    return this.busy[cpu]! + (this.cur[cpu] ? now - this.runStart[cpu]! : 0);
+  }
+
+  pcpuMetrics(cpu: number): PcpuSchedMetrics {
+    const now = this.clock.now;
+    const busy = this.pcpuBusy(cpu, now);
+    return {
+      cpu,
+      poolId: this.poolOf[cpu]!,
+      busyNs: busy,
+      utilisation: now > 0 ? busy / now : 0,
+      contextSwitches: this.ctxSwitches[cpu]!,
+      scheduleCalls: this.schedCalls[cpu]!,
+    };
+  }
+
+  /** Reset the counters (not the runstate times) to measure from now on. */
+  resetLatency(units: Iterable<Unit>): void {
+    for (const u of units) u.latency.reset();
+  }
+
+  unitMetrics(u: Unit): VcpuSchedMetrics {
+    const now = this.clock.now;
+    const info = (u.vcpu as SchedVcpu & { runstateInfo?: (n: STime) => { time: VcpuSchedMetrics['runstate'] } }).runstateInfo?.(now);
+    const rs = info?.time ?? { running: 0, runnable: 0, blocked: 0, offline: 0 };
+    return {
+      domid: u.domid,
+      vcpu: u.vcpuId,
+      cpu: u.processor,
+      cpuTime: rs.running,
+      runstate: rs,
+      wakeLatency: u.latency.summary(),
+      deadlineMisses: u.deadlineMisses,
+      jobMisses: u.workload.jobMisses,
+    };
+  }
+}

@@ -1,0 +1,163 @@
+/**
+ * The null scheduler (xen/common/sched/null.c, since 4.9).
+ *
+ * How it works, in plain words:
+ *
+ * - Each pCPU runs either nothing or always the same vCPU: vCPUs are assigned to pCPUs
+ *   1:1 and statically, so there is no time slicing, no preemption and no scheduling
+ *   overhead — the point for static partitioning and embedded setups.
+ * - When a vCPU joins, it is given a free pCPU its hard affinity allows (its own
+ *   processor first, then soft-affine ones). If there is none, it waits in a FIFO wait
+ *   queue without running at all.
+ * - When a vCPU leaves (its domain is destroyed or moves pool), its pCPU becomes free
+ *   and the first waiting vCPU that may run there takes it.
+ * - A pCPU whose vCPU is blocked stays idle: nobody else runs there.
+ * - There are no per-domain or per-pool parameters.
+ */
+import type { STime } from '../clock';
+import { XenError } from '../errno';
+import type { SchedDomainRec, Unit } from './core';
+import {
+  XEN_SCHEDULER_ID,
+  type DomainSchedOp,
+  type DomainSchedResult,
+  type PoolSchedOp,
+  type PoolSchedParams,
+  type SchedCoreApi,
+  type Scheduler,
+} from './scheduler';
+
+class NullUnit {
+  /** The pCPU it is assigned to, -1 while in the wait queue. */
+  cpu = -1;
+  waiting = false;
+}
+
+const nu = (u: Unit): NullUnit => u.priv as NullUnit;
+
+export class NullScheduler implements Scheduler {
+  readonly name = 'null';
+  readonly id = XEN_SCHEDULER_ID.null;
+  slice: STime = -1;
+  private readonly cpus = new Set<number>();
+  private readonly assigned: (Unit | null)[];
+  readonly waitq: Unit[] = [];
+
+  constructor(private readonly core: SchedCoreApi) {
+    this.assigned = new Array<Unit | null>(core.nrCpus).fill(null);
+  }
+
+  initPcpu(cpu: number): void {
+    this.cpus.add(cpu);
+    this.assigned[cpu] = null;
+    this.fillFromWaitq(cpu);
+  }
+
+  deinitPcpu(cpu: number): void {
+    if (this.assigned[cpu]) throw new Error(`null: pCPU ${cpu} still has a unit`);
+    this.cpus.delete(cpu);
+  }
+
+  insertDomain(d: SchedDomainRec): void {
+    d.priv ??= {};
+  }
+
+  removeDomain(): void {}
+
+  /** Which vCPU a pCPU is assigned to (for vcpu-list / tests). */
+  assignedTo(cpu: number): Unit | null {
+    return this.assigned[cpu] ?? null;
+  }
+
+  insertUnit(u: Unit): void {
+    u.priv = new NullUnit();
+    const cpu = this.pickCpu(u);
+    if (cpu >= 0 && this.assigned[cpu] === null) this.assign(u, cpu);
+    else {
+      nu(u).waiting = true;
+      this.waitq.push(u);
+    }
+  }
+
+  removeUnit(u: Unit): void {
+    const s = nu(u);
+    if (s.waiting) {
+      this.waitq.splice(this.waitq.indexOf(u), 1);
+      s.waiting = false;
+      return;
+    }
+    const cpu = s.cpu;
+    if (cpu >= 0) {
+      this.assigned[cpu] = null;
+      s.cpu = -1;
+      this.fillFromWaitq(cpu);
+    }
+  }
+
+  private assign(u: Unit, cpu: number): void {
+    this.assigned[cpu] = u;
+    nu(u).cpu = cpu;
+    nu(u).waiting = false;
+    u.processor = cpu;
+  }
+
+  private fillFromWaitq(cpu: number): void {
+    if (!this.cpus.has(cpu) || this.assigned[cpu]) return;
+    const i = this.waitq.findIndex((w) => w.hardOk(cpu));
+    if (i < 0) return;
+    const [u] = this.waitq.splice(i, 1);
+    this.assign(u!, cpu);
+    this.core.tickle(cpu);
+  }
+
+  /** A free pCPU the unit may use: its own, then soft-affine, then any; -1 if none. */
+  pickCpu(u: Unit): number {
+    const own = u.processor;
+    if (this.cpus.has(own) && u.hardOk(own) && this.assigned[own] === null) return own;
+    let hard = -1;
+    for (const c of this.cpus) {
+      if (this.assigned[c] !== null || !u.hardOk(c)) continue;
+      if (!u.hasSoft || u.softOk(c)) return c;
+      if (hard < 0) hard = c;
+    }
+    return hard;
+  }
+
+  wake(u: Unit): void {
+    const s = nu(u);
+    if (s.cpu >= 0) this.core.tickle(s.cpu);
+  }
+
+  sleep(u: Unit): void {
+    const s = nu(u);
+    if (s.cpu >= 0 && u.isRunning) this.core.tickle(s.cpu);
+  }
+
+  doSchedule(cpu: number): Unit | null {
+    this.slice = -1;
+    const u = this.assigned[cpu] ?? null;
+    return u && u.runnable() ? u : null;
+  }
+
+  adjustDomain(_d: SchedDomainRec, op: DomainSchedOp): DomainSchedResult {
+    if (op.cmd === 'getinfo') return { params: {} };
+    throw new XenError('EINVAL', 'the null scheduler has no parameters');
+  }
+
+  adjustGlobal(op: PoolSchedOp): PoolSchedParams {
+    if (op.cmd === 'putinfo' && Object.values(op.params).some((v) => v !== undefined)) {
+      throw new XenError('EINVAL', 'the null scheduler has no parameters');
+    }
+    return {};
+  }
+
+  dump(): string {
+    const lines = ['Scheduler: null Scheduler (null)', `\tcpus_free = ${[...this.cpus].filter((c) => !this.assigned[c]).join(',')}`, 'Domain info:'];
+    for (const c of [...this.cpus].sort((a, b) => a - b)) {
+      const u = this.assigned[c];
+      lines.push(`CPU[${String(c).padStart(2, '0')}] ${u ? `[${u.domid}.${u.vcpuId}]` : '-'}`);
+    }
+    lines.push('Waitqueue:', ...this.waitq.map((u) => `\t[${u.domid}.${u.vcpuId}]`));
+    return lines.join('\n');
+  }
+}
