@@ -22,6 +22,7 @@ export type { CliIo } from './xl/io';
 
 export async function main(argv: string[], io: CliIo): Promise<number> {
   let lab: LabStore | undefined;
+  let released = false;
   try {
     const cwd = process.cwd();
     const { globals, rest } = parseGlobalOptions(argv, io, cwd);
@@ -53,12 +54,23 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
       out: (s) => void io.stdout.write(s),
       err: (s) => void io.stderr.write(s),
       host: async () => {
-        lab ??= await LabStore.open(globals.labDir, { writer });
+        lab ??= await LabStore.open(globals.labDir, { writer: writer && !released });
         return lab.host;
       },
       record: async (e) => {
         if (!lab) throw new Error('internal: journal entry before the lab was opened');
-        await lab.record(e);
+        return lab.record(e);
+      },
+      hostAsOf: async (entries) => {
+        const past = await LabStore.open(globals.labDir, { writer: false, entries });
+        await past.close();
+        return past.host;
+      },
+      release: async () => {
+        released = true;
+        const l = lab;
+        lab = undefined;
+        await l?.close();
       },
     };
     if (!entry) notImplemented(ctx, spec.name);

@@ -4,10 +4,12 @@
  * fsync it, then rename it over the target (rename(2) is atomic within a filesystem).
  */
 import { open, rename, rm } from 'node:fs/promises';
+import { randomUUID } from 'node:crypto';
 import { basename, dirname, join } from 'node:path';
 
 export async function writeFileAtomic(path: string, data: string): Promise<void> {
-  const tmp = join(dirname(path), `.${basename(path)}.${process.pid}.tmp`);
+  // unique per write, not just per process: two writers in one process must not share it
+  const tmp = join(dirname(path), `.${basename(path)}.${process.pid}.${randomUUID()}.tmp`);
   try {
     const fh = await open(tmp, 'w', 0o644);
     try {

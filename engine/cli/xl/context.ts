@@ -2,7 +2,8 @@
  * What a command of `xl` runs with: the io, xl's global options, its own table entry and
  * the host. The host is the lab's embedded one, opened lazily (a command that fails on
  * its arguments never boots or locks the lab); `record` appends a successful mutating
- * operation to the lab journal so the next run sees it.
+ * operation to the lab journal so the next run sees it; `release` lets go of the lab
+ * while a command waits for what other runs do.
  */
 import type { DomainRef, ToolstackHost } from '../../toolstack/host-api';
 import type { KeptConfig } from '../../toolstack/embedded-host';
@@ -39,7 +40,15 @@ export interface XlContext {
   spec: XlCmdSpec;
   cwd: string;
   host(): Promise<XlHost>;
-  record(e: JournalEntry): Promise<void>;
+  /** Journal a successful mutating operation; the entry's index. */
+  record(e: JournalEntry): Promise<number>;
+  /**
+   * Close the lab and give up its lock (before waiting on other xl runs); a later
+   * host() opens it again, read-only, with whatever has been journalled since.
+   */
+  release(): Promise<void>;
+  /** The lab's host as it was after its first `entries` journal entries (read-only). */
+  hostAsOf(entries: number): Promise<XlHost>;
   out(s: string): void;
   err(s: string): void;
 }

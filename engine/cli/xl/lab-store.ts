@@ -50,13 +50,16 @@ export class LabStore {
     private readonly lock: LabLock | undefined,
   ) {}
 
-  /** Open (creating if needed) the lab in `dir`; `writer` takes the lock first. */
-  static async open(dir: string, opts: { writer: boolean }): Promise<LabStore> {
+  /**
+   * Open (creating if needed) the lab in `dir`; `writer` takes the lock first.
+   * `entries` replays only that many journal entries: the host as it was back then.
+   */
+  static async open(dir: string, opts: { writer: boolean; entries?: number }): Promise<LabStore> {
     await mkdir(dir, { recursive: true });
     const lock = opts.writer ? await acquireLabLock(dir) : undefined;
     try {
       const lab = await readLabFile(dir);
-      const journal = await readJournal(dir);
+      const journal = (await readJournal(dir)).slice(0, opts.entries);
       const host = new EmbeddedHost({ id: 'lab', preset: lab.preset, seed: lab.seed, hostname: lab.hostname });
       for (const [i, e] of journal.entries()) {
         try {
@@ -77,12 +80,13 @@ export class LabStore {
     return this.journal;
   }
 
-  /** Append a successful mutating operation (the caller holds the lock). */
-  async record(e: JournalEntry): Promise<void> {
+  /** Append a successful mutating operation (the caller holds the lock); its index. */
+  async record(e: JournalEntry): Promise<number> {
     if (!this.lock) throw new LabError('internal: recording to a lab opened read-only');
     const next = [...this.journal, e];
     await writeFileAtomic(join(this.dir, 'journal.jsonl'), next.map((x) => JSON.stringify(x)).join('\n') + '\n');
     this.journal = next;
+    return next.length - 1;
   }
 
   async close(): Promise<void> {
@@ -109,7 +113,7 @@ async function readLabFile(dir: string): Promise<LabFile> {
   return r.data;
 }
 
-async function readJournal(dir: string): Promise<JournalEntry[]> {
+export async function readJournal(dir: string): Promise<JournalEntry[]> {
   const path = join(dir, 'journal.jsonl');
   const text = await readIfExists(path);
   if (text === undefined) return [];

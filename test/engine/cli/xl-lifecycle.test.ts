@@ -7,6 +7,10 @@ async function labWithGuest(extra = ''): Promise<string> {
   return lab;
 }
 
+async function until(ok: () => Promise<boolean>): Promise<void> {
+  for (let i = 0; i < 200 && !(await ok()); i++) await new Promise((r) => setTimeout(r, 10));
+}
+
 const stateOf = async (lab: string, dom: string): Promise<string> => {
   const row = (await xl(lab, 'list', dom)).stdout.split('\n')[1]!;
   return row.slice(63, 69);
@@ -81,11 +85,17 @@ describe('xl destroy / pause / unpause / shutdown / reboot, held against a real 
     expect((await xl(lab, 'domid', 'xendeck-pv')).stdout).toBe('2\n');
   });
 
-  it('on_poweroff="preserve" keeps the domain shut down; -ww on it is refused', async () => {
+  it('on_poweroff="preserve" keeps the domain shut down; -ww then waits for its destruction', async () => {
     const lab = await labWithGuest('on_poweroff = "preserve"\n');
-    expect((await xl(lab, 'shutdown', '-ww', 'xendeck-pv')).code).toBe(1);
-    expect((await xl(lab, 'shutdown', 'xendeck-pv')).code).toBe(0);
-    expect((await stateOf(lab, 'xendeck-pv'))[3]).toBe('s');
+    const waiting = xl(lab, 'shutdown', '-ww', 'xendeck-pv');
+    await until(async () => (await stateOf(lab, 'xendeck-pv'))[3] === 's');
+    // the waiter holds no lock: another run can destroy the domain
+    expect((await xl(lab, 'destroy', 'xendeck-pv')).code).toBe(0);
+    expect(await waiting).toEqual({
+      code: 0,
+      stdout: '',
+      stderr: 'Shutting down domain 1\nWaiting for 1 domains\nDomain 1 has been shut down, reason code 0\nDomain 1 continue waiting for death\nDomain 1 has been destroyed\n',
+    });
   });
 
   it('shutdown -a stops every guest but Domain-0; shutdown with nothing to act on is a usage error', async () => {
@@ -104,5 +114,43 @@ describe('xl destroy / pause / unpause / shutdown / reboot, held against a real 
       stdout: '',
       stderr: 'Shutting down domain 7\nlibxl: error: libxl_dom.c:37:libxl__domain_type: unable to get domain type for domid=7\nshutdown failed (rc=-3)\n',
     });
+  });
+
+  it('create -F stays with the domain until another run destroys it', async () => {
+    const lab = newLab();
+    const cfg = writeGuestConfig(lab);
+    const running = xl(lab, 'create', '-F', cfg);
+    await until(async () => (await xl(lab, 'domid', 'xendeck-pv')).code === 0);
+    expect((await xl(lab, 'destroy', 'xendeck-pv')).code).toBe(0);
+    expect(await running).toEqual({
+      code: 0,
+      stdout: '',
+      stderr: `Parsing config from ${cfg}\nWaiting for domain xendeck-pv (domid 1) to die [pid ${process.pid}]\nDomain 1 has been destroyed.\n`,
+    });
+  });
+
+  it('create -F follows a reboot to the restarted domain, and reports a shutdown\'s action', async () => {
+    const lab = newLab();
+    const cfg = writeGuestConfig(lab);
+    const running = xl(lab, 'create', '-F', cfg);
+    await until(async () => (await xl(lab, 'domid', 'xendeck-pv')).code === 0);
+    expect((await xl(lab, 'reboot', 'xendeck-pv')).code).toBe(0);
+    expect((await xl(lab, 'domid', 'xendeck-pv')).stdout).toBe('2\n');
+    expect((await xl(lab, 'shutdown', 'xendeck-pv')).code).toBe(0);
+    const r = await running;
+    expect(r.code).toBe(0);
+    expect(r.stderr.split('\n').slice(1)).toEqual([
+      `Waiting for domain xendeck-pv (domid 1) to die [pid ${process.pid}]`,
+      'Domain 1 has shut down, reason code 1 0x1',
+      'Action for shutdown reason code 1 is restart',
+      'Domain 1 needs to be cleaned up: destroying the domain',
+      'Done. Rebooting now',
+      `Waiting for domain xendeck-pv (domid 2) to die [pid ${process.pid}]`,
+      'Domain 2 has shut down, reason code 0 0x0',
+      'Action for shutdown reason code 0 is destroy',
+      'Domain 2 needs to be cleaned up: destroying the domain',
+      'Done. Exiting now',
+      '',
+    ]);
   });
 });

@@ -15,8 +15,9 @@
  *     -d prints it on stderr and goes on.
  *   - Failures inside libxl (a name in use, not enough memory) exit 3 with libxl's lines.
  *   - -c, -V, -A need a console / VNC, which XenDeck's CLI does not have: refused.
- *   - -e (do not wait for the domain's death) is what the CLI always does; -F (stay in
- *     the foreground until the domain dies) is refused until the CLI can wait on a lab.
+ *   - -F stays in the foreground until the domain dies (create-monitor.ts); without it
+ *     xl would fork a daemon to watch the domain, which the lab does not need: the
+ *     embedded host itself carries out on_poweroff / on_reboot. -e is thus the default.
  */
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
@@ -32,6 +33,7 @@ import { XlExit } from '../io';
 import { LIBXL_RC, libxlError, SITES } from '../libxl-log';
 import { notImplemented } from '../not-implemented';
 import { asToolstackError } from '../toolstack-failure';
+import { monitorDomain } from './create-monitor';
 
 const LONGOPTS = [
   { name: 'defconfig', hasArg: true, val: 'f' },
@@ -53,11 +55,15 @@ export const create: XlCommand = async (ctx, args) => {
   let paused = false;
   let quiet = false;
   let debug = false;
+  // -F: daemonize = 0; -e: daemonize = 0 and monitor = 0 (main_create)
+  let daemonize = true;
+  let monitor = true;
   let dryRun = ctx.globals.dryRun;
   for (const o of opts) {
     if (o.opt === 'c') notImplemented(ctx, 'create -c (console autoconnect)');
     if (o.opt === 'V' || o.opt === 'A') notImplemented(ctx, `create -${o.opt} (VNC viewer)`);
-    if (o.opt === 'F') notImplemented(ctx, 'create -F (wait in the foreground for the domain to die)');
+    if (o.opt === 'F') daemonize = false;
+    if (o.opt === 'e') daemonize = monitor = false;
     if (o.opt === 'f') file = o.arg;
     if (o.opt === 'n') dryRun = true;
     if (o.opt === 'p') paused = true;
@@ -97,8 +103,8 @@ export const create: XlCommand = async (ctx, args) => {
     else ctx.err(json);
   }
   if (dryRun) return 0;
-  await ctx.record({ op: 'create', configText, file, overrides, paused });
-  return 0;
+  const index = await ctx.record({ op: 'create', configText, file, overrides, paused });
+  return !daemonize && monitor && result.domid !== undefined ? monitorDomain(ctx, result.name, result.domid, index) : 0;
 };
 
 async function readConfig(ctx: XlContext, file: string): Promise<string> {

@@ -8,14 +8,15 @@
  *
  * The embedded host has no guest kernel yet: a shutdown request is complied with at
  * once and the domain's on_poweroff / on_reboot action runs, so the events are already
- * there when xl starts waiting. A domain kept by on_poweroff="preserve" never dies, and
- * -ww on it is refused rather than waiting forever.
+ * there when xl starts waiting. A domain kept by on_poweroff="preserve" dies only when
+ * someone destroys it: -ww then lets go of the lab and waits for another run's
+ * `xl destroy` in the journal (domain-end.ts), as xl would wait for DOMAIN_DEATH.
  */
 import type { XlCommand, XlHost } from '../context';
 import { findDomain } from '../find-domain';
 import { xlGetopt } from '../getopt';
 import { libxlError, LIBXL_RC, SITES } from '../libxl-log';
-import { notImplemented } from '../not-implemented';
+import { waitForDomainEnd } from '../domain-end';
 import { asToolstackError } from '../toolstack-failure';
 
 /** SHUTDOWN_poweroff / SHUTDOWN_reboot (xen/include/public/sched.h). */
@@ -38,9 +39,8 @@ function shutdownCommand(reboot: boolean): XlCommand {
     const targets = all
       ? (await host.listDomains()).filter((d) => d.domid !== 0).map((d) => d.domid)
       : [await findDomain(ctx, host, operands[0]!)];
-    if (wait >= 2 && anyPreserved(host, targets, reboot)) {
-      notImplemented(ctx, `${what} -ww of a domain its config preserves (it would never die)`);
-    }
+    const preserved = wait >= 2 ? targets.filter((id) => isPreserved(host, id, reboot)) : [];
+    let lastEntry = -1;
     for (const domid of targets) {
       ctx.err(reboot ? `Rebooting domain ${domid}\n` : `Shutting down domain ${domid}\n`);
       try {
@@ -52,33 +52,41 @@ function shutdownCommand(reboot: boolean): XlCommand {
         ctx.err(`${what} failed (rc=${LIBXL_RC.FAIL})\n`);
         return 1;
       }
-      await ctx.record({ op: 'shutdown', domid, reboot });
+      lastEntry = await ctx.record({ op: 'shutdown', domid, reboot });
     }
     if (wait > 0) {
       ctx.err(`Waiting for ${targets.length} domains\n`);
       const code = reboot ? REASON_CODE.reboot : REASON_CODE.poweroff;
       for (const domid of targets) {
         ctx.err(`Domain ${domid} has been shut down, reason code ${code}\n`);
-        if (wait >= 2) {
-          ctx.err(`Domain ${domid} continue waiting for death\n`);
-          ctx.err(`Domain ${domid} has been destroyed\n`);
+        if (wait >= 2) ctx.err(`Domain ${domid} continue waiting for death\n`);
+        if (wait >= 2 && !preserved.includes(domid)) ctx.err(`Domain ${domid} has been destroyed\n`);
+      }
+    }
+    if (preserved.length > 0) {
+      await ctx.release();
+      for (const domid of preserved) {
+        let since = lastEntry + 1;
+        for (;;) {
+          const { end, entry } = await waitForDomainEnd(ctx.globals.labDir, domid, since);
+          since = entry + 1;
+          if (end.kind === 'destroyed') break;
         }
+        ctx.err(`Domain ${domid} has been destroyed\n`);
       }
     }
     return 0;
   };
 }
 
-function anyPreserved(host: XlHost, domids: number[], reboot: boolean): boolean {
-  return domids.some((id) => {
-    let kept;
-    try {
-      kept = host.configOf(id);
-    } catch {
-      return false; // no such domain: the shutdown itself reports it
-    }
-    return kept !== undefined && (reboot ? kept.buildInfo.on_reboot : kept.buildInfo.on_poweroff) === 'preserve';
-  });
+function isPreserved(host: XlHost, domid: number, reboot: boolean): boolean {
+  let kept;
+  try {
+    kept = host.configOf(domid);
+  } catch {
+    return false; // no such domain: the shutdown itself reports it
+  }
+  return kept !== undefined && (reboot ? kept.buildInfo.on_reboot : kept.buildInfo.on_poweroff) === 'preserve';
 }
 
 export const shutdown = shutdownCommand(false);

@@ -1,0 +1,30 @@
+/**
+ * Waiting for a lab domain to stop, as `xl create -F` and `xl shutdown -ww` wait for
+ * libxl's DOMAIN_SHUTDOWN / DOMAIN_DEATH events (tools/xl/xl_vmcontrol.c). A lab has no
+ * daemon to send events; what stops a domain is another `xl` run, and every such run
+ * appends to the journal. So the waiter reads the journal's new entries until one
+ * shuts the domain down or destroys it. The journal is replaced atomically, so a read
+ * never sees half an entry, and waiting takes no lock.
+ */
+import { readJournal } from './lab-store';
+
+export type DomainEnd = { kind: 'destroyed' } | { kind: 'shutdown'; reboot: boolean };
+
+export interface DomainEndWait {
+  end: DomainEnd;
+  /** Index of the journal entry that ended the domain. */
+  entry: number;
+}
+
+export async function waitForDomainEnd(labDir: string, domid: number, since: number, pollMs = 100): Promise<DomainEndWait> {
+  let next = since;
+  for (;;) {
+    const entries = await readJournal(labDir);
+    for (; next < entries.length; next++) {
+      const e = entries[next]!;
+      if (e.op === 'destroy' && e.domid === domid) return { end: { kind: 'destroyed' }, entry: next };
+      if (e.op === 'shutdown' && e.domid === domid) return { end: { kind: 'shutdown', reboot: e.reboot }, entry: next };
+    }
+    await new Promise((r) => setTimeout(r, pollMs));
+  }
+}
