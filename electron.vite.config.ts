@@ -22,7 +22,10 @@ export default defineConfig({
   },
   renderer: {
     root: r('./renderer'),
-    plugins: [vue()],
+    // Absolute asset URLs: the app is served from the origin's root (app://xendeck/ or the
+    // serve mode's http://127.0.0.1:PORT/), and deep links such as /domains/new must load.
+    // electron-vite's preset forces './' for file://, which XenDeck does not use.
+    plugins: [vue(), { name: 'xendeck-absolute-base', enforce: 'post', config: () => ({ base: '/' }) }],
     resolve: { alias: { '@': r('./renderer/src') } },
     build: { outDir: r('./out/renderer'), rollupOptions: { input: { index: r('./renderer/index.html') } }, chunkSizeWarningLimit: 1024 },
   },

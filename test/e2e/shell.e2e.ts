@@ -74,7 +74,7 @@ describe('served console in Chromium', () => {
     await page.getByRole('link', { name: 'Domains' }).click();
     await expect.poll(() => page.locator('[data-test=domain-count]').textContent()).toBe('1 of 1');
 
-    await page.getByRole('button', { name: 'Create domain…' }).click();
+    await page.getByRole('button', { name: 'From xl.cfg…' }).click();
     const cfg = page.getByLabel('xl.cfg');
     await cfg.fill('name = "web1"\ntype = "pvh"\nmemory = = 512\n');
     await page.getByRole('button', { name: 'Check' }).click();
@@ -123,5 +123,52 @@ describe('served console in Chromium', () => {
 
   it('saw no console error and no CSP violation', () => {
     expect(env.problems).toEqual([]);
+  });
+});
+
+describe('the creation wizard', () => {
+  let w: E2eEnv;
+  beforeAll(async () => {
+    w = await startE2e();
+    await w.page.goto(w.server.url);
+    await w.page.waitForURL(/\/dashboard$/);
+  });
+  afterAll(async () => {
+    await w?.close();
+  });
+
+  it('builds an xl.cfg step by step, shows the toolstack verdict live, creates the domain', async () => {
+    const { page } = w;
+    await page.getByRole('link', { name: 'Domains' }).click();
+    await page.getByRole('button', { name: 'Create domain…' }).click();
+    await page.waitForURL(/\/domains\/new$/);
+    await page.getByText('PV Linux', { exact: true }).click();
+    await page.getByLabel('Domain name').fill('web2');
+    await expect.poll(() => page.locator('[data-test=wizard-ok]').textContent()).toContain('PV domain web2');
+
+    await page.getByRole('button', { name: 'Next' }).click();
+    await page.getByLabel('vcpus', { exact: true }).fill('4');
+    await page.getByLabel('maxvcpus').fill('2');
+    await expect.poll(() => page.locator('[data-test=wizard-error]').textContent()).toContain('xl: maxvcpus < vcpus');
+    await page.getByLabel('maxvcpus').fill('8');
+    await expect.poll(() => page.locator('[data-test=wizard-ok]').textContent()).toContain('4 of 8 vCPUs online');
+    await page.screenshot({ path: 'test/e2e/artifacts/wizard.png' });
+
+    for (let i = 0; i < 4; i++) await page.getByRole('button', { name: 'Next' }).click();
+    const cfg = await page.getByLabel('The exact xl.cfg').inputValue();
+    expect(cfg).toContain('name = "web2"');
+    expect(cfg).toContain('maxvcpus = 8');
+    expect(cfg).toContain("disk = [ \"format=raw, vdev=xvda, access=rw, target=/var/lib/xen/images/web2.img\" ]");
+    await page.getByRole('button', { name: 'Create', exact: true }).click();
+    await expect.poll(() => page.locator('[data-test=wizard-created]').textContent()).toContain('Created web2');
+
+    await page.getByRole('button', { name: 'Show it in the list' }).click();
+    await expect.poll(() => page.locator('[role=row][data-domid="1"]').textContent()).toContain('web2');
+    const d = await w.server.lab.host('lab1').domain('web2');
+    expect(d).toMatchObject({ type: 'pv', maxVcpus: 8, memoryMiB: 1024 });
+  });
+
+  it('saw no console error', () => {
+    expect(w.problems).toEqual([]);
   });
 });
