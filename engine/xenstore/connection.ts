@@ -35,7 +35,7 @@ export interface ConnectionState {
   domid: number;
   watches: { path: string; abs: string; token: string; depth?: number; relativeBase?: string }[];
   transactions: number[];
-  /** Bytes received but not handled, base64. */
+  /** Bytes received but not handled, one latin1 char per byte. */
   pending: string;
 }
 
@@ -128,7 +128,7 @@ export class Connection implements WatchOwner, Caller {
         ...(w.relativeBase === undefined ? {} : { relativeBase: w.relativeBase }),
       })),
       transactions: [...this.transactions.keys()],
-      pending: this.decoder.takePending().toString('base64'),
+      pending: this.decoder.takePending().toString('latin1'),
     };
   }
 
@@ -143,7 +143,7 @@ export class Connection implements WatchOwner, Caller {
       t.doomed = true;
       this.transactions.set(id, t);
     }
-    if (s.pending.length > 0) this.receive(Buffer.from(s.pending, 'base64'));
+    if (s.pending.length > 0) this.receive(Buffer.from(s.pending, 'latin1'));
   }
 
   close(): void {

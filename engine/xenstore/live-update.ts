@@ -1,8 +1,8 @@
 /**
  * Live update (issue 6; Xen 4.16+ `xenstore-control live-update`, docs/designs/
  * xenstore-migration.md): the daemon is replaced by a new process while clients stay
- * connected. The state that crosses over: the database (through the state directory when
- * there is one, else in the message), the transaction id counter, and for each
+ * connected. The state that crosses over: the database (in the message; a state
+ * directory is adopted as it is, its journal being complete), the transaction id counter, and for each
  * connection its domid, watches, open transaction ids (which then end with EAGAIN) and
  * the bytes it had received but not handled. The sockets themselves are kept open by the
  * supervisor (supervisor.ts) and handed to the new worker.
@@ -11,7 +11,7 @@ import type { ConnectionState } from './connection';
 import type { Snapshot } from './persist';
 
 export interface LiveState {
-  /** The database, when there is no state directory to carry it. */
+  /** The database. */
   snapshot?: Snapshot;
   nextTx: number;
   conns: { id: number; state: ConnectionState }[];
@@ -29,6 +29,7 @@ export type ToWorker = WorkerInit | { t: 'conn'; id: number } | { t: 'live-updat
 
 /** Worker → supervisor. */
 export type FromWorker =
+  | { t: 'hello' }
   | { t: 'ready'; nodes: number; loadMs: number }
   | { t: 'closed'; id: number }
   | { t: 'live-update' }

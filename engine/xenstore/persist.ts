@@ -7,7 +7,7 @@
  *   DIR/snapshot.json  {version, generation, nextTx, domains, special, nodes: [[path, value
  *                      (base64), perms "n0,r5"], ...]} parents before children
  *   DIR/journal        one JSON line per committed change set, replayed over the snapshot:
- *                      {"n": [[path, value|null (removed), perms], ...]} or
+ *                      {"n": [[path, value (latin1)|null (removed), perms], ...]} or
  *                      {"m": {domains, special}} (domain / special-watch state)
  *
  * fsync policy: every committed change set is written to the journal with a synchronous
@@ -30,6 +30,11 @@ export interface PersistOptions {
   fsync?: FsyncPolicy;
   /** Journal records after which a new snapshot is written. */
   compactAfter?: number;
+  /**
+   * The daemon already holds what DIR holds (live update: the state came from the
+   * previous worker, which journaled everything): only reopen the journal.
+   */
+  adopt?: boolean;
 }
 
 interface DomainRecord {
@@ -57,12 +62,28 @@ type NodeRecord = [string, string | null, string];
 const SNAPSHOT = 'snapshot.json';
 const JOURNAL = 'journal';
 
+// Permission lists are never changed in place (ops replace them), so both directions
+// can be cached: a store has few distinct lists.
+const textCache = new WeakMap<readonly Perm[], string>();
+const permsCache = new Map<string, Perm[]>();
+
 function permsText(p: readonly Perm[]): string {
-  return p.map(formatPerm).join(',');
+  let t = textCache.get(p);
+  if (t === undefined) {
+    t = p.map(formatPerm).join(',');
+    textCache.set(p, t);
+  }
+  return t;
 }
 
 function permsOf(s: string): Perm[] {
-  return parsePerms(s.split(','));
+  let p = permsCache.get(s);
+  if (p === undefined) {
+    p = parsePerms(s.split(','));
+    if (permsCache.size > 10_000) permsCache.clear();
+    permsCache.set(s, p);
+  }
+  return p;
 }
 
 export interface LoadStats {
@@ -89,8 +110,8 @@ export class Persistence {
     this.compactAfter = opts.compactAfter ?? 200_000;
     mkdirSync(dir, { recursive: true });
     const t0 = performance.now();
-    const nodes = this.loadSnapshot();
-    const journalRecords = this.replayJournal();
+    const nodes = opts.adopt ? 0 : this.loadSnapshot();
+    const journalRecords = opts.adopt ? 0 : this.replayJournal();
     daemon.store.trackChanges();
     daemon.store.takeDirty();
     this.fd = openSync(join(dir, JOURNAL), 'a');
@@ -131,7 +152,7 @@ export class Persistence {
   private applyNodes(recs: NodeRecord[]): void {
     const store = this.daemon.store;
     for (const [p, v] of recs) if (v === null) store.restoreRemove(p);
-    for (const [p, v, perms] of recs) if (v !== null) store.restore(p, Buffer.from(v, 'base64'), permsOf(perms));
+    for (const [p, v, perms] of recs) if (v !== null) store.restore(p, Buffer.from(v, 'latin1'), permsOf(perms));
   }
 
   private applyMeta(m: Meta): void {
@@ -168,7 +189,7 @@ export class Persistence {
     const recs: NodeRecord[] = [];
     for (const p of dirty) {
       const n = store.get(p);
-      recs.push(n === undefined ? [p, null, ''] : [p, n.value.toString('base64'), permsText(n.perms)]);
+      recs.push(n === undefined ? [p, null, ''] : [p, n.value.toString('latin1'), permsText(n.perms)]);
     }
     // Parents before children, whatever order they changed in.
     recs.sort((a, b) => depth(a[0]) - depth(b[0]));
@@ -191,6 +212,15 @@ export class Persistence {
       this.syncTimer.unref();
     }
     if (this.records >= this.compactAfter) this.snapshot();
+  }
+
+  /** Closes the journal without a snapshot (live update: the next worker adopts DIR). */
+  detach(): void {
+    if (this.syncTimer !== undefined) clearTimeout(this.syncTimer);
+    this.syncTimer = undefined;
+    fdatasyncSync(this.fd);
+    closeSync(this.fd);
+    if (this.daemon.persistence === this) this.daemon.persistence = undefined;
   }
 
   /** Final snapshot and close (clean shutdown). */
@@ -240,7 +270,7 @@ function applyMeta(daemon: XenstoreDaemon, m: Meta): void {
 export function snapshotOf(daemon: XenstoreDaemon): Snapshot {
   const store = daemon.store;
   const nodes: [string, string, string][] = [];
-  for (const [p, n] of store.walk()) nodes.push([p, n.value.toString('base64'), permsText(n.perms)]);
+  for (const [p, n] of store.entries()) nodes.push([p, n.value.toString('latin1'), permsText(n.perms)]);
   return { version: 1, generation: store.generation, nextTx: daemon.peekTxId(), ...metaOf(daemon), nodes };
 }
 
@@ -248,7 +278,7 @@ export function snapshotOf(daemon: XenstoreDaemon): Snapshot {
 export function loadSnapshot(daemon: XenstoreDaemon, snap: Snapshot): void {
   const store = daemon.store;
   store.clear();
-  for (const [p, v, perms] of snap.nodes) store.restore(p, Buffer.from(v, 'base64'), permsOf(perms));
+  for (const [p, v, perms] of snap.nodes) store.restore(p, Buffer.from(v, 'latin1'), permsOf(perms));
   while (store.generation < snap.generation) store.nextGeneration();
   daemon.restoreCounters(snap.nextTx);
   applyMeta(daemon, snap);

@@ -144,9 +144,10 @@ export class Store implements NodeView {
       return;
     }
     if (path !== '/') {
-      const parent = this.nodes.get(parentOf(path));
+      const cut = path.lastIndexOf('/');
+      const parent = this.nodes.get(cut <= 0 ? '/' : path.slice(0, cut));
       if (parent === undefined) throw new Error(`store: restoring ${path} without its parent`);
-      parent.children.add(basename(path));
+      parent.children.add(path.slice(cut + 1));
     }
     this.create(path, newNode(perms, value));
   }
@@ -166,7 +167,17 @@ export class Store implements NodeView {
     this.nodes.get(parentOf(path))?.children.delete(basename(path));
   }
 
-  /** Every node, parents before children (snapshot order). */
+  /**
+   * Every node in insertion order, which puts parents before children (a node is only
+   * inserted under an existing parent, and a removed parent takes its subtree with it).
+   * Much faster than walk() for snapshots. Siblings come in creation order, except a
+   * node removed and re-created inside one transaction, which keeps its old place.
+   */
+  entries(): IterableIterator<[string, XsNode]> {
+    return this.nodes.entries();
+  }
+
+  /** Every node, depth first, parents before children, children in DIRECTORY order. */
   *walk(path = '/'): Generator<[string, XsNode]> {
     const stack: string[] = [path];
     while (stack.length > 0) {
@@ -174,8 +185,16 @@ export class Store implements NodeView {
       const n = this.nodes.get(p);
       if (n === undefined) continue;
       yield [p, n];
-      const kids = [...n.children];
-      for (let i = kids.length - 1; i >= 0; i--) stack.push(p === '/' ? `/${kids[i]}` : `${p}/${kids[i]}`);
+      if (n.children.size === 0) continue;
+      const prefix = p === '/' ? '/' : `${p}/`;
+      const at = stack.length;
+      for (const k of n.children) stack.push(prefix + k);
+      // Reverse the pushed children so they pop in creation order.
+      for (let i = at, j = stack.length - 1; i < j; i++, j--) {
+        const t = stack[i]!;
+        stack[i] = stack[j]!;
+        stack[j] = t;
+      }
     }
   }
 

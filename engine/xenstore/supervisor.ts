@@ -26,7 +26,7 @@ export interface SupervisorOptions {
 }
 
 export interface LiveUpdateResult {
-  /** From the request to the new worker serving. */
+  /** Requests wait this long: from freezing the old worker to the new one serving. */
   ms: number;
   connections: number;
 }
@@ -92,10 +92,27 @@ export class Supervisor {
     this.worker.send({ t: 'conn', id } satisfies ToWorker, sock, { keepOpen: true });
   }
 
-  private spawnWorker(live: LiveState | undefined): Promise<number> {
+  private async spawnWorker(live: LiveState | undefined): Promise<number> {
+    return this.initWorker(await this.forkWorker(), live);
+  }
+
+  /** Starts a worker process and waits until its code is loaded (it then waits for init). */
+  private forkWorker(): Promise<ChildProcess> {
     const workerPath = fileURLToPath(new URL('./worker.ts', import.meta.url));
     const tsx = pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href;
     const w = fork(workerPath, [], { execArgv: ['--import', tsx], serialization: 'advanced', stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+    return new Promise((resolve, reject) => {
+      const onExit = (code: number | null): void => reject(new Error(`xenstored worker exited (${code}) while starting`));
+      w.once('exit', onExit);
+      w.once('message', () => {
+        w.off('exit', onExit);
+        resolve(w);
+      });
+    });
+  }
+
+  /** Gives a loaded worker its state; resolves once it serves, with its load time. */
+  private initWorker(w: ChildProcess, live: LiveState | undefined): Promise<number> {
     this.worker = w;
     return new Promise<number>((resolve, reject) => {
       const onExit = (code: number | null): void => reject(new Error(`xenstored worker exited (${code}) while starting`));
@@ -122,6 +139,7 @@ export class Supervisor {
             this.log(`xenstored worker: ${m.message}`);
             break;
           case 'state':
+          case 'hello':
             break;
         }
       });
@@ -156,9 +174,11 @@ export class Supervisor {
   }
 
   private async doLiveUpdate(): Promise<LiveUpdateResult> {
-    const t0 = performance.now();
     const old = this.worker;
     if (old === undefined) throw new Error('no worker');
+    // The new process is started first: the clients wait only for the state handover.
+    const next = await this.forkWorker();
+    const t0 = performance.now();
     const live = await new Promise<LiveState>((resolve, reject) => {
       const onExit = (): void => reject(new Error('worker exited before handing over'));
       old.once('exit', onExit);
@@ -170,11 +190,12 @@ export class Supervisor {
       });
       old.send({ t: 'live-update' } satisfies ToWorker);
     });
-    if (old.exitCode === null) await new Promise((r) => old.once('exit', r));
+    // The old worker has closed its copies of the sockets before sending its state; it
+    // exits on its own.
     const ids = new Set(live.conns.map((c) => c.id));
     // Connections the old worker never saw (accepted during the update) come after.
     for (const id of this.sockets.keys()) if (!ids.has(id) && !this.queued.includes(id)) this.queued.push(id);
-    await this.spawnWorker(live);
+    await this.initWorker(next, live);
     for (const { id } of live.conns) this.handOver(id);
     const r = { ms: performance.now() - t0, connections: live.conns.length };
     this.log(`xenstored: live update done in ${r.ms.toFixed(0)} ms, ${r.connections} connections kept`);

@@ -52,8 +52,8 @@ function init(m: WorkerInit): void {
   const d = new XenstoreDaemon({ log: (line) => send({ t: 'log', line }) });
   d.requestLiveUpdate = () => send({ t: 'live-update' });
   daemon = d;
-  if (m.stateDir !== undefined) persistence = new Persistence(d, m.stateDir, { fsync: m.fsync });
-  else if (m.live?.snapshot) loadSnapshot(d, m.live.snapshot);
+  if (m.live?.snapshot) loadSnapshot(d, m.live.snapshot);
+  if (m.stateDir !== undefined) persistence = new Persistence(d, m.stateDir, { fsync: m.fsync, adopt: m.live !== undefined });
   if (m.live) {
     d.restoreCounters(m.live.nextTx);
     for (const { id, state } of m.live.conns) {
@@ -96,12 +96,14 @@ async function liveUpdate(): Promise<void> {
   while ([...clients.values()].some((c) => (c.sink.sock?.writableLength ?? 0) > 0) && Date.now() - t0 < 5000) {
     await new Promise((r) => setTimeout(r, 1));
   }
+  // The state goes over IPC even with a state directory: the journal already has every
+  // change, so the next worker adopts the directory without reading it.
   const live: LiveState = {
     nextTx: d.peekTxId(),
     conns: [...clients].map(([id, c]) => ({ id, state: c.conn.exportState() })),
+    snapshot: snapshotOf(d),
   };
-  if (persistence) persistence.close();
-  else live.snapshot = snapshotOf(d);
+  persistence?.detach();
   for (const c of clients.values()) c.sink.sock?.destroy();
   process.send?.({ t: 'state', live } satisfies FromWorker, () => process.exit(0));
 }
@@ -138,3 +140,4 @@ process.on('message', (m: ToWorker, handle?: unknown) => {
 process.on('SIGINT', () => {});
 process.on('SIGTERM', () => {});
 process.on('disconnect', () => process.exit(0));
+send({ t: 'hello' });

@@ -21,9 +21,9 @@ interface Running {
   stderr: () => string;
 }
 
-async function startXenstored(withState: boolean): Promise<Running> {
-  const dir = mkdtempSync(join(tmpdir(), 'xs-lu-'));
-  cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
+async function startXenstored(withState: boolean, reuse?: string): Promise<Running & { dir: string }> {
+  const dir = reuse ?? mkdtempSync(join(tmpdir(), 'xs-lu-'));
+  if (reuse === undefined) cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
   const sock = join(dir, 'socket');
   const args = [join(root, 'bin/xenstored.mjs'), '--socket', sock, '--verbose', ...(withState ? ['--state', join(dir, 'state')] : [])];
   const proc = spawn(process.execPath, args, { cwd: root });
@@ -36,14 +36,14 @@ async function startXenstored(withState: boolean): Promise<Running> {
     err += d.toString();
   });
   cleanups.push(async () => {
-    if (proc.exitCode === null) {
+    if (proc.exitCode === null && proc.signalCode === null) {
       const e = new Promise((r) => proc.once('exit', r));
       proc.kill('SIGTERM');
       await e;
     }
   });
   await waitFor(() => out.includes('listening on'), () => out + err);
-  return { proc, sock, stderr: () => err };
+  return { proc, sock, dir, stderr: () => err };
 }
 
 async function waitFor(cond: () => boolean, what: () => string, ms = 20_000): Promise<void> {
@@ -109,6 +109,23 @@ describe('xenstored live update', () => {
       const c = await XsClient.connect(x.sock);
       cleanups.push(() => c.close());
       expect(await c.read('/lu/intx')).toBe('y');
+
+      if (withState) {
+        // The new worker adopted the state directory: a crash now loses nothing either.
+        const gone = new Promise((r) => x.proc.once('exit', r));
+        x.proc.kill('SIGKILL');
+        await gone;
+        a.close();
+        b.close();
+        c.close();
+        await new Promise((r) => setTimeout(r, 200)); // the orphaned worker exits on disconnect
+        const y = await startXenstored(true, x.dir);
+        const d = await XsClient.connect(y.sock);
+        cleanups.push(() => d.close());
+        expect(await d.read('/lu/intx')).toBe('y');
+        expect(await d.read('/lu/after')).toBe('1');
+        expect(await d.getPerms('/lu/n5')).toEqual(['n0', 'r4']);
+      }
     });
   }
 
