@@ -11,10 +11,26 @@
 import { findPreset, HOST_PRESETS, type HostPreset } from '../hypervisor/host-presets';
 import { XEN_VERSION, Xen, PAGE_KIB, type DomainInfo, type Physinfo } from '../hypervisor/xen';
 import { parseDomainConfig, withOverrides } from './domain-build-info';
+import { CpupoolOps } from './cpupool-ops';
 import { toDomainSummary } from './domain-summary';
 import type { DomainRef, ShutdownOptions, ToolstackHost } from './host-api';
 import { ToolstackError } from './toolstack-error';
-import type { CreateDomainRequest, CreateDomainResult, DomainBuildInfoJson, DomainSummary, HostSummary, ShutdownAction, ToolstackEvent } from './types';
+import type {
+  CpupoolSummary,
+  CreateDomainRequest,
+  CreateDomainResult,
+  DomainBuildInfoJson,
+  DomainSchedInfo,
+  DomainSchedParamsT,
+  DomainSummary,
+  HostSummary,
+  HostTopology,
+  PoolSchedParamsT,
+  SchedulerNameT,
+  ShutdownAction,
+  ToolstackEvent,
+  VcpuSummary,
+} from './types';
 
 export interface EmbeddedHostOptions {
   id: string;
@@ -23,9 +39,6 @@ export interface EmbeddedHostOptions {
   seed?: number;
   hostname?: string;
 }
-
-/** The only pool until cpupools land (xl names it so). */
-const POOL0 = 'Pool-0';
 
 export interface KeptConfig {
   text: string;
@@ -43,6 +56,7 @@ export class EmbeddedHost implements ToolstackHost {
   private readonly hostname: string;
   private readonly configs = new Map<number, KeptConfig>();
   private readonly listeners = new Set<(e: ToolstackEvent) => void>();
+  readonly pools: CpupoolOps;
 
   constructor(opts: EmbeddedHostOptions) {
     const preset = findPreset(opts.preset ?? 'small-lab');
@@ -53,6 +67,7 @@ export class EmbeddedHost implements ToolstackHost {
     this.preset = preset;
     this.hostname = opts.hostname ?? opts.id;
     this.xen = Xen.boot({ seed: opts.seed ?? 1, topology: preset.topology, cpuMhz: preset.cpuMhz });
+    this.pools = new CpupoolOps(this.xen);
   }
 
   async summary(): Promise<HostSummary> {
@@ -73,7 +88,7 @@ export class EmbeddedHost implements ToolstackHost {
       cpuMhz: p.cpuKhz / 1000,
       totalMemoryMiB: mib(p.totalPages),
       freeMemoryMiB: mib(p.freePages),
-      scheduler: 'credit2',
+      scheduler: this.pools.list().find((x) => x.poolId === 0)?.sched ?? 'credit2',
       nrDomains: this.infos().length,
       nowNs: this.xen.clock.now,
     };
@@ -97,9 +112,8 @@ export class EmbeddedHost implements ToolstackHost {
     const text = withOverrides(req.configText, req.overrides);
     const { buildInfo, warnings } = parseDomainConfig(text, file);
     const { c_info: c, b_info: b } = buildInfo;
-    if (c.pool_name !== undefined && c.pool_name !== POOL0) {
-      throw new ToolstackError('ENOENT', `cpupool "${c.pool_name}" does not exist`, `This host has one pool, ${POOL0}`);
-    }
+    // xl_parse.c: `pool` must name an existing cpupool (libxl_name_to_cpupoolid).
+    const poolId = c.pool_name !== undefined ? this.pools.poolId(c.pool_name) : 0;
     // xl -N stops after parsing (tools/xl/xl_vmcontrol.c create_domain): the name is
     // only checked against running domains by libxl when it makes the domain.
     if (req.dryRun) return { name: c.name, buildInfo, warnings };
@@ -112,6 +126,8 @@ export class EmbeddedHost implements ToolstackHost {
       domid = this.xen.hypercall({ op: 'domctl.createdomain', type: c.type, maxVcpus: b.max_vcpus, name: c.name }).domid;
       // libxl pauses the new domain while it builds it and unpauses at the end.
       this.xen.hypercall({ op: 'domctl.pausedomain', domid });
+      // libxl makes the domain in its pool (xen_domctl_createdomain.cpupool_id); here it is moved there before it ever runs.
+      if (poolId !== 0) this.xen.hypercall({ op: 'sysctl.cpupool_op.movedomain', poolId, domid });
       this.xen.hypercall({ op: 'domctl.max_mem', domid, maxKiB: b.max_memkb });
       this.xen.hypercall({ op: 'memory_op.populate_physmap', domid, pages: b.target_memkb / PAGE_KIB });
       if (!req.paused) this.xen.hypercall({ op: 'domctl.unpausedomain', domid });
@@ -169,6 +185,80 @@ export class EmbeddedHost implements ToolstackHost {
     return this.configs.get(this.resolve(ref));
   }
 
+  async topology(): Promise<HostTopology> {
+    const t = this.xen.topology;
+    return {
+      sockets: t.sockets,
+      coresPerSocket: t.coresPerSocket,
+      threadsPerCore: t.threadsPerCore,
+      nrNodes: t.nrNodes,
+      cpus: Array.from({ length: t.nrCpus }, (_, cpu) => ({ cpu, socket: t.cpuSocket[cpu]!, core: t.cpuCore[cpu]!, node: t.cpuNode[cpu]! })),
+      nodes: t.nodeMemoryMiB.map((memoryMiB, node) => ({ node, memoryMiB, distances: t.nodeDistance[node] ?? [] })),
+    };
+  }
+
+  async domainConfigText(ref: DomainRef): Promise<{ text: string; file: string } | null> {
+    const k = this.configOf(ref);
+    return k ? { text: k.text, file: k.file } : null;
+  }
+
+  async vcpuList(ref?: DomainRef): Promise<VcpuSummary[]> {
+    const doms = ref === undefined ? this.infos() : [this.info(this.resolve(ref))];
+    return doms.flatMap((d) => this.pools.vcpus(d.domid, d.name));
+  }
+
+  async listCpupools(): Promise<CpupoolSummary[]> {
+    return this.pools.list();
+  }
+
+  async createCpupool(name: string, sched: SchedulerNameT, cpus: number[]): Promise<CpupoolSummary> {
+    const p = this.pools.create(name, sched, cpus);
+    this.log(`cpupool ${name} created (${sched}, cpus ${cpus.join(',') || 'none'})`);
+    return p;
+  }
+
+  async destroyCpupool(pool: string): Promise<void> {
+    this.pools.destroy(pool);
+    this.log(`cpupool ${pool} destroyed`);
+  }
+
+  async cpupoolAddCpus(pool: string, cpus: number[]): Promise<void> {
+    this.pools.addCpus(pool, cpus);
+    this.log(`cpu ${cpus.join(',')} added to cpupool ${pool}`);
+  }
+
+  async cpupoolRemoveCpus(pool: string, cpus: number[]): Promise<void> {
+    this.pools.removeCpus(pool, cpus);
+    this.log(`cpu ${cpus.join(',')} removed from cpupool ${pool}`);
+  }
+
+  async renameCpupool(pool: string, name: string): Promise<void> {
+    this.pools.rename(pool, name);
+    this.log(`cpupool ${pool} renamed ${name}`);
+  }
+
+  async migrateToCpupool(ref: DomainRef, pool: string): Promise<void> {
+    const domid = this.resolve(ref);
+    this.pools.migrate(domid, pool);
+    this.changed(domid);
+  }
+
+  async domainSched(ref: DomainRef): Promise<DomainSchedInfo> {
+    return this.pools.domainSched(this.resolve(ref));
+  }
+
+  async setDomainSched(ref: DomainRef, params: DomainSchedParamsT, expect?: SchedulerNameT): Promise<void> {
+    this.pools.setDomainSched(this.resolve(ref), params, expect);
+  }
+
+  async poolSched(pool: string): Promise<{ sched: SchedulerNameT; params: PoolSchedParamsT }> {
+    return this.pools.poolSched(pool);
+  }
+
+  async setPoolSched(pool: string, params: PoolSchedParamsT): Promise<void> {
+    this.pools.setPoolSched(pool, params);
+  }
+
   subscribe(listener: (e: ToolstackEvent) => void): () => void {
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);
@@ -202,7 +292,7 @@ export class EmbeddedHost implements ToolstackHost {
   }
 
   private toSummary(d: DomainInfo): DomainSummary {
-    return toDomainSummary(d, () => POOL0);
+    return toDomainSummary(d, (id) => this.pools.nameOf(id));
   }
 
   private call<T>(f: () => T): T {
@@ -215,6 +305,10 @@ export class EmbeddedHost implements ToolstackHost {
 
   private changed(domid: number): void {
     this.emit({ kind: 'domain.changed', hostId: this.id, domain: this.toSummary(this.info(domid)) });
+  }
+
+  private log(message: string): void {
+    this.emit({ kind: 'host.log', hostId: this.id, level: 'info', message });
   }
 
   private emit(e: ToolstackEvent): void {

@@ -4,7 +4,21 @@
  * domain is named by domid or by name, as `xl` accepts either — and its errors are
  * ToolstackError. Every method leaves the host as it was when it fails.
  */
-import type { CreateDomainRequest, CreateDomainResult, DomainSummary, HostKind, HostSummary, ToolstackEvent } from './types';
+import type {
+  CpupoolSummary,
+  CreateDomainRequest,
+  CreateDomainResult,
+  DomainSchedInfo,
+  DomainSchedParamsT,
+  DomainSummary,
+  HostKind,
+  HostSummary,
+  HostTopology,
+  PoolSchedParamsT,
+  SchedulerNameT,
+  ToolstackEvent,
+  VcpuSummary,
+} from './types';
 
 /** A domain as xl names it: a domid, or a name (libxl_domain_qualifier_to_domid). */
 export type DomainRef = number | string;
@@ -27,6 +41,31 @@ export interface ToolstackHost {
   destroy(ref: DomainRef): Promise<void>;
   /** `xl dmesg [-c]`: the hypervisor console ring. */
   dmesg(opts?: { clear?: boolean }): Promise<string>;
+  /** `xl info -n`: pCPU topology and NUMA nodes. */
+  topology(): Promise<HostTopology>;
+  /** The xl.cfg a domain was created from, when this toolstack created it (null otherwise). */
+  domainConfigText(ref: DomainRef): Promise<{ text: string; file: string } | null>;
+  /** `xl vcpu-list [domain]`. */
+  vcpuList(ref?: DomainRef): Promise<VcpuSummary[]>;
+  /** `xl cpupool-list`. */
+  listCpupools(): Promise<CpupoolSummary[]>;
+  /** `xl cpupool-create`: a pool with its own scheduler over free pCPUs. */
+  createCpupool(name: string, sched: SchedulerNameT, cpus: number[]): Promise<CpupoolSummary>;
+  /** `xl cpupool-destroy`: only a pool without domains. */
+  destroyCpupool(pool: string): Promise<void>;
+  /** `xl cpupool-cpu-add` / `cpupool-cpu-remove`. */
+  cpupoolAddCpus(pool: string, cpus: number[]): Promise<void>;
+  cpupoolRemoveCpus(pool: string, cpus: number[]): Promise<void>;
+  renameCpupool(pool: string, name: string): Promise<void>;
+  /** `xl cpupool-migrate`. */
+  migrateToCpupool(ref: DomainRef, pool: string): Promise<void>;
+  /** `xl sched-<sched> -d`: the domain's scheduler and its parameters. */
+  domainSched(ref: DomainRef): Promise<DomainSchedInfo>;
+  /** `xl sched-<sched> -d D -w/-c/-p/-b`; `expect` makes a wrong scheduler an error, as xl's sched-* commands do. */
+  setDomainSched(ref: DomainRef, params: DomainSchedParamsT, expect?: SchedulerNameT): Promise<void>;
+  /** `xl sched-credit -s -p POOL` and friends. */
+  poolSched(pool: string): Promise<{ sched: SchedulerNameT; params: PoolSchedParamsT }>;
+  setPoolSched(pool: string, params: PoolSchedParamsT): Promise<void>;
   /** Events in the order they happened; returns the unsubscribe function. */
   subscribe(listener: (e: ToolstackEvent) => void): () => void;
   close(): Promise<void>;

@@ -14,8 +14,22 @@ import type { RemoteDomain } from '../remote/types';
 import type { DomainWatch } from '../remote/domain-watch';
 import { parseDomainConfig, withOverrides } from './domain-build-info';
 import type { DomainRef, ShutdownOptions, ToolstackHost } from './host-api';
-import { ToolstackError, type ToolstackErrorCode } from './toolstack-error';
-import type { CreateDomainRequest, CreateDomainResult, DomainSummary, DomainTypeName, HostSummary, ToolstackEvent } from './types';
+import { NotImplementedError, ToolstackError, type ToolstackErrorCode } from './toolstack-error';
+import type {
+  CpupoolSummary,
+  CreateDomainRequest,
+  CreateDomainResult,
+  DomainSchedInfo,
+  DomainSchedParamsT,
+  DomainSummary,
+  DomainTypeName,
+  HostSummary,
+  HostTopology,
+  PoolSchedParamsT,
+  SchedulerNameT,
+  ToolstackEvent,
+  VcpuSummary,
+} from './types';
 
 const FAILURE_CODES: Record<XlFailureKind, ToolstackErrorCode> = {
   'no-such-domain': 'ESRCH',
@@ -113,6 +127,95 @@ export class RemoteToolstackHost implements ToolstackHost {
   async dmesg(opts: { clear?: boolean } = {}): Promise<string> {
     if (opts.clear) throw new ToolstackError('ENOSYS', 'xl dmesg -c on a real host: not implemented in XenDeck yet', 'XenDeck reads the ring without clearing it');
     return this.call(() => this.remote.dmesg());
+  }
+
+  async topology(): Promise<HostTopology> {
+    const p = await this.call(() => this.remote.physinfo({ numa: true }));
+    return {
+      sockets: Math.max(1, Math.round(p.nrCpus / Math.max(1, p.coresPerSocket * p.threadsPerCore))),
+      coresPerSocket: p.coresPerSocket,
+      threadsPerCore: p.threadsPerCore,
+      nrNodes: p.nrNodes,
+      cpus: (p.cpuTopology ?? []).map((c) => ({ cpu: c.cpu, socket: c.socket, core: c.core, node: c.node })),
+      nodes: (p.numaInfo ?? []).map((n) => ({ node: n.node, memoryMiB: n.memsizeMiB, distances: n.distances })),
+    };
+  }
+
+  /** A real host keeps its configs in its own files; xl list -l gives libxl's JSON, not the text. */
+  async domainConfigText(ref: DomainRef): Promise<{ text: string; file: string } | null> {
+    await this.call(() => this.remote.domainInfo(ref));
+    return null;
+  }
+
+  async vcpuList(ref?: DomainRef): Promise<VcpuSummary[]> {
+    const vs = await this.call(() => this.remote.vcpuList(ref));
+    return vs.map((v) => ({
+      domid: v.domid,
+      name: v.domain,
+      vcpu: v.vcpu,
+      cpu: v.cpu,
+      online: v.online,
+      runstate: !v.online ? 'offline' : v.running ? 'running' : v.blocked ? 'blocked' : 'runnable',
+      cpuTimeS: v.timeS,
+      hardAffinity: v.hardAffinity,
+      softAffinity: v.softAffinity,
+    }));
+  }
+
+  async listCpupools(): Promise<CpupoolSummary[]> {
+    const pools = await this.call(() => this.remote.cpupoolList());
+    return pools.map((p, i) => ({ poolId: i, name: p.name, sched: p.sched as SchedulerNameT, cpus: p.cpus, nDomains: p.nDom }));
+  }
+
+  async createCpupool(_name: string, _sched: SchedulerNameT, _cpus: number[]): Promise<CpupoolSummary> {
+    throw new NotImplementedError('xl cpupool-create on a real host');
+  }
+
+  async destroyCpupool(_pool: string): Promise<void> {
+    throw new NotImplementedError('xl cpupool-destroy on a real host');
+  }
+
+  async cpupoolAddCpus(_pool: string, _cpus: number[]): Promise<void> {
+    throw new NotImplementedError('xl cpupool-cpu-add on a real host');
+  }
+
+  async cpupoolRemoveCpus(_pool: string, _cpus: number[]): Promise<void> {
+    throw new NotImplementedError('xl cpupool-cpu-remove on a real host');
+  }
+
+  async renameCpupool(_pool: string, _name: string): Promise<void> {
+    throw new NotImplementedError('xl cpupool-rename on a real host');
+  }
+
+  async migrateToCpupool(_ref: DomainRef, _pool: string): Promise<void> {
+    throw new NotImplementedError('xl cpupool-migrate on a real host');
+  }
+
+  async domainSched(ref: DomainRef): Promise<DomainSchedInfo> {
+    const [r, d] = await this.call(() => Promise.all([this.remote.domainSchedParams(ref), this.remote.domainInfo(ref)]));
+    const first = r.params[0];
+    const params: DomainSchedParamsT = {};
+    if (first?.weight !== undefined) params.weight = first.weight;
+    if (first?.cap !== undefined) params.cap = first.cap;
+    if (first?.periodUs !== undefined) params.period = first.periodUs;
+    if (first?.budgetUs !== undefined) params.budget = first.budgetUs;
+    if (first?.extratime !== undefined) params.extratime = first.extratime;
+    return { sched: r.sched, pool: d.cpupool ?? 'Pool-0', params };
+  }
+
+  async setDomainSched(ref: DomainRef, params: DomainSchedParamsT, _expect?: SchedulerNameT): Promise<void> {
+    if (params.period !== undefined || params.budget !== undefined || params.extratime !== undefined) {
+      throw new NotImplementedError('RTDS parameters on a real host');
+    }
+    await this.call(() => this.remote.setDomainSchedParams(ref, { ...(params.weight !== undefined ? { weight: params.weight } : {}), ...(params.cap !== undefined ? { cap: params.cap } : {}) }));
+  }
+
+  async poolSched(_pool: string): Promise<{ sched: SchedulerNameT; params: PoolSchedParamsT }> {
+    throw new NotImplementedError('pool scheduler parameters of a real host');
+  }
+
+  async setPoolSched(_pool: string, _params: PoolSchedParamsT): Promise<void> {
+    throw new NotImplementedError('xl sched-credit -s on a real host');
   }
 
   /** Starts the connector's domain watch (xenstore-watch @introduceDomain/@releaseDomain, polling as a fallback) on first use. */

@@ -90,3 +90,62 @@ export interface DomainBuildInfoJson {
   on_reboot: ShutdownAction;
   on_crash: ShutdownAction;
 }
+
+export type SchedulerNameT = 'credit' | 'credit2' | 'rtds' | 'null';
+
+/** `xl cpupool-list`: a pool, its scheduler, its pCPUs and how many domains it holds. */
+export interface CpupoolSummary {
+  poolId: number;
+  name: string;
+  sched: SchedulerNameT;
+  cpus: number[];
+  nDomains: number;
+}
+
+/** Per-domain scheduler parameters in xl's units (weight, cap %; RTDS budget/period in µs). */
+export interface DomainSchedParamsT {
+  weight?: number;
+  cap?: number;
+  period?: number;
+  budget?: number;
+  extratime?: boolean;
+}
+
+export interface DomainSchedInfo {
+  sched: SchedulerNameT;
+  pool: string;
+  params: DomainSchedParamsT;
+  /** RTDS: per-vCPU budget and period (`xl sched-rtds -v all`). */
+  vcpus?: { vcpu: number; period: number; budget: number; extratime: boolean }[];
+}
+
+/** A pool's global parameters (`xl sched-credit -s`, `xl sched-credit2 -s`). */
+export interface PoolSchedParamsT {
+  tsliceMs?: number;
+  ratelimitUs?: number;
+  vcpuMigrDelayUs?: number;
+}
+
+/** `xl vcpu-list`: one vCPU. */
+export interface VcpuSummary {
+  domid: number;
+  name: string;
+  vcpu: number;
+  /** pCPU it runs or last ran on; null when offline. */
+  cpu: number | null;
+  online: boolean;
+  runstate: 'running' | 'runnable' | 'blocked' | 'offline';
+  cpuTimeS: number;
+  hardAffinity: string;
+  softAffinity: string;
+}
+
+/** `xl info -n`: where each pCPU sits (cpu_topology) and the NUMA nodes. */
+export interface HostTopology {
+  sockets: number;
+  coresPerSocket: number;
+  threadsPerCore: number;
+  nrNodes: number;
+  cpus: { cpu: number; socket: number; core: number; node: number }[];
+  nodes: { node: number; memoryMiB: number; distances: number[] }[];
+}

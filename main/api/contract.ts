@@ -6,17 +6,27 @@
  */
 import { z } from 'zod';
 import {
+  CpuListSchema,
+  CpupoolNameSchema,
+  CpupoolSummarySchema,
   CreateDomainResultSchema,
+  DomainSchedInfoSchema,
+  DomainSchedParamsSchema,
+  PoolSchedParamsSchema,
+  SchedulerNameSchema,
+  VcpuSummarySchema,
   DomainRefSchema,
   DomainSummarySchema,
   HostIdSchema,
   HostListEntrySchema,
+  HostTopologySchema,
   SshTargetSchema,
   HostSummarySchema,
   ToolstackEventSchema,
 } from './schemas';
 
 const onDomain = z.object({ hostId: HostIdSchema, domain: DomainRefSchema }).strict();
+const onPool = z.object({ hostId: HostIdSchema, pool: CpupoolNameSchema }).strict();
 
 export const API_VERSION = 1;
 
@@ -33,6 +43,7 @@ export const methods = {
   },
   'host.remove': { params: z.object({ hostId: HostIdSchema }).strict(), result: z.object({}) },
   'host.summary': { params: z.object({ hostId: HostIdSchema }).strict(), result: HostSummarySchema },
+  'host.topology': { params: z.object({ hostId: HostIdSchema }).strict(), result: HostTopologySchema },
   'host.dmesg': {
     params: z.object({ hostId: HostIdSchema, clear: z.boolean().optional() }).strict(),
     result: z.object({ text: z.string() }),
@@ -56,6 +67,25 @@ export const methods = {
   'domain.unpause': { params: onDomain, result: z.object({}) },
   'domain.shutdown': { params: onDomain.extend({ reboot: z.boolean().optional() }).strict(), result: z.object({}) },
   'domain.destroy': { params: onDomain, result: z.object({}) },
+  'domain.config': { params: onDomain, result: z.object({ text: z.string(), file: z.string() }).nullable() },
+  'domain.vcpus': { params: z.object({ hostId: HostIdSchema, domain: DomainRefSchema.optional() }).strict(), result: z.array(VcpuSummarySchema) },
+  'domain.sched': { params: onDomain, result: DomainSchedInfoSchema },
+  'domain.setSched': {
+    params: onDomain.extend({ params: DomainSchedParamsSchema, expect: SchedulerNameSchema.optional() }).strict(),
+    result: z.object({}),
+  },
+  'domain.migratePool': { params: onDomain.extend({ pool: CpupoolNameSchema }).strict(), result: z.object({}) },
+  'cpupool.list': { params: z.object({ hostId: HostIdSchema }).strict(), result: z.array(CpupoolSummarySchema) },
+  'cpupool.create': {
+    params: z.object({ hostId: HostIdSchema, name: CpupoolNameSchema, sched: SchedulerNameSchema, cpus: CpuListSchema }).strict(),
+    result: CpupoolSummarySchema,
+  },
+  'cpupool.destroy': { params: onPool, result: z.object({}) },
+  'cpupool.addCpus': { params: onPool.extend({ cpus: CpuListSchema.min(1) }).strict(), result: z.object({}) },
+  'cpupool.removeCpus': { params: onPool.extend({ cpus: CpuListSchema.min(1) }).strict(), result: z.object({}) },
+  'cpupool.rename': { params: onPool.extend({ name: CpupoolNameSchema }).strict(), result: z.object({}) },
+  'cpupool.sched': { params: onPool, result: z.object({ sched: SchedulerNameSchema, params: PoolSchedParamsSchema }) },
+  'cpupool.setSched': { params: onPool.extend({ params: PoolSchedParamsSchema }).strict(), result: z.object({}) },
 } as const;
 
 export const topics = {

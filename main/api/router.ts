@@ -33,6 +33,7 @@ export class Router {
       'host.add': async ({ id, ssh, sudo, trustFingerprint }) => (await lab.addRemote({ id, kind: 'remote', ssh, ...(sudo !== undefined ? { sudo } : {}) }, trustFingerprint), {}),
       'host.remove': async (p) => (await lab.remove(p.hostId), {}),
       'host.summary': async (p) => lab.host(p.hostId).summary(),
+      'host.topology': async (p) => lab.host(p.hostId).topology(),
       'host.dmesg': async (p) => ({ text: await lab.host(p.hostId).dmesg({ clear: p.clear ?? false }) }),
       'domain.list': async (p) => lab.host(p.hostId).listDomains(),
       'domain.get': async (p) => lab.host(p.hostId).domain(p.domain),
@@ -41,6 +42,19 @@ export class Router {
       'domain.unpause': async (p) => (await lab.host(p.hostId).unpause(p.domain), {}),
       'domain.shutdown': async (p) => (await lab.host(p.hostId).shutdown(p.domain, { reboot: p.reboot ?? false }), {}),
       'domain.destroy': async (p) => (await lab.host(p.hostId).destroy(p.domain), {}),
+      'domain.config': async (p) => lab.host(p.hostId).domainConfigText(p.domain),
+      'domain.vcpus': async (p) => lab.host(p.hostId).vcpuList(p.domain),
+      'domain.sched': async (p) => lab.host(p.hostId).domainSched(p.domain),
+      'domain.setSched': async (p) => (await lab.host(p.hostId).setDomainSched(p.domain, p.params, p.expect), {}),
+      'domain.migratePool': async (p) => (await lab.host(p.hostId).migrateToCpupool(p.domain, p.pool), {}),
+      'cpupool.list': async (p) => lab.host(p.hostId).listCpupools(),
+      'cpupool.create': async (p) => lab.host(p.hostId).createCpupool(p.name, p.sched, p.cpus),
+      'cpupool.destroy': async (p) => (await lab.host(p.hostId).destroyCpupool(p.pool), {}),
+      'cpupool.addCpus': async (p) => (await lab.host(p.hostId).cpupoolAddCpus(p.pool, p.cpus), {}),
+      'cpupool.removeCpus': async (p) => (await lab.host(p.hostId).cpupoolRemoveCpus(p.pool, p.cpus), {}),
+      'cpupool.rename': async (p) => (await lab.host(p.hostId).renameCpupool(p.pool, p.name), {}),
+      'cpupool.sched': async (p) => lab.host(p.hostId).poolSched(p.pool),
+      'cpupool.setSched': async (p) => (await lab.host(p.hostId).setPoolSched(p.pool, p.params), {}),
     };
     this.sources = {
       events: (p, push) => {

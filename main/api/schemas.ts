@@ -4,7 +4,7 @@
  * engine's type drift apart.
  */
 import { z } from 'zod';
-import type { CreateDomainResult, DomainSummary, HostSummary, ToolstackEvent } from '../../engine/toolstack/types';
+import type { CpupoolSummary, CreateDomainResult, DomainSchedInfo, DomainSummary, HostSummary, HostTopology, PoolSchedParamsT, ToolstackEvent, VcpuSummary } from '../../engine/toolstack/types';
 
 /** xl's domain qualifier: a domid, or a name (libxl_domain_qualifier_to_domid). */
 export const DomainRefSchema = z.union([z.number().int().min(0).max(0x7fef), z.string().min(1).max(64)]);
@@ -88,11 +88,69 @@ export const HostListEntrySchema = z.object({
   summary: HostSummarySchema.nullable(),
 });
 
+export const SchedulerNameSchema = z.enum(['credit', 'credit2', 'rtds', 'null']);
+export const CpupoolNameSchema = z.string().min(1).max(255).regex(/^[^\0\n]+$/);
+export const CpuListSchema = z.array(z.number().int().min(0).max(4095)).max(4096);
+
+export const CpupoolSummarySchema = z.object({ poolId: z.number().int(), name: z.string(), sched: SchedulerNameSchema, cpus: z.array(z.number().int()), nDomains: z.number().int() });
+
+/** xl's units: weight 1-65535, cap % of one pCPU, RTDS budget and period in µs. */
+export const DomainSchedParamsSchema = z
+  .object({
+    weight: z.number().int().min(0).max(65535).optional(),
+    cap: z.number().int().min(0).max(409600).optional(),
+    period: z.number().int().min(1).optional(),
+    budget: z.number().int().min(1).optional(),
+    extratime: z.boolean().optional(),
+  })
+  .strict();
+
+export const DomainSchedInfoSchema = z.object({
+  sched: SchedulerNameSchema,
+  pool: z.string(),
+  params: DomainSchedParamsSchema,
+  vcpus: z.array(z.object({ vcpu: z.number().int(), period: z.number().int(), budget: z.number().int(), extratime: z.boolean() })).optional(),
+});
+
+export const PoolSchedParamsSchema = z
+  .object({
+    tsliceMs: z.number().int().min(1).max(1000).optional(),
+    ratelimitUs: z.number().int().min(0).max(500000).optional(),
+    vcpuMigrDelayUs: z.number().int().min(0).max(100000).optional(),
+  })
+  .strict();
+
+export const VcpuSummarySchema = z.object({
+  domid: z.number().int(),
+  name: z.string(),
+  vcpu: z.number().int(),
+  cpu: z.number().int().nullable(),
+  online: z.boolean(),
+  runstate: z.enum(['running', 'runnable', 'blocked', 'offline']),
+  cpuTimeS: z.number(),
+  hardAffinity: z.string(),
+  softAffinity: z.string(),
+});
+
+export const HostTopologySchema = z.object({
+  sockets: z.number().int(),
+  coresPerSocket: z.number().int(),
+  threadsPerCore: z.number().int(),
+  nrNodes: z.number().int(),
+  cpus: z.array(z.object({ cpu: z.number().int(), socket: z.number().int(), core: z.number().int(), node: z.number().int() })),
+  nodes: z.array(z.object({ node: z.number().int(), memoryMiB: z.number(), distances: z.array(z.number()) })),
+});
+
 type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
 const _checks: [
   Same<z.infer<typeof HostSummarySchema>, HostSummary>,
   Same<z.infer<typeof DomainSummarySchema>, DomainSummary>,
   Same<z.infer<typeof ToolstackEventSchema>, ToolstackEvent>,
   Same<z.infer<typeof CreateDomainResultSchema>, CreateDomainResult>,
-] = [true, true, true, true];
+  Same<z.infer<typeof CpupoolSummarySchema>, CpupoolSummary>,
+  Same<z.infer<typeof DomainSchedInfoSchema>, DomainSchedInfo>,
+  Same<z.infer<typeof PoolSchedParamsSchema>, PoolSchedParamsT>,
+  Same<z.infer<typeof VcpuSummarySchema>, VcpuSummary>,
+  Same<z.infer<typeof HostTopologySchema>, HostTopology>,
+] = [true, true, true, true, true, true, true, true, true];
 void _checks;

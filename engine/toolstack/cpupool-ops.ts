@@ -1,0 +1,134 @@
+/**
+ * CPU pools and scheduler parameters on the embedded host, as libxl does them over the
+ * hypercalls (tools/libs/light/libxl_cpupool.c, libxl_sched.c), with xl's messages where
+ * the real xl 4.17 prints its own (test/fixtures/realxen: "Can't destroy cpupool 'X'",
+ * "Cpu weight out of range, valid values are within range from 1 to 65535").
+ */
+import { XenError } from '../hypervisor/errno';
+import type { SchedulerName } from '../hypervisor/sched/scheduler';
+import type { Xen } from '../hypervisor/xen';
+import { ToolstackError } from './toolstack-error';
+import type { CpupoolSummary, DomainSchedInfo, DomainSchedParamsT, PoolSchedParamsT, VcpuSummary } from './types';
+
+export class CpupoolOps {
+  constructor(private readonly xen: Xen) {}
+
+  list(): CpupoolSummary[] {
+    return this.xen.hypercall({ op: 'sysctl.cpupool_op.list' }).map((p) => ({ poolId: p.poolId, name: p.name, sched: p.sched, cpus: [...p.cpus], nDomains: p.nDom }));
+  }
+
+  /** libxl_name_to_cpupoolid: pools are named by name (or by number, as xl accepts). */
+  poolId(ref: string): number {
+    const pools = this.list();
+    const hit = pools.find((p) => p.name === ref) ?? (/^\d+$/.test(ref) ? pools.find((p) => p.poolId === Number(ref)) : undefined);
+    if (!hit) throw new ToolstackError('ENOENT', `cpupool '${ref}' does not exist`, `pools: ${pools.map((p) => p.name).join(', ')}`);
+    return hit.poolId;
+  }
+
+  nameOf(poolId: number): string {
+    return this.list().find((p) => p.poolId === poolId)?.name ?? `Pool-${poolId}`;
+  }
+
+  /** `xl cpupool-create name=... sched=... cpus=...`: pCPUs must be free (cpupool-cpu-remove them first). */
+  create(name: string, sched: SchedulerName, cpus: number[]): CpupoolSummary {
+    const free = this.xen.hypercall({ op: 'sysctl.cpupool_op.freeinfo' }).cpus;
+    const busy = cpus.filter((c) => !free.includes(c));
+    if (busy.length > 0) {
+      throw new ToolstackError('EBUSY', `CPU ${busy.join(',')} is not free`, 'Remove it from its pool first (xl cpupool-cpu-remove)');
+    }
+    const { poolId } = this.call(() => this.xen.hypercall({ op: 'sysctl.cpupool_op.create', name, sched, cpus }));
+    return this.list().find((p) => p.poolId === poolId)!;
+  }
+
+  /** libxl_cpupool_destroy: refuses a pool with domains; gives its pCPUs back to the free set first. */
+  destroy(ref: string): void {
+    const id = this.poolId(ref);
+    const p = this.list().find((x) => x.poolId === id)!;
+    if (id === 0 || p.nDomains > 0) {
+      throw new ToolstackError('EBUSY', `Can't destroy cpupool '${p.name}'`, p.nDomains > 0 ? `It still holds ${p.nDomains} domain(s): xl cpupool-migrate them away first` : 'Pool-0 always exists');
+    }
+    if (p.cpus.length > 0) this.call(() => this.xen.hypercall({ op: 'sysctl.cpupool_op.rmcpu', poolId: id, cpus: p.cpus }));
+    this.call(() => this.xen.hypercall({ op: 'sysctl.cpupool_op.destroy', poolId: id }));
+  }
+
+  addCpus(ref: string, cpus: number[]): void {
+    const id = this.poolId(ref);
+    this.call(() => this.xen.hypercall({ op: 'sysctl.cpupool_op.addcpu', poolId: id, cpus }));
+  }
+
+  removeCpus(ref: string, cpus: number[]): void {
+    const id = this.poolId(ref);
+    this.call(() => this.xen.hypercall({ op: 'sysctl.cpupool_op.rmcpu', poolId: id, cpus }));
+  }
+
+  rename(ref: string, name: string): void {
+    const id = this.poolId(ref);
+    this.call(() => this.xen.hypercall({ op: 'sysctl.cpupool_op.rename', poolId: id, name }));
+  }
+
+  migrate(domid: number, ref: string): void {
+    const id = this.poolId(ref);
+    this.call(() => this.xen.hypercall({ op: 'sysctl.cpupool_op.movedomain', poolId: id, domid }));
+  }
+
+  domainSched(domid: number): DomainSchedInfo {
+    const info = this.xen.hypercall({ op: 'domctl.getdomaininfo', domid });
+    const pool = this.list().find((p) => p.poolId === info.cpupoolId)!;
+    const r = this.call(() => this.xen.hypercall({ op: 'domctl.scheduler_op', domid, cmd: 'getinfo' }));
+    const out: DomainSchedInfo = { sched: pool.sched, pool: pool.name, params: { ...r.params } };
+    if (pool.sched === 'rtds') {
+      const v = this.call(() => this.xen.hypercall({ op: 'domctl.scheduler_op', domid, cmd: 'getvcpuinfo', vcpus: Array.from({ length: info.maxVcpuId + 1 }, (_, i) => i) }));
+      out.vcpus = v.vcpus ?? [];
+    }
+    return out;
+  }
+
+  /** libxl_domain_sched_params_set, with libxl's range checks and words. */
+  setDomainSched(domid: number, p: DomainSchedParamsT, expect?: SchedulerName): void {
+    const cur = this.domainSched(domid);
+    if (expect && cur.sched !== expect) {
+      throw new ToolstackError('EINVAL', `libxl_domain_sched_params_get returned ${cur.sched} not ${expect}.`, `The domain is in pool ${cur.pool}, which runs ${cur.sched}`);
+    }
+    if (p.weight !== undefined && (p.weight < 1 || p.weight > 65535)) {
+      throw new ToolstackError('EINVAL', 'Cpu weight out of range, valid values are within range from 1 to 65535');
+    }
+    if (p.cap !== undefined && (p.cap < 0 || p.cap > 100 * this.xen.topology.nrCpus)) {
+      throw new ToolstackError('EINVAL', `Cpu cap out of range, valid values are within range from 0 to ${100 * this.xen.topology.nrCpus}`);
+    }
+    this.call(() => this.xen.hypercall({ op: 'domctl.scheduler_op', domid, cmd: 'putinfo', params: p }));
+  }
+
+  poolSched(ref: string): { sched: SchedulerName; params: PoolSchedParamsT } {
+    const id = this.poolId(ref);
+    const pool = this.list().find((x) => x.poolId === id)!;
+    return { sched: pool.sched, params: this.call(() => this.xen.hypercall({ op: 'sysctl.scheduler_op', poolId: id, cmd: 'getinfo' })) };
+  }
+
+  setPoolSched(ref: string, params: PoolSchedParamsT): void {
+    const id = this.poolId(ref);
+    this.call(() => this.xen.hypercall({ op: 'sysctl.scheduler_op', poolId: id, cmd: 'putinfo', params }));
+  }
+
+  vcpus(domid: number, name: string): VcpuSummary[] {
+    return this.xen.hypercall({ op: 'domctl.getvcpuinfo', domid }).map((v) => ({
+      domid,
+      name,
+      vcpu: v.vcpu,
+      cpu: v.online ? v.cpu : null,
+      online: v.online,
+      runstate: v.runstate,
+      cpuTimeS: Math.round(v.cpuTime / 1e8) / 10,
+      hardAffinity: v.hardAffinity,
+      softAffinity: v.softAffinity,
+    }));
+  }
+
+  private call<T>(f: () => T): T {
+    try {
+      return f();
+    } catch (e) {
+      if (e instanceof XenError) throw new ToolstackError(e.code, e.message, e.hint);
+      throw ToolstackError.from(e);
+    }
+  }
+}

@@ -1,0 +1,62 @@
+import { describe, expect, it } from 'vitest';
+import { EmbeddedHost } from '../../../engine/toolstack/embedded-host';
+import { ToolstackError } from '../../../engine/toolstack/toolstack-error';
+
+async function fails(p: Promise<unknown>): Promise<ToolstackError> {
+  const e = await p.then(() => undefined, (x: unknown) => x);
+  if (!(e instanceof ToolstackError)) throw new Error(`expected a ToolstackError, got ${String(e)}`);
+  return e;
+}
+
+describe('cpupools and scheduler parameters through the toolstack', () => {
+  it('boots with Pool-0 holding every pCPU and dom0', async () => {
+    const h = new EmbeddedHost({ id: 'h' });
+    expect(await h.listCpupools()).toEqual([{ poolId: 0, name: 'Pool-0', sched: 'credit2', cpus: [0, 1, 2, 3, 4, 5, 6, 7], nDomains: 1 }]);
+  });
+
+  it('moves pCPUs to a new credit pool, creates a domain in it and refuses to destroy it while busy', async () => {
+    const h = new EmbeddedHost({ id: 'h' });
+    expect((await fails(h.createCpupool('cp-credit', 'credit', [6, 7]))).code).toBe('EBUSY');
+    await h.cpupoolRemoveCpus('Pool-0', [6, 7]);
+    const p = await h.createCpupool('cp-credit', 'credit', [6, 7]);
+    expect(p).toMatchObject({ name: 'cp-credit', sched: 'credit', cpus: [6, 7], nDomains: 0 });
+    await h.createDomain({ configText: 'name = "g"\nmemory = 64\npool = "cp-credit"\n' });
+    expect((await h.domain('g')).cpupool).toBe('cp-credit');
+    const busy = await fails(h.destroyCpupool('cp-credit'));
+    expect(busy.message).toBe("Can't destroy cpupool 'cp-credit'");
+    await h.migrateToCpupool('g', 'Pool-0');
+    expect((await h.domain('g')).cpupool).toBe('Pool-0');
+    await h.destroyCpupool('cp-credit');
+    expect((await h.listCpupools()).map((x) => x.name)).toEqual(['Pool-0']);
+    await h.cpupoolAddCpus('Pool-0', [6, 7]);
+    expect((await h.listCpupools())[0]!.cpus).toHaveLength(8);
+  });
+
+  it('refuses a config naming a pool that does not exist, building nothing', async () => {
+    const h = new EmbeddedHost({ id: 'h' });
+    const e = await fails(h.createDomain({ configText: 'name = "g"\npool = "nope"\n' }));
+    expect(e.code).toBe('ENOENT');
+    expect((await h.listDomains()).length).toBe(1);
+  });
+
+  it('reads and sets credit2 weight and cap with libxl range checks', async () => {
+    const h = new EmbeddedHost({ id: 'h' });
+    await h.createDomain({ configText: 'name = "g"\nmemory = 64\n' });
+    expect(await h.domainSched('g')).toMatchObject({ sched: 'credit2', pool: 'Pool-0', params: { weight: 256, cap: 0 } });
+    await h.setDomainSched('g', { weight: 512 });
+    expect((await h.domainSched('g')).params.weight).toBe(512);
+    const bad = await fails(h.setDomainSched('g', { weight: 0 }));
+    expect(bad.message).toBe('Cpu weight out of range, valid values are within range from 1 to 65535');
+    const wrong = await fails(h.setDomainSched('g', { weight: 300 }, 'credit'));
+    expect(wrong.message).toBe('libxl_domain_sched_params_get returned credit2 not credit.');
+    expect((await h.domainSched('g')).params.weight).toBe(512);
+  });
+
+  it('lists vCPUs with their pCPU and affinity', async () => {
+    const h = new EmbeddedHost({ id: 'h' });
+    await h.createDomain({ configText: 'name = "g"\nmemory = 64\nvcpus = 2\n' });
+    const v = await h.vcpuList('g');
+    expect(v.map((x) => [x.name, x.vcpu, x.online])).toEqual([['g', 0, true], ['g', 1, true]]);
+    expect(v[0]!.hardAffinity).toBe('all');
+  });
+});
