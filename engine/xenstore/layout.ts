@@ -1,0 +1,269 @@
+/**
+ * Xen's standard xenstore layout of a domain, as the toolstack writes it when it creates
+ * one and removes it when it destroys it (libxl: libxl__domain_make, libxl__build_post,
+ * libxl__device_generic_add; the node list matches tools/helpers/init-dom0less.c, which
+ * was "retrieved by running xenstore-ls on a corresponding domain started by xl/libxl").
+ *
+ *   /vm/<uuid>/{name, uuid, start_time}
+ *   /local/domain/<domid>/{vm, name, domid, cpu/<n>/availability, memory/{static-max,
+ *     target, videoram}, device/suspend/event-channel, control/{shutdown, feature-*,
+ *     sysrq, platform-feature-*}, data, drivers, feature, attr, store/{port, ring-ref},
+ *     console/{...}, device/<type>/<devid>/...}
+ *   /local/domain/<backend>/backend/<type>/<domid>/<devid>/...   (vbd, vif, console)
+ *   /libxl/<domid>/{type, dm-version}
+ *
+ * Permissions as libxl's: the domain's directory and the nodes the guest only reads are
+ * [n0, r<domid>]; the nodes the guest writes (data, drivers, feature, attr, error,
+ * control/shutdown ...) are owned by the guest [n<domid>]; a device's frontend directory
+ * is [n<domid>, r<backend>] and its backend directory [n<backend>, r<domid>]. Devices
+ * start in XenbusState Initialising on both ends (xen/include/public/io/xenbus.h). The
+ * whole layout is one transaction, then the domain is INTRODUCEd (@introduceDomain).
+ */
+import type { XenstoreDaemon } from './daemon';
+import { XsError } from './errors';
+import { DEFAULT_QUOTA } from './quota';
+import * as ops from './ops';
+import type { Caller } from './ops';
+import type { Perm } from './perms';
+import { Transaction } from './transaction';
+import { domainPath } from './path';
+
+/** enum xenbus_state (xen/include/public/io/xenbus.h). */
+export const XenbusState = {
+  Unknown: 0,
+  Initialising: 1,
+  InitWait: 2,
+  Initialised: 3,
+  Connected: 4,
+  Closing: 5,
+  Closed: 6,
+  Reconfiguring: 7,
+  Reconfigured: 8,
+} as const;
+
+export interface DiskSpec {
+  devid: number;
+  /** Guest device name, e.g. xvda. */
+  vdev: string;
+  /** Backend target (file or device path). */
+  target: string;
+  /** Backend kind: phy, qdisk ... */
+  backendType: string;
+  readwrite: boolean;
+  cdrom?: boolean;
+  backendDomid?: number;
+}
+
+export interface NicSpec {
+  devid: number;
+  mac: string;
+  bridge: string;
+  script?: string;
+  backendDomid?: number;
+}
+
+export interface DomainLayoutSpec {
+  domid: number;
+  name: string;
+  uuid: string;
+  type: 'pv' | 'pvh' | 'hvm';
+  maxMemKb: number;
+  targetMemKb: number;
+  /** vCPUs online at start; maxVcpus - vcpus more are written offline. */
+  vcpus: number;
+  maxVcpus?: number;
+  storePort: number;
+  storeRingRef: bigint | number;
+  console?: { port: number; ringRef: number | bigint };
+  disks?: DiskSpec[];
+  nics?: NicSpec[];
+  /** Seconds since the epoch (start_time); default now. */
+  startTime?: number;
+}
+
+const DOM0: Caller = { domid: 0, privileged: true, quota: DEFAULT_QUOTA };
+
+/** Runs `fn` in a dom0 transaction, retrying on EAGAIN as libxl does; fires its watches. */
+function inTransaction(daemon: XenstoreDaemon, fn: (t: Transaction) => void): void {
+  for (;;) {
+    const t = new Transaction(daemon.allocTxId(), daemon.store);
+    fn(t);
+    try {
+      daemon.committed(t.commit());
+      return;
+    } catch (e) {
+      if (e instanceof XsError && e.code === 'EAGAIN') continue;
+      throw e;
+    }
+  }
+}
+
+function put(t: Transaction, path: string, value: string, perms: Perm[]): void {
+  t.events.push(ops.write(t, DOM0, path, Buffer.from(value, 'latin1')));
+  t.events.push(ops.setPerms(t, DOM0, path, perms));
+}
+
+/** Writes the layout of a new domain and introduces it. */
+export function writeDomainLayout(daemon: XenstoreDaemon, spec: DomainLayoutSpec): void {
+  const { domid } = spec;
+  const dom = domainPath(domid);
+  const ro: Perm[] = [
+    { id: 0, perm: 'n' },
+    { id: domid, perm: 'r' },
+  ];
+  const rw: Perm[] = [{ id: domid, perm: 'n' }];
+  const vm = `/vm/${spec.uuid}`;
+  const start = spec.startTime ?? Date.now() / 1000;
+  inTransaction(daemon, (t) => {
+    for (const p of [dom, vm, `/libxl/${domid}`]) {
+      const old = t.get(p);
+      if (old !== undefined) t.events.push(ops.rm(t, DOM0, p)!);
+    }
+    put(t, vm, '', ro);
+    put(t, `${vm}/name`, spec.name, ro);
+    put(t, `${vm}/uuid`, spec.uuid, ro);
+    put(t, `${vm}/start_time`, start.toFixed(2), ro);
+
+    put(t, dom, '', ro);
+    put(t, `${dom}/vm`, vm, ro);
+    put(t, `${dom}/name`, spec.name, ro);
+    put(t, `${dom}/cpu`, '', ro);
+    const max = Math.max(spec.maxVcpus ?? spec.vcpus, spec.vcpus);
+    for (let i = 0; i < max; i++) put(t, `${dom}/cpu/${i}/availability`, i < spec.vcpus ? 'online' : 'offline', ro);
+    put(t, `${dom}/memory`, '', ro);
+    put(t, `${dom}/memory/static-max`, String(spec.maxMemKb), ro);
+    put(t, `${dom}/memory/target`, String(spec.targetMemKb), ro);
+    put(t, `${dom}/memory/videoram`, '-1', ro);
+    put(t, `${dom}/device`, '', ro);
+    put(t, `${dom}/device/suspend`, '', ro);
+    put(t, `${dom}/device/suspend/event-channel`, '', rw);
+    put(t, `${dom}/control`, '', ro);
+    put(t, `${dom}/control/shutdown`, '', rw);
+    put(t, `${dom}/control/feature-poweroff`, '', rw);
+    put(t, `${dom}/control/feature-reboot`, '', rw);
+    put(t, `${dom}/control/feature-suspend`, '', rw);
+    put(t, `${dom}/control/sysrq`, '', rw);
+    put(t, `${dom}/control/platform-feature-multiprocessor-suspend`, '1', ro);
+    put(t, `${dom}/control/platform-feature-xs_reset_watches`, '1', ro);
+    put(t, `${dom}/domid`, String(domid), ro);
+    for (const d of ['data', 'drivers', 'feature', 'attr', 'error']) put(t, `${dom}/${d}`, '', rw);
+    put(t, `${dom}/store`, '', ro);
+    put(t, `${dom}/store/port`, String(spec.storePort), ro);
+    put(t, `${dom}/store/ring-ref`, String(spec.storeRingRef), ro);
+    if (spec.console) writeConsole(t, spec, spec.console);
+    for (const d of spec.disks ?? []) writeDisk(t, domid, d);
+    for (const n of spec.nics ?? []) writeNic(t, domid, n);
+    put(t, `/libxl/${domid}/type`, spec.type, [{ id: 0, perm: 'n' }]);
+    put(t, `/libxl/${domid}/dm-version`, 'qemu_xen', [{ id: 0, perm: 'n' }]);
+  });
+  daemon.introduce(domid, BigInt(spec.storeRingRef), spec.storePort);
+}
+
+/** A device's frontend and backend directories with their handshake fields. */
+function writeDevice(
+  t: Transaction,
+  domid: number,
+  kind: string,
+  devid: number,
+  backendDomid: number,
+  front: Record<string, string>,
+  back: Record<string, string>,
+): void {
+  const fe = `${domainPath(domid)}/device/${kind}/${devid}`;
+  const be = `${domainPath(backendDomid)}/backend/${kind}/${domid}/${devid}`;
+  const fePerms: Perm[] = [
+    { id: domid, perm: 'n' },
+    { id: backendDomid, perm: 'r' },
+  ];
+  const bePerms: Perm[] = [
+    { id: backendDomid, perm: 'n' },
+    { id: domid, perm: 'r' },
+  ];
+  put(t, fe, '', fePerms);
+  const feFields: Record<string, string> = { backend: be, 'backend-id': String(backendDomid), state: String(XenbusState.Initialising), ...front };
+  for (const [k, v] of Object.entries(feFields)) put(t, `${fe}/${k}`, v, fePerms);
+  put(t, be, '', bePerms);
+  const beFields: Record<string, string> = { frontend: fe, 'frontend-id': String(domid), online: '1', state: String(XenbusState.Initialising), ...back };
+  for (const [k, v] of Object.entries(beFields)) put(t, `${be}/${k}`, v, bePerms);
+}
+
+function writeDisk(t: Transaction, domid: number, d: DiskSpec): void {
+  const deviceType = d.cdrom ? 'cdrom' : 'disk';
+  writeDevice(t, domid, 'vbd', d.devid, d.backendDomid ?? 0, { 'virtual-device': String(d.devid), 'device-type': deviceType }, {
+    removable: d.cdrom ? '1' : '0',
+    bootable: '1',
+    dev: d.vdev,
+    type: d.backendType,
+    mode: d.readwrite ? 'w' : 'r',
+    'device-type': deviceType,
+    params: d.target,
+  });
+}
+
+function writeNic(t: Transaction, domid: number, n: NicSpec): void {
+  writeDevice(t, domid, 'vif', n.devid, n.backendDomid ?? 0, { handle: String(n.devid), mac: n.mac }, {
+    script: n.script ?? '/etc/xen/scripts/vif-bridge',
+    mac: n.mac,
+    bridge: n.bridge,
+    handle: String(n.devid),
+    type: 'vif',
+  });
+}
+
+function writeConsole(t: Transaction, spec: DomainLayoutSpec, c: { port: number; ringRef: number | bigint }): void {
+  const { domid } = spec;
+  const con = `${domainPath(domid)}/console`;
+  const be = `${domainPath(0)}/backend/console/${domid}/0`;
+  const ro: Perm[] = [
+    { id: 0, perm: 'n' },
+    { id: domid, perm: 'r' },
+  ];
+  const rw: Perm[] = [{ id: domid, perm: 'n' }];
+  put(t, con, '', ro);
+  for (const [k, v] of Object.entries({
+    backend: be,
+    'backend-id': '0',
+    limit: '1048576',
+    type: 'xenconsoled',
+    output: 'pty',
+    port: String(c.port),
+    'ring-ref': String(c.ringRef),
+  })) {
+    put(t, `${con}/${k}`, v, ro);
+  }
+  put(t, `${con}/tty`, '', rw);
+  put(t, `${con}/state`, String(XenbusState.Initialising), rw);
+  const bePerms: Perm[] = [
+    { id: 0, perm: 'n' },
+    { id: domid, perm: 'r' },
+  ];
+  put(t, be, '', bePerms);
+  for (const [k, v] of Object.entries({ frontend: con, 'frontend-id': String(domid), online: '1', state: String(XenbusState.Initialising), protocol: 'vt100' })) {
+    put(t, `${be}/${k}`, v, bePerms);
+  }
+}
+
+/**
+ * Removes a destroyed domain's nodes (its directory, /vm/<uuid>, /libxl/<domid> and the
+ * backend directories for it in every backend domain), then releases it
+ * (@releaseDomain) if it was introduced.
+ */
+export function removeDomainLayout(daemon: XenstoreDaemon, domid: number): void {
+  const dom = domainPath(domid);
+  inTransaction(daemon, (t) => {
+    const vmNode = t.get(`${dom}/vm`);
+    const paths = [dom, `/libxl/${domid}`];
+    if (vmNode !== undefined && vmNode.value.length > 0) paths.push(vmNode.value.toString('latin1'));
+    const domains = t.get('/local/domain');
+    for (const be of domains?.children ?? []) {
+      const backend = t.get(`/local/domain/${be}/backend`);
+      for (const kind of backend?.children ?? []) paths.push(`/local/domain/${be}/backend/${kind}/${domid}`);
+    }
+    for (const p of paths) {
+      if (t.get(p) === undefined) continue;
+      const ch = ops.rm(t, DOM0, p);
+      if (ch !== null) t.events.push(ch);
+    }
+  });
+  if (daemon.domains.has(domid)) daemon.release(domid);
+}
