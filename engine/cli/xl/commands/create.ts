@@ -141,9 +141,14 @@ function createFailed(ctx: XlContext, e: ReturnType<typeof asToolstackError>): n
       ctx.err(libxlError(SITES.rename, undefined, e.message));
       ctx.err(libxlError(SITES.makeDomain, undefined, `cannot make domain: ${LIBXL_RC.INVAL}`));
       return -LIBXL_RC.FAIL;
-    default:
-      ctx.err(libxlError(SITES.rebuildDone, undefined, `cannot (re-)build domain: ${e.message}: ${strerror(e.code)}`));
+    default: {
+      // a hypercall failed while building: libxenctrl reports it, then libxl gives up
+      // (xl-create-too-small.err); the embedded host has already undone its work
+      const why = strerror(e.code);
+      ctx.err(`xc: error: ${e.message.endsWith(why) ? e.message : `${e.message}: ${why}`}\n`);
+      ctx.err(libxlError(SITES.rebuildDone, undefined, `cannot (re-)build domain: ${LIBXL_RC.FAIL}`));
       return -LIBXL_RC.FAIL;
+    }
   }
 }
 

@@ -5,6 +5,7 @@
  * -l prints the libxl JSON of each domain's config instead of the table. -n (NUMA node
  * affinity) is not modelled yet and is refused.
  */
+import { domainsByDomid } from '../domain-order';
 import type { XlCommand } from '../context';
 import { bareDomainJson, keptConfigJson } from '../format/domain-config-json';
 import { listDomains } from '../format/list';
@@ -31,7 +32,7 @@ export const list: XlCommand = async (ctx, args) => {
     return 1;
   }
   const host = await ctx.host();
-  let domains = await host.listDomains();
+  let domains = await domainsByDomid(host);
   if (operands.length === 1) {
     const domid = await findDomain(ctx, host, operands[0]!);
     domains = domains.filter((d) => d.domid === domid);

@@ -12,6 +12,7 @@
  * someone destroys it: -ww then lets go of the lab and waits for another run's
  * `xl destroy` in the journal (domain-end.ts), as xl would wait for DOMAIN_DEATH.
  */
+import { domainsByDomid } from '../domain-order';
 import type { XlCommand, XlHost } from '../context';
 import { findDomain } from '../find-domain';
 import { xlGetopt } from '../getopt';
@@ -37,7 +38,7 @@ function shutdownCommand(reboot: boolean): XlCommand {
     }
     const host = await ctx.host();
     const targets = all
-      ? (await host.listDomains()).filter((d) => d.domid !== 0).map((d) => d.domid)
+      ? (await domainsByDomid(host)).filter((d) => d.domid !== 0).map((d) => d.domid)
       : [await findDomain(ctx, host, operands[0]!)];
     const preserved = wait >= 2 ? targets.filter((id) => isPreserved(host, id, reboot)) : [];
     let lastEntry = -1;

@@ -4,6 +4,7 @@
  * host both come from the simulated clock, which only moves when something drives the
  * engine — a lab run by `xl` alone stays at the instant it booted.
  */
+import { domainsByDomid } from '../domain-order';
 import type { XlCommand, XlHost } from '../context';
 import { findDomain } from '../find-domain';
 import { uptimeLong, uptimeShort, type UptimeRow } from '../format/uptime';
@@ -13,7 +14,7 @@ export const uptime: XlCommand = async (ctx, args) => {
   const { opts, operands } = xlGetopt(ctx.io, 'uptime', args, 's', [], 0);
   const short = opts.some((o) => o.opt === 's');
   const host = await ctx.host();
-  const all = await host.listDomains();
+  const all = await domainsByDomid(host);
   let ids: number[];
   if (operands.length === 0) ids = all.map((d) => d.domid);
   else {
