@@ -21,6 +21,12 @@ export class Transaction implements NodeView {
   private readonly seen = new Map<string, number>();
   /** Nodes this transaction changed: a private copy, or null once removed. */
   private readonly overlay = new Map<string, XsNode | null>();
+  /**
+   * What the transaction saw of a node it only read, as of its first access: later reads
+   * give the same answer even if the node changes meanwhile (xenstore.txt: "reads and
+   * writes happen on the copy"; Xen's test-xenstore "ta err" checks it).
+   */
+  private readonly copies = new Map<string, XsNode | null>();
   private readonly ownerDelta = new Map<number, number>();
   readonly events: Change[] = [];
   /** Set when the transaction can only end in EAGAIN (e.g. across a live update). */
@@ -37,13 +43,16 @@ export class Transaction implements NodeView {
     return this.seen.size;
   }
 
+  /** The node as this transaction first saw it (a private copy). */
   private touch(path: string): XsNode | undefined {
+    const copy = this.copies.get(path);
+    if (copy !== undefined) return copy ?? undefined;
+    if (this.maxNodes > 0 && this.seen.size >= this.maxNodes) throw new XsError('ENOSPC', 'transaction nodes quota');
     const base = this.store.get(path);
-    if (!this.seen.has(path)) {
-      if (this.maxNodes > 0 && this.seen.size >= this.maxNodes) throw new XsError('ENOSPC', 'transaction nodes quota');
-      this.seen.set(path, base === undefined ? ABSENT : base.generation);
-    }
-    return base;
+    this.seen.set(path, base === undefined ? ABSENT : base.generation);
+    const mine = base === undefined ? null : cloneNode(base);
+    this.copies.set(path, mine);
+    return mine ?? undefined;
   }
 
   get(path: string): XsNode | undefined {
@@ -55,11 +64,11 @@ export class Transaction implements NodeView {
     const cur = this.overlay.get(path);
     if (cur) return cur;
     if (cur === null) throw new Error(`transaction: node ${path} removed`);
-    const base = this.touch(path);
-    if (base === undefined) throw new Error(`transaction: no node ${path}`);
-    const copy = cloneNode(base);
-    this.overlay.set(path, copy);
-    return copy;
+    const seen = this.touch(path);
+    if (seen === undefined) throw new Error(`transaction: no node ${path}`);
+    this.copies.delete(path);
+    this.overlay.set(path, seen);
+    return seen;
   }
 
   create(path: string, node: XsNode): void {

@@ -2,11 +2,14 @@
 // xenstored, started as its own process (bin/xenstored.mjs) on a temporary socket and
 // found by the clients through XENSTORED_PATH (tools/include/xen-tools/xenstore-common.h).
 // The binaries come from the Debian package xenstore-utils (.ci/run installs it); if they
-// are missing this suite fails and says so rather than skipping.
+// are missing this suite fails and says so rather than skipping. Xen's own xenstore test
+// program, test-xenstore, ships in xen-utils-4.17, whose dependencies we do not want on
+// the machine: it is fetched with `apt-get download` and unpacked (dpkg-deb -x) into a
+// cache folder; it only needs libxenstore4, which xenstore-utils brings.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawn, spawnSync } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -35,6 +38,25 @@ function ok(tool: string, ...args: string[]): string {
   expect(r.stderr, `${tool} ${args.join(' ')}`).toBe('');
   expect(r.code, `${tool} ${args.join(' ')}`).toBe(0);
   return r.stdout;
+}
+
+const TEST_XENSTORE = '/usr/lib/xen-4.17/bin/test-xenstore';
+
+/** test-xenstore from xen-utils-4.17: installed, or downloaded and unpacked once. */
+function testXenstore(): string {
+  if (existsSync(TEST_XENSTORE)) return TEST_XENSTORE;
+  const cache = join(tmpdir(), 'xendeck-xen-utils-4.17');
+  const bin = join(cache, 'root', TEST_XENSTORE);
+  if (existsSync(bin)) return bin;
+  mkdirSync(cache, { recursive: true });
+  const dl = spawnSync('apt-get', ['download', 'xen-utils-4.17'], { cwd: cache, encoding: 'utf8', timeout: 120_000 });
+  const deb = readdirSync(cache).find((f) => f.startsWith('xen-utils-4.17_') && f.endsWith('.deb'));
+  if (deb === undefined) {
+    throw new Error(`cannot get Xen's test-xenstore: \`apt-get download xen-utils-4.17\` failed: ${dl.stderr || dl.error?.message}`);
+  }
+  const x = spawnSync('dpkg-deb', ['-x', deb, 'root'], { cwd: cache, encoding: 'utf8' });
+  if (x.status !== 0 || !existsSync(bin)) throw new Error(`cannot unpack ${deb}: ${x.stderr}`);
+  return bin;
 }
 
 beforeAll(async () => {
@@ -180,6 +202,19 @@ describe("Debian's xenstore-utils against our xenstored", () => {
     expect(out).toBe('/live\n/live/after\n');
     expect(ok('xenstore-ls', '-f', '/vm')).toContain('/vm/b = "two words"');
   });
+
+  it("passes Xen's test-xenstore (reads, writes, directories, removal, transactions incl. the conflict case)", () => {
+    const bin = testXenstore();
+    const r = spawnSync(bin, [], { env: { ...process.env, XENSTORED_PATH: sock }, encoding: 'utf8', timeout: 120_000 });
+    const lines = r.stdout.split('\n').filter((l) => l !== '');
+    expect(r.stderr).toBe('');
+    expect(lines.filter((l) => l.includes('failed'))).toEqual([]);
+    expect(lines.map((l) => l.split(':')[0]!.trim())).toEqual([
+      'read 1', 'read 2000', 'write 1', 'write 2000', 'dir', 'rm node', 'rm dir',
+      'ta empty', 'ta empty x', 'ta rmw', 'ta rmw x', 'ta err',
+    ]);
+    expect(r.status).toBe(0);
+  }, 150_000);
 
   it('the daemon still serves after all of that', () => {
     expect(ok('xenstore-read', '/vm/b')).toBe('two words\n');

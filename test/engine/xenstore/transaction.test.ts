@@ -36,6 +36,22 @@ describe('xenstore transactions', () => {
     expect(() => ops.read(s, dom0, '/b')).toThrow(/ENOENT/);
   });
 
+  it('keeps reading what it first saw, then fails with EAGAIN (test-xenstore "ta err")', () => {
+    const s = new Store();
+    ops.write(s, dom0, '/p/a', b('a'));
+    const t = new Transaction(1, s);
+    expect(ops.read(t, dom0, '/p/a').toString()).toBe('a');
+    expect(ops.directory(t, dom0, '/p')).toEqual(['a']);
+    ops.write(s, dom0, '/p/a', b('b'));
+    ops.write(s, dom0, '/p/new', b('n'));
+    expect(ops.read(t, dom0, '/p/a').toString()).toBe('a');
+    expect(ops.directory(t, dom0, '/p')).toEqual(['a']);
+    ops.write(t, dom0, '/p/a', b('c'));
+    expect(ops.read(t, dom0, '/p/a').toString()).toBe('c');
+    expect(() => t.commit()).toThrow(/EAGAIN/);
+    expect(ops.read(s, dom0, '/p/a').toString()).toBe('b');
+  });
+
   it('conflicts when a node it found missing was created meanwhile', () => {
     const s = new Store();
     const t = new Transaction(1, s);
