@@ -93,4 +93,7 @@ app.on('window-all-closed', () => {
   if (process.platform !== 'darwin') app.quit();
 });
 
-app.on('will-quit', () => void lab.close());
+app.on('will-quit', () => {
+  router.close();
+  void lab.close();
+});

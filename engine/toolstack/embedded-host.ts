@@ -25,6 +25,7 @@ import type {
   DomainSummary,
   HostSummary,
   HostTopology,
+  HostSample,
   PoolSchedParamsT,
   SchedulerNameT,
   ShutdownAction,
@@ -183,6 +184,16 @@ export class EmbeddedHost implements ToolstackHost {
   /** The config a domain was created from (`xl list -l` / the GUI's config view). */
   configOf(ref: DomainRef): Readonly<KeptConfig> | undefined {
     return this.configs.get(this.resolve(ref));
+  }
+
+  async sample(): Promise<HostSample> {
+    const m = this.xen.hypercall({ op: 'sim.sched_metrics', pcpus: true });
+    return {
+      nowNs: this.xen.clock.now,
+      pcpuBusyNs: (m.pcpus ?? []).map((p) => p.busyNs),
+      pcpuPool: (m.pcpus ?? []).map((p) => p.poolId),
+      domainCpuNs: this.infos().map((d) => ({ domid: d.domid, cpuNs: d.cpuTime })),
+    };
   }
 
   async topology(): Promise<HostTopology> {

@@ -14,6 +14,7 @@ import type {
   HostKind,
   HostSummary,
   HostTopology,
+  HostSample,
   PoolSchedParamsT,
   SchedulerNameT,
   ToolstackEvent,
@@ -41,6 +42,8 @@ export interface ToolstackHost {
   destroy(ref: DomainRef): Promise<void>;
   /** `xl dmesg [-c]`: the hypervisor console ring. */
   dmesg(opts?: { clear?: boolean }): Promise<string>;
+  /** Cumulative CPU counters now (the statistics service turns two samples into rates). */
+  sample(): Promise<HostSample>;
   /** `xl info -n`: pCPU topology and NUMA nodes. */
   topology(): Promise<HostTopology>;
   /** The xl.cfg a domain was created from, when this toolstack created it (null otherwise). */

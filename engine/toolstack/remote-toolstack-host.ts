@@ -25,6 +25,7 @@ import type {
   DomainTypeName,
   HostSummary,
   HostTopology,
+  HostSample,
   PoolSchedParamsT,
   SchedulerNameT,
   ToolstackEvent,
@@ -127,6 +128,12 @@ export class RemoteToolstackHost implements ToolstackHost {
   async dmesg(opts: { clear?: boolean } = {}): Promise<string> {
     if (opts.clear) throw new ToolstackError('ENOSYS', 'xl dmesg -c on a real host: not implemented in XenDeck yet', 'XenDeck reads the ring without clearing it');
     return this.call(() => this.remote.dmesg());
+  }
+
+  /** xl list's CPU times give domain rates; xl has no per-pCPU busy time, so the heat map stays empty for a real host. */
+  async sample(): Promise<HostSample> {
+    const doms = await this.call(() => this.remote.domainList());
+    return { nowNs: Date.now() * 1e6, pcpuBusyNs: [], pcpuPool: [], domainCpuNs: doms.map((d) => ({ domid: d.domid, cpuNs: d.cpuTimeS * 1e9 })) };
   }
 
   async topology(): Promise<HostTopology> {

@@ -149,3 +149,15 @@ export interface HostTopology {
   cpus: { cpu: number; socket: number; core: number; node: number }[];
   nodes: { node: number; memoryMiB: number; distances: number[] }[];
 }
+
+/**
+ * Cumulative counters at one instant of a host's time, for rates: busy ns per pCPU
+ * (empty where the host does not say) and CPU ns per domain. Two samples make a rate.
+ */
+export interface HostSample {
+  nowNs: number;
+  pcpuBusyNs: number[];
+  /** Pool of each pCPU (-1: free), to paint the heat map. */
+  pcpuPool: number[];
+  domainCpuNs: { domid: number; cpuNs: number }[];
+}

@@ -19,6 +19,7 @@ import {
   DomainSummarySchema,
   HostIdSchema,
   HostListEntrySchema,
+  HostStatsSchema,
   HostTopologySchema,
   SshTargetSchema,
   HostSummarySchema,
@@ -91,6 +92,8 @@ export const methods = {
 export const topics = {
   /** Toolstack events of one host, or of every host when hostId is absent. */
   events: { params: z.object({ hostId: HostIdSchema.optional() }).strict(), item: ToolstackEventSchema },
+  /** Rates of one host once a second: pCPU busy %, domain CPU %. */
+  stats: { params: z.object({ hostId: HostIdSchema }).strict(), item: HostStatsSchema },
 } as const;
 
 export type Methods = typeof methods;

@@ -4,6 +4,7 @@
  * anything else gets a typed error (EBADREQ, ENOMETHOD) and never throws out of here.
  */
 import { ToolstackError } from '../../engine/toolstack/toolstack-error';
+import { HostStatsService } from '../services/host-stats';
 import type { Lab } from '../services/lab';
 import { API_VERSION, isMethodName, isTopicName, methods, topics, type MethodName, type Params, type Result, type TopicItem, type TopicName, type TopicParams } from './contract';
 import type { ApiError } from './envelope';
@@ -24,9 +25,11 @@ export interface RouterContext {
 export class Router {
   private readonly handlers: Handlers;
   private readonly sources: TopicSources;
+  private readonly stats: HostStatsService;
 
   constructor(private readonly ctx: RouterContext) {
     const lab = ctx.lab;
+    this.stats = new HostStatsService(lab);
     this.handlers = {
       'app.info': async () => ({ apiVersion: API_VERSION, appVersion: ctx.appVersion, mode: ctx.mode, engine: 'XenDeck simulated Xen 4.17' }),
       'host.list': async () => lab.list(),
@@ -63,7 +66,13 @@ export class Router {
           if (p.hostId === undefined || e.hostId === p.hostId) push(e);
         });
       },
+      stats: (p, push) => this.stats.subscribe(p.hostId, push),
     };
+  }
+
+  /** Stops the services' timers (statistics sampling). */
+  close(): void {
+    this.stats.close();
   }
 
   async request(method: string, params: unknown): Promise<Outcome> {
@@ -86,7 +95,8 @@ export class Router {
     const parsed = topics[topic].params.safeParse(params ?? {});
     if (!parsed.success) return { error: badParams(topic, parsed.error.issues) };
     try {
-      return { stop: this.sources[topic](parsed.data, push) };
+      const source = this.sources[topic] as (p: unknown, push: (item: unknown) => void) => () => void;
+      return { stop: source(parsed.data, push) };
     } catch (e) {
       return { error: toApiError(e) };
     }

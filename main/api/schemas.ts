@@ -4,6 +4,7 @@
  * engine's type drift apart.
  */
 import { z } from 'zod';
+import type { HostStats } from '../services/host-stats';
 import type { CpupoolSummary, CreateDomainResult, DomainSchedInfo, DomainSummary, HostSummary, HostTopology, PoolSchedParamsT, ToolstackEvent, VcpuSummary } from '../../engine/toolstack/types';
 
 /** xl's domain qualifier: a domid, or a name (libxl_domain_qualifier_to_domid). */
@@ -141,6 +142,15 @@ export const HostTopologySchema = z.object({
   nodes: z.array(z.object({ node: z.number().int(), memoryMiB: z.number(), distances: z.array(z.number()) })),
 });
 
+export const HostStatsSchema = z.object({
+  hostId: z.string(),
+  nowNs: z.number(),
+  intervalNs: z.number(),
+  pcpuBusyPct: z.array(z.number()),
+  pcpuPool: z.array(z.number().int()),
+  domainCpuPct: z.array(z.object({ domid: z.number().int(), pct: z.number() })),
+});
+
 type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
 const _checks: [
   Same<z.infer<typeof HostSummarySchema>, HostSummary>,
@@ -152,5 +162,6 @@ const _checks: [
   Same<z.infer<typeof PoolSchedParamsSchema>, PoolSchedParamsT>,
   Same<z.infer<typeof VcpuSummarySchema>, VcpuSummary>,
   Same<z.infer<typeof HostTopologySchema>, HostTopology>,
-] = [true, true, true, true, true, true, true, true, true];
+  Same<z.infer<typeof HostStatsSchema>, HostStats>,
+] = [true, true, true, true, true, true, true, true, true, true];
 void _checks;

@@ -117,6 +117,7 @@ export async function startConsoleServer(opts: ServeOptions, appVersion: string)
       for (const c of wss.clients) c.terminate();
       wss.close();
       await new Promise<void>((resolve) => http.close(() => resolve()));
+      router.close();
       await lab.close();
     },
   };

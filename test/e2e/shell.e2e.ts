@@ -228,3 +228,59 @@ describe('pools and scheduler parameters', () => {
     expect(w.problems).toEqual([]);
   });
 });
+
+describe('the domain list at work: sorting, bulk actions, keyboard, command palette', () => {
+  let w: E2eEnv;
+  beforeAll(async () => {
+    w = await startE2e();
+    const host = w.server.lab.host('lab1');
+    for (const [name, mem] of [['alpha', 128], ['bravo', 512], ['charlie', 256]] as const) await host.createDomain({ configText: `name = "${name}"\nmemory = ${mem}\n` });
+    await w.page.goto(w.server.url);
+    await w.page.waitForURL(/\/dashboard$/);
+  });
+  afterAll(async () => {
+    await w?.close();
+  });
+
+  it('shows the pCPU heat map on the dashboard', async () => {
+    await expect.poll(() => w.page.locator('[data-test=heat-map] canvas').count()).toBe(1);
+    expect(await w.page.locator('[data-test=heat-map] figcaption').textContent()).toContain('8 pCPUs');
+  });
+
+  it('sorts by memory, pauses a selection in bulk, and opens a domain from the keyboard', async () => {
+    const { page } = w;
+    await page.getByRole('link', { name: 'Domains' }).click();
+    await expect.poll(() => page.locator('[data-test=domain-count]').textContent()).toBe('4 of 4');
+    await page.getByRole('columnheader', { name: 'Mem (MiB)' }).click();
+    const names = async (): Promise<string[]> => page.locator('.body [role=row] .name').allTextContents();
+    await expect.poll(names).toEqual(['Domain-0', 'bravo', 'charlie', 'alpha']);
+
+    await page.getByLabel('Select all shown domains').check();
+    await expect.poll(() => page.locator('[data-test=bulk-bar]').textContent()).toContain('3 selected');
+    await page.locator('[data-test=bulk-bar]').getByRole('button', { name: 'Pause', exact: true }).click();
+    const host = w.server.lab.host('lab1');
+    await expect.poll(async () => (await host.listDomains()).filter((d) => d.state[2] === 'p').map((d) => d.name).sort()).toEqual(['alpha', 'bravo', 'charlie']);
+
+    await page.locator('.body[tabindex="0"]').focus();
+    await page.keyboard.press('ArrowDown');
+    await page.keyboard.press('Enter');
+    await page.waitForURL(/\/domains\/2$/);
+  });
+
+  it('runs an action from the command palette (Ctrl+K)', async () => {
+    const { page } = w;
+    await page.keyboard.press('Control+k');
+    await page.getByLabel('Command', { exact: true }).fill('unpause alpha');
+    await page.keyboard.press('Enter');
+    const host = w.server.lab.host('lab1');
+    await expect.poll(async () => (await host.domain('alpha')).state[2]).toBe('-');
+    await page.keyboard.press('Control+k');
+    await page.getByLabel('Command', { exact: true }).fill('Create a domain');
+    await page.keyboard.press('Enter');
+    await page.waitForURL(/\/domains\/new$/);
+  });
+
+  it('saw no console error', () => {
+    expect(w.problems).toEqual([]);
+  });
+});
