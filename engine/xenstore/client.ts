@@ -1,12 +1,65 @@
 /**
- * A minimal xenstore client over the unix socket (the protocol of xs_wire.h, as
- * libxenstore speaks it): one request at a time per req_id, replies matched by req_id,
- * WATCH_EVENTs handed to a listener. For the toolstack, tests and the benchmark.
+ * A minimal xenstore client (the protocol of xs_wire.h, as libxenstore speaks it):
+ * requests matched to replies by req_id, WATCH_EVENTs handed to a listener. Over the
+ * unix socket (the toolstack, tests, the benchmark), or in process as a guest's xenbus
+ * connection carrying its domid (`XsClient.xenbus`).
  */
 import net from 'node:net';
+import type { XenstoreDaemon } from './daemon';
 import { XsError, isXsErrorName } from './errors';
 import type { XsMessage } from './wire';
 import { FrameDecoder, XsType, encode, joinStrings, splitStrings } from './wire';
+
+/** The byte stream under a client. */
+export interface XsTransport {
+  write(b: Buffer): void;
+  destroy(): void;
+  on(event: 'data', fn: (chunk: Buffer) => void): void;
+  on(event: 'close', fn: () => void): void;
+  on(event: 'error', fn: (e: Error) => void): void;
+}
+
+/** A guest's xenbus ring, in process: frames go straight to a daemon Connection. */
+class XenbusTransport implements XsTransport {
+  private readonly dataFns: ((chunk: Buffer) => void)[] = [];
+  private readonly closeFns: (() => void)[] = [];
+  private readonly conn;
+  private closed = false;
+
+  constructor(daemon: XenstoreDaemon, domid: number) {
+    this.conn = daemon.connect(domid, {
+      write: (b) => {
+        // Asynchronous like a ring: the guest sees replies after its request returns.
+        queueMicrotask(() => {
+          for (const fn of this.dataFns) fn(b);
+        });
+      },
+      close: () => this.closeNow(),
+    });
+  }
+
+  write(b: Buffer): void {
+    if (!this.closed) this.conn.receive(b);
+  }
+
+  destroy(): void {
+    this.conn.close();
+    this.closeNow();
+  }
+
+  private closeNow(): void {
+    if (this.closed) return;
+    this.closed = true;
+    queueMicrotask(() => {
+      for (const fn of this.closeFns) fn();
+    });
+  }
+
+  on(event: 'data' | 'close' | 'error', fn: ((chunk: Buffer) => void) | (() => void) | ((e: Error) => void)): void {
+    if (event === 'data') this.dataFns.push(fn as (chunk: Buffer) => void);
+    else if (event === 'close') this.closeFns.push(fn as () => void);
+  }
+}
 
 interface Pending {
   resolve(m: XsMessage): void;
@@ -20,7 +73,7 @@ export class XsClient {
   private readonly eventListeners: ((path: string, token: string) => void)[] = [];
   private closedError: Error | undefined;
 
-  private constructor(private readonly sock: net.Socket) {
+  private constructor(private readonly sock: XsTransport) {
     sock.on('data', (chunk: Buffer) => {
       for (const m of this.decoder.push(chunk)) this.dispatch(m);
     });
@@ -43,6 +96,11 @@ export class XsClient {
         resolve(new XsClient(s));
       });
     });
+  }
+
+  /** Domain `domid`'s xenbus connection to an in-process daemon (unprivileged unless 0). */
+  static xenbus(daemon: XenstoreDaemon, domid: number): XsClient {
+    return new XsClient(new XenbusTransport(daemon, domid));
   }
 
   onWatch(fn: (path: string, token: string) => void): void {
