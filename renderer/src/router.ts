@@ -5,6 +5,7 @@ import CreateDomainView from './views/CreateDomainView.vue';
 import DashboardView from './views/DashboardView.vue';
 import DomainDetailView from './views/DomainDetailView.vue';
 import DomainsView from './views/DomainsView.vue';
+import EventsView from './views/EventsView.vue';
 import HostDetailView from './views/HostDetailView.vue';
 import HostsView from './views/HostsView.vue';
 import SettingsView from './views/SettingsView.vue';
@@ -21,6 +22,7 @@ const routes: RouteRecordRaw[] = [
   { path: '/consoles', component: ComingView, props: { title: 'Consoles', what: 'Guest consoles in xterm (xl console)', issue: 'issue 7' } },
   { path: '/migration', component: ComingView, props: { title: 'Migration', what: 'Live migration with a stream verify-stream-v2 accepts', issue: 'save/restore and migration' } },
   { path: '/security', component: ComingView, props: { title: 'Security', what: 'VMI alerts (vm_event, mem_access, altp2m)', issue: 'VMI' } },
+  { path: '/events', component: EventsView, meta: { title: 'Events' } },
   { path: '/settings', component: SettingsView, meta: { title: 'Settings' } },
   { path: '/:rest(.*)*', redirect: '/dashboard' },
 ];

@@ -265,19 +265,38 @@ describe('the domain list at work: sorting, bulk actions, keyboard, command pale
     await page.keyboard.press('ArrowDown');
     await page.keyboard.press('Enter');
     await page.waitForURL(/\/domains\/2$/);
+    await expect.poll(() => page.getByRole('heading', { level: 1 }).textContent()).toContain('bravo');
   });
 
   it('runs an action from the command palette (Ctrl+K)', async () => {
     const { page } = w;
     await page.keyboard.press('Control+k');
+    await expect.poll(() => page.getByRole('dialog', { name: 'Command palette' }).count()).toBe(1);
     await page.getByLabel('Command', { exact: true }).fill('unpause alpha');
     await page.keyboard.press('Enter');
     const host = w.server.lab.host('lab1');
     await expect.poll(async () => (await host.domain('alpha')).state[2]).toBe('-');
     await page.keyboard.press('Control+k');
+    await expect.poll(() => page.getByRole('dialog', { name: 'Command palette' }).count()).toBe(1);
     await page.getByLabel('Command', { exact: true }).fill('Create a domain');
     await page.keyboard.press('Enter');
     await page.waitForURL(/\/domains\/new$/);
+  });
+
+  it('lists the events it saw, and a failure comes as a notification with its code', async () => {
+    const { page } = w;
+    await page.getByRole('link', { name: 'Domains' }).click();
+    await page.locator('[role=row][data-domid="2"]').getByRole('button', { name: 'Unpause' }).click();
+    await expect.poll(() => page.locator('[role=row][data-domid="2"]').textContent()).toContain('Pause');
+    await page.locator('[role=row][data-domid="3"]').getByLabel('Select charlie').check();
+    await page.locator('[data-test=bulk-bar]').getByRole('button', { name: 'Unpause', exact: true }).click();
+    await page.locator('[data-test=bulk-bar]').getByRole('button', { name: 'Unpause', exact: true }).click();
+    await expect.poll(() => page.locator('[data-test=notification]').first().textContent()).toContain('1 failed');
+    await page.getByRole('link', { name: 'Events' }).click();
+    await page.getByLabel('Filter events').fill('bravo');
+    await expect.poll(() => page.locator('tbody tr').count()).toBeGreaterThan(0);
+    expect(await page.locator('tbody').textContent()).toContain('bravo (domid 2) is now');
+    await page.screenshot({ path: 'test/e2e/artifacts/events.png' });
   });
 
   it('saw no console error', () => {
