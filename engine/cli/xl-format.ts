@@ -27,6 +27,8 @@ export interface XlInfoFields {
   xenExtra: string;
   scheduler: string;
   commandline: string;
+  /** pCPUs in no cpupool (libxl_get_freecpus); 0 when not given. */
+  freeCpus?: number;
 }
 
 /** `xl info`: "%-23s: %s" lines in xl's order (output_xeninfo / output_physinfo). */
@@ -50,7 +52,7 @@ export function xlInfo(i: XlInfoFields): string {
     ['sharing_freed_memory', 0],
     ['sharing_used_memory', 0],
     ['outstanding_claims', 0],
-    ['free_cpus', 0],
+    ['free_cpus', i.freeCpus ?? 0],
     ['xen_major', i.xenMajor],
     ['xen_minor', i.xenMinor],
     ['xen_extra', i.xenExtra],

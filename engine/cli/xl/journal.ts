@@ -8,6 +8,8 @@
 import { z } from 'zod';
 import type { ToolstackHost } from '../../toolstack/host-api';
 
+const SchedulerSchema = z.enum(['credit', 'credit2', 'rtds', 'null']);
+
 export const JournalEntrySchema = z.discriminatedUnion('op', [
   z.object({
     op: z.literal('create'),
@@ -21,6 +23,23 @@ export const JournalEntrySchema = z.discriminatedUnion('op', [
   z.object({ op: z.literal('unpause'), domid: z.number().int().nonnegative() }),
   z.object({ op: z.literal('shutdown'), domid: z.number().int().nonnegative(), reboot: z.boolean() }),
   z.object({ op: z.literal('dmesg-clear') }),
+  z.object({ op: z.literal('cpupool-create'), name: z.string(), sched: SchedulerSchema, cpus: z.array(z.number().int().nonnegative()) }),
+  z.object({ op: z.literal('cpupool-destroy'), pool: z.string() }),
+  z.object({ op: z.literal('cpupool-cpu-add'), pool: z.string(), cpus: z.array(z.number().int().nonnegative()) }),
+  z.object({ op: z.literal('cpupool-cpu-remove'), pool: z.string(), cpus: z.array(z.number().int().nonnegative()) }),
+  z.object({ op: z.literal('cpupool-rename'), pool: z.string(), name: z.string() }),
+  z.object({ op: z.literal('cpupool-migrate'), domid: z.number().int().nonnegative(), pool: z.string() }),
+  z.object({
+    op: z.literal('sched-domain'),
+    domid: z.number().int().nonnegative(),
+    params: z.object({ weight: z.number().optional(), cap: z.number().optional(), period: z.number().optional(), budget: z.number().optional(), extratime: z.boolean().optional() }),
+    expect: SchedulerSchema.optional(),
+  }),
+  z.object({
+    op: z.literal('sched-pool'),
+    pool: z.string(),
+    params: z.object({ tsliceMs: z.number().optional(), ratelimitUs: z.number().optional(), vcpuMigrDelayUs: z.number().optional() }),
+  }),
 ]);
 
 export type JournalEntry = z.infer<typeof JournalEntrySchema>;
@@ -42,7 +61,29 @@ export async function applyEntry(host: ToolstackHost, e: JournalEntry): Promise<
     case 'dmesg-clear':
       await host.dmesg({ clear: true });
       return;
+    case 'cpupool-create':
+      await host.createCpupool(e.name, e.sched, e.cpus);
+      return;
+    case 'cpupool-destroy':
+      return host.destroyCpupool(e.pool);
+    case 'cpupool-cpu-add':
+      return host.cpupoolAddCpus(e.pool, e.cpus);
+    case 'cpupool-cpu-remove':
+      return host.cpupoolRemoveCpus(e.pool, e.cpus);
+    case 'cpupool-rename':
+      return host.renameCpupool(e.pool, e.name);
+    case 'cpupool-migrate':
+      return host.migrateToCpupool(e.domid, e.pool);
+    case 'sched-domain':
+      return host.setDomainSched(e.domid, withoutUndefined(e.params), e.expect);
+    case 'sched-pool':
+      return host.setPoolSched(e.pool, withoutUndefined(e.params));
   }
+}
+
+/** zod's optional keys come back as `key?: T | undefined`; the façade wants them absent. */
+function withoutUndefined<T extends object>(o: T): { [K in keyof T]: Exclude<T[K], undefined> } {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as { [K in keyof T]: Exclude<T[K], undefined> };
 }
 
 /** A one-line label for messages ("create web1.cfg", "destroy 3"). */
@@ -54,7 +95,17 @@ export function describeEntry(e: JournalEntry): string {
       return 'dmesg -c';
     case 'shutdown':
       return `${e.reboot ? 'reboot' : 'shutdown'} ${e.domid}`;
-    default:
+    case 'destroy':
+    case 'pause':
+    case 'unpause':
       return `${e.op} ${e.domid}`;
+    case 'sched-domain':
+      return `sched ${e.domid}`;
+    case 'cpupool-migrate':
+      return `cpupool-migrate ${e.domid} ${e.pool}`;
+    case 'cpupool-create':
+      return `cpupool-create ${e.name}`;
+    default:
+      return `${e.op} ${e.pool}`;
   }
 }

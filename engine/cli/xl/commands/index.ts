@@ -14,6 +14,9 @@ import { pause, unpause } from './pause';
 import { reboot, shutdown } from './shutdown';
 import { uptime } from './uptime';
 import { vmListCommand } from './vm-list';
+import { vcpuList } from './vcpu-list';
+import { cpupoolCpuAdd, cpupoolCpuRemove, cpupoolCreate, cpupoolDestroy, cpupoolListCommand, cpupoolMigrate, cpupoolRename } from './cpupool';
+import { schedCredit, schedCredit2, schedRtds } from './sched';
 
 export interface XlCommandEntry {
   run: XlCommand;
@@ -22,6 +25,8 @@ export interface XlCommandEntry {
 
 const reads = (): boolean => false;
 const writes = (): boolean => true;
+/** Any option that sets a value: -w -c -t -r -m (credit*), -p -b -e (rtds), or long forms. */
+const setsSched = (args: readonly string[]): boolean => args.some((a) => /^-[^-]*[wctrmbe]/.test(a) || /^--(weight|cap|tslice|ratelimit|migration|period|budget|extratime)/.test(a));
 
 export const XL_COMMANDS: Readonly<Record<string, XlCommandEntry>> = {
   create: { run: create, writes },
@@ -37,4 +42,16 @@ export const XL_COMMANDS: Readonly<Record<string, XlCommandEntry>> = {
   domname: { run: domname, writes: reads },
   dmesg: { run: dmesg, writes: (args) => args.some((a) => a === '--clear' || /^-[^-]*c/.test(a)) },
   uptime: { run: uptime, writes: reads },
+  'vcpu-list': { run: vcpuList, writes: reads },
+  'cpupool-list': { run: cpupoolListCommand, writes: reads },
+  'cpupool-create': { run: cpupoolCreate, writes },
+  'cpupool-destroy': { run: cpupoolDestroy, writes },
+  'cpupool-rename': { run: cpupoolRename, writes },
+  'cpupool-cpu-add': { run: cpupoolCpuAdd, writes },
+  'cpupool-cpu-remove': { run: cpupoolCpuRemove, writes },
+  'cpupool-migrate': { run: cpupoolMigrate, writes },
+  // sched-*: only setting takes the lock (a listing is read-only)
+  'sched-credit': { run: schedCredit, writes: setsSched },
+  'sched-credit2': { run: schedCredit2, writes: setsSched },
+  'sched-rtds': { run: schedRtds, writes: setsSched },
 };

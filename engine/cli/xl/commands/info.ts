@@ -2,18 +2,23 @@
  * `xl info [-n] [FIELD]`: main_info() / print_info() of tools/xl/xl_info.c in the format
  * of engine/cli/xl-format.ts. With FIELD (and no -n), maybe_printf keeps only the lines
  * starting with FIELD and prints what follows their ": " — so a prefix matches too.
- * -n (the NUMA tables) is not modelled yet and is refused.
+ * -n adds the pCPU topology and NUMA tables after free_cpus (print_info). The façade
+ * knows free memory for the whole host only, so -n on a host of several NUMA nodes is
+ * refused rather than printing made-up per-node figures.
  */
 import type { XlCommand } from '../context';
 import { xlInfo } from '../../xl-format';
 import { xlGetopt } from '../getopt';
 import { notImplemented } from '../not-implemented';
+import { numaTables } from '../format/numa-info';
 
 export const info: XlCommand = async (ctx, args) => {
   const { opts, operands } = xlGetopt(ctx.io, 'info', args, 'n', [{ name: 'numa', hasArg: false, val: 'n' }], 0);
-  if (opts.some((o) => o.opt === 'n')) notImplemented(ctx, 'info -n (NUMA topology tables)');
+  const numa = opts.some((o) => o.opt === 'n');
   const host = await ctx.host();
   const s = await host.summary();
+  const topology = numa ? await host.topology() : undefined;
+  if (topology && topology.nrNodes > 1) notImplemented(ctx, 'info -n on a host of several NUMA nodes (free memory per node)');
   const m = /^(\d+)\.(\d+)(.*)$/.exec(s.xenVersion);
   const text = xlInfo({
     host: s.hostname,
@@ -23,7 +28,13 @@ export const info: XlCommand = async (ctx, args) => {
     xenExtra: m?.[3] ?? '',
     scheduler: s.scheduler,
     commandline: '',
+    freeCpus: s.nrCpus - new Set((await host.listCpupools()).flatMap((p) => p.cpus)).size,
   });
+  if (topology) {
+    ctx.out(text.replace(/^(free_cpus .*\n)/m, (line) => line + numaTables(topology, [s.freeMemoryMiB])));
+    return 0;
+  }
+  // main_info: a field name is only honoured without -n
   const field = operands[0];
   if (field === undefined) {
     ctx.out(text);
