@@ -82,14 +82,25 @@ export class Supervisor {
     const id = this.nextId++;
     this.sockets.set(id, sock);
     sock.on('error', () => {});
-    if (this.updating !== undefined) this.queued.push(id);
+    if (this.updating !== undefined || this.worker === undefined) this.queued.push(id);
     else this.handOver(id);
   }
 
   private handOver(id: number): void {
     const sock = this.sockets.get(id);
-    if (sock === undefined || this.worker === undefined) return;
+    if (sock === undefined) return;
+    if (this.worker === undefined) {
+      this.queued.push(id);
+      return;
+    }
     this.worker.send({ t: 'conn', id } satisfies ToWorker, sock, { keepOpen: true });
+  }
+
+  /** Hands the connections accepted while no worker could take them. */
+  private flushQueued(): void {
+    const q = this.queued;
+    this.queued = [];
+    for (const id of q) this.handOver(id);
   }
 
   private async spawnWorker(live: LiveState | undefined): Promise<number> {
@@ -159,16 +170,16 @@ export class Supervisor {
     for (const s of this.sockets.values()) s.destroy();
     this.sockets.clear();
     this.worker = undefined;
-    void this.spawnWorker(undefined).catch((e: Error) => this.log(`xenstored: cannot restart the worker: ${e.message}`));
+    void this.spawnWorker(undefined)
+      .then(() => this.flushQueued())
+      .catch((e: Error) => this.log(`xenstored: cannot restart the worker: ${e.message}`));
   }
 
   /** Replaces the worker, keeping connections, watches and data. */
   liveUpdate(): Promise<LiveUpdateResult> {
     this.updating ??= this.doLiveUpdate().finally(() => {
       this.updating = undefined;
-      const q = this.queued;
-      this.queued = [];
-      for (const id of q) this.handOver(id);
+      this.flushQueued();
     });
     return this.updating;
   }

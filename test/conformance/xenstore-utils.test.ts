@@ -49,7 +49,12 @@ function testXenstore(): string {
   const bin = join(cache, 'root', TEST_XENSTORE);
   if (existsSync(bin)) return bin;
   mkdirSync(cache, { recursive: true });
-  const dl = spawnSync('apt-get', ['download', 'xen-utils-4.17'], { cwd: cache, encoding: 'utf8', timeout: 120_000 });
+  let dl = spawnSync('apt-get', ['download', 'xen-utils-4.17'], { cwd: cache, encoding: 'utf8', timeout: 120_000 });
+  if (dl.status !== 0) {
+    // No package lists yet (a fresh container): fetch them once and try again.
+    spawnSync('apt-get', ['update', '-qq'], { encoding: 'utf8', timeout: 300_000 });
+    dl = spawnSync('apt-get', ['download', 'xen-utils-4.17'], { cwd: cache, encoding: 'utf8', timeout: 120_000 });
+  }
   const deb = readdirSync(cache).find((f) => f.startsWith('xen-utils-4.17_') && f.endsWith('.deb'));
   if (deb === undefined) {
     throw new Error(`cannot get Xen's test-xenstore: \`apt-get download xen-utils-4.17\` failed: ${dl.stderr || dl.error?.message}`);

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import net from 'node:net';
@@ -128,6 +128,36 @@ describe('xenstored live update', () => {
       }
     });
   }
+
+  it('restarts a crashed worker from the state directory; clients reconnect and find their data', async () => {
+    const x = await startXenstored(true);
+    const a = await XsClient.connect(x.sock);
+    cleanups.push(() => a.close());
+    await a.write('/crash/k', 'kept');
+    const ps = spawnSync('ps', ['-o', 'pid=', '--ppid', String(x.proc.pid)], { encoding: 'utf8' });
+    const workers = ps.stdout.split('\n').map((l) => Number(l.trim())).filter((n) => n > 0);
+    expect(workers.length).toBe(1);
+    process.kill(workers[0]!, 'SIGKILL');
+    await waitFor(() => x.stderr().includes('worker exited'), x.stderr);
+    await expect(a.read('/crash/k')).rejects.toThrow(/closed/);
+    let b: XsClient | undefined;
+    async function retry(): Promise<void> {
+      for (;;) {
+        try {
+          const c = await XsClient.connect(x.sock);
+          await c.read('/');
+          b = c;
+          return;
+        } catch {
+          await new Promise((r) => setTimeout(r, 50));
+        }
+      }
+    }
+    await Promise.race([retry(), new Promise((_, rej) => setTimeout(() => rej(new Error('no new worker')), 20_000))]);
+    cleanups.push(() => b!.close());
+    expect(await b!.read('/crash/k')).toBe('kept');
+    expect(x.proc.exitCode).toBe(null);
+  });
 
   it('SIGHUP triggers a live update too, and a clean SIGTERM still exits 0', async () => {
     const x = await startXenstored(true);
