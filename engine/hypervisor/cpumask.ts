@@ -12,7 +12,9 @@ export class CpuMask {
 
   static all(size: number): CpuMask {
     const m = new CpuMask(size);
-    for (let i = 0; i < size; i++) m.set(i);
+    m.bits.fill(0xffffffff);
+    const rem = size & 31;
+    if (rem !== 0) m.bits[m.bits.length - 1] = (2 ** rem - 1) >>> 0;
     return m;
   }
 

@@ -34,6 +34,7 @@ export class Vcpu implements SchedVcpu {
   blockedByGuest = false;
 
   private _runstate: Runstate;
+  private _idx: number;
   private entryTime: STime;
   /** ns spent in running, runnable, blocked, offline (vcpu_runstate_info.time[]). */
   private readonly time = new Float64Array(4);
@@ -50,6 +51,7 @@ export class Vcpu implements SchedVcpu {
     this.softAffinity = CpuMask.all(nrCpus);
     this.down = !online;
     this._runstate = online ? 'runnable' : 'offline';
+    this._idx = INDEX[this._runstate];
     this.entryTime = now;
   }
 
@@ -73,8 +75,9 @@ export class Vcpu implements SchedVcpu {
   /** vcpu_runstate_change(): account the time in the old state, enter the new one. */
   setRunstate(state: Runstate, now: STime): void {
     if (now < this.entryTime) throw new RangeError(`runstate change at ${now} before entry ${this.entryTime}`);
-    this.time[INDEX[this._runstate]]! += now - this.entryTime;
+    this.time[this._idx]! += now - this.entryTime;
     this._runstate = state;
+    this._idx = INDEX[state];
     this.entryTime = now;
   }
 

@@ -52,6 +52,10 @@ export class Unit {
   awake = false;
   /** Hard affinity does not meet the pool's pCPUs: Xen breaks it (treat as all). */
   affBroken = false;
+  /** Hard affinity is every pCPU (or broken): no test needed. Set on attach. */
+  hardAll = true;
+  /** Soft affinity says something useful (not all pCPUs, meets hard). Set on attach. */
+  hasSoft = false;
   workload: Workload;
   /** CPU ns left in the current workload burst. */
   burstLeft = 0;
@@ -93,7 +97,7 @@ export class Unit {
 
   /** Hard affinity test for pCPU `cpu` (the scheduler only asks about its own pCPUs). */
   hardOk(cpu: number): boolean {
-    if (this.affBroken) return true;
+    if (this.hardAll) return true;
     const b = this.vcpu.hardAffinity.bits;
     return (b[cpu >>> 5]! & (1 << (cpu & 31))) !== 0;
   }
@@ -103,9 +107,12 @@ export class Unit {
     return (b[cpu >>> 5]! & (1 << (cpu & 31))) !== 0 && this.hardOk(cpu);
   }
 
-  /** Soft affinity says something (is not all pCPUs). */
-  get hasSoft(): boolean {
-    return !this.vcpu.softAffinity.full;
+  /** Recompute the affinity flags (on attach: affinity or pool changed). */
+  refreshAffinity(poolCpus: CpuMask): void {
+    const v = this.vcpu;
+    this.affBroken = !v.hardAffinity.intersects(poolCpus);
+    this.hardAll = this.affBroken || v.hardAffinity.full;
+    this.hasSoft = !v.softAffinity.full && (this.affBroken || v.softAffinity.intersects(v.hardAffinity)) && v.softAffinity.intersects(poolCpus);
   }
 }
 
@@ -203,7 +210,7 @@ export class SchedCore implements SchedCoreApi {
     u.awake = false;
     u.pcpu = -1;
     // Xen breaks a hard affinity that has no pCPU in the pool (sched_move_domain)
-    u.affBroken = !u.vcpu.hardAffinity.intersects(poolCpus);
+    u.refreshAffinity(poolCpus);
     if (!poolCpus.has(u.processor) || !u.hardOk(u.processor)) {
       let pick = -1;
       for (const c of poolCpus) {
@@ -312,7 +319,7 @@ export class SchedCore implements SchedCoreApi {
       const ran = now - this.runStart[cpu]!;
       this.busy[cpu]! += ran;
       prev.burstLeft -= ran;
-      if (prev.burstLeft <= 0 && !prev.vcpu.blockedByGuest) this.burstDone(prev, now);
+      if (prev.burstLeft < 1 && !prev.vcpu.blockedByGuest) this.burstDone(prev, now);
     }
     this.runStart[cpu] = now;
     let next: Unit | null = null;
@@ -344,9 +351,10 @@ export class SchedCore implements SchedCoreApi {
     } else if (!next) {
       this.cur[cpu] = null;
     }
-    let when = slice >= 0 ? now + Math.max(slice, 1) : Infinity;
+    // whole nanoseconds, at least one ahead: the loop always makes progress
+    let when = slice >= 0 ? now + Math.max(Math.ceil(slice), 1) : Infinity;
     if (next) {
-      const done = now + Math.max(next.burstLeft, 0);
+      const done = now + Math.max(Math.ceil(next.burstLeft), 1);
       if (done < when) when = done;
     }
     const t = this.timers[cpu]!;
@@ -363,7 +371,7 @@ export class SchedCore implements SchedCoreApi {
       return;
     }
     u.vcpu.blockedByGuest = true;
-    if (d !== Infinity && u.wakeTimer) this.clock.set(u.wakeTimer, now + d);
+    if (d !== Infinity && u.wakeTimer) this.clock.set(u.wakeTimer, now + Math.max(Math.round(d), 1));
   }
 
   // --- metrics ---------------------------------------------------------------------

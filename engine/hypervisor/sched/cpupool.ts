@@ -77,6 +77,7 @@ const SCHED_KCONFIG: Record<SchedulerName, string> = {
 export class CpuPools implements SchedHooks {
   readonly core: SchedCore;
   private readonly pools = new Map<number, Pool>();
+  private readonly recs = new Map<number, SchedDomainRec>();
   readonly defaultSched: SchedulerName;
 
   constructor(
@@ -121,6 +122,7 @@ export class CpuPools implements SchedHooks {
     if (pool.cpus.empty) throw new XenError('ENOENT', `cpupool ${poolId} has no CPUs`);
     const rec = new SchedDomainRec(d, poolId);
     d.schedPriv = rec;
+    this.recs.set(d.domid, rec);
     d.cpupoolId = poolId;
     pool.sched.insertDomain(rec);
     pool.domains.add(rec);
@@ -138,6 +140,7 @@ export class CpuPools implements SchedHooks {
     }
     pool.sched.removeDomain(rec);
     pool.domains.delete(rec);
+    this.recs.delete(d.domid);
   }
 
   wake(v: SchedVcpu): void {
@@ -199,6 +202,11 @@ export class CpuPools implements SchedHooks {
 
   unitsOf(d: SchedDomain): Unit[] {
     return (d.schedPriv as SchedDomainRec | undefined)?.units ?? [];
+  }
+
+  /** The scheduling units of a domain by id (empty if it has none). */
+  unitsOfDomid(domid: number): Unit[] {
+    return this.recs.get(domid)?.units ?? [];
   }
 
   // --- pool operations (XEN_SYSCTL_CPUPOOL_OP_*) -----------------------------------

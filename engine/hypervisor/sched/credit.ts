@@ -92,6 +92,8 @@ export class CreditScheduler implements Scheduler {
   private readonly cpus = new Set<number>();
   private readonly runq: Unit[][];
   private readonly idlers: Uint8Array;
+  /** The same, as a set to walk (prv->idlers). */
+  private readonly idleSet = new Set<number>();
   /** pCPUs whose runqueue has a waiting unit (work-stealing candidates). */
   private readonly queued = new Set<number>();
   private readonly ticker: (Timer | null)[];
@@ -112,6 +114,12 @@ export class CreditScheduler implements Scheduler {
     this.balanceBias = new Int32Array(topo.nrNodes);
   }
 
+  private setIdler(cpu: number, idle: boolean): void {
+    this.idlers[cpu] = idle ? 1 : 0;
+    if (idle) this.idleSet.add(cpu);
+    else this.idleSet.delete(cpu);
+  }
+
   private get tslice(): STime {
     return MILLISECS(this.tsliceMs);
   }
@@ -126,7 +134,7 @@ export class CreditScheduler implements Scheduler {
 
   initPcpu(cpu: number): void {
     this.cpus.add(cpu);
-    this.idlers[cpu] = 1;
+    this.setIdler(cpu, true);
     if (!this.ticker[cpu]) {
       const t = this.clock.at(this.clock.now, (now) => this.tick(cpu, now));
       this.clock.cancel(t);
@@ -138,7 +146,7 @@ export class CreditScheduler implements Scheduler {
   deinitPcpu(cpu: number): void {
     if (this.runq[cpu]!.length > 0) throw new Error(`credit: pCPU ${cpu} runqueue not empty`);
     this.cpus.delete(cpu);
-    this.idlers[cpu] = 0;
+    this.setIdler(cpu, false);
     this.queued.delete(cpu);
     this.clock.cancel(this.ticker[cpu]!);
     if (this.cpus.size === 0 && this.master) {
@@ -226,17 +234,15 @@ export class CreditScheduler implements Scheduler {
     const own = this.cpus.has(cur) && u.hardOk(cur);
     if (own && this.idlers[cur] && (!u.hasSoft || u.softOk(cur))) return cur;
     let idleHard = -1;
-    let anyHard = -1;
-    for (const c of this.cpus) {
-      if (!u.hardOk(c)) continue;
-      if (anyHard < 0) anyHard = c;
-      if (this.idlers[c] && this.core.curr(c) === null) {
-        if (!u.hasSoft || u.softOk(c)) return c;
-        if (idleHard < 0) idleHard = c;
-      }
+    for (const c of this.idleSet) {
+      if (!u.hardOk(c) || this.core.curr(c) !== null) continue;
+      if (!u.hasSoft || u.softOk(c)) return c;
+      if (idleHard < 0) idleHard = c;
     }
     if (idleHard >= 0) return idleHard;
-    return own ? cur : anyHard >= 0 ? anyHard : cur;
+    if (own) return cur;
+    for (const c of this.cpus) if (u.hardOk(c)) return c;
+    return cur;
   }
 
   /** __runq_tickle(): preempt the unit's pCPU if it beats what runs there, else wake an idler. */
@@ -251,17 +257,17 @@ export class CreditScheduler implements Scheduler {
     }
     if (curPri > CSCHED_PRI_IDLE) {
       // someone idle may steal it (tickle_one_idle_cpu)
-      for (const c of this.cpus) {
-        if (this.idlers[c] && u.hardOk(c) && (!u.hasSoft || u.softOk(c))) {
-          this.idlers[c] = 0;
+      for (const c of this.idleSet) {
+        if (u.hardOk(c) && (!u.hasSoft || u.softOk(c))) {
+          this.setIdler(c, false);
           this.core.tickle(c);
           return;
         }
       }
       if (u.hasSoft) {
-        for (const c of this.cpus) {
-          if (this.idlers[c] && u.hardOk(c)) {
-            this.idlers[c] = 0;
+        for (const c of this.idleSet) {
+          if (u.hardOk(c)) {
+            this.setIdler(c, false);
             this.core.tickle(c);
             return;
           }
@@ -397,7 +403,7 @@ export class CreditScheduler implements Scheduler {
       const runtime = now - scurr.lastSchedTime;
       if (prevRunnable && this.ratelimitUs > 0 && runtime < MICROSECS(this.ratelimitUs)) {
         this.slice = Math.max(MICROSECS(this.ratelimitUs) - runtime, CSCHED_MIN_TIMER);
-        this.idlers[cpu] = 0;
+        this.setIdler(cpu, false);
         return prev;
       }
       if (prevRunnable) this.runqInsert(prev, cpu);
@@ -414,12 +420,12 @@ export class CreditScheduler implements Scheduler {
     }
     const wasIdle = prev === null;
     if (!snext) {
-      this.idlers[cpu] = 1;
+      this.setIdler(cpu, true);
       this.slice = -1;
       if (!wasIdle) this.clock.cancel(this.ticker[cpu]!);
       return null;
     }
-    this.idlers[cpu] = 0;
+    this.setIdler(cpu, false);
     const sn = cu(snext);
     sn.startTime = now;
     if (snext !== prev) sn.lastSchedTime = now;

@@ -110,7 +110,8 @@ class C2Unit {
   parked = false;
   /** 1 while the unit wants to run (queued, running, parked). */
   load = 0;
-  avgload = 0;
+  /** A new unit is assumed to be busy until its history says otherwise. */
+  avgload = P;
   loadLastUpdate = 0;
   constructor(readonly dom: C2Dom) {
     this.weight = dom.weight;
@@ -123,12 +124,14 @@ class Runq {
   readonly runq: Unit[] = [];
   /** Every unit assigned to this runqueue. */
   readonly svc = new Set<Unit>();
-  readonly idle = new Set<number>();
-  readonly tickled = new Set<number>();
+  /** Idle pCPUs in this runqueue. */
+  nIdle = 0;
   private readonly weights = new Map<number, number>();
   maxWeight = 1;
   load = 0;
   avgload = 0;
+  /** The average used for balancing: also moved along with the units assigned (b_avgload). */
+  bAvgload = 0;
   loadLastUpdate = 0;
   pickBias = 0;
   constructor(
@@ -165,6 +168,10 @@ export class Credit2Scheduler implements Scheduler {
   private readonly rqs: Runq[] = [];
   private readonly rqByKey = new Map<string, Runq>();
   private readonly rqOf: (Runq | null)[];
+  /** Per pCPU: idle (rqd->idle), tickled (rqd->tickled). */
+  private readonly idleCpu: Uint8Array;
+  private readonly tickledCpu: Uint8Array;
+  private ratelimitNs: number;
   private readonly doms = new Set<C2Dom>();
   /** Runqueue load balancing moves done (for metrics/tests). */
   migrations = 0;
@@ -179,6 +186,16 @@ export class Credit2Scheduler implements Scheduler {
     this.runqueueKind = opts.runqueue ?? 'socket';
     this.maxCpusRunqueue = opts.maxCpusRunqueue ?? MAX_CPUS_RUNQ;
     this.rqOf = new Array<Runq | null>(core.nrCpus).fill(null);
+    this.idleCpu = new Uint8Array(core.nrCpus);
+    this.tickledCpu = new Uint8Array(core.nrCpus);
+    this.ratelimitNs = MICROSECS(this.ratelimitUs);
+  }
+
+  private setIdle(rq: Runq, cpu: number, idle: boolean): void {
+    const v = idle ? 1 : 0;
+    if (this.idleCpu[cpu] === v) return;
+    this.idleCpu[cpu] = v;
+    rq.nIdle += idle ? 1 : -1;
   }
 
   // --- runqueue arrangement --------------------------------------------------------
@@ -233,7 +250,7 @@ export class Credit2Scheduler implements Scheduler {
     }
     rq.cpus.push(cpu);
     rq.cpus.sort((a, b) => a - b);
-    rq.idle.add(cpu);
+    this.setIdle(rq, cpu, true);
     this.rqOf[cpu] = rq;
   }
 
@@ -241,8 +258,8 @@ export class Credit2Scheduler implements Scheduler {
     const rq = this.rqOf[cpu];
     if (!rq) return;
     rq.cpus.splice(rq.cpus.indexOf(cpu), 1);
-    rq.idle.delete(cpu);
-    rq.tickled.delete(cpu);
+    this.setIdle(rq, cpu, false);
+    this.tickledCpu[cpu] = 0;
     this.rqOf[cpu] = null;
     if (rq.cpus.length === 0) {
       if (rq.svc.size > 0) throw new Error(`credit2: runqueue ${rq.id} still has units`);
@@ -312,6 +329,8 @@ export class Credit2Scheduler implements Scheduler {
     svc.rqd = rq;
     rq.svc.add(u);
     rq.addWeight(svc.weight);
+    // expected new load with this unit
+    rq.bAvgload += svc.avgload;
   }
 
   private deassign(u: Unit): void {
@@ -319,6 +338,7 @@ export class Credit2Scheduler implements Scheduler {
     const rq = svc.rqd!;
     rq.svc.delete(u);
     rq.removeWeight(svc.weight);
+    rq.bAvgload = Math.max(0, rq.bAvgload - svc.avgload);
     svc.rqd = null;
   }
 
@@ -339,8 +359,11 @@ export class Credit2Scheduler implements Scheduler {
 
   private updateRunqLoad(rq: Runq, change: number, now: STime): void {
     const delta = now - rq.loadLastUpdate;
-    if (delta >= W || rq.loadLastUpdate === 0) rq.avgload = rq.load * P;
-    else if (delta > 0) rq.avgload = (delta * rq.load * P + (W - delta) * rq.avgload) / W;
+    if (delta >= W) rq.avgload = rq.bAvgload = rq.load * P;
+    else if (delta > 0) {
+      rq.avgload = (delta * rq.load * P + (W - delta) * rq.avgload) / W;
+      rq.bAvgload = (delta * rq.load * P + (W - delta) * rq.bAvgload) / W;
+    }
     rq.load += change;
     rq.loadLastUpdate = now;
   }
@@ -485,7 +508,7 @@ export class Credit2Scheduler implements Scheduler {
       }
       if (!hard) continue;
       this.updateRunqLoad(rq, 0, now);
-      let load = rq.avgload;
+      let load = rq.bAvgload;
       if (svc && svc.rqd === rq) load = Math.max(0, load - svc.avgload);
       if (hasSoft && soft && load < minSLoad) {
         minSLoad = load;
@@ -501,7 +524,7 @@ export class Credit2Scheduler implements Scheduler {
     const useSoft = hasSoft && rq === minSRq;
     // prefer the current pCPU, then an idle one, cycling from the runqueue's bias
     const ok = (c: number): boolean => (useSoft ? u.softOk(c) : u.hardOk(c));
-    if (this.rqOf[u.processor] === rq && ok(u.processor) && rq.idle.has(u.processor)) return u.processor;
+    if (this.rqOf[u.processor] === rq && ok(u.processor) && this.idleCpu[u.processor] === 1) return u.processor;
     let first = -1;
     const n = rq.cpus.length;
     let start = rq.cpus.indexOf(rq.pickBias);
@@ -510,7 +533,7 @@ export class Credit2Scheduler implements Scheduler {
       const c = rq.cpus[(start + i) % n]!;
       if (!ok(c)) continue;
       if (first < 0) first = c;
-      if (rq.idle.has(c)) {
+      if (this.idleCpu[c] === 1) {
         first = c;
         break;
       }
@@ -527,11 +550,11 @@ export class Credit2Scheduler implements Scheduler {
     const cpus = rq.cpus;
     const hasSoft = u.hasSoft;
     // 1. idle pCPUs: the unit's own processor, then soft-affine ones, then any
-    if (rq.idle.size > 0) {
+    if (rq.nIdle > 0) {
       let best = -1;
       let bestScore = -1;
       for (const c of cpus) {
-        if (!rq.idle.has(c) || rq.tickled.has(c) || !u.hardOk(c)) continue;
+        if (this.idleCpu[c] !== 1 || this.tickledCpu[c] === 1 || !u.hardOk(c)) continue;
         const score = (c === u.processor ? 1 : 0) + (hasSoft && u.softOk(c) ? 2 : 0);
         if (score > bestScore) {
           bestScore = score;
@@ -547,9 +570,9 @@ export class Credit2Scheduler implements Scheduler {
     // 2. preempt the running unit with the least credit, if the newcomer beats it
     let best = -1;
     let bestScore = 0;
-    const rl = MICROSECS(this.ratelimitUs);
+    const rl = this.ratelimitNs;
     for (const c of cpus) {
-      if (rq.tickled.has(c) || !u.hardOk(c)) continue;
+      if (this.tickledCpu[c] === 1 || !u.hardOk(c)) continue;
       const cur = this.core.curr(c);
       if (!cur) continue;
       const cs = c2(cur);
@@ -566,7 +589,7 @@ export class Credit2Scheduler implements Scheduler {
   }
 
   private tickleCpu(rq: Runq, cpu: number, svc: C2Unit): void {
-    rq.tickled.add(cpu);
+    this.tickledCpu[cpu] = 1;
     svc.tickledCpu = cpu;
     this.core.tickle(cpu);
   }
@@ -598,7 +621,7 @@ export class Credit2Scheduler implements Scheduler {
 
   doSchedule(cpu: number, prev: Unit | null, now: STime): Unit | null {
     const rq = this.rqOf[cpu]!;
-    rq.tickled.delete(cpu);
+    this.tickledCpu[cpu] = 0;
     let scurr: C2Unit | null = null;
     let prevRunnable = false;
     if (prev) {
@@ -617,11 +640,11 @@ export class Credit2Scheduler implements Scheduler {
     let snextCredit = CSCHED2_IDLE_CREDIT;
     let skipped = 0;
     if (prev && prevRunnable && scurr && scurr.rqd === rq && prev.hardOk(cpu)) {
-      const rl = MICROSECS(this.ratelimitUs);
+      const rl = this.ratelimitNs;
       if (this.grabBudget(scurr)) {
         if (rl > 0 && now - scurr.runStart < rl) {
           // ratelimit: prev has not run long enough to be switched away from
-          rq.idle.delete(cpu);
+          this.setIdle(rq, cpu, false);
           this.slice = this.runtime(rq, scurr, true, now);
           return prev;
         }
@@ -636,7 +659,7 @@ export class Credit2Scheduler implements Scheduler {
     for (let i = 0; i < q.length; i++) {
       const u = q[i]!;
       const svc = c2(u);
-      if (svc.tickledCpu >= 0 && svc.tickledCpu !== cpu && rq.tickled.has(svc.tickledCpu)) {
+      if (svc.tickledCpu >= 0 && svc.tickledCpu !== cpu && this.tickledCpu[svc.tickledCpu] === 1) {
         skipped++;
         continue;
       }
@@ -675,7 +698,7 @@ export class Credit2Scheduler implements Scheduler {
       }
     }
     if (!snext) {
-      rq.idle.add(cpu);
+      this.setIdle(rq, cpu, true);
       this.slice = -1;
       return null;
     }
@@ -684,7 +707,7 @@ export class Credit2Scheduler implements Scheduler {
       this.resetCredit(rq, sn, now);
       this.balanceLoad(rq, now);
     }
-    rq.idle.delete(cpu);
+    this.setIdle(rq, cpu, false);
     sn.startTime = now;
     sn.tickledCpu = -1;
     if (snext !== prev) sn.runStart = now;
@@ -711,7 +734,7 @@ export class Credit2Scheduler implements Scheduler {
       if (svc.load > 0) this.updateRunqLoad(to, 1, now);
       rq = to;
     }
-    let cpu = rq.cpus.find((c) => u.hardOk(c) && rq.idle.has(c));
+    let cpu = rq.cpus.find((c) => u.hardOk(c) && this.idleCpu[c] === 1);
     cpu ??= rq.cpus.find((c) => u.hardOk(c))!;
     u.processor = cpu;
     this.runqInsert(u);
@@ -721,7 +744,7 @@ export class Credit2Scheduler implements Scheduler {
   /** csched2_runtime(). */
   private runtime(rq: Runq, sn: C2Unit, continuing: boolean, now: STime): STime {
     let minTime = CSCHED2_MIN_TIMER;
-    const rl = MICROSECS(this.ratelimitUs);
+    const rl = this.ratelimitNs;
     if (rl > 0) {
       const rmin = continuing ? sn.runStart + rl - now : rl;
       if (rmin > minTime) minTime = rmin;
@@ -753,14 +776,14 @@ export class Credit2Scheduler implements Scheduler {
     for (const rq of this.rqs) {
       if (rq === lrq) continue;
       this.updateRunqLoad(rq, 0, now);
-      const d = Math.abs(lrq.avgload - rq.avgload);
+      const d = Math.abs(lrq.bAvgload - rq.bAvgload);
       if (d > maxDelta) {
         maxDelta = d;
         orq = rq;
       }
     }
     if (!orq) return;
-    const loadMax = Math.max(lrq.avgload, orq.avgload);
+    const loadMax = Math.max(lrq.bAvgload, orq.bAvgload);
     const cpusMax = Math.max(lrq.cpus.length, orq.cpus.length);
     const tol = loadMax < cpusMax * P ? BALANCE_UNDER_TOLERANCE : BALANCE_OVER_TOLERANCE;
     if (maxDelta < P * 2 ** tol) return;
@@ -769,8 +792,8 @@ export class Credit2Scheduler implements Scheduler {
     let push: Unit | null = null;
     let pull: Unit | null = null;
     const consider = (pu: Unit | null, pl: Unit | null): void => {
-      let l = lrq.avgload;
-      let o = orq.avgload;
+      let l = lrq.bAvgload;
+      let o = orq.bAvgload;
       if (pu) {
         const a = c2(pu).avgload;
         l -= a;
@@ -788,7 +811,13 @@ export class Credit2Scheduler implements Scheduler {
         pull = pl;
       }
     };
-    const migrateable = (u: Unit, to: Runq): boolean => to.cpus.some((c) => u.hardOk(c));
+    // hard affinity must allow it; soft affinity is kept where it is being met
+    const migrateable = (u: Unit, to: Runq): boolean => {
+      if (!u.hardAll && !to.cpus.some((c) => u.hardOk(c))) return false;
+      if (!u.hasSoft) return true;
+      const from = c2(u).rqd;
+      return to.cpus.some((c) => u.softOk(c)) || !from || !from.cpus.some((c) => u.softOk(c));
+    };
     const pulls: Unit[] = [];
     for (const u of orq.svc) {
       this.updateSvcLoad(c2(u), 0, now);
@@ -928,6 +957,7 @@ export class Credit2Scheduler implements Scheduler {
           throw new XenError('EINVAL', `ratelimit_us ${r} outside ${XEN_SYSCTL_SCHED_RATELIMIT_MIN}-${XEN_SYSCTL_SCHED_RATELIMIT_MAX} (0 disables)`);
         }
         this.ratelimitUs = r;
+        this.ratelimitNs = MICROSECS(r);
       }
     }
     return { ratelimitUs: this.ratelimitUs };

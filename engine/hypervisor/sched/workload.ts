@@ -72,11 +72,11 @@ class BurnBlock implements Workload {
   ) {}
   start(): void {}
   burst(_now: STime, rng: Rng): number {
-    return Math.max(MICROSECS(1), rng.exp(this.burn));
+    return Math.max(MICROSECS(1), Math.round(rng.exp(this.burn)));
   }
   onBurstEnd(_now: STime, rng: Rng): number {
     this.jobs++;
-    return Math.max(MICROSECS(1), rng.exp(this.block));
+    return Math.max(MICROSECS(1), Math.round(rng.exp(this.block)));
   }
 }
 
@@ -114,11 +114,11 @@ class Latency implements Workload {
   ) {}
   start(): void {}
   burst(_now: STime, rng: Rng): number {
-    return Math.max(MICROSECS(1), rng.exp(this.burstMean));
+    return Math.max(MICROSECS(1), Math.round(rng.exp(this.burstMean)));
   }
   onBurstEnd(_now: STime, rng: Rng): number {
     this.jobs++;
-    return Math.max(MICROSECS(1), rng.exp(this.idle));
+    return Math.max(MICROSECS(1), Math.round(rng.exp(this.idle)));
   }
 }
 
@@ -160,7 +160,7 @@ class Mix implements Workload {
 
 const positive = (name: string, v: number): number => {
   if (!(v > 0) || !Number.isFinite(v)) throw new RangeError(`workload ${name} must be a positive number of µs, got ${v}`);
-  return MICROSECS(v);
+  return Math.max(1, Math.round(MICROSECS(v)));
 };
 
 export function makeWorkload(spec: WorkloadSpec): Workload {

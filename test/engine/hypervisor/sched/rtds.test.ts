@@ -1,0 +1,87 @@
+import { describe, expect, it } from 'vitest';
+import { boot, cpuTime, guest, poolOn, run } from './helpers';
+import { XenError } from '../../../../engine/hypervisor/errno';
+import type { Xen } from '../../../../engine/hypervisor/xen';
+
+const rtds = (x: Xen, domid: number, period: number, budget: number, extratime = false): void => {
+  x.hypercall({ op: 'domctl.scheduler_op', domid, sched: 'rtds', cmd: 'putvcpuinfo', vcpus: [{ vcpu: 0, period, budget, extratime }] });
+};
+const misses = (x: Xen, domid: number): number => x.hypercall({ op: 'sim.sched_metrics', domid }).domains[0]!.deadlineMisses;
+
+describe('RTDS', () => {
+  it('gives a 4 ms / 10 ms vCPU at least 40% with no deadline miss while the set is schedulable', () => {
+    const x = boot('credit2');
+    const pool = poolOn(x, 'rt', 'rtds', [1]);
+    const a = guest(x, 'a', { pool, workload: { kind: 'cpu' } });
+    const b = guest(x, 'b', { pool, workload: { kind: 'cpu' } });
+    rtds(x, a, 10000, 4000);
+    rtds(x, b, 10000, 5000); // 90% in all
+    run(x, 10);
+    expect(cpuTime(x, a) / 10e9).toBeGreaterThanOrEqual(0.399);
+    expect(cpuTime(x, b) / 10e9).toBeGreaterThanOrEqual(0.499);
+    expect(misses(x, a)).toBe(0);
+    expect(misses(x, b)).toBe(0);
+  });
+
+  it('counts deadline misses when the set is not schedulable', () => {
+    const x = boot('credit2');
+    const pool = poolOn(x, 'rt', 'rtds', [1]);
+    const ds = [0, 1, 2].map((i) => guest(x, `g${i}`, { pool, workload: { kind: 'cpu' } }));
+    for (const d of ds) rtds(x, d, 10000, 4000); // 120% of one pCPU
+    run(x, 5);
+    const total = ds.reduce((a, d) => a + misses(x, d), 0);
+    expect(total).toBeGreaterThan(100);
+  });
+
+  it('lets an extratime vCPU use spare time, below those within their budget', () => {
+    const x = boot('credit2');
+    const pool = poolOn(x, 'rt', 'rtds', [1]);
+    const a = guest(x, 'a', { pool, workload: { kind: 'cpu' } });
+    const b = guest(x, 'b', { pool, workload: { kind: 'cpu' } });
+    rtds(x, a, 10000, 2000, true);
+    rtds(x, b, 10000, 6000, false);
+    run(x, 5);
+    expect(cpuTime(x, b) / 5e9).toBeGreaterThanOrEqual(0.599);
+    expect(cpuTime(x, b) / 5e9).toBeLessThanOrEqual(0.601);
+    expect(cpuTime(x, a) / 5e9).toBeGreaterThan(0.39); // its 20% plus the spare 20%
+    expect(misses(x, b)).toBe(0);
+  });
+
+  it('keeps the periodic real-time job deadlines of a schedulable set', () => {
+    const x = boot('credit2');
+    const pool = poolOn(x, 'rt', 'rtds', [1]);
+    const a = guest(x, 'a', { pool, workload: { kind: 'rt', periodUs: 10000, execUs: 3000 } });
+    guest(x, 'hog', { pool, workload: { kind: 'cpu' } });
+    rtds(x, a, 10000, 4000);
+    run(x, 5);
+    const m = x.hypercall({ op: 'sim.sched_metrics', domid: a }).domains[0]!;
+    expect(m.jobMisses).toBe(0);
+    expect(m.cpuTime / 5e9).toBeCloseTo(0.3, 2);
+  });
+
+  it('has Xen’s defaults and refusals for per-vCPU parameters (µs)', () => {
+    const x = boot('rtds');
+    const a = guest(x, 'a', { vcpus: 2 });
+    expect(x.hypercall({ op: 'domctl.scheduler_op', domid: a, cmd: 'getinfo' }).params).toEqual({ period: 10000, budget: 4000 });
+    expect(x.hypercall({ op: 'domctl.scheduler_op', domid: a, cmd: 'getvcpuinfo', vcpus: [0, 1] }).vcpus).toEqual([
+      { vcpu: 0, period: 10000, budget: 4000, extratime: true },
+      { vcpu: 1, period: 10000, budget: 4000, extratime: true },
+    ]);
+    const bad = (f: () => unknown): string | undefined => {
+      try {
+        f();
+      } catch (e) {
+        return e instanceof XenError ? e.code : String(e);
+      }
+      return undefined;
+    };
+    expect(bad(() => rtds(x, a, 1000, 2000))).toBe('EINVAL'); // budget > period
+    expect(bad(() => rtds(x, a, 5, 5))).toBe('EINVAL'); // below 10 µs
+    expect(bad(() => x.hypercall({ op: 'domctl.scheduler_op', domid: a, cmd: 'putvcpuinfo', vcpus: [{ vcpu: 0, period: 20000, budget: 1000, extratime: false }, { vcpu: 7, period: 20000, budget: 1000, extratime: false }] }))).toBe('EINVAL');
+    // the refused call changed nothing
+    expect(x.hypercall({ op: 'domctl.scheduler_op', domid: a, cmd: 'getvcpuinfo', vcpus: [0] }).vcpus![0]!.period).toBe(10000);
+    expect(bad(() => x.hypercall({ op: 'domctl.scheduler_op', domid: a, sched: 'credit', cmd: 'getinfo' }))).toBe('EINVAL');
+    x.hypercall({ op: 'domctl.scheduler_op', domid: a, cmd: 'putinfo', params: { period: 20000, budget: 5000, extratime: false } });
+    expect(x.hypercall({ op: 'domctl.scheduler_op', domid: a, cmd: 'getvcpuinfo', vcpus: [1] }).vcpus).toEqual([{ vcpu: 1, period: 20000, budget: 5000, extratime: false }]);
+  });
+});
