@@ -14,6 +14,8 @@ export interface LiveState {
   /** The database. */
   snapshot?: Snapshot;
   nextTx: number;
+  /** Time the old worker took to dump its state (for the log). */
+  dumpMs?: number;
   conns: { id: number; state: ConnectionState }[];
 }
 

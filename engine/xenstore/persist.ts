@@ -4,8 +4,11 @@
  * kept a tdb file; since 4.16 its live update dumps the state in the format of
  * docs/designs/xenstore-migration.md. We keep our own simple format:
  *
- *   DIR/snapshot.json  {version, generation, nextTx, domains, special, nodes: [[path, value
- *                      (base64), perms "n0,r5"], ...]} parents before children
+ *   DIR/snapshot.json  {version, generation, nextTx, domains, special, paths, values,
+ *                      lengths, perms, permTable}: the nodes as parallel arrays,
+ *                      parents before children; values concatenated in one latin1
+ *                      string (a char per byte) cut by lengths; permission lists
+ *                      ("n0,r5") in a table
  *   DIR/journal        one JSON line per committed change set, replayed over the snapshot:
  *                      {"n": [[path, value (latin1)|null (removed), perms], ...]} or
  *                      {"m": {domains, special}} (domain / special-watch state)
@@ -18,7 +21,7 @@
  * journal is truncated; replaying a journal over a newer snapshot is harmless since its
  * records set final states. A torn last journal line is ignored.
  */
-import { closeSync, existsSync, fdatasyncSync, fsyncSync, ftruncateSync, mkdirSync, openSync, readFileSync, renameSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, fdatasync, fdatasyncSync, fsyncSync, ftruncateSync, mkdirSync, openSync, readFileSync, renameSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import type { XenstoreDaemon } from './daemon';
 import type { Perm } from './perms';
@@ -54,7 +57,14 @@ export interface Snapshot extends Meta {
   version: 1;
   generation: number;
   nextTx: number;
-  nodes: [string, string, string][];
+  /** Node paths, parents before children. */
+  paths: string[];
+  /** Every value, concatenated, one latin1 char per byte; `lengths` cut it. */
+  values: string;
+  lengths: number[];
+  /** Index into `permTable` per node (a store has few distinct permission lists). */
+  perms: number[];
+  permTable: string[];
 }
 
 type NodeRecord = [string, string | null, string];
@@ -115,6 +125,7 @@ export class Persistence {
     daemon.store.trackChanges();
     daemon.store.takeDirty();
     this.fd = openSync(join(dir, JOURNAL), 'a');
+    if (opts.adopt && this.fsync !== 'never') fdatasync(this.fd, () => {});
     this.loaded = { nodes, journalRecords, ms: performance.now() - t0 };
     if (journalRecords > 0) this.snapshot();
     daemon.persistence = this;
@@ -126,7 +137,7 @@ export class Persistence {
     const snap = JSON.parse(readFileSync(path, 'utf8')) as Snapshot;
     if (snap.version !== 1) throw new Error(`${path}: unknown snapshot version ${String(snap.version)}`);
     loadSnapshot(this.daemon, snap);
-    return snap.nodes.length;
+    return snap.paths.length;
   }
 
   private replayJournal(): number {
@@ -214,11 +225,14 @@ export class Persistence {
     if (this.records >= this.compactAfter) this.snapshot();
   }
 
-  /** Closes the journal without a snapshot (live update: the next worker adopts DIR). */
+  /**
+   * Closes the journal without a snapshot or a sync (live update: the next worker adopts
+   * DIR and syncs the journal in the background; the page cache already has every
+   * record, so only a host crash in that moment could cost the last few ms).
+   */
   detach(): void {
     if (this.syncTimer !== undefined) clearTimeout(this.syncTimer);
     this.syncTimer = undefined;
-    fdatasyncSync(this.fd);
     closeSync(this.fd);
     if (this.daemon.persistence === this) this.daemon.persistence = undefined;
   }
@@ -269,16 +283,51 @@ function applyMeta(daemon: XenstoreDaemon, m: Meta): void {
 /** The whole daemon state but connections: nodes, domains, special paths, counters. */
 export function snapshotOf(daemon: XenstoreDaemon): Snapshot {
   const store = daemon.store;
-  const nodes: [string, string, string][] = [];
-  for (const [p, n] of store.entries()) nodes.push([p, n.value.toString('latin1'), permsText(n.perms)]);
-  return { version: 1, generation: store.generation, nextTx: daemon.peekTxId(), ...metaOf(daemon), nodes };
+  const paths: string[] = [];
+  const values: Buffer[] = [];
+  const lengths: number[] = [];
+  const perms: number[] = [];
+  const permTable: string[] = [];
+  const permIndex = new Map<string, number>();
+  for (const [p, n] of store.entries()) {
+    paths.push(p);
+    values.push(n.value);
+    lengths.push(n.value.length);
+    const text = permsText(n.perms);
+    let i = permIndex.get(text);
+    if (i === undefined) {
+      i = permTable.push(text) - 1;
+      permIndex.set(text, i);
+    }
+    perms.push(i);
+  }
+  return {
+    version: 1,
+    generation: store.generation,
+    nextTx: daemon.peekTxId(),
+    ...metaOf(daemon),
+    paths,
+    values: Buffer.concat(values).toString('latin1'),
+    lengths,
+    perms,
+    permTable,
+  };
 }
 
 /** Replaces the daemon's state by a snapshot's. */
 export function loadSnapshot(daemon: XenstoreDaemon, snap: Snapshot): void {
   const store = daemon.store;
   store.clear();
-  for (const [p, v, perms] of snap.nodes) store.restore(p, Buffer.from(v, 'latin1'), permsOf(perms));
+  // One buffer for all values; each node gets a view of its bytes (values are replaced,
+  // never written in place, so sharing the memory is safe).
+  const all = Buffer.from(snap.values, 'latin1');
+  const table = snap.permTable.map(permsOf);
+  let off = 0;
+  for (let i = 0; i < snap.paths.length; i++) {
+    const len = snap.lengths[i]!;
+    store.restore(snap.paths[i]!, all.subarray(off, off + len), table[snap.perms[i]!]!);
+    off += len;
+  }
   while (store.generation < snap.generation) store.nextGeneration();
   daemon.restoreCounters(snap.nextTx);
   applyMeta(daemon, snap);

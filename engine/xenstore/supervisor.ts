@@ -206,10 +206,14 @@ export class Supervisor {
     const ids = new Set(live.conns.map((c) => c.id));
     // Connections the old worker never saw (accepted during the update) come after.
     for (const id of this.sockets.keys()) if (!ids.has(id) && !this.queued.includes(id)) this.queued.push(id);
-    await this.initWorker(next, live);
+    const tState = performance.now();
+    const loadMs = await this.initWorker(next, live);
     for (const { id } of live.conns) this.handOver(id);
     const r = { ms: performance.now() - t0, connections: live.conns.length };
-    this.log(`xenstored: live update done in ${r.ms.toFixed(0)} ms, ${r.connections} connections kept`);
+    this.log(
+      `xenstored: live update done in ${r.ms.toFixed(0)} ms (state out ${(tState - t0).toFixed(0)} ms, of which dump ` +
+        `${(live.dumpMs ?? 0).toFixed(0)} ms; state in ${loadMs.toFixed(0)} ms; ${this.nodes} nodes), ${r.connections} connections kept`,
+    );
     return r;
   }
 

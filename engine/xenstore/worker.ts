@@ -98,11 +98,14 @@ async function liveUpdate(): Promise<void> {
   }
   // The state goes over IPC even with a state directory: the journal already has every
   // change, so the next worker adopts the directory without reading it.
+  const t1 = performance.now();
   const live: LiveState = {
     nextTx: d.peekTxId(),
     conns: [...clients].map(([id, c]) => ({ id, state: c.conn.exportState() })),
     snapshot: snapshotOf(d),
+    dumpMs: 0,
   };
+  live.dumpMs = performance.now() - t1;
   persistence?.detach();
   for (const c of clients.values()) c.sink.sock?.destroy();
   process.send?.({ t: 'state', live } satisfies FromWorker, () => process.exit(0));

@@ -66,8 +66,8 @@ async function liveUpdate(d: Daemon): Promise<string> {
   const before = d.stderr().length;
   d.proc.kill('SIGHUP');
   for (;;) {
-    const m = /live update done in (\d+) ms/.exec(d.stderr().slice(before));
-    if (m) return m[1]!;
+    const m = /live update done in (\d+) ms \(([^)]*)\)/.exec(d.stderr().slice(before));
+    if (m) return `${m[1]!} (${m[2]!})`;
     await new Promise((r) => setTimeout(r, 5));
   }
 }
