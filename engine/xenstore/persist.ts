@@ -31,7 +31,11 @@ export type FsyncPolicy = 'always' | 'batch' | 'never';
 
 export interface PersistOptions {
   fsync?: FsyncPolicy;
-  /** Journal records after which a new snapshot is written. */
+  /**
+   * Journal records after which a new snapshot is written. Default: 10,000 plus half the
+   * nodes, so a snapshot costs about two nodes written per journal record, and a restart
+   * replays at most that many records.
+   */
   compactAfter?: number;
   /**
    * The daemon already holds what DIR holds (live update: the state came from the
@@ -106,8 +110,9 @@ export class Persistence {
   private fd: number;
   private records = 0;
   private syncTimer: NodeJS.Timeout | undefined;
+  private compactTimer: NodeJS.Timeout | undefined;
   private readonly fsync: FsyncPolicy;
-  private readonly compactAfter: number;
+  private readonly compactAfter: number | undefined;
   readonly loaded: LoadStats;
 
   /** Opens DIR (created if needed), loads its state into `daemon`, and starts journaling. */
@@ -117,7 +122,7 @@ export class Persistence {
     opts: PersistOptions = {},
   ) {
     this.fsync = opts.fsync ?? 'batch';
-    this.compactAfter = opts.compactAfter ?? 200_000;
+    this.compactAfter = opts.compactAfter;
     mkdirSync(dir, { recursive: true });
     const t0 = performance.now();
     const nodes = opts.adopt ? 0 : this.loadSnapshot();
@@ -127,7 +132,20 @@ export class Persistence {
     this.fd = openSync(join(dir, JOURNAL), 'a');
     if (opts.adopt && this.fsync !== 'never') fdatasync(this.fd, () => {});
     this.loaded = { nodes, journalRecords, ms: performance.now() - t0 };
-    if (journalRecords > 0) this.snapshot();
+    // Fold the replayed journal into a snapshot, once serving (it is synchronous, so it
+    // holds whatever was committed by then and the journal restarts empty).
+    if (journalRecords > 0) {
+      this.compactTimer = setTimeout(() => {
+        this.compactTimer = undefined;
+        try {
+          this.snapshot();
+        } catch (e) {
+          // The journal still has everything; the next compaction will try again.
+          daemon.log(`xenstored: snapshot of ${dir} failed: ${(e as Error).message}`);
+        }
+      }, 0);
+      this.compactTimer.unref();
+    }
     daemon.persistence = this;
   }
 
@@ -222,7 +240,15 @@ export class Persistence {
       }, 50);
       this.syncTimer.unref();
     }
-    if (this.records >= this.compactAfter) this.snapshot();
+    const limit = this.compactAfter ?? 10_000 + this.daemon.store.size / 2;
+    if (this.records >= limit) {
+      try {
+        this.snapshot();
+      } catch (e) {
+        this.records = 0; // try again after as many records
+        this.daemon.log(`xenstored: snapshot of ${this.dir} failed: ${(e as Error).message}`);
+      }
+    }
   }
 
   /**
@@ -231,6 +257,7 @@ export class Persistence {
    * record, so only a host crash in that moment could cost the last few ms).
    */
   detach(): void {
+    if (this.compactTimer !== undefined) clearTimeout(this.compactTimer);
     if (this.syncTimer !== undefined) clearTimeout(this.syncTimer);
     this.syncTimer = undefined;
     closeSync(this.fd);
@@ -239,6 +266,7 @@ export class Persistence {
 
   /** Final snapshot and close (clean shutdown). */
   close(): void {
+    if (this.compactTimer !== undefined) clearTimeout(this.compactTimer);
     if (this.syncTimer !== undefined) clearTimeout(this.syncTimer);
     this.syncTimer = undefined;
     this.snapshot();
