@@ -25,6 +25,11 @@ export class CpupoolOps {
     return hit.poolId;
   }
 
+  /** Pool names by id, for labelling many domains at once. */
+  names(): Map<number, string> {
+    return new Map(this.xen.hypercall({ op: 'sysctl.cpupool_op.list' }).map((p) => [p.poolId, p.name]));
+  }
+
   nameOf(poolId: number): string {
     return this.list().find((p) => p.poolId === poolId)?.name ?? `Pool-${poolId}`;
   }

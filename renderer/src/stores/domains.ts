@@ -19,7 +19,8 @@ export const useDomainsStore = defineStore('domains', () => {
   const events = ref<ToolstackEvent[]>([]);
   let unsubscribe: (() => void) | undefined;
 
-  const list = computed(() => [...byDomid.value.values()].sort((a, b) => a.domid - b.domid));
+  /** In domid order for a fresh load, then creation order (views sort as they need). */
+  const list = computed(() => [...byDomid.value.values()]);
 
   function apply(items: ToolstackEvent[]): void {
     const m = byDomid.value;

@@ -1,0 +1,96 @@
+/**
+ * `npm run bench -- gui`: the served console in Debian's Chromium against a 4095-pCPU
+ * embedded host running 10,000 domains (issue 8 targets): the dashboard's first render
+ * after page load (target at most 1 s), and frame times while scrolling the 10,000-row
+ * domain list with updates arriving every second (target: frames under 16 ms).
+ * Needs the built renderer (`npm run build`) and /usr/bin/chromium.
+ */
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { chromium } from 'playwright-core';
+import { startConsoleServer } from '../../main/serve/console-server';
+import { LabStore } from '../../main/services/lab-store';
+import { CHROMIUM, CHROMIUM_ARGS } from '../e2e/browser';
+
+const DOMAINS = Number(process.env.GUI_BENCH_DOMAINS ?? 10_000);
+const rendererDir = join(process.cwd(), 'out/renderer');
+if (!existsSync(join(rendererDir, 'index.html'))) {
+  console.error('gui bench: the renderer is not built; run `npm run build` first');
+  process.exit(1);
+}
+if (!existsSync(CHROMIUM)) {
+  console.error(`gui bench: no Chromium at ${CHROMIUM} (apt-get install chromium)`);
+  process.exit(1);
+}
+
+const dir = mkdtempSync(join(tmpdir(), 'xendeck-guibench-'));
+new LabStore(join(dir, 'lab')).save([{ id: 'big', kind: 'embedded', preset: 'x2apic-4095', seed: 1 }]);
+const server = await startConsoleServer({ host: '127.0.0.1', port: 0, allowRemote: false, token: undefined, seed: 1, labDir: join(dir, 'lab'), rendererDir }, 'bench');
+const host = server.lab.host('big');
+const t0 = performance.now();
+for (let i = 1; i <= DOMAINS; i++) await host.createDomain({ configText: `name = "vm${String(i).padStart(5, '0')}"\nmemory = 64\ntype = "pvh"\n` });
+console.log(`domains_created: ${DOMAINS}`);
+console.log(`create_s: ${((performance.now() - t0) / 1000).toFixed(2)}`);
+
+const context = await chromium.launchPersistentContext(join(dir, 'profile'), { executablePath: CHROMIUM, args: CHROMIUM_ARGS, headless: true, viewport: { width: 1440, height: 900 } });
+const page = context.pages()[0] ?? (await context.newPage());
+// First render: the time in the page's own clock (ms since navigation start) when the
+// element is there; Playwright's wait adds a CDP round trip, so this is an upper bound.
+const pageNow = (): Promise<number> => page.evaluate('performance.now()') as Promise<number>;
+await page.goto(server.url);
+await page.waitForSelector('[data-test=host-card]', { timeout: 60_000 });
+console.log(`dashboard_first_render_ms: ${(await pageNow()).toFixed(0)}`);
+await page.waitForSelector('[data-test=heat-map] canvas', { timeout: 60_000 });
+console.log(`dashboard_heatmap_ms: ${(await pageNow()).toFixed(0)} (4095 pCPUs)`);
+
+await page.getByRole('link', { name: 'Domains' }).click();
+const tList = Date.now();
+await page.locator('[data-test=domain-count]').filter({ hasText: `${DOMAINS + 1} of ${DOMAINS + 1}` }).waitFor({ timeout: 60_000 });
+console.log(`domain_list_ready_ms: ${Date.now() - tList}`);
+
+// Changes arriving while scrolling: a domain paused and unpaused every 100 ms, plus the 1 Hz stats.
+let flip = 0;
+const churn = setInterval(() => {
+  if (process.env.GUI_BENCH_NO_CHURN) return;
+  const id = 1 + (flip++ % 50);
+  void (flip % 2 ? host.pause(id) : host.unpause(id)).catch(() => undefined);
+}, 100);
+
+// In the page: scroll the list a screenful per frame for 5 s, recording frame-to-frame times and long tasks.
+const SCROLL_IN_PAGE = `(async () => {
+  const el = document.querySelector('.body[tabindex="0"]');
+  const deltas = [];
+  const longTasks = [];
+  let last = performance.now();
+  const po = new PerformanceObserver((l) => l.getEntries().forEach((e) => longTasks.push(e.duration)));
+  try { po.observe({ type: 'longtask', buffered: false }); } catch {}
+  const end = performance.now() + 5000;
+  await new Promise((resolve) => {
+    const step = (t) => {
+      deltas.push(t - last);
+      last = t;
+      el.scrollTop += 240;
+      if (el.scrollTop + el.clientHeight >= el.scrollHeight) el.scrollTop = 0;
+      if (t < end) requestAnimationFrame(step); else resolve();
+    };
+    requestAnimationFrame(step);
+  });
+  po.disconnect();
+  return { deltas: deltas.slice(1), longTasks };
+})()`;
+const frames = (await page.evaluate(SCROLL_IN_PAGE)) as { deltas: number[]; longTasks: number[] };
+clearInterval(churn);
+
+const sorted = [...frames.deltas].sort((a, b) => a - b);
+const q = (p: number): number => sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))] ?? 0;
+console.log(`scroll_frames: ${sorted.length}`);
+console.log(`scroll_frame_ms_p50: ${q(0.5).toFixed(1)}`);
+console.log(`scroll_frame_ms_p95: ${q(0.95).toFixed(1)}`);
+console.log(`scroll_frame_ms_max: ${q(1).toFixed(1)}`);
+console.log(`scroll_frames_over_16ms_pct: ${((sorted.filter((d) => d > 16.7).length / Math.max(1, sorted.length)) * 100).toFixed(1)}`);
+console.log(`long_tasks: ${frames.longTasks.length} (max ${Math.max(0, ...frames.longTasks).toFixed(0)} ms)`);
+
+await context.close();
+await server.close();
+rmSync(dir, { recursive: true, force: true });
