@@ -88,12 +88,14 @@ describe('served console in Chromium', () => {
     const row = page.locator('[role=row][data-domid="1"]');
     await expect.poll(() => row.textContent()).toContain('web1');
     expect(await row.textContent()).toContain('512');
+    await row.hover(); // row actions show on the row under the pointer (or the keyboard)
     await row.getByRole('button', { name: 'Pause' }).click();
     await expect.poll(() => row.textContent()).toContain('paused');
 
     await page.screenshot({ path: 'test/e2e/artifacts/domains.png' });
 
     page.once('dialog', (d) => void d.accept());
+    await row.hover();
     await row.getByRole('button', { name: 'Destroy' }).click();
     await expect.poll(() => page.locator('[data-test=domain-count]').textContent()).toBe('1 of 1');
     const doms = await env.server.lab.host('lab1').listDomains();
@@ -286,6 +288,7 @@ describe('the domain list at work: sorting, bulk actions, keyboard, command pale
   it('lists the events it saw, and a failure comes as a notification with its code', async () => {
     const { page } = w;
     await page.getByRole('link', { name: 'Domains' }).click();
+    await page.locator('[role=row][data-domid="2"]').hover();
     await page.locator('[role=row][data-domid="2"]').getByRole('button', { name: 'Unpause' }).click();
     await expect.poll(() => page.locator('[role=row][data-domid="2"]').textContent()).toContain('Pause');
     await page.locator('[role=row][data-domid="3"]').getByLabel('Select charlie').check();
