@@ -27,11 +27,13 @@ export interface XlGlobals {
   labDir: string;
 }
 
-/** The toolstack façade plus what an embedded host can also tell `xl`. */
+/** The toolstack façade plus what an embedded host can also tell and do for `xl`. */
 export interface XlHost extends ToolstackHost {
   /** The config a domain was created from (absent for Domain-0). */
   configOf(ref: DomainRef): Readonly<KeptConfig> | undefined;
   physinfo(): Promise<Physinfo>;
+  setVcpuAffinity(ref: DomainRef, vcpu: number | 'all', hard: number[] | null, soft: number[] | null): Promise<void>;
+  setMaxMemory(ref: DomainRef, maxKiB: number): Promise<void>;
 }
 
 export interface XlContext {

@@ -6,7 +6,7 @@
  * Entries name domains by domid: replay allocates the same domids.
  */
 import { z } from 'zod';
-import type { ToolstackHost } from '../../toolstack/host-api';
+import type { XlHost } from './context';
 
 const SchedulerSchema = z.enum(['credit', 'credit2', 'rtds', 'null']);
 
@@ -23,6 +23,14 @@ export const JournalEntrySchema = z.discriminatedUnion('op', [
   z.object({ op: z.literal('unpause'), domid: z.number().int().nonnegative() }),
   z.object({ op: z.literal('shutdown'), domid: z.number().int().nonnegative(), reboot: z.boolean() }),
   z.object({ op: z.literal('dmesg-clear') }),
+  z.object({
+    op: z.literal('vcpu-pin'),
+    domid: z.number().int().nonnegative(),
+    vcpu: z.union([z.number().int().nonnegative(), z.literal('all')]),
+    hard: z.array(z.number().int().nonnegative()).nullable(),
+    soft: z.array(z.number().int().nonnegative()).nullable(),
+  }),
+  z.object({ op: z.literal('mem-max'), domid: z.number().int().nonnegative(), maxKiB: z.number().int().nonnegative() }),
   z.object({ op: z.literal('cpupool-create'), name: z.string(), sched: SchedulerSchema, cpus: z.array(z.number().int().nonnegative()) }),
   z.object({ op: z.literal('cpupool-destroy'), pool: z.string() }),
   z.object({ op: z.literal('cpupool-cpu-add'), pool: z.string(), cpus: z.array(z.number().int().nonnegative()) }),
@@ -45,7 +53,7 @@ export const JournalEntrySchema = z.discriminatedUnion('op', [
 export type JournalEntry = z.infer<typeof JournalEntrySchema>;
 
 /** Apply one entry to a host, exactly as the command that recorded it did. */
-export async function applyEntry(host: ToolstackHost, e: JournalEntry): Promise<void> {
+export async function applyEntry(host: XlHost, e: JournalEntry): Promise<void> {
   switch (e.op) {
     case 'create':
       await host.createDomain({ configText: e.configText, file: e.file, overrides: e.overrides, paused: e.paused });
@@ -61,6 +69,10 @@ export async function applyEntry(host: ToolstackHost, e: JournalEntry): Promise<
     case 'dmesg-clear':
       await host.dmesg({ clear: true });
       return;
+    case 'vcpu-pin':
+      return host.setVcpuAffinity(e.domid, e.vcpu, e.hard, e.soft);
+    case 'mem-max':
+      return host.setMaxMemory(e.domid, e.maxKiB);
     case 'cpupool-create':
       await host.createCpupool(e.name, e.sched, e.cpus);
       return;
@@ -98,6 +110,8 @@ export function describeEntry(e: JournalEntry): string {
     case 'destroy':
     case 'pause':
     case 'unpause':
+    case 'vcpu-pin':
+    case 'mem-max':
       return `${e.op} ${e.domid}`;
     case 'sched-domain':
       return `sched ${e.domid}`;

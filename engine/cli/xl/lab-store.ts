@@ -13,7 +13,7 @@
 import { mkdir, readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { z } from 'zod';
-import { EmbeddedHost } from '../../toolstack/embedded-host';
+import { LabHost } from './lab-host';
 import { writeFileAtomic } from './atomic-write';
 import { applyEntry, describeEntry, JournalEntrySchema, type JournalEntry } from './journal';
 import { acquireLabLock, type LabLock } from './lab-lock';
@@ -45,7 +45,7 @@ export class LabStore {
   private constructor(
     readonly dir: string,
     readonly lab: LabFile,
-    readonly host: EmbeddedHost,
+    readonly host: LabHost,
     private journal: JournalEntry[],
     private readonly lock: LabLock | undefined,
   ) {}
@@ -60,7 +60,7 @@ export class LabStore {
     try {
       const lab = await readLabFile(dir);
       const journal = (await readJournal(dir)).slice(0, opts.entries);
-      const host = new EmbeddedHost({ id: 'lab', preset: lab.preset, seed: lab.seed, hostname: lab.hostname });
+      const host = new LabHost({ id: 'lab', preset: lab.preset, seed: lab.seed, hostname: lab.hostname });
       for (const [i, e] of journal.entries()) {
         try {
           await applyEntry(host, e);

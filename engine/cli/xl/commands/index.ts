@@ -15,6 +15,8 @@ import { reboot, shutdown } from './shutdown';
 import { uptime } from './uptime';
 import { vmListCommand } from './vm-list';
 import { vcpuList } from './vcpu-list';
+import { vcpuPin } from './vcpu-pin';
+import { memMax } from './mem-max';
 import { cpupoolCpuAdd, cpupoolCpuRemove, cpupoolCreate, cpupoolDestroy, cpupoolListCommand, cpupoolMigrate, cpupoolRename } from './cpupool';
 import { schedCredit, schedCredit2, schedRtds } from './sched';
 
@@ -43,6 +45,8 @@ export const XL_COMMANDS: Readonly<Record<string, XlCommandEntry>> = {
   dmesg: { run: dmesg, writes: (args) => args.some((a) => a === '--clear' || /^-[^-]*c/.test(a)) },
   uptime: { run: uptime, writes: reads },
   'vcpu-list': { run: vcpuList, writes: reads },
+  'vcpu-pin': { run: vcpuPin, writes },
+  'mem-max': { run: memMax, writes },
   'cpupool-list': { run: cpupoolListCommand, writes: reads },
   'cpupool-create': { run: cpupoolCreate, writes },
   'cpupool-destroy': { run: cpupoolDestroy, writes },

@@ -90,8 +90,10 @@ export function keptConfigJson(d: DomainSummary, b: DomainBuildInfoJson): YajlVa
       b_info: {
         max_vcpus: b.b_info.max_vcpus,
         avail_vcpus: b.b_info.avail_vcpus,
-        max_memkb: b.b_info.max_memkb,
-        target_memkb: b.b_info.target_memkb,
+        // libxl_retrieve_domain_configuration reads the limits back from xenstore
+        // (memory/static-max, memory/target): what they are now, after mem-max / mem-set
+        max_memkb: d.maxMemoryMiB * 1024,
+        target_memkb: d.memoryMiB * 1024,
         video_memkb: c.type === 'hvm' ? 8192 : 0,
         sched_params: CREDIT2_PARAMS,
         claim_mode: 'True',
