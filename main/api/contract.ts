@@ -42,6 +42,15 @@ export const methods = {
     params: z.object({ id: HostIdSchema, ssh: SshTargetSchema, sudo: z.boolean().optional(), trustFingerprint: z.string().regex(/^SHA256:[A-Za-z0-9+/]{43}$/).optional() }).strict(),
     result: z.object({}),
   },
+  /** Add a simulated host from a preset (`host.presets` lists them). */
+  'host.addEmbedded': {
+    params: z.object({ id: HostIdSchema, preset: z.string().max(64), seed: z.number().int().min(0).max(2 ** 31 - 1).optional() }).strict(),
+    result: z.object({}),
+  },
+  'host.presets': {
+    params: z.object({}).strict(),
+    result: z.array(z.object({ id: z.string(), label: z.string(), nrCpus: z.number().int(), memoryMiB: z.number().int() })),
+  },
   'host.remove': { params: z.object({ hostId: HostIdSchema }).strict(), result: z.object({}) },
   'host.summary': { params: z.object({ hostId: HostIdSchema }).strict(), result: HostSummarySchema },
   'host.topology': { params: z.object({ hostId: HostIdSchema }).strict(), result: HostTopologySchema },

@@ -3,6 +3,7 @@
  * in the contract and its params must pass the method's schema before a handler runs;
  * anything else gets a typed error (EBADREQ, ENOMETHOD) and never throws out of here.
  */
+import { HOST_PRESETS } from '../../engine/hypervisor/host-presets';
 import { ToolstackError } from '../../engine/toolstack/toolstack-error';
 import { HostStatsService } from '../services/host-stats';
 import type { Lab } from '../services/lab';
@@ -34,6 +35,9 @@ export class Router {
       'app.info': async () => ({ apiVersion: API_VERSION, appVersion: ctx.appVersion, mode: ctx.mode, engine: 'XenDeck simulated Xen 4.17' }),
       'host.list': async () => lab.list(),
       'host.add': async ({ id, ssh, sudo, trustFingerprint }) => (await lab.addRemote({ id, kind: 'remote', ssh, ...(sudo !== undefined ? { sudo } : {}) }, trustFingerprint), {}),
+      'host.addEmbedded': async (p) => (lab.addEmbedded({ id: p.id, preset: p.preset, seed: p.seed ?? 1 }), {}),
+      'host.presets': async () =>
+        HOST_PRESETS.map((h) => ({ id: h.id, label: h.label, nrCpus: h.topology.sockets * h.topology.coresPerSocket * h.topology.threadsPerCore, memoryMiB: h.topology.memoryMiB })),
       'host.remove': async (p) => (await lab.remove(p.hostId), {}),
       'host.summary': async (p) => lab.host(p.hostId).summary(),
       'host.topology': async (p) => lab.host(p.hostId).topology(),

@@ -306,3 +306,33 @@ describe('the domain list at work: sorting, bulk actions, keyboard, command pale
     expect(w.problems).toEqual([]);
   });
 });
+
+describe('a second, simulated host', () => {
+  let w: E2eEnv;
+  beforeAll(async () => {
+    w = await startE2e();
+    await w.page.goto(w.server.url);
+    await w.page.waitForURL(/\/dashboard$/);
+  });
+  afterAll(async () => {
+    await w?.close();
+  });
+
+  it('boots a Haswell-EP host from its preset and switches the views to it', async () => {
+    const { page } = w;
+    await page.getByRole('link', { name: 'Hosts' }).click();
+    await page.getByRole('button', { name: 'Add a simulated host…' }).click();
+    await page.getByLabel('Host name').fill('lab2');
+    await page.getByLabel('Hardware preset').selectOption('haswell-ep-2s');
+    await page.getByRole('button', { name: 'Boot it' }).click();
+    await expect.poll(() => page.locator('[data-host=lab2]').textContent()).toContain('72');
+    await page.getByLabel('Current host').selectOption('lab2');
+    await page.getByRole('link', { name: 'Dashboard' }).click();
+    await expect.poll(() => page.locator('[data-test=heat-map] figcaption').textContent()).toContain('72 pCPUs');
+    expect((await w.server.lab.list()).map((h) => h.id)).toEqual(['lab1', 'lab2']);
+  });
+
+  it('saw no console error', () => {
+    expect(w.problems).toEqual([]);
+  });
+});
