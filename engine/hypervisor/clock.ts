@@ -88,9 +88,17 @@ export class Clock {
 
   /** Move an armed (or disarmed) timer to a new expiry, like Xen's set_timer(). */
   set(timer: Timer, when: STime): void {
-    if (timer.armed) this.remove(timer);
-    timer.expires = Math.max(when, this._now);
+    const at = when > this._now ? when : this._now;
     timer.seq = this.seq++;
+    if (timer.heapIndex >= 0) {
+      // re-key in place: sift whichever way the new key moves it
+      const earlier = at < timer.expires;
+      timer.expires = at;
+      if (earlier) this.up(timer.heapIndex);
+      else this.down(timer.heapIndex);
+      return;
+    }
+    timer.expires = at;
     this.push(timer);
   }
 

@@ -157,6 +157,7 @@ class Runq {
 }
 
 const c2 = (u: Unit): C2Unit => u.priv as C2Unit;
+const byAvgload = (a: Unit, b: Unit): number => c2(a).avgload - c2(b).avgload;
 
 export class Credit2Scheduler implements Scheduler {
   readonly name = 'credit2';
@@ -788,50 +789,71 @@ export class Credit2Scheduler implements Scheduler {
     const tol = loadMax < cpusMax * P ? BALANCE_UNDER_TOLERANCE : BALANCE_OVER_TOLERANCE;
     if (maxDelta < P * 2 ** tol) return;
 
+    // push, pull or swap: the move that leaves the two loads closest. Xen tries every
+    // pair (O(n²)); sorting the pull side gives the same answer in O(n log n).
+    const D = lrq.bAvgload - orq.bAvgload;
     let best = maxDelta;
     let push: Unit | null = null;
     let pull: Unit | null = null;
-    const consider = (pu: Unit | null, pl: Unit | null): void => {
-      let l = lrq.bAvgload;
-      let o = orq.bAvgload;
-      if (pu) {
-        const a = c2(pu).avgload;
-        l -= a;
-        o += a;
-      }
-      if (pl) {
-        const a = c2(pl).avgload;
-        l += a;
-        o -= a;
-      }
-      const d = Math.abs(l - o);
-      if (d < best) {
-        best = d;
-        push = pu;
-        pull = pl;
-      }
-    };
-    // hard affinity must allow it; soft affinity is kept where it is being met
-    const migrateable = (u: Unit, to: Runq): boolean => {
-      if (!u.hardAll && !to.cpus.some((c) => u.hardOk(c))) return false;
-      if (!u.hasSoft) return true;
-      const from = c2(u).rqd;
-      return to.cpus.some((c) => u.softOk(c)) || !from || !from.cpus.some((c) => u.softOk(c));
-    };
-    const pulls: Unit[] = [];
+    const pulls = this.scratch;
+    pulls.length = 0;
     for (const u of orq.svc) {
       this.updateSvcLoad(c2(u), 0, now);
-      if (migrateable(u, lrq)) pulls.push(u);
+      if (this.migrateable(u, lrq)) pulls.push(u);
+    }
+    pulls.sort(byAvgload);
+    for (const pl of pulls) {
+      const d = Math.abs(D + 2 * c2(pl).avgload);
+      if (d < best) {
+        best = d;
+        push = null;
+        pull = pl;
+      }
     }
     for (const pu of lrq.svc) {
-      this.updateSvcLoad(c2(pu), 0, now);
-      if (!migrateable(pu, orq)) continue;
-      for (const pl of pulls) consider(pu, pl);
-      consider(pu, null);
+      const a = c2(pu);
+      this.updateSvcLoad(a, 0, now);
+      if (!this.migrateable(pu, orq)) continue;
+      const d0 = Math.abs(D - 2 * a.avgload);
+      if (d0 < best) {
+        best = d0;
+        push = pu;
+        pull = null;
+      }
+      if (pulls.length === 0) continue;
+      // the b that makes D - 2a + 2b closest to 0
+      const target = a.avgload - D / 2;
+      let lo = 0;
+      let hi = pulls.length;
+      while (lo < hi) {
+        const mid = (lo + hi) >>> 1;
+        if (c2(pulls[mid]!).avgload < target) lo = mid + 1;
+        else hi = mid;
+      }
+      for (let k = lo - 1; k <= lo; k++) {
+        if (k < 0 || k >= pulls.length) continue;
+        const pl = pulls[k]!;
+        const d = Math.abs(D - 2 * a.avgload + 2 * c2(pl).avgload);
+        if (d < best) {
+          best = d;
+          push = pu;
+          pull = pl;
+        }
+      }
     }
-    for (const pl of pulls) consider(null, pl);
+    pulls.length = 0;
     if (push) this.migrate(push, orq, now);
     if (pull) this.migrate(pull, lrq, now);
+  }
+
+  private readonly scratch: Unit[] = [];
+
+  /** unit_is_migrateable(): hard affinity allows it; soft affinity is kept where it is met. */
+  private migrateable(u: Unit, to: Runq): boolean {
+    if (!u.hardAll && !to.cpus.some((c) => u.hardOk(c))) return false;
+    if (!u.hasSoft) return true;
+    const from = c2(u).rqd;
+    return to.cpus.some((c) => u.softOk(c)) || !from || !from.cpus.some((c) => u.softOk(c));
   }
 
   /** migrate(): move a unit to another runqueue (a running one moves at its next schedule). */
