@@ -358,6 +358,16 @@ export class Connection implements WatchOwner, Caller {
     return Buffer.concat([gen, all.subarray(off, end), tail]);
   }
 
+  private liveUpdate(args: string[]): Buffer {
+    const what = liveUpdateArgs(args);
+    if (what !== 'start') return OK;
+    const go = this.daemon.requestLiveUpdate;
+    if (go === undefined) throw new XsError('ENOSYS', 'live update needs the xenstored supervisor');
+    // The reply goes out before the handover starts.
+    setImmediate(go);
+    return OK;
+  }
+
   private control(args: string[]): Buffer {
     switch (args[0]) {
       case 'check':
@@ -367,23 +377,44 @@ export class Connection implements WatchOwner, Caller {
         return OK;
       case 'help':
         return Buffer.from('check\nprint\nhelp\nquota\nlive-update\n\0', 'latin1');
-      case 'live-update': {
-        // xenstore-control live-update: the reply goes out before the handover starts.
-        const go = this.daemon.requestLiveUpdate;
-        if (go === undefined) throw new XsError('ENOSYS', 'live update needs the xenstored supervisor');
-        setImmediate(go);
-        return OK;
-      }
-      case 'quota': {
-        const q = this.quota;
-        const text = Object.entries(q)
-          .map(([k, v]) => `${k}: ${v}`)
-          .join('\n');
-        return Buffer.from(`${text}\n\0`, 'latin1');
-      }
+      case 'live-update':
+        return this.liveUpdate(args.slice(1));
       default:
         throw new XsError('EINVAL', `control ${args[0] ?? ''}`);
     }
+  }
+}
+
+/**
+ * CONTROL live-update as Xen 4.17's xenstore-control drives it (tools/xs-clients/
+ * xenstore_control.c): `-f <binary>` and `-c <cmdline>` prepare (our next daemon is
+ * always this one's code, so they are only checked), `-a` aborts, `-s [-t secs] [-F]`
+ * starts; replies are plain strings ("OK"). A stub-domain kernel (`-b`) is not for us.
+ */
+function liveUpdateArgs(args: string[]): 'prepare' | 'abort' | 'start' {
+  const [op, ...rest] = args;
+  switch (op) {
+    case '-f':
+    case '-c':
+      if (rest[0] === undefined) throw new XsError('EINVAL', `live-update ${op} needs an argument`);
+      return 'prepare';
+    case '-a':
+      return 'abort';
+    case '-s':
+      for (let i = 0; i < rest.length; i++) {
+        const a = rest[i];
+        if (a === '-F') continue;
+        if ((a === '-t' || a === '-v') && rest[i + 1] !== undefined && /^[0-9]+$/.test(rest[i + 1]!)) {
+          i++;
+          continue;
+        }
+        throw new XsError('EINVAL', `live-update -s: bad argument ${a ?? ''}`);
+      }
+      return 'start';
+    case '-b':
+      throw new XsError('ENOSYS', 'live-update of a stub domain');
+    default:
+      throw new XsError('EINVAL', `live-update ${op ?? ''}`);
   }
 }
 

@@ -5,7 +5,8 @@
 // are missing this suite fails and says so rather than skipping. Xen's own xenstore test
 // program, test-xenstore, ships in xen-utils-4.17, whose dependencies we do not want on
 // the machine: it is fetched with `apt-get download` and unpacked (dpkg-deb -x) into a
-// cache folder; it only needs libxenstore4, which xenstore-utils brings.
+// cache folder; it only needs libxenstore4, which xenstore-utils brings. The same package's
+// xenstore-control drives a live update.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawn, spawnSync } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
@@ -40,13 +41,14 @@ function ok(tool: string, ...args: string[]): string {
   return r.stdout;
 }
 
-const TEST_XENSTORE = '/usr/lib/xen-4.17/bin/test-xenstore';
+const XEN_BIN = '/usr/lib/xen-4.17/bin';
 
-/** test-xenstore from xen-utils-4.17: installed, or downloaded and unpacked once. */
-function testXenstore(): string {
-  if (existsSync(TEST_XENSTORE)) return TEST_XENSTORE;
+/** A program of xen-utils-4.17 (test-xenstore, xenstore-control): installed, or downloaded and unpacked once. */
+function xenUtil(name: string): string {
+  const installed = `${XEN_BIN}/${name}`;
+  if (existsSync(installed)) return installed;
   const cache = join(tmpdir(), 'xendeck-xen-utils-4.17');
-  const bin = join(cache, 'root', TEST_XENSTORE);
+  const bin = join(cache, 'root', installed);
   if (existsSync(bin)) return bin;
   mkdirSync(cache, { recursive: true });
   let dl = spawnSync('apt-get', ['download', 'xen-utils-4.17'], { cwd: cache, encoding: 'utf8', timeout: 120_000 });
@@ -57,7 +59,7 @@ function testXenstore(): string {
   }
   const deb = readdirSync(cache).find((f) => f.startsWith('xen-utils-4.17_') && f.endsWith('.deb'));
   if (deb === undefined) {
-    throw new Error(`cannot get Xen's test-xenstore: \`apt-get download xen-utils-4.17\` failed: ${dl.stderr || dl.error?.message}`);
+    throw new Error(`cannot get Xen's ${name}: \`apt-get download xen-utils-4.17\` failed: ${dl.stderr || dl.error?.message}`);
   }
   const x = spawnSync('dpkg-deb', ['-x', deb, 'root'], { cwd: cache, encoding: 'utf8' });
   if (x.status !== 0 || !existsSync(bin)) throw new Error(`cannot unpack ${deb}: ${x.stderr}`);
@@ -185,7 +187,7 @@ describe("Debian's xenstore-utils against our xenstored", () => {
     expect(lines()).toEqual(['/watched', '/watched/child', '/watched']);
   });
 
-  it('xenstore-watch stays connected and keeps its watch across a live update (SIGHUP)', async () => {
+  it('xenstore-watch stays connected and keeps its watch across `xenstore-control live-update`', async () => {
     const w = spawn('/usr/bin/xenstore-watch', ['-n', '2', '/live'], { env: { ...process.env, XENSTORED_PATH: sock } });
     let out = '';
     w.stdout.on('data', (d: Buffer) => {
@@ -197,8 +199,15 @@ describe("Debian's xenstore-utils against our xenstored", () => {
       if (Date.now() - t0 > 10_000) throw new Error('no initial watch event');
       await new Promise((r) => setTimeout(r, 20));
     }
-    daemon!.kill('SIGHUP');
-    while (!daemonErr.includes('live update done')) {
+    const before = daemonErr.length;
+    const lu = spawnSync(xenUtil('xenstore-control'), ['live-update', process.execPath], {
+      env: { ...process.env, XENSTORED_PATH: sock },
+      encoding: 'utf8',
+      timeout: 60_000,
+    });
+    expect(lu.stderr).toBe('');
+    expect(lu.status).toBe(0);
+    while (!daemonErr.slice(before).includes('live update done')) {
       if (Date.now() - t0 > 20_000) throw new Error(`live update did not finish: ${daemonErr}`);
       await new Promise((r) => setTimeout(r, 20));
     }
@@ -209,7 +218,7 @@ describe("Debian's xenstore-utils against our xenstored", () => {
   });
 
   it("passes Xen's test-xenstore (reads, writes, directories, removal, transactions incl. the conflict case)", () => {
-    const bin = testXenstore();
+    const bin = xenUtil('test-xenstore');
     const r = spawnSync(bin, [], { env: { ...process.env, XENSTORED_PATH: sock }, encoding: 'utf8', timeout: 120_000 });
     const lines = r.stdout.split('\n').filter((l) => l !== '');
     expect(r.stderr).toBe('');

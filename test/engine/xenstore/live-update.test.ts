@@ -83,7 +83,9 @@ describe('xenstored live update', () => {
       raw.write(req.subarray(0, 10));
       await new Promise((r) => setTimeout(r, 50));
 
-      await b.request(XsType.CONTROL, joinStrings(['live-update']));
+      await expect(b.request(XsType.CONTROL, joinStrings(['live-update']))).rejects.toThrow(/EINVAL/);
+      await b.request(XsType.CONTROL, joinStrings(['live-update', '-f', '/usr/sbin/xenstored']));
+      await b.request(XsType.CONTROL, joinStrings(['live-update', '-s', '-t', '60']));
       await waitFor(() => x.stderr().includes('live update done'), x.stderr);
       expect(x.stderr()).toMatch(/3 connections kept/);
 
