@@ -26,6 +26,7 @@ import type {
   HostSummary,
   HostTopology,
   HostSample,
+  DomainSample,
   PoolSchedParamsT,
   SchedulerNameT,
   ShutdownAction,
@@ -203,6 +204,12 @@ export class EmbeddedHost implements ToolstackHost {
       pcpuPool: (m.pcpus ?? []).map((p) => p.poolId),
       domainCpuNs: this.infos().map((d) => ({ domid: d.domid, cpuNs: d.cpuTime })),
     };
+  }
+
+  async domainSample(ref: DomainRef): Promise<DomainSample> {
+    const domid = this.resolve(ref);
+    const m = this.xen.hypercall({ op: 'sim.sched_metrics', domid }).domains[0]!;
+    return { nowNs: this.xen.clock.now, cpuNs: m.cpuTime, runstateNs: { ...m.runstate }, wakeP99Ns: m.wakeLatency.p99, deadlineMisses: m.deadlineMisses };
   }
 
   async topology(): Promise<HostTopology> {

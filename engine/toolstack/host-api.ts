@@ -15,6 +15,7 @@ import type {
   HostSummary,
   HostTopology,
   HostSample,
+  DomainSample,
   PoolSchedParamsT,
   SchedulerNameT,
   ToolstackEvent,
@@ -44,6 +45,8 @@ export interface ToolstackHost {
   dmesg(opts?: { clear?: boolean }): Promise<string>;
   /** Cumulative CPU counters now (the statistics service turns two samples into rates). */
   sample(): Promise<HostSample>;
+  /** One domain's cumulative scheduling counters (runstate times, wake-up latency). */
+  domainSample(ref: DomainRef): Promise<DomainSample>;
   /** `xl info -n`: pCPU topology and NUMA nodes. */
   topology(): Promise<HostTopology>;
   /** The xl.cfg a domain was created from, when this toolstack created it (null otherwise). */

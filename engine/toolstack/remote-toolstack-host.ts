@@ -26,6 +26,7 @@ import type {
   HostSummary,
   HostTopology,
   HostSample,
+  DomainSample,
   PoolSchedParamsT,
   SchedulerNameT,
   ToolstackEvent,
@@ -134,6 +135,11 @@ export class RemoteToolstackHost implements ToolstackHost {
   async sample(): Promise<HostSample> {
     const doms = await this.call(() => this.remote.domainList());
     return { nowNs: Date.now() * 1e6, pcpuBusyNs: [], pcpuPool: [], domainCpuNs: doms.map((d) => ({ domid: d.domid, cpuNs: d.cpuTimeS * 1e9 })) };
+  }
+
+  /** xl shows no runstate times or wake-up latencies: the live charts need the embedded host. */
+  async domainSample(_ref: DomainRef): Promise<DomainSample> {
+    throw new NotImplementedError('runstate and latency charts of a real host');
   }
 
   async topology(): Promise<HostTopology> {

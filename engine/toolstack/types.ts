@@ -161,3 +161,13 @@ export interface HostSample {
   pcpuPool: number[];
   domainCpuNs: { domid: number; cpuNs: number }[];
 }
+
+/** Cumulative scheduling counters of one domain (for its live charts). */
+export interface DomainSample {
+  nowNs: number;
+  cpuNs: number;
+  runstateNs: { running: number; runnable: number; blocked: number; offline: number };
+  /** Wake-up to run latency, p99 over the domain's life so far (ns). */
+  wakeP99Ns: number;
+  deadlineMisses: number;
+}

@@ -20,6 +20,7 @@ import {
   HostIdSchema,
   HostListEntrySchema,
   HostStatsSchema,
+  DomainStatsSchema,
   HostTopologySchema,
   SshTargetSchema,
   HostSummarySchema,
@@ -103,6 +104,8 @@ export const topics = {
   events: { params: z.object({ hostId: HostIdSchema.optional() }).strict(), item: ToolstackEventSchema },
   /** Rates of one host once a second: pCPU busy %, domain CPU %. */
   stats: { params: z.object({ hostId: HostIdSchema }).strict(), item: HostStatsSchema },
+  /** One domain once a second: CPU %, runstate shares, wake-up latency p99. */
+  domainStats: { params: z.object({ hostId: HostIdSchema, domid: z.number().int().min(0).max(0x7fef) }).strict(), item: DomainStatsSchema },
 } as const;
 
 export type Methods = typeof methods;

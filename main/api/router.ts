@@ -5,6 +5,7 @@
  */
 import { HOST_PRESETS } from '../../engine/hypervisor/host-presets';
 import { ToolstackError } from '../../engine/toolstack/toolstack-error';
+import { DomainStatsService } from '../services/domain-stats';
 import { HostStatsService } from '../services/host-stats';
 import type { Lab } from '../services/lab';
 import { API_VERSION, isMethodName, isTopicName, methods, topics, type MethodName, type Params, type Result, type TopicItem, type TopicName, type TopicParams } from './contract';
@@ -27,10 +28,12 @@ export class Router {
   private readonly handlers: Handlers;
   private readonly sources: TopicSources;
   private readonly stats: HostStatsService;
+  private readonly domainStats: DomainStatsService;
 
   constructor(private readonly ctx: RouterContext) {
     const lab = ctx.lab;
     this.stats = new HostStatsService(lab);
+    this.domainStats = new DomainStatsService(lab);
     this.handlers = {
       'app.info': async () => ({ apiVersion: API_VERSION, appVersion: ctx.appVersion, mode: ctx.mode, engine: 'XenDeck simulated Xen 4.17' }),
       'host.list': async () => lab.list(),
@@ -71,12 +74,14 @@ export class Router {
         });
       },
       stats: (p, push) => this.stats.subscribe(p.hostId, push),
+      domainStats: (p, push) => this.domainStats.subscribe(p.hostId, p.domid, push),
     };
   }
 
   /** Stops the services' timers (statistics sampling). */
   close(): void {
     this.stats.close();
+    this.domainStats.close();
   }
 
   async request(method: string, params: unknown): Promise<Outcome> {

@@ -4,6 +4,7 @@
  * engine's type drift apart.
  */
 import { z } from 'zod';
+import type { DomainStats } from '../services/domain-stats';
 import type { HostStats } from '../services/host-stats';
 import type { CpupoolSummary, CreateDomainResult, DomainSchedInfo, DomainSummary, HostSummary, HostTopology, PoolSchedParamsT, ToolstackEvent, VcpuSummary } from '../../engine/toolstack/types';
 
@@ -151,6 +152,16 @@ export const HostStatsSchema = z.object({
   domainCpuPct: z.array(z.object({ domid: z.number().int(), pct: z.number() })),
 });
 
+export const DomainStatsSchema = z.object({
+  hostId: z.string(),
+  domid: z.number().int(),
+  nowNs: z.number(),
+  cpuPct: z.number(),
+  runstatePct: z.object({ running: z.number(), runnable: z.number(), blocked: z.number(), offline: z.number() }),
+  wakeP99Us: z.number(),
+  deadlineMisses: z.number().int(),
+});
+
 type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
 const _checks: [
   Same<z.infer<typeof HostSummarySchema>, HostSummary>,
@@ -163,5 +174,6 @@ const _checks: [
   Same<z.infer<typeof VcpuSummarySchema>, VcpuSummary>,
   Same<z.infer<typeof HostTopologySchema>, HostTopology>,
   Same<z.infer<typeof HostStatsSchema>, HostStats>,
-] = [true, true, true, true, true, true, true, true, true, true];
+  Same<z.infer<typeof DomainStatsSchema>, DomainStats>,
+] = [true, true, true, true, true, true, true, true, true, true, true];
 void _checks;

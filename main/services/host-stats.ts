@@ -5,6 +5,7 @@
  * It stops sampling a host when its last subscriber goes.
  */
 import type { Lab } from './lab';
+import { PeriodicSampler } from './sampler';
 import type { HostSample } from '../../engine/toolstack/types';
 
 export interface HostStats {
@@ -32,60 +33,17 @@ export function rates(hostId: string, a: HostSample, b: HostSample): HostStats {
   };
 }
 
-interface Watch {
-  listeners: Set<(s: HostStats) => void>;
-  timer: ReturnType<typeof setInterval>;
-  last: HostSample | undefined;
-  busy: boolean;
-}
-
-export class HostStatsService {
-  private readonly watches = new Map<string, Watch>();
-
+/** The 1 Hz host statistics of the `stats` topic. */
+export class HostStatsService extends PeriodicSampler<HostSample, HostStats> {
   constructor(
     private readonly lab: Lab,
-    private readonly periodMs = 1000,
-  ) {}
-
-  subscribe(hostId: string, listener: (s: HostStats) => void): () => void {
-    this.lab.host(hostId);
-    let w = this.watches.get(hostId);
-    if (!w) {
-      const watch: Watch = { listeners: new Set(), timer: setInterval(() => void this.tick(hostId, watch), this.periodMs), last: undefined, busy: false };
-      this.watches.set(hostId, watch);
-      void this.tick(hostId, watch);
-      w = watch;
-    }
-    w.listeners.add(listener);
-    const mine = w;
-    return () => {
-      mine.listeners.delete(listener);
-      if (mine.listeners.size === 0) {
-        clearInterval(mine.timer);
-        this.watches.delete(hostId);
-      }
-    };
+    periodMs = 1000,
+  ) {
+    super((hostId) => lab.host(hostId).sample(), rates, periodMs);
   }
 
-  close(): void {
-    for (const w of this.watches.values()) clearInterval(w.timer);
-    this.watches.clear();
-  }
-
-  private async tick(hostId: string, w: Watch): Promise<void> {
-    if (w.busy) return; // a slow host: skip a beat rather than pile up
-    w.busy = true;
-    try {
-      const s = await this.lab.host(hostId).sample();
-      if (w.last) {
-        const r = rates(hostId, w.last, s);
-        for (const l of w.listeners) l(r);
-      }
-      w.last = s;
-    } catch {
-      w.last = undefined; // the host went away or failed: start over on the next beat
-    } finally {
-      w.busy = false;
-    }
+  override subscribe(hostId: string, listener: (s: HostStats) => void): () => void {
+    this.lab.host(hostId); // an unknown or offline host is refused now, not silently never sampled
+    return super.subscribe(hostId, listener);
   }
 }

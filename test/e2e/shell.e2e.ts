@@ -223,6 +223,8 @@ describe('pools and scheduler parameters', () => {
     await expect.poll(() => page.locator('[data-test=sched-card]').textContent()).toContain('Scheduler: credit (pool cp-credit)');
     expect((await host.domain('db1')).cpupool).toBe('cp-credit');
     expect(await page.locator('[data-test=domain-config]').textContent()).toContain('name = "db1"');
+    await expect.poll(() => page.locator('[data-test=domain-charts] canvas').count()).toBe(3);
+    await expect.poll(() => page.locator('[data-test=domain-charts] > p').textContent(), { timeout: 5000 }).toContain('% CPU');
     await page.screenshot({ path: 'test/e2e/artifacts/domain.png' });
   });
 
