@@ -2,8 +2,7 @@
  * The cpupool-* commands: main_cpupool*() of tools/xl/xl_cpupool.c over the toolstack's
  * pool operations, with xl's messages and exit statuses:
  *   cpupool-list [-c] [POOL]       "Pool 'X' does not exist"
- *   cpupool-create [-n] [FILE] [key=value...]   name / sched / cpus / nodes, as xl.cfg;
- *                                  prints the "Using config file" block, then creates
+ *   (cpupool-create is in cpupool-create.ts)
  *   cpupool-destroy POOL           "unknown cpupool 'X'", "Can't destroy cpupool 'X'"
  *   cpupool-rename POOL NAME       "Can't rename cpupool 'X'"
  *   cpupool-cpu-add POOL CPUS      a cpu range (cpu-range.ts); a failure is only a warning
@@ -11,26 +10,20 @@
  *   cpupool-migrate DOMAIN POOL    "unknown domain 'X'", "unknown cpupool 'X'"
  * Pools are named by name or by number (libxl_cpupool_qualifier_to_cpupoolid).
  */
-import { readFile } from 'node:fs/promises';
-import { basename, resolve } from 'node:path';
-import { parseXlCfg, type XlCfgParse } from '../../../toolstack/config';
-import type { CpupoolSummary, SchedulerNameT } from '../../../toolstack/types';
-import type { XlCommand, XlContext, XlHost } from '../context';
+import type { CpupoolSummary } from '../../../toolstack/types';
+import type { XlCommand, XlHost } from '../context';
 import { parseCpuRange, type CpuRangeContext } from '../cpu-range';
 import { cpupoolList } from '../format/cpupool-list';
 import { xlGetopt } from '../getopt';
-import { helpText } from '../help';
 import { asToolstackError } from '../toolstack-failure';
 
-const SCHEDULERS: readonly SchedulerNameT[] = ['credit', 'credit2', 'rtds', 'null'];
-
 /** libxl_cpupool_qualifier_to_cpupoolid: a name, or digits as a pool id. */
-async function findPool(host: XlHost, q: string): Promise<CpupoolSummary | undefined> {
+export async function findPool(host: XlHost, q: string): Promise<CpupoolSummary | undefined> {
   const pools = await host.listCpupools();
   return pools.find((p) => p.name === q) ?? (/^\d+$/.test(q) ? pools.find((p) => p.poolId === Number(q)) : undefined);
 }
 
-async function rangeContext(host: XlHost): Promise<CpuRangeContext> {
+export async function rangeContext(host: XlHost): Promise<CpuRangeContext> {
   const t = await host.topology();
   const nodeCpus: number[][] = Array.from({ length: t.nrNodes }, () => []);
   for (const c of t.cpus) nodeCpus[c.node]?.push(c.cpu);
@@ -52,110 +45,6 @@ export const cpupoolListCommand: XlCommand = async (ctx, args) => {
   ctx.out(cpupoolList(pools, opts.some((o) => o.opt === 'c')));
   return 0;
 };
-
-export const cpupoolCreate: XlCommand = async (ctx, args) => {
-  const { opts, operands } = xlGetopt(ctx.io, 'cpupool-create', args, 'nf:', [
-    { name: 'defconfig', hasArg: true, val: 'f' },
-    { name: 'dryrun', hasArg: false, val: 'n' },
-  ], 0);
-  let file = opts.find((o) => o.opt === 'f')?.arg;
-  const dryRun = ctx.globals.dryRun || opts.some((o) => o.opt === 'n');
-  const extra: string[] = [];
-  for (const a of operands) {
-    if (a.includes('=')) extra.push(a);
-    else if (file === undefined) file = a;
-    else {
-      ctx.out(helpText('cpupool-create'));
-      return 1;
-    }
-  }
-  let text = '';
-  if (file !== undefined) {
-    try {
-      text = await readFile(resolve(ctx.cwd, file), 'utf8');
-    } catch {
-      ctx.err(`Failed to read config file: ${file}: No such file or directory\n`);
-      return 1;
-    }
-  }
-  if (extra.length > 0) text += `\n${extra.join('\n')}\n`;
-  const source = file ?? 'command line';
-  const cfg = parseXlCfg(text, source);
-  if (cfg.errors.length > 0) {
-    for (const e of cfg.errors) ctx.err(`${e.message}\n`);
-    ctx.err('Failed to parse config file: Invalid argument\n');
-    return 1;
-  }
-  const host = await ctx.host();
-  const name = str(cfg, 'name') ?? (file !== undefined ? basename(file) : undefined);
-  if (name === undefined) {
-    ctx.err('Missing cpupool name!\n');
-    return 1;
-  }
-  if (await findPool(host, name)) {
-    ctx.err(`Pool name "${name}" already exists\n`);
-    return 1;
-  }
-  const schedText = str(cfg, 'sched');
-  const sched = schedText === undefined ? ((await host.summary()).scheduler as SchedulerNameT) : SCHEDULERS.find((s) => s === schedText);
-  if (sched === undefined) {
-    ctx.err('Unknown scheduler\n');
-    return 1;
-  }
-  const cpus = await poolCpus(ctx, host, cfg);
-  if (cpus === undefined) return 1;
-  ctx.out(`Using config file "${source}"\ncpupool name:   ${name}\nscheduler:      ${sched}\nnumber of cpus: ${cpus.length}\n`);
-  if (dryRun) return 0;
-  try {
-    await host.createCpupool(name, sched, cpus);
-  } catch (e) {
-    asToolstackError(e);
-    ctx.err('error on creating cpupool\n');
-    return 1;
-  }
-  await ctx.record({ op: 'cpupool-create', name, sched, cpus });
-  return 0;
-};
-
-/** The pCPUs of a new pool: "nodes" (their free pCPUs), else "cpus" as a list or a range. */
-async function poolCpus(ctx: XlContext, host: XlHost, cfg: XlCfgParse): Promise<number[] | undefined> {
-  const rc = await rangeContext(host);
-  const used = new Set((await host.listCpupools()).flatMap((p) => p.cpus));
-  const free = (c: number): boolean => c >= 0 && c < rc.nrCpus && !used.has(c);
-  const nodes = cfg.settings.get('nodes');
-  if (nodes?.value.kind === 'list') {
-    const cpus = nodes.value.items.flatMap((i) => (i.kind === 'string' ? (rc.nodeCpus[Number.parseInt(i.value, 10)] ?? []) : [])).filter(free);
-    if (cpus.length === 0) {
-      ctx.err('no free cpu found\n');
-      return undefined;
-    }
-    return cpus;
-  }
-  const setting = cfg.settings.get('cpus');
-  if (!setting) return [];
-  let cpus: number[];
-  if (setting.value.kind === 'list') {
-    cpus = setting.value.items.map((i) => (i.kind === 'string' ? Number.parseInt(i.value, 10) : i.kind === 'number' ? Number.parseInt(i.text, 10) : -1));
-  } else {
-    const r = parseCpuRange(setting.value.kind === 'string' ? setting.value.value : setting.value.text, rc);
-    if (!r.ok) {
-      ctx.err(`${r.message}\n`);
-      return undefined;
-    }
-    cpus = r.cpus;
-  }
-  const bad = cpus.find((c) => !free(c));
-  if (bad !== undefined) {
-    ctx.err(`cpu ${bad} illegal or not free\n`);
-    return undefined;
-  }
-  return cpus;
-}
-
-function str(cfg: XlCfgParse, key: string): string | undefined {
-  const v = cfg.settings.get(key)?.value;
-  return v?.kind === 'string' ? v.value : v?.kind === 'number' ? v.text : undefined;
-}
 
 export const cpupoolDestroy: XlCommand = async (ctx, args) => {
   const { operands } = xlGetopt(ctx.io, 'cpupool-destroy', args, '', [], 1);

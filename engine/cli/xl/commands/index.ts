@@ -17,8 +17,10 @@ import { vmListCommand } from './vm-list';
 import { vcpuList } from './vcpu-list';
 import { vcpuPin } from './vcpu-pin';
 import { memMax } from './mem-max';
-import { cpupoolCpuAdd, cpupoolCpuRemove, cpupoolCreate, cpupoolDestroy, cpupoolListCommand, cpupoolMigrate, cpupoolRename } from './cpupool';
-import { schedCredit, schedCredit2, schedRtds } from './sched';
+import { cpupoolCpuAdd, cpupoolCpuRemove, cpupoolDestroy, cpupoolListCommand, cpupoolMigrate, cpupoolRename } from './cpupool';
+import { cpupoolCreate } from './cpupool-create';
+import { schedCredit, schedCredit2 } from './sched-credit';
+import { schedRtds } from './sched-rtds';
 
 export interface XlCommandEntry {
   run: XlCommand;
