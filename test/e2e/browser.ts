@@ -7,6 +7,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import { afterAll, beforeAll, expect } from 'vitest';
 import { startConsoleServer, type ConsoleServer } from '../../main/serve/console-server';
 
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -60,6 +61,32 @@ export async function startE2e(): Promise<E2eEnv> {
       await context.close();
       await server.close();
       rmSync(profile, { recursive: true, force: true });
+    },
+  };
+}
+
+/**
+ * For a describe block: a served console opened on its dashboard in Chromium before the
+ * tests (after `prepare` set the lab up), closed after them, and a check at the end that
+ * the page logged no error, no failed request and no CSP violation.
+ */
+export function openConsole(prepare?: (env: E2eEnv) => Promise<void>): { readonly env: E2eEnv } {
+  let env: E2eEnv | undefined;
+  beforeAll(async () => {
+    env = await startE2e();
+    await prepare?.(env);
+    await env.page.goto(env.server.url);
+    await env.page.waitForURL(/\/dashboard$/);
+  });
+  afterAll(async () => {
+    const problems = env?.problems ?? [];
+    await env?.close();
+    expect(problems, 'the page logged errors').toEqual([]);
+  });
+  return {
+    get env(): E2eEnv {
+      if (!env) throw new Error('the console is not open yet');
+      return env;
     },
   };
 }

@@ -13,40 +13,34 @@ export interface DomainTemplate {
 
 const img = (name: string, suffix = 'img'): string => `/var/lib/xen/images/${name}.${suffix}`;
 
+/** A Linux guest booted from dom0's kernel and initrd, with one disk and one bridged vif. */
+function linuxGuest(name: string, type: 'pv' | 'pvh', memory: number): DomainDraft {
+  return {
+    ...emptyDraft(),
+    name,
+    type,
+    memory,
+    vcpus: 2,
+    kernel: '/boot/vmlinuz',
+    ramdisk: '/boot/initrd.img',
+    cmdline: 'root=/dev/xvda1 ro console=hvc0',
+    disks: [{ target: img(name), format: 'raw', vdev: 'xvda', access: 'rw', devtype: 'disk' }],
+    vifs: [{ bridge: 'xenbr0', mac: '', model: '' }],
+  };
+}
+
 export const TEMPLATES: readonly DomainTemplate[] = [
   {
     id: 'pv-linux',
     label: 'PV Linux',
     description: 'Paravirtualised Linux booted from a kernel and initrd in dom0 (console hvc0).',
-    draft: (name) => ({
-      ...emptyDraft(),
-      name,
-      type: 'pv',
-      memory: 1024,
-      vcpus: 2,
-      kernel: '/boot/vmlinuz',
-      ramdisk: '/boot/initrd.img',
-      cmdline: 'root=/dev/xvda1 ro console=hvc0',
-      disks: [{ target: img(name), format: 'raw', vdev: 'xvda', access: 'rw', devtype: 'disk' }],
-      vifs: [{ bridge: 'xenbr0', mac: '', model: '' }],
-    }),
+    draft: (name) => linuxGuest(name, 'pv', 1024),
   },
   {
     id: 'pvh',
     label: 'PVH',
     description: 'A PVH guest: hardware virtualisation without emulated devices (the modern default for Linux).',
-    draft: (name) => ({
-      ...emptyDraft(),
-      name,
-      type: 'pvh',
-      memory: 2048,
-      vcpus: 2,
-      kernel: '/boot/vmlinuz',
-      ramdisk: '/boot/initrd.img',
-      cmdline: 'root=/dev/xvda1 ro console=hvc0',
-      disks: [{ target: img(name), format: 'raw', vdev: 'xvda', access: 'rw', devtype: 'disk' }],
-      vifs: [{ bridge: 'xenbr0', mac: '', model: '' }],
-    }),
+    draft: (name) => linuxGuest(name, 'pvh', 2048),
   },
   {
     id: 'hvm-pv-drivers',

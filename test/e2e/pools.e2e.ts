@@ -1,0 +1,49 @@
+import { describe, expect, it } from 'vitest';
+import { openConsole } from './browser';
+
+describe('pools and scheduler parameters', () => {
+  const c = openConsole();
+
+  it('frees two pCPUs, makes a credit pool of them, then changes a domain\'s weight and moves it there', async () => {
+    const { page } = c.env;
+    const host = c.env.server.lab.host('lab1');
+    await host.createDomain({ configText: 'name = "db1"\nmemory = 256\nvcpus = 2\n' });
+    await page.getByRole('link', { name: 'Hosts' }).click();
+    await page.getByRole('link', { name: 'lab1' }).click();
+    await page.waitForURL(/\/hosts\/lab1$/);
+    await page.getByRole('button', { name: 'pCPU 6', exact: true }).click();
+    await page.getByRole('button', { name: 'pCPU 7', exact: true }).click();
+    await page.getByRole('button', { name: 'Free them' }).click();
+    await expect.poll(() => page.locator('[data-test=host-message]').textContent()).toContain('removed from their pools');
+    await page.getByRole('button', { name: 'pCPU 6', exact: true }).click();
+    await page.getByRole('button', { name: 'pCPU 7', exact: true }).click();
+    await page.getByLabel('New pool name').fill('cp-credit');
+    await page.getByLabel('New pool scheduler').selectOption('credit');
+    await page.getByRole('button', { name: /Create with the 2 selected/ }).click();
+    await expect.poll(() => page.locator('[data-pool=cp-credit]').textContent()).toContain('credit');
+    await page.screenshot({ path: 'test/e2e/artifacts/host.png' });
+    expect((await host.listCpupools()).map((p) => [p.name, p.cpus])).toEqual([['Pool-0', [0, 1, 2, 3, 4, 5]], ['cp-credit', [6, 7]]]);
+
+    await page.getByRole('link', { name: 'Domains' }).click();
+    await page.getByRole('link', { name: 'db1' }).click();
+    await page.waitForURL(/\/domains\/1$/);
+    await expect.poll(() => page.locator('[data-test=sched-card]').textContent()).toContain('credit2');
+    await page.getByLabel('weight').fill('512');
+    await page.getByRole('button', { name: /^Apply/ }).click();
+    await expect.poll(() => page.locator('[data-test=detail-message]').textContent()).toContain('weight 512');
+    expect((await host.domainSched('db1')).params.weight).toBe(512);
+    await page.getByLabel('weight').fill('0');
+    await page.getByRole('button', { name: /^Apply/ }).click();
+    await expect.poll(() => page.locator('[data-test=detail-message]').textContent()).toContain('Cpu weight out of range');
+
+    await page.getByLabel('CPU pool').selectOption('cp-credit');
+    await page.getByRole('button', { name: /^Move/ }).click();
+    await expect.poll(() => page.locator('[data-test=sched-card]').textContent()).toContain('Scheduler: credit (pool cp-credit)');
+    expect((await host.domain('db1')).cpupool).toBe('cp-credit');
+    expect(await page.locator('[data-test=domain-config]').textContent()).toContain('name = "db1"');
+    await expect.poll(() => page.locator('[data-test=domain-charts] canvas').count()).toBe(3);
+    await expect.poll(() => page.locator('[data-test=domain-charts] > p').textContent(), { timeout: 5000 }).toContain('% CPU');
+    await page.screenshot({ path: 'test/e2e/artifacts/domain.png' });
+  });
+
+});
