@@ -36,8 +36,12 @@ export class Vcpu implements SchedVcpu {
   private _runstate: Runstate;
   private _idx: number;
   private entryTime: STime;
-  /** ns spent in running, runnable, blocked, offline (vcpu_runstate_info.time[]). */
-  private readonly time = new Float64Array(4);
+  /** ns spent in running, runnable, blocked, offline (vcpu_runstate_info.time[]); plain
+   * fields, not an array, so the hot runstate change touches one object. */
+  private t0 = 0;
+  private t1 = 0;
+  private t2 = 0;
+  private t3 = 0;
 
   constructor(
     readonly owner: VcpuOwner,
@@ -75,7 +79,20 @@ export class Vcpu implements SchedVcpu {
   /** vcpu_runstate_change(): account the time in the old state, enter the new one. */
   setRunstate(state: Runstate, now: STime): void {
     if (now < this.entryTime) throw new RangeError(`runstate change at ${now} before entry ${this.entryTime}`);
-    this.time[this._idx]! += now - this.entryTime;
+    const d = now - this.entryTime;
+    switch (this._idx) {
+      case 0:
+        this.t0 += d;
+        break;
+      case 1:
+        this.t1 += d;
+        break;
+      case 2:
+        this.t2 += d;
+        break;
+      default:
+        this.t3 += d;
+    }
     this._runstate = state;
     this._idx = INDEX[state];
     this.entryTime = now;
@@ -83,7 +100,7 @@ export class Vcpu implements SchedVcpu {
 
   /** The runstate info as of `now` (the current state's time counted up to now). */
   runstateInfo(now: STime): { state: Runstate; stateEntryTime: STime; time: Record<Runstate, number> } {
-    const t = Array.from(this.time);
+    const t = [this.t0, this.t1, this.t2, this.t3];
     t[INDEX[this._runstate]]! += Math.max(0, now - this.entryTime);
     return {
       state: this._runstate,

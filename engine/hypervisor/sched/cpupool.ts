@@ -57,6 +57,14 @@ export interface CpuPoolOptions {
 export class Pool {
   readonly cpus: CpuMask;
   readonly domains = new Set<SchedDomainRec>();
+  private list: number[] | null = null;
+  /** The pool's pCPUs as an array (cached until they change). */
+  cpuList(): number[] {
+    return (this.list ??= [...this.cpus]);
+  }
+  cpusChanged(): void {
+    this.list = null;
+  }
   constructor(
     readonly id: number,
     public name: string,
@@ -96,6 +104,7 @@ export class CpuPools implements SchedHooks {
       p0.cpus.set(c);
       this.core.assignPcpu(c, 0, p0.sched);
     }
+    p0.cpusChanged();
   }
 
   private schedBuilt(s: SchedulerName): boolean {
@@ -127,7 +136,29 @@ export class CpuPools implements SchedHooks {
     pool.sched.insertDomain(rec);
     pool.domains.add(rec);
     for (const v of d.vcpus) this.core.newUnit(v, rec);
+    this.initialPlacement(rec.units, pool);
     for (const u of rec.units) this.core.attach(u, pool.sched, pool.cpus);
+  }
+
+  /** vCPUs placed on each pCPU at creation (for default_vcpu0_location). */
+  private placed: Int32Array | null = null;
+
+  /**
+   * Where new vCPUs start, as Xen does it: vCPU 0 on the pool's pCPU with the fewest
+   * vCPUs placed (default_vcpu0_location), the next ones cycling on from there.
+   */
+  private initialPlacement(units: Unit[], pool: Pool): void {
+    const placed = (this.placed ??= new Int32Array(this.topology.nrCpus));
+    const cpus = pool.cpuList();
+    if (cpus.length === 0) return;
+    let i = 0;
+    for (let k = 1; k < cpus.length; k++) if (placed[cpus[k]!]! < placed[cpus[i]!]!) i = k;
+    for (const u of units) {
+      const c = cpus[i % cpus.length]!;
+      u.processor = c;
+      placed[c]!++;
+      i++;
+    }
   }
 
   removeDomain(d: SchedDomain): void {
@@ -247,6 +278,7 @@ export class CpuPools implements SchedHooks {
       p.cpus.set(c);
       this.core.assignPcpu(c, id, p.sched);
     }
+    p.cpusChanged();
     return id;
   }
 
@@ -304,6 +336,7 @@ export class CpuPools implements SchedHooks {
       p.cpus.set(c);
       this.core.assignPcpu(c, p.id, p.sched);
     }
+    p.cpusChanged();
     for (const u of units) this.core.attach(u, p.sched, p.cpus);
   }
 

@@ -252,6 +252,8 @@ export class CreditScheduler implements Scheduler {
     const cur = this.core.curr(cpu);
     const curPri = cur ? cu(cur).pri : CSCHED_PRI_IDLE;
     if (svc.pri > curPri) {
+      // it will not be idle: do not offer it to the next pick
+      if (!cur) this.setIdler(cpu, false);
       this.core.tickle(cpu);
       return;
     }
