@@ -20,6 +20,7 @@ import {
   permissionDecision,
   windowOpenDecision,
 } from './security';
+import { startLocalSocket } from './serve/local-socket';
 import { Lab } from './services/lab';
 import { LabStore } from './services/lab-store';
 
@@ -77,6 +78,11 @@ void app.whenReady().then(() => {
   session.defaultSession.setPermissionCheckHandler((_wc, permission) => permissionDecision(permission));
   session.defaultSession.setDevicePermissionHandler(() => false);
   ipcMain.on(IPC_HELLO, onHello);
+  // Command-line clients (xl) reach this running XenDeck here; a second instance just goes without.
+  startLocalSocket(router).then(
+    (s) => app.on('will-quit', () => void s.close()),
+    (e: unknown) => console.warn(`xendeck: no api socket: ${e instanceof Error ? e.message : String(e)}`),
+  );
   createWindow();
   app.on('activate', () => {
     if (BrowserWindow.getAllWindows().length === 0) createWindow();

@@ -34,6 +34,7 @@ export async function main(argv: string[], io: CliIo, rendererDir: string, appVe
     return 1;
   }
   io.stdout.write(`XenDeck console (lab in ${opts.labDir})\n    ${server.url}\n`);
+  if (server.socketPath) io.stdout.write(`api socket for command-line clients: ${server.socketPath}\n`);
   if (opts.allowRemote) io.stdout.write(`warning: bound to ${opts.host} with --allow-remote; anyone with the token can manage the lab\n`);
   await new Promise<void>((resolve) => {
     process.once('SIGINT', () => resolve());

@@ -15,6 +15,7 @@ import { Router } from '../api/router';
 import { APP_ORIGIN, appResponseHeaders, resolveAppRequest } from '../security';
 import { Lab } from '../services/lab';
 import { LabStore } from '../services/lab-store';
+import { startLocalSocket, type LocalSocket } from './local-socket';
 import type { ServeOptions } from './serve-options';
 import { hasValidCredentials, hostHeaderAllowed, tokenCookie } from './token-auth';
 
@@ -24,6 +25,8 @@ export interface ConsoleServer {
   port: number;
   token: string;
   lab: Lab;
+  /** Where command-line clients reach the api (null when --no-socket). */
+  socketPath: string | null;
   close(): Promise<void>;
 }
 
@@ -105,6 +108,15 @@ export async function startConsoleServer(opts: ServeOptions, appVersion: string)
     });
   });
   port = (http.address() as AddressInfo).port;
+  let local: LocalSocket | undefined;
+  try {
+    if (opts.socketPath !== null) local = await startLocalSocket(router, opts.socketPath);
+  } catch (e) {
+    await new Promise<void>((resolve) => http.close(() => resolve()));
+    router.close();
+    await lab.close();
+    throw e;
+  }
   const shownHost = opts.host.includes(':') ? `[${opts.host}]` : opts.host;
 
   return {
@@ -112,7 +124,9 @@ export async function startConsoleServer(opts: ServeOptions, appVersion: string)
     port,
     token,
     lab,
+    socketPath: local?.path ?? null,
     async close() {
+      await local?.close();
       for (const s of sessions) s.close();
       for (const c of wss.clients) c.terminate();
       wss.close();

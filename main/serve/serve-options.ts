@@ -3,6 +3,8 @@
  * anything else needs --allow-remote on top (the token is required either way), as
  * Jupyter does with --ip and its token.
  */
+import { defaultSocketPath } from './local-socket';
+
 export interface ServeOptions {
   host: string;
   port: number;
@@ -10,6 +12,8 @@ export interface ServeOptions {
   /** Fixed token (scripts, tests); random when absent. */
   token: string | undefined;
   seed: number;
+  /** The local api socket for command-line clients (null: none). */
+  socketPath: string | null;
   /** Where the lab (its hosts, pinned SSH host keys) is kept. */
   labDir: string;
   /** Directory of the built renderer. */
@@ -25,6 +29,8 @@ export const SERVE_USAGE = `Usage: npm run serve -- [options]
   --token T         use this token instead of a random one (or XENDECK_TOKEN)
   --seed N          seed of the embedded host (default 1)
   --lab DIR         where the lab's hosts and SSH host keys are kept (default $XENDECK_LAB or ./.lab)
+  --socket PATH     the local api socket for command-line clients (default $XENDECK_SOCKET or
+                    $XDG_RUNTIME_DIR/xendeck-UID/api.sock); --no-socket for none
   --help            this text`;
 
 export class ServeUsageError extends Error {
@@ -36,7 +42,7 @@ export function isLoopback(host: string): boolean {
 }
 
 export function parseServeArgs(argv: readonly string[], env: Record<string, string | undefined>, rendererDir: string): ServeOptions | 'help' {
-  const o: ServeOptions = { host: '127.0.0.1', port: DEFAULT_PORT, allowRemote: false, token: env.XENDECK_TOKEN || undefined, seed: 1, labDir: env.XENDECK_LAB || '.lab', rendererDir };
+  const o: ServeOptions = { host: '127.0.0.1', port: DEFAULT_PORT, allowRemote: false, token: env.XENDECK_TOKEN || undefined, seed: 1, labDir: env.XENDECK_LAB || '.lab', socketPath: defaultSocketPath(env), rendererDir };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
     const [flag, inline] = a.startsWith('--') && a.includes('=') ? [a.slice(0, a.indexOf('=')), a.slice(a.indexOf('=') + 1)] : [a, undefined];
@@ -66,6 +72,12 @@ export function parseServeArgs(argv: readonly string[], env: Record<string, stri
         break;
       case '--token':
         o.token = value();
+        break;
+      case '--socket':
+        o.socketPath = value();
+        break;
+      case '--no-socket':
+        o.socketPath = null;
         break;
       case '--lab':
         o.labDir = value();

@@ -26,7 +26,7 @@ if (!existsSync(CHROMIUM)) {
 
 const dir = mkdtempSync(join(tmpdir(), 'xendeck-guibench-'));
 new LabStore(join(dir, 'lab')).save([{ id: 'big', kind: 'embedded', preset: 'x2apic-4095', seed: 1 }]);
-const server = await startConsoleServer({ host: '127.0.0.1', port: 0, allowRemote: false, token: undefined, seed: 1, labDir: join(dir, 'lab'), rendererDir }, 'bench');
+const server = await startConsoleServer({ host: '127.0.0.1', port: 0, allowRemote: false, token: undefined, seed: 1, labDir: join(dir, 'lab'), socketPath: null, rendererDir }, 'bench');
 const host = server.lab.host('big');
 const t0 = performance.now();
 for (let i = 1; i <= DOMAINS; i++) await host.createDomain({ configText: `name = "vm${String(i).padStart(5, '0')}"\nmemory = 64\ntype = "pvh"\n` });

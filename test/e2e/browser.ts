@@ -34,7 +34,7 @@ export interface E2eEnv {
 export async function startE2e(): Promise<E2eEnv> {
   const profile = mkdtempSync(join(tmpdir(), 'xendeck-e2e-'));
   const server = await startConsoleServer(
-    { host: '127.0.0.1', port: 0, allowRemote: false, token: undefined, seed: 1, labDir: join(profile, 'lab'), rendererDir: join(process.cwd(), 'out/renderer') },
+    { host: '127.0.0.1', port: 0, allowRemote: false, token: undefined, seed: 1, labDir: join(profile, 'lab'), socketPath: null, rendererDir: join(process.cwd(), 'out/renderer') },
     'e2e',
   );
   const context = await chromium.launchPersistentContext(profile, {

@@ -1,10 +1,14 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, statSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
+import { LocalApiClient, LocalApiError } from '../../../main/api/node-client';
+import { Router } from '../../../main/api/router';
 import { startConsoleServer, type ConsoleServer } from '../../../main/serve/console-server';
+import { startLocalSocket } from '../../../main/serve/local-socket';
+import { Lab } from '../../../main/services/lab';
 
 let server: ConsoleServer;
 let base: string;
@@ -13,7 +17,7 @@ const TOKEN = 'test-token-0123456789';
 beforeAll(async () => {
   const dir = mkdtempSync(join(tmpdir(), 'xendeck-renderer-'));
   writeFileSync(join(dir, 'index.html'), '<!doctype html><title>t</title>');
-  server = await startConsoleServer({ host: '127.0.0.1', port: 0, allowRemote: false, token: TOKEN, seed: 1, labDir: join(dir, 'lab'), rendererDir: dir }, 'test');
+  server = await startConsoleServer({ host: '127.0.0.1', port: 0, allowRemote: false, token: TOKEN, seed: 1, labDir: join(dir, 'lab'), socketPath: join(dir, 'run', 'api.sock'), rendererDir: dir }, 'test');
   base = `http://127.0.0.1:${server.port}`;
 });
 afterAll(async () => {
@@ -86,5 +90,30 @@ describe('the headless console server', () => {
     ws.send(JSON.stringify({ t: 'req', id: 1, method: 'host.summary', params: { hostId: 'lab1' } }));
     expect(await reply).toMatchObject({ t: 'res', id: 1, ok: true, result: { id: 'lab1', nrCpus: 8 } });
     ws.close();
+  });
+});
+
+describe('the local api socket for command-line clients', () => {
+  it('is a 0600 socket in a 0700 folder and answers typed requests', async () => {
+    const path = server.socketPath!;
+    expect(statSync(path).mode & 0o777).toBe(0o600);
+    expect(statSync(join(path, '..')).mode & 0o777).toBe(0o700);
+    const c = await LocalApiClient.connect(path);
+    const doms = await c.request('domain.list', { hostId: 'lab1' });
+    expect(doms.map((d) => d.name)).toEqual(['Domain-0']);
+    const bad = await c.request('domain.pause', { hostId: 'lab1', domain: 'nosuch' }).catch((e: unknown) => e);
+    expect(bad).toBeInstanceOf(LocalApiError);
+    expect(bad).toMatchObject({ code: 'EINVAL', message: 'nosuch is an invalid domain identifier (rc=-6)' });
+    c.close();
+  });
+
+  it('refuses to take over the socket of a XenDeck that is running', async () => {
+    const router = new Router({ lab: Lab.withDefaultHost(), mode: 'serve', appVersion: 't' });
+    await expect(startLocalSocket(router, server.socketPath!)).rejects.toThrow(/another XenDeck is already serving/);
+    router.close();
+  });
+
+  it('says plainly when no XenDeck answers', async () => {
+    await expect(LocalApiClient.connect(join(tmpdir(), 'nobody-here.sock'))).rejects.toMatchObject({ hint: expect.stringContaining('npm run serve') });
   });
 });

@@ -1,11 +1,12 @@
 import { describe, expect, it } from 'vitest';
+import { defaultSocketPath } from '../../../main/serve/local-socket';
 import { DEFAULT_PORT, parseServeArgs, ServeUsageError, type ServeOptions } from '../../../main/serve/serve-options';
 
 const parse = (argv: string[], env: Record<string, string> = {}) => parseServeArgs(argv, env, '/r');
 
 describe('npm run serve flags', () => {
   it('binds loopback on the default port with a random token by default', () => {
-    expect(parse([])).toEqual({ host: '127.0.0.1', port: DEFAULT_PORT, allowRemote: false, token: undefined, seed: 1, labDir: '.lab', rendererDir: '/r' });
+    expect(parse([])).toEqual({ host: '127.0.0.1', port: DEFAULT_PORT, allowRemote: false, token: undefined, seed: 1, labDir: '.lab', socketPath: defaultSocketPath({}), rendererDir: '/r' });
   });
 
   it('takes --host, --port, --seed, --token in both spellings', () => {

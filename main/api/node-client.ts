@@ -1,0 +1,72 @@
+/**
+ * A typed api client for Node programs (the command line) over the local socket of a
+ * running XenDeck: one JSON envelope per line, requests matched to responses by id.
+ */
+import { connect, type Socket } from 'node:net';
+import type { MethodName, Params, Result } from './contract';
+import type { ApiError, ServerMessage } from './envelope';
+
+export class LocalApiError extends Error {
+  override readonly name = 'LocalApiError';
+  readonly code: string;
+  readonly hint: string | undefined;
+  constructor(e: ApiError) {
+    super(e.message);
+    this.code = e.code;
+    this.hint = e.hint;
+  }
+}
+
+export class LocalApiClient {
+  private nextId = 1;
+  private buf = '';
+  private readonly pending = new Map<number, { resolve(v: unknown): void; reject(e: Error): void }>();
+
+  private constructor(private readonly sock: Socket) {
+    sock.setEncoding('utf8');
+    sock.on('data', (chunk: string) => {
+      this.buf += chunk;
+      let nl: number;
+      while ((nl = this.buf.indexOf('\n')) >= 0) {
+        const line = this.buf.slice(0, nl);
+        this.buf = this.buf.slice(nl + 1);
+        this.dispatch(JSON.parse(line) as ServerMessage);
+      }
+    });
+    sock.on('close', () => {
+      for (const p of this.pending.values()) p.reject(new LocalApiError({ code: 'ECONNRESET', message: 'XenDeck closed the api socket' }));
+      this.pending.clear();
+    });
+  }
+
+  static connect(path: string): Promise<LocalApiClient> {
+    return new Promise((resolve, reject) => {
+      const s = connect(path);
+      s.once('connect', () => resolve(new LocalApiClient(s)));
+      s.once('error', (e: NodeJS.ErrnoException) =>
+        reject(new LocalApiError({ code: e.code ?? 'EIO', message: `no XenDeck answers at ${path} (${e.code ?? e.message})`, hint: 'start it with `npm start` or `npm run serve`' })),
+      );
+    });
+  }
+
+  request<M extends MethodName>(method: M, params: Params<M>): Promise<Result<M>> {
+    const id = this.nextId++;
+    return new Promise<Result<M>>((resolve, reject) => {
+      this.pending.set(id, { resolve: resolve as (v: unknown) => void, reject });
+      this.sock.write(`${JSON.stringify({ t: 'req', id, method, params })}\n`);
+    });
+  }
+
+  close(): void {
+    this.sock.end();
+  }
+
+  private dispatch(m: ServerMessage): void {
+    if (m.t !== 'res') return;
+    const p = this.pending.get(m.id);
+    if (!p) return;
+    this.pending.delete(m.id);
+    if (m.ok) p.resolve(m.result);
+    else p.reject(new LocalApiError(m.error));
+  }
+}

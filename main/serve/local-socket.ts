@@ -1,0 +1,96 @@
+/**
+ * The api on a local socket, for command-line clients of a running XenDeck (the way xl
+ * reaches a running toolstack): a unix socket in a private folder of the user's runtime
+ * directory (folder 0700, socket 0600: only this user), or a named pipe on Windows.
+ * Messages are the same envelopes as on the WebSocket, one JSON object per line.
+ */
+import { chmodSync, lstatSync, mkdirSync, unlinkSync } from 'node:fs';
+import { connect, createServer, type Server, type Socket } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ApiSession, MAX_CLIENT_MESSAGE_BYTES } from '../api/session';
+import type { Router } from '../api/router';
+
+export function defaultSocketPath(env: Record<string, string | undefined> = process.env, platform: string = process.platform): string {
+  if (env.XENDECK_SOCKET) return env.XENDECK_SOCKET;
+  if (platform === 'win32') return '\\\\.\\pipe\\xendeck-api';
+  const uid = typeof process.getuid === 'function' ? process.getuid() : 0;
+  return join(env.XDG_RUNTIME_DIR || tmpdir(), `xendeck-${uid}`, 'api.sock');
+}
+
+export interface LocalSocket {
+  path: string;
+  close(): Promise<void>;
+}
+
+/** True when something answers on `path` (another XenDeck): then we must not take it over. */
+function answering(path: string): Promise<boolean> {
+  return new Promise((resolve) => {
+    const s = connect(path);
+    s.once('connect', () => {
+      s.destroy();
+      resolve(true);
+    });
+    s.once('error', () => resolve(false));
+  });
+}
+
+export async function startLocalSocket(router: Router, path: string = defaultSocketPath()): Promise<LocalSocket> {
+  if (!path.startsWith('\\\\.\\pipe\\')) {
+    const dir = join(path, '..');
+    mkdirSync(dir, { recursive: true, mode: 0o700 });
+    const st = lstatSync(dir);
+    if (!st.isDirectory() || (typeof process.getuid === 'function' && st.uid !== process.getuid()) || (st.mode & 0o077) !== 0) {
+      throw new Error(`${dir} must be a folder of this user that nobody else can open (mode 0700); refusing to put the api socket there`);
+    }
+    try {
+      lstatSync(path);
+      if (await answering(path)) throw new Error(`another XenDeck is already serving its api at ${path}`);
+      unlinkSync(path); // a stale socket left by a crash
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
+    }
+  }
+  const sockets = new Set<Socket>();
+  const server: Server = createServer((sock) => {
+    sockets.add(sock);
+    const session = new ApiSession(router, (m) => {
+      if (!sock.destroyed) sock.write(`${JSON.stringify(m)}\n`);
+    });
+    let buf = '';
+    sock.setEncoding('utf8');
+    sock.on('data', (chunk: string) => {
+      buf += chunk;
+      let nl: number;
+      while ((nl = buf.indexOf('\n')) >= 0) {
+        const line = buf.slice(0, nl);
+        buf = buf.slice(nl + 1);
+        if (line.trim() !== '') void session.receive(line);
+      }
+      if (buf.length > MAX_CLIENT_MESSAGE_BYTES) {
+        void session.receive(buf); // answered with E2BIG
+        buf = '';
+      }
+    });
+    sock.on('close', () => {
+      session.close();
+      sockets.delete(sock);
+    });
+    sock.on('error', () => sock.destroy());
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(path, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  if (!path.startsWith('\\\\.\\pipe\\')) chmodSync(path, 0o600);
+  return {
+    path,
+    async close() {
+      for (const s of sockets) s.destroy();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}
