@@ -5,13 +5,21 @@
  * paused — and on any failure destroys what it made, so a failed create leaves the host
  * as it was (as libxl's domcreate_complete does).
  *
- * There is no guest model yet: a shutdown request is complied with at once, and the
- * domain's on_poweroff / on_reboot action runs (destroy, or restart from its config).
+ * Every domU runs a guest model (engine/guest) on the host's simulated clock, with its
+ * console page read by ./guest-console.ts. When the guest stops (SCHEDOP_shutdown from
+ * its poweroff, reboot or a crash, or in answer to `xl shutdown`), the domain's
+ * on_poweroff / on_reboot / on_crash action runs (destroy, restart from its config, or
+ * preserve), as libxl does when it sees the domain shut down.
  */
+import { Guest } from '../guest/guest';
+import type { ShutdownReason } from '../hypervisor/domain';
 import { findPreset, HOST_PRESETS, type HostPreset } from '../hypervisor/host-presets';
 import { XEN_VERSION, Xen, PAGE_KIB, type DomainInfo, type Physinfo } from '../hypervisor/xen';
+import type { ConsoleStream } from './console-stream';
 import { parseDomainConfig, withOverrides } from './domain-build-info';
 import { CpupoolOps } from './cpupool-ops';
+import { GuestConsoleBackend } from './guest-console';
+import { guestHardware } from './guest-hardware';
 import { toDomainSummary } from './domain-summary';
 import type { DomainRef, ShutdownOptions, ToolstackHost } from './host-api';
 import { ToolstackError } from './toolstack-error';
@@ -65,6 +73,7 @@ export class EmbeddedHost implements ToolstackHost {
    */
   private readonly names = new Map<string, number>([['Domain-0', 0]]);
   readonly pools: CpupoolOps;
+  private readonly guests = new Map<number, { guest: Guest; console: GuestConsoleBackend }>();
 
   constructor(opts: EmbeddedHostOptions) {
     const preset = findPreset(opts.preset ?? 'small-lab');
@@ -117,6 +126,10 @@ export class EmbeddedHost implements ToolstackHost {
   }
 
   async createDomain(req: CreateDomainRequest): Promise<CreateDomainResult> {
+    return this.createNow(req);
+  }
+
+  private createNow(req: CreateDomainRequest): CreateDomainResult {
     const file = req.file ?? 'config';
     const text = withOverrides(req.configText, req.overrides);
     const { buildInfo, warnings } = parseDomainConfig(text, file);
@@ -146,6 +159,7 @@ export class EmbeddedHost implements ToolstackHost {
     }
     this.configs.set(domid, { text, file, buildInfo, createdNs: this.xen.clock.now });
     this.names.set(c.name, domid);
+    this.startGuest(domid, req.paused ?? false);
     this.emit({ kind: 'domain.created', hostId: this.id, domain: this.toSummary(this.info(domid)) });
     return { domid, name: c.name, buildInfo, warnings };
   }
@@ -153,12 +167,14 @@ export class EmbeddedHost implements ToolstackHost {
   async pause(ref: DomainRef): Promise<void> {
     const domid = this.resolve(ref);
     this.call(() => this.xen.hypercall({ op: 'domctl.pausedomain', domid }));
+    this.guests.get(domid)?.guest.freeze();
     this.changed(domid);
   }
 
   async unpause(ref: DomainRef): Promise<void> {
     const domid = this.resolve(ref);
     this.call(() => this.xen.hypercall({ op: 'domctl.unpausedomain', domid }));
+    if (!this.info(domid).flags.paused) this.guests.get(domid)?.guest.thaw();
     this.changed(domid);
   }
 
@@ -166,24 +182,75 @@ export class EmbeddedHost implements ToolstackHost {
     const domid = this.resolve(ref);
     if (domid === 0) throw new ToolstackError('EINVAL', 'Domain-0 cannot be shut down from the toolstack', 'Shut the host down instead');
     const reason = opts.reboot ? 'reboot' : 'poweroff';
+    const guest = this.guests.get(domid)?.guest;
+    // A running guest answers control/shutdown itself and calls back domainShutdown().
+    if (guest && !guest.paused && guest.state !== 'down') guest.requestShutdown(reason);
+    else this.domainShutdown(domid, reason);
+  }
+
+  /**
+   * The domain stopped with `reason` (SCHEDOP_shutdown, or the toolstack's request):
+   * libxl's domain death handling runs the matching on_* action.
+   */
+  private domainShutdown(domid: number, reason: ShutdownReason): void {
     this.call(() => this.xen.hypercall({ op: 'domctl.shutdown', domid, reason }));
+    this.guests.get(domid)?.guest.stop();
     this.changed(domid);
     const kept = this.configs.get(domid);
-    const action: ShutdownAction = kept ? (opts.reboot ? kept.buildInfo.on_reboot : kept.buildInfo.on_poweroff) : 'destroy';
+    const b = kept?.buildInfo;
+    const action: ShutdownAction = b ? (reason === 'reboot' ? b.on_reboot : reason === 'crash' ? b.on_crash : b.on_poweroff) : 'destroy';
     if (action === 'preserve') return;
-    await this.destroy(domid);
+    this.destroyNow(domid);
     if (kept && (action === 'restart' || action === 'rename-restart' || action === 'coredump-restart')) {
-      await this.createDomain({ configText: kept.text, file: kept.file });
+      this.createNow({ configText: kept.text, file: kept.file });
     }
   }
 
-  async destroy(ref: DomainRef): Promise<void> {
+  private startGuest(domid: number, paused: boolean): void {
+    const guest = new Guest(
+      {
+        clock: this.xen.clock,
+        hardware: () => guestHardware(this.info(domid), this.preset, this.configs.get(domid)?.buildInfo),
+        shutdown: (reason) => this.domainShutdown(domid, reason),
+        cpuTimeNs: () => this.info(domid).cpuTime,
+      },
+      { paused },
+    );
+    this.guests.set(domid, { guest, console: new GuestConsoleBackend(domid, guest.console) });
+  }
+
+  /** `xl console`: the guest's console, output and input. */
+  async console(ref: DomainRef): Promise<ConsoleStream> {
     const domid = this.resolve(ref);
+    const g = this.guests.get(domid);
+    if (!g) throw new ToolstackError('ENOENT', `Domain ${domid} has no console this host can attach to`, domid === 0 ? 'The hypervisor console is `xl dmesg`' : undefined);
+    return g.console.attach();
+  }
+
+  /** The guest model of a domain (tests, benchmarks). */
+  guestOf(ref: DomainRef): Guest | undefined {
+    return this.guests.get(this.resolve(ref))?.guest;
+  }
+
+  /** Advance the simulated clock (the GUI paces it to wall time; tests step it). */
+  advanceClock(ns: number): void {
+    this.xen.clock.runFor(ns);
+  }
+
+  async destroy(ref: DomainRef): Promise<void> {
+    this.destroyNow(this.resolve(ref));
+  }
+
+  private destroyNow(domid: number): void {
     if (domid === 0) throw new ToolstackError('EINVAL', 'Domain-0 cannot be destroyed');
     const name = this.info(domid).name;
     this.call(() => this.xen.hypercall({ op: 'domctl.destroydomain', domid }));
     this.configs.delete(domid);
     if (this.names.get(name) === domid) this.names.delete(name);
+    const g = this.guests.get(domid);
+    g?.guest.stop();
+    g?.console.close('domain destroyed');
+    this.guests.delete(domid);
     this.emit({ kind: 'domain.destroyed', hostId: this.id, domid, name });
   }
 

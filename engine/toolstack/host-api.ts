@@ -21,6 +21,7 @@ import type {
   ToolstackEvent,
   VcpuSummary,
 } from './types';
+import type { ConsoleStream } from './console-stream';
 
 /** A domain as xl names it: a domid, or a name (libxl_domain_qualifier_to_domid). */
 export type DomainRef = number | string;
@@ -72,6 +73,8 @@ export interface ToolstackHost {
   /** `xl sched-credit -s -p POOL` and friends. */
   poolSched(pool: string): Promise<{ sched: SchedulerNameT; params: PoolSchedParamsT }>;
   setPoolSched(pool: string, params: PoolSchedParamsT): Promise<void>;
+  /** `xl console`: a domain's console (hosts that have none leave it out). */
+  console?(ref: DomainRef): Promise<ConsoleStream>;
   /** Events in the order they happened; returns the unsubscribe function. */
   subscribe(listener: (e: ToolstackEvent) => void): () => void;
   close(): Promise<void>;

@@ -1,0 +1,126 @@
+/**
+ * The boot a Xen user sees on a guest's console, in stages, each at a simulated time
+ * after the domain was unpaused.
+ *
+ * PV and PVH: the kernel prints from its first instruction (Linux-on-Xen messages:
+ * "Hypervisor detected: Xen PV", "Booting paravirtualized kernel on Xen", the Xen
+ * physical RAM map, grant tables, the FIFO event channel ABI, xen_netfront and
+ * xen-blkfront), then init and a getty on hvc0. HVM: the firmware first (hvmloader and
+ * SeaBIOS, then GRUB on the emulated UART), then the kernel ("Xen HVM") with its
+ * console on ttyS0. Kernel lines carry printk's "[%5lu.%06lu] " timestamp, counted
+ * from the kernel's start; they are also what `dmesg` shows.
+ */
+import { MILLISECS, type STime } from '../hypervisor/clock';
+import type { GuestHardware } from './guest-platform';
+import { consoleDevice, defaultCmdline, KERNEL_BUILDER, KERNEL_VERSION, kernelRelease, OS_NAME } from './kernel-release';
+
+export interface BootLine {
+  /** Simulated ns after the domain started. */
+  at: STime;
+  text: string;
+  /** A kernel message (timestamped, kept for dmesg); otherwise firmware or userspace text. */
+  kmsg: boolean;
+}
+
+/** printk's timestamp prefix. */
+export function printkTime(ns: STime): string {
+  const us = Math.floor(ns / 1000);
+  return `[${String(Math.floor(us / 1e6)).padStart(5)}.${String(us % 1e6).padStart(6, '0')}]`;
+}
+
+const hex16 = (n: number): string => `0x${n.toString(16).padStart(16, '0')}`;
+
+function firmware(hw: GuestHardware): string[] {
+  return [
+    'SeaBIOS (version 1.16.2-debian-1.16.2-1)',
+    '',
+    `Machine UUID ${hw.uuid}`,
+    'Booting from Hard Disk...',
+    'GRUB loading.',
+    'Welcome to GRUB!',
+    '',
+    "  Booting `Debian GNU/Linux'",
+    '',
+    `Loading Linux ${kernelRelease(hw.type)} ...`,
+    'Loading initial ramdisk ...',
+  ];
+}
+
+function kernel(hw: GuestHardware): [number, string][] {
+  const rel = kernelRelease(hw.type);
+  const cmdline = hw.cmdline ?? defaultCmdline(hw.type);
+  const memTop = hw.memoryKiB * 1024 - 1;
+  const availK = Math.max(0, hw.memoryKiB - Math.min(hw.memoryKiB, 40_000));
+  const hv = hw.type === 'pv' ? 'Xen PV' : hw.type === 'pvh' ? 'Xen PVH' : 'Xen HVM';
+  const lines: [number, string][] = [
+    [0, `Linux version ${rel} ${KERNEL_BUILDER} ${KERNEL_VERSION}`],
+    [0, `Command line: ${cmdline}`],
+  ];
+  if (hw.type === 'pv') {
+    lines.push([0, 'ACPI in unprivileged domain disabled'], [0, 'Released 0 page(s)']);
+  }
+  lines.push(
+    [0, 'BIOS-provided physical RAM map:'],
+    [0, `${hw.type === 'hvm' ? 'BIOS-e820' : 'Xen'}: [mem ${hex16(0)}-${hex16(0x9ffff)}] usable`],
+    [0, `${hw.type === 'hvm' ? 'BIOS-e820' : 'Xen'}: [mem ${hex16(0xa0000)}-${hex16(0xfffff)}] reserved`],
+    [0, `${hw.type === 'hvm' ? 'BIOS-e820' : 'Xen'}: [mem ${hex16(0x100000)}-${hex16(memTop)}] usable`],
+    [0, 'NX (Execute Disable) protection: active'],
+    [0, `Hypervisor detected: ${hv}`],
+  );
+  if (hw.type === 'hvm') {
+    lines.push([0, `Xen version ${hw.xenVersion}.`], [0, 'Netfront and the Xen platform PCI driver have been compiled for this kernel: unplug emulated NICs.']);
+  }
+  lines.push(
+    [0, `tsc: Detected ${hw.cpuMhz.toFixed(3)} MHz processor`],
+    [0, `Booting paravirtualized kernel on ${hw.type === 'hvm' ? 'Xen HVM' : hv}`],
+    [0, `setup_percpu: NR_CPUS:8192 nr_cpumask_bits:${hw.vcpus} nr_cpu_ids:${hw.vcpus} nr_node_ids:1`],
+    [0, `Kernel command line: ${cmdline}`],
+    [0, `Memory: ${availK}K/${hw.memoryKiB}K available (12288K kernel code, 2113K rwdata, 7744K rodata, 2880K init, 2264K bss, ${hw.memoryKiB - availK}K reserved, 0K cma-reserved)`],
+    [2, 'Xen: using vcpuop timer interface'],
+    [2, 'installing Xen timer for CPU 0'],
+    [6, `smpboot: CPU0: ${hw.cpuModelName} (family: 0x${hw.cpuFamily.toString(16)}, model: 0x${hw.cpuModel.toString(16)}, stepping: 0x2)`],
+  );
+  if (hw.vcpus > 1) {
+    lines.push([10, 'x86: Booting SMP configuration:'], [10, `.... node  #0, CPUs:    ${Array.from({ length: hw.vcpus - 1 }, (_, i) => ` #${i + 1}`).join('')}`]);
+    for (let i = 1; i < Math.min(hw.vcpus, 8); i++) lines.push([12 + i, `installing Xen timer for CPU ${i}`]);
+  }
+  lines.push(
+    [24, `smp: Brought up 1 node, ${hw.vcpus} CPU${hw.vcpus === 1 ? '' : 's'}`],
+    [80, 'xen:grant_table: Grant tables using version 1 layout'],
+    [80, 'Grant table initialized'],
+    [96, 'xen:events: Using FIFO-based ABI'],
+    [110, 'xen:balloon: Initialising balloon driver'],
+    [160, 'Serial: 8250/16550 driver, 4 ports, IRQ sharing enabled'],
+    [230, 'xen_netfront: Initialising Xen virtual ethernet driver'],
+    [300, 'blkfront: xvda: flush diskcache: enabled; persistent grants: enabled; indirect descriptors: enabled; bounce buffer: enabled'],
+    [305, ' xvda: xvda1'],
+    [480, 'EXT4-fs (xvda1): mounted filesystem with ordered data mode. Quota mode: none.'],
+    [520, 'Run /sbin/init as init process'],
+    [900, 'systemd-journald[180]: Received client request to flush runtime journal.'],
+    [1100, 'xen_netfront: backend supports XDP headroom'],
+    [1110, 'vif vif-0 enX0: renamed from eth0'],
+  );
+  return lines;
+}
+
+/** The whole boot, to the getty's login prompt (which the guest prints itself). */
+export function bootLog(hw: GuestHardware): { lines: BootLine[]; loginAt: STime } {
+  const lines: BootLine[] = [];
+  let kernelStart: STime = 0;
+  if (hw.type === 'hvm') {
+    firmware(hw).forEach((text, i) => lines.push({ at: MILLISECS(20 + i * 60), text, kmsg: false }));
+    kernelStart = MILLISECS(1000);
+  }
+  for (const [ms, text] of kernel(hw)) {
+    const rel = MILLISECS(ms);
+    lines.push({ at: kernelStart + rel, text: `${printkTime(rel)} ${text}`, kmsg: true });
+  }
+  const loginAt = kernelStart + MILLISECS(1400);
+  lines.push({ at: loginAt - MILLISECS(50), text: '', kmsg: false }, { at: loginAt - MILLISECS(50), text: `${OS_NAME} ${hw.name} ${consoleDevice(hw.type)}`, kmsg: false }, { at: loginAt - MILLISECS(50), text: '', kmsg: false });
+  return { lines, loginAt };
+}
+
+/** Where the kernel's printk clock starts, ns after the domain started. */
+export function kernelStartNs(hw: GuestHardware): STime {
+  return hw.type === 'hvm' ? MILLISECS(1000) : 0;
+}

@@ -1,0 +1,40 @@
+/**
+ * What a guest kernel sees of the machine it runs on and what it may ask of Xen. The
+ * embedded toolstack implements it for each domain: hardware() from
+ * XEN_DOMCTL_getdomaininfo and the domain's config, shutdown() as the guest's
+ * SCHEDOP_shutdown (xen/include/public/sched.h: SHUTDOWN_poweroff, _reboot, _crash),
+ * after which the toolstack applies on_poweroff / on_reboot / on_crash (xl.cfg(5)).
+ */
+import type { Clock } from '../hypervisor/clock';
+import type { ShutdownReason } from '../hypervisor/domain';
+
+export type GuestType = 'pv' | 'pvh' | 'hvm';
+
+export interface GuestHardware {
+  domid: number;
+  name: string;
+  uuid: string;
+  type: GuestType;
+  /** Online vCPUs (what /proc/cpuinfo lists). */
+  vcpus: number;
+  /** Memory the domain has (tot_pages), KiB. */
+  memoryKiB: number;
+  cpuMhz: number;
+  cpuVendor: string;
+  cpuFamily: number;
+  cpuModel: number;
+  /** A model name for /proc/cpuinfo. */
+  cpuModelName: string;
+  xenVersion: string;
+  /** xl.cfg's cmdline / extra, when given. */
+  cmdline?: string;
+}
+
+export interface GuestPlatform {
+  readonly clock: Clock;
+  hardware(): GuestHardware;
+  /** SCHEDOP_shutdown with a reason: the domain stops; the toolstack acts on it. */
+  shutdown(reason: ShutdownReason): void;
+  /** CPU time the domain has used, ns (runstate accounting). */
+  cpuTimeNs(): number;
+}
