@@ -27,6 +27,7 @@ import {
   ToolstackEventSchema,
 } from './schemas';
 
+const DomidSchema = z.number().int().min(0).max(0x7fef);
 const onDomain = z.object({ hostId: HostIdSchema, domain: DomainRefSchema }).strict();
 const onPool = z.object({ hostId: HostIdSchema, pool: CpupoolNameSchema }).strict();
 
@@ -97,6 +98,11 @@ export const methods = {
   'cpupool.rename': { params: onPool.extend({ name: CpupoolNameSchema }).strict(), result: z.object({}) },
   'cpupool.sched': { params: onPool, result: z.object({ sched: SchedulerNameSchema, params: PoolSchedParamsSchema }) },
   'cpupool.setSched': { params: onPool.extend({ params: PoolSchedParamsSchema }).strict(), result: z.object({}) },
+  /** Keystrokes to a domain's console (xenconsoled writes them into its input ring). */
+  'console.input': {
+    params: z.object({ hostId: HostIdSchema, domid: DomidSchema, data: z.string().min(1).max(64 * 1024) }).strict(),
+    result: z.object({}),
+  },
 } as const;
 
 export const topics = {
@@ -106,6 +112,8 @@ export const topics = {
   stats: { params: z.object({ hostId: HostIdSchema }).strict(), item: HostStatsSchema },
   /** One domain once a second: CPU %, runstate shares, wake-up latency p99. */
   domainStats: { params: z.object({ hostId: HostIdSchema, domid: z.number().int().min(0).max(0x7fef) }).strict(), item: DomainStatsSchema },
+  /** A domain's console output: its recent history first, then live chunks of text. */
+  console: { params: z.object({ hostId: HostIdSchema, domid: DomidSchema }).strict(), item: z.string() },
 } as const;
 
 export type Methods = typeof methods;

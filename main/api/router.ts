@@ -7,6 +7,7 @@ import { HOST_PRESETS } from '../../engine/hypervisor/host-presets';
 import { ToolstackError } from '../../engine/toolstack/toolstack-error';
 import { DomainStatsService } from '../services/domain-stats';
 import { HostStatsService } from '../services/host-stats';
+import { ConsoleService } from '../services/consoles';
 import type { Lab } from '../services/lab';
 import { API_VERSION, isMethodName, isTopicName, methods, topics, type MethodName, type Params, type Result, type TopicItem, type TopicName, type TopicParams } from './contract';
 import type { ApiError } from './envelope';
@@ -22,6 +23,8 @@ export interface RouterContext {
   appVersion: string;
   /** Check results against the contract too (tests); requests are always checked. */
   checkResults?: boolean;
+  /** The console service; by default one over `lab` that paces its embedded clocks. */
+  consoles?: ConsoleService;
 }
 
 export class Router {
@@ -29,11 +32,15 @@ export class Router {
   private readonly sources: TopicSources;
   private readonly stats: HostStatsService;
   private readonly domainStats: DomainStatsService;
+  readonly consoles: ConsoleService;
 
   constructor(private readonly ctx: RouterContext) {
     const lab = ctx.lab;
     this.stats = new HostStatsService(lab);
     this.domainStats = new DomainStatsService(lab);
+    const consoles = ctx.consoles ?? new ConsoleService(lab, { pace: true });
+    this.consoles = consoles;
+    if (!ctx.consoles) void consoles.start();
     this.handlers = {
       'app.info': async () => ({ apiVersion: API_VERSION, appVersion: ctx.appVersion, mode: ctx.mode, engine: 'XenDeck simulated Xen 4.17' }),
       'host.list': async () => lab.list(),
@@ -65,6 +72,7 @@ export class Router {
       'cpupool.rename': async (p) => (await lab.host(p.hostId).renameCpupool(p.pool, p.name), {}),
       'cpupool.sched': async (p) => lab.host(p.hostId).poolSched(p.pool),
       'cpupool.setSched': async (p) => (await lab.host(p.hostId).setPoolSched(p.pool, p.params), {}),
+      'console.input': async (p) => (await consoles.input(p.hostId, p.domid, p.data), {}),
     };
     this.sources = {
       events: (p, push) => {
@@ -75,6 +83,7 @@ export class Router {
       },
       stats: (p, push) => this.stats.subscribe(p.hostId, push),
       domainStats: (p, push) => this.domainStats.subscribe(p.hostId, p.domid, push),
+      console: (p, push) => consoles.subscribe(p.hostId, p.domid, push),
     };
   }
 

@@ -1,0 +1,215 @@
+/**
+ * The console service: xenconsoled's role for the GUI (tools/console/daemon/io.c). It
+ * reads every embedded domain's console from the moment the domain is created (as
+ * xenconsoled does on @introduceDomain), keeps each one's recent output
+ * (./console-history.ts) so a console opened later shows it, holds back a guest that
+ * floods (./console-rate-limit.ts), fans the output out to every open console view and
+ * passes keystrokes back to the guest. A real host's console is opened on first use
+ * (`xl console` over ssh). Output to a view is coalesced: one item per burst.
+ */
+import type { ConsoleStream } from '../../engine/toolstack/console-stream';
+import type { ToolstackHost } from '../../engine/toolstack/host-api';
+import { ToolstackError } from '../../engine/toolstack/toolstack-error';
+import type { ToolstackEvent } from '../../engine/toolstack/types';
+import { ClockPacer, type PacerOptions } from './clock-pacer';
+import { ConsoleHistory, DEFAULT_HISTORY_CHARS } from './console-history';
+import { ConsoleRateLimiter, DEFAULT_RATE_LIMIT, realRateTimers, type RateLimit, type RateLimitTimers } from './console-rate-limit';
+
+/** What the service needs of the lab. */
+export interface ConsoleLab {
+  host(id: string): ToolstackHost;
+  all(): ToolstackHost[];
+  subscribe(listener: (e: ToolstackEvent) => void): () => void;
+}
+
+export interface ConsoleServiceOptions {
+  historyChars?: number;
+  rateLimit?: RateLimit;
+  rateTimers?: RateLimitTimers;
+  /** Pace embedded hosts' clocks to wall time (the app and `serve`); off in tests. */
+  pace?: boolean | PacerOptions;
+}
+
+type Push = (chunk: string) => void;
+
+interface DomainConsole {
+  hostId: string;
+  domid: number;
+  stream: ConsoleStream | undefined;
+  attaching: Promise<ConsoleStream> | undefined;
+  history: ConsoleHistory;
+  decoder: InstanceType<typeof TextDecoder>;
+  limiter: ConsoleRateLimiter | undefined;
+  subscribers: Map<Push, string>;
+  flushQueued: boolean;
+  closed: string | undefined;
+}
+
+export class ConsoleService {
+  private readonly consoles = new Map<string, DomainConsole>();
+  private readonly historyChars: number;
+  private readonly rateLimit: RateLimit;
+  private readonly rateTimers: RateLimitTimers;
+  readonly pacer: ClockPacer | undefined;
+  private unsubscribe: (() => void) | undefined;
+
+  constructor(
+    private readonly lab: ConsoleLab,
+    opts: ConsoleServiceOptions = {},
+  ) {
+    this.historyChars = opts.historyChars ?? DEFAULT_HISTORY_CHARS;
+    this.rateLimit = opts.rateLimit ?? DEFAULT_RATE_LIMIT;
+    this.rateTimers = opts.rateTimers ?? realRateTimers;
+    this.pacer = opts.pace ? new ClockPacer(() => lab.all(), opts.pace === true ? {} : opts.pace) : undefined;
+  }
+
+  /** Follow the lab: read the console of every embedded domain there is and will be. */
+  async start(): Promise<void> {
+    this.unsubscribe ??= this.lab.subscribe((e) => this.onEvent(e));
+    this.pacer?.start();
+    for (const h of this.lab.all()) {
+      if (h.kind !== 'embedded') continue;
+      for (const d of await h.listDomains()) if (d.domid !== 0) void this.attach(h.id, d.domid).catch(() => {});
+    }
+  }
+
+  stop(): void {
+    this.unsubscribe?.();
+    this.unsubscribe = undefined;
+    this.pacer?.stop();
+    for (const c of this.consoles.values()) this.drop(c, 'console service stopped');
+  }
+
+  /** Open a console view: first the history, then live output. Returns its close. */
+  subscribe(hostId: string, domid: number, push: Push): () => void {
+    this.lab.host(hostId); // ENOENT for an unknown host, before anything starts
+    const c = this.record(hostId, domid);
+    const history = c.history.text();
+    if (history !== '') push(history);
+    c.subscribers.set(push, '');
+    if (!c.stream) {
+      this.attach(hostId, domid).catch((e: unknown) => push(`\r\n[console: ${ToolstackError.from(e).message}]\r\n`));
+    }
+    return () => {
+      c.subscribers.delete(push);
+      if (c.subscribers.size === 0 && c.closed !== undefined) this.consoles.delete(key(hostId, domid));
+    };
+  }
+
+  /** Keystrokes to the guest (xenconsoled writes them into the input ring). */
+  async input(hostId: string, domid: number, data: string): Promise<void> {
+    this.lab.host(hostId);
+    this.pacer?.tick();
+    const stream = await this.attach(hostId, domid);
+    stream.write(data);
+  }
+
+  /** The recent output of a domain's console. */
+  history(hostId: string, domid: number): string {
+    return this.consoles.get(key(hostId, domid))?.history.text() ?? '';
+  }
+
+  /** Whether a domain's console is being held back for flooding. */
+  throttled(hostId: string, domid: number): number {
+    return this.consoles.get(key(hostId, domid))?.limiter?.throttled ?? 0;
+  }
+
+  private onEvent(e: ToolstackEvent): void {
+    if (e.kind === 'domain.created') {
+      let host: ToolstackHost;
+      try {
+        host = this.lab.host(e.hostId);
+      } catch {
+        return;
+      }
+      if (host.kind === 'embedded') void this.attach(e.hostId, e.domain.domid).catch(() => {});
+    } else if (e.kind === 'domain.destroyed') {
+      const c = this.consoles.get(key(e.hostId, e.domid));
+      if (c) this.drop(c, 'domain destroyed');
+    }
+  }
+
+  private record(hostId: string, domid: number): DomainConsole {
+    const k = key(hostId, domid);
+    let c = this.consoles.get(k);
+    if (!c || (c.closed !== undefined && c.subscribers.size === 0)) {
+      c = {
+        hostId,
+        domid,
+        stream: undefined,
+        attaching: undefined,
+        history: new ConsoleHistory(this.historyChars),
+        decoder: new TextDecoder(),
+        limiter: undefined,
+        subscribers: new Map(),
+        flushQueued: false,
+        closed: undefined,
+      };
+      this.consoles.set(k, c);
+    }
+    return c;
+  }
+
+  private attach(hostId: string, domid: number): Promise<ConsoleStream> {
+    const c = this.record(hostId, domid);
+    if (c.stream) return Promise.resolve(c.stream);
+    if (c.attaching) return c.attaching;
+    const host = this.lab.host(hostId);
+    if (!host.console) return Promise.reject(new ToolstackError('ENOSYS', `host ${hostId} gives no console access`));
+    c.attaching = host.console(domid).then(
+      (stream) => {
+        c.attaching = undefined;
+        c.closed = undefined;
+        c.stream = stream;
+        if (stream.pause && stream.resume) {
+          c.limiter = new ConsoleRateLimiter(this.rateLimit, this.rateTimers, () => stream.pause?.(), () => stream.resume?.());
+        }
+        stream.onData((d) => this.output(c, d));
+        stream.onClose((reason) => this.drop(c, reason));
+        return stream;
+      },
+      (e: unknown) => {
+        c.attaching = undefined;
+        throw e;
+      },
+    );
+    return c.attaching;
+  }
+
+  private output(c: DomainConsole, data: Uint8Array): void {
+    c.limiter?.account(data.length);
+    const text = c.decoder.decode(data, { stream: true });
+    if (text === '') return;
+    c.history.append(text);
+    for (const [push, pending] of c.subscribers) c.subscribers.set(push, pending + text);
+    if (!c.flushQueued && c.subscribers.size > 0) {
+      c.flushQueued = true;
+      queueMicrotask(() => this.flush(c));
+    }
+  }
+
+  private flush(c: DomainConsole): void {
+    c.flushQueued = false;
+    for (const [push, pending] of c.subscribers) {
+      if (pending === '') continue;
+      c.subscribers.set(push, '');
+      push(pending);
+    }
+  }
+
+  private drop(c: DomainConsole, reason: string): void {
+    if (c.closed !== undefined) return;
+    this.flush(c);
+    c.closed = reason;
+    c.limiter?.dispose();
+    const s = c.stream;
+    c.stream = undefined;
+    s?.close();
+    for (const push of c.subscribers.keys()) push(`\r\n[console closed: ${reason}]\r\n`);
+    if (c.subscribers.size === 0) this.consoles.delete(key(c.hostId, c.domid));
+  }
+}
+
+function key(hostId: string, domid: number): string {
+  return `${hostId}/${domid}`;
+}

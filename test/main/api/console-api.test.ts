@@ -1,0 +1,56 @@
+import { describe, expect, it } from 'vitest';
+import { SECONDS } from '../../../engine/hypervisor/clock';
+import type { EmbeddedHost } from '../../../engine/toolstack/embedded-host';
+import type { ServerMessage } from '../../../main/api/envelope';
+import { Router } from '../../../main/api/router';
+import { ApiSession } from '../../../main/api/session';
+import { ConsoleService } from '../../../main/services/consoles';
+import { Lab } from '../../../main/services/lab';
+
+const wait = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+async function rig(): Promise<{ s: ApiSession; sent: ServerMessage[]; host: EmbeddedHost }> {
+  const lab = Lab.withDefaultHost();
+  const consoles = new ConsoleService(lab);
+  await consoles.start();
+  const sent: ServerMessage[] = [];
+  const s = new ApiSession(new Router({ lab, mode: 'serve', appVersion: 't', consoles, checkResults: true }), (m) => {
+    sent.push(m);
+    if (m.t === 'batch') void s.receive({ t: 'ack', id: m.id, seq: m.seq });
+  });
+  return { s, sent, host: lab.host('lab1') as EmbeddedHost };
+}
+
+function streamed(sent: ServerMessage[], id: number): string {
+  return sent.flatMap((m) => (m.t === 'batch' && m.id === id ? (m.items as string[]) : [])).join('');
+}
+
+describe('console over the api', () => {
+  it('streams a domain console (history first) and takes input with console.input', async () => {
+    const { s, sent, host } = await rig();
+    await host.createDomain({ configText: 'name = "web1"\ntype = "pvh"\nkernel = "/boot/vmlinuz"\n' });
+    await wait(0);
+    host.advanceClock(SECONDS(5));
+    await s.receive({ t: 'sub', id: 7, topic: 'console', params: { hostId: 'lab1', domid: 1 } });
+    expect(sent.at(-1)).toEqual({ t: 'res', id: 7, ok: true, result: {} });
+    await wait(40);
+    expect(streamed(sent, 7).endsWith('web1 login: ')).toBe(true);
+    await s.receive({ t: 'req', id: 8, method: 'console.input', params: { hostId: 'lab1', domid: 1, data: 'root\r' } });
+    await s.receive({ t: 'req', id: 9, method: 'console.input', params: { hostId: 'lab1', domid: 1, data: 'uname -a\r' } });
+    expect(sent.filter((m) => m.t === 'res' && (m.id === 8 || m.id === 9)).every((m) => m.t === 'res' && m.ok)).toBe(true);
+    await wait(40);
+    expect(streamed(sent, 7)).toContain('uname -a\r\nLinux web1 6.1.0-56-cloud-amd64');
+  });
+
+  it('checks console params: bad domid, empty input, unknown host', async () => {
+    const { s, sent } = await rig();
+    await s.receive({ t: 'sub', id: 1, topic: 'console', params: { hostId: 'lab1', domid: -1 } });
+    expect(sent.at(-1)).toMatchObject({ t: 'end', id: 1, error: { code: 'EBADREQ' } });
+    await s.receive({ t: 'req', id: 2, method: 'console.input', params: { hostId: 'lab1', domid: 1, data: '' } });
+    expect(sent.at(-1)).toMatchObject({ t: 'res', id: 2, ok: false, error: { code: 'EBADREQ' } });
+    await s.receive({ t: 'sub', id: 3, topic: 'console', params: { hostId: 'nosuch', domid: 1 } });
+    expect(sent.at(-1)).toMatchObject({ t: 'end', id: 3, error: { code: 'ENOENT' } });
+    await s.receive({ t: 'req', id: 4, method: 'console.input', params: { hostId: 'lab1', domid: 0, data: 'x' } });
+    expect(sent.at(-1)).toMatchObject({ t: 'res', id: 4, ok: false, error: { code: 'ENOENT' } });
+  });
+});

@@ -1,0 +1,159 @@
+import { describe, expect, it } from 'vitest';
+import { SECONDS } from '../../../engine/hypervisor/clock';
+import { EmbeddedHost } from '../../../engine/toolstack/embedded-host';
+import type { RateLimitTimers } from '../../../main/services/console-rate-limit';
+import { ConsoleService } from '../../../main/services/consoles';
+import { Lab } from '../../../main/services/lab';
+
+const PV = 'name = "web1"\ntype = "pv"\nkernel = "/boot/vmlinuz"\nmemory = 512\nvcpus = 2\n';
+const tick = (): Promise<void> => new Promise((r) => setTimeout(r, 0));
+
+/** Rate-limit time that moves only when the test says. */
+function fakeTimers(): RateLimitTimers & { advance(ms: number): void } {
+  let now = 0;
+  const due: { at: number; fn: () => void }[] = [];
+  return {
+    now: () => now,
+    setTimeout: (fn, ms) => {
+      const t = { at: now + ms, fn };
+      due.push(t);
+      return t;
+    },
+    clearTimeout: (h) => {
+      const i = due.indexOf(h as (typeof due)[number]);
+      if (i >= 0) due.splice(i, 1);
+    },
+    advance(ms) {
+      now += ms;
+      for (const t of due.filter((x) => x.at <= now)) {
+        due.splice(due.indexOf(t), 1);
+        t.fn();
+      }
+    },
+  };
+}
+
+async function setup(opts: ConstructorParameters<typeof ConsoleService>[1] = {}): Promise<{ lab: Lab; host: EmbeddedHost; svc: ConsoleService }> {
+  const lab = Lab.withDefaultHost();
+  const host = lab.host('lab1') as EmbeddedHost;
+  const svc = new ConsoleService(lab, opts);
+  await svc.start();
+  return { lab, host, svc };
+}
+
+describe('ConsoleService', () => {
+  it('reads a domain from its creation, so a console opened later shows the boot', async () => {
+    const { host, svc } = await setup();
+    await host.createDomain({ configText: PV });
+    await tick();
+    host.advanceClock(SECONDS(5));
+    const got: string[] = [];
+    svc.subscribe('lab1', 1, (c) => got.push(c));
+    expect(got).toHaveLength(1);
+    expect(got[0]).toContain('Linux version 6.1.0-56-cloud-amd64');
+    expect(got[0]!.endsWith('web1 login: ')).toBe(true);
+    expect(svc.history('lab1', 1)).toBe(got[0]);
+  });
+
+  it('passes input to the guest and streams the answer, coalesced', async () => {
+    const { host, svc } = await setup();
+    await host.createDomain({ configText: PV });
+    await tick();
+    host.advanceClock(SECONDS(5));
+    const got: string[] = [];
+    svc.subscribe('lab1', 1, (c) => got.push(c));
+    got.length = 0;
+    await svc.input('lab1', 1, 'root\r');
+    await svc.input('lab1', 1, 'uname -a\r');
+    await tick();
+    const text = got.join('');
+    expect(text).toContain('uname -a\r\nLinux web1 6.1.0-56-cloud-amd64 #1 SMP PREEMPT_DYNAMIC');
+    expect(text.endsWith('root@web1:~# ')).toBe(true);
+    expect(got.length).toBeLessThanOrEqual(2);
+  });
+
+  it('gives every open view the output, and each new one the history', async () => {
+    const { host, svc } = await setup();
+    await host.createDomain({ configText: PV });
+    await tick();
+    const a: string[] = [];
+    const b: string[] = [];
+    const stopA = svc.subscribe('lab1', 1, (c) => a.push(c));
+    svc.subscribe('lab1', 1, (c) => b.push(c));
+    host.advanceClock(SECONDS(5));
+    await tick();
+    expect(a.join('')).toBe(b.join(''));
+    stopA();
+    await svc.input('lab1', 1, 'root\r');
+    await tick();
+    expect(b.join('').endsWith('root@web1:~# ')).toBe(true);
+    expect(a.join('').endsWith('web1 login: ')).toBe(true);
+  });
+
+  it('keeps only the newest history when a guest prints more than its buffer', async () => {
+    const { host, svc } = await setup({ historyChars: 4096 });
+    await host.createDomain({ configText: PV });
+    await tick();
+    host.advanceClock(SECONDS(5));
+    await svc.input('lab1', 1, 'root\rcat /proc/cpuinfo\r');
+    const h = svc.history('lab1', 1);
+    expect(h.length).toBe(4096);
+    expect(h.endsWith('root@web1:~# ')).toBe(true);
+  });
+
+  it('holds back a flooding guest past its allowance; it waits and nothing is lost', async () => {
+    const timers = fakeTimers();
+    const { host, svc } = await setup({ rateTimers: timers, rateLimit: { allowanceBytes: 64 * 1024, periodMs: 100 } });
+    await host.createDomain({ configText: PV });
+    await tick();
+    host.advanceClock(SECONDS(5));
+    let got = '';
+    svc.subscribe('lab1', 1, (c) => (got += c));
+    await svc.input('lab1', 1, 'root\ryes\r');
+    host.advanceClock(SECONDS(0.01));
+    await tick();
+    expect(svc.throttled('lab1', 1)).toBe(1);
+    const guest = host.guestOf(1)!;
+    const before = guest.bytesOut;
+    host.advanceClock(SECONDS(0.01));
+    expect(guest.bytesOut).toBe(before); // the ring is full and not read: the guest waits
+    timers.advance(100);
+    host.advanceClock(SECONDS(0.001));
+    expect(guest.bytesOut).toBeGreaterThan(before);
+    await svc.input('lab1', 1, '\x03');
+    timers.advance(1000);
+    host.advanceClock(SECONDS(0.01));
+    await tick();
+    // Every byte the guest wrote reached the view, in order (the history holds the rest).
+    expect(got.endsWith('^C\r\nroot@web1:~# ')).toBe(true);
+    const ys = got.slice(got.indexOf('yes\r\n') + 5, got.lastIndexOf('^C'));
+    expect(/^(y\r\n)+(y\r?)?$/.test(ys)).toBe(true); // ^C may cut the last line
+  });
+
+  it('tells open views when the domain goes, and follows a restarted one by its new domid', async () => {
+    const { host, svc } = await setup();
+    await host.createDomain({ configText: `${PV}on_reboot = "restart"\n` });
+    await tick();
+    host.advanceClock(SECONDS(5));
+    let got = '';
+    svc.subscribe('lab1', 1, (c) => (got += c));
+    await svc.input('lab1', 1, 'root\rreboot\r');
+    host.advanceClock(SECONDS(1));
+    await tick();
+    expect(got).toContain('reboot: Restarting system');
+    expect(got.endsWith('[console closed: domain destroyed]\r\n')).toBe(true);
+    host.advanceClock(SECONDS(5));
+    let two = '';
+    svc.subscribe('lab1', 2, (c) => (two += c));
+    expect(two.endsWith('web1 login: ')).toBe(true);
+  });
+
+  it('reports an unknown domain in the view and refuses an unknown host', async () => {
+    const { svc } = await setup();
+    let got = '';
+    svc.subscribe('lab1', 42, (c) => (got += c));
+    await tick();
+    expect(got).toContain('[console: Domain 42:Non-existant domain]');
+    expect(() => svc.subscribe('nosuch', 1, () => {})).toThrow(/no host "nosuch"/);
+  });
+});
