@@ -1,7 +1,9 @@
 /**
  * The renderer's one typed api client: `request(method, params)` and
  * `subscribe(topic, params, onItems)`, typed by main/api/contract.ts, over either link.
- * Batches are acknowledged after the handler ran, which is what paces the server.
+ * Batches are acknowledged after the handler ran, which is what paces the server; a
+ * handler that returns a promise (a terminal's write watermark) holds the ack until it
+ * settles.
  */
 import type { MethodName, Params, Result, TopicItem, TopicName, TopicParams } from '../../../main/api/contract';
 import type { ApiError, ServerMessage } from '../../../main/api/envelope';
@@ -28,7 +30,7 @@ interface Pending {
 interface Sub {
   topic: string;
   params: unknown;
-  onItems(items: unknown[], dropped: number): void;
+  onItems(items: unknown[], dropped: number): unknown;
   onEnd?: (e: ApiRequestError) => void;
 }
 
@@ -66,7 +68,7 @@ export class ApiClient {
     });
   }
 
-  subscribe<T extends TopicName>(topic: T, params: TopicParams<T>, onItems: (items: TopicItem<T>[], dropped: number) => void, onEnd?: (e: ApiRequestError) => void): () => void {
+  subscribe<T extends TopicName>(topic: T, params: TopicParams<T>, onItems: (items: TopicItem<T>[], dropped: number) => unknown, onEnd?: (e: ApiRequestError) => void): () => void {
     const id = this.nextId++;
     this.subs.set(id, { topic, params, onItems: onItems as Sub['onItems'], ...(onEnd ? { onEnd } : {}) });
     this.link.send({ t: 'sub', id, topic, params });
@@ -88,11 +90,14 @@ export class ApiClient {
       case 'batch': {
         const s = this.subs.get(m.id);
         if (!s) return;
+        const ack = (): void => this.link.send({ t: 'ack', id: m.id, seq: m.seq });
+        let held: unknown = undefined;
         try {
-          s.onItems(m.items, m.dropped ?? 0);
+          held = s.onItems(m.items, m.dropped ?? 0);
         } finally {
-          this.link.send({ t: 'ack', id: m.id, seq: m.seq });
+          if (!(held instanceof Promise)) ack();
         }
+        if (held instanceof Promise) held.then(ack, ack);
         return;
       }
       case 'end': {

@@ -1,0 +1,70 @@
+/**
+ * Guest consoles in Chromium: a domain's console opens from the Domains view in xterm,
+ * the guest boots to its login prompt (the served lab paces the simulated clock to wall
+ * time), root logs in, `uname -a` is typed and its answer is read off the xterm screen;
+ * a second console opens in another tab, and the first shows its history when reopened.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { startE2e, type E2eEnv } from './browser';
+
+let env: E2eEnv;
+beforeAll(async () => {
+  env = await startE2e();
+});
+afterAll(async () => {
+  await env?.close();
+});
+
+/** The text on the visible xterm screen, row by row. */
+async function screen(page: Page): Promise<string> {
+  const rows = await page.locator('[role=tabpanel]:visible .xterm-rows > div').allTextContents();
+  return rows.map((r) => r.replace(/\u00a0/g, ' ').trimEnd()).join('\n');
+}
+
+describe('guest consoles in Chromium', () => {
+  it('opens a domain console from the Domains view, logs in and runs uname -a', async () => {
+    const { page } = env;
+    const host = env.server.lab.host('lab1');
+    await host.createDomain({ configText: 'name = "web1"\ntype = "pvh"\nkernel = "/boot/vmlinuz"\nmemory = 512\nvcpus = 2\n' });
+    await page.goto(env.server.url);
+    await page.getByRole('link', { name: 'Domains' }).click();
+    const row = page.locator('[role=row][data-domid="1"]');
+    await expect.poll(() => row.textContent()).toContain('web1');
+    await row.getByRole('button', { name: 'Console' }).click();
+    await page.waitForURL(/\/consoles$/);
+    await expect.poll(() => page.locator('[data-test=console-tab-web1]').count()).toBe(1);
+    await expect.poll(() => screen(page), { timeout: 15_000 }).toContain('web1 login:');
+    expect(await screen(page)).toContain('Hypervisor detected: Xen PVH');
+
+    await page.locator('[role=tabpanel] .xterm').first().click();
+    await page.keyboard.type('root');
+    await page.keyboard.press('Enter');
+    await expect.poll(() => screen(page)).toContain('root@web1:~#');
+    await page.keyboard.type('uname -a');
+    await page.keyboard.press('Enter');
+    await expect.poll(() => screen(page)).toContain('Linux web1 6.1.0-56-cloud-amd64 #1 SMP PREEMPT_DYNAMIC');
+    await page.screenshot({ path: 'test/e2e/artifacts/console.png' });
+  });
+
+  it('keeps several consoles in tabs and shows the history when one is reopened', async () => {
+    const { page } = env;
+    await env.server.lab.host('lab1').createDomain({ configText: 'name = "db1"\ntype = "hvm"\nmemory = 512\n' });
+    await expect.poll(() => page.locator('[data-test=console-pick] option').count()).toBe(3);
+    await page.locator('[data-test=console-pick]').selectOption({ label: 'db1 (domid 2)' });
+    await page.getByRole('button', { name: 'Open console' }).click();
+    await expect.poll(() => screen(page), { timeout: 15_000 }).toContain('db1 login:');
+    expect(await screen(page)).toContain('Debian GNU/Linux 12 db1 ttyS0');
+
+    await page.getByRole('button', { name: 'Close web1' }).click();
+    await expect.poll(() => page.locator('[data-test=console-tab-web1]').count()).toBe(0);
+    await page.locator('[data-test=console-pick]').selectOption({ label: 'web1 (domid 1)' });
+    await page.getByRole('button', { name: 'Open console' }).click();
+    await expect.poll(() => screen(page)).toContain('Linux web1 6.1.0-56-cloud-amd64 #1 SMP PREEMPT_DYNAMIC');
+    expect(await page.locator('[role=tab]').count()).toBe(2);
+  });
+
+  it('saw no console error and no CSP violation', () => {
+    expect(env.problems).toEqual([]);
+  });
+});
