@@ -244,8 +244,9 @@ export class Guest {
       if (!e) break;
       if (e.kind === 'intr') {
         this.typedAhead = [];
+        this.stopForeground();
+        this.write('^C\n');
         if (this.state_ === 'busy') {
-          this.stopForeground();
           this.prompt();
         } else if (this.state_ === 'shell') this.prompt();
         else if (this.state_ === 'login' || this.state_ === 'password') this.loginPrompt();

@@ -2,8 +2,8 @@
  * The terminal line discipline of the guest's console tty (Linux n_tty in canonical mode
  * with the usual `stty sane` settings): input is echoed (unless echo is off, as login
  * turns it off for the password), erased with DEL or BS ("\b \b"), collected until
- * Enter (CR mapped to NL: ICRNL), ^C interrupts (ISIG: echoes "^C", drops the line and
- * the queued output), ^D on an empty line is end of file, and ^U kills the line. Escape
+ * Enter (CR mapped to NL: ICRNL), ^C interrupts (ISIG: drops the line; the guest
+ * flushes the queued output and echoes "^C"), ^D on an empty line is end of file, and ^U kills the line. Escape
  * sequences a terminal sends for arrow and function keys are swallowed.
  */
 export type LdiscEvent = { kind: 'line'; text: string } | { kind: 'intr' } | { kind: 'eof' };
@@ -52,7 +52,7 @@ export class LineDiscipline {
           }
           break;
         case 0x03:
-          echo('^C\n');
+          // The tty echoes "^C" after it flushed the output queue: the caller writes it.
           this.line = '';
           events.push({ kind: 'intr' });
           break;
