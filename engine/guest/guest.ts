@@ -335,9 +335,15 @@ export class Guest {
       }
       case 'flood': {
         this.state_ = 'busy';
-        const chunk = e.text.repeat(Math.max(1, Math.floor(FLOOD_LOW_WATER / e.text.length)));
         const tick = (): void => {
-          if (this.pendingBytes_ < FLOOD_LOW_WATER) this.write(chunk);
+          if (this.pendingBytes_ < FLOOD_LOW_WATER) {
+            const text = e.next(FLOOD_LOW_WATER);
+            if (text === undefined) {
+              this.fg = undefined;
+              return this.prompt();
+            }
+            this.write(text);
+          }
           this.fg = { timer: this.after(FLOOD_TICK, tick), kind: 'flood' };
         };
         tick();

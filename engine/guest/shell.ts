@@ -17,7 +17,8 @@ export type ShellEffect =
   | { kind: 'shutdown'; how: 'poweroff' | 'reboot' | 'halt' }
   | { kind: 'crash' }
   | { kind: 'exit' }
-  | { kind: 'flood'; text: string };
+  /** Output produced as fast as the console takes it: `next(max)` gives up to about `max` characters, undefined when done. */
+  | { kind: 'flood'; next: (max: number) => string | undefined };
 
 export interface ShellResult {
   output: string;
@@ -49,6 +50,27 @@ export function words(line: string): string[] {
   return w;
 }
 
+/** `yes`: the same line forever. */
+function repeat(line: string): (max: number) => string {
+  return (max) => line.repeat(Math.max(1, Math.floor(max / line.length)));
+}
+
+/** `seq FIRST LAST`: one number a line, then done. */
+function counter(first: number, last: number): (max: number) => string | undefined {
+  let n = first;
+  return (max) => {
+    if (n > last) return undefined;
+    const lines: string[] = [];
+    let size = 0;
+    while (n <= last && size < max) {
+      const l = `${n++}\n`;
+      lines.push(l);
+      size += l.length;
+    }
+    return lines.join('');
+  };
+}
+
 const FILES: Record<string, (c: ShellContext) => string> = {
   '/proc/cpuinfo': (c) => cpuinfo(c.hw),
   '/proc/meminfo': (c) => meminfo(c.hw),
@@ -61,7 +83,7 @@ const FILES: Record<string, (c: ShellContext) => string> = {
   '/etc/os-release': () => `PRETTY_NAME="${OS_NAME} (bookworm)"\nNAME="Debian GNU/Linux"\nVERSION_ID="12"\nVERSION="12 (bookworm)"\nID=debian\n`,
 };
 
-const HELP = ['cat', 'clear', 'date', 'dmesg', 'echo', 'exit', 'free', 'halt', 'help', 'hostname', 'id', 'ls', 'poweroff', 'ps', 'pwd', 'reboot', 'sleep', 'true', 'false', 'uname', 'uptime', 'whoami', 'yes'];
+const HELP = ['cat', 'clear', 'date', 'dmesg', 'echo', 'exit', 'free', 'halt', 'help', 'hostname', 'id', 'ls', 'poweroff', 'ps', 'pwd', 'reboot', 'seq', 'sleep', 'true', 'false', 'uname', 'uptime', 'whoami', 'yes'];
 
 function ps(c: ShellContext): string {
   const rows: [number, string][] = [
@@ -161,7 +183,13 @@ export function runCommand(line: string, c: ShellContext): ShellResult {
     case 'logout':
       return out('', { kind: 'exit' });
     case 'yes':
-      return out('', { kind: 'flood', text: `${args.length ? args.join(' ') : 'y'}\n` });
+      return out('', { kind: 'flood', next: repeat(`${args.length ? args.join(' ') : 'y'}\n`) });
+    case 'seq': {
+      const nums = args.map(Number);
+      if (nums.length < 1 || nums.length > 2 || nums.some((n) => !Number.isInteger(n))) return out(`seq: invalid argument '${args.join(' ')}'\n`);
+      const [first, last] = nums.length === 2 ? [nums[0]!, nums[1]!] : [1, nums[0]!];
+      return out('', { kind: 'flood', next: counter(first, last) });
+    }
     case 'hostname':
       return out(`${c.hw.name}\n`);
     case 'whoami':

@@ -120,3 +120,20 @@ describe('guest login and shell', () => {
     expect(g.take().endsWith('^C\r\nroot@web1:~# ')).toBe(true);
   });
 });
+
+describe('seq', () => {
+  it('prints the numbers, every one, then the prompt', async () => {
+    const g = await rig(PV);
+    await g.login();
+    g.type('seq 100000\r');
+    g.run(1);
+    const t = g.take();
+    const lines = t.split('\r\n');
+    expect(lines[0]).toBe('seq 100000');
+    expect(lines.slice(1, -1)).toEqual(Array.from({ length: 100000 }, (_, i) => String(i + 1)));
+    expect(lines.at(-1)).toBe('root@web1:~# ');
+    g.type('seq 3 5\r');
+    g.run(0.001);
+    expect(g.take()).toBe('seq 3 5\r\n3\r\n4\r\n5\r\nroot@web1:~# ');
+  });
+});
