@@ -38,7 +38,10 @@ export class ConsoleRingBuffer {
   /** Producer side: copy what fits, move prod. Returns the bytes taken. */
   write(data: Uint8Array, offset = 0): number {
     const n = Math.min(this.space, data.length - offset);
-    for (let i = 0; i < n; i++) this.buf[(this.prod + i) % this.size] = data[offset + i]!;
+    const start = this.prod % this.size;
+    const first = Math.min(n, this.size - start);
+    this.buf.set(data.subarray(offset, offset + first), start);
+    if (first < n) this.buf.set(data.subarray(offset + first, offset + n), 0);
     this.prod = (this.prod + n) % U32;
     return n;
   }

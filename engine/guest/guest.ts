@@ -177,7 +177,7 @@ export class Guest {
   /** Write through the tty: NL becomes CR NL (ONLCR). */
   private write(text: string): void {
     if (text === '') return;
-    const bytes = this.enc.encode(text.replace(/\r?\n/g, '\r\n'));
+    const bytes = this.enc.encode(text.includes('\r') ? text.replace(/\r?\n/g, '\r\n') : text.replaceAll('\n', '\r\n'));
     this.pending.push(bytes);
     this.pendingBytes_ += bytes.length;
     this.flush();

@@ -55,19 +55,26 @@ function repeat(line: string): (max: number) => string {
   return (max) => line.repeat(Math.max(1, Math.floor(max / line.length)));
 }
 
-/** `seq FIRST LAST`: one number a line, then done. */
-function counter(first: number, last: number): (max: number) => string | undefined {
+/** A seq format around its one %g / %d. */
+function splitFormat(format: string): [string, string] {
+  const m = /%[gd]/.exec(format);
+  return m ? [format.slice(0, m.index), format.slice(m.index + 2)] : [format, ''];
+}
+
+/** `seq FIRST LAST`: one number a line (as `fmt` formats it), then done. */
+function counter(first: number, last: number, fmt: (n: number) => string, sep: string): (max: number) => string | undefined {
   let n = first;
   return (max) => {
     if (n > last) return undefined;
-    const lines: string[] = [];
+    const parts: string[] = [];
     let size = 0;
     while (n <= last && size < max) {
-      const l = `${n++}\n`;
-      lines.push(l);
+      const l = `${fmt(n)}${n === last ? '\n' : sep}`;
+      n++;
+      parts.push(l);
       size += l.length;
     }
-    return lines.join('');
+    return parts.join('');
   };
 }
 
@@ -185,10 +192,24 @@ export function runCommand(line: string, c: ShellContext): ShellResult {
     case 'yes':
       return out('', { kind: 'flood', next: repeat(`${args.length ? args.join(' ') : 'y'}\n`) });
     case 'seq': {
-      const nums = args.map(Number);
-      if (nums.length < 1 || nums.length > 2 || nums.some((n) => !Number.isInteger(n))) return out(`seq: invalid argument '${args.join(' ')}'\n`);
+      // GNU seq's -f FORMAT (%g, %d: the number) and -s SEPARATOR, BusyBox's -w.
+      let format = '%g';
+      let sep = '\n';
+      let width = false;
+      const rest: string[] = [];
+      for (let i = 0; i < args.length; i++) {
+        if (args[i] === '-f' && i + 1 < args.length) format = args[++i]!;
+        else if (args[i] === '-s' && i + 1 < args.length) sep = args[++i]!;
+        else if (args[i] === '-w') width = true;
+        else rest.push(args[i]!);
+      }
+      const nums = rest.map(Number);
+      if (nums.length < 1 || nums.length > 2 || nums.some((n) => !Number.isInteger(n))) return out(`seq: invalid argument '${rest.join(' ')}'\n`);
       const [first, last] = nums.length === 2 ? [nums[0]!, nums[1]!] : [1, nums[0]!];
-      return out('', { kind: 'flood', next: counter(first, last) });
+      const w = width ? String(last).length : 0;
+      const [pre, post] = splitFormat(format);
+      const fmt = w > 0 ? (n: number): string => pre + String(n).padStart(w, '0') + post : (n: number): string => pre + n + post;
+      return out('', { kind: 'flood', next: counter(first, last, fmt, sep) });
     }
     case 'hostname':
       return out(`${c.hw.name}\n`);

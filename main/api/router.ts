@@ -91,6 +91,7 @@ export class Router {
   close(): void {
     this.stats.close();
     this.domainStats.close();
+    if (!this.ctx.consoles) this.consoles.stop();
   }
 
   async request(method: string, params: unknown): Promise<Outcome> {

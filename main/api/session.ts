@@ -4,9 +4,10 @@
  * subscriptions and their flow-controlled streams, and ends them all when the client goes.
  * A malformed message gets an EBADREQ response; nothing a client sends can throw here.
  */
-import { ClientMessageSchema, type ServerMessage } from './envelope';
+import { isTopicName, topics } from './contract';
+import { ClientMessageSchema, STREAM, type ServerMessage } from './envelope';
 import type { Router } from './router';
-import { OutgoingStream, realTimers, type TimerLike } from './stream';
+import { OutgoingStream, realTimers, type StreamLimits, type TimerLike } from './stream';
 
 interface Subscription {
   stream: OutgoingStream;
@@ -52,7 +53,9 @@ export class ApiSession {
       }
       case 'sub': {
         if (this.subs.has(msg.id)) return this.reply(msg.id, 'EBADREQ', `subscription ${msg.id} already exists`);
-        const stream = new OutgoingStream(msg.id, this.send, this.timers);
+        // A topic may batch for less time than the default (a console's echo).
+        const limits = isTopicName(msg.topic) ? (topics[msg.topic] as { limits?: Partial<StreamLimits> }).limits : undefined;
+        const stream = new OutgoingStream(msg.id, this.send, this.timers, { ...STREAM, ...limits });
         const r = this.router.subscribe(msg.topic, msg.params, (item) => stream.push(item));
         if ('error' in r) {
           this.send({ t: 'end', id: msg.id, error: r.error });

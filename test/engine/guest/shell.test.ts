@@ -137,3 +137,15 @@ describe('seq', () => {
     expect(g.take()).toBe('seq 3 5\r\n3\r\n4\r\n5\r\nroot@web1:~# ');
   });
 });
+
+describe('seq options', () => {
+  it('formats with -f, pads with -w and separates with -s', async () => {
+    const g = await rig(PV);
+    await g.login();
+    for (const cmd of ["seq -f 'line %g' 1 2", 'seq -w 8 10', 'seq -s , 3']) {
+      g.type(`${cmd}\r`);
+      g.run(0.01);
+    }
+    expect(g.take()).toBe("seq -f 'line %g' 1 2\r\nline 1\r\nline 2\r\nroot@web1:~# seq -w 8 10\r\n08\r\n09\r\n10\r\nroot@web1:~# seq -s , 3\r\n1,2,3\r\nroot@web1:~# ");
+  });
+});

@@ -1,0 +1,155 @@
+/**
+ * `npm run bench -- console`: a guest console end to end, guest → console service →
+ * WebSocket → xterm in Debian's Chromium (the served console, as the e2e tests drive it).
+ * - throughput: `seq 1 N` in the guest (every byte known in advance), timed from Enter to
+ *   the prompt after the last number on the xterm screen; nothing lost is checked at
+ *   the guest (bytes written), at the browser (bytes of the console stream's frames, no
+ *   `dropped` batch) and on the screen (the last rows are the last numbers, in order);
+ *   memory is the server process's heap before and during the flood (bounded).
+ * - keystroke echo: time from keydown in the page to the echoed character on the xterm
+ *   screen (both on the page's clock), over 200 keystrokes; p50 and p99.
+ * Issue 7's targets: at least 20 MB/s, echo p99 under 30 ms.
+ */
+import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import type { EmbeddedHost } from '../../engine/toolstack/embedded-host';
+import { startE2e } from '../e2e/browser';
+
+if (!existsSync('out/renderer/index.html')) {
+  const r = spawnSync(process.execPath, ['node_modules/electron-vite/bin/electron-vite.js', 'build'], { stdio: 'inherit' });
+  if (r.status !== 0) process.exit(1);
+}
+
+const N = Number(process.env.CONSOLE_BENCH_LINES ?? 1_000_000);
+const KEYS = 200;
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+const mb = (bytes: number): string => (bytes / 1e6).toFixed(1);
+
+/** Bytes `seq` prints for 1..n, each line `extra` characters besides its digits, plus CR LF. */
+function seqBytes(n: number, extra: number): number {
+  let total = 0;
+  for (let d = 1, lo = 1; lo <= n; d++, lo *= 10) total += (Math.min(n, lo * 10 - 1) - lo + 1) * (d + extra + 2);
+  return total;
+}
+
+/** A console line of a busy guest's log, 100 columns. */
+const LINE = 'xendeck[%g]: console throughput line, the quick brown fox jumps over the lazy dog 0123456789 abcd';
+const LOG_LINES = Number(process.env.CONSOLE_BENCH_LOG_LINES ?? 300_000);
+
+/** Poll a page expression (a string: evaluated over CDP, which the page's CSP does not govern). */
+async function waitFor(page: import('playwright-core').Page, js: string, timeoutMs = 20_000, everyMs = 2): Promise<void> {
+  const until = performance.now() + timeoutMs;
+  while (!(await page.evaluate(js))) {
+    if (performance.now() > until) throw new Error(`timed out waiting for ${js.slice(0, 120)}`);
+    await sleep(everyMs);
+  }
+}
+
+const env = await startE2e();
+try {
+  const { page } = env;
+  const host = env.server.lab.host('lab1') as EmbeddedHost;
+  await host.createDomain({ configText: 'name = "bench1"\ntype = "pvh"\nkernel = "/boot/vmlinuz"\nmemory = 512\nvcpus = 2\n' });
+
+  // Console frames as the browser receives them.
+  let streamBytes = 0;
+  let dropped = 0;
+  let firstFrame = 0;
+  let lastFrame = 0;
+  const wire: number[] = [];
+  let sentAt = 0;
+  page.on('websocket', (ws) => {
+    ws.on('framesent', (f) => {
+      if (typeof f.payload === 'string' && f.payload.includes('"console.input"')) sentAt = performance.now();
+    });
+    ws.on('framereceived', (f) => {
+      if (sentAt && typeof f.payload === 'string' && f.payload.startsWith('{"t":"batch"')) {
+        wire.push(performance.now() - sentAt);
+        sentAt = 0;
+      }
+      if (typeof f.payload !== 'string' || !f.payload.startsWith('{"t":"batch"')) return;
+      const m = JSON.parse(f.payload) as { items: unknown[]; dropped?: number };
+      for (const it of m.items) if (typeof it === 'string') streamBytes += Buffer.byteLength(it);
+      lastFrame = performance.now();
+      firstFrame ||= lastFrame;
+      dropped += m.dropped ?? 0;
+    });
+  });
+
+  await page.goto(env.server.url);
+  await page.goto(env.server.url.replace(/\?token=.*$/, 'consoles?domid=1'));
+  const screenJs = `[...document.querySelectorAll('[role=tabpanel] .xterm-rows > div')].map((r) => (r.textContent || '').replace(/\\u00a0/g, ' ').trimEnd())`;
+  await waitFor(page, `${screenJs}.some((r) => r.includes('bench1 login:'))`, 20_000, 50);
+  await page.locator('[role=tabpanel] .xterm').first().click();
+  await page.keyboard.type('root');
+  await page.keyboard.press('Enter');
+  await waitFor(page, `${screenJs}.some((r) => r.startsWith('root@bench1:~#'))`);
+
+  // --- keystroke echo latency ---
+  await page.evaluate(`(() => {
+    const rows = document.querySelector('[role=tabpanel] .xterm-rows');
+    window.__lat = [];
+    let t0 = 0;
+    let last = rows.textContent;
+    document.addEventListener('keydown', () => { t0 = performance.now(); }, true);
+    new MutationObserver(() => {
+      const now = rows.textContent;
+      if (t0 && now !== last) { window.__lat.push(performance.now() - t0); t0 = 0; }
+      last = now;
+    }).observe(rows, { childList: true, subtree: true, characterData: true });
+  })()`);
+  for (let i = 0; i < KEYS; i++) {
+    await page.keyboard.press(String.fromCharCode(97 + (i % 26)));
+    // Wait inside the page (a CDP round trip per poll would load the process the server shares).
+    await page.evaluate(`new Promise((ok) => { const t = setInterval(() => { if (window.__lat.length >= ${i + 1}) { clearInterval(t); ok(true); } }, 4); })`);
+    await sleep(5 + (i % 7) * 3);
+  }
+  const lat = ((await page.evaluate('window.__lat')) as number[]).slice().sort((a, b) => a - b);
+  const pct = (p: number): number => lat[Math.min(lat.length - 1, Math.ceil((p / 100) * lat.length) - 1)]!;
+  await page.keyboard.press('Control+u');
+
+  // --- throughput ---
+  const gc = (globalThis as { gc?: () => void }).gc;
+  const guest = host.guestOf(1)!;
+  const runs: { label: string; cmd: string; last: number; bytes: number }[] = [
+    { label: 'log_lines', cmd: `seq -f '${LINE}' 1 ${LOG_LINES}`, last: LOG_LINES, bytes: seqBytes(LOG_LINES, LINE.length - 2) },
+    { label: 'short_lines', cmd: `seq 1 ${N}`, last: N, bytes: seqBytes(N, 0) },
+  ];
+  gc?.();
+  const heap0 = process.memoryUsage().heapUsed;
+  let heapPeak = heap0;
+  const sampler = setInterval(() => (heapPeak = Math.max(heapPeak, process.memoryUsage().heapUsed)), 20);
+  for (const run of runs) {
+    await page.keyboard.type(run.cmd);
+    await sleep(300);
+    const out0 = guest.bytesOut;
+    streamBytes = 0;
+    dropped = 0;
+    firstFrame = 0;
+    const t0 = performance.now();
+    await page.keyboard.press('Enter');
+    const lastRow = run.label === 'log_lines' ? LINE.replace('%g', String(run.last)) : String(run.last);
+    await waitFor(page, `(() => { const r = ${screenJs}; const i = r.lastIndexOf('root@bench1:~#'); return i > 0 && r[i - 1] === ${JSON.stringify(lastRow)}; })()`, 300_000, 10);
+    const secs = (performance.now() - t0) / 1000;
+    const rows = (await page.evaluate(screenJs)) as string[];
+    const end = rows.lastIndexOf('root@bench1:~#');
+    const tail = rows.slice(Math.max(0, end - 10), end);
+    const want = Array.from({ length: tail.length }, (_, i) => (run.label === 'log_lines' ? LINE.replace('%g', String(run.last - tail.length + 1 + i)) : String(run.last - tail.length + 1 + i)));
+    const promptBytes = 2 + 'root@bench1:~# '.length; // the echoed Enter, then the prompt
+    console.log(`${run.label}_payload_mb: ${mb(run.bytes)}`);
+    console.log(`${run.label}_throughput_mb_s: ${(run.bytes / 1e6 / secs).toFixed(1)}`);
+    console.log(`${run.label}_seconds: ${secs.toFixed(2)} (frames over ${((lastFrame - firstFrame) / 1000).toFixed(2)} s)`);
+    console.log(`${run.label}_nothing_lost: guest ${guest.bytesOut - out0 === run.bytes + promptBytes}, browser ${streamBytes === run.bytes + promptBytes}, dropped ${dropped}, screen tail ${JSON.stringify(tail) === JSON.stringify(want)}`);
+  }
+  clearInterval(sampler);
+  console.log(`server_heap_mb_before: ${mb(heap0)}`);
+  console.log(`server_heap_mb_peak: ${mb(heapPeak)}`);
+  console.log(`echo_keystrokes: ${lat.length}`);
+  console.log(`echo_latency_p50_ms: ${pct(50).toFixed(1)}`);
+  console.log(`echo_latency_p99_ms: ${pct(99).toFixed(1)}`);
+  wire.sort((a, b) => a - b);
+  console.log(`echo_wire_p50_ms: ${wire[Math.floor(wire.length / 2)]?.toFixed(1)} (input frame sent to echo frame received, as CDP reports them)`);
+  console.log(`echo_latency_max_ms: ${lat.at(-1)!.toFixed(1)}`);
+} finally {
+  await env.close();
+}
