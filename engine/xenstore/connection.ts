@@ -44,6 +44,8 @@ export class Connection implements WatchOwner, Caller {
   private readonly decoder = new FrameDecoder();
   private out: Buffer[] = [];
   private flushQueued = false;
+  /** Events to send right after the reply being built (a new watch's first event). */
+  private afterReply: [string, string][] = [];
   private closed = false;
   /** Live update in progress: bytes are held, not handled. */
   private frozen = false;
@@ -98,7 +100,13 @@ export class Connection implements WatchOwner, Caller {
       }
       throw e;
     }
-    for (const m of msgs) this.out.push(this.handle(m));
+    for (const m of msgs) {
+      this.out.push(this.handle(m));
+      if (this.afterReply.length > 0) {
+        for (const [p, t] of this.afterReply) this.deliver(p, t);
+        this.afterReply = [];
+      }
+    }
     this.flush();
   }
 
@@ -330,8 +338,8 @@ export class Connection implements WatchOwner, Caller {
       ...(depth === undefined ? {} : { depth }),
       ...(relative ? { relativeBase: `${domainPath(this.domid)}/` } : {}),
     });
-    // The initial event follows the OK reply (deliver() queues it behind the reply).
-    this.deliver(given, token);
+    // The initial event follows the OK reply, as C xenstored sends it.
+    this.afterReply.push([given, token]);
     return OK;
   }
 

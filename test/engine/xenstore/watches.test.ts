@@ -1,13 +1,17 @@
 import { describe, expect, it } from 'vitest';
-import { XsType } from '../../../engine/xenstore/wire';
+import { XsType, encode, joinStrings } from '../../../engine/xenstore/wire';
 import { MemClient, daemon } from './helpers';
 
 describe('xenstore watches', () => {
   it('fires once on registration, after the OK reply', () => {
     const d = daemon();
     const c = new MemClient(d, 0);
-    expect(c.call(XsType.WATCH, '/w', 'tok')).toBe('OK\0');
-    expect(c.events()).toEqual([['/w', 'tok']]);
+    c.conn.receive(encode(XsType.WATCH, 9, 0, joinStrings(['/w', 'tok'])));
+    c.conn.flush();
+    expect(c.inbox.map((m) => [m.type, m.reqId, m.payload.toString('latin1')])).toEqual([
+      [XsType.WATCH, 9, 'OK\0'],
+      [XsType.WATCH_EVENT, 0, '/w\0tok\0'],
+    ]);
   });
 
   it('fires on the path and below, not on siblings or parents', () => {
