@@ -48,6 +48,8 @@ export interface XenBootOptions {
   sched?: SchedulerName;
   /** credit2_runqueue= (default socket). */
   credit2Runqueue?: Credit2RunqueueKind;
+  /** sched_credit2_max_cpus_runqueue= (default 16). */
+  credit2MaxCpusRunqueue?: number;
 }
 
 /** XEN_DOMCTL_getvcpuinfo plus the affinities `xl vcpu-list` prints. */
@@ -202,7 +204,7 @@ export class Xen {
     this.pools = new CpuPools(this.clock, this.rng, t, {
       sched: opts.sched,
       kconfig: this.kconfig,
-      credit2: { runqueue: opts.credit2Runqueue },
+      credit2: { runqueue: opts.credit2Runqueue, maxCpusRunqueue: opts.credit2MaxCpusRunqueue },
     });
     if (opts.sched && opts.sched !== this.pools.defaultSched) this.conring.printk(`Could not find scheduler: ${opts.sched}`);
     this.conring.printk(`Using scheduler: ${SCHED_DESC[this.pools.defaultSched]} (${this.pools.defaultSched})`);

@@ -133,6 +133,14 @@ export class SchedCore implements SchedCoreApi {
   readonly poolOf: Int32Array;
   /** Scheduling events handled (schedule() calls plus wake-ups). */
   events = 0;
+  /** Raised SCHEDULE_SOFTIRQs not yet run: a ring of pCPUs, each at most once. */
+  private readonly pendingFlag: Uint8Array;
+  private readonly pendingRing: Int32Array;
+  private pendingHead = 0;
+  private pendingCount = 0;
+  /** > 0 while one of the loop's events runs (softirqs are drained at its end). */
+  private depth = 0;
+  private readonly drainTimer: Timer;
 
   constructor(
     readonly clock: Clock,
@@ -147,6 +155,10 @@ export class SchedCore implements SchedCoreApi {
     this.schedCalls = new Float64Array(nrCpus);
     this.schedOf = new Array<Scheduler | null>(nrCpus).fill(null);
     this.poolOf = new Int32Array(nrCpus).fill(-1);
+    this.pendingFlag = new Uint8Array(nrCpus);
+    this.pendingRing = new Int32Array(nrCpus);
+    this.drainTimer = clock.at(clock.now, (now) => this.drain(now));
+    clock.cancel(this.drainTimer);
     this.timers = [];
     for (let c = 0; c < nrCpus; c++) {
       const t = clock.at(clock.now, (now) => this.schedule(c, now));
@@ -165,10 +177,28 @@ export class SchedCore implements SchedCoreApi {
 
   /** cpu_raise_softirq(cpu, SCHEDULE_SOFTIRQ). */
   tickle(cpu: number): void {
-    const t = this.timers[cpu]!;
-    const now = this.clock.now;
-    if (t.armed && t.expires <= now) return;
-    this.clock.set(t, now);
+    if (this.pendingFlag[cpu] === 1) return;
+    this.pendingFlag[cpu] = 1;
+    const n = this.nrCpus;
+    this.pendingRing[(this.pendingHead + this.pendingCount) % n] = cpu;
+    this.pendingCount++;
+    // inside the loop's own events the softirqs run when the event ends; otherwise
+    // (hypercalls, schedulers' timers) one event at this instant runs them
+    if (this.depth === 0 && !this.drainTimer.armed) this.clock.set(this.drainTimer, this.clock.now);
+  }
+
+  /** Run the raised SCHEDULE_SOFTIRQs, in the order they were raised. */
+  private drain(now: STime): void {
+    this.depth++;
+    const n = this.nrCpus;
+    while (this.pendingCount > 0) {
+      const cpu = this.pendingRing[this.pendingHead]!;
+      this.pendingHead = (this.pendingHead + 1) % n;
+      this.pendingCount--;
+      this.pendingFlag[cpu] = 0;
+      this.scheduleWith(cpu, now, this.schedOf[cpu]!);
+    }
+    this.depth--;
   }
 
   // --- pCPUs and pools -------------------------------------------------------------
@@ -271,9 +301,12 @@ export class SchedCore implements SchedCoreApi {
   }
 
   private workloadWake(u: Unit, now: STime): void {
+    this.depth++;
     u.vcpu.blockedByGuest = false;
     u.burstLeft = u.workload.burst(now, this.rng);
     this.wake(u, now);
+    this.depth--;
+    if (this.pendingCount > 0 && this.depth === 0) this.drain(now);
   }
 
   /** vcpu_wake(). */
@@ -308,7 +341,10 @@ export class SchedCore implements SchedCoreApi {
 
   /** schedule(): the pCPU's timer fired or its softirq was raised. */
   schedule(cpu: number, now: STime): void {
+    this.depth++;
     this.scheduleWith(cpu, now, this.schedOf[cpu]!);
+    this.depth--;
+    if (this.pendingCount > 0 && this.depth === 0) this.drain(now);
   }
 
   private scheduleWith(cpu: number, now: STime, s: Scheduler | null): void {

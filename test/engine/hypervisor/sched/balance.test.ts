@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { boot, cpuTime, guest, poolOn, run, topo } from './helpers';
 import type { Credit2Scheduler } from '../../../../engine/hypervisor/sched/credit2';
+import { Xen } from '../../../../engine/hypervisor/xen';
 
 describe('credit2 runqueues and load balancing', () => {
   it('makes one runqueue per socket by default, at most 16 pCPUs each, siblings together', () => {
@@ -13,6 +14,13 @@ describe('credit2 runqueues and load balancing', () => {
       expect(sockets.size).toBe(1);
       for (const c of r.cpus) expect(r.cpus).toContain(c ^ 1); // the hyperthread sibling
     }
+    const z = Xen.boot({ seed: 1, topology: topo(2, 4), credit2Runqueue: 'all', credit2MaxCpusRunqueue: 4 });
+    expect((z.pools.pool(0).sched as Credit2Scheduler).runqueues().map((r) => r.cpus)).toEqual([
+      [0, 1, 2, 3],
+      [4, 5, 6, 7],
+    ]);
+    const w = Xen.boot({ seed: 1, topology: topo(2, 4), credit2Runqueue: 'core' });
+    expect((w.pools.pool(0).sched as Credit2Scheduler).runqueues()).toHaveLength(8);
     const y = boot('credit2', topo(2, 4));
     expect((y.pools.pool(0).sched as Credit2Scheduler).runqueues().map((r) => r.cpus)).toEqual([
       [0, 1, 2, 3],
