@@ -72,7 +72,8 @@ function onHello(event: IpcMainEvent): void {
   event.sender.postMessage(IPC_PORT, null, [port2]);
 }
 
-void app.whenReady().then(() => {
+void app.whenReady().then(async () => {
+  await lab.restoreDomains();
   protocol.handle(APP_SCHEME, (req) => appProtocolResponse(req, rendererDir));
   session.defaultSession.setPermissionRequestHandler((_wc, permission, callback) => callback(permissionDecision(permission)));
   session.defaultSession.setPermissionCheckHandler((_wc, permission) => permissionDecision(permission));

@@ -36,6 +36,8 @@ export async function startConsoleServer(opts: ServeOptions, appVersion: string)
   const token = opts.token ?? randomBytes(24).toString('base64url');
   const lab = Lab.open(new LabStore(opts.labDir), { defaultSeed: opts.seed });
   const router = new Router({ lab, mode: 'serve', appVersion });
+  // The domains the embedded hosts ran when the console last stopped come back (their xl.cfg files).
+  await lab.restoreDomains();
   let port = opts.port;
 
   const http: Server = createServer((req, res) => {

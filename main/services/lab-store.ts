@@ -25,6 +25,11 @@ export class LabStore {
     this.file = join(dir, 'hosts.json');
   }
 
+  /** The embedded hosts' domain configs (domain-configs.ts). */
+  get domainsDir(): string {
+    return join(this.dir, 'domains');
+  }
+
   get knownHostsPath(): string {
     return join(this.dir, 'known_hosts');
   }

@@ -11,6 +11,7 @@ import type { ToolstackHost } from '../../engine/toolstack/host-api';
 import { RemoteToolstackHost, remoteToToolstackError } from '../../engine/toolstack/remote-toolstack-host';
 import { ToolstackError } from '../../engine/toolstack/toolstack-error';
 import type { HostSummary, ToolstackEvent } from '../../engine/toolstack/types';
+import { DomainConfigStore } from './domain-configs';
 import type { HostEntry, LabStore, RemoteHostEntry } from './lab-store';
 
 export type HostState = 'online' | 'connecting' | 'offline';
@@ -46,6 +47,9 @@ interface Slot {
 export class Lab {
   private readonly slots = new Map<string, Slot>();
   private readonly listeners = new Set<(e: ToolstackEvent) => void>();
+  private readonly followers: (() => void)[] = [];
+  /** Set once restoreDomains ran: hosts added later get their domain files kept too. */
+  private configs: DomainConfigStore | undefined;
 
   constructor(
     private readonly store?: LabStore,
@@ -69,10 +73,29 @@ export class Lab {
     return lab;
   }
 
+  /**
+   * Brings back the domains the embedded hosts ran when XenDeck last stopped (their
+   * xl.cfg files in the lab folder) and keeps those files in step from now on.
+   */
+  async restoreDomains(): Promise<number> {
+    if (!this.store) return 0;
+    const configs = new DomainConfigStore(this.store.domainsDir);
+    this.configs = configs;
+    let n = 0;
+    for (const s of this.slots.values()) {
+      if (s.entry.kind !== 'embedded' || !s.host) continue;
+      const host = s.host;
+      n += await configs.restore(host, (message) => this.listeners.forEach((l) => l({ kind: 'host.log', hostId: host.id, level: 'warning', message })));
+      this.followers.push(configs.follow(host));
+    }
+    return n;
+  }
+
   addEmbedded(opts: EmbeddedHostOptions, persist = true): EmbeddedHost {
     this.requireFreeId(opts.id);
     const h = new EmbeddedHost(opts);
     this.attach({ entry: { id: opts.id, kind: 'embedded', preset: h.preset.id, seed: opts.seed ?? 1 }, host: h, state: 'online', detail: null, unsubscribe: undefined });
+    if (this.configs) this.followers.push(this.configs.follow(h));
     if (persist) this.persist();
     return h;
   }
@@ -138,6 +161,7 @@ export class Lab {
   }
 
   async close(): Promise<void> {
+    for (const f of this.followers.splice(0)) f();
     for (const s of this.slots.values()) s.unsubscribe?.();
     await Promise.all(this.all().map((h) => h.close()));
     this.slots.clear();
