@@ -128,6 +128,8 @@ export class SchedCore implements SchedCoreApi {
   private readonly busy: Float64Array;
   private readonly ctxSwitches: Float64Array;
   private readonly schedCalls: Float64Array;
+  /** Wake-up-to-run latency of the wake-ups each pCPU served. */
+  private readonly pcpuLatency: LatencyStats[];
   /** The scheduler of each pCPU's pool; null for a free pCPU. */
   readonly schedOf: (Scheduler | null)[];
   readonly poolOf: Int32Array;
@@ -153,6 +155,7 @@ export class SchedCore implements SchedCoreApi {
     this.busy = new Float64Array(nrCpus);
     this.ctxSwitches = new Float64Array(nrCpus);
     this.schedCalls = new Float64Array(nrCpus);
+    this.pcpuLatency = Array.from({ length: nrCpus }, () => new LatencyStats());
     this.schedOf = new Array<Scheduler | null>(nrCpus).fill(null);
     this.poolOf = new Int32Array(nrCpus).fill(-1);
     this.pendingFlag = new Uint8Array(nrCpus);
@@ -381,7 +384,9 @@ export class SchedCore implements SchedCoreApi {
       next.vcpu.setRunstate('running', now);
       this.ctxSwitches[cpu]!++;
       if (next.wokeAt >= 0) {
-        next.latency.record(now - next.wokeAt);
+        const lat = now - next.wokeAt;
+        next.latency.record(lat);
+        this.pcpuLatency[cpu]!.record(lat);
         next.wokeAt = -1;
       }
     } else if (!next) {
@@ -426,6 +431,7 @@ export class SchedCore implements SchedCoreApi {
       utilisation: now > 0 ? busy / now : 0,
       contextSwitches: this.ctxSwitches[cpu]!,
       scheduleCalls: this.schedCalls[cpu]!,
+      wakeLatency: this.pcpuLatency[cpu]!.summary(),
     };
   }
 

@@ -129,6 +129,8 @@ export interface PcpuSchedMetrics {
   utilisation: number;
   contextSwitches: number;
   scheduleCalls: number;
+  /** Wake-up-to-run latency of the vCPUs woken onto this pCPU. */
+  wakeLatency: LatencySummary;
 }
 
 export interface PoolSchedMetrics {

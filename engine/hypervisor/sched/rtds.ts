@@ -84,6 +84,8 @@ export class RtdsScheduler implements Scheduler {
   private readonly replq: Unit[] = [];
   private readonly replTimer: Timer;
   private readonly tickled = new Set<number>();
+  /** pCPUs running nothing (walked first when placing a woken vCPU). */
+  private readonly idle = new Set<number>();
   replenishments = 0;
 
   constructor(
@@ -96,11 +98,13 @@ export class RtdsScheduler implements Scheduler {
 
   initPcpu(cpu: number): void {
     this.cpus.add(cpu);
+    this.idle.add(cpu);
   }
 
   deinitPcpu(cpu: number): void {
     this.cpus.delete(cpu);
     this.tickled.delete(cpu);
+    this.idle.delete(cpu);
   }
 
   insertDomain(d: SchedDomainRec): void {
@@ -218,6 +222,11 @@ export class RtdsScheduler implements Scheduler {
       this.tickleCpu(own);
       return;
     }
+    for (const c of this.idle) {
+      if (this.tickled.has(c) || !u.hardOk(c)) continue;
+      this.tickleCpu(c);
+      return;
+    }
     for (const c of this.cpus) {
       if (this.tickled.has(c) || !u.hardOk(c)) continue;
       const cur = this.core.curr(c);
@@ -301,9 +310,11 @@ export class RtdsScheduler implements Scheduler {
     }
     if (prev && snext !== prev && prev.runnable()) this.enqueue(prev);
     if (!snext) {
+      this.idle.add(cpu);
       this.slice = -1;
       return null;
     }
+    this.idle.delete(cpu);
     const sn = rt(snext);
     sn.lastStart = now;
     this.slice = Math.max(sn.curBudget, 1);

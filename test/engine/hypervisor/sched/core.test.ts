@@ -62,6 +62,7 @@ describe('the dispatch loop', () => {
     expect(m.vcpus![0]!.wakeLatency.count).toBe(d.wakeLatency.count);
     expect(m.pools[0]!.utilisation).toBeGreaterThan(0.95);
     expect(m.pcpus![0]!.contextSwitches).toBeGreaterThan(500);
+    expect(m.pcpus![0]!.wakeLatency.count).toBeGreaterThanOrEqual(d.wakeLatency.count);
   });
 
   it('keeps percentiles within the histogram resolution', () => {
