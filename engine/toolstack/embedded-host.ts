@@ -20,6 +20,7 @@ import { parseDomainConfig, withOverrides } from './domain-build-info';
 import { CpupoolOps } from './cpupool-ops';
 import { GuestConsoleBackend } from './guest-console';
 import { guestHardware } from './guest-hardware';
+import { HostXenstore, type XenstoreListing } from './host-xenstore';
 import { toDomainSummary } from './domain-summary';
 import type { DomainRef, ShutdownOptions, ToolstackHost } from './host-api';
 import { ToolstackError } from './toolstack-error';
@@ -73,6 +74,8 @@ export class EmbeddedHost implements ToolstackHost {
    */
   private readonly names = new Map<string, number>([['Domain-0', 0]]);
   readonly pools: CpupoolOps;
+  /** The host's xenstore, with libxl's layout of every domain. */
+  readonly xenstore = new HostXenstore();
   private readonly guests = new Map<number, { guest: Guest; console: GuestConsoleBackend }>();
 
   constructor(opts: EmbeddedHostOptions) {
@@ -155,6 +158,13 @@ export class EmbeddedHost implements ToolstackHost {
       if (!req.paused) this.xen.hypercall({ op: 'domctl.unpausedomain', domid });
     } catch (e) {
       if (domid !== undefined) this.xen.hypercall({ op: 'domctl.destroydomain', domid });
+      throw ToolstackError.from(e);
+    }
+    try {
+      const info = this.info(domid);
+      this.xenstore.domainCreated({ domid, uuid: info.uuid, name: c.name, startNs: this.xen.clock.now }, buildInfo, { disks: [], nics: [] });
+    } catch (e) {
+      this.xen.hypercall({ op: 'domctl.destroydomain', domid });
       throw ToolstackError.from(e);
     }
     this.configs.set(domid, { text, file, buildInfo, createdNs: this.xen.clock.now });
@@ -245,6 +255,7 @@ export class EmbeddedHost implements ToolstackHost {
     if (domid === 0) throw new ToolstackError('EINVAL', 'Domain-0 cannot be destroyed');
     const name = this.info(domid).name;
     this.call(() => this.xen.hypercall({ op: 'domctl.destroydomain', domid }));
+    this.xenstore.domainDestroyed(domid);
     this.configs.delete(domid);
     if (this.names.get(name) === domid) this.names.delete(name);
     const g = this.guests.get(domid);
@@ -277,6 +288,15 @@ export class EmbeddedHost implements ToolstackHost {
     const domid = this.resolve(ref);
     const m = this.xen.hypercall({ op: 'sim.sched_metrics', domid }).domains[0]!;
     return { nowNs: this.xen.clock.now, cpuNs: m.cpuTime, runstateNs: { ...m.runstate }, wakeP99Ns: m.wakeLatency.p99, deadlineMisses: m.deadlineMisses };
+  }
+
+  async xenstoreList(path: string): Promise<XenstoreListing> {
+    try {
+      return this.xenstore.list(path);
+    } catch (e) {
+      const code = (e as { code?: string }).code;
+      throw new ToolstackError(code === 'ENOENT' ? 'ENOENT' : 'EINVAL', `xenstore ${path}: ${e instanceof Error ? e.message : String(e)}`);
+    }
   }
 
   async topology(): Promise<HostTopology> {

@@ -4,6 +4,7 @@
  * domain is named by domid or by name, as `xl` accepts either — and its errors are
  * ToolstackError. Every method leaves the host as it was when it fails.
  */
+import type { XenstoreListing } from './host-xenstore';
 import type {
   CpupoolSummary,
   CreateDomainRequest,
@@ -48,6 +49,8 @@ export interface ToolstackHost {
   sample(): Promise<HostSample>;
   /** One domain's cumulative scheduling counters (runstate times, wake-up latency). */
   domainSample(ref: DomainRef): Promise<DomainSample>;
+  /** One level of the host's xenstore (`xenstore-ls`): the node and its children. */
+  xenstoreList(path: string): Promise<XenstoreListing>;
   /** `xl info -n`: pCPU topology and NUMA nodes. */
   topology(): Promise<HostTopology>;
   /** The xl.cfg a domain was created from, when this toolstack created it (null otherwise). */

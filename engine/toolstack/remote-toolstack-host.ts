@@ -13,6 +13,7 @@ import type { RemoteXenHost } from '../remote/remote-host';
 import type { RemoteDomain } from '../remote/types';
 import type { DomainWatch } from '../remote/domain-watch';
 import { parseDomainConfig, withOverrides } from './domain-build-info';
+import type { XenstoreListing, XenstoreNode } from './host-xenstore';
 import type { DomainRef, ShutdownOptions, ToolstackHost } from './host-api';
 import { NotImplementedError, ToolstackError, type ToolstackErrorCode } from './toolstack-error';
 import type {
@@ -140,6 +141,16 @@ export class RemoteToolstackHost implements ToolstackHost {
   /** xl shows no runstate times or wake-up latencies: the live charts need the embedded host. */
   async domainSample(_ref: DomainRef): Promise<DomainSample> {
     throw new NotImplementedError('runstate and latency charts of a real host');
+  }
+
+  /** `xenstore-ls PATH` on dom0 (values without permissions: xenstore-ls -p is not parsed yet). */
+  async xenstoreList(path: string): Promise<XenstoreListing> {
+    const [value, below] = await this.call(() => Promise.all([this.remote.xenstoreRead(path), this.remote.xenstoreLs(path)]));
+    const prefix = path === '/' ? '/' : `${path}/`;
+    const direct = below.filter((n) => n.path.startsWith(prefix) && !n.path.slice(prefix.length).includes('/'));
+    const count = (p: string): number => below.filter((n) => n.path.startsWith(`${p}/`) && !n.path.slice(p.length + 1).includes('/')).length;
+    const node = (p: string, v: string): XenstoreNode => ({ path: p, value: v, perms: [], children: count(p) });
+    return { node: node(path, value), children: direct.map((n) => node(n.path, n.value)) };
   }
 
   async topology(): Promise<HostTopology> {

@@ -22,6 +22,8 @@ import {
   HostStatsSchema,
   DomainStatsSchema,
   HostTopologySchema,
+  XenstoreListingSchema,
+  XenstorePathSchema,
   SshTargetSchema,
   HostSummarySchema,
   ToolstackEventSchema,
@@ -56,6 +58,8 @@ export const methods = {
   'host.remove': { params: z.object({ hostId: HostIdSchema }).strict(), result: z.object({}) },
   'host.summary': { params: z.object({ hostId: HostIdSchema }).strict(), result: HostSummarySchema },
   'host.topology': { params: z.object({ hostId: HostIdSchema }).strict(), result: HostTopologySchema },
+  /** One level of a host's xenstore: the node, its value and permissions, and its children. */
+  'xenstore.list': { params: z.object({ hostId: HostIdSchema, path: XenstorePathSchema }).strict(), result: XenstoreListingSchema },
   'host.dmesg': {
     params: z.object({ hostId: HostIdSchema, clear: z.boolean().optional() }).strict(),
     result: z.object({ text: z.string() }),

@@ -51,6 +51,7 @@ export class Router {
       'host.remove': async (p) => (await lab.remove(p.hostId), {}),
       'host.summary': async (p) => lab.host(p.hostId).summary(),
       'host.topology': async (p) => lab.host(p.hostId).topology(),
+      'xenstore.list': async (p) => lab.host(p.hostId).xenstoreList(p.path),
       'host.dmesg': async (p) => ({ text: await lab.host(p.hostId).dmesg({ clear: p.clear ?? false }) }),
       'domain.list': async (p) => lab.host(p.hostId).listDomains(),
       'domain.get': async (p) => lab.host(p.hostId).domain(p.domain),

@@ -162,6 +162,11 @@ export const DomainStatsSchema = z.object({
   deadlineMisses: z.number().int(),
 });
 
+const XenstoreNodeSchema = z.object({ path: z.string(), value: z.string(), perms: z.array(z.string()), children: z.number().int() });
+export const XenstoreListingSchema = z.object({ node: XenstoreNodeSchema, children: z.array(XenstoreNodeSchema) });
+/** docs/misc/xenstore.txt: absolute paths of at most 3072 characters. */
+export const XenstorePathSchema = z.string().max(3072).regex(/^\/[A-Za-z0-9\-/_@.:]*$/, 'an absolute xenstore path');
+
 type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
 const _checks: [
   Same<z.infer<typeof HostSummarySchema>, HostSummary>,

@@ -22,6 +22,11 @@ describe('pools and scheduler parameters', () => {
     await page.getByRole('button', { name: /Create with the 2 selected/ }).click();
     await expect.poll(() => page.locator('[data-pool=cp-credit]').textContent()).toContain('credit');
     await page.screenshot({ path: 'test/e2e/artifacts/host.png' });
+    // the xenstore browser: db1's layout as libxl writes it
+    await page.getByLabel('xenstore path').fill('/local/domain/1');
+    await page.locator('[data-test=xenstore]').getByRole('button', { name: 'Go' }).click();
+    await expect.poll(() => page.locator('[data-test=xenstore] tbody').textContent()).toContain('db1');
+    expect(await page.locator('[data-test=xenstore] .self').textContent()).toContain('(n0,r1)');
     expect((await host.listCpupools()).map((p) => [p.name, p.cpus])).toEqual([['Pool-0', [0, 1, 2, 3, 4, 5]], ['cp-credit', [6, 7]]]);
 
     await page.getByRole('link', { name: 'Domains' }).click();
