@@ -62,6 +62,9 @@ class RtUnit {
   onRunq = false;
   onDepletedq = false;
   onReplq = false;
+  /** Position in the replenishment heap, -1 when not in it; arming order for ties. */
+  replIdx = -1;
+  replSeq = 0;
   constructor(readonly dom: SchedDomainRec) {}
 }
 
@@ -82,6 +85,7 @@ export class RtdsScheduler implements Scheduler {
   private readonly depletedq = new Set<Unit>();
   /** Replenishment queue, earliest deadline first. */
   private readonly replq: Unit[] = [];
+  private replSeqNext = 0;
   private readonly replTimer: Timer;
   private readonly tickled = new Set<number>();
   /** pCPUs running nothing (walked first when placing a woken vCPU). */
@@ -168,8 +172,19 @@ export class RtdsScheduler implements Scheduler {
   private dequeue(u: Unit): void {
     const svc = rt(u);
     if (svc.onRunq) {
-      const i = this.runq.indexOf(u);
-      if (i >= 0) this.runq.splice(i, 1);
+      // keys do not change while queued: binary search to the unit's key, then find it
+      const q = this.runq;
+      let lo = 0;
+      let hi = q.length;
+      while (lo < hi) {
+        const mid = (lo + hi) >>> 1;
+        if (higher(rt(q[mid]!), svc)) lo = mid + 1;
+        else hi = mid;
+      }
+      let i = lo;
+      while (i < q.length && q[i] !== u) i++;
+      if (i >= q.length) i = q.indexOf(u);
+      if (i >= 0) q.splice(i, 1);
       svc.onRunq = false;
     }
     if (svc.onDepletedq) {
@@ -178,29 +193,75 @@ export class RtdsScheduler implements Scheduler {
     }
   }
 
+  // The replenishment queue: a binary min-heap on (deadline, arming order).
+  private replLess(a: RtUnit, b: RtUnit): boolean {
+    return a.curDeadline < b.curDeadline || (a.curDeadline === b.curDeadline && a.replSeq < b.replSeq);
+  }
+
+  private replPlace(u: Unit, i: number): void {
+    this.replq[i] = u;
+    rt(u).replIdx = i;
+  }
+
+  private replUp(i: number): void {
+    const q = this.replq;
+    const u = q[i]!;
+    const s = rt(u);
+    while (i > 0) {
+      const p = (i - 1) >> 1;
+      if (!this.replLess(s, rt(q[p]!))) break;
+      this.replPlace(q[p]!, i);
+      i = p;
+    }
+    this.replPlace(u, i);
+  }
+
+  private replDown(i: number): void {
+    const q = this.replq;
+    const n = q.length;
+    const u = q[i]!;
+    const s = rt(u);
+    for (;;) {
+      const l = 2 * i + 1;
+      if (l >= n) break;
+      const r = l + 1;
+      const c = r < n && this.replLess(rt(q[r]!), rt(q[l]!)) ? r : l;
+      if (!this.replLess(rt(q[c]!), s)) break;
+      this.replPlace(q[c]!, i);
+      i = c;
+    }
+    this.replPlace(u, i);
+  }
+
+  private armRepl(): void {
+    if (this.replq.length > 0) this.clock.set(this.replTimer, rt(this.replq[0]!).curDeadline);
+    else this.clock.cancel(this.replTimer);
+  }
+
   private replqInsert(u: Unit): void {
     const svc = rt(u);
-    const q = this.replq;
-    let lo = 0;
-    let hi = q.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      if (rt(q[mid]!).curDeadline <= svc.curDeadline) lo = mid + 1;
-      else hi = mid;
-    }
-    q.splice(lo, 0, u);
+    svc.replSeq = this.replSeqNext++;
+    this.replq.push(u);
+    svc.replIdx = this.replq.length - 1;
+    this.replUp(svc.replIdx);
     svc.onReplq = true;
-    if (lo === 0) this.clock.set(this.replTimer, svc.curDeadline);
+    if (svc.replIdx === 0) this.armRepl();
   }
 
   private replqRemove(u: Unit): void {
-    const i = this.replq.indexOf(u);
-    if (i >= 0) this.replq.splice(i, 1);
-    rt(u).onReplq = false;
-    if (i === 0) {
-      if (this.replq.length > 0) this.clock.set(this.replTimer, rt(this.replq[0]!).curDeadline);
-      else this.clock.cancel(this.replTimer);
+    const svc = rt(u);
+    const i = svc.replIdx;
+    svc.onReplq = false;
+    svc.replIdx = -1;
+    if (i < 0) return;
+    const q = this.replq;
+    const last = q.pop()!;
+    if (last !== u) {
+      this.replPlace(last, i);
+      this.replDown(i);
+      this.replUp(rt(last).replIdx);
     }
+    if (i === 0) this.armRepl();
   }
 
   // --- picking and tickling --------------------------------------------------------
@@ -329,8 +390,8 @@ export class RtdsScheduler implements Scheduler {
     const due: Unit[] = [];
     const q = this.replq;
     while (q.length > 0 && rt(q[0]!).curDeadline <= now) {
-      const u = q.shift()!;
-      rt(u).onReplq = false;
+      const u = q[0]!;
+      this.replqRemove(u);
       due.push(u);
     }
     for (const u of due) {
@@ -345,7 +406,7 @@ export class RtdsScheduler implements Scheduler {
       if (u.awake) this.replqInsert(u);
       if (wasQueued) this.enqueue(u);
     }
-    if (q.length > 0) this.clock.set(this.replTimer, rt(q[0]!).curDeadline);
+    this.armRepl();
     for (const u of due) {
       if (!u.awake) continue;
       if (u.isRunning) {
@@ -423,6 +484,6 @@ export class RtdsScheduler implements Scheduler {
       const s = rt(u);
       return `[${u.domid}.${u.vcpuId}] cpu ${u.processor}, (${s.period}, ${s.budget}), cur_b=${s.curBudget} cur_d=${s.curDeadline}, last_start=${s.lastStart} onQ=${s.onRunq ? 1 : 0} runnable=${u.runnable() ? 1 : 0} flags=${s.depleted ? 1 : 0} effective hard_affinity=${u.vcpu.hardAffinity.toString()}`;
     };
-    return ['Scheduler: SMP RTDS Scheduler (rtds)', 'Global RunQueue info:', ...this.runq.map(line), 'Global DepletedQueue info:', ...[...this.depletedq].map(line), 'Global Replenishment Events info:', ...this.replq.map(line)].join('\n');
+    return ['Scheduler: SMP RTDS Scheduler (rtds)', 'Global RunQueue info:', ...this.runq.map(line), 'Global DepletedQueue info:', ...[...this.depletedq].map(line), 'Global Replenishment Events info:', ...[...this.replq].sort((a, b) => rt(a).curDeadline - rt(b).curDeadline).map(line)].join('\n');
   }
 }
