@@ -4,6 +4,7 @@
  * HT), and a large x2APIC box just under Xen's x86 limit (SUPPORT.md: 4096 host CPUs),
  * the size the 4.1 release notes' x2APIC work was about.
  */
+import type { CpuFeature } from './cpuid-policy';
 import type { TopologySpec } from './topology';
 
 export interface HostPreset {
@@ -14,7 +15,11 @@ export interface HostPreset {
   model: number;
   cpuMhz: number;
   topology: TopologySpec;
+  /** The CPU's features, by Xen's names (cpuid-policy.ts). */
+  features: CpuFeature[];
 }
+
+const SSE: CpuFeature[] = ['sse', 'sse2', 'sse3', 'ssse3', 'sse4_1', 'sse4_2'];
 
 export const HOST_PRESETS: readonly HostPreset[] = [
   {
@@ -25,6 +30,7 @@ export const HOST_PRESETS: readonly HostPreset[] = [
     model: 0x3f,
     cpuMhz: 2300,
     topology: { sockets: 2, coresPerSocket: 18, threadsPerCore: 2, memoryMiB: 256 * 1024, x2apic: false },
+    features: [...SSE, 'avx', 'avx2', 'xsave', 'xsaveopt', 'itsc', 'vmx', 'ept', 'pse', 'page1gb', 'posted-interrupts', 'cat'],
   },
   {
     id: 'skylake-sp-4s',
@@ -34,6 +40,7 @@ export const HOST_PRESETS: readonly HostPreset[] = [
     model: 0x55,
     cpuMhz: 2500,
     topology: { sockets: 4, coresPerSocket: 28, threadsPerCore: 2, memoryMiB: 1536 * 1024, x2apic: true },
+    features: [...SSE, 'avx', 'avx2', 'xsave', 'xsaveopt', 'xsaves', 'pku', 'itsc', 'tsc-scaling', 'vmx', 'ept', 'pse', 'page1gb', 'posted-interrupts', 'cat', 'cdp'],
   },
   {
     id: 'x2apic-4095',
@@ -43,6 +50,7 @@ export const HOST_PRESETS: readonly HostPreset[] = [
     model: 0x8f,
     cpuMhz: 2000,
     topology: { sockets: 63, coresPerSocket: 65, threadsPerCore: 1, nodes: 63, memoryMiB: 16 * 1024 * 1024, x2apic: true },
+    features: [...SSE, 'avx', 'avx2', 'xsave', 'xsaveopt', 'xsaves', 'pku', 'itsc', 'tsc-scaling', 'vmx', 'ept', 'pse', 'page1gb', 'posted-interrupts', 'cat', 'cdp'],
   },
   {
     id: 'small-lab',
@@ -52,6 +60,7 @@ export const HOST_PRESETS: readonly HostPreset[] = [
     model: 0x9e,
     cpuMhz: 3000,
     topology: { sockets: 1, coresPerSocket: 4, threadsPerCore: 2, memoryMiB: 16 * 1024, x2apic: false },
+    features: [...SSE, 'avx', 'avx2', 'xsave', 'xsaveopt', 'xsaves', 'itsc', 'tsc-scaling', 'vmx', 'ept', 'pse', 'page1gb', 'posted-interrupts'],
   },
 ];
 

@@ -15,6 +15,7 @@
  * A failed hypercall throws XenError and changes nothing.
  */
 import { Clock } from './clock';
+import { CPU_FEATURES, CpuPolicies, type CpuFeature, type CpuPolicy } from './cpuid-policy';
 import { ConsoleRing } from './conring';
 import { CpuMask } from './cpumask';
 import { Domain, DOMID_MAX_DOMU, type DomainType, type ShutdownReason } from './domain';
@@ -44,6 +45,8 @@ export interface XenBootOptions {
   /** dom0_max_vcpus (default: every pCPU, at most 4 to keep dom0 small, as labs do). */
   dom0MaxVcpus?: number;
   kconfig?: Record<string, boolean>;
+  /** The CPU (vendor, family, model, CPUID features); default a Skylake-SP with every feature. */
+  cpu?: { vendor: 'GenuineIntel' | 'AuthenticAMD'; family: number; model: number; features: CpuFeature[] };
   /** sched= (default credit2, Xen's CONFIG_SCHED_DEFAULT since 4.12). */
   sched?: SchedulerName;
   /** credit2_runqueue= (default socket). */
@@ -125,6 +128,11 @@ export type Hypercall =
   | { op: 'sysctl.physinfo' }
   | { op: 'sysctl.getdomaininfolist' }
   | { op: 'sysctl.readconsole'; clear?: boolean }
+  /** XEN_SYSCTL_get_cpu_policy: the host's policy or the most a PV / HVM guest may have. */
+  | { op: 'sysctl.get_cpu_policy'; index: 'host' | 'pv_max' | 'hvm_max' }
+  | { op: 'domctl.get_cpu_policy'; domid: number }
+  /** XEN_DOMCTL_set_cpu_policy: only a subset of the max for the domain's type. */
+  | { op: 'domctl.set_cpu_policy'; domid: number; features: string[] }
   | { op: 'domctl.getvcpuinfo'; domid: number }
   | ({ op: 'domctl.scheduler_op'; domid: number; sched?: SchedulerName } & DomainSchedOp)
   | ({ op: 'sysctl.scheduler_op'; poolId: number; sched?: SchedulerName } & PoolSchedOp)
@@ -173,7 +181,9 @@ export type HypercallResult<H extends Hypercall> = H extends { op: 'domctl.creat
                             ? { poolIds: number[] }
                             : H extends { op: 'sim.sched_metrics' }
                               ? SchedMetrics
-                              : Record<string, never>;
+                              : H extends { op: 'sysctl.get_cpu_policy' | 'domctl.get_cpu_policy' }
+                                ? CpuPolicy
+                                : Record<string, never>;
 
 export class Xen {
   readonly clock = new Clock();
@@ -187,6 +197,9 @@ export class Xen {
   readonly pools: CpuPools;
   private readonly domains = new Map<number, Domain>();
   private readonly memory = new Map<number, DomainMemory>();
+  /** CPUID policies: the host's and each domain's (set when it is created, narrowed by the toolstack). */
+  readonly cpuPolicies: CpuPolicies;
+  private readonly cpuPolicy = new Map<number, CpuPolicy>();
   private nextDomid = 1;
   /** Count of hypercalls served (for benchmarks). */
   hypercalls = 0;
@@ -198,6 +211,7 @@ export class Xen {
     this.topology = new Topology(opts.topology);
     const t = this.topology;
     this.cpuKhz = (opts.cpuMhz ?? 2000) * 1000;
+    this.cpuPolicies = new CpuPolicies({ vendor: opts.cpu?.vendor ?? 'GenuineIntel', family: opts.cpu?.family ?? 6, model: opts.cpu?.model ?? 0x55, features: opts.cpu?.features ?? [...CPU_FEATURES], tscKhz: this.cpuKhz });
     this.conring.printk(`${t.x2apic ? 'x2APIC mode is enabled' : 'Using xAPIC'}; ${t.nrCpus} CPUs, ${t.nrNodes} NUMA node(s)`);
     this.heap = new PageHeap(t.nodeMemoryMiB.map((mib) => (mib * 1024) / PAGE_KIB));
     this.conring.printk(`System RAM: ${t.memoryMiB}MB (${t.memoryMiB * 1024}kB)`);
@@ -246,6 +260,7 @@ export class Xen {
         d.markDestroyed();
         this.domains.delete(h.domid);
         this.memory.delete(h.domid);
+        this.cpuPolicy.delete(h.domid);
         return {};
       }
       case 'domctl.pausedomain': {
@@ -354,6 +369,19 @@ export class Xen {
         return {};
       case 'sim.sched_metrics':
         return this.schedMetrics(h);
+      case 'sysctl.get_cpu_policy': {
+        const p = h.index === 'host' ? this.cpuPolicies.host : h.index === 'pv_max' ? this.cpuPolicies.pvMax : this.cpuPolicies.hvmMax;
+        return { ...p, features: [...p.features] };
+      }
+      case 'domctl.get_cpu_policy': {
+        const p = this.cpuPolicy.get(this.domain(h.domid).domid)!;
+        return { ...p, features: [...p.features] };
+      }
+      case 'domctl.set_cpu_policy': {
+        const d = this.domain(h.domid);
+        this.cpuPolicy.set(d.domid, this.cpuPolicies.derive(d.type, h.features));
+        return {};
+      }
     }
   }
 
@@ -363,6 +391,7 @@ export class Xen {
       this.clock.now,
     );
     this.pools.insertDomain(d, 0);
+    this.cpuPolicy.set(domid, this.cpuPolicies.derive(type));
     this.domains.set(domid, d);
     this.memory.set(domid, { maxPages: Number.MAX_SAFE_INTEGER, p2m: new P2m(), extents: [], nextGfn: 0 });
     return d;

@@ -83,6 +83,7 @@ function build(cfg: XlCfgParse): ParsedDomainConfig {
   }
   const cmdline = getString(cfg, 'cmdline') ?? joinDefined([getString(cfg, 'root') && `root=${getString(cfg, 'root')}`, getString(cfg, 'extra')]);
   const ramdisk = getString(cfg, 'ramdisk');
+  const cpuid = parseCpuid(cfg);
 
   return {
     warnings,
@@ -96,6 +97,7 @@ function build(cfg: XlCfgParse): ParsedDomainConfig {
         ...(kernel ? { kernel } : {}),
         ...(ramdisk ? { ramdisk } : {}),
         ...(cmdline ? { cmdline } : {}),
+        ...(cpuid ? { cpuid } : {}),
       },
       on_poweroff: action('on_poweroff', 'destroy'),
       on_reboot: action('on_reboot', 'restart'),
@@ -137,4 +139,25 @@ function configError(cfg: XlCfgParse, key: string, detail: string): ConfigError 
 function joinDefined(parts: (string | undefined | '')[]): string | undefined {
   const s = parts.filter((p): p is string => !!p).join(' ');
   return s === '' ? undefined : s;
+}
+
+/**
+ * `cpuid` in libxl's form (xl.cfg(5) "cpuid"): "host" then comma-separated NAME=VALUE with
+ * VALUE 1 (set) or 0 (clear). The xend form (a list of "leaf:reg=bits") is not taken yet.
+ */
+function parseCpuid(cfg: XlCfgParse): Record<string, 0 | 1> | undefined {
+  const s = cfg.settings.get('cpuid');
+  if (!s) return undefined;
+  if (s.value.kind !== 'string') {
+    throw new ToolstackError('ENOSYS', "cpuid in xend's form (a list of leaf:register=bits): not implemented in XenDeck yet", 'Write it in libxl\'s form: cpuid = "host,avx=0"');
+  }
+  const parts = s.value.value.split(',').map((x) => x.trim());
+  if (parts[0] !== 'host') throw configError(cfg, 'cpuid', `cpuid must start with "host" (libxl form), got ${JSON.stringify(parts[0])}`);
+  const out: Record<string, 0 | 1> = {};
+  for (const p of parts.slice(1)) {
+    const m = /^([a-z0-9_-]+)=([01])$/.exec(p);
+    if (!m) throw configError(cfg, 'cpuid', `bad cpuid item ${JSON.stringify(p)}: expected NAME=0 or NAME=1`);
+    out[m[1]!] = m[2] === '1' ? 1 : 0;
+  }
+  return out;
 }

@@ -26,6 +26,7 @@ import type { DomainRef, ShutdownOptions, ToolstackHost } from './host-api';
 import { ToolstackError } from './toolstack-error';
 import type {
   CpupoolSummary,
+  CpuPolicySummary,
   CreateDomainRequest,
   CreateDomainResult,
   DomainBuildInfoJson,
@@ -86,7 +87,7 @@ export class EmbeddedHost implements ToolstackHost {
     this.id = opts.id;
     this.preset = preset;
     this.hostname = opts.hostname ?? opts.id;
-    this.xen = Xen.boot({ seed: opts.seed ?? 1, topology: preset.topology, cpuMhz: preset.cpuMhz });
+    this.xen = Xen.boot({ seed: opts.seed ?? 1, topology: preset.topology, cpuMhz: preset.cpuMhz, cpu: { vendor: preset.vendor, family: preset.family, model: preset.model, features: preset.features } });
     this.pools = new CpupoolOps(this.xen);
   }
 
@@ -153,6 +154,15 @@ export class EmbeddedHost implements ToolstackHost {
       this.xen.hypercall({ op: 'domctl.pausedomain', domid });
       // libxl makes the domain in its pool (xen_domctl_createdomain.cpupool_id); here it is moved there before it ever runs.
       if (poolId !== 0) this.xen.hypercall({ op: 'sysctl.cpupool_op.movedomain', poolId, domid });
+      if (b.cpuid) {
+        // libxl_cpuid_apply_policy: start from the domain's default, apply the config's changes
+        const have = new Set(this.xen.hypercall({ op: 'domctl.get_cpu_policy', domid }).features as string[]);
+        for (const [f, on] of Object.entries(b.cpuid)) {
+          if (on) have.add(f);
+          else have.delete(f);
+        }
+        this.xen.hypercall({ op: 'domctl.set_cpu_policy', domid, features: [...have] });
+      }
       this.xen.hypercall({ op: 'domctl.max_mem', domid, maxKiB: b.max_memkb });
       this.xen.hypercall({ op: 'memory_op.populate_physmap', domid, pages: b.target_memkb / PAGE_KIB });
       if (!req.paused) this.xen.hypercall({ op: 'domctl.unpausedomain', domid });
@@ -297,6 +307,12 @@ export class EmbeddedHost implements ToolstackHost {
       const code = (e as { code?: string }).code;
       throw new ToolstackError(code === 'ENOENT' ? 'ENOENT' : 'EINVAL', `xenstore ${path}: ${e instanceof Error ? e.message : String(e)}`);
     }
+  }
+
+  async cpuPolicy(ref?: DomainRef): Promise<CpuPolicySummary> {
+    if (ref === undefined) return this.xen.hypercall({ op: 'sysctl.get_cpu_policy', index: 'host' });
+    const domid = this.resolve(ref);
+    return this.call(() => this.xen.hypercall({ op: 'domctl.get_cpu_policy', domid }));
   }
 
   async topology(): Promise<HostTopology> {

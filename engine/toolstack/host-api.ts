@@ -7,6 +7,7 @@
 import type { XenstoreListing } from './host-xenstore';
 import type {
   CpupoolSummary,
+  CpuPolicySummary,
   CreateDomainRequest,
   CreateDomainResult,
   DomainSchedInfo,
@@ -51,6 +52,8 @@ export interface ToolstackHost {
   domainSample(ref: DomainRef): Promise<DomainSample>;
   /** One level of the host's xenstore (`xenstore-ls`): the node and its children. */
   xenstoreList(path: string): Promise<XenstoreListing>;
+  /** The host's CPUID policy, or a domain's (what its guest sees). */
+  cpuPolicy(ref?: DomainRef): Promise<CpuPolicySummary>;
   /** `xl info -n`: pCPU topology and NUMA nodes. */
   topology(): Promise<HostTopology>;
   /** The xl.cfg a domain was created from, when this toolstack created it (null otherwise). */

@@ -18,6 +18,7 @@ import type { DomainRef, ShutdownOptions, ToolstackHost } from './host-api';
 import { NotImplementedError, ToolstackError, type ToolstackErrorCode } from './toolstack-error';
 import type {
   CpupoolSummary,
+  CpuPolicySummary,
   CreateDomainRequest,
   CreateDomainResult,
   DomainSchedInfo,
@@ -151,6 +152,10 @@ export class RemoteToolstackHost implements ToolstackHost {
     const count = (p: string): number => below.filter((n) => n.path.startsWith(`${p}/`) && !n.path.slice(p.length + 1).includes('/')).length;
     const node = (p: string, v: string): XenstoreNode => ({ path: p, value: v, perms: [], children: count(p) });
     return { node: node(path, value), children: direct.map((n) => node(n.path, n.value)) };
+  }
+
+  async cpuPolicy(_ref?: DomainRef): Promise<CpuPolicySummary> {
+    throw new NotImplementedError('CPUID policies of a real host (xen-cpuid)');
   }
 
   async topology(): Promise<HostTopology> {

@@ -85,6 +85,8 @@ export interface DomainBuildInfoJson {
     kernel?: string;
     ramdisk?: string;
     cmdline?: string;
+    /** xl.cfg `cpuid = "host,avx=0,..."` (libxl form): features set (1) or cleared (0) on top of the host's. */
+    cpuid?: Record<string, 0 | 1>;
   };
   on_poweroff: ShutdownAction;
   on_reboot: ShutdownAction;
@@ -170,4 +172,13 @@ export interface DomainSample {
   /** Wake-up to run latency, p99 over the domain's life so far (ns). */
   wakeP99Ns: number;
   deadlineMisses: number;
+}
+
+/** A CPUID policy as `xen-cpuid -p` summarises it: vendor, family/model, feature names. */
+export interface CpuPolicySummary {
+  vendor: 'GenuineIntel' | 'AuthenticAMD';
+  family: number;
+  model: number;
+  features: string[];
+  tscKhz: number;
 }

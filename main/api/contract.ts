@@ -22,6 +22,7 @@ import {
   HostStatsSchema,
   DomainStatsSchema,
   HostTopologySchema,
+  CpuPolicySchema,
   XenstoreListingSchema,
   XenstorePathSchema,
   SshTargetSchema,
@@ -60,6 +61,8 @@ export const methods = {
   'host.topology': { params: z.object({ hostId: HostIdSchema }).strict(), result: HostTopologySchema },
   /** One level of a host's xenstore: the node, its value and permissions, and its children. */
   'xenstore.list': { params: z.object({ hostId: HostIdSchema, path: XenstorePathSchema }).strict(), result: XenstoreListingSchema },
+  /** The host's CPUID policy, or a domain's when `domain` is given. */
+  'cpu.policy': { params: z.object({ hostId: HostIdSchema, domain: DomainRefSchema.optional() }).strict(), result: CpuPolicySchema },
   'host.dmesg': {
     params: z.object({ hostId: HostIdSchema, clear: z.boolean().optional() }).strict(),
     result: z.object({ text: z.string() }),

@@ -52,6 +52,7 @@ export class Router {
       'host.summary': async (p) => lab.host(p.hostId).summary(),
       'host.topology': async (p) => lab.host(p.hostId).topology(),
       'xenstore.list': async (p) => lab.host(p.hostId).xenstoreList(p.path),
+      'cpu.policy': async (p) => lab.host(p.hostId).cpuPolicy(p.domain),
       'host.dmesg': async (p) => ({ text: await lab.host(p.hostId).dmesg({ clear: p.clear ?? false }) }),
       'domain.list': async (p) => lab.host(p.hostId).listDomains(),
       'domain.get': async (p) => lab.host(p.hostId).domain(p.domain),

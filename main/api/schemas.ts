@@ -67,6 +67,7 @@ export const CreateDomainResultSchema = z.object({
       kernel: z.string().optional(),
       ramdisk: z.string().optional(),
       cmdline: z.string().optional(),
+      cpuid: z.record(z.string(), z.union([z.literal(0), z.literal(1)])).optional(),
     }),
     on_poweroff: ShutdownActionSchema,
     on_reboot: ShutdownActionSchema,
@@ -166,6 +167,8 @@ const XenstoreNodeSchema = z.object({ path: z.string(), value: z.string(), perms
 export const XenstoreListingSchema = z.object({ node: XenstoreNodeSchema, children: z.array(XenstoreNodeSchema) });
 /** docs/misc/xenstore.txt: absolute paths of at most 3072 characters. */
 export const XenstorePathSchema = z.string().max(3072).regex(/^\/[A-Za-z0-9\-/_@.:]*$/, 'an absolute xenstore path');
+
+export const CpuPolicySchema = z.object({ vendor: z.enum(['GenuineIntel', 'AuthenticAMD']), family: z.number().int(), model: z.number().int(), features: z.array(z.string()), tscKhz: z.number() });
 
 type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
 const _checks: [

@@ -39,7 +39,7 @@ describe('the domain list at work: sorting, bulk actions, keyboard, command pale
     await expect.poll(() => page.getByRole('dialog', { name: 'Command palette' }).count()).toBe(1);
     await page.getByLabel('Command', { exact: true }).fill('unpause alpha');
     // the palette offers Unpause once the bulk pause has reached this window's store
-    await expect.poll(() => page.getByRole('option').first().textContent(), { timeout: 5000 }).toContain('Unpause alpha');
+    await expect.poll(() => page.getByRole('dialog', { name: 'Command palette' }).getByRole('option').first().textContent(), { timeout: 5000 }).toContain('Unpause alpha');
     await page.keyboard.press('Enter');
     const host = c.env.server.lab.host('lab1');
     await expect.poll(async () => (await host.domain('alpha')).state[2]).toBe('-');

@@ -27,6 +27,7 @@ describe('pools and scheduler parameters', () => {
     await page.locator('[data-test=xenstore]').getByRole('button', { name: 'Go' }).click();
     await expect.poll(() => page.locator('[data-test=xenstore] tbody').textContent()).toContain('db1');
     expect(await page.locator('[data-test=xenstore] .self').textContent()).toContain('(n0,r1)');
+    expect(await page.locator('[data-test=cpu-policy]').textContent()).toContain('GenuineIntel family 6');
     expect((await host.listCpupools()).map((p) => [p.name, p.cpus])).toEqual([['Pool-0', [0, 1, 2, 3, 4, 5]], ['cp-credit', [6, 7]]]);
 
     await page.getByRole('link', { name: 'Domains' }).click();
