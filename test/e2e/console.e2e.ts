@@ -64,6 +64,18 @@ describe('guest consoles in Chromium', () => {
     expect(await page.locator('[role=tab]').count()).toBe(2);
   });
 
+  it("opens a console from a domain row's Console action", async () => {
+    const { page } = env;
+    await page.getByRole('link', { name: 'Domains' }).click();
+    const row = page.locator('[role=row][data-domid="2"]');
+    await expect.poll(() => row.textContent()).toContain('db1');
+    await row.hover();
+    await row.getByRole('button', { name: 'Console' }).click();
+    await page.waitForURL(/\/consoles$/);
+    await expect.poll(() => page.locator('[role=tab][aria-selected=true]').textContent()).toContain('db1');
+    await expect.poll(() => screen(page)).toContain('db1 login:');
+  });
+
   it('saw no console error and no CSP violation', () => {
     expect(env.problems).toEqual([]);
   });
