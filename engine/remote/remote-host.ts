@@ -73,6 +73,17 @@ function checkRef(dom: DomainRef): string {
   return dom;
 }
 
+/** A cpupool name as xl takes it on its command line and in name="...". */
+function checkPoolName(name: string): string {
+  if (!/^[A-Za-z0-9_.-]{1,64}$/.test(name)) throw new BadArgumentError(`bad cpupool name ${JSON.stringify(name)}`);
+  return name;
+}
+
+function cpuList(cpus: readonly number[]): string {
+  if (cpus.length === 0 || cpus.some((c) => !Number.isInteger(c) || c < 0 || c > 4095)) throw new BadArgumentError(`bad pCPU list ${JSON.stringify(cpus)}`);
+  return cpus.join(',');
+}
+
 /** The name = "..." (or '...') of an xl.cfg text, which xl requires. */
 export function configName(configText: string): string | undefined {
   const m = /^\s*name\s*=\s*(?:"([^"\n]*)"|'([^'\n]*)')\s*(?:#.*)?$/m.exec(configText);
@@ -252,6 +263,35 @@ export class RemoteXenHost {
 
   async reboot(dom: DomainRef, opts: { wait?: boolean } = {}): Promise<void> {
     return this.xlOp(['reboot', ...(opts.wait ? ['-w'] : []), checkRef(dom)]);
+  }
+
+  // ---- CPU pools (xl cpupool-*; tools/xl/xl_cpupool.c) ----
+
+  /** `xl cpupool-create name="N" sched="S" cpus="1,2"`: the pCPUs must be free. */
+  async cpupoolCreate(name: string, sched: string, cpus: readonly number[]): Promise<void> {
+    const pool = checkPoolName(name);
+    if (!/^(credit|credit2|rtds|null)$/.test(sched)) throw new BadArgumentError(`unknown scheduler ${JSON.stringify(sched)}`);
+    return this.xlOp(['cpupool-create', `name="${pool}"`, `sched="${sched}"`, ...(cpus.length ? [`cpus="${cpuList(cpus)}"`] : [])]);
+  }
+
+  async cpupoolDestroy(name: string): Promise<void> {
+    return this.xlOp(['cpupool-destroy', checkPoolName(name)]);
+  }
+
+  async cpupoolCpuAdd(name: string, cpus: readonly number[]): Promise<void> {
+    return this.xlOp(['cpupool-cpu-add', checkPoolName(name), cpuList(cpus)]);
+  }
+
+  async cpupoolCpuRemove(name: string, cpus: readonly number[]): Promise<void> {
+    return this.xlOp(['cpupool-cpu-remove', checkPoolName(name), cpuList(cpus)]);
+  }
+
+  async cpupoolRename(name: string, newName: string): Promise<void> {
+    return this.xlOp(['cpupool-rename', checkPoolName(name), checkPoolName(newName)]);
+  }
+
+  async cpupoolMigrate(dom: DomainRef, pool: string): Promise<void> {
+    return this.xlOp(['cpupool-migrate', checkRef(dom), checkPoolName(pool)]);
   }
 
   /** Sets credit/credit2 weight and cap (the scheduler of the domain's pool). */

@@ -196,28 +196,31 @@ export class RemoteToolstackHost implements ToolstackHost {
     return pools.map((p, i) => ({ poolId: i, name: p.name, sched: p.sched as SchedulerNameT, cpus: p.cpus, nDomains: p.nDom }));
   }
 
-  async createCpupool(_name: string, _sched: SchedulerNameT, _cpus: number[]): Promise<CpupoolSummary> {
-    throw new NotImplementedError('xl cpupool-create on a real host');
+  async createCpupool(name: string, sched: SchedulerNameT, cpus: number[]): Promise<CpupoolSummary> {
+    await this.call(() => this.remote.cpupoolCreate(name, sched, cpus));
+    const p = (await this.listCpupools()).find((x) => x.name === name);
+    if (!p) throw new ToolstackError('EIO', `xl cpupool-create said yes but cpupool-list has no ${name}`);
+    return p;
   }
 
-  async destroyCpupool(_pool: string): Promise<void> {
-    throw new NotImplementedError('xl cpupool-destroy on a real host');
+  async destroyCpupool(pool: string): Promise<void> {
+    await this.call(() => this.remote.cpupoolDestroy(pool));
   }
 
-  async cpupoolAddCpus(_pool: string, _cpus: number[]): Promise<void> {
-    throw new NotImplementedError('xl cpupool-cpu-add on a real host');
+  async cpupoolAddCpus(pool: string, cpus: number[]): Promise<void> {
+    await this.call(() => this.remote.cpupoolCpuAdd(pool, cpus));
   }
 
-  async cpupoolRemoveCpus(_pool: string, _cpus: number[]): Promise<void> {
-    throw new NotImplementedError('xl cpupool-cpu-remove on a real host');
+  async cpupoolRemoveCpus(pool: string, cpus: number[]): Promise<void> {
+    await this.call(() => this.remote.cpupoolCpuRemove(pool, cpus));
   }
 
-  async renameCpupool(_pool: string, _name: string): Promise<void> {
-    throw new NotImplementedError('xl cpupool-rename on a real host');
+  async renameCpupool(pool: string, name: string): Promise<void> {
+    await this.call(() => this.remote.cpupoolRename(pool, name));
   }
 
-  async migrateToCpupool(_ref: DomainRef, _pool: string): Promise<void> {
-    throw new NotImplementedError('xl cpupool-migrate on a real host');
+  async migrateToCpupool(ref: DomainRef, pool: string): Promise<void> {
+    await this.call(() => this.remote.cpupoolMigrate(ref, pool));
   }
 
   async domainSched(ref: DomainRef): Promise<DomainSchedInfo> {
@@ -239,8 +242,18 @@ export class RemoteToolstackHost implements ToolstackHost {
     await this.call(() => this.remote.setDomainSchedParams(ref, { ...(params.weight !== undefined ? { weight: params.weight } : {}), ...(params.cap !== undefined ? { cap: params.cap } : {}) }));
   }
 
-  async poolSched(_pool: string): Promise<{ sched: SchedulerNameT; params: PoolSchedParamsT }> {
-    throw new NotImplementedError('pool scheduler parameters of a real host');
+  /** `xl sched-<sched>` for the pool's scheduler: its Cpupool line's tslice / ratelimit. */
+  async poolSched(pool: string): Promise<{ sched: SchedulerNameT; params: PoolSchedParamsT }> {
+    const p = (await this.listCpupools()).find((x) => x.name === pool);
+    if (!p) throw new ToolstackError('ENOENT', `cpupool '${pool}' does not exist`);
+    if (p.sched === 'null') return { sched: p.sched, params: {} };
+    const blocks = await this.call(() => this.remote.schedParams(p.sched as 'credit' | 'credit2' | 'rtds'));
+    const b = blocks.find((x) => x.pool === pool);
+    const params: PoolSchedParamsT = {};
+    if (b?.params.tslice_ms !== undefined) params.tsliceMs = b.params.tslice_ms;
+    if (b?.params.ratelimit_us !== undefined) params.ratelimitUs = b.params.ratelimit_us;
+    if (b?.params.migration_delay_us !== undefined) params.vcpuMigrDelayUs = b.params.migration_delay_us;
+    return { sched: p.sched, params };
   }
 
   async setPoolSched(_pool: string, _params: PoolSchedParamsT): Promise<void> {

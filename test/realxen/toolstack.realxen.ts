@@ -49,4 +49,18 @@ describe('RemoteToolstackHost against a real Xen 4.17 dom0', () => {
     expect(r.domid).toBeUndefined();
     expect(r.buildInfo.c_info.name).toBe(GUEST);
   });
+
+  it('moves a pCPU to a new credit pool and back, and reads each pool\'s scheduler parameters', async () => {
+    await host.cpupoolRemoveCpus('Pool-0', [1]);
+    try {
+      const p = await host.createCpupool('xd-credit', 'credit', [1]);
+      expect(p).toMatchObject({ name: 'xd-credit', sched: 'credit', cpus: [1], nDomains: 0 });
+      expect((await host.poolSched('xd-credit')).params).toMatchObject({ tsliceMs: 30, ratelimitUs: 1000 });
+      expect((await host.poolSched('Pool-0')).sched).toBe('credit2');
+      await host.destroyCpupool('xd-credit');
+    } finally {
+      await host.cpupoolAddCpus('Pool-0', [1]);
+    }
+    expect((await host.listCpupools()).map((p) => [p.name, p.cpus])).toEqual([['Pool-0', [0, 1]]]);
+  });
 });

@@ -86,3 +86,37 @@ describe('RemoteToolstackHost: a real Xen host behind the toolstack façade', ()
     await h.close();
   });
 });
+
+describe('RemoteToolstackHost: CPU pools on a real host run xl cpupool-*', () => {
+  it('sends the xl commands a pool move takes, with the arguments quoted for the shell', async () => {
+    const seen: string[] = [];
+    dom0 = await startFakeDom0((cmd) => {
+      seen.push(cmd);
+      if (cmd.includes('command -v')) return { stdout: TOOLS };
+      if (cmd === 'xl cpupool-list && echo @@xendeck-cpus@@ && xl cpupool-list -c') {
+        return { stdout: `${realOut('xl-cpupool-list-2')}@@xendeck-cpus@@\n${realOut('xl-cpupool-list-c-2')}` };
+      }
+      if (cmd.startsWith('xl cpupool-') || cmd.startsWith('xl sched-credit')) return cmd.startsWith('xl sched-credit') ? { stdout: realOut('xl-sched-credit') } : {};
+      return { stderr: `sh: unexpected command ${cmd}\n`, code: 99 };
+    });
+    const remote = await RemoteXenHost.connect({
+      ssh: { host: '127.0.0.1', port: dom0.port, username: 'root', privateKey: dom0.clientKey, knownHostsPath: join(mkdtempSync(join(tmpdir(), 'rth-')), 'known_hosts'), onUnknownHostKey: () => true },
+      sleep: () => Promise.resolve(),
+    });
+    const h = new RemoteToolstackHost('xen1', remote);
+    await h.cpupoolRemoveCpus('Pool-0', [1]);
+    const p = await h.createCpupool('cp-credit', 'credit', [1]);
+    expect(p).toMatchObject({ name: 'cp-credit', sched: 'credit', cpus: [1] });
+    await h.migrateToCpupool('xendeck-pv', 'cp-credit');
+    await h.destroyCpupool('cp-credit');
+    expect(seen.filter((c) => c.startsWith('xl cpupool-') && !c.startsWith('xl cpupool-list'))).toEqual([
+      'xl cpupool-cpu-remove Pool-0 1',
+      `xl cpupool-create 'name="cp-credit"' 'sched="credit"' 'cpus="1"'`,
+      'xl cpupool-migrate xendeck-pv cp-credit',
+      'xl cpupool-destroy cp-credit',
+    ]);
+    const bad = await h.createCpupool('x; rm -rf /', 'credit', [1]).catch((e: unknown) => e);
+    expect(bad).toBeInstanceOf(ToolstackError);
+    await h.close();
+  });
+});
