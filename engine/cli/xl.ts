@@ -4,8 +4,10 @@
  * it does not know ("command not implemented") or refuses ("command does not implement
  * -N (dryrun) option"). A command of real xl that XenDeck lacks says so by name (ENOSYS).
  *
- * It runs against a lab — an embedded host kept in a folder (xl/lab-store.ts) — so that
- * successive runs see one host. bin/xl.mjs runs main() through tsx (`npx xl ...`).
+ * It runs against a running XenDeck (desktop or `npm run serve`) over its local api socket
+ * when one answers (xl/api-host.ts, xl/select-host.ts), else against a lab — an embedded
+ * host kept in a folder (xl/lab-store.ts) — so that successive runs see one host; `--lab
+ * DIR` or $XENDECK_LAB always picks the lab. bin/xl.mjs runs main() through tsx (`npx xl ...`).
  */
 import { ToolstackError } from '../toolstack/toolstack-error';
 import { cmdtableLookup } from './xl/cmd-table-lookup';
@@ -17,12 +19,16 @@ import { XlExit, type CliIo } from './xl/io';
 import { LabError, LabStore } from './xl/lab-store';
 import { LabBusyError } from './xl/lab-lock';
 import { notImplemented } from './xl/not-implemented';
+import type { ApiHost } from './xl/api-host';
+import { connectRunning } from './xl/select-host';
 
 export type { CliIo } from './xl/io';
 
 export async function main(argv: string[], io: CliIo): Promise<number> {
   let lab: LabStore | undefined;
   let released = false;
+  let api: ApiHost | undefined;
+  let where: 'lab' | 'socket' | undefined;
   try {
     const cwd = process.cwd();
     const { globals, rest } = parseGlobalOptions(argv, io, cwd);
@@ -54,19 +60,28 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
       out: (s) => void io.stdout.write(s),
       err: (s) => void io.stderr.write(s),
       host: async () => {
+        if (where === undefined) {
+          api = await connectRunning(globals, io.env);
+          where = api ? 'socket' : 'lab';
+        }
+        if (api) return api;
         lab ??= await LabStore.open(globals.labDir, { writer: writer && !released });
         return lab.host;
       },
+      where: () => where,
       record: async (e) => {
+        if (api) return -1; // the running XenDeck keeps the state
         if (!lab) throw new Error('internal: journal entry before the lab was opened');
         return lab.record(e);
       },
       hostAsOf: async (entries) => {
+        if (api) return api;
         const past = await LabStore.open(globals.labDir, { writer: false, entries });
         await past.close();
         return past.host;
       },
       release: async () => {
+        if (api) return;
         released = true;
         const l = lab;
         lab = undefined;
@@ -88,5 +103,6 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
     throw e;
   } finally {
     await lab?.close();
+    await api?.close();
   }
 }

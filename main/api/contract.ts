@@ -29,6 +29,7 @@ import {
   HostSummarySchema,
   ToolstackEventSchema,
 } from './schemas';
+import { KeptConfigSchema, PhysinfoSchema } from './xl-schemas';
 
 const DomidSchema = z.number().int().min(0).max(0x7fef);
 const onDomain = z.object({ hostId: HostIdSchema, domain: DomainRefSchema }).strict();
@@ -110,6 +111,14 @@ export const methods = {
     params: z.object({ hostId: HostIdSchema, domid: DomidSchema, data: z.string().min(1).max(64 * 1024) }).strict(),
     result: z.object({}),
   },
+  /** What `xl` needs beyond the façade (main/api/embedded-only.ts; a real host: ENOSYS). */
+  'host.physinfo': { params: z.object({ hostId: HostIdSchema }).strict(), result: PhysinfoSchema },
+  'domain.keptConfig': { params: onDomain, result: KeptConfigSchema.nullable() },
+  'domain.setVcpuAffinity': {
+    params: onDomain.extend({ vcpu: z.union([z.number().int().min(0).max(4095), z.literal('all')]), hard: CpuListSchema.nullable(), soft: CpuListSchema.nullable() }).strict(),
+    result: z.object({}),
+  },
+  'domain.setMaxMemory': { params: onDomain.extend({ maxKiB: z.number().int().min(0).max(2 ** 50) }).strict(), result: z.object({}) },
 } as const;
 
 export const topics = {

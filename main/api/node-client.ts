@@ -10,10 +10,13 @@ export class LocalApiError extends Error {
   override readonly name = 'LocalApiError';
   readonly code: string;
   readonly hint: string | undefined;
+  /** For ECONFIG: where in the xl.cfg text the problem is. */
+  readonly where: ApiError['where'];
   constructor(e: ApiError) {
     super(e.message);
     this.code = e.code;
     this.hint = e.hint;
+    this.where = e.where;
   }
 }
 

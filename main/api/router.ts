@@ -10,6 +10,7 @@ import { HostStatsService } from '../services/host-stats';
 import { ConsoleService } from '../services/consoles';
 import type { Lab } from '../services/lab';
 import { API_VERSION, isMethodName, isTopicName, methods, topics, type MethodName, type Params, type Result, type TopicItem, type TopicName, type TopicParams } from './contract';
+import { keptConfigOf, maxMemory, physinfoOf, pinVcpus } from './embedded-only';
 import type { ApiError } from './envelope';
 
 export type Outcome = { ok: true; result: unknown } | { ok: false; error: ApiError };
@@ -75,6 +76,10 @@ export class Router {
       'cpupool.sched': async (p) => lab.host(p.hostId).poolSched(p.pool),
       'cpupool.setSched': async (p) => (await lab.host(p.hostId).setPoolSched(p.pool, p.params), {}),
       'console.input': async (p) => (await consoles.input(p.hostId, p.domid, p.data), {}),
+      'host.physinfo': async (p) => physinfoOf(lab.host(p.hostId)),
+      'domain.keptConfig': async (p) => keptConfigOf(lab.host(p.hostId), p.domain),
+      'domain.setVcpuAffinity': async (p) => (await pinVcpus(lab.host(p.hostId), p.domain, p.vcpu, p.hard, p.soft), {}),
+      'domain.setMaxMemory': async (p) => (await maxMemory(lab.host(p.hostId), p.domain, p.maxKiB), {}),
     };
     this.sources = {
       events: (p, push) => {

@@ -25,12 +25,18 @@ export interface XlGlobals {
   /** -T: timestamps on log lines. */
   timestamps: boolean;
   labDir: string;
+  /** --lab given or $XENDECK_LAB set: run the lab even when a XenDeck is running. */
+  labChosen: boolean;
+  /** --socket PATH: the running XenDeck to use (else main/serve/local-socket.ts defaultSocketPath()). */
+  socketPath: string | undefined;
+  /** --host ID: which host of the running XenDeck (else 'lab1'). */
+  hostId: string | undefined;
 }
 
 /** The toolstack façade plus what an embedded host can also tell and do for `xl`. */
 export interface XlHost extends ToolstackHost {
   /** The config a domain was created from (absent for Domain-0). */
-  configOf(ref: DomainRef): Readonly<KeptConfig> | undefined;
+  keptConfig(ref: DomainRef): Promise<Readonly<KeptConfig> | undefined>;
   physinfo(): Promise<Physinfo>;
   setVcpuAffinity(ref: DomainRef, vcpu: number | 'all', hard: number[] | null, soft: number[] | null): Promise<void>;
   setMaxMemory(ref: DomainRef, maxKiB: number): Promise<void>;
@@ -51,6 +57,8 @@ export interface XlContext {
   release(): Promise<void>;
   /** The lab's host as it was after its first `entries` journal entries (read-only). */
   hostAsOf(entries: number): Promise<XlHost>;
+  /** Where the host lives: a lab folder (journalled) or a running XenDeck over its socket. */
+  where(): 'lab' | 'socket' | undefined;
   out(s: string): void;
   err(s: string): void;
 }

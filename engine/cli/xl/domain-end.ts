@@ -6,6 +6,7 @@
  * shuts the domain down or destroys it. The journal is replaced atomically, so a read
  * never sees half an entry, and waiting takes no lock.
  */
+import type { XlHost } from './context';
 import { readJournal } from './lab-store';
 
 export type DomainEnd = { kind: 'destroyed' } | { kind: 'shutdown'; reboot: boolean };
@@ -24,6 +25,22 @@ export async function waitForDomainEnd(labDir: string, domid: number, since: num
       const e = entries[next]!;
       if (e.op === 'destroy' && e.domid === domid) return { end: { kind: 'destroyed' }, entry: next };
       if (e.op === 'shutdown' && e.domid === domid) return { end: { kind: 'shutdown', reboot: e.reboot }, entry: next };
+    }
+    await new Promise((r) => setTimeout(r, pollMs));
+  }
+}
+
+/**
+ * Over a running XenDeck's socket there is no journal: the domain is asked for until the
+ * host no longer knows it (ESRCH), which is what a preserved domain's death looks like.
+ */
+export async function waitForDomainGone(host: XlHost, domid: number, pollMs = 100): Promise<void> {
+  for (;;) {
+    try {
+      await host.domain(domid);
+    } catch (e) {
+      if (e instanceof Error && 'code' in e && e.code === 'ESRCH') return;
+      throw e;
     }
     await new Promise((r) => setTimeout(r, pollMs));
   }

@@ -12,15 +12,18 @@
 import type { ShutdownAction } from '../../../toolstack/types';
 import type { XlContext } from '../context';
 import { waitForDomainEnd } from '../domain-end';
+import { notImplemented } from '../not-implemented';
 
 /** SHUTDOWN_poweroff / SHUTDOWN_reboot (xen/include/public/sched.h). */
 const reasonCode = (reboot: boolean): number => (reboot ? 1 : 0);
 
 export async function monitorDomain(ctx: XlContext, name: string, firstDomid: number, journalIndex: number, pollMs?: number): Promise<number> {
+  // the running XenDeck has no journal to follow and the api no domain events for xl yet
+  if (ctx.where() === 'socket') notImplemented(ctx, 'create -F against a running XenDeck (use --lab)');
   let domid = firstDomid;
   let since = journalIndex + 1;
   const host0 = await ctx.host();
-  const kept = host0.configOf(domid);
+  const kept = await host0.keptConfig(domid);
   const actions = { poweroff: kept?.buildInfo.on_poweroff ?? 'destroy', reboot: kept?.buildInfo.on_reboot ?? 'restart' };
   await ctx.release();
   for (;;) {

@@ -42,9 +42,10 @@ export const list: XlCommand = async (ctx, args) => {
     }
   }
   if (has('l')) {
-    const items = domains.map((d) => {
-      const kept = host.configOf(d.domid);
-      return kept ? keptConfigJson(d, kept.buildInfo) : bareDomainJson(d);
+    const kept = await Promise.all(domains.map((d) => host.keptConfig(d.domid)));
+    const items = domains.map((d, i) => {
+      const k = kept[i];
+      return k ? keptConfigJson(d, k.buildInfo) : bareDomainJson(d);
     });
     // list_domains_details: yajl's buffer, then puts() adds one more newline
     ctx.out(yajlBeautify(items) + '\n');

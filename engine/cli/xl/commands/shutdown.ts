@@ -17,7 +17,7 @@ import type { XlCommand, XlHost } from '../context';
 import { findDomain } from '../find-domain';
 import { xlGetopt } from '../getopt';
 import { libxlError, LIBXL_RC, SITES } from '../libxl-log';
-import { waitForDomainEnd } from '../domain-end';
+import { waitForDomainEnd, waitForDomainGone } from '../domain-end';
 import { asToolstackError } from '../toolstack-failure';
 
 /** SHUTDOWN_poweroff / SHUTDOWN_reboot (xen/include/public/sched.h). */
@@ -40,7 +40,8 @@ function shutdownCommand(reboot: boolean): XlCommand {
     const targets = all
       ? (await domainsByDomid(host)).filter((d) => d.domid !== 0).map((d) => d.domid)
       : [await findDomain(ctx, host, operands[0]!)];
-    const preserved = wait >= 2 ? targets.filter((id) => isPreserved(host, id, reboot)) : [];
+    const preserved: number[] = [];
+    if (wait >= 2) for (const id of targets) if (await isPreserved(host, id, reboot)) preserved.push(id);
     let lastEntry = -1;
     for (const domid of targets) {
       ctx.err(reboot ? `Rebooting domain ${domid}\n` : `Shutting down domain ${domid}\n`);
@@ -68,7 +69,8 @@ function shutdownCommand(reboot: boolean): XlCommand {
       await ctx.release();
       for (const domid of preserved) {
         let since = lastEntry + 1;
-        for (;;) {
+        if (ctx.where() === 'socket') await waitForDomainGone(host, domid);
+        else for (;;) {
           const { end, entry } = await waitForDomainEnd(ctx.globals.labDir, domid, since);
           since = entry + 1;
           if (end.kind === 'destroyed') break;
@@ -80,10 +82,10 @@ function shutdownCommand(reboot: boolean): XlCommand {
   };
 }
 
-function isPreserved(host: XlHost, domid: number, reboot: boolean): boolean {
+async function isPreserved(host: XlHost, domid: number, reboot: boolean): Promise<boolean> {
   let kept;
   try {
-    kept = host.configOf(domid);
+    kept = await host.keptConfig(domid);
   } catch {
     return false; // no such domain: the shutdown itself reports it
   }

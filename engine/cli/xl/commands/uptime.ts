@@ -26,14 +26,14 @@ export const uptime: XlCommand = async (ctx, args) => {
   for (const id of ids) {
     const d = all.find((x) => x.domid === id);
     if (!d) continue; // print_domU_uptime: no start time, nothing printed
-    rows.push({ name: d.name, domid: d.domid, uptimeS: (nowNs - startNs(host, id)) / 1e9 });
+    rows.push({ name: d.name, domid: d.domid, uptimeS: (nowNs - (await startNs(host, id))) / 1e9 });
   }
   ctx.out(short ? uptimeShort(rows, timeOfDay(new Date())) : uptimeLong(rows));
   return 0;
 };
 
-function startNs(host: XlHost, domid: number): number {
-  return host.configOf(domid)?.createdNs ?? 0;
+async function startNs(host: XlHost, domid: number): Promise<number> {
+  return (await host.keptConfig(domid))?.createdNs ?? 0;
 }
 
 /** current_time_to_string(): the local time of day, "%H:%M:%S". */

@@ -1,0 +1,163 @@
+/**
+ * The host of a running XenDeck, reached over its local api socket (issue 5: xl talks to
+ * the running console; main/serve/local-socket.ts). Every XlHost method is one api
+ * request for one host id; an api error comes back as the ToolstackError the embedded
+ * host would have thrown (same code, message and hint), so xl's commands word it as
+ * they word a lab's. The running XenDeck keeps the state: nothing is journalled here.
+ */
+import { LocalApiClient, LocalApiError } from '../../../main/api/node-client';
+import type { MethodName, Params, Result } from '../../../main/api/contract';
+import type { Physinfo } from '../../hypervisor/xen';
+import type { KeptConfig } from '../../toolstack/embedded-host';
+import type { DomainRef, ShutdownOptions } from '../../toolstack/host-api';
+import type { XenstoreListing } from '../../toolstack/host-xenstore';
+import { ToolstackError, type ToolstackErrorCode } from '../../toolstack/toolstack-error';
+import type {
+  CpupoolSummary,
+  CreateDomainRequest,
+  CreateDomainResult,
+  DomainSample,
+  DomainSchedInfo,
+  DomainSchedParamsT,
+  DomainSummary,
+  HostSample,
+  HostSummary,
+  HostTopology,
+  PoolSchedParamsT,
+  SchedulerNameT,
+  ToolstackEvent,
+  VcpuSummary,
+} from '../../toolstack/types';
+import type { XlHost } from './context';
+
+/** A LocalApiError as the toolstack's own error. */
+export function fromApiError(e: unknown): unknown {
+  if (!(e instanceof LocalApiError)) return e;
+  return new ToolstackError(e.code as ToolstackErrorCode, e.message, e.hint, e.where);
+}
+
+export class ApiHost implements XlHost {
+  readonly kind = 'embedded' as const;
+
+  constructor(
+    private readonly client: LocalApiClient,
+    readonly id: string,
+  ) {}
+
+  /** Connects to `socketPath`; rejects with a LocalApiError when nothing answers there. */
+  static async connect(socketPath: string, hostId: string): Promise<ApiHost> {
+    return new ApiHost(await LocalApiClient.connect(socketPath), hostId);
+  }
+
+  private async call<M extends MethodName>(method: M, params: Params<M>): Promise<Result<M>> {
+    try {
+      return await this.client.request(method, params);
+    } catch (e) {
+      throw fromApiError(e);
+    }
+  }
+
+  private on(domain: DomainRef): { hostId: string; domain: DomainRef } {
+    return { hostId: this.id, domain };
+  }
+
+  async summary(): Promise<HostSummary> {
+    return this.call('host.summary', { hostId: this.id });
+  }
+  async physinfo(): Promise<Physinfo> {
+    return this.call('host.physinfo', { hostId: this.id });
+  }
+  async topology(): Promise<HostTopology> {
+    return this.call('host.topology', { hostId: this.id });
+  }
+  async dmesg(opts: { clear?: boolean } = {}): Promise<string> {
+    return (await this.call('host.dmesg', { hostId: this.id, ...(opts.clear !== undefined ? { clear: opts.clear } : {}) })).text;
+  }
+  async xenstoreList(path: string): Promise<XenstoreListing> {
+    return this.call('xenstore.list', { hostId: this.id, path });
+  }
+  async listDomains(): Promise<DomainSummary[]> {
+    return this.call('domain.list', { hostId: this.id });
+  }
+  async domain(ref: DomainRef): Promise<DomainSummary> {
+    return this.call('domain.get', this.on(ref));
+  }
+  async createDomain(req: CreateDomainRequest): Promise<CreateDomainResult> {
+    return this.call('domain.create', { hostId: this.id, ...req });
+  }
+  async pause(ref: DomainRef): Promise<void> {
+    await this.call('domain.pause', this.on(ref));
+  }
+  async unpause(ref: DomainRef): Promise<void> {
+    await this.call('domain.unpause', this.on(ref));
+  }
+  async shutdown(ref: DomainRef, opts: ShutdownOptions = {}): Promise<void> {
+    await this.call('domain.shutdown', { ...this.on(ref), ...(opts.reboot !== undefined ? { reboot: opts.reboot } : {}) });
+  }
+  async destroy(ref: DomainRef): Promise<void> {
+    await this.call('domain.destroy', this.on(ref));
+  }
+  async domainConfigText(ref: DomainRef): Promise<{ text: string; file: string } | null> {
+    return this.call('domain.config', this.on(ref));
+  }
+  async keptConfig(ref: DomainRef): Promise<Readonly<KeptConfig> | undefined> {
+    return (await this.call('domain.keptConfig', this.on(ref))) ?? undefined;
+  }
+  async vcpuList(ref?: DomainRef): Promise<VcpuSummary[]> {
+    return this.call('domain.vcpus', { hostId: this.id, ...(ref !== undefined ? { domain: ref } : {}) });
+  }
+  async setVcpuAffinity(ref: DomainRef, vcpu: number | 'all', hard: number[] | null, soft: number[] | null): Promise<void> {
+    await this.call('domain.setVcpuAffinity', { ...this.on(ref), vcpu, hard, soft });
+  }
+  async setMaxMemory(ref: DomainRef, maxKiB: number): Promise<void> {
+    await this.call('domain.setMaxMemory', { ...this.on(ref), maxKiB });
+  }
+  async domainSched(ref: DomainRef): Promise<DomainSchedInfo> {
+    return this.call('domain.sched', this.on(ref));
+  }
+  async setDomainSched(ref: DomainRef, params: DomainSchedParamsT, expect?: SchedulerNameT): Promise<void> {
+    await this.call('domain.setSched', { ...this.on(ref), params, ...(expect !== undefined ? { expect } : {}) });
+  }
+  async migrateToCpupool(ref: DomainRef, pool: string): Promise<void> {
+    await this.call('domain.migratePool', { ...this.on(ref), pool });
+  }
+  async listCpupools(): Promise<CpupoolSummary[]> {
+    return this.call('cpupool.list', { hostId: this.id });
+  }
+  async createCpupool(name: string, sched: SchedulerNameT, cpus: number[]): Promise<CpupoolSummary> {
+    return this.call('cpupool.create', { hostId: this.id, name, sched, cpus });
+  }
+  async destroyCpupool(pool: string): Promise<void> {
+    await this.call('cpupool.destroy', { hostId: this.id, pool });
+  }
+  async cpupoolAddCpus(pool: string, cpus: number[]): Promise<void> {
+    await this.call('cpupool.addCpus', { hostId: this.id, pool, cpus });
+  }
+  async cpupoolRemoveCpus(pool: string, cpus: number[]): Promise<void> {
+    await this.call('cpupool.removeCpus', { hostId: this.id, pool, cpus });
+  }
+  async renameCpupool(pool: string, name: string): Promise<void> {
+    await this.call('cpupool.rename', { hostId: this.id, pool, name });
+  }
+  async poolSched(pool: string): Promise<{ sched: SchedulerNameT; params: PoolSchedParamsT }> {
+    return this.call('cpupool.sched', { hostId: this.id, pool });
+  }
+  async setPoolSched(pool: string, params: PoolSchedParamsT): Promise<void> {
+    await this.call('cpupool.setSched', { hostId: this.id, pool, params });
+  }
+
+  /** Counters and events are the console's own business (its stats and events topics); xl never asks. */
+  async sample(): Promise<HostSample> {
+    throw new ToolstackError('ENOSYS', 'host samples are not carried to xl; subscribe to the stats topic');
+  }
+  async domainSample(): Promise<DomainSample> {
+    throw new ToolstackError('ENOSYS', 'domain samples are not carried to xl; subscribe to the domainStats topic');
+  }
+  subscribe(_listener: (e: ToolstackEvent) => void): () => void {
+    return () => {};
+  }
+
+  async close(): Promise<void> {
+    this.client.close();
+  }
+}
