@@ -3,7 +3,7 @@
  * captures from a real Xen 4.17 in test/fixtures/realxen).
  */
 import type { DomainInfo, Physinfo } from '../hypervisor/xen';
-import { PAGE_KIB } from '../hypervisor/xen';
+import { PAGE_KIB } from '../hypervisor/page';
 import { stateLetters } from '../toolstack/domain-summary';
 
 /** list_domains(): the header is a literal with tabs; rows are "%-40s %5d %5lu %5d     %c%c%c%c%c%c %9.1f". */

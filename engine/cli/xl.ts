@@ -16,8 +16,7 @@ import type { XlContext } from './xl/context';
 import { parseGlobalOptions } from './xl/global-options';
 import { helpText } from './xl/help';
 import { XlExit, type CliIo } from './xl/io';
-import { LabError, LabStore } from './xl/lab-store';
-import { LabBusyError } from './xl/lab-lock';
+import type { LabStore } from './xl/lab-store';
 import { notImplemented } from './xl/not-implemented';
 import type { ApiHost } from './xl/api-host';
 import { connectRunning } from './xl/select-host';
@@ -65,7 +64,7 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
           where = api ? 'socket' : 'lab';
         }
         if (api) return api;
-        lab ??= await LabStore.open(globals.labDir, { writer: writer && !released });
+        lab ??= await (await labStore()).open(globals.labDir, { writer: writer && !released });
         return lab.host;
       },
       where: () => where,
@@ -76,7 +75,7 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
       },
       hostAsOf: async (entries) => {
         if (api) return api;
-        const past = await LabStore.open(globals.labDir, { writer: false, entries });
+        const past = await (await labStore()).open(globals.labDir, { writer: false, entries });
         await past.close();
         return past.host;
       },
@@ -92,7 +91,7 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
     return await entry.run(ctx, args);
   } catch (e) {
     if (e instanceof XlExit) return e.status;
-    if (e instanceof LabError || e instanceof LabBusyError) {
+    if (e instanceof Error && (e.name === 'LabError' || e.name === 'LabBusyError')) {
       io.stderr.write(`xl: ${e.message}\n`);
       return 1;
     }
@@ -105,4 +104,9 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
     await lab?.close();
     await api?.close();
   }
+}
+
+/** The lab and the engine behind it, loaded only when xl runs a lab (not for a running XenDeck). */
+async function labStore(): Promise<typeof LabStore> {
+  return (await import('./xl/lab-store')).LabStore;
 }

@@ -34,7 +34,8 @@ import type { WorkloadSpec } from './sched/workload';
 import type { Runstate } from './sched-hooks';
 
 export const XEN_VERSION = { major: 4, minor: 17, extra: '.0-xendeck' } as const;
-export const PAGE_KIB = 4;
+import { PAGE_KIB } from './page';
+export { PAGE_KIB };
 
 export interface XenBootOptions {
   seed: number;

@@ -1,5 +1,6 @@
 /** DomainInfo (XEN_DOMCTL_getdomaininfo) to the toolstack's DomainSummary, in xl's units. */
-import { PAGE_KIB, type DomainInfo } from '../hypervisor/xen';
+import { PAGE_KIB } from '../hypervisor/page';
+import type { DomainInfo } from '../hypervisor/xen';
 import type { DomainSummary } from './types';
 
 /** xl list's State column (tools/xl/xl_info.c list_domains): r b p s c d. */

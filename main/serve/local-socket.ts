@@ -6,17 +6,12 @@
  */
 import { chmodSync, lstatSync, mkdirSync, unlinkSync } from 'node:fs';
 import { connect, createServer, type Server, type Socket } from 'node:net';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ApiSession, MAX_CLIENT_MESSAGE_BYTES } from '../api/session';
 import type { Router } from '../api/router';
+import { defaultSocketPath } from './socket-path';
 
-export function defaultSocketPath(env: Record<string, string | undefined> = process.env, platform: string = process.platform): string {
-  if (env.XENDECK_SOCKET) return env.XENDECK_SOCKET;
-  if (platform === 'win32') return '\\\\.\\pipe\\xendeck-api';
-  const uid = typeof process.getuid === 'function' ? process.getuid() : 0;
-  return join(env.XDG_RUNTIME_DIR || tmpdir(), `xendeck-${uid}`, 'api.sock');
-}
+export { defaultSocketPath };
 
 export interface LocalSocket {
   path: string;

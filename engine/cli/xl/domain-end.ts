@@ -7,7 +7,6 @@
  * never sees half an entry, and waiting takes no lock.
  */
 import type { XlHost } from './context';
-import { readJournal } from './lab-store';
 
 export type DomainEnd = { kind: 'destroyed' } | { kind: 'shutdown'; reboot: boolean };
 
@@ -18,6 +17,8 @@ export interface DomainEndWait {
 }
 
 export async function waitForDomainEnd(labDir: string, domid: number, since: number, pollMs = 100): Promise<DomainEndWait> {
+  // loaded here: the lab (and the engine behind it) is not needed for a running XenDeck
+  const { readJournal } = await import('./lab-store');
   let next = since;
   for (;;) {
     const entries = await readJournal(labDir);

@@ -5,7 +5,7 @@
  * xl quietly runs the ./.lab lab as before; only an explicit --socket or --host that
  * cannot be honoured is an error, since the user asked for a running XenDeck.
  */
-import { defaultSocketPath } from '../../../main/serve/local-socket';
+import { defaultSocketPath } from '../../../main/serve/socket-path';
 import { ToolstackError } from '../../toolstack/toolstack-error';
 import { ApiHost, fromApiError } from './api-host';
 import type { XlGlobals } from './context';
