@@ -13,6 +13,7 @@ import type { DomainRef, ShutdownOptions } from '../../toolstack/host-api';
 import type { XenstoreListing } from '../../toolstack/host-xenstore';
 import { ToolstackError, type ToolstackErrorCode } from '../../toolstack/toolstack-error';
 import type {
+  CpuPolicySummary,
   CpupoolSummary,
   CreateDomainRequest,
   CreateDomainResult,
@@ -75,6 +76,9 @@ export class ApiHost implements XlHost {
   }
   async xenstoreList(path: string): Promise<XenstoreListing> {
     return this.call('xenstore.list', { hostId: this.id, path });
+  }
+  async cpuPolicy(ref?: DomainRef): Promise<CpuPolicySummary> {
+    return this.call('cpu.policy', { hostId: this.id, ...(ref !== undefined ? { domain: ref } : {}) });
   }
   async listDomains(): Promise<DomainSummary[]> {
     return this.call('domain.list', { hostId: this.id });
