@@ -49,6 +49,14 @@ describe('pools and scheduler parameters', () => {
     expect(await page.locator('[data-test=domain-config]').textContent()).toContain('name = "db1"');
     await expect.poll(() => page.locator('[data-test=domain-charts] canvas').count()).toBe(3);
     await expect.poll(() => page.locator('[data-test=domain-charts] > p').textContent(), { timeout: 5000 }).toContain('% CPU');
+    // pin every vCPU of db1 to pCPU 7 (hard) with the affinity editor, then a typo is named
+    await page.getByLabel('Hard affinity').fill('7');
+    await page.getByRole('button', { name: /^Pin/ }).click();
+    await expect.poll(() => page.locator('[data-test=detail-message]').textContent()).toContain('pinned');
+    expect((await host.vcpuList('db1')).map((v) => v.hardAffinity)).toEqual(['7', '7']);
+    await page.getByLabel('Hard affinity').fill('0-99');
+    await page.getByRole('button', { name: /^Pin/ }).click();
+    await expect.poll(() => page.locator('[data-test=detail-message]').textContent()).toContain('pCPU 99 does not exist');
     await page.screenshot({ path: 'test/e2e/artifacts/domain.png' });
   });
 
