@@ -14,6 +14,7 @@
 import { Guest } from '../guest/guest';
 import type { ShutdownReason } from '../hypervisor/domain';
 import { findPreset, HOST_PRESETS, type HostPreset } from '../hypervisor/host-presets';
+import type { TopologySpec } from '../hypervisor/topology';
 import { XEN_VERSION, Xen, PAGE_KIB, type DomainInfo, type Physinfo } from '../hypervisor/xen';
 import type { ConsoleStream } from './console-stream';
 import { parseDomainConfig, withOverrides } from './domain-build-info';
@@ -50,6 +51,8 @@ export interface EmbeddedHostOptions {
   preset?: string;
   seed?: number;
   hostname?: string;
+  /** A custom topology in place of the preset's (the preset still gives the CPU model). */
+  topology?: TopologySpec;
 }
 
 export interface KeptConfig {
@@ -85,9 +88,12 @@ export class EmbeddedHost implements ToolstackHost {
       throw new ToolstackError('EINVAL', `unknown host preset "${opts.preset}"`, `one of ${HOST_PRESETS.map((p) => p.id).join(', ')}`);
     }
     this.id = opts.id;
-    this.preset = preset;
+    const t = opts.topology;
+    this.preset = t
+      ? { ...preset, topology: t, label: `Custom: ${t.sockets} socket(s) × ${t.coresPerSocket} cores × ${t.threadsPerCore} threads, ${t.memoryMiB / 1024} GiB (${preset.label.split(',')[0]} CPUs)` }
+      : preset;
     this.hostname = opts.hostname ?? opts.id;
-    this.xen = Xen.boot({ seed: opts.seed ?? 1, topology: preset.topology, cpuMhz: preset.cpuMhz, cpu: { vendor: preset.vendor, family: preset.family, model: preset.model, features: preset.features } });
+    this.xen = Xen.boot({ seed: opts.seed ?? 1, topology: this.preset.topology, cpuMhz: preset.cpuMhz, cpu: { vendor: preset.vendor, family: preset.family, model: preset.model, features: preset.features } });
     this.pools = new CpupoolOps(this.xen);
   }
 

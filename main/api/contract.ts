@@ -22,6 +22,7 @@ import {
   HostStatsSchema,
   DomainStatsSchema,
   HostTopologySchema,
+  TopologySpecSchema,
   CpuPolicySchema,
   XenstoreListingSchema,
   XenstorePathSchema,
@@ -50,7 +51,7 @@ export const methods = {
   },
   /** Add a simulated host from a preset (`host.presets` lists them). */
   'host.addEmbedded': {
-    params: z.object({ id: HostIdSchema, preset: z.string().max(64), seed: z.number().int().min(0).max(2 ** 31 - 1).optional() }).strict(),
+    params: z.object({ id: HostIdSchema, preset: z.string().max(64), seed: z.number().int().min(0).max(2 ** 31 - 1).optional(), topology: TopologySpecSchema.optional() }).strict(),
     result: z.object({}),
   },
   'host.presets': {

@@ -46,7 +46,7 @@ export class Router {
       'app.info': async () => ({ apiVersion: API_VERSION, appVersion: ctx.appVersion, mode: ctx.mode, engine: 'XenDeck simulated Xen 4.17' }),
       'host.list': async () => lab.list(),
       'host.add': async ({ id, ssh, sudo, trustFingerprint }) => (await lab.addRemote({ id, kind: 'remote', ssh, ...(sudo !== undefined ? { sudo } : {}) }, trustFingerprint), {}),
-      'host.addEmbedded': async (p) => (lab.addEmbedded({ id: p.id, preset: p.preset, seed: p.seed ?? 1 }), {}),
+      'host.addEmbedded': async (p) => (lab.addEmbedded({ id: p.id, preset: p.preset, seed: p.seed ?? 1, ...(p.topology ? { topology: p.topology } : {}) }), {}),
       'host.presets': async () =>
         HOST_PRESETS.map((h) => ({ id: h.id, label: h.label, nrCpus: h.topology.sockets * h.topology.coresPerSocket * h.topology.threadsPerCore, memoryMiB: h.topology.memoryMiB })),
       'host.remove': async (p) => (await lab.remove(p.hostId), {}),

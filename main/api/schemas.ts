@@ -21,6 +21,18 @@ export const SshTargetSchema = z
     privateKeyPath: z.string().max(4096).optional(),
   })
   .strict();
+/** A custom host topology (engine/hypervisor/topology.ts TopologySpec); Xen's limits are checked by the engine. */
+export const TopologySpecSchema = z
+  .object({
+    sockets: z.number().int().min(1).max(256),
+    coresPerSocket: z.number().int().min(1).max(512),
+    threadsPerCore: z.number().int().min(1).max(8),
+    nodes: z.number().int().min(1).max(256).optional(),
+    memoryMiB: z.number().int().min(1024).max(64 * 1024 * 1024),
+    x2apic: z.boolean(),
+  })
+  .strict();
+
 export const HostSummarySchema = z.object({
   id: z.string(),
   kind: z.enum(['embedded', 'remote']),

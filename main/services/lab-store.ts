@@ -7,9 +7,9 @@
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
-import { HostIdSchema, SshTargetSchema } from '../api/schemas';
+import { HostIdSchema, SshTargetSchema, TopologySpecSchema } from '../api/schemas';
 
-export const EmbeddedHostEntrySchema = z.object({ id: HostIdSchema, kind: z.literal('embedded'), preset: z.string(), seed: z.number().int() }).strict();
+export const EmbeddedHostEntrySchema = z.object({ id: HostIdSchema, kind: z.literal('embedded'), preset: z.string(), seed: z.number().int(), topology: TopologySpecSchema.optional() }).strict();
 export const RemoteHostEntrySchema = z.object({ id: HostIdSchema, kind: z.literal('remote'), ssh: SshTargetSchema, sudo: z.boolean().optional() }).strict();
 export const HostEntrySchema = z.discriminatedUnion('kind', [EmbeddedHostEntrySchema, RemoteHostEntrySchema]);
 const LabFileSchema = z.object({ version: z.literal(1), hosts: z.array(HostEntrySchema) }).strict();

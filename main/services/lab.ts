@@ -67,7 +67,7 @@ export class Lab {
   static open(store: LabStore, opts: { connector?: RemoteConnector; defaultSeed?: number } = {}): Lab {
     const lab = new Lab(store, opts.connector ?? sshConnector);
     for (const e of store.load(opts.defaultSeed)) {
-      if (e.kind === 'embedded') lab.addEmbedded({ id: e.id, preset: e.preset, seed: e.seed }, false);
+      if (e.kind === 'embedded') lab.addEmbedded({ id: e.id, preset: e.preset, seed: e.seed, ...(e.topology ? { topology: e.topology } : {}) }, false);
       else lab.reconnect(e);
     }
     return lab;
@@ -94,7 +94,7 @@ export class Lab {
   addEmbedded(opts: EmbeddedHostOptions, persist = true): EmbeddedHost {
     this.requireFreeId(opts.id);
     const h = new EmbeddedHost(opts);
-    this.attach({ entry: { id: opts.id, kind: 'embedded', preset: h.preset.id, seed: opts.seed ?? 1 }, host: h, state: 'online', detail: null, unsubscribe: undefined });
+    this.attach({ entry: { id: opts.id, kind: 'embedded', preset: h.preset.id, seed: opts.seed ?? 1, ...(opts.topology ? { topology: opts.topology } : {}) }, host: h, state: 'online', detail: null, unsubscribe: undefined });
     if (this.configs) this.followers.push(this.configs.follow(h));
     if (persist) this.persist();
     return h;
