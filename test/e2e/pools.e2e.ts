@@ -28,6 +28,7 @@ describe('pools and scheduler parameters', () => {
     await expect.poll(() => page.locator('[data-test=xenstore] tbody').textContent()).toContain('db1');
     expect(await page.locator('[data-test=xenstore] .self').textContent()).toContain('(n0,r1)');
     expect(await page.locator('[data-test=cpu-policy]').textContent()).toContain('GenuineIntel family 6');
+    expect(await page.locator('[data-test=xl-info]').textContent()).toContain('nr_cpus: 8');
     expect((await host.listCpupools()).map((p) => [p.name, p.cpus])).toEqual([['Pool-0', [0, 1, 2, 3, 4, 5]], ['cp-credit', [6, 7]]]);
 
     await page.getByRole('link', { name: 'Domains' }).click();
@@ -60,4 +61,27 @@ describe('pools and scheduler parameters', () => {
     await page.screenshot({ path: 'test/e2e/artifacts/domain.png' });
   });
 
+});
+
+describe('an RTDS pool', () => {
+  const c = openConsole(async (w) => {
+    const host = w.server.lab.host('lab1');
+    await host.cpupoolRemoveCpus('Pool-0', [7]);
+    await host.createCpupool('rt', 'rtds', [7]);
+    await host.createDomain({ configText: 'name = "rt1"\nmemory = 128\npool = "rt"\n' });
+  });
+
+  it("sets a domain's RTDS budget and period from its page", async () => {
+    const { page } = c.env;
+    await page.getByRole('link', { name: 'Domains' }).click();
+    await page.getByRole('link', { name: 'rt1' }).click();
+    await expect.poll(() => page.locator('[data-test=sched-card]').textContent()).toContain('Scheduler: rtds (pool rt)');
+    await expect.poll(() => page.getByLabel('budget (µs)').inputValue()).toBe('4000');
+    await page.getByLabel('budget (µs)').fill('2000');
+    await page.getByLabel('period (µs)').fill('5000');
+    await page.getByRole('button', { name: /^Apply to every vCPU/ }).click();
+    await expect.poll(() => page.locator('[data-test=detail-message]').textContent()).toContain('RTDS budget 2000 µs, period 5000 µs');
+    const s = await c.env.server.lab.host('lab1').domainSched('rt1');
+    expect(s.vcpus?.[0]).toMatchObject({ budget: 2000, period: 5000 });
+  });
 });
