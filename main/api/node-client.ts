@@ -4,20 +4,12 @@
  */
 import { connect, type Socket } from 'node:net';
 import type { MethodName, Params, Result } from './contract';
-import type { ApiError, ServerMessage } from './envelope';
+import { ApiCallError } from './api-call-error';
+import type { ServerMessage } from './envelope';
 
-export class LocalApiError extends Error {
-  override readonly name = 'LocalApiError';
-  readonly code: string;
-  readonly hint: string | undefined;
-  /** For ECONFIG: where in the xl.cfg text the problem is. */
-  readonly where: ApiError['where'];
-  constructor(e: ApiError) {
-    super(e.message);
-    this.code = e.code;
-    this.hint = e.hint;
-    this.where = e.where;
-  }
+/** A failed request on the local socket (the one error class every api client throws). */
+export class LocalApiError extends ApiCallError {
+  override readonly name: string = 'LocalApiError';
 }
 
 export class LocalApiClient {

@@ -6,20 +6,13 @@
  * settles.
  */
 import type { MethodName, Params, Result, TopicItem, TopicName, TopicParams } from '../../../main/api/contract';
-import type { ApiError, ServerMessage } from '../../../main/api/envelope';
+import { ApiCallError } from '../../../main/api/api-call-error';
+import type { ServerMessage } from '../../../main/api/envelope';
 import type { Link, LinkState } from './link';
 
-export class ApiRequestError extends Error {
-  override readonly name = 'ApiRequestError';
-  readonly code: string;
-  readonly hint: string | undefined;
-  readonly where: ApiError['where'];
-  constructor(e: ApiError) {
-    super(e.message);
-    this.code = e.code;
-    this.hint = e.hint;
-    this.where = e.where;
-  }
+/** A failed request from this window (the one error class every api client throws). */
+export class ApiRequestError extends ApiCallError {
+  override readonly name: string = 'ApiRequestError';
 }
 
 interface Pending {
