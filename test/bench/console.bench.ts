@@ -66,7 +66,8 @@ async function request(base: string, token: string, method: string, params: unkn
 
 const labDir = mkdtempSync(join(tmpdir(), 'xendeck-bench-'));
 const token = 'console-bench-token-0123456789';
-const server = spawn(process.execPath, ['scripts/serve.mjs', '--port', '0', '--no-socket', '--lab', labDir, '--token', token], {
+const profile = process.env.CONSOLE_BENCH_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.CONSOLE_BENCH_PROFILE}`] : [];
+const server = spawn(process.execPath, [...profile, 'scripts/serve.mjs', '--port', '0', '--no-socket', '--lab', labDir, '--token', token], {
   env: { ...process.env, XENDECK_NO_BUILD: '1' },
   stdio: ['ignore', 'pipe', 'inherit'],
 });
@@ -84,6 +85,14 @@ const rss = (): number => Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${ser
 const browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS, headless: true });
 try {
   const page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
+  // Time each WebSocket message's arrival in the page (to split the echo latency).
+  await page.addInitScript(`(() => {
+    window.__wsRecv = [];
+    const W = window.WebSocket;
+    window.WebSocket = class extends W {
+      constructor(...a) { super(...a); this.addEventListener('message', () => window.__wsRecv.push(performance.now())); }
+    };
+  })()`);
   await request(base, token, 'domain.create', { hostId: 'lab1', configText: 'name = "bench1"\ntype = "pvh"\nkernel = "/boot/vmlinuz"\nmemory = 512\nvcpus = 2\n' });
 
   // Console frames as the browser receives them.
@@ -126,12 +135,20 @@ try {
     window.__lat = [];
     let t0 = 0;
     let last = rows.textContent;
-    document.addEventListener('keydown', () => { t0 = performance.now(); }, true);
-    new MutationObserver(() => {
+    window.__split = [];
+    document.addEventListener('keydown', () => { t0 = performance.now(); window.__wsRecv.length = 0; }, true);
+    window.__echoObserver = new MutationObserver(() => {
       const now = rows.textContent;
-      if (t0 && now !== last) { window.__lat.push(performance.now() - t0); t0 = 0; }
+      if (t0 && now !== last) {
+        const t = performance.now();
+        window.__lat.push(t - t0);
+        const r = window.__wsRecv.find((x) => x >= t0);
+        if (r !== undefined) window.__split.push([r - t0, t - r]);
+        t0 = 0;
+      }
       last = now;
-    }).observe(rows, { childList: true, subtree: true, characterData: true });
+    });
+    window.__echoObserver.observe(rows, { childList: true, subtree: true, characterData: true });
   })()`);
   for (let i = 0; i < KEYS; i++) {
     await page.keyboard.press(String.fromCharCode(97 + (i % 26)));
@@ -141,6 +158,9 @@ try {
   }
   const lat = ((await page.evaluate('window.__lat')) as number[]).slice().sort((a, b) => a - b);
   const pct = (p: number): number => lat[Math.min(lat.length - 1, Math.ceil((p / 100) * lat.length) - 1)]!;
+  const split = (await page.evaluate('window.__split')) as [number, number][];
+  const med = (xs: number[]): number => xs.slice().sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? NaN;
+  await page.evaluate('window.__echoObserver.disconnect()');
   await page.keyboard.press('Control+u');
 
   // --- throughput ---
@@ -178,6 +198,7 @@ try {
   console.log(`echo_keystrokes: ${lat.length}`);
   console.log(`echo_latency_p50_ms: ${pct(50).toFixed(1)}`);
   console.log(`echo_latency_p99_ms: ${pct(99).toFixed(1)}`);
+  console.log(`echo_split_p50_ms: keydown to first message ${med(split.map((x) => x[0])).toFixed(1)}, message to screen ${med(split.map((x) => x[1])).toFixed(1)}`);
   wire.sort((a, b) => a - b);
   console.log(`echo_wire_p50_ms: ${wire[Math.floor(wire.length / 2)]?.toFixed(1)} (input frame sent to echo frame received, as CDP reports them)`);
   console.log(`echo_latency_max_ms: ${lat.at(-1)!.toFixed(1)}`);
