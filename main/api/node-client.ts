@@ -3,7 +3,7 @@
  * running XenDeck: one JSON envelope per line, requests matched to responses by id.
  */
 import { connect, type Socket } from 'node:net';
-import type { MethodName, Params, Result } from './contract';
+import type { MethodName, Params, Result, TopicItem, TopicName, TopicParams } from './contract';
 import { ApiCallError } from './api-call-error';
 import type { ServerMessage } from './envelope';
 
@@ -16,6 +16,7 @@ export class LocalApiClient {
   private nextId = 1;
   private buf = '';
   private readonly pending = new Map<number, { resolve(v: unknown): void; reject(e: Error): void }>();
+  private readonly subs = new Map<number, { onItems(items: unknown[]): void; onEnd(e?: LocalApiError): void }>();
 
   private constructor(private readonly sock: Socket) {
     sock.setEncoding('utf8');
@@ -29,8 +30,11 @@ export class LocalApiClient {
       }
     });
     sock.on('close', () => {
-      for (const p of this.pending.values()) p.reject(new LocalApiError({ code: 'ECONNRESET', message: 'XenDeck closed the api socket' }));
+      const gone = new LocalApiError({ code: 'ECONNRESET', message: 'XenDeck closed the api socket' });
+      for (const p of this.pending.values()) p.reject(gone);
       this.pending.clear();
+      for (const s of this.subs.values()) s.onEnd(gone);
+      this.subs.clear();
     });
   }
 
@@ -52,11 +56,34 @@ export class LocalApiClient {
     });
   }
 
+  /** A subscription: its batches are acked once `onItems` ran (the server paces itself on acks). */
+  subscribe<T extends TopicName>(topic: T, params: TopicParams<T>, onItems: (items: TopicItem<T>[]) => void, onEnd: (e?: LocalApiError) => void): () => void {
+    const id = this.nextId++;
+    this.subs.set(id, { onItems: onItems as (items: unknown[]) => void, onEnd });
+    this.sock.write(`${JSON.stringify({ t: 'sub', id, topic, params })}\n`);
+    return () => {
+      if (this.subs.delete(id) && !this.sock.destroyed) this.sock.write(`${JSON.stringify({ t: 'unsub', id })}\n`);
+    };
+  }
+
   close(): void {
     this.sock.end();
   }
 
   private dispatch(m: ServerMessage): void {
+    if (m.t === 'batch') {
+      const s = this.subs.get(m.id);
+      if (!s) return;
+      s.onItems(m.items);
+      this.sock.write(`${JSON.stringify({ t: 'ack', id: m.id, seq: m.seq })}\n`);
+      return;
+    }
+    if (m.t === 'end') {
+      const s = this.subs.get(m.id);
+      this.subs.delete(m.id);
+      s?.onEnd(m.error ? new LocalApiError(m.error) : undefined);
+      return;
+    }
     if (m.t !== 'res') return;
     const p = this.pending.get(m.id);
     if (!p) return;

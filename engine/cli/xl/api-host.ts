@@ -45,6 +45,23 @@ export class ApiHost implements XlHost {
     readonly id: string,
   ) {}
 
+  attachConsole(domid: number, onOutput: (text: string) => void, onEnd: (why?: string) => void): { input(data: string): Promise<void>; detach(): void } {
+    const stop = this.client.subscribe(
+      'console',
+      { hostId: this.id, domid },
+      (items) => items.forEach(onOutput),
+      (e) => onEnd(e?.message),
+    );
+    return {
+      input: async (data) => {
+        await this.client.request('console.input', { hostId: this.id, domid, data }).catch((e: unknown) => {
+          throw fromApiError(e);
+        });
+      },
+      detach: stop,
+    };
+  }
+
   /** Connects to `socketPath`; rejects with a LocalApiError when nothing answers there. */
   static async connect(socketPath: string, hostId: string): Promise<ApiHost> {
     return new ApiHost(await LocalApiClient.connect(socketPath), hostId);

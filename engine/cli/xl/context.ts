@@ -40,6 +40,12 @@ export interface XlHost extends ToolstackHost {
   physinfo(): Promise<Physinfo>;
   setVcpuAffinity(ref: DomainRef, vcpu: number | 'all', hard: number[] | null, soft: number[] | null): Promise<void>;
   setMaxMemory(ref: DomainRef, maxKiB: number): Promise<void>;
+  /**
+   * `xl console`: the domain's console output (history, then live) and a way to type into
+   * it. Only a running XenDeck has one (its clock runs and xenconsoled's role is played by
+   * its console service); a lab leaves it out.
+   */
+  attachConsole?(domid: number, onOutput: (text: string) => void, onEnd: (why?: string) => void): { input(data: string): Promise<void>; detach(): void };
 }
 
 export interface XlContext {

@@ -4,6 +4,7 @@
  * is xl's help flag, not quite this: `dmesg -c` clears the console ring.
  */
 import type { XlCommand } from '../context';
+import { consoleCommand } from './console';
 import { create } from './create';
 import { destroy } from './destroy';
 import { dmesg } from './dmesg';
@@ -34,6 +35,7 @@ const setsSched = (args: readonly string[]): boolean => args.some((a) => /^-[^-]
 
 export const XL_COMMANDS: Readonly<Record<string, XlCommandEntry>> = {
   create: { run: create, writes },
+  console: { run: consoleCommand, writes: reads },
   list: { run: list, writes: reads },
   destroy: { run: destroy, writes },
   shutdown: { run: shutdown, writes },
