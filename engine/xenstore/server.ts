@@ -5,8 +5,9 @@
  * daemon is replaced; a live one is refused (EADDRINUSE).
  */
 import net from 'node:net';
-import { existsSync, unlinkSync } from 'node:fs';
 import type { XenstoreDaemon } from './daemon';
+import { listenOnFreshSocket } from './unix-socket';
+import { unlinkSync } from 'node:fs';
 
 export class XenstoreServer {
   private readonly server: net.Server;
@@ -21,17 +22,7 @@ export class XenstoreServer {
 
   static async listen(daemon: XenstoreDaemon, path: string): Promise<XenstoreServer> {
     const s = new XenstoreServer(daemon, path);
-    if (existsSync(path)) {
-      if (await isAlive(path)) throw Object.assign(new Error(`${path}: a xenstored is already listening`), { code: 'EADDRINUSE' });
-      unlinkSync(path);
-    }
-    await new Promise<void>((resolve, reject) => {
-      s.server.once('error', reject);
-      s.server.listen(path, () => {
-        s.server.off('error', reject);
-        resolve();
-      });
-    });
+    await listenOnFreshSocket(s.server, path, 'a xenstored');
     return s;
   }
 
@@ -65,15 +56,4 @@ export class XenstoreServer {
       // already gone
     }
   }
-}
-
-function isAlive(path: string): Promise<boolean> {
-  return new Promise((resolve) => {
-    const c = net.connect(path);
-    c.once('connect', () => {
-      c.destroy();
-      resolve(true);
-    });
-    c.once('error', () => resolve(false));
-  });
 }

@@ -12,10 +12,11 @@
 import net from 'node:net';
 import { fork } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
-import { existsSync, unlinkSync } from 'node:fs';
+import { unlinkSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { FsyncPolicy } from './persist';
+import { listenOnFreshSocket } from './unix-socket';
 import type { FromWorker, LiveState, ToWorker } from './live-update';
 
 export interface SupervisorOptions {
@@ -64,18 +65,7 @@ export class Supervisor {
   }
 
   private async listen(): Promise<void> {
-    const path = this.opts.socket;
-    if (existsSync(path)) {
-      if (await isAlive(path)) throw Object.assign(new Error(`${path}: a xenstored is already listening`), { code: 'EADDRINUSE' });
-      unlinkSync(path);
-    }
-    await new Promise<void>((resolve, reject) => {
-      this.server.once('error', reject);
-      this.server.listen(path, () => {
-        this.server.off('error', reject);
-        resolve();
-      });
-    });
+    await listenOnFreshSocket(this.server, this.opts.socket, 'a xenstored');
   }
 
   private accept(sock: net.Socket): void {
@@ -243,13 +233,3 @@ export class Supervisor {
   }
 }
 
-export function isAlive(path: string): Promise<boolean> {
-  return new Promise((resolve) => {
-    const c = net.connect(path);
-    c.once('connect', () => {
-      c.destroy();
-      resolve(true);
-    });
-    c.once('error', () => resolve(false));
-  });
-}

@@ -5,7 +5,8 @@
  * Messages are the same envelopes as on the WebSocket, one JSON object per line.
  */
 import { chmodSync, lstatSync, mkdirSync, unlinkSync } from 'node:fs';
-import { connect, createServer, type Server, type Socket } from 'node:net';
+import { createServer, type Server, type Socket } from 'node:net';
+import { isAlive } from '../../engine/xenstore/unix-socket';
 import { join } from 'node:path';
 import { ApiSession, MAX_CLIENT_MESSAGE_BYTES } from '../api/session';
 import type { Router } from '../api/router';
@@ -18,17 +19,6 @@ export interface LocalSocket {
   close(): Promise<void>;
 }
 
-/** True when something answers on `path` (another XenDeck): then we must not take it over. */
-function answering(path: string): Promise<boolean> {
-  return new Promise((resolve) => {
-    const s = connect(path);
-    s.once('connect', () => {
-      s.destroy();
-      resolve(true);
-    });
-    s.once('error', () => resolve(false));
-  });
-}
 
 export async function startLocalSocket(router: Router, path: string = defaultSocketPath()): Promise<LocalSocket> {
   if (!path.startsWith('\\\\.\\pipe\\')) {
@@ -40,7 +30,7 @@ export async function startLocalSocket(router: Router, path: string = defaultSoc
     }
     try {
       lstatSync(path);
-      if (await answering(path)) throw new Error(`another XenDeck is already serving its api at ${path}`);
+      if (await isAlive(path)) throw new Error(`another XenDeck is already serving its api at ${path}`);
       unlinkSync(path); // a stale socket left by a crash
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
