@@ -9,6 +9,10 @@
  *     both default to 32 MiB (LIBXL_MEMKB_DEFAULT resolved to 32 * 1024).
  *   - vcpus < 1 is taken as 1; maxvcpus defaults to vcpus; "xl: maxvcpus < vcpus".
  *   - on_poweroff / on_reboot / on_crash default to destroy / restart / destroy.
+ * Where this file refuses something with a message not taken from xl or libxl (maxmem
+ * below memory, a non-positive memory, an unknown on_* action, a bad cpuid item), the
+ * wording is XenDeck's own and says which key and value are wrong; the file:line is xl's
+ * form.
  */
 import { ConfigError } from './config/config-error';
 import { getLong, parseXlCfg, type XlCfgParse, type XlSetting } from './config/xlcfg-parser';
