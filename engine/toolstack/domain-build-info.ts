@@ -8,7 +8,13 @@
  *   - memory / maxmem are MiB in the file and KiB in libxl; maxmem defaults to memory,
  *     both default to 32 MiB (LIBXL_MEMKB_DEFAULT resolved to 32 * 1024).
  *   - vcpus < 1 is taken as 1; maxvcpus defaults to vcpus; "xl: maxvcpus < vcpus".
- *   - on_poweroff / on_reboot / on_crash default to destroy / restart / destroy.
+ *   - on_poweroff / on_reboot / on_crash default to destroy / restart / destroy;
+ *     on_soft_reset to soft-reset (libxl_domain_config_init).
+ *   - boot (HVM only, xlu_cfg_replace_string into u.hvm.boot): the firmware's boot order,
+ *     libxl default "cda". libxl passes it to QEMU as -boot order=..., and QEMU's PC
+ *     machine refuses what it cannot boot (hw/i386/pc.c pc_boot_set / validate_bootdevices:
+ *     "Invalid boot device for PC: 'x'", "Boot device 'c' was given twice"): here the
+ *     same check is made at parse time, so a bad order never builds a domain.
  * Where this file refuses something with a message not taken from xl or libxl (maxmem
  * below memory, a non-positive memory, an unknown on_* action, a bad cpuid item), the
  * wording is XenDeck's own and says which key and value are wrong; the file:line is xl's
@@ -88,6 +94,9 @@ function build(cfg: XlCfgParse): ParsedDomainConfig {
   const cmdline = getString(cfg, 'cmdline') ?? joinDefined([getString(cfg, 'root') && `root=${getString(cfg, 'root')}`, getString(cfg, 'extra')]);
   const ramdisk = getString(cfg, 'ramdisk');
   const cpuid = parseCpuid(cfg);
+  const boot = type === 'hvm' ? getString(cfg, 'boot') : undefined;
+  if (boot !== undefined) checkBootOrder(cfg, boot);
+  const onSoftReset = getString(cfg, 'on_soft_reset') !== undefined ? action('on_soft_reset', 'soft-reset') : undefined;
 
   return {
     warnings,
@@ -102,12 +111,24 @@ function build(cfg: XlCfgParse): ParsedDomainConfig {
         ...(ramdisk ? { ramdisk } : {}),
         ...(cmdline ? { cmdline } : {}),
         ...(cpuid ? { cpuid } : {}),
+        ...(boot !== undefined ? { boot } : {}),
       },
       on_poweroff: action('on_poweroff', 'destroy'),
       on_reboot: action('on_reboot', 'restart'),
       on_crash: action('on_crash', 'destroy'),
+      ...(onSoftReset ? { on_soft_reset: onSoftReset } : {}),
     },
   };
+}
+
+/** QEMU's PC boot devices: a, b floppy; c hard disk; d cd-rom; n-p network. */
+function checkBootOrder(cfg: XlCfgParse, boot: string): void {
+  const seen = new Set<string>();
+  for (const ch of boot) {
+    if (!/[a-dn-p]/.test(ch)) throw configError(cfg, 'boot', `Invalid boot device for PC: '${ch}' (a, b floppy; c disk; d cd-rom; n network)`);
+    if (seen.has(ch)) throw configError(cfg, 'boot', `Boot device '${ch}' was given twice`);
+    seen.add(ch);
+  }
 }
 
 /** The `type` key and its older spelling `builder` (xl_parse.c). */

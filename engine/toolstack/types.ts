@@ -87,10 +87,14 @@ export interface DomainBuildInfoJson {
     cmdline?: string;
     /** xl.cfg `cpuid = "host,avx=0,..."` (libxl form): features set (1) or cleared (0) on top of the host's. */
     cpuid?: Record<string, 0 | 1>;
+    /** HVM `boot` (xl.cfg(5)): the firmware's boot order, c (disk) d (cd-rom) n (network); libxl's u.hvm.boot, default "cda". */
+    boot?: string;
   };
   on_poweroff: ShutdownAction;
   on_reboot: ShutdownAction;
   on_crash: ShutdownAction;
+  /** What SHUTDOWN_soft_reset (kexec -e) does; libxl's default is soft-reset. */
+  on_soft_reset?: ShutdownAction;
 }
 
 export type SchedulerNameT = 'credit' | 'credit2' | 'rtds' | 'null';

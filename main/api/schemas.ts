@@ -80,10 +80,12 @@ export const CreateDomainResultSchema = z.object({
       ramdisk: z.string().optional(),
       cmdline: z.string().optional(),
       cpuid: z.record(z.string(), z.union([z.literal(0), z.literal(1)])).optional(),
+      boot: z.string().optional(),
     }),
     on_poweroff: ShutdownActionSchema,
     on_reboot: ShutdownActionSchema,
     on_crash: ShutdownActionSchema,
+    on_soft_reset: ShutdownActionSchema.optional(),
   }),
   warnings: z.array(z.string()),
 });

@@ -34,7 +34,7 @@ function onActions(b: DomainBuildInfoJson): Record<string, YajlValue> {
   put('on_poweroff', b.on_poweroff);
   put('on_reboot', b.on_reboot);
   put('on_crash', b.on_crash);
-  out['on_soft_reset'] = 'soft_reset';
+  out['on_soft_reset'] = actionJson(b.on_soft_reset ?? 'soft-reset');
   return out;
 }
 
@@ -44,6 +44,11 @@ function bootFields(b: DomainBuildInfoJson['b_info']): Record<string, YajlValue>
     ...(b.cmdline !== undefined ? { cmdline: b.cmdline } : {}),
     ...(b.ramdisk !== undefined ? { ramdisk: b.ramdisk } : {}),
   };
+}
+
+/** The type-specific union (libxl_domain_build_info.u): HVM's boot order when given. */
+function typeFields(b: DomainBuildInfoJson['b_info']): Record<string, YajlValue> {
+  return b.boot !== undefined ? { boot: b.boot } : {};
 }
 
 /** `xl -N create`: the bare libxl_domain_config as parsed. */
@@ -65,7 +70,7 @@ export function dryRunConfigJson(b: DomainBuildInfoJson): YajlValue {
       sched_params: {},
       claim_mode: 'True',
       ...bootFields(b.b_info),
-      [`type.${c.type}`]: {},
+      [`type.${c.type}`]: typeFields(b.b_info),
       arch_arm: {},
       arch_x86: {},
     },
@@ -98,7 +103,7 @@ export function keptConfigJson(d: DomainSummary, b: DomainBuildInfoJson): YajlVa
         sched_params: CREDIT2_PARAMS,
         claim_mode: 'True',
         ...bootFields(b.b_info),
-        [`type.${c.type}`]: {},
+        [`type.${c.type}`]: typeFields(b.b_info),
         arch_arm: {},
         arch_x86: { msr_relaxed: 'False' },
       },
