@@ -25,6 +25,7 @@ import { PageHeap, MAX_ORDER } from './mm/heap';
 import { P2m } from './mm/p2m';
 import { Rng } from './rng';
 import { Topology, type TopologySpec } from './topology';
+import { XenEventStream } from './trace';
 import { CpuPools, type PoolInfo } from './sched/cpupool';
 import type { Credit2RunqueueKind } from './sched/credit2';
 import type { DomainSchedMetrics, PcpuSchedMetrics, PoolSchedMetrics, VcpuSchedMetrics } from './sched/metrics';
@@ -204,9 +205,16 @@ export class Xen {
   private nextDomid = 1;
   /** Count of hypercalls served (for benchmarks). */
   hypercalls = 0;
+  /** Domain life-cycle records and, on request, periodic runstate and host summaries. */
+  readonly events: XenEventStream;
 
   private constructor(opts: XenBootOptions) {
     this.rng = new Rng(opts.seed);
+    this.events = new XenEventStream({
+      clock: this.clock,
+      runstateTotals: () => this.runstateTotals(),
+      hostCounters: () => ({ nrCpus: this.topology.nrCpus, nrDomains: this.domains.size, freePages: this.heap.freePages(), totalPages: this.heap.totalPages() }),
+    });
     this.kconfig = new Kconfig(opts.kconfig ?? {});
     this.conring.printk(`Xen version ${XEN_VERSION.major}.${XEN_VERSION.minor}${XEN_VERSION.extra} (XenDeck simulated host)`);
     this.topology = new Topology(opts.topology);
@@ -249,6 +257,9 @@ export class Xen {
         this.kconfig.require(h.type === 'hvm' || h.type === 'pvh' ? 'HVM' : 'PV', `${h.type.toUpperCase()} guests`);
         const domid = this.allocDomid();
         const d = this.buildDomain(domid, h.type, h.maxVcpus, h.name ?? `(null)`);
+        if (this.events.active) {
+          this.events.emit({ kind: 'domain.created', at: this.clock.now, domid, uuid: d.uuid, name: d.name, type: d.type, maxVcpus: h.maxVcpus });
+        }
         return { domid, uuid: d.uuid };
       }
       case 'domctl.destroydomain': {
@@ -262,18 +273,22 @@ export class Xen {
         this.domains.delete(h.domid);
         this.memory.delete(h.domid);
         this.cpuPolicy.delete(h.domid);
+        // VIRQ_DOM_EXC: the domain is gone
+        if (this.events.active) this.events.emit({ kind: 'domain.destroyed', at: this.clock.now, domid: h.domid });
         return {};
       }
       case 'domctl.pausedomain': {
         const d = this.domain(h.domid);
         d.pause();
         for (const v of d.vcpus) this.pools.sleep(v);
+        this.stateChanged(d);
         return {};
       }
       case 'domctl.unpausedomain': {
         const d = this.domain(h.domid);
         d.unpause();
         for (const v of d.vcpus) this.pools.wake(v);
+        this.stateChanged(d);
         return {};
       }
       case 'domctl.getdomaininfo':
@@ -288,6 +303,8 @@ export class Xen {
         const d = this.domain(h.domid);
         d.shutdown(h.reason);
         for (const v of d.vcpus) this.pools.sleep(v);
+        // VIRQ_DOM_EXC: domain_shutdown() tells dom0
+        this.stateChanged(d);
         return {};
       }
       case 'domctl.setvcpuaffinity': {
@@ -501,6 +518,37 @@ export class Xen {
       cpuTime: d.vcpus.reduce((a, v) => a + v.cpuTime(now), 0),
       cpupoolId: d.cpupoolId,
     };
+  }
+
+  private stateChanged(d: Domain): void {
+    if (!this.events.active) return;
+    const state = d.life === 'shutdown' ? 'shutdown' : d.life === 'active' ? (d.paused ? 'paused' : 'running') : 'dying';
+    this.events.emit({
+      kind: 'domain.state',
+      at: this.clock.now,
+      domid: d.domid,
+      state,
+      pauseCount: d.pauseCount,
+      ...(d.shutdownReason && d.life === 'shutdown' ? { reason: d.shutdownReason } : {}),
+    });
+  }
+
+  /** Each live domain's runstate times summed over its vCPUs, as of now. */
+  private runstateTotals(): Map<number, Record<Runstate, number>> {
+    const now = this.clock.now;
+    const out = new Map<number, Record<Runstate, number>>();
+    for (const d of this.domains.values()) {
+      const sum = { running: 0, runnable: 0, blocked: 0, offline: 0 };
+      for (const v of d.vcpus) {
+        const t = v.runstateInfo(now).time;
+        sum.running += t.running;
+        sum.runnable += t.runnable;
+        sum.blocked += t.blocked;
+        sum.offline += t.offline;
+      }
+      out.set(d.domid, sum);
+    }
+    return out;
   }
 
   private schedMetrics(h: { domid?: number; pcpus?: boolean; vcpus?: boolean }): SchedMetrics {
