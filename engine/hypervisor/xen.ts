@@ -23,6 +23,9 @@ import { XenError } from './errno';
 import { Kconfig } from './kconfig';
 import { PageHeap, MAX_ORDER } from './mm/heap';
 import { P2m } from './mm/p2m';
+import { FrameStore } from './mm/frame-store';
+import { ForeignMemory } from './mm/foreign-memory';
+import { LogDirty, type LogDirtyStats } from './mm/log-dirty';
 import { Rng } from './rng';
 import { Topology, type TopologySpec } from './topology';
 import { XenEventStream } from './trace';
@@ -85,7 +88,11 @@ interface DomainMemory {
   /** Blocks from the heap backing the guest: [mfn, order, first gfn]. */
   extents: [number, number, number][];
   nextGfn: number;
+  logDirty: LogDirty;
 }
+
+/** XEN_DOMCTL_SHADOW_OP_* that the log-dirty machinery answers (public/domctl.h). */
+export type ShadowOp = 'off' | 'enable_logdirty' | 'clean' | 'peek';
 
 export interface DomainInfo {
   domid: number;
@@ -125,7 +132,12 @@ export type Hypercall =
   | { op: 'domctl.max_mem'; domid: number; maxKiB: number }
   | { op: 'domctl.shutdown'; domid: number; reason: ShutdownReason }
   | { op: 'domctl.setvcpuaffinity'; domid: number; vcpu: number; hard?: number[]; soft?: number[] }
-  | { op: 'memory_op.populate_physmap'; domid: number; pages: number }
+  /** `gfn`: populate from that gfn (extent_start as libxc's restore passes it), else after the highest. */
+  | { op: 'memory_op.populate_physmap'; domid: number; pages: number; gfn?: number }
+  /** XEN_DOMCTL_shadow_op for log-dirty: `pages` bits for clean / peek; `bitmap: false` as a NULL handle (stats only). */
+  | { op: 'domctl.shadow_op'; domid: number; shadowOp: ShadowOp; pages?: number; bitmap?: boolean }
+  /** xenforeignmemory_map of the whole guest (privcmd in dom0): the toolstack's access to guest frames. */
+  | { op: 'privcmd.map_foreign'; domid: number }
   | { op: 'memory_op.decrease_reservation'; domid: number; pages: number }
   | { op: 'sysctl.physinfo' }
   | { op: 'sysctl.getdomaininfolist' }
@@ -163,7 +175,11 @@ export type HypercallResult<H extends Hypercall> = H extends { op: 'domctl.creat
         ? DomainInfo[]
         : H extends { op: 'sysctl.readconsole' }
           ? { text: string }
-          : H extends { op: 'memory_op.populate_physmap' | 'memory_op.decrease_reservation' }
+          : H extends { op: 'domctl.shadow_op' }
+            ? { bitmap?: Uint8Array; stats: LogDirtyStats }
+            : H extends { op: 'privcmd.map_foreign' }
+              ? ForeignMemory
+              : H extends { op: 'memory_op.populate_physmap' | 'memory_op.decrease_reservation' }
             ? { pages: number }
             : H extends { op: 'domctl.getvcpuinfo' }
               ? VcpuInfo[]
@@ -194,6 +210,8 @@ export class Xen {
   readonly kconfig: Kconfig;
   readonly conring = new ConsoleRing();
   readonly heap: PageHeap;
+  /** Machine frame contents, sparse (only frames written since their last scrub). */
+  readonly frames = new FrameStore();
   readonly cpuKhz: number;
   /** CPU pools and their schedulers. */
   readonly pools: CpuPools;
@@ -268,7 +286,10 @@ export class Xen {
         d.kill();
         this.pools.removeDomain(d);
         const mem = this.memory.get(h.domid)!;
-        for (const [mfn, order] of mem.extents) this.heap.free(mfn, order);
+        for (const [mfn, order] of mem.extents) {
+          this.frames.scrub(mfn, 2 ** order);
+          this.heap.free(mfn, order);
+        }
         d.markDestroyed();
         this.domains.delete(h.domid);
         this.memory.delete(h.domid);
@@ -324,7 +345,26 @@ export class Xen {
         return {};
       }
       case 'memory_op.populate_physmap':
-        return { pages: this.populate(this.domain(h.domid).domid, h.pages) };
+        return { pages: this.populate(this.domain(h.domid).domid, h.pages, h.gfn) };
+      case 'domctl.shadow_op': {
+        const d = this.domain(h.domid);
+        const ld = this.memory.get(d.domid)!.logDirty;
+        switch (h.shadowOp) {
+          case 'enable_logdirty':
+            ld.enable(d.domid);
+            return { stats: { faultCount: 0, dirtyCount: 0 } };
+          case 'off':
+            ld.disable();
+            return { stats: { faultCount: 0, dirtyCount: 0 } };
+          default:
+            return ld.op(h.shadowOp, h.pages ?? this.memory.get(d.domid)!.p2m.gfnLimit, h.bitmap ?? true);
+        }
+      }
+      case 'privcmd.map_foreign': {
+        const d = this.domain(h.domid);
+        const mem = this.memory.get(d.domid)!;
+        return new ForeignMemory(d.domid, mem.p2m, this.frames, mem.logDirty);
+      }
       case 'memory_op.decrease_reservation':
         return { pages: this.decrease(this.domain(h.domid).domid, h.pages) };
       case 'sysctl.physinfo':
@@ -411,7 +451,7 @@ export class Xen {
     this.pools.insertDomain(d, 0);
     this.cpuPolicy.set(domid, this.cpuPolicies.derive(type));
     this.domains.set(domid, d);
-    this.memory.set(domid, { maxPages: Number.MAX_SAFE_INTEGER, p2m: new P2m(), extents: [], nextGfn: 0 });
+    this.memory.set(domid, { maxPages: Number.MAX_SAFE_INTEGER, p2m: new P2m(), extents: [], nextGfn: 0, logDirty: new LogDirty() });
     return d;
   }
 
@@ -428,9 +468,14 @@ export class Xen {
   }
 
   /** populate_physmap: back `pages` more gfns, largest blocks first; all or nothing. */
-  private populate(domid: number, pages: number): number {
+  private populate(domid: number, pages: number, at?: number): number {
     if (!Number.isInteger(pages) || pages < 0) throw new XenError('EINVAL', `bad page count ${pages}`);
     const mem = this.memory.get(domid)!;
+    if (at !== undefined) {
+      if (!Number.isSafeInteger(at) || at < 0) throw new XenError('EINVAL', `bad gfn ${at}`);
+      const taken = mem.p2m.firstMapped(at, pages);
+      if (taken !== undefined) throw new XenError('EEXIST', `domain ${domid}: gfn 0x${taken.toString(16)} is already populated`);
+    }
     const tot = mem.p2m.stats.pages;
     if (tot + pages > mem.maxPages) {
       throw new XenError('ENOMEM', `domain ${domid}: ${tot + pages} pages would exceed max_pages ${mem.maxPages}`);
@@ -440,7 +485,7 @@ export class Xen {
     }
     const got: [number, number, number][] = [];
     let left = pages;
-    let gfn = mem.nextGfn;
+    let gfn = at ?? mem.nextGfn;
     try {
       while (left > 0) {
         let order = Math.min(MAX_ORDER, Math.floor(Math.log2(left)));
@@ -467,7 +512,9 @@ export class Xen {
       mem.p2m.setRange(g, m, 2 ** o);
       mem.extents.push([m, o, g]);
     }
-    mem.nextGfn = gfn;
+    // decrease_reservation gives back from the top: keep the extents in gfn order
+    if (at !== undefined) mem.extents.sort((a, b) => a[2] - b[2]);
+    mem.nextGfn = Math.max(mem.nextGfn, gfn);
     return pages;
   }
 
@@ -480,6 +527,7 @@ export class Xen {
       if (freed + 2 ** o > pages) break;
       mem.extents.pop();
       mem.p2m.remove(g, o);
+      this.frames.scrub(m, 2 ** o);
       this.heap.free(m, o);
       mem.nextGfn = g;
       freed += 2 ** o;

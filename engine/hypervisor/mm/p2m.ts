@@ -126,6 +126,58 @@ export class P2m {
     return mfn === INVALID ? undefined : { mfn, order: PAGE_ORDER_4K, access: P2M_ACCESS[s2.table.access[i1]!]! };
   }
 
+  /**
+   * Every mapped run in ascending gfn order, one call per entry (a superpage is one run):
+   * what the toolstack walks to learn which pfns a domain has (a save sends only those).
+   */
+  forEachEntry(cb: (gfn: number, mfn: number, count: number) => void): void {
+    for (const i3 of [...this.l3.keys()].sort((a, b) => a - b)) this.forEachEntryIn(i3, cb);
+  }
+
+  /** The first mapped gfn in [gfn, gfn+count), skipping empty 1G / 2M slots whole; undefined if none. */
+  firstMapped(gfn: number, count: number): number | undefined {
+    const end = gfn + count;
+    for (let g = gfn; g < end; ) {
+      const s3 = this.l3.get(Math.floor(g / 2 ** 18));
+      if (!s3) {
+        g = (Math.floor(g / 2 ** 18) + 1) * 2 ** 18;
+        continue;
+      }
+      if (s3.kind === '1g') return g;
+      const s2 = s3.slots[Math.floor(g / 2 ** 9) % ENTRIES];
+      if (!s2) {
+        g = (Math.floor(g / 2 ** 9) + 1) * 2 ** 9;
+        continue;
+      }
+      if (s2.kind === '2m' || s2.table.mfn[g % ENTRIES] !== INVALID) return g;
+      g++;
+    }
+    return undefined;
+  }
+
+  /** The highest mapped gfn + 1 (Xen's max_mapped_pfn + 1: the guest's p2m size), 0 when empty. */
+  get gfnLimit(): number {
+    let top = -1;
+    for (const i3 of this.l3.keys()) top = Math.max(top, i3);
+    if (top < 0) return 0;
+    let end = 0;
+    this.forEachEntryIn(top, (g, _m, c) => (end = Math.max(end, g + c)));
+    return end;
+  }
+
+  private forEachEntryIn(i3: number, cb: (gfn: number, mfn: number, count: number) => void): void {
+    const s3 = this.l3.get(i3)!;
+    const base3 = i3 * 2 ** PAGE_ORDER_1G;
+    if (s3.kind === '1g') return cb(base3, s3.mfn, 2 ** PAGE_ORDER_1G);
+    for (let i2 = 0; i2 < ENTRIES; i2++) {
+      const s2 = s3.slots[i2];
+      if (!s2) continue;
+      const base2 = base3 + i2 * ENTRIES;
+      if (s2.kind === '2m') cb(base2, s2.mfn, ENTRIES);
+      else for (let i1 = 0; i1 < ENTRIES; i1++) if (s2.table.mfn[i1] !== INVALID) cb(base2 + i1, s2.table.mfn[i1]!, 1);
+    }
+  }
+
   /** Unmap 2^order frames at gfn (any order; decrease_reservation), shattering what it cuts into. */
   remove(gfn: number, order: number = PAGE_ORDER_4K): number {
     let removed = 0;

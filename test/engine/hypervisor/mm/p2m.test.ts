@@ -73,4 +73,22 @@ describe('p2m with 4K / 2M / 1G entries', () => {
       { numRuns: 60 },
     );
   });
+
+  it('walks its entries in gfn order and knows its extent and first mapped gfn', () => {
+    const p = new P2m();
+    p.set(2 ** 18, 0, PAGE_ORDER_1G);
+    p.set(512, 2 ** 20, PAGE_ORDER_2M);
+    p.set(3, 77, PAGE_ORDER_4K);
+    const runs: [number, number, number][] = [];
+    p.forEachEntry((g, m, c) => runs.push([g, m, c]));
+    expect(runs).toEqual([
+      [3, 77, 1],
+      [512, 2 ** 20, 512],
+      [2 ** 18, 0, 2 ** 18],
+    ]);
+    expect(p.gfnLimit).toBe(2 ** 19);
+    expect(p.firstMapped(4, 600)).toBe(512);
+    expect(p.firstMapped(1024, 2 ** 18 - 1024)).toBeUndefined();
+    expect(new P2m().gfnLimit).toBe(0);
+  });
 });
