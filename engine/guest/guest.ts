@@ -19,6 +19,8 @@ import type { GuestHardware, GuestPlatform } from './guest-platform';
 import { consoleDevice, KERNEL_VERSION, kernelRelease, OS_NAME } from './kernel-release';
 import { LineDiscipline } from './line-discipline';
 import { crashLines, runCommand, type ShellEffect } from './shell';
+import { BalloonDriver, type BalloonPlatform } from './balloon';
+import { VcpuHotplug, type VcpuHotplugPlatform } from './vcpu-hotplug';
 
 export type GuestState = 'booting' | 'login' | 'password' | 'shell' | 'busy' | 'down';
 
@@ -51,12 +53,24 @@ export class Guest {
   private fg: { timer: Timer; kind: 'sleep' | 'flood' } | undefined;
   /** Bytes the guest has written to its console, total (for tests and benchmarks). */
   bytesOut = 0;
+  /** The balloon driver (./balloon.ts), when the toolstack gives the guest its memory ops. */
+  readonly balloon: BalloonDriver | undefined;
+  /** vCPU hotplug (./vcpu-hotplug.ts), when the toolstack gives the guest VCPUOP_up/down. */
+  readonly vcpuHotplug: VcpuHotplug | undefined;
 
   constructor(
     private readonly platform: GuestPlatform,
-    opts: { paused?: boolean } = {},
+    opts: { paused?: boolean; memory?: Omit<BalloonPlatform, 'after'>; vcpus?: Omit<VcpuHotplugPlatform, 'whenRunning' | 'log'> } = {},
   ) {
     this.frozen = opts.paused ?? false;
+    this.balloon = opts.memory && new BalloonDriver({ ...opts.memory, after: (d, fn) => this.after(d, fn) });
+    this.vcpuHotplug =
+      opts.vcpus &&
+      new VcpuHotplug({
+        ...opts.vcpus,
+        whenRunning: (fn) => (this.isDown() ? undefined : this.frozen ? this.deferred.push(fn) : fn()),
+        log: (l) => this.kernelLine(l),
+      });
     this.startedAt = platform.clock.now;
     this.kernelStart = kernelStartNs(platform.hardware());
     this.console.bindGuest(() => this.onKick());

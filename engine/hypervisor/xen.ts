@@ -18,6 +18,7 @@ import { Clock } from './clock';
 import { CPU_FEATURES, CpuPolicies, type CpuFeature, type CpuPolicy } from './cpuid-policy';
 import { ConsoleRing } from './conring';
 import { CpuMask } from './cpumask';
+import type { Vcpu } from './vcpu';
 import { Domain, DOMID_MAX_DOMU, type DomainType, type ShutdownReason } from './domain';
 import { XenError } from './errno';
 import { Kconfig } from './kconfig';
@@ -139,6 +140,15 @@ export type Hypercall =
   /** xenforeignmemory_map of the whole guest (privcmd in dom0): the toolstack's access to guest frames. */
   | { op: 'privcmd.map_foreign'; domid: number }
   | { op: 'memory_op.decrease_reservation'; domid: number; pages: number }
+  /** VCPUOP_up / VCPUOP_down (public/vcpu.h): the guest brings a vCPU online or takes it offline. */
+  | { op: 'vcpu_op.up'; domid: number; vcpu: number }
+  | { op: 'vcpu_op.down'; domid: number; vcpu: number }
+  /**
+   * Simulator only: Xen keeps no domain name (it lives in xenstore, /local/domain/N/name);
+   * this engine caches it in struct domain so getdomaininfo can answer, and the toolstack
+   * updates the cache when libxl_domain_rename rewrites the node.
+   */
+  | { op: 'sim.set_name'; domid: number; name: string }
   | { op: 'sysctl.physinfo' }
   | { op: 'sysctl.getdomaininfolist' }
   | { op: 'sysctl.readconsole'; clear?: boolean }
@@ -367,6 +377,19 @@ export class Xen {
       }
       case 'memory_op.decrease_reservation':
         return { pages: this.decrease(this.domain(h.domid).domid, h.pages) };
+      case 'vcpu_op.up':
+      case 'vcpu_op.down': {
+        const d = this.domain(h.domid);
+        const v = d.vcpus[h.vcpu];
+        // VCPUOP_*: -ENOENT for a vCPU id the domain does not have (common/domain.c do_vcpu_op)
+        if (!v) throw new XenError('ENOENT', `domain ${h.domid} has no vCPU ${h.vcpu}`);
+        if (h.op === 'vcpu_op.up') this.vcpuUp(v);
+        else this.vcpuDown(v);
+        return {};
+      }
+      case 'sim.set_name':
+        this.domain(h.domid).name = h.name;
+        return {};
       case 'sysctl.physinfo':
         return this.physinfo();
       case 'sysctl.getdomaininfolist':
@@ -518,13 +541,25 @@ export class Xen {
     return pages;
   }
 
-  /** decrease_reservation: give back whole extents from the top (the balloon driver). */
+  /**
+   * decrease_reservation: give back `pages` frames from the top of the guest's memory
+   * (the balloon driver's order). An extent larger than what is left to free is split
+   * in halves first — the buddy block is split in the heap and the p2m shatters the
+   * superpage that maps it, as Xen's p2m does when a guest frees part of a 2M/1G page.
+   */
   private decrease(domid: number, pages: number): number {
+    if (!Number.isInteger(pages) || pages < 0) throw new XenError('EINVAL', `bad page count ${pages}`);
     const mem = this.memory.get(domid)!;
     let freed = 0;
     while (freed < pages && mem.extents.length > 0) {
       const [m, o, g] = mem.extents[mem.extents.length - 1]!;
-      if (freed + 2 ** o > pages) break;
+      if (freed + 2 ** o > pages) {
+        const half = 2 ** (o - 1);
+        this.heap.split(m, o);
+        mem.extents.pop();
+        mem.extents.push([m, o - 1, g], [m + half, o - 1, g + half]);
+        continue;
+      }
       mem.extents.pop();
       mem.p2m.remove(g, o);
       this.frames.scrub(m, 2 ** o);
@@ -533,6 +568,22 @@ export class Xen {
       freed += 2 ** o;
     }
     return freed;
+  }
+
+  /** VCPUOP_up: clear _VPF_down and wake it; a vCPU the guest has blocked stays blocked. */
+  private vcpuUp(v: Vcpu): void {
+    if (!v.down) return;
+    v.down = false;
+    if (v.blockedByGuest) v.setRunstate('blocked', this.clock.now);
+    this.pools.wake(v);
+  }
+
+  /** VCPUOP_down: set _VPF_down and put it to sleep; its runstate becomes offline. */
+  private vcpuDown(v: Vcpu): void {
+    if (v.down) return;
+    v.down = true;
+    this.pools.sleep(v);
+    if (v.runstate === 'blocked') v.setRunstate('offline', this.clock.now);
   }
 
   private domain(domid: number): Domain {

@@ -305,6 +305,34 @@ export class RemoteXenHost {
     await this.xlOp(args);
   }
 
+  /** `xl rename DOMAIN NEW-NAME`. */
+  async rename(dom: DomainRef, newName: string): Promise<void> {
+    if (!/^[A-Za-z0-9_.-]+$/.test(newName)) throw new BadArgumentError(`not a domain name: ${JSON.stringify(newName)}`);
+    return this.xlOp(['rename', checkRef(dom), newName]);
+  }
+
+  /** `xl mem-set DOMAIN <KiB>k`: the balloon target. */
+  async memSet(dom: DomainRef, targetKiB: number): Promise<void> {
+    if (!Number.isInteger(targetKiB) || targetKiB < 0) throw new BadArgumentError(`not a memory size: ${targetKiB} KiB`);
+    return this.xlOp(['mem-set', checkRef(dom), `${targetKiB}k`]);
+  }
+
+  /** `xl vcpu-set DOMAIN N`. */
+  async vcpuSet(dom: DomainRef, count: number): Promise<void> {
+    if (!Number.isInteger(count) || count < 0) throw new BadArgumentError(`not a vCPU count: ${count}`);
+    return this.xlOp(['vcpu-set', checkRef(dom), String(count)]);
+  }
+
+  /** `xl sched-rtds -d DOMAIN -v N -p P -b B -e E ...` for the given vCPUs. */
+  async setVcpuRtds(dom: DomainRef, vcpus: readonly { vcpu: number; period: number; budget: number; extratime: boolean }[]): Promise<void> {
+    const args = ['sched-rtds', '-d', checkRef(dom)];
+    for (const v of vcpus) {
+      if (![v.vcpu, v.period, v.budget].every((n) => Number.isInteger(n) && n >= 0)) throw new BadArgumentError(`bad RTDS parameters for vCPU ${v.vcpu}`);
+      args.push('-v', String(v.vcpu), '-p', String(v.period), '-b', String(v.budget), '-e', v.extratime ? '1' : '0');
+    }
+    await this.xlOp(args);
+  }
+
   /** The guest console through a remote pty (`xl console`). */
   async console(dom: DomainRef, size: PtySize = { cols: 80, rows: 25 }): Promise<RemoteConsole> {
     checkRef(dom);

@@ -8,7 +8,7 @@ import { XenError } from '../hypervisor/errno';
 import type { SchedulerName } from '../hypervisor/sched/scheduler';
 import type { Xen } from '../hypervisor/xen';
 import { ToolstackError } from './toolstack-error';
-import type { CpupoolSummary, DomainSchedInfo, DomainSchedParamsT, PoolSchedParamsT, VcpuSummary } from './types';
+import type { CpupoolSummary, DomainSchedInfo, DomainSchedParamsT, PoolSchedParamsT, VcpuSchedParamsT, VcpuSummary } from './types';
 
 export class CpupoolOps {
   constructor(private readonly xen: Xen) {}
@@ -101,6 +101,27 @@ export class CpupoolOps {
       throw new ToolstackError('EINVAL', `Cpu cap out of range, valid values are within range from 0 to ${100 * this.xen.topology.nrCpus}`);
     }
     this.call(() => this.xen.hypercall({ op: 'domctl.scheduler_op', domid, cmd: 'putinfo', params: p }));
+  }
+
+  /**
+   * libxl_vcpu_sched_params_set (libxl_sched.c sched_rtds_vcpu_set): only for a domain in
+   * an RTDS pool ("Only RTDS supports per-vcpu parameters"), vCPU ids checked against the
+   * domain ("Invalid VCPU N: valid range is [0, M]"), every budget and period checked
+   * before any is set (the scheduler's bounds), so it is all or nothing.
+   */
+  setVcpuSched(domid: number, vcpus: VcpuSchedParamsT[]): void {
+    const cur = this.domainSched(domid);
+    if (cur.sched !== 'rtds') throw new ToolstackError('EINVAL', 'per-VCPU parameter setting not supported for this scheduler', `The domain is in pool ${cur.pool}, which runs ${cur.sched}; only RTDS has per-vCPU parameters`);
+    if (vcpus.length === 0) throw new ToolstackError('EINVAL', 'no vCPU given');
+    const max = (cur.vcpus ?? []).length - 1;
+    for (const v of vcpus) {
+      if (!Number.isInteger(v.vcpu) || v.vcpu < 0 || v.vcpu > max) throw new ToolstackError('EINVAL', `Invalid VCPU ${v.vcpu}: valid range is [0, ${max}]`);
+      // sched_rtds_validate_params; the hypervisor's own bounds (rt.c: 10 µs at least) come after
+      if (v.period < 1) throw new ToolstackError('EINVAL', `Invalid VCPU period of ${v.period} (it should be >= 1)`);
+      if (v.budget < 1) throw new ToolstackError('EINVAL', `Invalid VCPU budget of ${v.budget} (it should be >= 1)`);
+      if (v.budget > v.period) throw new ToolstackError('EINVAL', `VCPU budget must be smaller than or equal to period, but ${v.budget} > ${v.period}`);
+    }
+    this.call(() => this.xen.hypercall({ op: 'domctl.scheduler_op', domid, cmd: 'putvcpuinfo', vcpus: vcpus.map((v) => ({ ...v })) }));
   }
 
   poolSched(ref: string): { sched: SchedulerName; params: PoolSchedParamsT } {

@@ -8,7 +8,8 @@ export function stateLetters(f: DomainInfo['flags']): string {
   return [f.running ? 'r' : '-', f.blocked ? 'b' : '-', f.paused ? 'p' : '-', f.shutdown && !f.crashed ? 's' : '-', f.crashed ? 'c' : '-', f.dying ? 'd' : '-'].join('');
 }
 
-export function toDomainSummary(d: DomainInfo, cpupoolName: (id: number) => string): DomainSummary {
+/** `targetKiB`: memory/target from xenstore, when the domain has one (else tot_pages). */
+export function toDomainSummary(d: DomainInfo, cpupoolName: (id: number) => string, targetKiB?: number): DomainSummary {
   const mib = (pages: number): number => Math.floor((pages * PAGE_KIB) / 1024);
   return {
     domid: d.domid,
@@ -19,6 +20,7 @@ export function toDomainSummary(d: DomainInfo, cpupoolName: (id: number) => stri
     shutdownReason: d.shutdownReason ?? null,
     memoryMiB: mib(d.totPages),
     maxMemoryMiB: d.maxPages >= Number.MAX_SAFE_INTEGER ? mib(d.totPages) : mib(d.maxPages),
+    targetMemoryMiB: targetKiB === undefined ? mib(d.totPages) : Math.floor(targetKiB / 1024),
     onlineVcpus: d.nrOnlineVcpus,
     maxVcpus: d.maxVcpuId + 1,
     cpuTimeS: Math.round(d.cpuTime / 1e8) / 10,

@@ -23,6 +23,8 @@ import { GuestConsoleBackend } from './guest-console';
 import { guestHardware } from './guest-hardware';
 import { HostXenstore, type XenstoreListing } from './host-xenstore';
 import { toDomainSummary } from './domain-summary';
+import { renamedConfigText } from './config-rename';
+import { setMemoryTarget, setOnlineVcpus } from './domain-tuning';
 import type { DomainRef, ShutdownOptions, ToolstackHost } from './host-api';
 import { ToolstackError } from './toolstack-error';
 import type {
@@ -42,6 +44,7 @@ import type {
   SchedulerNameT,
   ShutdownAction,
   ToolstackEvent,
+  VcpuSchedParamsT,
   VcpuSummary,
 } from './types';
 
@@ -128,7 +131,7 @@ export class EmbeddedHost implements ToolstackHost {
 
   async listDomains(): Promise<DomainSummary[]> {
     const names = this.pools.names();
-    return this.infos().map((d) => toDomainSummary(d, (id) => names.get(id) ?? `Pool-${id}`));
+    return this.infos().map((d) => toDomainSummary(d, (id) => names.get(id) ?? `Pool-${id}`, this.targetKiB(d.domid)));
   }
 
   async domain(ref: DomainRef): Promise<DomainSummary> {
@@ -240,9 +243,42 @@ export class EmbeddedHost implements ToolstackHost {
         shutdown: (reason) => this.domainShutdown(domid, reason),
         cpuTimeNs: () => this.info(domid).cpuTime,
       },
-      { paused },
+      {
+        paused,
+        // the guest's own hypercalls: XENMEM_* for its balloon driver, VCPUOP_* for hotplug
+        memory: {
+          pageKiB: PAGE_KIB,
+          totPages: () => this.info(domid).totPages,
+          // Xen fills extents one by one and returns how many it did: up to max_pages and the free heap
+          populate: (pages) => {
+            const d = this.info(domid);
+            const n = Math.min(pages, d.maxPages - d.totPages, this.xen.heap.freePages());
+            return n > 0 ? this.xen.hypercall({ op: 'memory_op.populate_physmap', domid, pages: n }).pages : 0;
+          },
+          decrease: (pages) => this.xen.hypercall({ op: 'memory_op.decrease_reservation', domid, pages }).pages,
+        },
+        vcpus: {
+          maxVcpus: this.info(domid).maxVcpuId + 1,
+          up: (vcpu) => void this.xen.hypercall({ op: 'vcpu_op.up', domid, vcpu }),
+          down: (vcpu) => void this.xen.hypercall({ op: 'vcpu_op.down', domid, vcpu }),
+          isUp: (vcpu) => this.xen.hypercall({ op: 'domctl.getvcpuinfo', domid })[vcpu]?.online ?? false,
+        },
+      },
     );
     this.guests.set(domid, { guest, console: new GuestConsoleBackend(domid, guest.console) });
+    // the kernel brings up only the vCPUs whose cpu/N/availability is online (vcpus < maxvcpus)
+    guest.vcpuHotplug?.availabilityChanged(this.vcpuAvailability(domid));
+  }
+
+  /** ~/cpu/N/availability of every vCPU, as the guest's hotplug watch reads it. */
+  vcpuAvailability(domid: number): Map<number, string> {
+    const n = this.info(domid).maxVcpuId + 1;
+    const out = new Map<number, string>();
+    for (let i = 0; i < n; i++) {
+      const v = this.xenstore.read(`/local/domain/${domid}/cpu/${i}/availability`);
+      if (v !== undefined) out.set(i, v);
+    }
+    return out;
   }
 
   /** `xl console`: the guest's console, output and input. */
@@ -395,6 +431,52 @@ export class EmbeddedHost implements ToolstackHost {
     this.pools.setPoolSched(pool, params);
   }
 
+  /**
+   * libxl__domain_rename (tools/libs/light/libxl_domain.c): a name another domain has is
+   * refused ("Domain with name "X" already exists."); its own name is fine. The nodes
+   * /local/domain/N/name and /vm/<uuid>/name change in one transaction; the kept config
+   * gets the new name (libxl keeps d_config's c_info.name in step), so a restart and the
+   * lab's xl.cfg file use it.
+   */
+  async renameDomain(ref: DomainRef, newName: string): Promise<void> {
+    const domid = this.resolve(ref);
+    const info = this.info(domid);
+    if (newName === '') throw new ToolstackError('EINVAL', 'New domain name not specified', 'XenDeck keeps every domain named (libxl would accept an empty name)');
+    const other = this.domidOfName(newName) ?? this.infos().find((d) => d.name === newName)?.domid;
+    if (other !== undefined && other !== domid) {
+      throw new ToolstackError('EINVAL', `Domain with name "${newName}" already exists.`, 'Choose another name');
+    }
+    if (newName === info.name) return;
+    this.xenstore.write({ [`/local/domain/${domid}/name`]: newName, ...(domid === 0 ? {} : { [`/vm/${info.uuid}/name`]: newName }) });
+    this.xen.hypercall({ op: 'sim.set_name', domid, name: newName });
+    if (this.names.get(info.name) === domid) this.names.delete(info.name);
+    this.names.set(newName, domid);
+    const kept = this.configs.get(domid);
+    if (kept) {
+      this.configs.set(domid, { ...kept, text: renamedConfigText(kept.text, newName), buildInfo: { ...kept.buildInfo, c_info: { ...kept.buildInfo.c_info, name: newName } } });
+    }
+    this.emit({ kind: 'domain.changed', hostId: this.id, domain: this.toSummary(this.info(domid)), previousName: info.name });
+  }
+
+  async setMemoryTarget(ref: DomainRef, targetKiB: number): Promise<void> {
+    const domid = this.resolve(ref);
+    setMemoryTarget(this, domid, targetKiB);
+    this.guests.get(domid)?.guest.balloon?.setTargetKiB(targetKiB);
+    this.changed(domid);
+  }
+
+  async setOnlineVcpus(ref: DomainRef, count: number): Promise<void> {
+    const domid = this.resolve(ref);
+    setOnlineVcpus(this, domid, count);
+    const g = this.guests.get(domid)?.guest;
+    if (g && g.state !== 'down') g.vcpuHotplug?.availabilityChanged(this.vcpuAvailability(domid));
+    this.changed(domid);
+  }
+
+  async setVcpuSched(ref: DomainRef, vcpus: VcpuSchedParamsT[]): Promise<void> {
+    this.pools.setVcpuSched(this.resolve(ref), vcpus);
+  }
+
   subscribe(listener: (e: ToolstackEvent) => void): () => void {
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);
@@ -442,7 +524,13 @@ export class EmbeddedHost implements ToolstackHost {
   }
 
   private toSummary(d: DomainInfo): DomainSummary {
-    return toDomainSummary(d, (id) => this.pools.nameOf(id));
+    return toDomainSummary(d, (id) => this.pools.nameOf(id), this.targetKiB(d.domid));
+  }
+
+  /** memory/target of a domain (dom0 has none until someone sets one: libxl fills it in then). */
+  private targetKiB(domid: number): number | undefined {
+    const t = this.xenstore.read(`/local/domain/${domid}/memory/target`);
+    return t === undefined || !/^\d+$/.test(t) ? undefined : Number(t);
   }
 
   private call<T>(f: () => T): T {

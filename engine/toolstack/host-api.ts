@@ -21,6 +21,7 @@ import type {
   PoolSchedParamsT,
   SchedulerNameT,
   ToolstackEvent,
+  VcpuSchedParamsT,
   VcpuSummary,
 } from './types';
 import type { ConsoleStream } from './console-stream';
@@ -79,6 +80,24 @@ export interface ToolstackHost {
   /** `xl sched-credit -s -p POOL` and friends. */
   poolSched(pool: string): Promise<{ sched: SchedulerNameT; params: PoolSchedParamsT }>;
   setPoolSched(pool: string, params: PoolSchedParamsT): Promise<void>;
+  /**
+   * `xl rename`: libxl_domain_rename — the new name must be free; xenstore's
+   * /local/domain/N/name and /vm/<uuid>/name change (and the lab's xl.cfg file follows).
+   */
+  renameDomain(ref: DomainRef, newName: string): Promise<void>;
+  /**
+   * `xl mem-set`: libxl_set_memory_target(enforce) — at most memory/static-max; sets the
+   * hypervisor's max_pages to it and writes memory/target, which the guest's balloon
+   * driver then follows over time (memoryMiB moves toward targetMemoryMiB).
+   */
+  setMemoryTarget(ref: DomainRef, targetKiB: number): Promise<void>;
+  /**
+   * `xl vcpu-set`: libxl_set_vcpuonline with vCPUs 0..count-1 — cpu/N/availability in
+   * xenstore, which the guest follows (VCPUOP_up / VCPUOP_down); 1..max vCPUs.
+   */
+  setOnlineVcpus(ref: DomainRef, count: number): Promise<void>;
+  /** `xl sched-rtds -d D -v N ...`: libxl_vcpu_sched_params_set, all given vCPUs or none. */
+  setVcpuSched(ref: DomainRef, vcpus: VcpuSchedParamsT[]): Promise<void>;
   /** `xl console`: a domain's console (hosts that have none leave it out). */
   console?(ref: DomainRef): Promise<ConsoleStream>;
   /** Events in the order they happened; returns the unsubscribe function. */

@@ -9,7 +9,7 @@
  */
 import { DEFAULT_QUOTA } from '../xenstore/quota';
 import { XenstoreDaemon } from '../xenstore/daemon';
-import { removeDomainLayout, writeDomainLayout, type DiskSpec, type NicSpec } from '../xenstore/layout';
+import { inTransaction, removeDomainLayout, writeDomainLayout, type DiskSpec, type NicSpec } from '../xenstore/layout';
 import * as ops from '../xenstore/ops';
 import { formatPerm } from '../xenstore/perms';
 import { Transaction } from '../xenstore/transaction';
@@ -71,6 +71,27 @@ export class HostXenstore {
 
   domainDestroyed(domid: number): void {
     removeDomainLayout(this.daemon, domid);
+  }
+
+  /** libxl__xs_read as dom0: the node's value, or undefined when it does not exist. */
+  read(path: string): string | undefined {
+    try {
+      return ops.read(this.daemon.store, DOM0, path).toString('latin1');
+    } catch (e) {
+      if ((e as { code?: string }).code === 'ENOENT') return undefined;
+      throw e;
+    }
+  }
+
+  /**
+   * Writes nodes as dom0 in one transaction (libxl's xs_transaction_start / printf /
+   * transaction_end, retried on EAGAIN); existing nodes keep their permissions, and the
+   * watches on them fire once it commits.
+   */
+  write(nodes: Readonly<Record<string, string>>): void {
+    inTransaction(this.daemon, (t) => {
+      for (const [p, v] of Object.entries(nodes)) t.events.push(ops.write(t, DOM0, p, Buffer.from(v, 'latin1')));
+    });
   }
 
   list(path: string): XenstoreListing {

@@ -32,6 +32,7 @@ import type {
   PoolSchedParamsT,
   SchedulerNameT,
   ToolstackEvent,
+  VcpuSchedParamsT,
   VcpuSummary,
 } from './types';
 
@@ -242,6 +243,23 @@ export class RemoteToolstackHost implements ToolstackHost {
     await this.call(() => this.remote.setDomainSchedParams(ref, { ...(params.weight !== undefined ? { weight: params.weight } : {}), ...(params.cap !== undefined ? { cap: params.cap } : {}) }));
   }
 
+  /** The same xl commands on dom0: xl rename, mem-set, vcpu-set, sched-rtds -v. */
+  async renameDomain(ref: DomainRef, newName: string): Promise<void> {
+    await this.call(() => this.remote.rename(ref, newName));
+  }
+
+  async setMemoryTarget(ref: DomainRef, targetKiB: number): Promise<void> {
+    await this.call(() => this.remote.memSet(ref, targetKiB));
+  }
+
+  async setOnlineVcpus(ref: DomainRef, count: number): Promise<void> {
+    await this.call(() => this.remote.vcpuSet(ref, count));
+  }
+
+  async setVcpuSched(ref: DomainRef, vcpus: VcpuSchedParamsT[]): Promise<void> {
+    await this.call(() => this.remote.setVcpuRtds(ref, vcpus));
+  }
+
   /** `xl sched-<sched>` for the pool's scheduler: its Cpupool line's tslice / ratelimit. */
   async poolSched(pool: string): Promise<{ sched: SchedulerNameT; params: PoolSchedParamsT }> {
     const p = (await this.listCpupools()).find((x) => x.name === pool);
@@ -310,6 +328,8 @@ export class RemoteToolstackHost implements ToolstackHost {
       shutdownReason: reason === null || reason === 'unknown' ? null : reason,
       memoryMiB: d.memMiB,
       maxMemoryMiB: d.memMiB,
+      // xl list has no target column (memory/target would be one xenstore-read per domain)
+      targetMemoryMiB: d.memMiB,
       onlineVcpus: d.vcpus,
       maxVcpus: d.vcpus,
       cpuTimeS: d.cpuTimeS,

@@ -39,6 +39,8 @@ export interface DomainSummary {
   shutdownReason: ShutdownReasonName | null;
   memoryMiB: number;
   maxMemoryMiB: number;
+  /** memory/target (`xl mem-set`): where the guest's balloon driver is taking memoryMiB. */
+  targetMemoryMiB: number;
   onlineVcpus: number;
   maxVcpus: number;
   cpuTimeS: number;
@@ -47,7 +49,8 @@ export interface DomainSummary {
 
 export type ToolstackEvent =
   | { kind: 'domain.created'; hostId: string; domain: DomainSummary }
-  | { kind: 'domain.changed'; hostId: string; domain: DomainSummary }
+  /** previousName: set when the change was `xl rename` (the lab's xl.cfg file follows). */
+  | { kind: 'domain.changed'; hostId: string; domain: DomainSummary; previousName?: string }
   | { kind: 'domain.destroyed'; hostId: string; domid: number; name: string }
   | { kind: 'host.log'; hostId: string; level: 'info' | 'warning' | 'error'; message: string };
 
@@ -117,12 +120,20 @@ export interface DomainSchedParamsT {
   extratime?: boolean;
 }
 
+/** One vCPU's RTDS parameters (`xl sched-rtds -d D -v N -p P -b B -e E`), µs. */
+export interface VcpuSchedParamsT {
+  vcpu: number;
+  period: number;
+  budget: number;
+  extratime: boolean;
+}
+
 export interface DomainSchedInfo {
   sched: SchedulerNameT;
   pool: string;
   params: DomainSchedParamsT;
   /** RTDS: per-vCPU budget and period (`xl sched-rtds -v all`). */
-  vcpus?: { vcpu: number; period: number; budget: number; extratime: boolean }[];
+  vcpus?: VcpuSchedParamsT[];
 }
 
 /** A pool's global parameters (`xl sched-credit -s`, `xl sched-credit2 -s`). */

@@ -84,7 +84,7 @@ export interface DomainLayoutSpec {
 const DOM0: Caller = { domid: 0, privileged: true, quota: DEFAULT_QUOTA };
 
 /** Runs `fn` in a dom0 transaction, retrying on EAGAIN as libxl does; fires its watches. */
-function inTransaction(daemon: XenstoreDaemon, fn: (t: Transaction) => void): void {
+export function inTransaction(daemon: XenstoreDaemon, fn: (t: Transaction) => void): void {
   for (;;) {
     const t = new Transaction(daemon.allocTxId(), daemon.store);
     fn(t);

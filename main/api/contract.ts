@@ -15,6 +15,8 @@ import {
   PoolSchedParamsSchema,
   SchedulerNameSchema,
   VcpuSummarySchema,
+  VcpuSchedParamsSchema,
+  DomainNameSchema,
   DomainRefSchema,
   DomainSummarySchema,
   HostIdSchema,
@@ -95,6 +97,14 @@ export const methods = {
     params: onDomain.extend({ params: DomainSchedParamsSchema, expect: SchedulerNameSchema.optional() }).strict(),
     result: z.object({}),
   },
+  /** `xl rename`. */
+  'domain.rename': { params: onDomain.extend({ name: DomainNameSchema }).strict(), result: z.object({}) },
+  /** `xl mem-set`: the balloon target in KiB. */
+  'domain.setMemoryTarget': { params: onDomain.extend({ targetKiB: z.number().int().min(0).max(2 ** 50) }).strict(), result: z.object({}) },
+  /** `xl vcpu-set`: vCPUs 0..count-1 online, the rest offline. */
+  'domain.setOnlineVcpus': { params: onDomain.extend({ count: z.number().int().min(0).max(8192) }).strict(), result: z.object({}) },
+  /** `xl sched-rtds -d D -v N -p P -b B -e E`: per-vCPU RTDS parameters. */
+  'domain.setVcpuSched': { params: onDomain.extend({ vcpus: z.array(VcpuSchedParamsSchema).min(1).max(8192) }).strict(), result: z.object({}) },
   'domain.migratePool': { params: onDomain.extend({ pool: CpupoolNameSchema }).strict(), result: z.object({}) },
   'cpupool.list': { params: z.object({ hostId: HostIdSchema }).strict(), result: z.array(CpupoolSummarySchema) },
   'cpupool.create': {

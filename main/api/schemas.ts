@@ -10,6 +10,8 @@ import type { CpupoolSummary, CreateDomainResult, DomainSchedInfo, DomainSummary
 
 /** xl's domain qualifier: a domid, or a name (libxl_domain_qualifier_to_domid). */
 export const DomainRefSchema = z.union([z.number().int().min(0).max(0x7fef), z.string().min(1).max(64)]);
+/** A domain name as XenDeck keeps it: also the name of its xl.cfg file in the lab. */
+export const DomainNameSchema = z.string().min(1).max(64).regex(/^[A-Za-z0-9_.-]+$/, 'a domain name is 1-64 letters, digits, _ . -').refine((s) => !s.startsWith('.'), 'a domain name may not start with a dot');
 export const HostIdSchema = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/, 'a host id is 1-64 letters, digits, _ . -');
 
 /** How a real Xen host is reached (engine/remote SshTarget, minus secrets: a key is named by its path). */
@@ -58,6 +60,7 @@ export const DomainSummarySchema = z.object({
   shutdownReason: z.enum(['poweroff', 'reboot', 'suspend', 'crash', 'watchdog', 'soft_reset']).nullable(),
   memoryMiB: z.number().int(),
   maxMemoryMiB: z.number().int(),
+  targetMemoryMiB: z.number().int(),
   onlineVcpus: z.number().int(),
   maxVcpus: z.number().int(),
   cpuTimeS: z.number(),
@@ -92,7 +95,7 @@ export const CreateDomainResultSchema = z.object({
 
 export const ToolstackEventSchema = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('domain.created'), hostId: z.string(), domain: DomainSummarySchema }),
-  z.object({ kind: z.literal('domain.changed'), hostId: z.string(), domain: DomainSummarySchema }),
+  z.object({ kind: z.literal('domain.changed'), hostId: z.string(), domain: DomainSummarySchema, previousName: z.string().optional() }),
   z.object({ kind: z.literal('domain.destroyed'), hostId: z.string(), domid: z.number().int(), name: z.string() }),
   z.object({ kind: z.literal('host.log'), hostId: z.string(), level: z.enum(['info', 'warning', 'error']), message: z.string() }),
 ]);
@@ -122,11 +125,14 @@ export const DomainSchedParamsSchema = z
   })
   .strict();
 
+/** One vCPU's RTDS budget and period (µs; RTDS's bounds are checked by the scheduler, with its errors). */
+export const VcpuSchedParamsSchema = z.object({ vcpu: z.number().int().min(0).max(8191), period: z.number().int().min(0).max(2 ** 52), budget: z.number().int().min(0).max(2 ** 52), extratime: z.boolean() }).strict();
+
 export const DomainSchedInfoSchema = z.object({
   sched: SchedulerNameSchema,
   pool: z.string(),
   params: DomainSchedParamsSchema,
-  vcpus: z.array(z.object({ vcpu: z.number().int(), period: z.number().int(), budget: z.number().int(), extratime: z.boolean() })).optional(),
+  vcpus: z.array(VcpuSchedParamsSchema).optional(),
 });
 
 export const PoolSchedParamsSchema = z

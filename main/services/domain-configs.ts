@@ -3,7 +3,8 @@
  * xl.cfg files a person can read and edit: `<lab>/domains/<host>/<name>.cfg`. A domain
  * created through the toolstack gets its file (written atomically: temp file, then
  * rename); destroying it removes the file. When the lab opens, each host's files are
- * created again in name order, as xendomains starts /etc/xen/auto at boot. A file that
+ * created again in name order, as xendomains starts /etc/xen/auto at boot. `xl rename`
+ * moves the file to the new name (and the name inside it). A file that
  * no longer builds is kept, and the reason reported as a host.log event.
  *
  * Not kept (yet): pause state, cpupools made at run time, moves between pools.
@@ -72,6 +73,16 @@ export class DomainConfigStore {
         void host.domainConfigText(e.domain.domid).then(
           (c) => {
             if (c) this.save(host.id, e.domain.name, c.text);
+          },
+          () => undefined,
+        );
+      } else if (e.kind === 'domain.changed' && e.previousName !== undefined && e.previousName !== e.domain.name) {
+        // xl rename: the file follows the domain's name, with the new name inside (the kept config has it)
+        void host.domainConfigText(e.domain.domid).then(
+          (c) => {
+            if (!c) return;
+            this.save(host.id, e.domain.name, c.text);
+            this.remove(host.id, e.previousName!);
           },
           () => undefined,
         );

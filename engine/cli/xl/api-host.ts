@@ -27,6 +27,7 @@ import type {
   PoolSchedParamsT,
   SchedulerNameT,
   ToolstackEvent,
+  VcpuSchedParamsT,
   VcpuSummary,
 } from '../../toolstack/types';
 import type { XlHost } from './context';
@@ -138,6 +139,18 @@ export class ApiHost implements XlHost {
   }
   async setDomainSched(ref: DomainRef, params: DomainSchedParamsT, expect?: SchedulerNameT): Promise<void> {
     await this.call('domain.setSched', { ...this.on(ref), params, ...(expect !== undefined ? { expect } : {}) });
+  }
+  async renameDomain(ref: DomainRef, newName: string): Promise<void> {
+    await this.call('domain.rename', { ...this.on(ref), name: newName });
+  }
+  async setMemoryTarget(ref: DomainRef, targetKiB: number): Promise<void> {
+    await this.call('domain.setMemoryTarget', { ...this.on(ref), targetKiB });
+  }
+  async setOnlineVcpus(ref: DomainRef, count: number): Promise<void> {
+    await this.call('domain.setOnlineVcpus', { ...this.on(ref), count });
+  }
+  async setVcpuSched(ref: DomainRef, vcpus: VcpuSchedParamsT[]): Promise<void> {
+    await this.call('domain.setVcpuSched', { ...this.on(ref), vcpus });
   }
   async migrateToCpupool(ref: DomainRef, pool: string): Promise<void> {
     await this.call('domain.migratePool', { ...this.on(ref), pool });

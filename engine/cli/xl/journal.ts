@@ -31,6 +31,14 @@ export const JournalEntrySchema = z.discriminatedUnion('op', [
     soft: z.array(z.number().int().nonnegative()).nullable(),
   }),
   z.object({ op: z.literal('mem-max'), domid: z.number().int().nonnegative(), maxKiB: z.number().int().nonnegative() }),
+  z.object({ op: z.literal('mem-set'), domid: z.number().int().nonnegative(), targetKiB: z.number().int().nonnegative() }),
+  z.object({ op: z.literal('vcpu-set'), domid: z.number().int().nonnegative(), count: z.number().int().nonnegative() }),
+  z.object({ op: z.literal('rename'), domid: z.number().int().nonnegative(), name: z.string() }),
+  z.object({
+    op: z.literal('sched-vcpus'),
+    domid: z.number().int().nonnegative(),
+    vcpus: z.array(z.object({ vcpu: z.number().int().nonnegative(), period: z.number().int(), budget: z.number().int(), extratime: z.boolean() })),
+  }),
   z.object({ op: z.literal('cpupool-create'), name: z.string(), sched: SchedulerSchema, cpus: z.array(z.number().int().nonnegative()) }),
   z.object({ op: z.literal('cpupool-destroy'), pool: z.string() }),
   z.object({ op: z.literal('cpupool-cpu-add'), pool: z.string(), cpus: z.array(z.number().int().nonnegative()) }),
@@ -73,6 +81,14 @@ export async function applyEntry(host: XlHost, e: JournalEntry): Promise<void> {
       return host.setVcpuAffinity(e.domid, e.vcpu, e.hard, e.soft);
     case 'mem-max':
       return host.setMaxMemory(e.domid, e.maxKiB);
+    case 'mem-set':
+      return host.setMemoryTarget(e.domid, e.targetKiB);
+    case 'vcpu-set':
+      return host.setOnlineVcpus(e.domid, e.count);
+    case 'rename':
+      return host.renameDomain(e.domid, e.name);
+    case 'sched-vcpus':
+      return host.setVcpuSched(e.domid, e.vcpus);
     case 'cpupool-create':
       await host.createCpupool(e.name, e.sched, e.cpus);
       return;
@@ -112,7 +128,13 @@ export function describeEntry(e: JournalEntry): string {
     case 'unpause':
     case 'vcpu-pin':
     case 'mem-max':
+    case 'mem-set':
+    case 'vcpu-set':
       return `${e.op} ${e.domid}`;
+    case 'rename':
+      return `rename ${e.domid} ${e.name}`;
+    case 'sched-vcpus':
+      return `sched-rtds -v ${e.domid}`;
     case 'sched-domain':
       return `sched ${e.domid}`;
     case 'cpupool-migrate':

@@ -12,6 +12,15 @@ export interface LibxlSite {
 
 export const SITES = {
   rename: { file: 'libxl_domain.c', line: 81, fn: 'libxl__domain_rename' },
+  memTarget: { file: 'libxl_mem.c', line: 278, fn: 'libxl_set_memory_target' },
+  vcpuOnlineZero: { file: 'libxl_domain.c', line: 1863, fn: 'libxl_set_vcpuonline' },
+  vcpuOnlineMax: { file: 'libxl_domain.c', line: 1869, fn: 'libxl_set_vcpuonline' },
+  rtdsVcpuSetRange: { file: 'libxl_sched.c', line: 627, fn: 'sched_rtds_vcpu_set' },
+  rtdsPeriod: { file: 'libxl_sched.c', line: 477, fn: 'sched_rtds_validate_params' },
+  rtdsBudget: { file: 'libxl_sched.c', line: 483, fn: 'sched_rtds_validate_params' },
+  rtdsBudgetPeriod: { file: 'libxl_sched.c', line: 489, fn: 'sched_rtds_validate_params' },
+  vcpuSchedSet: { file: 'libxl_sched.c', line: 826, fn: 'libxl_vcpu_sched_params_set' },
+  vcpuSchedGet: { file: 'libxl_sched.c', line: 931, fn: 'libxl_vcpu_sched_params_get' },
   makeDomain: { file: 'libxl_create.c', line: 1296, fn: 'initiate_domain_create' },
   rebuildDone: { file: 'libxl_create.c', line: 1640, fn: 'domcreate_rebuild_done' },
   destroyDomid: { file: 'libxl_domain.c', line: 1183, fn: 'libxl__destroy_domid' },

@@ -98,6 +98,13 @@ export class PageHeap {
     n.lists[o]!.add(m);
   }
 
+  /** Split an allocated block of 2^order frames into its two halves, both still allocated. */
+  split(mfn: number, order: number): void {
+    if (order < 1 || this.allocated.get(mfn) !== order) throw new XenError('EINVAL', `mfn 0x${mfn.toString(16)} order ${order} cannot be split`);
+    this.allocated.set(mfn, order - 1);
+    this.allocated.set(mfn + 2 ** (order - 1), order - 1);
+  }
+
   private allocFrom(n: NodeHeap, order: number): number | undefined {
     for (let o = order; o <= MAX_ORDER; o++) {
       const list = n.lists[o]!;

@@ -39,4 +39,22 @@ describe('domain configs kept across restarts of the lab', () => {
     expect(existsSync(join(dir, 'domains', 'lab1', 'zz-broken.cfg'))).toBe(true);
     await again.close();
   });
+
+  it('xl rename moves the file to the new name, with the new name inside; the next start uses it', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'labcfg-'));
+    const lab = Lab.open(new LabStore(dir));
+    await lab.restoreDomains();
+    const h = lab.host('lab1');
+    await h.createDomain({ configText: '# web server\nname = "web1" # the old name\nmemory = 128\n', file: 'web1.cfg' });
+    await settle();
+    await h.renameDomain('web1', 'www');
+    await settle();
+    expect(existsSync(join(dir, 'domains', 'lab1', 'web1.cfg'))).toBe(false);
+    expect(readFileSync(join(dir, 'domains', 'lab1', 'www.cfg'), 'utf8')).toBe('# web server\nname = "www" # the old name\nmemory = 128\n');
+    await lab.close();
+    const again = Lab.open(new LabStore(dir));
+    await again.restoreDomains();
+    expect((await again.host('lab1').listDomains()).map((d) => d.name)).toEqual(['Domain-0', 'www']);
+    await again.close();
+  });
 });

@@ -18,6 +18,9 @@ import { vmListCommand } from './vm-list';
 import { vcpuList } from './vcpu-list';
 import { vcpuPin } from './vcpu-pin';
 import { memMax } from './mem-max';
+import { memSet } from './mem-set';
+import { rename } from './rename';
+import { vcpuSet } from './vcpu-set';
 import { cpupoolCpuAdd, cpupoolCpuRemove, cpupoolDestroy, cpupoolListCommand, cpupoolMigrate, cpupoolRename } from './cpupool';
 import { cpupoolCreate } from './cpupool-create';
 import { schedCredit, schedCredit2 } from './sched-credit';
@@ -51,6 +54,9 @@ export const XL_COMMANDS: Readonly<Record<string, XlCommandEntry>> = {
   'vcpu-list': { run: vcpuList, writes: reads },
   'vcpu-pin': { run: vcpuPin, writes },
   'mem-max': { run: memMax, writes },
+  'mem-set': { run: memSet, writes },
+  'vcpu-set': { run: vcpuSet, writes },
+  rename: { run: rename, writes },
   'cpupool-list': { run: cpupoolListCommand, writes: reads },
   'cpupool-create': { run: cpupoolCreate, writes },
   'cpupool-destroy': { run: cpupoolDestroy, writes },

@@ -1,14 +1,83 @@
 /**
  * `xl sched-rtds`: main_sched_rtds() of tools/xl/xl_sched.c — list the RTDS pools' domains
- * (Xen answers a domain-level query with the defaults), show or set every vCPU of a
- * domain (-d D -v all [-p -b -e]), with xl's option checks. Single vCPUs (-v N) are not
- * there yet.
+ * (Xen answers a domain-level query with the defaults), every vCPU of every RTDS domain
+ * (-v all), show or set every vCPU of a domain (-d D -v all [-p -b -e]) or the vCPUs
+ * named (-d D -v N [-v M ...] with one -p, -b and -e each), with xl's option checks and
+ * libxl's log lines when libxl_vcpu_sched_params_set/_get refuses.
  */
 import type { XlCommand } from '../context';
 import { findDomain } from '../find-domain';
 import { xlGetopt } from '../getopt';
-import { notImplemented } from '../not-implemented';
+import type { XlContext, XlHost } from '../context';
+import { domainsByDomid } from '../domain-order';
+import { libxlError, SITES } from '../libxl-log';
+import { asToolstackError } from '../toolstack-failure';
 import { arg, has, listPools, pad, RTDS_VCPU_HEADER, setDomain, showDomain, strtol10 } from './sched-common';
+
+/** sched_rtds_vcpu_output()'s row. */
+const vcpuRow = (name: string, domid: number, v: { vcpu: number; period: number; budget: number; extratime: boolean }): string =>
+  `${name.padEnd(33)} ${pad(domid, 4)} ${pad(v.vcpu, 4)} ${pad(v.period, 9)} ${pad(v.budget, 9)} ${pad(v.extratime ? 'yes' : 'no', 10)}\n`;
+
+/** The libxl log line of a refusal, at the source line that words it. */
+function libxlLine(domid: number, message: string): string {
+  const site = message.startsWith('Invalid VCPU period')
+    ? SITES.rtdsPeriod
+    : message.startsWith('Invalid VCPU budget')
+      ? SITES.rtdsBudget
+      : message.startsWith('VCPU budget must')
+        ? SITES.rtdsBudgetPeriod
+        : message.startsWith('Invalid VCPU')
+          ? SITES.rtdsVcpuSetRange
+          : message.startsWith('per-VCPU parameter setting')
+            ? SITES.vcpuSchedSet
+            : undefined;
+  if (!site) return `${message}\n`;
+  // sched_rtds_validate_params logs without a domid (LOG, not LOGD)
+  return libxlError(site, site.fn === 'sched_rtds_validate_params' ? undefined : domid, message);
+}
+
+/** -d D -v N ...: the header, then the named vCPUs (libxl_vcpu_sched_params_get). */
+async function showVcpus(ctx: XlContext, host: XlHost, domid: number, ids: number[]): Promise<number> {
+  ctx.out(RTDS_VCPU_HEADER);
+  const info = await host.domainSched(domid);
+  const fail = (line: string): number => {
+    ctx.err(line);
+    ctx.err('libxl_vcpu_sched_params_get failed.\n');
+    return 1;
+  };
+  if (info.sched !== 'rtds') return fail(libxlError(SITES.vcpuSchedGet, domid, 'per-VCPU parameter getting not supported for this scheduler'));
+  const all = info.vcpus ?? [];
+  if (ids.some((i) => i < 0 || i >= all.length)) {
+    return fail(libxlError({ file: 'libxl_sched.c', line: 524, fn: 'sched_rtds_vcpu_get' }, domid, `VCPU index is out of range, valid values are within range from 0 to ${all.length - 1}`));
+  }
+  const name = (await host.domain(domid)).name;
+  ctx.out(ids.map((i) => vcpuRow(name, domid, all[i]!)).join(''));
+  return 0;
+}
+
+/** -v all without -d: sched_vcpu_output() — each RTDS pool, its line, header and every vCPU of its domains. */
+async function listPoolVcpus(ctx: XlContext, host: XlHost, only: string | undefined): Promise<number> {
+  const pools = await host.listCpupools();
+  let wanted = pools;
+  if (only !== undefined) {
+    const hit = pools.find((x) => x.name === only) ?? (/^\d+$/.test(only) ? pools.find((x) => x.poolId === Number(only)) : undefined);
+    if (!hit) {
+      ctx.err(`unknown cpupool '${only}'\n`);
+      return 1;
+    }
+    wanted = [hit];
+  }
+  const domains = await domainsByDomid(host);
+  for (const p of wanted.filter((x) => x.sched === 'rtds')) {
+    let out = `Cpupool ${p.name}: sched=RTDS\n${RTDS_VCPU_HEADER}`;
+    for (const d of domains.filter((x) => x.cpupool === p.name)) {
+      const info = await host.domainSched(d.domid);
+      out += (info.vcpus ?? []).map((v) => vcpuRow(d.name, d.domid, v)).join('');
+    }
+    ctx.out(out);
+  }
+  return 0;
+}
 
 export const schedRtds: XlCommand = async (ctx, args) => {
   const o = xlGetopt(ctx.io, 'sched-rtds', args, 'd:p:b:e:v:c:', [
@@ -51,10 +120,26 @@ export const schedRtds: XlCommand = async (ctx, args) => {
     ctx.err('Incorrect number of period, budget and extratime\n');
     return 1;
   }
-  if (vIds.length > 0) notImplemented(ctx, 'sched-rtds -v VCPU (parameters of single vCPUs)');
   const host = await ctx.host();
-  if (dom === undefined && vAll) notImplemented(ctx, 'sched-rtds -v all without -d');
+  if (dom === undefined && vAll) return listPoolVcpus(ctx, host, pool);
   if (dom === undefined) return listPools(ctx, host, 'rtds', pool);
+  if (vIds.length > 0) {
+    const domid = await findDomain(ctx, host, dom);
+    const ids = vIds.map((x) => strtol10(x.arg));
+    if (!p && !b && !e) return showVcpus(ctx, host, domid, ids);
+    const all = (c: string): string[] => o.opts.filter((x) => x.opt === c).map((x) => x.arg ?? '');
+    const [periods, budgets, extras] = [all('p'), all('b'), all('e')];
+    const vcpus = ids.map((vcpu, i) => ({ vcpu, period: strtol10(periods[i]), budget: strtol10(budgets[i]), extratime: strtol10(extras[i]) !== 0 }));
+    try {
+      await host.setVcpuSched(domid, vcpus);
+    } catch (err) {
+      ctx.err(libxlLine(domid, asToolstackError(err).message));
+      ctx.err('libxl_vcpu_sched_params_set failed.\n');
+      return 1;
+    }
+    await ctx.record({ op: 'sched-vcpus', domid, vcpus });
+    return 0;
+  }
   if (!vAll) return showDomain(ctx, host, dom, 'rtds');
   if (!p && !b && !e) {
     const domid = await findDomain(ctx, host, dom);
@@ -65,7 +150,7 @@ export const schedRtds: XlCommand = async (ctx, args) => {
       return 1;
     }
     const name = (await host.listDomains()).find((d) => d.domid === domid)?.name ?? String(domid);
-    ctx.out((info.vcpus ?? []).map((v) => `${name.padEnd(33)} ${pad(domid, 4)} ${pad(v.vcpu, 4)} ${pad(v.period, 9)} ${pad(v.budget, 9)} ${pad(v.extratime ? 'yes' : 'no', 10)}\n`).join(''));
+    ctx.out((info.vcpus ?? []).map((v) => vcpuRow(name, domid, v)).join(''));
     return 0;
   }
   return setDomain(ctx, host, dom, 'rtds', { period: strtol10(arg(o, 'p')), budget: strtol10(arg(o, 'b')), extratime: arg(o, 'e') === '1' });

@@ -98,7 +98,7 @@ export function keptConfigJson(d: DomainSummary, b: DomainBuildInfoJson): YajlVa
         // libxl_retrieve_domain_configuration reads the limits back from xenstore
         // (memory/static-max, memory/target): what they are now, after mem-max / mem-set
         max_memkb: d.maxMemoryMiB * 1024,
-        target_memkb: d.memoryMiB * 1024,
+        target_memkb: d.targetMemoryMiB * 1024,
         video_memkb: c.type === 'hvm' ? 8192 : 0,
         sched_params: CREDIT2_PARAMS,
         claim_mode: 'True',
@@ -120,7 +120,7 @@ export function bareDomainJson(d: DomainSummary): YajlValue {
       c_info: { type: d.type, name: d.name },
       b_info: {
         max_memkb: d.maxMemoryMiB * 1024,
-        target_memkb: d.memoryMiB * 1024,
+        target_memkb: d.targetMemoryMiB * 1024,
         sched_params: CREDIT2_PARAMS,
         [`type.${d.type}`]: {},
         arch_arm: {},

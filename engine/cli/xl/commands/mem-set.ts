@@ -1,0 +1,37 @@
+/**
+ * `xl mem-set <Domain> <MemMB[bkmgt]>`: main_memset() / set_memory_target() of
+ * tools/xl/xl_mem.c — parse_mem_size_kb() as mem-max reads it, then
+ * libxl_set_memory_target(relative 0, enforce 1). xl returns at once; the guest's
+ * balloon driver moves the domain's memory to the target afterwards (xl list's Mem column
+ * follows). Errors: "invalid memory size: X"; libxl's log line, then "cannot set domid N
+ * dynamic max memory to : X", exit 1.
+ */
+import type { XlCommand } from '../context';
+import { findDomain } from '../find-domain';
+import { xlGetopt } from '../getopt';
+import { libxlError, SITES } from '../libxl-log';
+import { asToolstackError } from '../toolstack-failure';
+import { parseMemSizeKb } from './mem-max';
+
+export const memSet: XlCommand = async (ctx, args) => {
+  const { operands } = xlGetopt(ctx.io, 'mem-set', args, '', [], 2);
+  const host = await ctx.host();
+  const domid = await findDomain(ctx, host, operands[0]!);
+  const mem = operands[1]!;
+  const kib = parseMemSizeKb(mem);
+  if (kib === undefined) {
+    ctx.err(`invalid memory size: ${mem}\n`);
+    return 1;
+  }
+  try {
+    await host.setMemoryTarget(domid, kib);
+  } catch (e) {
+    const err = asToolstackError(e);
+    // the source's message ends in "\n" and the logger adds its own: a blank line follows
+    ctx.err(err.message.startsWith('memory_dynamic_max') ? libxlError(SITES.memTarget, domid, `${err.message}\n`) : `${err.message}\n`);
+    ctx.err(`cannot set domid ${domid} dynamic max memory to : ${mem}\n`);
+    return 1;
+  }
+  await ctx.record({ op: 'mem-set', domid, targetKiB: kib });
+  return 0;
+};
