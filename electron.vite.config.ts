@@ -12,7 +12,7 @@ const r = (p: string): string => fileURLToPath(new URL(p, import.meta.url));
 export default defineConfig({
   main: {
     plugins: [externalizeDepsPlugin()],
-    build: { outDir: 'out/main', rollupOptions: { input: { index: r('./main/index.ts') } } },
+    build: { outDir: 'out/main', rollupOptions: { input: { index: r('./main/index.ts'), 'xenstored-worker': r('./engine/xenstore/worker.ts') } } },
   },
   preload: {
     build: {

@@ -30,7 +30,7 @@ const preloadPath = join(__dirname, '../preload/index.cjs');
 app.enableSandbox();
 protocol.registerSchemesAsPrivileged([{ scheme: APP_SCHEME, privileges: { standard: true, secure: true, supportFetchAPI: true } }]);
 
-const lab = Lab.open(new LabStore(join(app.getPath('userData'), 'lab')));
+const lab = Lab.open(new LabStore(join(app.getPath('userData'), 'lab')), { xenstoredProcesses: true });
 const router = new Router({ lab, mode: 'electron', appVersion: app.getVersion() });
 
 function createWindow(): BrowserWindow {

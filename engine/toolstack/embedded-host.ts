@@ -56,6 +56,8 @@ export interface EmbeddedHostOptions {
   hostname?: string;
   /** A custom topology in place of the preset's (the preset still gives the CPU model). */
   topology?: TopologySpec;
+  /** The host's xenstore (default: a xenstored in this process). */
+  xenstore?: HostXenstore;
 }
 
 export interface KeptConfig {
@@ -82,7 +84,7 @@ export class EmbeddedHost implements ToolstackHost {
   private readonly names = new Map<string, number>([['Domain-0', 0]]);
   readonly pools: CpupoolOps;
   /** The host's xenstore, with libxl's layout of every domain. */
-  readonly xenstore = new HostXenstore();
+  readonly xenstore: HostXenstore;
   private readonly guests = new Map<number, { guest: Guest; console: GuestConsoleBackend }>();
 
   constructor(opts: EmbeddedHostOptions) {
@@ -98,6 +100,8 @@ export class EmbeddedHost implements ToolstackHost {
     this.hostname = opts.hostname ?? opts.id;
     this.xen = Xen.boot({ seed: opts.seed ?? 1, topology: this.preset.topology, cpuMhz: preset.cpuMhz, cpu: { vendor: preset.vendor, family: preset.family, model: preset.model, features: preset.features } });
     this.pools = new CpupoolOps(this.xen);
+    this.xenstore = opts.xenstore ?? new HostXenstore();
+    this.xenstore.onError = (message) => this.emit({ kind: 'host.log', hostId: this.id, level: 'warning', message: `xenstore: ${message}` });
   }
 
   async summary(): Promise<HostSummary> {
@@ -121,6 +125,7 @@ export class EmbeddedHost implements ToolstackHost {
       scheduler: this.pools.list().find((x) => x.poolId === 0)?.sched ?? 'credit2',
       nrDomains: this.infos().length,
       nowNs: this.xen.clock.now,
+      ...(this.xenstore.socketPath === undefined ? {} : { xenstoredPath: this.xenstore.socketPath }),
     };
   }
 
@@ -344,7 +349,7 @@ export class EmbeddedHost implements ToolstackHost {
 
   async xenstoreList(path: string): Promise<XenstoreListing> {
     try {
-      return this.xenstore.list(path);
+      return await this.xenstore.list(path);
     } catch (e) {
       const code = (e as { code?: string }).code;
       throw new ToolstackError(code === 'ENOENT' ? 'ENOENT' : 'EINVAL', `xenstore ${path}: ${e instanceof Error ? e.message : String(e)}`);
@@ -484,6 +489,7 @@ export class EmbeddedHost implements ToolstackHost {
 
   async close(): Promise<void> {
     this.listeners.clear();
+    await this.xenstore.close();
   }
 
   /** libxl_domain_qualifier_to_domid: digits are a domid, anything else a name. */

@@ -1,21 +1,35 @@
 /**
- * The embedded host's xenstore: our xenstored's daemon (engine/xenstore) run in process,
- * with the nodes libxl writes. Creating a domain writes Xen's standard layout
- * (/local/domain/N, /vm/<uuid>, backends, XenbusState fields) and introduces it
- * (@introduceDomain); destroying it removes the layout (@releaseDomain). dom0's own
- * nodes are written at boot, as xen-init-dom0 does. The console reads it with `list`.
+ * The embedded host's xenstore, as libxl uses one: dom0 requests over a xenstore
+ * connection to our xenstored (engine/xenstore). The daemon runs either as its own
+ * process behind a unix socket (the console's hosts: main/services/host-xenstored.ts) or
+ * in this process (unit tests, xl's lab replay); both are reached through the same
+ * XsClient and the wire protocol, so there is one toolstack path.
+ *
+ * Creating a domain writes Xen's standard layout (/local/domain/N, /vm/<uuid>, backends,
+ * XenbusState fields) and introduces it (@introduceDomain); destroying it removes the
+ * layout (@releaseDomain). dom0's own nodes are written at boot, as xen-init-dom0 does.
+ * The console reads it with `list`.
+ *
+ * The engine calls domainCreated / domainDestroyed synchronously; their requests go out
+ * in that order on one connection (one operation at a time), so the store sees the
+ * toolstack's writes in the order the engine made them. If the connection drops (the
+ * xenstored process died and was restarted from its state directory), the operation in
+ * flight is sent again on a new connection: every operation is idempotent (the layout
+ * is rewritten whole in one transaction; removal skips what is gone).
+ *
+ * The engine also reads a few of its own nodes synchronously (memory/target for a domain's
+ * summary, cpu/N/availability for the guest's vCPU hotplug). Those are nodes only dom0
+ * writes (their permissions are [n0, rN]), so `read` answers from the values this
+ * toolstack wrote, kept in write order as it queues them: the same answer the daemon gives
+ * once the queue has drained, without a round trip.
  *
  * Start time is the host's simulated clock, so the store stays deterministic.
  */
-import { DEFAULT_QUOTA } from '../xenstore/quota';
+import { XsClient } from '../xenstore/client';
+import { inTransaction } from '../xenstore/client-transaction';
 import { XenstoreDaemon } from '../xenstore/daemon';
-import { inTransaction, removeDomainLayout, writeDomainLayout, type DiskSpec, type NicSpec } from '../xenstore/layout';
-import * as ops from '../xenstore/ops';
-import { formatPerm } from '../xenstore/perms';
-import { Transaction } from '../xenstore/transaction';
+import { applyLayout, domainLayout, removeDomainLayout, type DiskSpec, type DomainLayoutSpec, type NicSpec } from '../xenstore/layout';
 import type { DomainBuildInfoJson } from './types';
-
-const DOM0 = { domid: 0, privileged: true, quota: DEFAULT_QUOTA };
 
 export interface XenstoreNode {
   path: string;
@@ -31,25 +45,43 @@ export interface XenstoreListing {
   children: XenstoreNode[];
 }
 
-export class HostXenstore {
-  readonly daemon = new XenstoreDaemon();
+/** Opens dom0's connection to the host's xenstored (again after it was lost). */
+export type XenstoreConnector = () => Promise<XsClient>;
 
-  constructor() {
-    const t = new Transaction(this.daemon.allocTxId(), this.daemon.store);
-    for (const [p, v] of [
-      ['/local', ''],
-      ['/local/domain', ''],
-      ['/local/domain/0', ''],
-      ['/local/domain/0/name', 'Domain-0'],
-      ['/local/domain/0/domid', '0'],
-    ] as const) {
-      t.events.push(ops.write(t, DOM0, p, Buffer.from(v)));
+/** How many times an operation is sent again on a new connection before it fails. */
+const RECONNECTS = 5;
+
+export class HostXenstore {
+  /** The daemon, when it runs in this process. */
+  readonly daemon: XenstoreDaemon | undefined;
+  /** Where an administrator's tools reach it (XENSTORED_PATH), when it is a process. */
+  readonly socketPath: string | undefined;
+  private readonly connector: XenstoreConnector;
+  private client: Promise<XsClient> | undefined;
+  private chain: Promise<unknown> = Promise.resolve();
+  private closed = false;
+  /** The values of the nodes this toolstack wrote (see above), and which belong to which domain. */
+  private readonly written = new Map<string, string>();
+  private readonly domainNodes = new Map<number, string[]>();
+  /** Failures of the operations nobody awaits (domainCreated / domainDestroyed). */
+  onError: (message: string) => void = () => {};
+
+  constructor(opts: { connector?: XenstoreConnector; socketPath?: string } = {}) {
+    if (opts.connector) {
+      this.daemon = undefined;
+      this.connector = opts.connector;
+    } else {
+      const daemon = new XenstoreDaemon();
+      this.daemon = daemon;
+      this.connector = async () => XsClient.xenbus(daemon, 0);
     }
-    this.daemon.committed(t.commit());
+    this.socketPath = opts.socketPath;
+    // dom0's own nodes, as xen-init-dom0 writes them at boot
+    this.write({ '/local/domain/0/name': 'Domain-0', '/local/domain/0/domid': '0' });
   }
 
   domainCreated(d: { domid: number; uuid: string; name: string; startNs: number }, b: DomainBuildInfoJson, devices: { disks: DiskSpec[]; nics: NicSpec[] }): void {
-    writeDomainLayout(this.daemon, {
+    const spec: DomainLayoutSpec = {
       domid: d.domid,
       name: d.name,
       uuid: d.uuid,
@@ -66,43 +98,120 @@ export class HostXenstore {
       disks: devices.disks,
       nics: devices.nics,
       startTime: d.startNs / 1e9,
+    };
+    const steps = domainLayout(spec);
+    this.forgetDomain(d.domid);
+    const mine: string[] = [];
+    for (const s of steps) {
+      if ('rm' in s) continue;
+      this.written.set(s.path, s.value);
+      mine.push(s.path);
+    }
+    this.domainNodes.set(d.domid, mine);
+    this.background(`writing the xenstore layout of domain ${d.domid}`, async (xs) => {
+      await applyLayout(xs, steps);
+      await xs.introduce(spec.domid, BigInt(spec.storeRingRef), spec.storePort);
     });
   }
 
   domainDestroyed(domid: number): void {
-    removeDomainLayout(this.daemon, domid);
+    this.forgetDomain(domid);
+    this.background(`removing the xenstore layout of domain ${domid}`, (xs) => removeDomainLayout(xs, domid));
   }
 
-  /** libxl__xs_read as dom0: the node's value, or undefined when it does not exist. */
+  /**
+   * libxl__xs_read as dom0 of a node this toolstack writes (see above): its value, or
+   * undefined when it does not exist.
+   */
   read(path: string): string | undefined {
-    try {
-      return ops.read(this.daemon.store, DOM0, path).toString('latin1');
-    } catch (e) {
-      if ((e as { code?: string }).code === 'ENOENT') return undefined;
-      throw e;
-    }
+    return this.written.get(path);
   }
 
   /**
    * Writes nodes as dom0 in one transaction (libxl's xs_transaction_start / printf /
    * transaction_end, retried on EAGAIN); existing nodes keep their permissions, and the
-   * watches on them fire once it commits.
+   * watches on them fire once it commits. Queued in order with the other operations.
    */
   write(nodes: Readonly<Record<string, string>>): void {
-    inTransaction(this.daemon, (t) => {
-      for (const [p, v] of Object.entries(nodes)) t.events.push(ops.write(t, DOM0, p, Buffer.from(v, 'latin1')));
+    for (const [p, v] of Object.entries(nodes)) {
+      if (!this.written.has(p)) {
+        const m = /^\/local\/domain\/(\d+)\//.exec(p);
+        if (m) this.domainNodes.get(Number(m[1]))?.push(p);
+      }
+      this.written.set(p, v);
+    }
+    this.background('writing xenstore nodes', (xs) =>
+      inTransaction(xs, (t) => {
+        for (const [p, v] of Object.entries(nodes)) t.write(p, v);
+      }),
+    );
+  }
+
+  private forgetDomain(domid: number): void {
+    for (const p of this.domainNodes.get(domid) ?? []) this.written.delete(p);
+    this.domainNodes.delete(domid);
+  }
+
+  async list(path: string): Promise<XenstoreListing> {
+    return this.run(async (xs) => {
+      const node = async (p: string): Promise<XenstoreNode> => {
+        const [value, perms, children] = await Promise.all([xs.read(p), xs.getPerms(p), xs.directory(p)]);
+        return { path: p, value, perms, children: children.length };
+      };
+      const [self, names] = await Promise.all([node(path), xs.directory(path)]);
+      const children = await Promise.all(names.sort().map((n) => node(path === '/' ? `/${n}` : `${path}/${n}`)));
+      return { node: self, children };
     });
   }
 
-  list(path: string): XenstoreListing {
-    const node = (p: string): XenstoreNode => ({
-      path: p,
-      value: ops.read(this.daemon.store, DOM0, p).toString('latin1'),
-      perms: ops.getPerms(this.daemon.store, DOM0, p).map(formatPerm),
-      children: ops.directory(this.daemon.store, DOM0, p).length,
+  /** Resolves once every operation queued so far has been applied (or failed). */
+  async settled(): Promise<void> {
+    await this.chain.catch(() => {});
+  }
+
+  async close(): Promise<void> {
+    await this.settled();
+    this.closed = true;
+    const c = this.client;
+    this.client = undefined;
+    if (c) (await c.catch(() => undefined))?.close();
+  }
+
+  private background(what: string, op: (xs: XsClient) => Promise<void>): void {
+    this.run(op).catch((e: unknown) => this.onError(`${what}: ${e instanceof Error ? e.message : String(e)}`));
+  }
+
+  /** Runs `op` after the operations before it, on a live connection. */
+  private run<T>(op: (xs: XsClient) => Promise<T>): Promise<T> {
+    const r = this.chain.catch(() => {}).then(() => this.attempt(op, RECONNECTS));
+    this.chain = r;
+    return r;
+  }
+
+  private async attempt<T>(op: (xs: XsClient) => Promise<T>, left: number): Promise<T> {
+    if (this.closed) throw new Error('the host xenstore is closed');
+    const xs = await this.connection();
+    try {
+      return await op(xs);
+    } catch (e) {
+      // The daemon went away under us: the operation is sent again on a new connection.
+      if (!xs.isClosed || left === 0) throw e;
+      if (this.client !== undefined && (await this.client.catch(() => undefined)) === xs) this.client = undefined;
+      return this.attempt(op, left - 1);
+    }
+  }
+
+  private async connection(): Promise<XsClient> {
+    const c = this.client;
+    if (c !== undefined) {
+      const xs = await c.catch(() => undefined);
+      if (xs !== undefined && !xs.isClosed) return xs;
+    }
+    const next = this.connector();
+    this.client = next;
+    next.catch(() => {
+      if (this.client === next) this.client = undefined;
     });
-    const self = node(path);
-    const names = ops.directory(this.daemon.store, DOM0, path).sort();
-    return { node: self, children: names.map((n) => node(path === '/' ? `/${n}` : `${path}/${n}`)) };
+    return next;
   }
 }

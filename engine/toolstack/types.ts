@@ -27,6 +27,8 @@ export interface HostSummary {
   nrDomains: number;
   /** Simulated time of an embedded host in ns (a real host reports 0). */
   nowNs: number;
+  /** The unix socket of an embedded host's xenstored process (XENSTORED_PATH for Xen's tools). */
+  xenstoredPath?: string;
 }
 
 export interface DomainSummary {

@@ -179,6 +179,25 @@ export class XsClient {
     await this.request(XsType.TRANSACTION_END, commit ? 'T\0' : 'F\0', tx);
   }
 
+  /** INTRODUCE: dom0 tells xenstored about a new domain's ring (@introduceDomain fires). */
+  async introduce(domid: number, mfn: bigint, evtchn: number): Promise<void> {
+    await this.request(XsType.INTRODUCE, joinStrings([String(domid), String(mfn), String(evtchn)]));
+  }
+
+  /** RELEASE: the domain is gone (@releaseDomain fires). */
+  async release(domid: number): Promise<void> {
+    await this.request(XsType.RELEASE, joinStrings([String(domid)]));
+  }
+
+  async isIntroduced(domid: number): Promise<boolean> {
+    return splitStrings(await this.request(XsType.IS_DOMAIN_INTRODUCED, joinStrings([String(domid)])))[0] === 'T';
+  }
+
+  /** The connection is gone (closed, or its daemon died); requests fail. */
+  get isClosed(): boolean {
+    return this.closedError !== undefined;
+  }
+
   close(): void {
     this.sock.destroy();
   }

@@ -18,14 +18,15 @@
  * is [n<domid>, r<backend>] and its backend directory [n<backend>, r<domid>]. Devices
  * start in XenbusState Initialising on both ends (xen/include/public/io/xenbus.h). The
  * whole layout is one transaction, then the domain is INTRODUCEd (@introduceDomain).
+ *
+ * It is written as libxl writes it: dom0 requests over a xenstore connection (the unix
+ * socket of a xenstored process, or an in-process connection to the same daemon code),
+ * pipelined inside the transaction.
  */
-import type { XenstoreDaemon } from './daemon';
-import { XsError } from './errors';
-import { DEFAULT_QUOTA } from './quota';
-import * as ops from './ops';
-import type { Caller } from './ops';
+import type { XsClient } from './client';
+import { inTransaction } from './client-transaction';
 import type { Perm } from './perms';
-import { Transaction } from './transaction';
+import { formatPerm } from './perms';
 import { domainPath } from './path';
 
 /** enum xenbus_state (xen/include/public/io/xenbus.h). */
@@ -81,30 +82,35 @@ export interface DomainLayoutSpec {
   startTime?: number;
 }
 
-const DOM0: Caller = { domid: 0, privileged: true, quota: DEFAULT_QUOTA };
+/** One step of a layout: remove a subtree if present, or write a node with its permissions. */
+export type LayoutOp = { rm: string } | { path: string; value: string; perms: Perm[] };
 
-/** Runs `fn` in a dom0 transaction, retrying on EAGAIN as libxl does; fires its watches. */
-export function inTransaction(daemon: XenstoreDaemon, fn: (t: Transaction) => void): void {
-  for (;;) {
-    const t = new Transaction(daemon.allocTxId(), daemon.store);
-    fn(t);
-    try {
-      daemon.committed(t.commit());
-      return;
-    } catch (e) {
-      if (e instanceof XsError && e.code === 'EAGAIN') continue;
-      throw e;
+function put(t: LayoutOp[], path: string, value: string, perms: Perm[]): void {
+  t.push({ path, value, perms });
+}
+
+/** Sends layout steps in one dom0 transaction (pipelined), retried on EAGAIN. */
+export async function applyLayout(xs: XsClient, steps: readonly LayoutOp[]): Promise<void> {
+  await inTransaction(xs, (t) => {
+    for (const s of steps) {
+      if ('rm' in s) {
+        t.rmIfPresent(s.rm);
+      } else {
+        t.write(s.path, s.value);
+        t.setPerms(s.path, s.perms.map(formatPerm));
+      }
     }
-  }
+  });
 }
 
-function put(t: Transaction, path: string, value: string, perms: Perm[]): void {
-  t.events.push(ops.write(t, DOM0, path, Buffer.from(value, 'latin1')));
-  t.events.push(ops.setPerms(t, DOM0, path, perms));
+/** Writes the layout of a new domain and introduces it (over dom0's connection `xs`). */
+export async function writeDomainLayout(xs: XsClient, spec: DomainLayoutSpec): Promise<void> {
+  await applyLayout(xs, domainLayout(spec));
+  await xs.introduce(spec.domid, BigInt(spec.storeRingRef), spec.storePort);
 }
 
-/** Writes the layout of a new domain and introduces it. */
-export function writeDomainLayout(daemon: XenstoreDaemon, spec: DomainLayoutSpec): void {
+/** The steps of a new domain's layout (a stale one for the same domid is removed first). */
+export function domainLayout(spec: DomainLayoutSpec): LayoutOp[] {
   const { domid } = spec;
   const dom = domainPath(domid);
   const ro: Perm[] = [
@@ -114,11 +120,9 @@ export function writeDomainLayout(daemon: XenstoreDaemon, spec: DomainLayoutSpec
   const rw: Perm[] = [{ id: domid, perm: 'n' }];
   const vm = `/vm/${spec.uuid}`;
   const start = spec.startTime ?? Date.now() / 1000;
-  inTransaction(daemon, (t) => {
-    for (const p of [dom, vm, `/libxl/${domid}`]) {
-      const old = t.get(p);
-      if (old !== undefined) t.events.push(ops.rm(t, DOM0, p)!);
-    }
+  const t: LayoutOp[] = [];
+  {
+    for (const p of [dom, vm, `/libxl/${domid}`]) t.push({ rm: p });
     put(t, vm, '', ro);
     put(t, `${vm}/name`, spec.name, ro);
     put(t, `${vm}/uuid`, spec.uuid, ro);
@@ -155,13 +159,13 @@ export function writeDomainLayout(daemon: XenstoreDaemon, spec: DomainLayoutSpec
     for (const n of spec.nics ?? []) writeNic(t, domid, n);
     put(t, `/libxl/${domid}/type`, spec.type, [{ id: 0, perm: 'n' }]);
     put(t, `/libxl/${domid}/dm-version`, 'qemu_xen', [{ id: 0, perm: 'n' }]);
-  });
-  daemon.introduce(domid, BigInt(spec.storeRingRef), spec.storePort);
+  }
+  return t;
 }
 
 /** A device's frontend and backend directories with their handshake fields. */
 function writeDevice(
-  t: Transaction,
+  t: LayoutOp[],
   domid: number,
   kind: string,
   devid: number,
@@ -187,7 +191,7 @@ function writeDevice(
   for (const [k, v] of Object.entries(beFields)) put(t, `${be}/${k}`, v, bePerms);
 }
 
-function writeDisk(t: Transaction, domid: number, d: DiskSpec): void {
+function writeDisk(t: LayoutOp[], domid: number, d: DiskSpec): void {
   const deviceType = d.cdrom ? 'cdrom' : 'disk';
   writeDevice(t, domid, 'vbd', d.devid, d.backendDomid ?? 0, { 'virtual-device': String(d.devid), 'device-type': deviceType }, {
     removable: d.cdrom ? '1' : '0',
@@ -200,7 +204,7 @@ function writeDisk(t: Transaction, domid: number, d: DiskSpec): void {
   });
 }
 
-function writeNic(t: Transaction, domid: number, n: NicSpec): void {
+function writeNic(t: LayoutOp[], domid: number, n: NicSpec): void {
   writeDevice(t, domid, 'vif', n.devid, n.backendDomid ?? 0, { handle: String(n.devid), mac: n.mac }, {
     script: n.script ?? '/etc/xen/scripts/vif-bridge',
     mac: n.mac,
@@ -210,7 +214,7 @@ function writeNic(t: Transaction, domid: number, n: NicSpec): void {
   });
 }
 
-function writeConsole(t: Transaction, spec: DomainLayoutSpec, c: { port: number; ringRef: number | bigint }): void {
+function writeConsole(t: LayoutOp[], spec: DomainLayoutSpec, c: { port: number; ringRef: number | bigint }): void {
   const { domid } = spec;
   const con = `${domainPath(domid)}/console`;
   const be = `${domainPath(0)}/backend/console/${domid}/0`;
@@ -248,22 +252,15 @@ function writeConsole(t: Transaction, spec: DomainLayoutSpec, c: { port: number;
  * backend directories for it in every backend domain), then releases it
  * (@releaseDomain) if it was introduced.
  */
-export function removeDomainLayout(daemon: XenstoreDaemon, domid: number): void {
+export async function removeDomainLayout(xs: XsClient, domid: number): Promise<void> {
   const dom = domainPath(domid);
-  inTransaction(daemon, (t) => {
-    const vmNode = t.get(`${dom}/vm`);
+  await inTransaction(xs, async (t) => {
+    const vm = await t.read(`${dom}/vm`);
     const paths = [dom, `/libxl/${domid}`];
-    if (vmNode !== undefined && vmNode.value.length > 0) paths.push(vmNode.value.toString('latin1'));
-    const domains = t.get('/local/domain');
-    for (const be of domains?.children ?? []) {
-      const backend = t.get(`/local/domain/${be}/backend`);
-      for (const kind of backend?.children ?? []) paths.push(`/local/domain/${be}/backend/${kind}/${domid}`);
-    }
-    for (const p of paths) {
-      if (t.get(p) === undefined) continue;
-      const ch = ops.rm(t, DOM0, p);
-      if (ch !== null) t.events.push(ch);
-    }
+    if (vm !== undefined && vm.length > 0) paths.push(vm);
+    const backends = await Promise.all((await t.directory('/local/domain')).map(async (be) => ({ be, kinds: await t.directory(`/local/domain/${be}/backend`) })));
+    for (const { be, kinds } of backends) for (const kind of kinds) paths.push(`/local/domain/${be}/backend/${kind}/${domid}`);
+    for (const p of paths) t.rmIfPresent(p);
   });
-  if (daemon.domains.has(domid)) daemon.release(domid);
+  if (await xs.isIntroduced(domid)) await xs.release(domid);
 }

@@ -12,7 +12,7 @@
 import net from 'node:net';
 import { fork } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
-import { unlinkSync } from 'node:fs';
+import { existsSync, unlinkSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { FsyncPolicy } from './persist';
@@ -64,6 +64,11 @@ export class Supervisor {
     return this.sockets.size;
   }
 
+  /** The daemon (worker) process, while one runs. */
+  get workerPid(): number | undefined {
+    return this.worker?.pid;
+  }
+
   private async listen(): Promise<void> {
     await listenOnFreshSocket(this.server, this.opts.socket, 'a xenstored');
   }
@@ -99,9 +104,7 @@ export class Supervisor {
 
   /** Starts a worker process and waits until its code is loaded (it then waits for init). */
   private forkWorker(): Promise<ChildProcess> {
-    const workerPath = fileURLToPath(new URL('./worker.ts', import.meta.url));
-    const tsx = pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href;
-    const w = fork(workerPath, [], { execArgv: ['--import', tsx], serialization: 'advanced', stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+    const w = fork(workerModule(), [], { execArgv: workerExecArgv(), serialization: 'advanced', stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
     return new Promise((resolve, reject) => {
       const onExit = (code: number | null): void => reject(new Error(`xenstored worker exited (${code}) while starting`));
       w.once('exit', onExit);
@@ -233,3 +236,16 @@ export class Supervisor {
   }
 }
 
+/**
+ * The worker's code: worker.ts beside this module, run through tsx; in the console's
+ * bundled main process (electron.vite.config.ts) the bundle's xenstored-worker.js.
+ */
+function workerModule(): string {
+  const ts = fileURLToPath(new URL('./worker.ts', import.meta.url));
+  return existsSync(ts) ? ts : fileURLToPath(new URL('./xenstored-worker.js', import.meta.url));
+}
+
+function workerExecArgv(): string[] {
+  if (!workerModule().endsWith('.ts')) return [];
+  return ['--import', pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href];
+}

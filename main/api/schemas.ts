@@ -49,6 +49,7 @@ export const HostSummarySchema = z.object({
   scheduler: z.string(),
   nrDomains: z.number().int(),
   nowNs: z.number(),
+  xenstoredPath: z.string().optional(),
 });
 
 export const DomainSummarySchema = z.object({

@@ -34,7 +34,7 @@ export const API_PATH = '/api';
 
 export async function startConsoleServer(opts: ServeOptions, appVersion: string): Promise<ConsoleServer> {
   const token = opts.token ?? randomBytes(24).toString('base64url');
-  const lab = Lab.open(new LabStore(opts.labDir), { defaultSeed: opts.seed });
+  const lab = Lab.open(new LabStore(opts.labDir), { defaultSeed: opts.seed, xenstoredProcesses: true });
   const router = new Router({ lab, mode: 'serve', appVersion });
   // The domains the embedded hosts ran when the console last stopped come back (their xl.cfg files).
   await lab.restoreDomains();

@@ -12,6 +12,7 @@ import { RemoteToolstackHost, remoteToToolstackError } from '../../engine/toolst
 import { ToolstackError } from '../../engine/toolstack/toolstack-error';
 import type { HostSummary, ToolstackEvent } from '../../engine/toolstack/types';
 import { DomainConfigStore } from './domain-configs';
+import { HostXenstored } from './host-xenstored';
 import type { HostEntry, LabStore, RemoteHostEntry } from './lab-store';
 
 export type HostState = 'online' | 'connecting' | 'offline';
@@ -42,6 +43,18 @@ interface Slot {
   state: HostState;
   detail: string | null;
   unsubscribe: (() => void) | undefined;
+  /** An embedded host's xenstored process. */
+  xenstored?: HostXenstored;
+}
+
+export interface LabOptions {
+  connector?: RemoteConnector;
+  defaultSeed?: number;
+  /**
+   * Run each embedded host's xenstored as its own process (socket in the runtime folder,
+   * state in <lab>/xenstore/<host>/), as the console does; otherwise in this process.
+   */
+  xenstoredProcesses?: boolean;
 }
 
 export class Lab {
@@ -54,6 +67,7 @@ export class Lab {
   constructor(
     private readonly store?: LabStore,
     private readonly connector: RemoteConnector = sshConnector,
+    private readonly xenstoredProcesses = false,
   ) {}
 
   /** The default lab, in memory: one embedded small-lab host named lab1. */
@@ -64,8 +78,8 @@ export class Lab {
   }
 
   /** The lab saved in `store` (the default lab the first time); real hosts connect in the background. */
-  static open(store: LabStore, opts: { connector?: RemoteConnector; defaultSeed?: number } = {}): Lab {
-    const lab = new Lab(store, opts.connector ?? sshConnector);
+  static open(store: LabStore, opts: LabOptions = {}): Lab {
+    const lab = new Lab(store, opts.connector ?? sshConnector, opts.xenstoredProcesses ?? false);
     for (const e of store.load(opts.defaultSeed)) {
       if (e.kind === 'embedded') lab.addEmbedded({ id: e.id, preset: e.preset, seed: e.seed, ...(e.topology ? { topology: e.topology } : {}) }, false);
       else lab.reconnect(e);
@@ -93,8 +107,22 @@ export class Lab {
 
   addEmbedded(opts: EmbeddedHostOptions, persist = true): EmbeddedHost {
     this.requireFreeId(opts.id);
-    const h = new EmbeddedHost(opts);
-    this.attach({ entry: { id: opts.id, kind: 'embedded', preset: h.preset.id, seed: opts.seed ?? 1, ...(opts.topology ? { topology: opts.topology } : {}) }, host: h, state: 'online', detail: null, unsubscribe: undefined });
+    const xenstored = this.store && this.xenstoredProcesses && process.platform !== 'win32' ? HostXenstored.launch(this.store.dir, opts.id, (line) => this.hostLog(opts.id, line)) : undefined;
+    let h: EmbeddedHost;
+    try {
+      h = new EmbeddedHost({ ...opts, ...(xenstored ? { xenstore: xenstored.xenstore } : {}) });
+    } catch (e) {
+      void xenstored?.stop();
+      throw e;
+    }
+    this.attach({
+      entry: { id: opts.id, kind: 'embedded', preset: h.preset.id, seed: opts.seed ?? 1, ...(opts.topology ? { topology: opts.topology } : {}) },
+      host: h,
+      state: 'online',
+      detail: null,
+      unsubscribe: undefined,
+      ...(xenstored ? { xenstored } : {}),
+    });
     if (this.configs) this.followers.push(this.configs.follow(h));
     if (persist) this.persist();
     return h;
@@ -128,6 +156,7 @@ export class Lab {
     this.slots.delete(id);
     s.unsubscribe?.();
     await s.host?.close();
+    await s.xenstored?.stop();
     this.persist();
   }
 
@@ -164,6 +193,7 @@ export class Lab {
     for (const f of this.followers.splice(0)) f();
     for (const s of this.slots.values()) s.unsubscribe?.();
     await Promise.all(this.all().map((h) => h.close()));
+    await Promise.all([...this.slots.values()].map((s) => s.xenstored?.stop()));
     this.slots.clear();
     this.listeners.clear();
   }
@@ -182,6 +212,15 @@ export class Lab {
         slot.state = 'offline';
         slot.detail = remoteToToolstackError(e).message;
       });
+  }
+
+  /** An embedded host's xenstored process, if it has one (tests, the host view). */
+  xenstored(id: string): HostXenstored | undefined {
+    return this.slot(id).xenstored;
+  }
+
+  private hostLog(hostId: string, message: string): void {
+    for (const l of this.listeners) l({ kind: 'host.log', hostId, level: 'info', message });
   }
 
   private attach(s: Slot): void {

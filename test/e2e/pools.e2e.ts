@@ -27,6 +27,14 @@ describe('pools and scheduler parameters', () => {
     await page.locator('[data-test=xenstore]').getByRole('button', { name: 'Go' }).click();
     await expect.poll(() => page.locator('[data-test=xenstore] tbody').textContent()).toContain('db1');
     expect(await page.locator('[data-test=xenstore] .self').textContent()).toContain('(n0,r1)');
+    // the host's xenstored is its own process: its socket is shown, and after kill -9 the
+    // host service restarts it from its state directory and the browser still reads it
+    const xsd = c.env.server.lab.xenstored('lab1')!;
+    expect(await page.locator('[data-test=xenstored-path]').textContent()).toContain(`XENSTORED_PATH=${xsd.socketPath}`);
+    process.kill((await xsd.daemonPid())!, 'SIGKILL');
+    await page.getByLabel('xenstore path').fill('/local/domain/1/name');
+    await page.locator('[data-test=xenstore]').getByRole('button', { name: 'Go' }).click();
+    await expect.poll(() => page.locator('[data-test=xenstore] .self').textContent()).toContain('= "db1"');
     expect(await page.locator('[data-test=cpu-policy]').textContent()).toContain('GenuineIntel family 6');
     expect(await page.locator('[data-test=xl-info]').textContent()).toContain('nr_cpus: 8');
     expect((await host.listCpupools()).map((p) => [p.name, p.cpus])).toEqual([['Pool-0', [0, 1, 2, 3, 4, 5]], ['cp-credit', [6, 7]]]);

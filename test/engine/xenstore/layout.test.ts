@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { XenbusState, removeDomainLayout, writeDomainLayout } from '../../../engine/xenstore/layout';
 import type { DomainLayoutSpec } from '../../../engine/xenstore/layout';
 import { XsType } from '../../../engine/xenstore/wire';
+import { XsClient } from '../../../engine/xenstore/client';
 import { MemClient, daemon } from './helpers';
 
 const spec: DomainLayoutSpec = {
@@ -22,9 +23,9 @@ const spec: DomainLayoutSpec = {
 };
 
 describe("Xen's domain layout in xenstore", () => {
-  it('writes /local/domain/N, /vm/<uuid> and /libxl/N with their values', () => {
+  it('writes /local/domain/N, /vm/<uuid> and /libxl/N with their values', async () => {
     const d = daemon();
-    writeDomainLayout(d, spec);
+    await writeDomainLayout(XsClient.xenbus(d, 0), spec);
     const c = new MemClient(d, 0);
     const dom = '/local/domain/3';
     expect(c.read(`${dom}/name`)).toBe('web');
@@ -43,9 +44,9 @@ describe("Xen's domain layout in xenstore", () => {
     expect(c.call(XsType.IS_DOMAIN_INTRODUCED, '3')).toBe('T\0');
   });
 
-  it('writes both ends of each device in XenbusState Initialising', () => {
+  it('writes both ends of each device in XenbusState Initialising', async () => {
     const d = daemon();
-    writeDomainLayout(d, spec);
+    await writeDomainLayout(XsClient.xenbus(d, 0), spec);
     const c = new MemClient(d, 0);
     const fe = '/local/domain/3/device/vbd/51712';
     const be = '/local/domain/0/backend/vbd/3/51712';
@@ -62,10 +63,10 @@ describe("Xen's domain layout in xenstore", () => {
     expect(c.call(XsType.GET_PERMS, be)).toBe('n0\0r3\0');
   });
 
-  it("gives the guest libxl's access: read its layout, write data and control/shutdown, nothing of others", () => {
+  it("gives the guest libxl's access: read its layout, write data and control/shutdown, nothing of others", async () => {
     const d = daemon();
-    writeDomainLayout(d, spec);
-    writeDomainLayout(d, { ...spec, domid: 4, name: 'db', uuid: '00000000-0000-4000-8000-000000000004', disks: [], nics: [] });
+    await writeDomainLayout(XsClient.xenbus(d, 0), spec);
+    await writeDomainLayout(XsClient.xenbus(d, 0), { ...spec, domid: 4, name: 'db', uuid: '00000000-0000-4000-8000-000000000004', disks: [], nics: [] });
     const g = new MemClient(d, 3);
     expect(g.read('name')).toBe('web');
     expect(g.write('name', 'evil')).toBe('ERR:EACCES');
@@ -79,19 +80,19 @@ describe("Xen's domain layout in xenstore", () => {
     expect(g.read('/libxl/3/type')).toBe('ERR:EACCES');
   });
 
-  it('fires @introduceDomain on create and @releaseDomain on destroy, which removes every node', () => {
+  it('fires @introduceDomain on create and @releaseDomain on destroy, which removes every node', async () => {
     const d = daemon();
     const c = new MemClient(d, 0);
     c.call(XsType.WATCH, '@introduceDomain', 'in');
     c.call(XsType.WATCH, '@releaseDomain', 'out');
     c.call(XsType.WATCH, '/local/domain/0/backend', 'be');
     c.events();
-    writeDomainLayout(d, spec);
+    await writeDomainLayout(XsClient.xenbus(d, 0), spec);
     const ev = c.events();
     expect(ev).toContainEqual(['@introduceDomain', 'in']);
     expect(ev).toContainEqual(['/local/domain/0/backend/vbd/3/51712/state', 'be']);
     const before = d.store.size;
-    removeDomainLayout(d, 3);
+    await removeDomainLayout(XsClient.xenbus(d, 0), 3);
     expect(c.events()).toContainEqual(['@releaseDomain', 'out']);
     expect(c.read('/local/domain/3')).toBe('ERR:ENOENT');
     expect(c.read(`/vm/${spec.uuid}`)).toBe('ERR:ENOENT');
@@ -102,14 +103,14 @@ describe("Xen's domain layout in xenstore", () => {
     expect(c.call(XsType.IS_DOMAIN_INTRODUCED, '3')).toBe('F\0');
   });
 
-  it('rewrites a stale layout left for the same domid', () => {
+  it('rewrites a stale layout left for the same domid', async () => {
     const d = daemon();
-    writeDomainLayout(d, spec);
+    await writeDomainLayout(XsClient.xenbus(d, 0), spec);
     const c = new MemClient(d, 0);
     c.write('/local/domain/3/stale', 'x');
-    removeDomainLayout(d, 3);
+    await removeDomainLayout(XsClient.xenbus(d, 0), 3);
     c.write('/local/domain/3/stale', 'x');
-    writeDomainLayout(d, { ...spec, name: 'web2' });
+    await writeDomainLayout(XsClient.xenbus(d, 0), { ...spec, name: 'web2' });
     expect(c.read('/local/domain/3/stale')).toBe('ERR:ENOENT');
     expect(c.read('/local/domain/3/name')).toBe('web2');
   });

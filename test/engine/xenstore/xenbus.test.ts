@@ -3,9 +3,9 @@ import { XenstoreDaemon } from '../../../engine/xenstore/daemon';
 import { XsClient } from '../../../engine/xenstore/client';
 import { writeDomainLayout } from '../../../engine/xenstore/layout';
 
-function guestHost(): { d: XenstoreDaemon; dom0: XsClient; guest: XsClient } {
+async function guestHost(): Promise<{ d: XenstoreDaemon; dom0: XsClient; guest: XsClient }> {
   const d = new XenstoreDaemon();
-  writeDomainLayout(d, {
+  await writeDomainLayout(XsClient.xenbus(d, 0), {
     domid: 5, name: 'g', uuid: '11111111-2222-4333-8444-555555555555', type: 'pv',
     maxMemKb: 131072, targetMemKb: 131072, vcpus: 1, storePort: 1, storeRingRef: 1,
   });
@@ -14,7 +14,7 @@ function guestHost(): { d: XenstoreDaemon; dom0: XsClient; guest: XsClient } {
 
 describe("a guest's in-process xenbus connection", () => {
   it('uses relative paths under its domain and is held to the permissions', async () => {
-    const { guest, dom0 } = guestHost();
+    const { guest, dom0 } = await guestHost();
     expect(await guest.read('name')).toBe('g');
     await guest.write('data/ip', '10.0.0.5');
     expect(await dom0.read('/local/domain/5/data/ip')).toBe('10.0.0.5');
@@ -24,7 +24,7 @@ describe("a guest's in-process xenbus connection", () => {
   });
 
   it('sees the toolstack ask for a shutdown through a watch on control/shutdown', async () => {
-    const { guest, dom0 } = guestHost();
+    const { guest, dom0 } = await guestHost();
     const seen: string[] = [];
     guest.onWatch((p) => seen.push(p));
     await guest.watch('control/shutdown', 'sd');
@@ -35,7 +35,7 @@ describe("a guest's in-process xenbus connection", () => {
   });
 
   it('is cut when the domain is released', async () => {
-    const { d, guest } = guestHost();
+    const { d, guest } = await guestHost();
     d.release(5);
     await new Promise((r) => setTimeout(r, 5));
     await expect(guest.read('name')).rejects.toThrow(/closed/);

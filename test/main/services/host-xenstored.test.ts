@@ -1,0 +1,88 @@
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { XsClient } from '../../../engine/xenstore/client';
+import type { EmbeddedHost } from '../../../engine/toolstack/embedded-host';
+import { Lab } from '../../../main/services/lab';
+import { LabStore } from '../../../main/services/lab-store';
+
+const cleanups: (() => Promise<void> | void)[] = [];
+afterEach(async () => {
+  for (const c of cleanups.splice(0).reverse()) await c();
+});
+
+function openLab(): { lab: Lab; dir: string } {
+  const dir = mkdtempSync(join(tmpdir(), 'xd-xsd-'));
+  const lab = Lab.open(new LabStore(dir), { xenstoredProcesses: true });
+  cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
+  cleanups.push(() => lab.close());
+  return { lab, dir };
+}
+
+async function waitFor<T>(fn: () => Promise<T>): Promise<T> {
+  for (let i = 0; ; i++) {
+    try {
+      return await fn();
+    } catch (e) {
+      if (i > 200) throw e;
+      await new Promise((r) => setTimeout(r, 20));
+    }
+  }
+}
+
+describe("an embedded host's xenstored process", () => {
+  it('serves the host on its own socket (0600 in a 0700 folder), its state in the lab, as Xen tools reach it', async () => {
+    const { lab, dir } = openLab();
+    const host = lab.host('lab1') as EmbeddedHost;
+    const xsd = lab.xenstored('lab1')!;
+    expect(host.xenstore.socketPath).toBe(xsd.socketPath);
+    const { domid } = await host.createDomain({ configText: 'name = "web1"\nmemory = 128\n' });
+    expect((await host.xenstoreList(`/local/domain/${domid}/name`)).node.value).toBe('web1');
+    expect(statSync(xsd.socketPath).mode & 0o777).toBe(0o600);
+    expect(statSync(join(xsd.socketPath, '..')).mode & 0o777).toBe(0o700);
+    expect(xsd.stateDir).toBe(join(dir, 'xenstore', 'lab1'));
+    expect(statSync(xsd.stateDir).isDirectory()).toBe(true);
+    // What xenstore-ls does with XENSTORED_PATH: a dom0 connection to the socket.
+    const xs = await XsClient.connect(xsd.socketPath);
+    cleanups.push(() => xs.close());
+    expect(await xs.read(`/local/domain/${domid}/name`)).toBe('web1');
+    expect(await xs.read('/local/domain/0/name')).toBe('Domain-0');
+    expect(await xs.isIntroduced(domid)).toBe(true);
+    const pid = await xsd.daemonPid();
+    expect(pid).toBeGreaterThan(0);
+    expect(pid).not.toBe(process.pid);
+  });
+
+  it('comes back from its state directory after kill -9, and the toolstack reconnects', async () => {
+    const { lab } = openLab();
+    const host = lab.host('lab1') as EmbeddedHost;
+    const xsd = lab.xenstored('lab1')!;
+    const { domid } = await host.createDomain({ configText: 'name = "db1"\nmemory = 128\n' });
+    await host.xenstore.settled();
+    const pid = (await xsd.daemonPid())!;
+    process.kill(pid, 'SIGKILL');
+    // The browser's request right after the kill is answered by the restarted daemon.
+    const after = await host.xenstoreList(`/local/domain/${domid}`);
+    expect(after.children.find((c) => c.path.endsWith('/name'))?.value).toBe('db1');
+    expect(await xsd.daemonPid()).not.toBe(pid);
+    // The toolstack keeps writing through the new daemon.
+    const second = await host.createDomain({ configText: 'name = "db2"\nmemory = 128\n' });
+    expect((await host.xenstoreList(`/local/domain/${second.domid}/name`)).node.value).toBe('db2');
+    await host.destroy('db1');
+    await expect(host.xenstoreList(`/local/domain/${domid}`)).rejects.toMatchObject({ code: 'ENOENT' });
+    const xs = await waitFor(() => XsClient.connect(xsd.socketPath));
+    cleanups.push(() => xs.close());
+    expect(await xs.isIntroduced(domid)).toBe(false);
+    expect(await xs.isIntroduced(second.domid)).toBe(true);
+  });
+
+  it('stops with the host: the socket goes away', async () => {
+    const { lab } = openLab();
+    lab.addEmbedded({ id: 'lab2', seed: 2 });
+    const xsd = lab.xenstored('lab2')!;
+    expect((await lab.host('lab2').xenstoreList('/local/domain/0/domid')).node.value).toBe('0');
+    await lab.remove('lab2');
+    expect(() => statSync(xsd.socketPath)).toThrow(/ENOENT/);
+  });
+});
