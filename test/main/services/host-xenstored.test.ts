@@ -37,7 +37,7 @@ describe("an embedded host's xenstored process", () => {
     const host = lab.host('lab1') as EmbeddedHost;
     const xsd = lab.xenstored('lab1')!;
     expect(host.xenstore.socketPath).toBe(xsd.socketPath);
-    const { domid } = await host.createDomain({ configText: 'name = "web1"\nmemory = 128\n' });
+    const domid = (await host.createDomain({ configText: 'name = "web1"\nmemory = 128\n' })).domid!;
     expect((await host.xenstoreList(`/local/domain/${domid}/name`)).node.value).toBe('web1');
     expect(statSync(xsd.socketPath).mode & 0o777).toBe(0o600);
     expect(statSync(join(xsd.socketPath, '..')).mode & 0o777).toBe(0o700);
@@ -58,7 +58,7 @@ describe("an embedded host's xenstored process", () => {
     const { lab } = openLab();
     const host = lab.host('lab1') as EmbeddedHost;
     const xsd = lab.xenstored('lab1')!;
-    const { domid } = await host.createDomain({ configText: 'name = "db1"\nmemory = 128\n' });
+    const domid = (await host.createDomain({ configText: 'name = "db1"\nmemory = 128\n' })).domid!;
     await host.xenstore.settled();
     const pid = (await xsd.daemonPid())!;
     process.kill(pid, 'SIGKILL');
@@ -74,7 +74,7 @@ describe("an embedded host's xenstored process", () => {
     const xs = await waitFor(() => XsClient.connect(xsd.socketPath));
     cleanups.push(() => xs.close());
     expect(await xs.isIntroduced(domid)).toBe(false);
-    expect(await xs.isIntroduced(second.domid)).toBe(true);
+    expect(await xs.isIntroduced(second.domid!)).toBe(true);
   });
 
   it('stops with the host: the socket goes away', async () => {
