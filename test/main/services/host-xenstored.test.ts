@@ -49,6 +49,10 @@ describe("an embedded host's xenstored process", () => {
     expect(await xs.read(`/local/domain/${domid}/name`)).toBe('web1');
     expect(await xs.read('/local/domain/0/name')).toBe('Domain-0');
     expect(await xs.isIntroduced(domid)).toBe(true);
+    // the toolstack's later writes reach the daemon in order (xl rename)
+    await host.renameDomain('web1', 'web2');
+    await host.xenstore.settled();
+    expect(await xs.read(`/local/domain/${domid}/name`)).toBe('web2');
     const pid = await xsd.daemonPid();
     expect(pid).toBeGreaterThan(0);
     expect(pid).not.toBe(process.pid);
