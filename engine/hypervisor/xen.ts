@@ -125,7 +125,8 @@ export interface Physinfo {
 }
 
 export type Hypercall =
-  | { op: 'domctl.createdomain'; type: DomainType; maxVcpus: number; name?: string }
+  /** `uuid`: xen_domctl_createdomain.handle, as libxl passes c_info.uuid (a restore keeps the saved one). */
+  | { op: 'domctl.createdomain'; type: DomainType; maxVcpus: number; name?: string; uuid?: string }
   | { op: 'domctl.destroydomain'; domid: number }
   | { op: 'domctl.pausedomain'; domid: number }
   | { op: 'domctl.unpausedomain'; domid: number }
@@ -284,7 +285,8 @@ export class Xen {
       case 'domctl.createdomain': {
         this.kconfig.require(h.type === 'hvm' || h.type === 'pvh' ? 'HVM' : 'PV', `${h.type.toUpperCase()} guests`);
         const domid = this.allocDomid();
-        const d = this.buildDomain(domid, h.type, h.maxVcpus, h.name ?? `(null)`);
+        if (h.uuid !== undefined && !/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/.test(h.uuid)) throw new XenError('EINVAL', `bad domain handle ${h.uuid}`);
+        const d = this.buildDomain(domid, h.type, h.maxVcpus, h.name ?? `(null)`, h.uuid);
         if (this.events.active) {
           this.events.emit({ kind: 'domain.created', at: this.clock.now, domid, uuid: d.uuid, name: d.name, type: d.type, maxVcpus: h.maxVcpus });
         }
@@ -466,9 +468,9 @@ export class Xen {
     }
   }
 
-  private buildDomain(domid: number, type: DomainType, maxVcpus: number, name: string): Domain {
+  private buildDomain(domid: number, type: DomainType, maxVcpus: number, name: string, uuid?: string): Domain {
     const d = new Domain(
-      { domid, uuid: domid === 0 ? '00000000-0000-0000-0000-000000000000' : this.rng.uuid(), name, type, maxVcpus, onlineVcpus: maxVcpus, nrCpus: this.topology.nrCpus },
+      { domid, uuid: domid === 0 ? '00000000-0000-0000-0000-000000000000' : (uuid ?? this.rng.uuid()), name, type, maxVcpus, onlineVcpus: maxVcpus, nrCpus: this.topology.nrCpus },
       this.clock.now,
     );
     this.pools.insertDomain(d, 0);

@@ -27,6 +27,8 @@ import { renamedConfigText } from './config-rename';
 import { setMemoryTarget, setOnlineVcpus } from './domain-tuning';
 import type { DomainRef, ShutdownOptions, ToolstackHost } from './host-api';
 import { ToolstackError } from './toolstack-error';
+import { saveDomain, type SaveOptions, type SaveResult } from './migration/domain-save';
+import { restoreDomainFromFile, type RestoreOptions, type RestoreResult } from './migration/domain-restore';
 import type {
   CpupoolSummary,
   CpuPolicySummary,
@@ -147,7 +149,8 @@ export class EmbeddedHost implements ToolstackHost {
     return this.createNow(req);
   }
 
-  private createNow(req: CreateDomainRequest): CreateDomainResult {
+  /** `fill`: instead of populating the target, bring the memory in (a restore's stream); a throw undoes the create. */
+  private createNow(req: CreateDomainRequest, fill?: (domid: number) => void): CreateDomainResult {
     const file = req.file ?? 'config';
     const text = withOverrides(req.configText, req.overrides);
     const { buildInfo, warnings } = parseDomainConfig(text, file);
@@ -163,7 +166,7 @@ export class EmbeddedHost implements ToolstackHost {
 
     let domid: number | undefined;
     try {
-      domid = this.xen.hypercall({ op: 'domctl.createdomain', type: c.type, maxVcpus: b.max_vcpus, name: c.name }).domid;
+      domid = this.xen.hypercall({ op: 'domctl.createdomain', type: c.type, maxVcpus: b.max_vcpus, name: c.name, uuid: c.uuid }).domid;
       // libxl pauses the new domain while it builds it and unpauses at the end.
       this.xen.hypercall({ op: 'domctl.pausedomain', domid });
       // libxl makes the domain in its pool (xen_domctl_createdomain.cpupool_id); here it is moved there before it ever runs.
@@ -178,7 +181,8 @@ export class EmbeddedHost implements ToolstackHost {
         this.xen.hypercall({ op: 'domctl.set_cpu_policy', domid, features: [...have] });
       }
       this.xen.hypercall({ op: 'domctl.max_mem', domid, maxKiB: b.max_memkb });
-      this.xen.hypercall({ op: 'memory_op.populate_physmap', domid, pages: b.target_memkb / PAGE_KIB });
+      if (fill) fill(domid);
+      else this.xen.hypercall({ op: 'memory_op.populate_physmap', domid, pages: b.target_memkb / PAGE_KIB });
       if (!req.paused) this.xen.hypercall({ op: 'domctl.unpausedomain', domid });
     } catch (e) {
       if (domid !== undefined) this.xen.hypercall({ op: 'domctl.destroydomain', domid });
@@ -196,6 +200,49 @@ export class EmbeddedHost implements ToolstackHost {
     this.startGuest(domid, req.paused ?? false);
     this.emit({ kind: 'domain.created', hostId: this.id, domain: this.toSummary(this.info(domid)) });
     return { domid, name: c.name, buildInfo, warnings };
+  }
+
+  /** `xl save [-c] [-p]`: the domain into an xl save file at `file` (on this machine). */
+  async save(ref: DomainRef, file: string, opts: SaveOptions = {}): Promise<SaveResult> {
+    const domid = this.resolve(ref);
+    return saveDomain(
+      {
+        xen: this.xen,
+        domainNow: (id) => this.toSummary(this.info(id)),
+        buildInfoOf: (id) => this.configs.get(id)?.buildInfo,
+        suspend: (id) => {
+          this.call(() => this.xen.hypercall({ op: 'domctl.pausedomain', domid: id }));
+          this.guests.get(id)?.guest.freeze();
+        },
+        resume: (id) => this.resumeNow(id),
+        destroyNow: (id) => this.destroyNow(id),
+      },
+      domid,
+      file,
+      opts,
+    );
+  }
+
+  /** `xl restore [-p] [CONFIG] FILE`: a domain back from an xl save file. */
+  async restore(file: string, opts: RestoreOptions = {}): Promise<RestoreResult> {
+    return restoreDomainFromFile(
+      {
+        xen: this.xen,
+        createForRestore: (configText, cfgFile, fill) => {
+          const r = this.createNow({ configText, file: cfgFile, paused: true }, fill);
+          return { domid: r.domid!, name: r.name };
+        },
+        resume: (id) => this.resumeNow(id),
+      },
+      file,
+      opts,
+    );
+  }
+
+  private resumeNow(domid: number): void {
+    this.call(() => this.xen.hypercall({ op: 'domctl.unpausedomain', domid }));
+    if (!this.info(domid).flags.paused) this.guests.get(domid)?.guest.thaw();
+    this.changed(domid);
   }
 
   async pause(ref: DomainRef): Promise<void> {

@@ -10,7 +10,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawn, spawnSync } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { xenUtil } from './xen-utils-package';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -39,31 +40,6 @@ function ok(tool: string, ...args: string[]): string {
   expect(r.stderr, `${tool} ${args.join(' ')}`).toBe('');
   expect(r.code, `${tool} ${args.join(' ')}`).toBe(0);
   return r.stdout;
-}
-
-const XEN_BIN = '/usr/lib/xen-4.17/bin';
-
-/** A program of xen-utils-4.17 (test-xenstore, xenstore-control): installed, or downloaded and unpacked once. */
-function xenUtil(name: string): string {
-  const installed = `${XEN_BIN}/${name}`;
-  if (existsSync(installed)) return installed;
-  const cache = join(tmpdir(), 'xendeck-xen-utils-4.17');
-  const bin = join(cache, 'root', installed);
-  if (existsSync(bin)) return bin;
-  mkdirSync(cache, { recursive: true });
-  let dl = spawnSync('apt-get', ['download', 'xen-utils-4.17'], { cwd: cache, encoding: 'utf8', timeout: 120_000 });
-  if (dl.status !== 0) {
-    // No package lists yet (a fresh container): fetch them once and try again.
-    spawnSync('apt-get', ['update', '-qq'], { encoding: 'utf8', timeout: 300_000 });
-    dl = spawnSync('apt-get', ['download', 'xen-utils-4.17'], { cwd: cache, encoding: 'utf8', timeout: 120_000 });
-  }
-  const deb = readdirSync(cache).find((f) => f.startsWith('xen-utils-4.17_') && f.endsWith('.deb'));
-  if (deb === undefined) {
-    throw new Error(`cannot get Xen's ${name}: \`apt-get download xen-utils-4.17\` failed: ${dl.stderr || dl.error?.message}`);
-  }
-  const x = spawnSync('dpkg-deb', ['-x', deb, 'root'], { cwd: cache, encoding: 'utf8' });
-  if (x.status !== 0 || !existsSync(bin)) throw new Error(`cannot unpack ${deb}: ${x.stderr}`);
-  return bin;
 }
 
 beforeAll(async () => {

@@ -28,6 +28,27 @@ export class ForeignMemory {
     return this.p2m.get(gfn) !== undefined;
   }
 
+  /** Every populated run of gfns, ascending, adjacent p2m entries merged (what a save walks). */
+  forEachPopulated(cb: (gfn: number, count: number) => void): void {
+    let start = -1;
+    let end = -1;
+    this.p2m.forEachEntry((g, _m, n) => {
+      if (g === end) {
+        end += n;
+        return;
+      }
+      if (start >= 0) cb(start, end - start);
+      start = g;
+      end = g + n;
+    });
+    if (start >= 0) cb(start, end - start);
+  }
+
+  /** XENMEM_maximum_gpfn + 1: the size of the guest's pfn space. */
+  get gfnLimit(): number {
+    return this.p2m.gfnLimit;
+  }
+
   /** The frame behind gfn, or undefined if it reads as zeros; throws EFAULT if unmapped. Do not modify. */
   peekPage(gfn: number): Uint8Array | undefined {
     return this.frames.peek(this.mfn(gfn));
