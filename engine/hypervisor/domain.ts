@@ -112,6 +112,18 @@ export class Domain implements SchedDomain, VcpuOwner {
     this.shutdownReason = reason;
   }
 
+  /**
+   * domain_soft_reset() then domain_resume() (xen/common/domain.c): only a domain that has
+   * shut down can be reset (its vCPUs paused for shutdown, else EINVAL); it keeps its
+   * memory and domid and runs again from a fresh start.
+   */
+  softReset(): void {
+    this.requireAlive();
+    if (this.life !== 'shutdown') throw new XenError('EINVAL', `domain ${this.domid} has not shut down: nothing to soft-reset`);
+    this.life = 'active';
+    this.shutdownReason = undefined;
+  }
+
   /** domain_kill(): dying, then destroyed once everything is released. */
   kill(): void {
     if (this.life === 'destroyed') throw new XenError('ESRCH', `domain ${this.domid} is already destroyed`);

@@ -133,6 +133,8 @@ export type Hypercall =
   | { op: 'domctl.getdomaininfo'; domid: number }
   | { op: 'domctl.max_mem'; domid: number; maxKiB: number }
   | { op: 'domctl.shutdown'; domid: number; reason: ShutdownReason }
+  /** XEN_DOMCTL_soft_reset: a shut-down domain runs again in place (on_soft_reset="soft-reset"). */
+  | { op: 'domctl.soft_reset'; domid: number }
   | { op: 'domctl.setvcpuaffinity'; domid: number; vcpu: number; hard?: number[]; soft?: number[] }
   /** `gfn`: populate from that gfn (extent_start as libxc's restore passes it), else after the highest. */
   | { op: 'memory_op.populate_physmap'; domid: number; pages: number; gfn?: number }
@@ -338,6 +340,13 @@ export class Xen {
         for (const v of d.vcpus) this.pools.sleep(v);
         // VIRQ_DOM_EXC: domain_shutdown() tells dom0
         this.stateChanged(d);
+        return {};
+      }
+      case 'domctl.soft_reset': {
+        const d = this.domain(h.domid);
+        if (h.domid === 0) throw new XenError('EINVAL', 'dom0 cannot soft-reset itself');
+        d.softReset();
+        for (const v of d.vcpus) this.pools.wake(v);
         return {};
       }
       case 'domctl.setvcpuaffinity': {
