@@ -7,6 +7,9 @@
  */
 import type { Clock } from '../hypervisor/clock';
 import type { ShutdownReason } from '../hypervisor/domain';
+import type { RunstateTimes } from '../hypervisor/sched/metrics';
+import type { WorkloadSpec } from '../hypervisor/sched/workload';
+import type { XsClient } from '../xenstore/client';
 
 export type GuestType = 'pv' | 'pvh' | 'hvm';
 
@@ -37,4 +40,10 @@ export interface GuestPlatform {
   shutdown(reason: ShutdownReason): void;
   /** CPU time the domain has used, ns (runstate accounting). */
   cpuTimeNs(): number;
+  /** Each vCPU's runstate times so far (VCPUOP_register_runstate_memory_area's view). */
+  vcpuRunstates(): RunstateTimes[];
+  /** What vCPU `vcpu` now does, for the scheduler (the guest's processes decide it). */
+  setWorkload(vcpu: number, spec: WorkloadSpec): void;
+  /** The guest's xenbus connection to xenstored: it acts as this domain (xs_domain_open). */
+  xenbus(): XsClient;
 }

@@ -13,14 +13,20 @@
  */
 import { MICROSECS, type Timer } from '../hypervisor/clock';
 import type { ShutdownReason } from '../hypervisor/domain';
+import type { XsClient } from '../xenstore/client';
 import { bootLog, kernelStartNs, printkTime } from './boot-log';
 import { ConsoleInterface } from './console-ring';
 import type { GuestHardware, GuestPlatform } from './guest-platform';
 import { consoleDevice, KERNEL_VERSION, kernelRelease, OS_NAME } from './kernel-release';
 import { LineDiscipline } from './line-discipline';
+import { LoadAverage } from './loadavg';
 import { crashLines, runCommand, type ShellEffect } from './shell';
 import { BalloonDriver, type BalloonPlatform } from './balloon';
 import { VcpuHotplug, type VcpuHotplugPlatform } from './vcpu-hotplug';
+import { stressWorkloads, type StressPlan } from './stress';
+import { TaskList, type Task } from './tasks';
+import { cpuSplit, topFrame, type CpuSample, type TopOptions } from './top';
+import { xenstoreLs, xenstoreRead, xenstoreWrite } from './xenstore-tools';
 
 export type GuestState = 'booting' | 'login' | 'password' | 'shell' | 'busy' | 'down';
 
@@ -45,12 +51,22 @@ export class Guest {
   private kickPending = false;
   private inKick = false;
   private readonly kmsg: string[] = [];
-  private readonly startedAt: number;
-  private readonly kernelStart: number;
-  private nextPid = FIRST_SHELL_PID;
+  private startedAt: number;
+  private kernelStart: number;
+  private tasks: TaskList;
+  private load: LoadAverage;
   private shellPid = 0;
+  /** The command the shell waits for (exits when the prompt comes back). */
+  private fgPid = 0;
   private typedAhead: string[] = [];
-  private fg: { timer: Timer; kind: 'sleep' | 'flood' } | undefined;
+  private fg: { cancel: () => void; kind: 'sleep' | 'flood' | 'xenstore' | 'stress' | 'top' } | undefined;
+  private xs: XsClient | undefined;
+  /** kexec -l staged a kernel (and its command line). */
+  private kexecStaged: { kernel: string; cmdline: string | undefined } | undefined;
+  /** Stress workers now running: pid, the vCPU it runs on, cpu or io. */
+  private hogs: { pid: number; vcpu: number; kind: 'cpu' | 'io' }[] = [];
+  /** Running ns of each vCPU when CPU time was last handed to the tasks. */
+  private accountedRun: number[] = [];
   /** Bytes the guest has written to its console, total (for tests and benchmarks). */
   bytesOut = 0;
   /** The balloon driver (./balloon.ts), when the toolstack gives the guest its memory ops. */
@@ -73,6 +89,8 @@ export class Guest {
       });
     this.startedAt = platform.clock.now;
     this.kernelStart = kernelStartNs(platform.hardware());
+    this.tasks = new TaskList(platform.hardware().vcpus, FIRST_SHELL_PID);
+    this.load = new LoadAverage(platform.clock.now);
     this.console.bindGuest(() => this.onKick());
     this.boot();
   }
@@ -127,6 +145,8 @@ export class Guest {
 
   /** The domain is gone: cancel everything. */
   stop(): void {
+    this.xs?.close();
+    this.xs = undefined;
     for (const t of this.timers) t.cancel();
     this.timers.clear();
     this.deferred = [];
@@ -151,9 +171,10 @@ export class Guest {
 
   // --- boot ---
 
-  private boot(): void {
-    const hw = this.platform.hardware();
-    const { lines, loginAt } = bootLog(hw);
+  private boot(opts: { kexec?: boolean; cmdline?: string } = {}): void {
+    const hw0 = this.platform.hardware();
+    const hw = opts.cmdline !== undefined ? { ...hw0, cmdline: opts.cmdline } : hw0;
+    const { lines, loginAt } = bootLog(hw, { firmware: !opts.kexec });
     // One timer per distinct instant, lines of that instant in order.
     const byAt = new Map<number, typeof lines>();
     for (const l of lines) byAt.set(l.at, [...(byAt.get(l.at) ?? []), l]);
@@ -305,11 +326,16 @@ export class Guest {
         'individual files in /usr/share/doc/*/copyright.\n\n' +
         'Debian GNU/Linux comes with ABSOLUTELY NO WARRANTY, to the extent\npermitted by applicable law.\n',
     );
-    this.shellPid = this.nextPid++;
+    this.shellPid = this.tasks.spawn('-sh', 1, this.platform.clock.now, 1560).pid;
+    this.tasks.get(this.shellPid)!.state = 'S';
     this.prompt();
   }
 
   private prompt(): void {
+    if (this.fgPid !== 0) {
+      this.tasks.exit(this.fgPid);
+      this.fgPid = 0;
+    }
     this.state_ = 'shell';
     this.write(`root@${this.hw().name}:~# `);
     const next = this.typedAhead.shift();
@@ -317,20 +343,40 @@ export class Guest {
   }
 
   private logout(): void {
+    this.tasks.exit(this.shellPid);
     this.write(`\n${OS_NAME} ${this.hw().name} ${consoleDevice(this.hw().type)}\n\n`);
     this.loginPrompt();
   }
 
-  private command(text: string): void {
+  private command(line: string): void {
+    // `cmd &`: a background job (ash prints its job number and pid, then the prompt)
+    const background = /&\s*$/.test(line);
+    const text = background ? line.replace(/&\s*$/, '') : line;
+    const now = this.platform.clock.now;
+    const blank = text.trim() === '';
+    // the shell forks for each command line; the child shows in ps until it exits
+    const task = blank ? undefined : this.tasks.spawn(text.trim(), this.shellPid, now);
+    this.fgPid = task?.pid ?? 0;
+    this.accountCpu();
     const r = runCommand(text, {
       hw: this.hw(),
-      nowNs: this.platform.clock.now,
+      nowNs: now,
       uptimeNs: this.uptimeNs,
       dmesg: this.kmsg,
-      pid: this.nextPid++,
+      pid: task?.pid ?? 0,
       shellPid: this.shellPid,
+      tasks: this.tasks.list(),
+      kexecLoaded: this.kexecStaged !== undefined,
+      load: this.load.at(now),
     });
     this.write(r.output);
+    if (background && r.effect.kind === 'stress') {
+      this.write(`[1] ${this.fgPid}\n`);
+      const pid = this.fgPid;
+      this.fgPid = 0;
+      this.stress(r.effect.plan, pid);
+      return this.prompt();
+    }
     this.effect(r.effect);
   }
 
@@ -340,13 +386,29 @@ export class Guest {
         return this.prompt();
       case 'sleep': {
         this.state_ = 'busy';
+        this.setTaskState(this.fgPid, 'S');
         const timer = this.after(e.ns, () => {
           this.fg = undefined;
           this.prompt();
         });
-        this.fg = { timer, kind: 'sleep' };
+        this.fg = { cancel: () => this.cancelTimer(timer), kind: 'sleep' };
         return;
       }
+      case 'xenstore':
+        return this.xenstoreTool(e.tool, e.args);
+      case 'stress':
+        this.state_ = 'busy';
+        return this.stress(e.plan, this.fgPid);
+      case 'top':
+        return this.top(e.opts);
+      case 'kexec-load':
+        this.kexecStaged = { kernel: e.kernel, cmdline: e.cmdline };
+        return this.prompt();
+      case 'kexec-unload':
+        this.kexecStaged = undefined;
+        return this.prompt();
+      case 'kexec-exec':
+        return this.kexecExec();
       case 'flood': {
         this.state_ = 'busy';
         const tick = (): void => {
@@ -358,7 +420,8 @@ export class Guest {
             }
             this.write(text);
           }
-          this.fg = { timer: this.after(FLOOD_TICK, tick), kind: 'flood' };
+          const timer = this.after(FLOOD_TICK, tick);
+          this.fg = { cancel: () => this.cancelTimer(timer), kind: 'flood' };
         };
         tick();
         return;
@@ -375,7 +438,7 @@ export class Guest {
       case 'crash': {
         this.state_ = 'down';
         const hw = this.hw();
-        for (const l of crashLines(this.uptimeNs, hw, this.nextPid - 1)) {
+        for (const l of crashLines(this.uptimeNs, hw, this.fgPid)) {
           this.kmsg.push(l);
           this.write(`${l}\n`);
         }
@@ -385,11 +448,16 @@ export class Guest {
     }
   }
 
+  private cancelTimer(t: Timer): void {
+    t.cancel();
+    this.timers.delete(t);
+  }
+
   private stopForeground(): void {
     if (!this.fg) return;
-    this.fg.timer.cancel();
-    this.timers.delete(this.fg.timer);
+    const fg = this.fg;
     this.fg = undefined;
+    fg.cancel();
     // ISIG without NOFLSH: the output queue is flushed too.
     this.pending = [];
     this.pendingOffset = 0;
@@ -406,5 +474,187 @@ export class Guest {
     for (const t of this.timers) t.cancel();
     this.timers.clear();
     this.platform.shutdown(reason);
+  }
+
+  // --- processes and the scheduler ---
+
+  private setTaskState(pid: number, state: Task['state']): void {
+    const t = this.tasks.get(pid);
+    if (t) t.state = state;
+  }
+
+  /** The active-task count the load average folds in: running and uninterruptible. */
+  private activeChanged(): void {
+    const active = this.tasks.list().filter((t) => t.state === 'R' || t.state === 'D').length;
+    this.load.set(this.platform.clock.now, Math.max(0, active - (this.fgPid !== 0 && this.tasks.get(this.fgPid)?.state === 'R' ? 1 : 0)));
+  }
+
+  /**
+   * Hand the CPU time each vCPU ran since the last call (its runstate's running time,
+   * from the scheduler) to the stress workers on it, in equal shares.
+   */
+  private accountCpu(): void {
+    if (this.hogs.length === 0) {
+      this.accountedRun = [];
+      return;
+    }
+    const rs = this.platform.vcpuRunstates();
+    rs.forEach((r, v) => {
+      const delta = r.running - (this.accountedRun[v] ?? r.running);
+      this.accountedRun[v] = r.running;
+      const here = this.hogs.filter((h) => h.vcpu === v);
+      for (const h of here) {
+        const t = this.tasks.get(h.pid);
+        if (t) t.cpuNs += delta / here.length;
+      }
+    });
+  }
+
+  private xenbusClient(): XsClient {
+    this.xs ??= this.platform.xenbus();
+    return this.xs;
+  }
+
+  private xenstoreTool(tool: 'read' | 'write' | 'ls', args: string[]): void {
+    this.state_ = 'busy';
+    let cancelled = false;
+    this.fg = { cancel: () => (cancelled = true), kind: 'xenstore' };
+    const xs = this.xenbusClient();
+    const run = tool === 'read' ? xenstoreRead(xs, args) : tool === 'write' ? xenstoreWrite(xs, args) : xenstoreLs(xs, args);
+    void run
+      .catch((e: unknown) => ({ output: `xenstore-${tool}: ${e instanceof Error ? e.message : String(e)}\n`, status: 1 }))
+      .then((r) => {
+        if (cancelled || this.isDown()) return;
+        const go = (): void => {
+          this.fg = undefined;
+          this.write(r.output);
+          this.prompt();
+        };
+        // the reply is read when the guest runs again
+        if (this.frozen) this.deferred.push(go);
+        else go();
+      });
+  }
+
+  /** Run stress as process `parent`: in the foreground when it is the shell's fg job. */
+  private stress(plan: StressPlan, parent: number): void {
+    const foreground = parent === this.fgPid;
+    const hw = this.hw();
+    const now = this.platform.clock.now;
+    const { vcpuOf, kinds, specs } = stressWorkloads(plan, hw.vcpus);
+    this.write(`stress: info: [${parent}] dispatching hogs: ${plan.cpu} cpu, ${plan.io} io, 0 vm, 0 hdd\n`);
+    this.setTaskState(parent, 'S');
+    this.accountedRun = this.platform.vcpuRunstates().map((r) => r.running);
+    this.hogs = kinds.map((kind, k) => {
+      const t = this.tasks.spawn('stress', parent, now, 96);
+      t.state = kind === 'cpu' ? 'R' : 'D';
+      return { pid: t.pid, vcpu: vcpuOf[k]!, kind };
+    });
+    specs.forEach((spec, v) => this.platform.setWorkload(v, spec));
+    this.activeChanged();
+    const end = (): void => {
+      this.accountCpu();
+      for (let v = 0; v < hw.vcpus; v++) this.platform.setWorkload(v, { kind: 'idle' });
+      for (const h of this.hogs) this.tasks.exit(h.pid);
+      this.hogs = [];
+      this.activeChanged();
+    };
+    const started = now;
+    const timer = plan.timeoutNs === undefined ? undefined : this.after(plan.timeoutNs, () => {
+      end();
+      this.write(`stress: info: [${parent}] successful run completed in ${Math.round((this.platform.clock.now - started) / 1e9)}s\n`);
+      if (foreground) {
+        this.fg = undefined;
+        this.prompt();
+      } else this.tasks.exit(parent);
+    });
+    if (foreground) {
+      this.fg = {
+        cancel: () => {
+          if (timer) this.cancelTimer(timer);
+          end();
+        },
+        kind: 'stress',
+      };
+    }
+  }
+
+  /** CPU figures now: per-vCPU runstates and which vCPUs only wait for I/O. */
+  private cpuSample(): CpuSample {
+    const runstates = this.platform.vcpuRunstates();
+    return { runstates, ioOnly: runstates.map((_, v) => this.hogs.some((h) => h.vcpu === v) && this.hogs.every((h) => h.vcpu !== v || h.kind === 'io')) };
+  }
+
+  private top(opts: TopOptions): void {
+    this.state_ = 'busy';
+    this.setTaskState(this.fgPid, 'S');
+    let before: CpuSample | undefined;
+    let beforeCpu = new Map<number, number>();
+    let beforeAt = this.startedAt + this.kernelStart;
+    let frames = 0;
+    const frame = (): void => {
+      this.accountCpu();
+      const now = this.platform.clock.now;
+      const sample = this.cpuSample();
+      const tasks = this.tasks.list();
+      const interval = Math.max(1, now - beforeAt);
+      const pct = new Map<number, number>();
+      for (const t of tasks) pct.set(t.pid, (100 * (t.cpuNs - (beforeCpu.get(t.pid) ?? (before ? 0 : 0)))) / (before ? interval : Math.max(1, now - Math.max(t.startNs, beforeAt))));
+      const run = (x: CpuSample | undefined, v: number): number => x?.runstates[v]?.running ?? 0;
+      const cpuRun = sample.runstates.reduce((a, _r, v) => a + (this.hogs.some((h) => h.vcpu === v && h.kind === 'cpu') ? run(sample, v) - run(before, v) : 0), 0);
+      const allRun = sample.runstates.reduce((a, _r, v) => a + run(sample, v) - run(before, v), 0);
+      const split = cpuSplit(before, sample, allRun > 0 ? cpuRun / allRun : 0);
+      const text = topFrame({ hw: this.hw(), nowNs: now, uptimeNs: this.uptimeNs, tasks, cpuPct: pct, split, load: this.load.at(now) });
+      this.write(opts.batch ? text : `\x1b[H\x1b[2J${text}`);
+      before = sample;
+      beforeCpu = new Map(tasks.map((t) => [t.pid, t.cpuNs]));
+      beforeAt = now;
+      frames++;
+      if (opts.iterations !== undefined && frames >= opts.iterations) {
+        this.fg = undefined;
+        this.prompt();
+        return;
+      }
+      const timer = this.after(Math.round(opts.delayS * 1e9), frame);
+      this.fg = { cancel: () => this.cancelTimer(timer), kind: 'top' };
+    };
+    frame();
+  }
+
+  /**
+   * kexec -e: Linux's kernel_kexec() on Xen ends in xen_reboot(SHUTDOWN_soft_reset)
+   * (arch/x86/xen/enlighten_hvm.c, xen_hvm_shutdown with kexec_in_progress); what
+   * follows is the toolstack's on_soft_reset. With "soft-reset" it calls softReset().
+   */
+  private kexecExec(): void {
+    this.state_ = 'down';
+    this.kernelLine('kexec_core: Starting new kernel');
+    this.finish('soft_reset');
+  }
+
+  /**
+   * The domain was soft-reset (XEN_DOMCTL_soft_reset) and runs again in place: the
+   * staged kernel starts at its entry point — no firmware, the same memory, domid and
+   * console — and boots as any kernel does, on the staged command line.
+   */
+  softReset(): void {
+    for (const t of this.timers) t.cancel();
+    this.timers.clear();
+    this.deferred = [];
+    this.fg = undefined;
+    this.hogs = [];
+    this.kmsg.length = 0;
+    this.typedAhead = [];
+    this.ldisc.reset();
+    const staged = this.kexecStaged;
+    this.kexecStaged = undefined;
+    this.startedAt = this.platform.clock.now;
+    this.kernelStart = 0;
+    this.tasks = new TaskList(this.hw().vcpus, FIRST_SHELL_PID);
+    this.load = new LoadAverage(this.platform.clock.now);
+    this.shellPid = 0;
+    this.fgPid = 0;
+    this.state_ = 'booting';
+    this.boot({ kexec: true, ...(staged?.cmdline !== undefined ? { cmdline: staged.cmdline } : {}) });
   }
 }

@@ -81,7 +81,7 @@ export function meminfo(hw: GuestHardware): string {
 const two = (n: number): string => String(n).padStart(2, '0');
 
 /** BusyBox uptime: " 00:05:12 up 5 min,  0 users,  load average: 0.00, 0.00, 0.00". */
-export function uptime(nowNs: number, upNs: number, load: number): string {
+export function uptime(nowNs: number, upNs: number, load: readonly [number, number, number]): string {
   const t = Math.floor(nowNs / 1e9) % 86_400;
   const clock = `${two(Math.floor(t / 3600))}:${two(Math.floor(t / 60) % 60)}:${two(t % 60)}`;
   const up = Math.floor(upNs / 1e9);
@@ -90,8 +90,7 @@ export function uptime(nowNs: number, upNs: number, load: number): string {
   const min = Math.floor(up / 60) % 60;
   const d = days > 0 ? `${days} day${days === 1 ? '' : 's'}, ` : '';
   const hm = h > 0 ? `${h}:${two(min)}` : `${min} min`;
-  const l = load.toFixed(2);
-  return ` ${clock} up ${d}${hm},  0 users,  load average: ${l}, ${l}, ${l}\n`;
+  return ` ${clock} up ${d}${hm},  0 users,  load average: ${load.map((l) => l.toFixed(2)).join(', ')}\n`;
 }
 
 export function procVersion(hw: GuestHardware): string {

@@ -10,6 +10,9 @@ import { printkTime } from './boot-log';
 import type { GuestHardware } from './guest-platform';
 import { OS_NAME, kernelRelease } from './kernel-release';
 import { cpuinfo, free, meminfo, procVersion, unameAll, uptime } from './proc-files';
+import { parseStress, type StressPlan } from './stress';
+import type { Task } from './tasks';
+import { parseTop, type TopOptions } from './top';
 
 export type ShellEffect =
   | { kind: 'none' }
@@ -17,6 +20,15 @@ export type ShellEffect =
   | { kind: 'shutdown'; how: 'poweroff' | 'reboot' | 'halt' }
   | { kind: 'crash' }
   | { kind: 'exit' }
+  /** xenstore-read / -write / -ls over the guest's xenbus connection (./xenstore-tools.ts). */
+  | { kind: 'xenstore'; tool: 'read' | 'write' | 'ls'; args: string[] }
+  | { kind: 'stress'; plan: StressPlan }
+  | { kind: 'top'; opts: TopOptions }
+  /** kexec -l: a kernel staged for kexec -e. */
+  | { kind: 'kexec-load'; kernel: string; cmdline: string | undefined }
+  | { kind: 'kexec-unload' }
+  /** kexec -e: jump into the staged kernel (on Xen: SHUTDOWN_soft_reset). */
+  | { kind: 'kexec-exec' }
   /** Output produced as fast as the console takes it: `next(max)` gives up to about `max` characters, undefined when done. */
   | { kind: 'flood'; next: (max: number) => string | undefined };
 
@@ -37,16 +49,34 @@ export interface ShellContext {
   pid: number;
   /** PID of the login shell. */
   shellPid: number;
+  /** The kernel's task list (ps). */
+  tasks: readonly Task[];
+  /** A kernel is staged by kexec -l. */
+  kexecLoaded: boolean;
+  /** The three load averages. */
+  load: [number, number, number];
 }
 
 const NONE: ShellEffect = { kind: 'none' };
 const out = (output: string, effect: ShellEffect = NONE): ShellResult => ({ output, effect });
 
-/** Words of a command line: whitespace-separated, with '…' and "…" quoting. */
+/** Words of a command line: whitespace-separated; '…' and "…" quote, also inside a word (--append="a b"). */
 export function words(line: string): string[] {
   const w: string[] = [];
-  const re = /"([^"]*)"|'([^']*)'|(\S+)/g;
-  for (let m = re.exec(line); m; m = re.exec(line)) w.push(m[1] ?? m[2] ?? m[3] ?? '');
+  let cur: string | undefined;
+  for (let i = 0; i < line.length; i++) {
+    const ch = line[i]!;
+    if (ch === '"' || ch === "'") {
+      const end = line.indexOf(ch, i + 1);
+      const stop = end < 0 ? line.length : end;
+      cur = (cur ?? '') + line.slice(i + 1, stop);
+      i = stop;
+    } else if (/\s/.test(ch)) {
+      if (cur !== undefined) w.push(cur);
+      cur = undefined;
+    } else cur = (cur ?? '') + ch;
+  }
+  if (cur !== undefined) w.push(cur);
   return w;
 }
 
@@ -82,6 +112,8 @@ const FILES: Record<string, (c: ShellContext) => string> = {
   '/proc/cpuinfo': (c) => cpuinfo(c.hw),
   '/proc/meminfo': (c) => meminfo(c.hw),
   '/proc/version': (c) => procVersion(c.hw),
+  '/proc/loadavg': (c) => `${c.load.map((l) => l.toFixed(2)).join(' ')} ${c.tasks.filter((t) => t.state === 'R').length}/${c.tasks.length} ${c.pid}\n`,
+  '/sys/kernel/kexec_loaded': (c) => (c.kexecLoaded ? '1\n' : '0\n'),
   '/proc/uptime': (c) => `${(c.uptimeNs / 1e9).toFixed(2)} ${((c.uptimeNs / 1e9) * c.hw.vcpus * 0.98).toFixed(2)}\n`,
   '/proc/xen/capabilities': (c) => (c.hw.domid === 0 ? 'control_d\n' : ''),
   '/sys/hypervisor/type': () => 'xen\n',
@@ -90,18 +122,17 @@ const FILES: Record<string, (c: ShellContext) => string> = {
   '/etc/os-release': () => `PRETTY_NAME="${OS_NAME} (bookworm)"\nNAME="Debian GNU/Linux"\nVERSION_ID="12"\nVERSION="12 (bookworm)"\nID=debian\n`,
 };
 
-const HELP = ['cat', 'clear', 'date', 'dmesg', 'echo', 'exit', 'free', 'halt', 'help', 'hostname', 'id', 'ls', 'poweroff', 'ps', 'pwd', 'reboot', 'seq', 'sleep', 'true', 'false', 'uname', 'uptime', 'whoami', 'yes'];
+const HELP = ['cat', 'clear', 'date', 'dmesg', 'echo', 'exit', 'free', 'halt', 'help', 'hostname', 'id', 'kexec', 'ls', 'poweroff', 'ps', 'pwd', 'reboot', 'seq', 'sleep', 'stress', 'top', 'true', 'false', 'uname', 'uptime', 'whoami', 'xenstore-ls', 'xenstore-read', 'xenstore-write', 'yes'];
 
 function ps(c: ShellContext): string {
-  const rows: [number, string][] = [
-    [1, 'init'],
-    [2, '[kthreadd]'],
-    [3, '[rcu_gp]'],
-    [11, '[rcu_preempt]'],
-  ];
-  for (let i = 0; i < Math.min(c.hw.vcpus, 16); i++) rows.push([12 + i * 6, `[ksoftirqd/${i}]`]);
-  rows.push([120, '[xenbus]'], [121, '[xenwatch]'], [122, '[xenbus_frontend]'], [179, '/sbin/syslogd -n'], [180, '/sbin/klogd -n'], [c.shellPid, '-sh'], [c.pid, 'ps']);
-  return `PID   USER     TIME  COMMAND\n${rows.map(([p, cmd]) => `${String(p).padStart(5)} root      0:00 ${cmd}`).join('\n')}\n`;
+  const rows = c.tasks.map((t) => `${String(t.pid).padStart(5)} root ${busyboxTime(t.cpuNs).padStart(9)} ${t.cmdline}`);
+  return `PID   USER     TIME  COMMAND\n${rows.join('\n')}\n`;
+}
+
+/** BusyBox ps's TIME: minutes:seconds of CPU. */
+function busyboxTime(ns: number): string {
+  const s = Math.floor(ns / 1e9);
+  return `${Math.floor(s / 60)}:${String(s % 60).padStart(2, '0')}`;
 }
 
 function uname(args: string[], hw: GuestHardware): ShellResult {
@@ -144,10 +175,8 @@ export function runCommand(line: string, c: ShellContext): ShellResult {
   switch (cmd) {
     case 'uname':
       return uname(args, c.hw);
-    case 'uptime': {
-      const load = 0;
-      return out(uptime(c.nowNs, c.uptimeNs, load));
-    }
+    case 'uptime':
+      return out(uptime(c.nowNs, c.uptimeNs, c.load));
     case 'cat': {
       if (args.length === 0) return out('');
       return out(
@@ -211,6 +240,20 @@ export function runCommand(line: string, c: ShellContext): ShellResult {
       const fmt = w > 0 ? (n: number): string => pre + String(n).padStart(w, '0') + post : (n: number): string => pre + n + post;
       return out('', { kind: 'flood', next: counter(first, last, fmt, sep) });
     }
+    case 'xenstore-read':
+    case 'xenstore-write':
+    case 'xenstore-ls':
+      return out('', { kind: 'xenstore', tool: cmd.slice('xenstore-'.length) as 'read' | 'write' | 'ls', args });
+    case 'stress': {
+      const plan = parseStress(args);
+      return typeof plan === 'string' ? out(plan) : out('', { kind: 'stress', plan });
+    }
+    case 'top': {
+      const opts = parseTop([...args]);
+      return typeof opts === 'string' ? out(opts) : out('', { kind: 'top', opts });
+    }
+    case 'kexec':
+      return kexec(args, c);
     case 'hostname':
       return out(`${c.hw.name}\n`);
     case 'whoami':
@@ -237,6 +280,44 @@ export function runCommand(line: string, c: ShellContext): ShellResult {
     default:
       return out(`-sh: ${cmd}: not found\n`);
   }
+}
+
+/**
+ * kexec-tools' kexec: -l KERNEL [--initrd=F] [--append=S | --command-line=S |
+ * --reuse-cmdline] stages a kernel, -u unstages it, -e jumps into it ("Nothing has been
+ * loaded!" when nothing is staged). A Xen PV guest cannot kexec itself (its kernel runs
+ * in a PV address space the new kernel could not take over; Linux refuses kexec_load),
+ * HVM and PVH guests can: their jump ends in SCHEDOP_shutdown(SHUTDOWN_soft_reset),
+ * and the toolstack's on_soft_reset decides what happens (xl.cfg(5)).
+ */
+function kexec(args: string[], c: ShellContext): ShellResult {
+  let load: string | undefined;
+  let cmdline: string | undefined;
+  let mode: 'load' | 'exec' | 'unload' | undefined;
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i]!;
+    if (a === '-e' || a === '--exec') mode = 'exec';
+    else if (a === '-u' || a === '--unload') mode = 'unload';
+    else if (a === '-l' || a === '--load') {
+      mode = 'load';
+      load = args[++i];
+    } else if (a.startsWith('--append=') || a.startsWith('--command-line=')) cmdline = a.slice(a.indexOf('=') + 1);
+    else if (a === '--reuse-cmdline') cmdline = c.hw.cmdline;
+    else if (a.startsWith('--initrd=') || a.startsWith('--ramdisk=')) continue;
+    else if (mode === undefined && !a.startsWith('-')) {
+      mode = 'load';
+      load = a;
+    } else return out(`kexec: unrecognized option '${a}'\n`);
+  }
+  if (mode === 'exec') return c.kexecLoaded ? out('', { kind: 'kexec-exec' }) : out('Nothing has been loaded!\n');
+  if (mode === 'unload') return out('', { kind: 'kexec-unload' });
+  if (mode === 'load') {
+    if (load === undefined) return out("kexec: option requires an argument -- 'l'\n");
+    if (!/^\/boot\/vmlinuz/.test(load)) return out(`Cannot open \`${load}': No such file or directory\n`);
+    if (c.hw.type === 'pv') return out('kexec_load failed: Operation not supported\n');
+    return out('', { kind: 'kexec-load', kernel: load, cmdline });
+  }
+  return out('Usage: kexec [OPTION]... [kernel]\n  -l, --load    Load the new kernel into the current kernel.\n  -e, --exec    Execute a currently loaded kernel.\n  -u, --unload  Unload the current kexec target kernel.\n');
 }
 
 /** What the kernel prints for the magic SysRq crash, up to the point Xen takes over. */

@@ -12,6 +12,7 @@
  * preserve), as libxl does when it sees the domain shut down.
  */
 import { Guest } from '../guest/guest';
+import { XsClient } from '../xenstore/client';
 import type { ShutdownReason } from '../hypervisor/domain';
 import { findPreset, HOST_PRESETS, type HostPreset } from '../hypervisor/host-presets';
 import type { TopologySpec } from '../hypervisor/topology';
@@ -279,8 +280,15 @@ export class EmbeddedHost implements ToolstackHost {
     this.changed(domid);
     const kept = this.configs.get(domid);
     const b = kept?.buildInfo;
-    const action: ShutdownAction = b ? (reason === 'reboot' ? b.on_reboot : reason === 'crash' ? b.on_crash : b.on_poweroff) : 'destroy';
+    const action: ShutdownAction = b ? (reason === 'reboot' ? b.on_reboot : reason === 'crash' ? b.on_crash : reason === 'soft_reset' ? (b.on_soft_reset ?? 'soft-reset') : b.on_poweroff) : 'destroy';
     if (action === 'preserve') return;
+    if (action === 'soft-reset') {
+      // xl's handle_domain_death → libxl_domain_soft_reset: same domid, memory kept
+      this.call(() => this.xen.hypercall({ op: 'domctl.soft_reset', domid }));
+      this.guests.get(domid)?.guest.softReset();
+      this.changed(domid);
+      return;
+    }
     this.destroyNow(domid);
     if (kept && (action === 'restart' || action === 'rename-restart' || action === 'coredump-restart')) {
       this.createNow({ configText: kept.text, file: kept.file });
@@ -294,6 +302,9 @@ export class EmbeddedHost implements ToolstackHost {
         hardware: () => guestHardware(this.info(domid), this.preset, this.configs.get(domid)?.buildInfo),
         shutdown: (reason) => this.domainShutdown(domid, reason),
         cpuTimeNs: () => this.info(domid).cpuTime,
+        vcpuRunstates: () => (this.xen.hypercall({ op: 'sim.sched_metrics', domid, vcpus: true }).vcpus ?? []).filter((v) => v.domid === domid).map((v) => v.runstate),
+        setWorkload: (vcpu, workload) => this.xen.hypercall({ op: 'sim.set_workload', domid, vcpu, workload }),
+        xenbus: () => XsClient.xenbus(this.xenstore.daemon, domid),
       },
       {
         paused,
