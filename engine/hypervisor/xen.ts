@@ -172,7 +172,6 @@ export type Hypercall =
   | { op: 'sysctl.cpupool_op.movedomain'; poolId: number; domid: number }
   | { op: 'sysctl.cpupool_op.rename'; poolId: number; name: string }
   | { op: 'sysctl.cpupool_op.freeinfo' }
-  | { op: 'sysctl.cpupool_op.numa_split' }
   /** Simulator only: what the guest's vCPUs do (the guest model drives this). */
   | { op: 'sim.set_workload'; domid: number; vcpu: number | 'all'; workload: WorkloadSpec }
   /** Simulator only: scheduling metrics for the CLI and GUI. */
@@ -208,9 +207,7 @@ export type HypercallResult<H extends Hypercall> = H extends { op: 'domctl.creat
                         ? PoolInfo[]
                         : H extends { op: 'sysctl.cpupool_op.freeinfo' }
                           ? { cpus: number[] }
-                          : H extends { op: 'sysctl.cpupool_op.numa_split' }
-                            ? { poolIds: number[] }
-                            : H extends { op: 'sim.sched_metrics' }
+                          : H extends { op: 'sim.sched_metrics' }
                               ? SchedMetrics
                               : H extends { op: 'sysctl.get_cpu_policy' | 'domctl.get_cpu_policy' }
                                 ? CpuPolicy
@@ -454,8 +451,6 @@ export class Xen {
         return {};
       case 'sysctl.cpupool_op.freeinfo':
         return { cpus: this.pools.freeCpus() };
-      case 'sysctl.cpupool_op.numa_split':
-        return { poolIds: this.pools.numaSplit() };
       case 'sim.set_workload':
         this.pools.setWorkload(this.domain(h.domid), h.vcpu, h.workload);
         return {};

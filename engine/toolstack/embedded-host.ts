@@ -344,6 +344,20 @@ export class EmbeddedHost implements ToolstackHost {
     return out;
   }
 
+  /**
+   * Dom0 has no guest model here; its Linux would answer the availability watch
+   * (drivers/xen/cpu_hotplug.c) with VCPUOP_up / VCPUOP_down, so the toolstack does that
+   * for it at once. `xl vcpu-set 0 N` and `xl cpupool-numa-split` rely on it.
+   */
+  private dom0VcpuHotplug(): void {
+    const vcpus = this.xen.hypercall({ op: 'domctl.getvcpuinfo', domid: 0 });
+    for (const [vcpu, state] of this.vcpuAvailability(0)) {
+      const online = vcpus[vcpu]?.online;
+      if (state === 'online' && online === false) this.xen.hypercall({ op: 'vcpu_op.up', domid: 0, vcpu });
+      if (state === 'offline' && online === true) this.xen.hypercall({ op: 'vcpu_op.down', domid: 0, vcpu });
+    }
+  }
+
   /** `xl console`: the guest's console, output and input. */
   async console(ref: DomainRef): Promise<ConsoleStream> {
     const domid = this.resolve(ref);
@@ -533,6 +547,7 @@ export class EmbeddedHost implements ToolstackHost {
     setOnlineVcpus(this, domid, count);
     const g = this.guests.get(domid)?.guest;
     if (g && g.state !== 'down') g.vcpuHotplug?.availabilityChanged(this.vcpuAvailability(domid));
+    else if (domid === 0) this.dom0VcpuHotplug();
     this.changed(domid);
   }
 

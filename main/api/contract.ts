@@ -115,6 +115,8 @@ export const methods = {
   'cpupool.addCpus': { params: onPool.extend({ cpus: CpuListSchema.min(1) }).strict(), result: z.object({}) },
   'cpupool.removeCpus': { params: onPool.extend({ cpus: CpuListSchema.min(1) }).strict(), result: z.object({}) },
   'cpupool.rename': { params: onPool.extend({ name: CpupoolNameSchema }).strict(), result: z.object({}) },
+  /** `xl cpupool-numa-split`: one pool per NUMA node (only Pool-0 may exist before). */
+  'cpupool.numaSplit': { params: z.object({ hostId: HostIdSchema }).strict(), result: z.array(CpupoolSummarySchema) },
   'cpupool.sched': { params: onPool, result: z.object({ sched: SchedulerNameSchema, params: PoolSchedParamsSchema }) },
   'cpupool.setSched': { params: onPool.extend({ params: PoolSchedParamsSchema }).strict(), result: z.object({}) },
   /** Keystrokes to a domain's console (xenconsoled writes them into its input ring). */

@@ -5,6 +5,7 @@
  */
 import { HOST_PRESETS } from '../../engine/hypervisor/host-presets';
 import { ToolstackError } from '../../engine/toolstack/toolstack-error';
+import { cpupoolNumaSplit } from '../../engine/toolstack/cpupool-numa-split';
 import { DomainStatsService } from '../services/domain-stats';
 import { HostStatsService } from '../services/host-stats';
 import { ConsoleService } from '../services/consoles';
@@ -77,6 +78,7 @@ export class Router {
       'cpupool.addCpus': async (p) => (await lab.host(p.hostId).cpupoolAddCpus(p.pool, p.cpus), {}),
       'cpupool.removeCpus': async (p) => (await lab.host(p.hostId).cpupoolRemoveCpus(p.pool, p.cpus), {}),
       'cpupool.rename': async (p) => (await lab.host(p.hostId).renameCpupool(p.pool, p.name), {}),
+      'cpupool.numaSplit': async (p) => cpupoolNumaSplit(lab.host(p.hostId)),
       'cpupool.sched': async (p) => lab.host(p.hostId).poolSched(p.pool),
       'cpupool.setSched': async (p) => (await lab.host(p.hostId).setPoolSched(p.pool, p.params), {}),
       'console.input': async (p) => (await consoles.input(p.hostId, p.domid, p.data), {}),

@@ -93,3 +93,21 @@ describe('an RTDS pool', () => {
     expect(s.vcpus?.[0]).toMatchObject({ budget: 2000, period: 5000 });
   });
 });
+
+describe('a two-node host split by NUMA node', () => {
+  const c = openConsole(async (w) => {
+    w.server.lab.addEmbedded({ id: 'numa', preset: 'haswell-ep-2s', seed: 1 });
+  });
+
+  it('makes Pool-node0 and Pool-node1 with one click (xl cpupool-numa-split)', async () => {
+    const { page } = c.env;
+    await page.getByRole('link', { name: 'Hosts' }).click();
+    await page.getByRole('link', { name: 'numa' }).click();
+    await page.waitForURL(/\/hosts\/numa$/);
+    await page.locator('[data-test=numa-split]').click();
+    await expect.poll(() => page.locator('[data-test=host-message]').textContent()).toContain('one pool per NUMA node');
+    await expect.poll(() => page.locator('[data-pool=Pool-node1]').textContent()).toContain('credit2');
+    expect((await c.env.server.lab.host('numa').listCpupools()).map((p) => [p.name, p.cpus.length])).toEqual([['Pool-node0', 36], ['Pool-node1', 36]]);
+    expect(await page.locator('[data-test=numa-split]').isDisabled()).toBe(true);
+  });
+});

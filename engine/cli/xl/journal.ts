@@ -6,6 +6,7 @@
  * Entries name domains by domid: replay allocates the same domids.
  */
 import { z } from 'zod';
+import { cpupoolNumaSplit } from '../../toolstack/cpupool-numa-split';
 import type { XlHost } from './context';
 
 const SchedulerSchema = z.enum(['credit', 'credit2', 'rtds', 'null']);
@@ -45,6 +46,7 @@ export const JournalEntrySchema = z.discriminatedUnion('op', [
   z.object({ op: z.literal('cpupool-cpu-remove'), pool: z.string(), cpus: z.array(z.number().int().nonnegative()) }),
   z.object({ op: z.literal('cpupool-rename'), pool: z.string(), name: z.string() }),
   z.object({ op: z.literal('cpupool-migrate'), domid: z.number().int().nonnegative(), pool: z.string() }),
+  z.object({ op: z.literal('cpupool-numa-split') }),
   z.object({
     op: z.literal('sched-domain'),
     domid: z.number().int().nonnegative(),
@@ -102,6 +104,10 @@ export async function applyEntry(host: XlHost, e: JournalEntry): Promise<void> {
       return host.renameCpupool(e.pool, e.name);
     case 'cpupool-migrate':
       return host.migrateToCpupool(e.domid, e.pool);
+    case 'cpupool-numa-split':
+      // dom0's vCPUs go offline at once on a lab host: nothing to wait for
+      await cpupoolNumaSplit(host, { wait: async () => undefined });
+      return;
     case 'sched-domain':
       return host.setDomainSched(e.domid, withoutUndefined(e.params), e.expect);
     case 'sched-pool':
@@ -141,6 +147,8 @@ export function describeEntry(e: JournalEntry): string {
       return `cpupool-migrate ${e.domid} ${e.pool}`;
     case 'cpupool-create':
       return `cpupool-create ${e.name}`;
+    case 'cpupool-numa-split':
+      return 'cpupool-numa-split';
     default:
       return `${e.op} ${e.pool}`;
   }

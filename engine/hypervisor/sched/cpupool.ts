@@ -8,7 +8,8 @@
  *   domain and no pCPU: EBUSY otherwise, as XEN_SYSCTL_CPUPOOL_OP_DESTROY), cpu-add (the
  *   pCPU must be free: ENODEV), cpu-remove (not pCPU 0 from pool 0: EINVAL; not the last
  *   pCPU of a pool that has domains: EBUSY), move a domain (target must have pCPUs:
- *   ENOENT; dom0 cannot move itself: EPERM), rename, numa-split.
+ *   ENOENT; dom0 cannot move itself: EPERM), rename (xl's cpupool-numa-split is a
+ *   sequence of these, engine/toolstack/cpupool-numa-split.ts).
  * - Each operation is checked completely before anything changes, so a refused call
  *   changes nothing.
  *
@@ -359,26 +360,6 @@ export class CpuPools implements SchedHooks {
     to.sched.insertDomain(rec);
     to.domains.add(rec);
     for (const u of rec.units) this.core.attach(u, to.sched, to.cpus);
-  }
-
-  /** xl cpupool-numa-split: one pool per NUMA node, Pool-0 renamed after its node. */
-  numaSplit(): number[] {
-    if (this.pools.size > 1) throw new XenError('EBUSY', 'splitting not possible, already cpupools in use');
-    const p0 = this.pools.get(0)!;
-    const t = this.topology;
-    const node0 = t.cpuNode[0]!;
-    const others: number[] = [];
-    for (let n = 0; n < t.nrNodes; n++) if (n !== node0) others.push(n);
-    const moving = [...p0.cpus].filter((c) => t.cpuNode[c] !== node0);
-    this.reshape(p0, [], moving);
-    p0.name = `Pool-node${node0}`;
-    const ids = [0];
-    for (const n of others) {
-      const cpus = t.cpusOfNode(n).filter((c) => this.core.poolOf[c] === -1);
-      if (cpus.length === 0) continue;
-      ids.push(this.create(`Pool-node${n}`, p0.sched.name, cpus));
-    }
-    return ids;
   }
 
   // --- scheduler parameters --------------------------------------------------------

@@ -23,6 +23,7 @@ import { rename } from './rename';
 import { vcpuSet } from './vcpu-set';
 import { cpupoolCpuAdd, cpupoolCpuRemove, cpupoolDestroy, cpupoolListCommand, cpupoolMigrate, cpupoolRename } from './cpupool';
 import { cpupoolCreate } from './cpupool-create';
+import { cpupoolNumaSplitCommand } from './cpupool-numa-split';
 import { schedCredit, schedCredit2 } from './sched-credit';
 import { schedRtds } from './sched-rtds';
 
@@ -64,6 +65,7 @@ export const XL_COMMANDS: Readonly<Record<string, XlCommandEntry>> = {
   'cpupool-cpu-add': { run: cpupoolCpuAdd, writes },
   'cpupool-cpu-remove': { run: cpupoolCpuRemove, writes },
   'cpupool-migrate': { run: cpupoolMigrate, writes },
+  'cpupool-numa-split': { run: cpupoolNumaSplitCommand, writes },
   // sched-*: only setting takes the lock (a listing is read-only)
   'sched-credit': { run: schedCredit, writes: setsSched },
   'sched-credit2': { run: schedCredit2, writes: setsSched },

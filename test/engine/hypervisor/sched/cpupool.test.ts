@@ -101,16 +101,6 @@ describe('CPU pools', () => {
     // hard affinity must meet the pool's pCPUs
     expect(errno(() => x.hypercall({ op: 'domctl.setvcpuaffinity', domid: d, vcpu: 0, hard: [0, 1] }))).toBe('EINVAL');
   });
-
-  it('splits per NUMA node (cpupool-numa-split), refusing when pools are in use', () => {
-    const x = Xen.boot({ seed: 1, topology: { sockets: 4, coresPerSocket: 2, threadsPerCore: 1, nodes: 2, memoryMiB: 65536, x2apic: false } });
-    expect(x.hypercall({ op: 'sysctl.cpupool_op.numa_split' }).poolIds).toEqual([0, 1]);
-    expect(x.hypercall({ op: 'sysctl.cpupool_op.list' }).map((p) => [p.poolId, p.name, p.cpus])).toEqual([
-      [0, 'Pool-node0', [0, 1, 2, 3]],
-      [1, 'Pool-node1', [4, 5, 6, 7]],
-    ]);
-    expect(errno(() => x.hypercall({ op: 'sysctl.cpupool_op.numa_split' }))).toBe('EBUSY');
-  });
 });
 
 describe('the null scheduler', () => {
