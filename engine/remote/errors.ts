@@ -73,8 +73,8 @@ export class HostKeyNotTrustedError extends RemoteError {
 /** A Xen tool (xl, xenstore-*, xen-livepatch) is not installed or not on dom0's PATH. */
 export class ToolMissingError extends RemoteError {
   override name = 'ToolMissingError';
-  constructor(readonly target: string, readonly tool: string) {
-    super('tool-missing', `${tool} is not available on ${target}`, tool === 'xl' ? 'is this a Xen dom0? install the Xen tools (Debian: xen-utils)' : `install ${tool} on the host`);
+  constructor(readonly target: string, readonly tool: string, hint?: string) {
+    super('tool-missing', `${tool} is not available on ${target}`, hint ?? (tool === 'xl' ? 'is this a Xen dom0? install the Xen tools (Debian: xen-utils)' : `install ${tool} on the host`));
   }
 }
 

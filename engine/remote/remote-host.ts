@@ -9,6 +9,7 @@ import { RemoteConsole } from './console-stream';
 import { RemoteConnection, type BackoffPolicy, type ConnectionState } from './connection';
 import { DomainWatch, type DomainSnapshot, type DomainWatchOptions } from './domain-watch';
 import { BadArgumentError, CommandFailedError, NotSupportedError, ParseError, ToolMissingError, XlCommandError } from './errors';
+import { cpuIdentity, featuresetArgument, featuresetOf, parseXenCpuidFeaturesets, parseXenCpuidPolicies } from './parse/xen-cpuid';
 import { parseLivepatchList } from './parse/xen-livepatch-list';
 import { parseXenstoreLs, type XenstoreNode } from './parse/xenstore-ls';
 import { parseXlCpupoolList } from './parse/xl-cpupool-list';
@@ -21,10 +22,13 @@ import { parseXlVcpuList } from './parse/xl-vcpu-list';
 import { SshTransport, type SshTarget } from './ssh-transport';
 import { commandLine, type ExecResult, type PtySize, type RemoteTransport } from './transport';
 import type {
+  DomainSchedChange,
   DomainSchedParams,
   LivepatchPayload,
+  PoolSchedChange,
   PoolSchedParams,
   RemoteCpupool,
+  RemoteCpuPolicy,
   RemoteDomain,
   RemoteDomainConfig,
   RemotePhysinfo,
@@ -41,6 +45,8 @@ export interface RemoteCapabilities {
   xenstoreLs: boolean;
   xenstoreWatch: boolean;
   xenLivepatch: boolean;
+  /** xen-cpuid: on PATH, or where Debian (/usr/lib/xen-VERSION/bin) or Xen's own install (LIBEXEC_BIN) puts it. */
+  xenCpuid: boolean;
 }
 
 export interface RemoteHostOptions {
@@ -63,6 +69,10 @@ const TOOLS: [keyof RemoteCapabilities, string][] = [
 ];
 
 const SCHEDULERS: readonly SchedName[] = ['credit', 'credit2', 'rtds'];
+
+/** Where xen-cpuid may sit when it is not on PATH: Debian keeps it in /usr/lib/xen-<version>/bin. */
+const XEN_CPUID_DIRS = ['/usr/lib/xen-*/bin', '/usr/lib/xen/bin', '/usr/libexec/xen/bin'];
+const CPUID_PROBE = `echo "xen-cpuid $(command -v xen-cpuid || ls -1 ${XEN_CPUID_DIRS.map((d) => `${d}/xen-cpuid`).join(' ')} 2>/dev/null | tail -n 1)"`;
 
 function checkRef(dom: DomainRef): string {
   if (typeof dom === 'number') {
@@ -95,6 +105,8 @@ export class RemoteXenHost {
     private readonly conn: RemoteConnection,
     readonly capabilities: RemoteCapabilities,
     private readonly sudo: boolean,
+    /** The xen-cpuid the probe found ('' when none). */
+    private readonly xenCpuidPath: string,
   ) {}
 
   static async connect(opts: RemoteHostOptions): Promise<RemoteXenHost> {
@@ -106,13 +118,15 @@ export class RemoteXenHost {
     await conn.open();
     try {
       const probe = await conn.run(
-        `for t in ${TOOLS.map(([, t]) => t).join(' ')}; do if command -v "$t" >/dev/null 2>&1; then echo "$t yes"; else echo "$t no"; fi; done`,
+        `for t in ${TOOLS.map(([, t]) => t).join(' ')}; do if command -v "$t" >/dev/null 2>&1; then echo "$t yes"; else echo "$t no"; fi; done; ${CPUID_PROBE}`,
         { idempotent: true },
       );
-      const found = new Set(probe.stdout.split('\n').filter((l) => l.endsWith(' yes')).map((l) => l.slice(0, -4)));
-      const caps = Object.fromEntries(TOOLS.map(([k, t]) => [k, found.has(t)])) as unknown as RemoteCapabilities;
+      const lines = probe.stdout.split('\n');
+      const found = new Set(lines.filter((l) => l.endsWith(' yes')).map((l) => l.slice(0, -4)));
+      const cpuid = lines.find((l) => l.startsWith('xen-cpuid '))?.slice('xen-cpuid '.length).trim() ?? '';
+      const caps = { ...Object.fromEntries(TOOLS.map(([k, t]) => [k, found.has(t)])), xenCpuid: cpuid.startsWith('/') } as unknown as RemoteCapabilities;
       if (!caps.xl) throw new ToolMissingError(conn.target, 'xl');
-      return new RemoteXenHost(conn, caps, opts.sudo ?? false);
+      return new RemoteXenHost(conn, caps, opts.sudo ?? false, caps.xenCpuid ? cpuid : '');
     } catch (e) {
       await conn.close();
       throw e;
@@ -189,9 +203,48 @@ export class RemoteXenHost {
     return { sched, params: parseXlSched(await this.xl(args, true), sched).flatMap((b) => b.domains) };
   }
 
-  /** `xl dmesg`: the hypervisor console ring. */
-  async dmesg(): Promise<string> {
-    return this.xl(['dmesg'], true);
+  /**
+   * `xl dmesg`: the hypervisor console ring. With `clear`, `xl dmesg -c` reads it and
+   * empties it (XEN_SYSCTL_readconsole with clear set): a change, so sent once.
+   */
+  async dmesg(opts: { clear?: boolean } = {}): Promise<string> {
+    return opts.clear ? this.xl(['dmesg', '-c'], false) : this.xl(['dmesg'], true);
+  }
+
+  /**
+   * The CPUID policy of the host, or of one domain, as `xen-cpuid` shows it
+   * (tools/misc/xen-cpuid.c). The host's names come from xen-cpuid's own decoding of
+   * the "Host" featureset; a domain's policy (`--policy=DOMID`) is turned into a
+   * featureset word by word, as the labels of the verbose output lay the words out,
+   * and given back to xen-cpuid to name.
+   */
+  async cpuPolicy(dom?: DomainRef): Promise<RemoteCpuPolicy> {
+    const tool = this.xenCpuidPath;
+    if (tool === '') {
+      throw new ToolMissingError(this.target, 'xen-cpuid', `dom0 has no xen-cpuid on PATH nor in ${XEN_CPUID_DIRS.join(', ')}: install the Xen tools package that ships it (Debian: xen-utils-<version>)`);
+    }
+    const domid = dom === undefined ? undefined : typeof dom === 'number' ? checkRef(dom) : String((await this.domainInfo(dom)).domid);
+    const marker = '@@xendeck-policy@@';
+    const policyArgs = domid === undefined ? ['-p'] : [`--policy=${domid}`];
+    const out = await this.run(`${this.tool([tool, '-v'])} && echo ${marker} && ${this.tool([tool, ...policyArgs])}`, `xen-cpuid ${policyArgs.join(' ')}`, true);
+    const [verbose, policies] = out.split(`${marker}\n`);
+    if (verbose === undefined || policies === undefined) throw new ParseError('xen-cpuid', 'the featuresets and the policy did not both arrive');
+    const sets = parseXenCpuidFeaturesets(verbose);
+    const name = domid === undefined ? 'Host' : `Domain ${domid}`;
+    const policy = parseXenCpuidPolicies(policies).find((p) => p.name === name);
+    if (policy === undefined) throw new ParseError('xen-cpuid', `no ${name} policy in its output`);
+    const words = featuresetOf(policy, sets.labels);
+    let names: string[][];
+    if (domid === undefined) {
+      const host = sets.sets.find((x) => x.section === 'Dynamic sets' && x.name === 'Host');
+      if (host === undefined) throw new ParseError('xen-cpuid -v', 'no Host featureset among the dynamic sets');
+      names = host.names;
+    } else {
+      const [decoded] = parseXenCpuidFeaturesets(await this.run(this.tool([tool, featuresetArgument(words)]), 'xen-cpuid', true)).sets;
+      if (decoded === undefined) throw new ParseError('xen-cpuid', 'it did not decode the featureset');
+      names = decoded.names;
+    }
+    return { ...cpuIdentity(policy), words, features: [...new Set(names.flat())] };
   }
 
   async xenstoreRead(path: string): Promise<string> {
@@ -294,11 +347,30 @@ export class RemoteXenHost {
     return this.xlOp(['cpupool-migrate', checkRef(dom), checkPoolName(pool)]);
   }
 
-  /** Sets credit/credit2 weight and cap (the scheduler of the domain's pool). */
-  async setDomainSchedParams(dom: DomainRef, p: { weight?: number; cap?: number }): Promise<void> {
+  /**
+   * Sets a domain's parameters with the scheduler of its pool: weight and cap for
+   * credit / credit2 (`xl sched-credit[2] -d D -w W -c C`), period, budget and extratime
+   * for RTDS, on every vCPU. xl 4.17's sched-rtds wants `-v` with any of -p/-b/-e ("Must
+   * specify VCPU.") and as many periods as budgets (and extratimes, when given), so
+   * what is not being changed is read first and sent as it is.
+   */
+  async setDomainSchedParams(dom: DomainRef, p: DomainSchedChange): Promise<void> {
     const sched = await this.schedulerOf(dom);
-    if (sched === 'rtds') throw new NotSupportedError(`${dom} runs under RTDS, which has period and budget, not weight and cap`);
-    if (p.weight === undefined && p.cap === undefined) throw new BadArgumentError('nothing to set: give a weight or a cap');
+    const rt = p.periodUs !== undefined || p.budgetUs !== undefined || p.extratime !== undefined;
+    const wc = p.weight !== undefined || p.cap !== undefined;
+    if (sched === 'rtds') {
+      if (wc) throw new NotSupportedError(`${dom} runs under RTDS, which has period and budget, not weight and cap`);
+      if (!rt) throw new BadArgumentError('nothing to set: give a period, a budget or extratime');
+      const now = (await this.domainSchedParams(dom)).params[0];
+      const period = p.periodUs ?? now?.periodUs;
+      const budget = p.budgetUs ?? now?.budgetUs;
+      const extra = p.extratime ?? now?.extratime;
+      if (period === undefined || budget === undefined || extra === undefined) throw new ParseError('xl sched-rtds', `no current period, budget and extratime for ${dom}`);
+      await this.xlOp(['sched-rtds', '-d', checkRef(dom), '-v', 'all', '-p', String(period), '-b', String(budget), '-e', extra ? '1' : '0']);
+      return;
+    }
+    if (rt) throw new NotSupportedError(`${dom} runs under ${sched}, which has weight and cap, not period and budget`);
+    if (!wc) throw new BadArgumentError('nothing to set: give a weight or a cap');
     const args = [`sched-${sched}`, '-d', checkRef(dom)];
     if (p.weight !== undefined) args.push('-w', String(p.weight));
     if (p.cap !== undefined) args.push('-c', String(p.cap));
@@ -331,6 +403,53 @@ export class RemoteXenHost {
       args.push('-v', String(v.vcpu), '-p', String(v.period), '-b', String(v.budget), '-e', v.extratime ? '1' : '0');
     }
     await this.xlOp(args);
+  }
+
+  /**
+   * A pool's scheduler parameters (tools/xl/xl_sched.c): `xl sched-credit -s -p POOL
+   * [-t TSLICE] [-r RATELIMIT] [-m DELAY]`, `xl sched-credit2 -s -p POOL [-r RATELIMIT]`.
+   * xl's sched-rtds has no -s in 4.17 (RTDS keeps no pool-wide parameters), nor has
+   * null any sched-* command. libxl checks the ranges (libxl_sched.c) and xl's words come
+   * back in the XlCommandError.
+   */
+  async setPoolSchedParams(pool: string, p: PoolSchedChange): Promise<void> {
+    const name = checkPoolName(pool);
+    const found = (await this.cpupoolList()).find((x) => x.name === name);
+    if (found === undefined) throw new XlCommandError(`xl sched -p ${name}`, 1, `unknown cpupool '${name}'\n`, classifyXlFailure(`Pool '${name}' does not exist\n`));
+    const num = (v: number, what: string): string => {
+      if (!Number.isInteger(v) || v < 0) throw new BadArgumentError(`${what} must be a whole number, not ${v}`);
+      return String(v);
+    };
+    if (found.sched === 'credit') {
+      if (p.tsliceMs === undefined && p.ratelimitUs === undefined && p.migrationDelayUs === undefined) throw new BadArgumentError('nothing to set: give a time slice, a rate limit or a migration delay');
+      const args = ['sched-credit', '-s', '-p', name];
+      if (p.tsliceMs !== undefined) args.push('-t', num(p.tsliceMs, 'tslice_ms'));
+      if (p.ratelimitUs !== undefined) args.push('-r', num(p.ratelimitUs, 'ratelimit_us'));
+      if (p.migrationDelayUs !== undefined) args.push('-m', num(p.migrationDelayUs, 'migration_delay_us'));
+      return this.xlOp(args);
+    }
+    if (found.sched === 'credit2') {
+      if (p.tsliceMs !== undefined || p.migrationDelayUs !== undefined) throw new NotSupportedError(`pool ${name} runs credit2, whose only pool parameter is the rate limit (xl sched-credit2 -s -r)`);
+      if (p.ratelimitUs === undefined) throw new BadArgumentError('nothing to set: give a rate limit');
+      return this.xlOp(['sched-credit2', '-s', '-p', name, '-r', num(p.ratelimitUs, 'ratelimit_us')]);
+    }
+    throw new NotSupportedError(`pool ${name} runs ${found.sched}, which has no pool-wide parameters xl can set`, found.sched === 'rtds' ? "xl sched-rtds has no -s (\"option `s' not supported.\"): RTDS parameters are per domain" : undefined);
+  }
+
+  /**
+   * `xl vcpu-pin DOM VCPU|all HARD [SOFT]` (tools/xl/xl_vcpu.c): a null affinity is
+   * sent as "-", which xl reads as "leave it as it is".
+   */
+  async vcpuPin(dom: DomainRef, vcpu: number | 'all', hard: readonly number[] | null, soft: readonly number[] | null): Promise<void> {
+    if (vcpu !== 'all' && (!Number.isInteger(vcpu) || vcpu < 0)) throw new BadArgumentError(`bad vCPU ${vcpu}`);
+    if (hard === null && soft === null) throw new BadArgumentError('nothing to set: give a hard or a soft affinity');
+    return this.xlOp(['vcpu-pin', checkRef(dom), String(vcpu), hard === null ? '-' : cpuList(hard), ...(soft === null ? [] : [cpuList(soft)])]);
+  }
+
+  /** `xl mem-max DOM <kib>k` (libxl_domain_setmaxmem: never below the current target). */
+  async memMax(dom: DomainRef, maxKiB: number): Promise<void> {
+    if (!Number.isInteger(maxKiB) || maxKiB < 0) throw new BadArgumentError(`bad maximum memory ${maxKiB} KiB`);
+    return this.xlOp(['mem-max', checkRef(dom), `${maxKiB}k`]);
   }
 
   /** The guest console through a remote pty (`xl console`). */

@@ -133,6 +133,31 @@ export interface DomainSchedParams {
   vcpu?: number;
 }
 
+/** What `setDomainSchedParams` changes: weight / cap (credit, credit2) or period / budget / extratime (RTDS); what is absent stays. */
+export interface DomainSchedChange {
+  weight?: number;
+  cap?: number;
+  periodUs?: number;
+  budgetUs?: number;
+  extratime?: boolean;
+}
+
+/** A pool's parameters to change: tslice_ms, ratelimit_us and migration_delay_us for credit, ratelimit_us for credit2. */
+export interface PoolSchedChange {
+  tsliceMs?: number;
+  ratelimitUs?: number;
+  migrationDelayUs?: number;
+}
+
+/** A CPUID policy as xen-cpuid shows it: vendor, family, model, the featureset words and Xen's names of their set bits. */
+export interface RemoteCpuPolicy {
+  vendor: string;
+  family: number;
+  model: number;
+  words: number[];
+  features: string[];
+}
+
 /** One `Cpupool <name>: ...` block of `xl sched-<scheduler>`; pool is null for `-d` output, which has no pool line. */
 export interface PoolSchedParams {
   pool: string | null;

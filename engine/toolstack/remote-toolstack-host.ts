@@ -7,10 +7,12 @@
  * A dry run is checked by XenDeck's own xl.cfg reader (domain-build-info.ts, held against
  * libxlutil 4.17) without touching the host; the result says so in its warnings.
  */
-import { RemoteError, XlCommandError } from '../remote/errors';
+import { BadArgumentError, NotSupportedError, RemoteError, ToolMissingError, XlCommandError } from '../remote/errors';
 import type { XlFailureKind } from '../remote/parse/xl-stderr';
 import type { RemoteXenHost } from '../remote/remote-host';
-import type { RemoteDomain } from '../remote/types';
+import type { DomainSchedChange, PoolSchedChange, RemoteDomain } from '../remote/types';
+import { PAGE_KIB } from '../hypervisor/page';
+import type { Physinfo } from '../hypervisor/xen';
 import type { DomainWatch } from '../remote/domain-watch';
 import { parseDomainConfig, withOverrides } from './domain-build-info';
 import type { XenstoreListing, XenstoreNode } from './host-xenstore';
@@ -49,11 +51,16 @@ const FAILURE_CODES: Record<XlFailureKind, ToolstackErrorCode> = {
   'cpupool-busy': 'EBUSY',
   'guest-no-ack': 'ETIMEDOUT',
   'out-of-memory': 'ENOMEM',
+  'invalid-argument': 'EINVAL',
   other: 'EIO',
 };
 
 export function remoteToToolstackError(e: unknown): ToolstackError {
   if (e instanceof XlCommandError) return new ToolstackError(FAILURE_CODES[e.failure.kind], e.failure.summary || e.message, e.hint);
+  // what the host lacks or refuses is the toolstack's own error; the link's troubles stay EREMOTE
+  if (e instanceof ToolMissingError && e.tool !== 'xl') return new ToolstackError('ENOSYS', e.message, e.hint);
+  if (e instanceof NotSupportedError) return new ToolstackError('EOPNOTSUPP', e.message, e.hint);
+  if (e instanceof BadArgumentError) return new ToolstackError('EINVAL', e.message, e.hint);
   if (e instanceof RemoteError) return new ToolstackError('EREMOTE', e.message, e.hint);
   return ToolstackError.from(e);
 }
@@ -130,8 +137,7 @@ export class RemoteToolstackHost implements ToolstackHost {
   }
 
   async dmesg(opts: { clear?: boolean } = {}): Promise<string> {
-    if (opts.clear) throw new ToolstackError('ENOSYS', 'xl dmesg -c on a real host: not implemented in XenDeck yet', 'XenDeck reads the ring without clearing it');
-    return this.call(() => this.remote.dmesg());
+    return this.call(() => this.remote.dmesg({ clear: opts.clear ?? false }));
   }
 
   /** xl list's CPU times give domain rates; xl has no per-pCPU busy time, so the heat map stays empty for a real host. */
@@ -155,8 +161,44 @@ export class RemoteToolstackHost implements ToolstackHost {
     return { node: node(path, value), children: direct.map((n) => node(n.path, n.value)) };
   }
 
-  async cpuPolicy(_ref?: DomainRef): Promise<CpuPolicySummary> {
-    throw new NotImplementedError('CPUID policies of a real host (xen-cpuid)');
+  /**
+   * `xen-cpuid` on dom0 (see RemoteXenHost.cpuPolicy); the TSC frequency is xl info's
+   * cpu_mhz, which Xen reports from its calibrated cpu_khz (the TSC rate).
+   */
+  async cpuPolicy(ref?: DomainRef): Promise<CpuPolicySummary> {
+    const [p, info] = await this.call(() => Promise.all([this.remote.cpuPolicy(ref), this.remote.physinfo()]));
+    if (p.vendor !== 'GenuineIntel' && p.vendor !== 'AuthenticAMD') {
+      throw new ToolstackError('ENOSYS', `CPUID policies of ${p.vendor} CPUs: not implemented in XenDeck yet`, 'XenDeck summarises Intel and AMD policies only');
+    }
+    return { vendor: p.vendor, family: p.family, model: p.model, features: p.features, tscKhz: Math.round(info.cpuMhz * 1000) };
+  }
+
+  /** `xl info` in XEN_SYSCTL_physinfo's terms (what the embedded host answers from the hypercall). */
+  async physinfo(): Promise<Physinfo> {
+    const p = await this.call(() => this.remote.physinfo());
+    const pagesPerMiB = 1024 / PAGE_KIB;
+    return {
+      threadsPerCore: p.threadsPerCore,
+      coresPerSocket: p.coresPerSocket,
+      nrCpus: p.nrCpus,
+      maxCpuId: p.maxCpuId,
+      nrNodes: p.nrNodes,
+      maxNodeId: Math.max(0, p.nrNodes - 1),
+      cpuKhz: Math.round(p.cpuMhz * 1000),
+      totalPages: p.totalMemoryMiB * pagesPerMiB,
+      freePages: p.freeMemoryMiB * pagesPerMiB,
+      capabilities: p.virtCaps,
+    };
+  }
+
+  /** `xl vcpu-pin`: null leaves that affinity as it is. */
+  async setVcpuAffinity(ref: DomainRef, vcpu: number | 'all', hard: number[] | null, soft: number[] | null): Promise<void> {
+    await this.call(() => this.remote.vcpuPin(ref, vcpu, hard, soft));
+  }
+
+  /** `xl mem-max`. */
+  async setMaxMemory(ref: DomainRef, maxKiB: number): Promise<void> {
+    await this.call(() => this.remote.memMax(ref, maxKiB));
   }
 
   async topology(): Promise<HostTopology> {
@@ -236,11 +278,20 @@ export class RemoteToolstackHost implements ToolstackHost {
     return { sched: r.sched, pool: d.cpupool ?? 'Pool-0', params };
   }
 
-  async setDomainSched(ref: DomainRef, params: DomainSchedParamsT, _expect?: SchedulerNameT): Promise<void> {
-    if (params.period !== undefined || params.budget !== undefined || params.extratime !== undefined) {
-      throw new NotImplementedError('RTDS parameters on a real host');
+  /** `xl sched-<sched> -d`: `expect` is the scheduler the caller's sched-* command names; another one is EINVAL, as xl says it. */
+  async setDomainSched(ref: DomainRef, params: DomainSchedParamsT, expect?: SchedulerNameT): Promise<void> {
+    if (expect !== undefined) {
+      const { sched } = await this.call(() => this.remote.domainSchedParams(ref));
+      // tools/xl/xl_sched.c sched_domain_get: "libxl_domain_sched_params_get returned %s not %s."
+      if (sched !== expect) throw new ToolstackError('EINVAL', `libxl_domain_sched_params_get returned ${sched} not ${expect}.`);
     }
-    await this.call(() => this.remote.setDomainSchedParams(ref, { ...(params.weight !== undefined ? { weight: params.weight } : {}), ...(params.cap !== undefined ? { cap: params.cap } : {}) }));
+    const change: DomainSchedChange = {};
+    if (params.weight !== undefined) change.weight = params.weight;
+    if (params.cap !== undefined) change.cap = params.cap;
+    if (params.period !== undefined) change.periodUs = params.period;
+    if (params.budget !== undefined) change.budgetUs = params.budget;
+    if (params.extratime !== undefined) change.extratime = params.extratime;
+    await this.call(() => this.remote.setDomainSchedParams(ref, change));
   }
 
   /** The same xl commands on dom0: xl rename, mem-set, vcpu-set, sched-rtds -v. */
@@ -274,8 +325,13 @@ export class RemoteToolstackHost implements ToolstackHost {
     return { sched: p.sched, params };
   }
 
-  async setPoolSched(_pool: string, _params: PoolSchedParamsT): Promise<void> {
-    throw new NotImplementedError('xl sched-credit -s on a real host');
+  /** `xl sched-credit -s -p POOL -t/-r/-m`, `xl sched-credit2 -s -p POOL -r` (RemoteXenHost.setPoolSchedParams). */
+  async setPoolSched(pool: string, params: PoolSchedParamsT): Promise<void> {
+    const change: PoolSchedChange = {};
+    if (params.tsliceMs !== undefined) change.tsliceMs = params.tsliceMs;
+    if (params.ratelimitUs !== undefined) change.ratelimitUs = params.ratelimitUs;
+    if (params.vcpuMigrDelayUs !== undefined) change.migrationDelayUs = params.vcpuMigrDelayUs;
+    await this.call(() => this.remote.setPoolSchedParams(pool, change));
   }
 
   /** Starts the connector's domain watch (xenstore-watch @introduceDomain/@releaseDomain, polling as a fallback) on first use. */

@@ -124,7 +124,7 @@ export const methods = {
     params: z.object({ hostId: HostIdSchema, domid: DomidSchema, data: z.string().min(1).max(64 * 1024) }).strict(),
     result: z.object({}),
   },
-  /** What `xl` needs beyond the façade (main/api/embedded-only.ts; a real host: ENOSYS). */
+  /** What `xl` and the GUI need beyond the façade (main/api/embedded-only.ts; a real host keeps no configs: ENOSYS). */
   'host.physinfo': { params: z.object({ hostId: HostIdSchema }).strict(), result: PhysinfoSchema },
   'domain.keptConfig': { params: onDomain, result: KeptConfigSchema.nullable() },
   'domain.setVcpuAffinity': {

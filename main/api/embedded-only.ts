@@ -1,11 +1,13 @@
 /**
- * The api methods only an embedded (simulated) host answers so far: what `xl` needs
- * beyond the toolstack façade (physinfo, vcpu-pin, mem-max, the kept config). A real
- * host answers them with NotImplementedError (ENOSYS) rather than pretending.
+ * The api methods beyond the toolstack façade that `xl` and the GUI need (physinfo,
+ * vcpu-pin, mem-max, the kept config). The embedded host answers them from its
+ * hypervisor; a real host runs xl on dom0 for physinfo, vcpu-pin and mem-max, and keeps
+ * no configs (its own files are the configs), which it says with ENOSYS.
  */
 import { setMaxMemory, setVcpuAffinity } from '../../engine/toolstack/domain-tuning';
 import { EmbeddedHost, type KeptConfig } from '../../engine/toolstack/embedded-host';
 import type { DomainRef, ToolstackHost } from '../../engine/toolstack/host-api';
+import { RemoteToolstackHost } from '../../engine/toolstack/remote-toolstack-host';
 import { NotImplementedError } from '../../engine/toolstack/toolstack-error';
 import type { Physinfo } from '../../engine/hypervisor/xen';
 
@@ -15,6 +17,7 @@ function embedded(host: ToolstackHost, what: string): EmbeddedHost {
 }
 
 export async function physinfoOf(host: ToolstackHost): Promise<Physinfo> {
+  if (host instanceof RemoteToolstackHost) return host.physinfo();
   return embedded(host, 'physinfo').physinfo();
 }
 
@@ -24,9 +27,11 @@ export async function keptConfigOf(host: ToolstackHost, ref: DomainRef): Promise
 }
 
 export async function pinVcpus(host: ToolstackHost, ref: DomainRef, vcpu: number | 'all', hard: number[] | null, soft: number[] | null): Promise<void> {
+  if (host instanceof RemoteToolstackHost) return host.setVcpuAffinity(ref, vcpu, hard, soft);
   setVcpuAffinity(embedded(host, 'vcpu-pin'), ref, vcpu, hard, soft);
 }
 
 export async function maxMemory(host: ToolstackHost, ref: DomainRef, maxKiB: number): Promise<void> {
+  if (host instanceof RemoteToolstackHost) return host.setMaxMemory(ref, maxKiB);
   setMaxMemory(embedded(host, 'mem-max'), ref, maxKiB);
 }

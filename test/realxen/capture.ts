@@ -8,7 +8,7 @@ import { mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { RealXenEnv } from './env';
 import { connectDom0 } from './ssh';
-import { GUEST_KERNEL, GUEST_RAMDISK } from './dom0-image';
+import { GUEST_KERNEL, GUEST_RAMDISK, XEN_BIN } from './dom0-image';
 import { DOMU_READY } from './domu-image';
 
 export interface CaptureEntry {
@@ -21,6 +21,8 @@ export interface CaptureEntry {
 }
 
 export const CAPTURE_GUEST = 'xendeck-pv';
+/** Where Debian keeps xen-cpuid (not on PATH). */
+const XEN_CPUID = `${XEN_BIN}/xen-cpuid`;
 
 /** The guest config the captures (and the GUI's wizard, for a PV guest) use. */
 export function pvGuestConfig(name: string, memoryMiB = 128): string {
@@ -82,6 +84,23 @@ function plan(): [string, string, string][] {
     ['xl-domname-nosuch', 'xl domname 99', 'error: unused domid'],
     ['xl-sched-credit2-guest', 'xl sched-credit2', 'both domains in Pool-0'],
     ['xl-sched-credit2-d', `xl sched-credit2 -d ${CAPTURE_GUEST}`, 'one domain'],
+    ['xen-cpuid-v', `${XEN_CPUID} -v`, 'featuresets, static and dynamic, each word decoded with Xen\'s names'],
+    ['xen-cpuid-p', `${XEN_CPUID} -p`, 'the raw, host, max and default CPUID policies, leaf by leaf'],
+    ['xen-cpuid-policy-guest', `${XEN_CPUID} --policy=$(xl domid ${CAPTURE_GUEST})`, "the guest's CPUID policy"],
+    ['xen-cpuid-decode', `${XEN_CPUID} 1789c3f5:80002001:20100800:00000003`, 'a featureset given on the command line, decoded'],
+    ['xen-cpuid-policy-nosuch', `${XEN_CPUID} --policy=99`, 'error: unused domid'],
+    ['xl-vcpu-pin', `xl vcpu-pin ${CAPTURE_GUEST} all 1 && xl vcpu-list ${CAPTURE_GUEST}`, 'hard affinity pCPU 1 for every vCPU'],
+    ['xl-vcpu-pin-soft', `xl vcpu-pin ${CAPTURE_GUEST} 0 - 0 && xl vcpu-list ${CAPTURE_GUEST}`, 'soft affinity only ("-" leaves hard): libxl warns the soft set is unreachable'],
+    ['xl-vcpu-pin-bad-cpu', `xl vcpu-pin ${CAPTURE_GUEST} 0 7`, 'error: no pCPU 7'],
+    ['xl-vcpu-pin-all', `xl vcpu-pin ${CAPTURE_GUEST} all all all && xl vcpu-list ${CAPTURE_GUEST}`, 'back to all / all'],
+    ['xl-mem-max', `xl mem-max ${CAPTURE_GUEST} 262144k && xl list -l ${CAPTURE_GUEST} | grep max_memkb`, 'maximum raised to 256 MiB'],
+    ['xl-mem-max-too-small', `xl mem-max ${CAPTURE_GUEST} 64m`, 'error: under the current target'],
+    ['xl-mem-max-bad-size', `xl mem-max ${CAPTURE_GUEST} foo`, 'error: not a size'],
+    ['xl-sched-credit2-s', 'xl sched-credit2 -s', "Pool-0's rate limit"],
+    ['xl-sched-credit2-s-set', 'xl sched-credit2 -s -p Pool-0 -r 1500 && xl sched-credit2 -s -p Pool-0 && xl sched-credit2 -s -p Pool-0 -r 1000', 'rate limit 1500 us, then back to 1000'],
+    ['xl-sched-credit2-s-bad-ratelimit', 'xl sched-credit2 -s -p Pool-0 -r 1', 'error: rate limit out of range'],
+    ['xl-sched-credit2-s-nosuch', 'xl sched-credit2 -s -p nosuch -r 1000', 'error: unknown cpupool'],
+    ['xl-sched-rtds-s', 'xl sched-rtds -s', 'error: sched-rtds has no -s in 4.17'],
     ['xl-sched-credit2-set-weight', `xl sched-credit2 -d ${CAPTURE_GUEST} -w 512 && xl sched-credit2 -d ${CAPTURE_GUEST}`, 'weight changed to 512'],
     ['xl-sched-credit2-bad-weight', `xl sched-credit2 -d ${CAPTURE_GUEST} -w 0`, 'error: weight out of range'],
     ['xl-pause', `xl pause ${CAPTURE_GUEST} && xl list ${CAPTURE_GUEST}`, 'paused: p among the state letters'],
@@ -99,12 +118,20 @@ function plan(): [string, string, string][] {
     ['xl-sched-credit-d', `xl sched-credit -d ${CAPTURE_GUEST}`, 'one domain under credit'],
     ['xl-sched-credit2-pools', 'xl sched-credit2', 'Pool-0 left with dom0'],
     ['xl-sched-credit2-wrong-sched', `xl sched-credit2 -d ${CAPTURE_GUEST}`, 'asking credit2 about a credit domain'],
+    ['xl-sched-credit-s', 'xl sched-credit -s -p cp-credit', "the credit pool's time slice, rate limit and migration delay"],
+    ['xl-sched-credit-s-set', 'xl sched-credit -s -p cp-credit -t 5 -r 500 -m 200 && xl sched-credit -s -p cp-credit', 'changed'],
+    ['xl-sched-credit-s-bad-tslice', 'xl sched-credit -s -p cp-credit -t 0', 'error: time slice out of range'],
+    ['xl-sched-credit-s-ratelimit-over-tslice', 'xl sched-credit -s -p cp-credit -t 2 -r 5000', 'error: rate limit above the time slice'],
+    ['xl-sched-credit-s-restore', 'xl sched-credit -s -p cp-credit -t 30 -r 1000 -m 0 && xl sched-credit -s -p cp-credit', "back to credit's defaults before the pool is destroyed"],
+    ['xl-sched-credit-s-wrong-pool', 'xl sched-credit -s -p Pool-0', 'error: Pool-0 runs credit2'],
     ['xl-cpupool-destroy-busy', 'xl cpupool-destroy cp-credit', 'error: pool still has a domain'],
     ['xl-cpupool-migrate-back', `xl cpupool-migrate ${CAPTURE_GUEST} Pool-0 && xl cpupool-destroy cp-credit && xl cpupool-cpu-add Pool-0 1 && xl cpupool-list`, 'back to one pool'],
     ['xl-shutdown-wait', `xl shutdown -w ${CAPTURE_GUEST}`, 'orderly shutdown, waiting for it'],
     ['xl-list-after-shutdown', 'xl list', 'the guest is gone'],
     ['guest-console-log', `cat /var/log/xen/console/guest-${CAPTURE_GUEST}.log`, "the guest's whole console log, shutdown included"],
     ['xl-create-then-destroy', `xl create ${GUEST_CFG} && xl destroy ${CAPTURE_GUEST} && xl list`, 'destroy a running guest'],
+    ['xl-cpupool-create-rtds', 'xl cpupool-cpu-remove Pool-0 1 && xl cpupool-create name=\\"cp-rt\\" sched=\\"rtds\\" cpus=\\"1\\"; rc=$?; xl cpupool-cpu-add Pool-0 1; exit $rc', "error: Debian's release build has no RTDS (nor null) scheduler"],
+    ['xl-dmesg-c', 'xl dmesg -c > /dev/null && xl dmesg', 'the ring is empty after xl dmesg -c'],
     ['xl-create-too-small', `sed 's/^memory = .*/memory = 32/' ${GUEST_CFG} > /tmp/small.cfg && xl create /tmp/small.cfg`, 'error: 32 MiB cannot hold the guest kernel'],
   ];
 }

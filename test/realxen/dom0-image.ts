@@ -1,5 +1,5 @@
 // The dom0 initramfs: Debian's Xen 4.17 userland (xl, xenstored, xenconsoled,
-// xen-init-dom0, libxl-save-helper, xenstore-*, xen-livepatch) and OpenSSH's sshd on a
+// xen-init-dom0, libxl-save-helper, xenstore-*, xen-livepatch, xen-cpuid) and OpenSSH's sshd on a
 // busybox base, started in the order Xen's xencommons init script uses
 // (tools/hotplug/Linux/init.d/xencommons.in: xenstored, then xen-init-dom0, then
 // xenconsoled), with a small PV guest's kernel and initramfs under /var/lib/xen/images.
@@ -21,6 +21,8 @@ export const GUEST_RAMDISK = '/var/lib/xen/images/xendeck-pv/initrd.gz';
 
 /** Xen tools dom0 runs; each also gets a /usr/sbin link, as Debian's wrappers give. */
 const XEN_TOOLS = ['xl', 'xenstored', 'xenconsoled', 'xenconsole', 'xen-init-dom0', 'libxl-save-helper', 'xen-livepatch'];
+/** Tools Debian leaves in /usr/lib/xen-4.17/bin only, with no /usr/sbin wrapper: the connector has to find them there. */
+const XEN_LIBEXEC_ONLY = ['xen-cpuid'];
 /** Modules of the generic kernel: the Xen dom0 drivers (privcmd and evtchn are what libxc opens) and QEMU's default NIC. */
 const DOM0_MODULES = ['xen-evtchn', 'xen-privcmd', 'xen-gntdev', 'xen-gntalloc', 'xenfs', 'e1000'];
 
@@ -49,7 +51,7 @@ export function buildDom0Initramfs(inp: Dom0ImageInputs): Buffer {
   a.copy('usr/bin/busybox', join(inp.sysroot, 'bin/busybox'), 0o755);
   a.symlink('usr/bin/sh', 'busybox');
 
-  const exes = [...XEN_TOOLS.map((t) => `${XEN_BIN}/${t}`), '/usr/bin/xenstore', '/usr/sbin/sshd'];
+  const exes = [...[...XEN_TOOLS, ...XEN_LIBEXEC_ONLY].map((t) => `${XEN_BIN}/${t}`), '/usr/bin/xenstore', '/usr/sbin/sshd'];
   for (const exe of exes) a.copy(exe, join(inp.sysroot, exe), 0o755);
   for (const t of XEN_TOOLS) a.symlink(`usr/sbin/${t}`, `${XEN_BIN}/${t}`);
   // xenstore-read, -write, -ls, -watch, ... are hard links to the one xenstore binary,

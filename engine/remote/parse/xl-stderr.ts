@@ -18,6 +18,7 @@ export type XlFailureKind =
   | 'cpupool-busy'
   | 'guest-no-ack'
   | 'out-of-memory'
+  | 'invalid-argument'
   | 'other';
 
 export interface XlFailure {
@@ -43,7 +44,8 @@ export function parseLibxlMessages(stderr: string): LibxlMessage[] {
 }
 
 const KINDS: [XlFailureKind, RegExp][] = [
-  ['no-such-domain', /is an invalid domain identifier|Non-existant domain|Can't get domain name of domain id/],
+  // libxc's "(3 = No such process)": ESRCH from a domctl (xen-cpuid --policy=DOMID)
+  ['no-such-domain', /is an invalid domain identifier|Non-existant domain|Can't get domain name of domain id|\(3 = No such process\)/],
   ['domain-exists', /Domain with name ".*" already exists/],
   ['config-syntax', /config parsing error near|Failed to parse config/],
   ['config-unreadable', /Failed to read config file/],
@@ -51,10 +53,12 @@ const KINDS: [XlFailureKind, RegExp][] = [
   ['no-such-command', /^command not implemented$/m],
   ['out-of-range', /out of range/],
   ['wrong-scheduler', /libxl_domain_sched_params_get returned \S+ not \S+/],
-  ['no-such-cpupool', /[Pp]ool '.*' does not exist|Illegal pool specified/],
+  ['no-such-cpupool', /[Pp]ool '.*' does not exist|Illegal pool specified|^unknown cpupool '/],
   ['cpupool-busy', /Can't destroy cpupool/],
   ['guest-no-ack', /guest didn't acknowledge control request/],
   ['out-of-memory', /Out of memory|Cannot allocate memory|not enough memory/],
+  // libxl_sched.c, libxl_mem.c, xl_sched.c, xl_vcpu.c refusals (test/fixtures/realxen)
+  ['invalid-argument', /: Invalid argument$|^invalid memory size|must be greater than or or equal to|cannot be greater than|^Must specify VCPU|^option `.' not supported|^Incorrect number of/],
 ];
 
 /** Lines libxl logs while cleaning up after a failed create, not the cause. */

@@ -64,7 +64,7 @@ async function connect(handler: CommandHandler, sudo = false): Promise<RemoteXen
 describe('RemoteXenHost over SSH (dom0 answering with real Xen 4.17 outputs)', () => {
   it('finds the tools on connect and refuses a host without xl', async () => {
     const h = await connect(realDom0());
-    expect(h.capabilities).toEqual({ xl: true, xenstoreRead: true, xenstoreLs: true, xenstoreWatch: true, xenLivepatch: true });
+    expect(h.capabilities).toEqual({ xl: true, xenstoreRead: true, xenstoreLs: true, xenstoreWatch: true, xenLivepatch: true, xenCpuid: false });
     await h.close();
     await dom0?.close();
     const err = await connect(realDom0({}, 'xl no\nxenstore-read no\nxenstore-ls no\nxenstore-watch no\nxen-livepatch no\n')).catch((e: unknown) => e);
