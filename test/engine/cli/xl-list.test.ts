@@ -99,7 +99,8 @@ describe('xl list and the other read-only listings, held against a real Xen 4.17
     const ours = lines((await xl(lab, 'uptime')).stdout);
     const real = lines(fixture('xl-uptime.out'));
     expect(ours[0]).toBe(real[0]);
-    expect(ours[1]).toBe(real[1]!.replace('0:00:13', '0:00:00'));
+    // the real dom0's uptime is whatever it was at capture time; ours starts at 0:00:00
+    expect(ours[1]).toBe(real[1]!.replace(/\d+:\d\d:\d\d$/, '0:00:00'));
     expect(ours[2]).toBe(`${'xendeck-pv'.padEnd(33)}    1  0:00:00`);
     expect((await xl(lab, 'uptime', '-s', 'xendeck-pv')).stdout).toMatch(/^ \d\d:\d\d:\d\d up {2}0:00, xendeck-pv \(1\)\n$/);
   });
