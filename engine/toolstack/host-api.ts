@@ -25,6 +25,8 @@ import type {
   VcpuSummary,
 } from './types';
 import type { ConsoleStream } from './console-stream';
+import type { SaveOptions, SaveResult } from './migration/domain-save';
+import type { RestoreOptions, RestoreResult } from './migration/domain-restore';
 
 /** A domain as xl names it: a domid, or a name (libxl_domain_qualifier_to_domid). */
 export type DomainRef = number | string;
@@ -98,6 +100,14 @@ export interface ToolstackHost {
   setOnlineVcpus(ref: DomainRef, count: number): Promise<void>;
   /** `xl sched-rtds -d D -v N ...`: libxl_vcpu_sched_params_set, all given vCPUs or none. */
   setVcpuSched(ref: DomainRef, vcpus: VcpuSchedParamsT[]): Promise<void>;
+  /**
+   * `xl save [-c] [-p] DOMAIN FILE`: the domain into an xl save file (xl header, libxl
+   * and libxc stream v2) at FILE, a path on the machine the toolstack runs on; the
+   * domain is destroyed after, unless checkpoint (-c) or paused (-p).
+   */
+  save(ref: DomainRef, file: string, opts?: SaveOptions): Promise<SaveResult>;
+  /** `xl restore [-p] FILE`: a domain back from an xl save file (config from the file unless given). */
+  restore(file: string, opts?: RestoreOptions): Promise<RestoreResult>;
   /** `xl console`: a domain's console (hosts that have none leave it out). */
   console?(ref: DomainRef): Promise<ConsoleStream>;
   /** Events in the order they happened; returns the unsubscribe function. */

@@ -18,6 +18,8 @@ import { parseDomainConfig, withOverrides } from './domain-build-info';
 import type { XenstoreListing, XenstoreNode } from './host-xenstore';
 import type { DomainRef, ShutdownOptions, ToolstackHost } from './host-api';
 import { NotImplementedError, ToolstackError, type ToolstackErrorCode } from './toolstack-error';
+import type { SaveResult } from './migration/domain-save';
+import type { RestoreResult } from './migration/domain-restore';
 import type {
   CpupoolSummary,
   CpuPolicySummary,
@@ -301,6 +303,16 @@ export class RemoteToolstackHost implements ToolstackHost {
 
   async setMemoryTarget(ref: DomainRef, targetKiB: number): Promise<void> {
     await this.call(() => this.remote.memSet(ref, targetKiB));
+  }
+
+  async save(_ref: DomainRef, _file: string): Promise<SaveResult> {
+    // xl save over SSH would leave the image on the remote host's disk, where XenDeck's
+    // save folder is not: not wired until images can be listed and fetched there.
+    throw new NotImplementedError('xl save on a real host (the image would be written on the remote machine)');
+  }
+
+  async restore(_file: string): Promise<RestoreResult> {
+    throw new NotImplementedError('xl restore on a real host (the image would have to be on the remote machine)');
   }
 
   async setOnlineVcpus(ref: DomainRef, count: number): Promise<void> {

@@ -32,7 +32,7 @@ import {
   HostSummarySchema,
   ToolstackEventSchema,
 } from './schemas';
-import { KeptConfigSchema, PhysinfoSchema } from './xl-schemas';
+import { KeptConfigSchema, PhysinfoSchema, RestoreResultSchema, SaveImageListSchema, SaveImageNameSchema, SaveResultSchema } from './xl-schemas';
 
 const DomidSchema = z.number().int().min(0).max(0x7fef);
 const onDomain = z.object({ hostId: HostIdSchema, domain: DomainRefSchema }).strict();
@@ -105,6 +105,15 @@ export const methods = {
   'domain.setOnlineVcpus': { params: onDomain.extend({ count: z.number().int().min(0).max(8192) }).strict(), result: z.object({}) },
   /** `xl sched-rtds -d D -v N -p P -b B -e E`: per-vCPU RTDS parameters. */
   'domain.setVcpuSched': { params: onDomain.extend({ vcpus: z.array(VcpuSchedParamsSchema).min(1).max(8192) }).strict(), result: z.object({}) },
+  /** `xl save [-c] [-p]` into the lab's save folder, <lab>/save/<host>/<name>.save (a name, never a path). */
+  'domain.save': {
+    params: onDomain.extend({ name: SaveImageNameSchema, checkpoint: z.boolean().optional(), paused: z.boolean().optional() }).strict(),
+    result: SaveResultSchema,
+  },
+  /** `xl restore [-p]` of a save image of this host's folder. */
+  'domain.restore': { params: z.object({ hostId: HostIdSchema, name: SaveImageNameSchema, paused: z.boolean().optional() }).strict(), result: RestoreResultSchema },
+  /** The save images of a host (its folder and each image's name, size, time). */
+  'save.list': { params: z.object({ hostId: HostIdSchema }).strict(), result: SaveImageListSchema },
   'domain.migratePool': { params: onDomain.extend({ pool: CpupoolNameSchema }).strict(), result: z.object({}) },
   'cpupool.list': { params: z.object({ hostId: HostIdSchema }).strict(), result: z.array(CpupoolSummarySchema) },
   'cpupool.create': {

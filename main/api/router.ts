@@ -12,6 +12,7 @@ import { ConsoleService } from '../services/consoles';
 import type { Lab } from '../services/lab';
 import { API_VERSION, isMethodName, isTopicName, methods, topics, type MethodName, type Params, type Result, type TopicItem, type TopicName, type TopicParams } from './contract';
 import { keptConfigOf, maxMemory, physinfoOf, pinVcpus } from './embedded-only';
+import { SaveImages } from '../services/save-images';
 import type { ApiError } from './envelope';
 
 export type Outcome = { ok: true; result: unknown } | { ok: false; error: ApiError };
@@ -38,6 +39,7 @@ export class Router {
 
   constructor(private readonly ctx: RouterContext) {
     const lab = ctx.lab;
+    const images = new SaveImages(lab.folder);
     this.stats = new HostStatsService(lab);
     this.domainStats = new DomainStatsService(lab);
     const consoles = ctx.consoles ?? new ConsoleService(lab, { pace: true });
@@ -71,6 +73,13 @@ export class Router {
       'domain.setMemoryTarget': async (p) => (await lab.host(p.hostId).setMemoryTarget(p.domain, p.targetKiB), {}),
       'domain.setOnlineVcpus': async (p) => (await lab.host(p.hostId).setOnlineVcpus(p.domain, p.count), {}),
       'domain.setVcpuSched': async (p) => (await lab.host(p.hostId).setVcpuSched(p.domain, p.vcpus), {}),
+      'domain.save': async (p) => {
+        const file = images.path(p.hostId, p.name);
+        const r = await lab.host(p.hostId).save(p.domain, file, { checkpoint: p.checkpoint ?? false, paused: p.paused ?? false });
+        return { name: p.name, ...r };
+      },
+      'domain.restore': async (p) => lab.host(p.hostId).restore(images.path(p.hostId, p.name), { paused: p.paused ?? false }),
+      'save.list': async (p) => (lab.host(p.hostId), { dir: images.dir(p.hostId), images: images.list(p.hostId) }),
       'domain.migratePool': async (p) => (await lab.host(p.hostId).migrateToCpupool(p.domain, p.pool), {}),
       'cpupool.list': async (p) => lab.host(p.hostId).listCpupools(),
       'cpupool.create': async (p) => lab.host(p.hostId).createCpupool(p.name, p.sched, p.cpus),

@@ -32,3 +32,28 @@ export const KeptConfigSchema = z.object({
 type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
 const _checks: [Same<z.infer<typeof PhysinfoSchema>, Physinfo>, Same<z.infer<typeof KeptConfigSchema>, KeptConfig>] = [true, true];
 void _checks;
+
+/** `xl save` into the lab's save folder: the image by name (main/services/save-images.ts). */
+export const SaveImageNameSchema = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/, 'a save image name is 1-64 letters, digits, _ . - starting with a letter or digit');
+
+export const SaveResultSchema = z.object({
+  name: z.string(),
+  file: z.string(),
+  bytes: z.number().int(),
+  pages: z.number().int(),
+  dataPages: z.number().int(),
+  log: z.array(z.string()),
+});
+
+export const RestoreResultSchema = z.object({
+  domid: z.number().int(),
+  name: z.string(),
+  pages: z.number().int(),
+  dataPages: z.number().int(),
+  log: z.array(z.string()),
+});
+
+export const SaveImageListSchema = z.object({
+  dir: z.string(),
+  images: z.array(z.object({ name: z.string(), bytes: z.number().int(), mtimeMs: z.number() })),
+});

@@ -70,6 +70,11 @@ export class Lab {
     private readonly xenstoredProcesses = false,
   ) {}
 
+  /** The lab folder (undefined for a lab kept only in memory). */
+  get folder(): string | undefined {
+    return this.store?.dir;
+  }
+
   /** The default lab, in memory: one embedded small-lab host named lab1. */
   static withDefaultHost(seed = 1): Lab {
     const lab = new Lab();

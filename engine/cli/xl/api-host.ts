@@ -11,7 +11,11 @@ import type { Physinfo } from '../../hypervisor/xen';
 import type { KeptConfig } from '../../toolstack/embedded-host';
 import type { DomainRef, ShutdownOptions } from '../../toolstack/host-api';
 import type { XenstoreListing } from '../../toolstack/host-xenstore';
-import { ToolstackError, type ToolstackErrorCode } from '../../toolstack/toolstack-error';
+import { NotImplementedError, ToolstackError, type ToolstackErrorCode } from '../../toolstack/toolstack-error';
+import type { SaveOptions, SaveResult } from '../../toolstack/migration/domain-save';
+import type { RestoreOptions, RestoreResult } from '../../toolstack/migration/domain-restore';
+import { copyFileSync, mkdirSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
 import type {
   CpuPolicySummary,
   CpupoolSummary,
@@ -31,6 +35,11 @@ import type {
   VcpuSummary,
 } from '../../toolstack/types';
 import type { XlHost } from './context';
+
+/** A save image name for one transfer between xl and the running XenDeck. */
+function transferName(): string {
+  return `xl-transfer-${process.pid}-${Date.now().toString(36)}`;
+}
 
 /** A LocalApiError as the toolstack's own error. */
 export function fromApiError(e: unknown): unknown {
@@ -152,6 +161,42 @@ export class ApiHost implements XlHost {
   async setVcpuSched(ref: DomainRef, vcpus: VcpuSchedParamsT[]): Promise<void> {
     await this.call('domain.setVcpuSched', { ...this.on(ref), vcpus });
   }
+  /**
+   * `xl save` against a running XenDeck: it writes the image into its lab's save folder
+   * (the api takes names, never paths), and xl — the same user on the same machine —
+   * moves it to the file asked for.
+   */
+  async save(ref: DomainRef, file: string, opts: SaveOptions = {}): Promise<SaveResult> {
+    const name = transferName();
+    const r = await this.call('domain.save', { ...this.on(ref), name, checkpoint: opts.checkpoint ?? false, paused: opts.paused ?? false });
+    try {
+      copyFileSync(r.file, file);
+    } finally {
+      rmSync(r.file, { force: true });
+    }
+    return { file, bytes: r.bytes, pages: r.pages, dataPages: r.dataPages, log: r.log.map((l) => l.replace(r.file, file)) };
+  }
+
+  /** `xl restore`: the file is copied into the XenDeck's save folder and restored from there. */
+  async restore(file: string, opts: RestoreOptions = {}): Promise<RestoreResult> {
+    if (opts.configText !== undefined) throw new NotImplementedError('xl restore with a config file against a running XenDeck');
+    const { dir } = await this.call('save.list', { hostId: this.id });
+    const name = transferName();
+    const copy = join(dir, `${name}.save`);
+    mkdirSync(dir, { recursive: true, mode: 0o700 });
+    try {
+      copyFileSync(file, copy);
+    } catch (e) {
+      throw new ToolstackError('ENOENT', `Can't open restore file: ${(e as Error).message}`);
+    }
+    try {
+      const r = await this.call('domain.restore', { hostId: this.id, name, paused: opts.paused ?? false });
+      return { ...r, log: r.log.map((l) => l.replace(copy, file)) };
+    } finally {
+      rmSync(copy, { force: true });
+    }
+  }
+
   async migrateToCpupool(ref: DomainRef, pool: string): Promise<void> {
     await this.call('domain.migratePool', { ...this.on(ref), pool });
   }

@@ -24,6 +24,10 @@ export const JournalEntrySchema = z.discriminatedUnion('op', [
   z.object({ op: z.literal('unpause'), domid: z.number().int().nonnegative() }),
   z.object({ op: z.literal('shutdown'), domid: z.number().int().nonnegative(), reboot: z.boolean() }),
   z.object({ op: z.literal('dmesg-clear') }),
+  /** `xl save`: what it did to the domain (the file is not written again on replay). */
+  z.object({ op: z.literal('save'), domid: z.number().int().nonnegative(), effect: z.enum(['destroy', 'pause', 'none']) }),
+  /** `xl restore`: from the lab's own copy of the image. */
+  z.object({ op: z.literal('restore'), image: z.string(), paused: z.boolean(), configText: z.string().optional() }),
   z.object({
     op: z.literal('vcpu-pin'),
     domid: z.number().int().nonnegative(),
@@ -79,6 +83,13 @@ export async function applyEntry(host: XlHost, e: JournalEntry): Promise<void> {
     case 'dmesg-clear':
       await host.dmesg({ clear: true });
       return;
+    case 'save':
+      if (e.effect === 'destroy') return host.destroy(e.domid);
+      if (e.effect === 'pause') return host.pause(e.domid);
+      return;
+    case 'restore':
+      await host.restore(e.image, { paused: e.paused, ...(e.configText !== undefined ? { configText: e.configText } : {}) });
+      return;
     case 'vcpu-pin':
       return host.setVcpuAffinity(e.domid, e.vcpu, e.hard, e.soft);
     case 'mem-max':
@@ -127,6 +138,10 @@ export function describeEntry(e: JournalEntry): string {
       return `create ${e.file}`;
     case 'dmesg-clear':
       return 'dmesg -c';
+    case 'save':
+      return `save ${e.domid}`;
+    case 'restore':
+      return `restore ${e.image}`;
     case 'shutdown':
       return `${e.reboot ? 'reboot' : 'shutdown'} ${e.domid}`;
     case 'destroy':

@@ -20,6 +20,8 @@ import { vcpuPin } from './vcpu-pin';
 import { memMax } from './mem-max';
 import { memSet } from './mem-set';
 import { rename } from './rename';
+import { save } from './save';
+import { restore } from './restore';
 import { vcpuSet } from './vcpu-set';
 import { cpupoolCpuAdd, cpupoolCpuRemove, cpupoolDestroy, cpupoolListCommand, cpupoolMigrate, cpupoolRename } from './cpupool';
 import { cpupoolCreate } from './cpupool-create';
@@ -58,6 +60,8 @@ export const XL_COMMANDS: Readonly<Record<string, XlCommandEntry>> = {
   'mem-set': { run: memSet, writes },
   'vcpu-set': { run: vcpuSet, writes },
   rename: { run: rename, writes },
+  save: { run: save, writes },
+  restore: { run: restore, writes },
   'cpupool-list': { run: cpupoolListCommand, writes: reads },
   'cpupool-create': { run: cpupoolCreate, writes },
   'cpupool-destroy': { run: cpupoolDestroy, writes },
