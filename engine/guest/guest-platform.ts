@@ -45,5 +45,5 @@ export interface GuestPlatform {
   /** What vCPU `vcpu` now does, for the scheduler (the guest's processes decide it). */
   setWorkload(vcpu: number, spec: WorkloadSpec): void;
   /** The guest's xenbus connection to xenstored: it acts as this domain (xs_domain_open). */
-  xenbus(): XsClient;
+  xenbus(): Promise<XsClient>;
 }

@@ -60,7 +60,7 @@ export class Guest {
   private fgPid = 0;
   private typedAhead: string[] = [];
   private fg: { cancel: () => void; kind: 'sleep' | 'flood' | 'xenstore' | 'stress' | 'top' } | undefined;
-  private xs: XsClient | undefined;
+  private xs: Promise<XsClient> | undefined;
   /** kexec -l staged a kernel (and its command line). */
   private kexecStaged: { kernel: string; cmdline: string | undefined } | undefined;
   /** Stress workers now running: pid, the vCPU it runs on, cpu or io. */
@@ -145,7 +145,7 @@ export class Guest {
 
   /** The domain is gone: cancel everything. */
   stop(): void {
-    this.xs?.close();
+    void this.xs?.then((c) => c.close()).catch(() => undefined);
     this.xs = undefined;
     for (const t of this.timers) t.cancel();
     this.timers.clear();
@@ -510,7 +510,7 @@ export class Guest {
     });
   }
 
-  private xenbusClient(): XsClient {
+  private xenbusClient(): Promise<XsClient> {
     this.xs ??= this.platform.xenbus();
     return this.xs;
   }
@@ -519,8 +519,7 @@ export class Guest {
     this.state_ = 'busy';
     let cancelled = false;
     this.fg = { cancel: () => (cancelled = true), kind: 'xenstore' };
-    const xs = this.xenbusClient();
-    const run = tool === 'read' ? xenstoreRead(xs, args) : tool === 'write' ? xenstoreWrite(xs, args) : xenstoreLs(xs, args);
+    const run = this.xenbusClient().then((xs) => (tool === 'read' ? xenstoreRead(xs, args) : tool === 'write' ? xenstoreWrite(xs, args) : xenstoreLs(xs, args)));
     void run
       .catch((e: unknown) => ({ output: `xenstore-${tool}: ${e instanceof Error ? e.message : String(e)}\n`, status: 1 }))
       .then((r) => {

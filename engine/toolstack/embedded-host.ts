@@ -304,7 +304,7 @@ export class EmbeddedHost implements ToolstackHost {
         cpuTimeNs: () => this.info(domid).cpuTime,
         vcpuRunstates: () => (this.xen.hypercall({ op: 'sim.sched_metrics', domid, vcpus: true }).vcpus ?? []).filter((v) => v.domid === domid).map((v) => v.runstate),
         setWorkload: (vcpu, workload) => this.xen.hypercall({ op: 'sim.set_workload', domid, vcpu, workload }),
-        xenbus: () => XsClient.xenbus(this.xenstore.daemon, domid),
+        xenbus: () => this.guestXenbus(domid),
       },
       {
         paused,
@@ -356,6 +356,17 @@ export class EmbeddedHost implements ToolstackHost {
       if (state === 'online' && online === false) this.xen.hypercall({ op: 'vcpu_op.up', domid: 0, vcpu });
       if (state === 'offline' && online === true) this.xen.hypercall({ op: 'vcpu_op.down', domid: 0, vcpu });
     }
+  }
+
+  /**
+   * A guest's own xenbus connection (it acts as its domid). Made in process when the
+   * daemon runs here; a xenstored process has no way yet for a guest to connect as its
+   * domain, so that is refused with ENOSYS rather than faked over dom0's connection.
+   */
+  private async guestXenbus(domid: number): Promise<XsClient> {
+    const daemon = this.xenstore.daemon;
+    if (!daemon) throw new ToolstackError('ENOSYS', 'xenbus: guest connections to a xenstored process are not implemented in XenDeck yet');
+    return XsClient.xenbus(daemon, domid);
   }
 
   /** `xl console`: the guest's console, output and input. */

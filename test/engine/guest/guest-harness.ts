@@ -20,6 +20,8 @@ export interface GuestRig {
 export async function rig(cfg: string, opts: { paused?: boolean } = {}): Promise<GuestRig> {
   const host = new EmbeddedHost({ id: 'lab1' });
   const r = await host.createDomain({ configText: cfg, ...(opts.paused ? { paused: true } : {}) });
+  // the toolstack's xenstore writes (the domain's layout) go out asynchronously
+  await host.xenstore.settled();
   const console = await host.console(r.domid!);
   const dec = new TextDecoder();
   let all = '';

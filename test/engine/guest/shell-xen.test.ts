@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { HVM, PV, rig } from './guest-harness';
 
 /** Let the guest's xenbus requests and replies go through (they are asynchronous, as on a ring). */
-const settle = (): Promise<void> => new Promise((r) => setImmediate(r));
+const settle = (): Promise<void> => new Promise((r) => setTimeout(r, 5));
 
 describe('guest shell: commands that talk to Xen', () => {
   it('xenstore-read and xenstore-write go through the guest\'s own connection, relative to /local/domain/<domid>', async () => {
