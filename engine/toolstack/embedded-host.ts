@@ -12,7 +12,6 @@
  * preserve), as libxl does when it sees the domain shut down.
  */
 import { Guest } from '../guest/guest';
-import { XsClient } from '../xenstore/client';
 import type { ShutdownReason } from '../hypervisor/domain';
 import { findPreset, HOST_PRESETS, type HostPreset } from '../hypervisor/host-presets';
 import type { TopologySpec } from '../hypervisor/topology';
@@ -22,6 +21,7 @@ import { parseDomainConfig, withOverrides } from './domain-build-info';
 import { CpupoolOps } from './cpupool-ops';
 import { GuestConsoleBackend } from './guest-console';
 import { guestHardware } from './guest-hardware';
+import type { XsClient } from '../xenstore/client';
 import { HostXenstore, type XenstoreListing } from './host-xenstore';
 import { toDomainSummary } from './domain-summary';
 import { renamedConfigText } from './config-rename';
@@ -359,14 +359,12 @@ export class EmbeddedHost implements ToolstackHost {
   }
 
   /**
-   * A guest's own xenbus connection (it acts as its domid). Made in process when the
-   * daemon runs here; a xenstored process has no way yet for a guest to connect as its
-   * domain, so that is refused with ENOSYS rather than faked over dom0's connection.
+   * A guest's own xenbus connection (it acts as its domid, unprivileged): in process, or
+   * over the host's xenstored socket (HostXenstore.xenbus); it opens once the toolstack
+   * has written the domain's layout.
    */
   private async guestXenbus(domid: number): Promise<XsClient> {
-    const daemon = this.xenstore.daemon;
-    if (!daemon) throw new ToolstackError('ENOSYS', 'xenbus: guest connections to a xenstored process are not implemented in XenDeck yet');
-    return XsClient.xenbus(daemon, domid);
+    return this.xenstore.xenbus(domid);
   }
 
   /** `xl console`: the guest's console, output and input. */

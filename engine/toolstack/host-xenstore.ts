@@ -48,6 +48,13 @@ export interface XenstoreListing {
 /** Opens dom0's connection to the host's xenstored (again after it was lost). */
 export type XenstoreConnector = () => Promise<XsClient>;
 
+/**
+ * The xenstore event channel and ring page of every domain (fixed, as the simulated
+ * domain has no real grant or event channel tables yet).
+ */
+const STORE_PORT = 1;
+const STORE_RING_REF = 0xfeffc;
+
 /** How many times an operation is sent again on a new connection before it fails. */
 const RECONNECTS = 5;
 
@@ -90,10 +97,9 @@ export class HostXenstore {
       targetMemKb: b.b_info.target_memkb,
       vcpus: b.b_info.avail_vcpus.length,
       maxVcpus: b.b_info.max_vcpus,
-      // the xenstore and console event channels and ring pages of the domain (fixed, as
-      // the simulated domain has no real grant or event channel tables yet)
-      storePort: 1,
-      storeRingRef: 0xfeffc,
+      // the xenstore and console event channels and ring pages (fixed: see STORE_PORT)
+      storePort: STORE_PORT,
+      storeRingRef: STORE_RING_REF,
       console: { port: 2, ringRef: 0xfeffd },
       disks: devices.disks,
       nics: devices.nics,
@@ -117,6 +123,18 @@ export class HostXenstore {
   domainDestroyed(domid: number): void {
     this.forgetDomain(domid);
     this.background(`removing the xenstore layout of domain ${domid}`, (xs) => removeDomainLayout(xs, domid));
+  }
+
+  /**
+   * Domain `domid`'s xenbus connection (the guest's side: its domid, its permissions,
+   * paths relative to its home). It opens once the toolstack's writes queued so far are
+   * done, as a real guest only runs once libxl has written its layout and introduced it.
+   */
+  xenbus(domid: number): XsClient {
+    const after = this.settled();
+    if (this.daemon !== undefined) return XsClient.xenbus(this.daemon, domid, after);
+    if (this.socketPath === undefined) throw new Error('this host xenstore has no socket for guests');
+    return XsClient.xenbusOverSocket(this.socketPath, domid, BigInt(STORE_RING_REF), STORE_PORT, after);
   }
 
   /**

@@ -61,6 +61,63 @@ class XenbusTransport implements XsTransport {
   }
 }
 
+/**
+ * A transport not there yet (a socket still connecting, a ring whose domain's layout is
+ * still being written): writes wait for it, and a failure to open it closes the client
+ * (its requests fail), so a client can be handed out synchronously.
+ */
+class DeferredTransport implements XsTransport {
+  private t: XsTransport | undefined;
+  private held: Buffer[] = [];
+  private readonly fns = { data: [] as ((chunk: Buffer) => void)[], close: [] as (() => void)[], error: [] as ((e: Error) => void)[] };
+  private destroyed = false;
+
+  constructor(open: Promise<XsTransport>) {
+    open.then(
+      (t) => {
+        if (this.destroyed) return t.destroy();
+        this.t = t;
+        t.on('data', (c: Buffer) => this.fns.data.forEach((f) => f(c)));
+        t.on('error', (e: Error) => this.fns.error.forEach((f) => f(e)));
+        t.on('close', () => this.fns.close.forEach((f) => f()));
+        for (const b of this.held) t.write(b);
+        this.held = [];
+      },
+      (e: unknown) => this.fns.error.forEach((f) => f(e instanceof Error ? e : new Error(String(e)))),
+    );
+  }
+
+  write(b: Buffer): void {
+    if (this.destroyed) return;
+    if (this.t) this.t.write(b);
+    else this.held.push(b);
+  }
+
+  destroy(): void {
+    this.destroyed = true;
+    this.t?.destroy();
+    if (!this.t) this.fns.close.forEach((f) => f());
+  }
+
+  on(event: 'data' | 'close' | 'error', fn: ((chunk: Buffer) => void) | (() => void) | ((e: Error) => void)): void {
+    if (event === 'data') this.fns.data.push(fn as (chunk: Buffer) => void);
+    else if (event === 'close') this.fns.close.push(fn as () => void);
+    else this.fns.error.push(fn as (e: Error) => void);
+  }
+}
+
+function connectSocket(path: string): Promise<net.Socket> {
+  return new Promise((resolve, reject) => {
+    const s = net.connect(path);
+    s.once('error', reject);
+    s.once('connect', () => {
+      s.off('error', reject);
+      s.setNoDelay(true);
+      resolve(s);
+    });
+  });
+}
+
 interface Pending {
   resolve(m: XsMessage): void;
   reject(e: Error): void;
@@ -86,21 +143,29 @@ export class XsClient {
     sock.on('close', () => fail(new Error('xenstore connection closed')));
   }
 
-  static connect(path: string): Promise<XsClient> {
-    return new Promise((resolve, reject) => {
-      const s = net.connect(path);
-      s.once('error', reject);
-      s.once('connect', () => {
-        s.off('error', reject);
-        s.setNoDelay(true);
-        resolve(new XsClient(s));
-      });
-    });
+  static async connect(path: string): Promise<XsClient> {
+    return new XsClient(await connectSocket(path));
   }
 
-  /** Domain `domid`'s xenbus connection to an in-process daemon (unprivileged unless 0). */
-  static xenbus(daemon: XenstoreDaemon, domid: number): XsClient {
-    return new XsClient(new XenbusTransport(daemon, domid));
+  /**
+   * Domain `domid`'s xenbus connection to a xenstored process: a socket connection whose
+   * first request attaches the domain's ring (INTRODUCE with the page and event channel
+   * dom0 introduced it with; connection.ts), returned at once, its requests sent once
+   * `after` (the domain's layout written) and the connection are there.
+   */
+  static xenbusOverSocket(path: string, domid: number, mfn: bigint, evtchn: number, after: Promise<void> = Promise.resolve()): XsClient {
+    const c = new XsClient(new DeferredTransport(after.then(() => connectSocket(path))));
+    c.request(XsType.INTRODUCE, joinStrings([String(domid), String(mfn), String(evtchn)])).catch(() => c.close());
+    return c;
+  }
+
+  /**
+   * Domain `domid`'s xenbus connection to an in-process daemon (unprivileged unless 0);
+   * with `after`, its requests wait for it (the domain's layout written).
+   */
+  static xenbus(daemon: XenstoreDaemon, domid: number, after?: Promise<void>): XsClient {
+    if (after === undefined) return new XsClient(new XenbusTransport(daemon, domid));
+    return new XsClient(new DeferredTransport(after.then(() => new XenbusTransport(daemon, domid))));
   }
 
   onWatch(fn: (path: string, token: string) => void): void {

@@ -49,12 +49,14 @@ export class Connection implements WatchOwner, Caller {
   private closed = false;
   /** Live update in progress: bytes are held, not handled. */
   private frozen = false;
+  /** Requests handled so far (a domain's ring is attached by the first one). */
+  private handled = 0;
 
   constructor(
     private readonly daemon: XenstoreDaemon,
-    readonly domid: number,
+    public domid: number,
     private readonly sink: ConnectionSink,
-    readonly privileged: boolean,
+    public privileged: boolean,
   ) {}
 
   get target(): number | undefined {
@@ -165,6 +167,7 @@ export class Connection implements WatchOwner, Caller {
 
   /** Runs one request; returns its reply frame (watch events are queued separately). */
   handle(m: XsMessage): Buffer {
+    this.handled++;
     try {
       const body = this.dispatch(m);
       if (body.length > XENSTORE_PAYLOAD_MAX) throw new XsError('E2BIG', 'reply too large');
@@ -274,6 +277,7 @@ export class Connection implements WatchOwner, Caller {
         const mfn = args[1] !== undefined && /^-?[0-9]+$/.test(args[1]) ? BigInt(args[1]) : undefined;
         const port = args[2] !== undefined && /^[0-9]+$/.test(args[2]) ? Number(args[2]) : undefined;
         if (mfn === undefined || port === undefined) throw new XsError('EINVAL', 'INTRODUCE <domid> <mfn> <evtchn>');
+        if (this.attachRing(domid, mfn, port)) return OK;
         this.daemon.introduce(domid, mfn, port);
         return OK;
       }
@@ -303,6 +307,23 @@ export class Connection implements WatchOwner, Caller {
       default:
         throw new XsError('EINVAL', `unknown type ${m.type}`);
     }
+  }
+
+  /**
+   * A domain's xenbus ring, over the socket: C xenstored talks to a domain through the
+   * ring page and event channel dom0 gave it in INTRODUCE. Without a hypervisor the
+   * guest's end is a socket connection whose first request is INTRODUCE naming that same
+   * domain, page and channel; from then on the connection is that domain's, unprivileged
+   * (relative paths under its home, its permissions and quotas). Any other INTRODUCE is
+   * dom0's, as usual.
+   */
+  private attachRing(domid: number, mfn: bigint, port: number): boolean {
+    if (this.handled !== 1 || this.domid !== 0) return false;
+    const d = this.daemon.domains.get(domid);
+    if (d === undefined || d.mfn !== mfn || d.evtchn !== port) return false;
+    this.domid = domid;
+    this.privileged = false;
+    return true;
   }
 
   private privOnly(): void {

@@ -81,6 +81,26 @@ describe("an embedded host's xenstored process", () => {
     expect(await xs.isIntroduced(second.domid!)).toBe(true);
   });
 
+  it("gives each guest a xenbus connection over the socket acting as its domain", async () => {
+    const { lab } = openLab();
+    const host = lab.host('lab1') as EmbeddedHost;
+    const domid = (await host.createDomain({ configText: 'name = "g1"\nmemory = 128\n' })).domid!;
+    await host.xenstore.settled();
+    const guest = host.xenstore.xenbus(domid);
+    cleanups.push(() => guest.close());
+    expect(await guest.read('name')).toBe('g1');
+    await guest.write('data/ip', '10.0.0.7');
+    await expect(guest.write('name', 'evil')).rejects.toMatchObject({ code: 'EACCES' });
+    await expect(guest.read('/local/domain/0/name')).rejects.toMatchObject({ code: 'EACCES' });
+    expect(await guest.getPerms('data/ip')).toEqual([`n${domid}`]);
+    expect((await host.xenstoreList(`/local/domain/${domid}/data/ip`)).node.value).toBe('10.0.0.7');
+    // a dom0 connection whose first INTRODUCE names another page stays dom0
+    const dom0 = await XsClient.connect(lab.xenstored('lab1')!.socketPath);
+    cleanups.push(() => dom0.close());
+    await dom0.introduce(domid, 1n, 1);
+    expect(await dom0.read('/local/domain/0/name')).toBe('Domain-0');
+  });
+
   it('stops with the host: the socket goes away', async () => {
     const { lab } = openLab();
     lab.addEmbedded({ id: 'lab2', seed: 2 });
