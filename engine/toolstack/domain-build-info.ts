@@ -20,10 +20,24 @@
  * wording is XenDeck's own and says which key and value are wrong; the file:line is xl's
  * form.
  */
-import { ConfigError } from './config/config-error';
-import { getLong, parseXlCfg, type XlCfgParse, type XlSetting } from './config/xlcfg-parser';
+import { configError, getDefbool, getLongLenient, getString } from './config/cfg-get';
+import { parseVcpuAffinity } from './config/cpu-affinity';
+import type { CpuRangeContext } from './config/cpu-range';
+import { parseDeviceLists } from './config/device-lists';
+import { buildHvm, topLevelDisplay } from './config/hvm-build';
+import { parseXendCpuid, type CpuidChange } from './config/xend-cpuid';
+import { getLong, parseXlCfg, type XlCfgParse } from './config/xlcfg-parser';
+import type { YajlValue } from './config/libxl-json';
 import { ToolstackError } from './toolstack-error';
 import { SHUTDOWN_ACTIONS, type DomainBuildInfoJson, type DomainTypeName, type ShutdownAction } from './types';
+
+/**
+ * What the config reader needs of the host: its pCPUs and NUMA nodes (cpus="nodes:1").
+ * Without a host (a bare parse) it is the 8-pCPU, 1-node host the xl dry-run shim
+ * reports (shared/reference/real-xen/xl-dryrun-shim.c), so results compare with real xl.
+ */
+export type ConfigHostFacts = CpuRangeContext;
+export const DRY_RUN_HOST: ConfigHostFacts = { nrCpus: 8, nodeCpus: [[0, 1, 2, 3, 4, 5, 6, 7]] };
 
 
 export const DEFAULT_MEMORY_MIB = 32;
@@ -39,26 +53,30 @@ export function withOverrides(text: string, overrides: readonly string[] = []): 
   return `${text}${text.endsWith('\n') || text === '' ? '' : '\n'}${overrides.join('\n')}\n`;
 }
 
-export function parseDomainConfig(text: string, file = 'config'): ParsedDomainConfig {
+export function parseDomainConfig(text: string, file = 'config', host: ConfigHostFacts = DRY_RUN_HOST): ParsedDomainConfig {
   const cfg = parseXlCfg(text, file);
   if (cfg.errors.length > 0) throw ToolstackError.from(cfg.errors[0]);
   try {
-    return build(cfg);
+    return build(cfg, host);
   } catch (e) {
     throw ToolstackError.from(e);
   }
 }
 
-function build(cfg: XlCfgParse): ParsedDomainConfig {
+function build(cfg: XlCfgParse, host: ConfigHostFacts): ParsedDomainConfig {
   const warnings: string[] = [];
   const name = getString(cfg, 'name');
   if (name === undefined || name === '') {
     throw new ToolstackError('ECONFIG', 'Domain name must be specified.', 'Add a line such as name = "guest1"');
   }
   const type = domainType(cfg);
-  const kernel = getString(cfg, 'kernel');
-  if (type !== 'hvm' && kernel?.includes('hvmloader')) {
-    warnings.push(`WARNING: you seem to be using "kernel" directive to override HVM guest firmware. Ignore that.`);
+  let kernel = getString(cfg, 'kernel');
+  // xm compatibility: an HVM guest's kernel="…/hvmloader" was its firmware; xl drops it
+  if (type === 'hvm' && kernel !== undefined && basename(kernel) === 'hvmloader') {
+    warnings.push(
+      'WARNING: you seem to be using "kernel" directive to override HVM guest firmware. Ignore that. Use "firmware_override" instead if you really want a non-default firmware',
+    );
+    kernel = undefined;
   }
 
   const memory = getLong(cfg, 'memory');
@@ -93,10 +111,36 @@ function build(cfg: XlCfgParse): ParsedDomainConfig {
   }
   const cmdline = getString(cfg, 'cmdline') ?? joinDefined([getString(cfg, 'root') && `root=${getString(cfg, 'root')}`, getString(cfg, 'extra')]);
   const ramdisk = getString(cfg, 'ramdisk');
-  const cpuid = parseCpuid(cfg);
+  const cpuid = parseCpuid(cfg, warnings);
   const boot = type === 'hvm' ? getString(cfg, 'boot') : undefined;
   if (boot !== undefined) checkBootOrder(cfg, boot);
   const onSoftReset = getString(cfg, 'on_soft_reset') !== undefined ? action('on_soft_reset', 'soft-reset') : undefined;
+  const hard = affinity(cfg, 'cpus', maxVcpus, host);
+  const soft = affinity(cfg, 'cpus_soft', maxVcpus, host);
+  const sched = schedParams(cfg, warnings);
+  const deviceModel = deviceModelOverride(cfg, warnings);
+  const devices = parseDeviceLists(cfg, warnings, type);
+  let hvm: Record<string, YajlValue> | undefined;
+  let pv: Record<string, YajlValue> | undefined;
+  if (type === 'pv') {
+    // e820_host: the host's memory map, needed for PCI passthrough (forced on with pci=)
+    const e820 = devices.pcidevs?.length ? 'True' : getDefbool(cfg, 'e820_host', warnings);
+    if (e820) pv = { e820_host: e820 };
+  }
+  if (type === 'hvm') {
+    const h = buildHvm(cfg);
+    hvm = h.hvm;
+    warnings.push(...h.warnings);
+  } else if (type === 'pv' && !devices.vfbs) {
+    // a PV guest's top-level vnc=1 becomes a vfb (and its vkb), unless vfb= is given
+    const vnc = getLongLenient(cfg, 'vnc', warnings);
+    if (vnc) {
+      const { vnc: v, sdl } = topLevelDisplay(cfg, warnings);
+      const keymap = getString(cfg, 'keymap');
+      devices.vfbs = [{ devid: 0, vnc: v, sdl, ...(keymap !== undefined ? { keymap } : {}) }];
+      devices.vkbs = [{ devid: 0 }];
+    }
+  }
 
   return {
     warnings,
@@ -105,14 +149,23 @@ function build(cfg: XlCfgParse): ParsedDomainConfig {
       b_info: {
         max_vcpus: maxVcpus,
         avail_vcpus: Array.from({ length: vcpus }, (_, i) => i),
+        ...(hard ? { vcpu_hard_affinity: hard.maps } : {}),
+        ...(soft ? { vcpu_soft_affinity: soft.maps } : {}),
+        // xl turns automatic NUMA placement off for a list of maps, or once soft affinity is given
+        ...(hard?.list || soft ? { numa_placement: 'False' as const } : {}),
         max_memkb: maxMiB * 1024,
         target_memkb: targetMiB * 1024,
+        ...deviceModel,
+        ...(sched ? { sched_params: sched } : {}),
         ...(kernel ? { kernel } : {}),
         ...(ramdisk ? { ramdisk } : {}),
         ...(cmdline ? { cmdline } : {}),
         ...(cpuid ? { cpuid } : {}),
         ...(boot !== undefined ? { boot } : {}),
+        ...(hvm ? { hvm } : {}),
+        ...(pv ? { pv } : {}),
       },
+      ...devices,
       on_poweroff: action('on_poweroff', 'destroy'),
       on_reboot: action('on_reboot', 'restart'),
       on_crash: action('on_crash', 'destroy'),
@@ -150,16 +203,6 @@ function domainType(cfg: XlCfgParse): DomainTypeName {
   return type ?? 'pv';
 }
 
-function getString(cfg: XlCfgParse, key: string): string | undefined {
-  const s: XlSetting | undefined = cfg.settings.get(key);
-  if (!s) return undefined;
-  if (s.value.kind === 'list') throw new ConfigError(cfg.file, s.line, 1, `warning: parameter \`${key}' is a list but should be a single value`);
-  return s.value.kind === 'string' ? s.value.value : s.value.text;
-}
-
-function configError(cfg: XlCfgParse, key: string, detail: string): ConfigError {
-  return new ConfigError(cfg.file, cfg.settings.get(key)?.line ?? 0, 1, detail);
-}
 
 function joinDefined(parts: (string | undefined | '')[]): string | undefined {
   const s = parts.filter((p): p is string => !!p).join(' ');
@@ -167,22 +210,76 @@ function joinDefined(parts: (string | undefined | '')[]): string | undefined {
 }
 
 /**
- * `cpuid` in libxl's form (xl.cfg(5) "cpuid"): "host" then comma-separated NAME=VALUE with
- * VALUE 1 (set) or 0 (clear). The xend form (a list of "leaf:reg=bits") is not taken yet.
+ * `cpuid`: libxl's form, a string "host,NAME=VALUE,..." with VALUE 1 (set) or 0 (clear),
+ * or xend's, a list of "leaf[,subleaf]:reg=bits" (config/xend-cpuid.ts).
  */
-function parseCpuid(cfg: XlCfgParse): Record<string, 0 | 1> | undefined {
+function parseCpuid(cfg: XlCfgParse, warnings: string[]): Record<string, CpuidChange> | undefined {
   const s = cfg.settings.get('cpuid');
   if (!s) return undefined;
-  if (s.value.kind !== 'string') {
-    throw new ToolstackError('ENOSYS', "cpuid in xend's form (a list of leaf:register=bits): not implemented in XenDeck yet", 'Write it in libxl\'s form: cpuid = "host,avx=0"');
+  if (s.value.kind === 'list') {
+    const items = s.value.items.map((v) => (v.kind === 'string' ? v.value : v.kind === 'number' ? v.text : ''));
+    const r = parseXendCpuid(items);
+    warnings.push(...r.warnings);
+    if (r.unmodelled.length > 0) {
+      throw new ToolstackError('ENOSYS', `${cfg.file}:${s.line}: cpuid: XenDeck does not model ${r.unmodelled.join('; ')}`, 'Leave those bits as x, or name the feature in libxl\'s form: cpuid = "host,avx=0"');
+    }
+    return r.changes;
   }
-  const parts = s.value.value.split(',').map((x) => x.trim());
+  const parts = (s.value.kind === 'string' ? s.value.value : s.value.text).split(',').map((x) => x.trim());
   if (parts[0] !== 'host') throw configError(cfg, 'cpuid', `cpuid must start with "host" (libxl form), got ${JSON.stringify(parts[0])}`);
-  const out: Record<string, 0 | 1> = {};
+  const out: Record<string, CpuidChange> = {};
   for (const p of parts.slice(1)) {
     const m = /^([a-z0-9_-]+)=([01])$/.exec(p);
     if (!m) throw configError(cfg, 'cpuid', `bad cpuid item ${JSON.stringify(p)}: expected NAME=0 or NAME=1`);
     out[m[1]!] = m[2] === '1' ? 1 : 0;
   }
   return out;
+}
+
+/** cpus / cpus_soft (config/cpu-affinity.ts); xl's errors for a bad range, then exit. */
+function affinity(cfg: XlCfgParse, key: 'cpus' | 'cpus_soft', maxVcpus: number, host: ConfigHostFacts): { maps: number[][]; list: boolean } | undefined {
+  const s = cfg.settings.get(key);
+  if (!s) return undefined;
+  const r = parseVcpuAffinity(s.value, maxVcpus, host);
+  if (!r.ok) throw configError(cfg, key, r.message);
+  return { maps: r.maps, list: s.value.kind === 'list' };
+}
+
+/**
+ * Scheduler parameters (xl_parse.c): cpu_weight, cap, period, slice, latency, extratime,
+ * in libxl_domain_sched_params order; budget has no xl.cfg key in 4.17.
+ */
+function schedParams(cfg: XlCfgParse, warnings: string[]): Record<string, number> | undefined {
+  const out: Record<string, number> = {};
+  const keys: [string, string][] = [['cpu_weight', 'weight'], ['cap', 'cap'], ['period', 'period'], ['extratime', 'extratime'], ['slice', 'slice'], ['latency', 'latency']];
+  for (const [key, field] of keys) {
+    const v = getLongLenient(cfg, key, warnings);
+    if (v !== undefined && v !== -1) out[field] = v;
+  }
+  return Object.keys(out).length > 0 ? out : undefined;
+}
+
+/**
+ * device_model (xm) is ignored with xl's warning; device_model_override names the
+ * device model binary; device_model_version is qemu-xen or qemu-xen-traditional.
+ */
+function deviceModelOverride(cfg: XlCfgParse, warnings: string[]): { device_model_version?: 'qemu_xen' | 'qemu_xen_traditional'; device_model?: string } {
+  if (getString(cfg, 'device_model') !== undefined) {
+    warnings.push('WARNING: ignoring device_model directive.', 'WARNING: Use "device_model_override" instead if you really want a non-default device_model');
+  }
+  const dm = getString(cfg, 'device_model_override');
+  const v = getString(cfg, 'device_model_version');
+  if (v !== undefined && v !== 'qemu-xen' && v !== 'qemu-xen-traditional') {
+    throw configError(cfg, 'device_model_version', `Unknown device_model_version "${v}" specified`);
+  }
+  if (v === undefined && dm !== undefined) warnings.push('WARNING: device model override given without specific DM version');
+  return {
+    ...(v !== undefined ? { device_model_version: v === 'qemu-xen' ? ('qemu_xen' as const) : ('qemu_xen_traditional' as const) } : {}),
+    ...(dm !== undefined ? { device_model: dm } : {}),
+  };
+}
+
+function basename(path: string): string {
+  const parts = path.split('/').filter((p) => p !== '');
+  return parts[parts.length - 1] ?? '';
 }

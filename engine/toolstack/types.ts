@@ -3,6 +3,13 @@
  * WebSocket as is), in Xen's units (MiB as `xl list` shows, seconds of CPU time), with
  * Xen's names. main/api/contract.ts holds the schemas that check these shapes on the wire.
  */
+import type { LibxlUsbctrlJson, LibxlUsbdevJson } from './config/device-lists';
+import type { LibxlDiskJson } from './config/disk-spec';
+import type { YajlValue as LibxlJsonValue } from './config/libxl-json';
+import type { LibxlPciJson } from './config/pci-spec';
+import type { LibxlNicJson } from './config/vif-spec';
+
+export type { LibxlDiskJson, LibxlNicJson, LibxlPciJson, LibxlUsbctrlJson, LibxlUsbdevJson, LibxlJsonValue };
 export type HostKind = 'embedded' | 'remote';
 export type DomainTypeName = 'pv' | 'pvh' | 'hvm';
 /** xl.cfg(5) "Event actions" for on_poweroff / on_reboot / on_crash. */
@@ -85,16 +92,36 @@ export interface DomainBuildInfoJson {
   b_info: {
     max_vcpus: number;
     avail_vcpus: number[];
+    /** cpus= / cpus_soft=: the pCPUs each vCPU may run on (hard) or prefers (soft). */
+    vcpu_hard_affinity?: number[][];
+    vcpu_soft_affinity?: number[][];
+    /** "False" when cpus= was a list (xl turns automatic NUMA placement off). */
+    numa_placement?: 'False';
     max_memkb: number;
     target_memkb: number;
+    device_model_version?: 'qemu_xen' | 'qemu_xen_traditional';
+    device_model?: string;
+    /** cpu_weight, cap, period, extratime, slice, latency as given (libxl_domain_sched_params). */
+    sched_params?: Record<string, number>;
     kernel?: string;
     ramdisk?: string;
     cmdline?: string;
-    /** xl.cfg `cpuid = "host,avx=0,..."` (libxl form): features set (1) or cleared (0) on top of the host's. */
-    cpuid?: Record<string, 0 | 1>;
+    /** cpuid= (libxl or xend form): features set (1), cleared (0) or taken from the host ('k'). */
+    cpuid?: Record<string, 0 | 1 | 'k'>;
+    /** libxl's "type.hvm" members for an HVM guest (firmware, viridian, vga, vnc, serial, boot ...). */
+    hvm?: Record<string, LibxlJsonValue>;
+    /** libxl's "type.pv" members (e820_host). */
+    pv?: Record<string, LibxlJsonValue>;
     /** HVM `boot` (xl.cfg(5)): the firmware's boot order, c (disk) d (cd-rom) n (network); libxl's u.hvm.boot, default "cda". */
     boot?: string;
   };
+  disks?: LibxlDiskJson[];
+  nics?: LibxlNicJson[];
+  pcidevs?: LibxlPciJson[];
+  vfbs?: Record<string, LibxlJsonValue>[];
+  vkbs?: Record<string, LibxlJsonValue>[];
+  usbctrls?: LibxlUsbctrlJson[];
+  usbdevs?: LibxlUsbdevJson[];
   on_poweroff: ShutdownAction;
   on_reboot: ShutdownAction;
   on_crash: ShutdownAction;

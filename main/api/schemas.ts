@@ -3,6 +3,7 @@
  * wire. The `Same<>` assertions at the bottom fail the type check if a schema and the
  * engine's type drift apart.
  */
+import { BuildInfoExtraSchema, DeviceArraysSchema } from './domain-config-schemas';
 import { z } from 'zod';
 import type { DomainStats } from '../services/domain-stats';
 import type { HostStats } from '../services/host-stats';
@@ -83,9 +84,11 @@ export const CreateDomainResultSchema = z.object({
       kernel: z.string().optional(),
       ramdisk: z.string().optional(),
       cmdline: z.string().optional(),
-      cpuid: z.record(z.string(), z.union([z.literal(0), z.literal(1)])).optional(),
+      cpuid: z.record(z.string(), z.union([z.literal(0), z.literal(1), z.literal('k')])).optional(),
+      ...BuildInfoExtraSchema,
       boot: z.string().optional(),
     }),
+    ...DeviceArraysSchema,
     on_poweroff: ShutdownActionSchema,
     on_reboot: ShutdownActionSchema,
     on_crash: ShutdownActionSchema,

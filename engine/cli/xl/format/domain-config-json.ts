@@ -34,8 +34,33 @@ function onActions(b: DomainBuildInfoJson): Record<string, YajlValue> {
   put('on_poweroff', b.on_poweroff);
   put('on_reboot', b.on_reboot);
   put('on_crash', b.on_crash);
-  out['on_soft_reset'] = actionJson(b.on_soft_reset ?? 'soft-reset');
+  put('on_soft_reset', b.on_soft_reset ?? 'soft-reset');
   return out;
+}
+
+/** The device arrays of libxl_domain_config, in its order, printed only when non-empty. */
+function deviceArrays(b: DomainBuildInfoJson): Record<string, YajlValue> {
+  const out: Record<string, YajlValue> = {};
+  for (const k of ['disks', 'nics', 'pcidevs', 'vfbs', 'vkbs', 'usbctrls', 'usbdevs'] as const) {
+    const v = b[k];
+    if (v && v.length > 0) out[k] = v as unknown as YajlValue;
+  }
+  return out;
+}
+
+/** b_info fields before max_memkb: the vCPU affinities (arrays of bitmaps) and numa_placement. */
+function affinityFields(b: DomainBuildInfoJson['b_info']): Record<string, YajlValue> {
+  return {
+    ...(b.vcpu_hard_affinity ? { vcpu_hard_affinity: b.vcpu_hard_affinity } : {}),
+    ...(b.vcpu_soft_affinity ? { vcpu_soft_affinity: b.vcpu_soft_affinity } : {}),
+    ...(b.numa_placement ? { numa_placement: b.numa_placement } : {}),
+  };
+}
+
+/** The keyed union "type.<type>": the HVM members the config set, else {}. */
+function typeUnion(c: DomainBuildInfoJson['c_info'], b: DomainBuildInfoJson['b_info']): Record<string, YajlValue> {
+  const hvm = b.hvm ?? (b.boot !== undefined ? { boot: b.boot } : {});
+  return { [`type.${c.type}`]: c.type === 'hvm' ? hvm : c.type === 'pv' ? (b.pv ?? {}) : {} };
 }
 
 function bootFields(b: DomainBuildInfoJson['b_info']): Record<string, YajlValue> {
@@ -46,10 +71,6 @@ function bootFields(b: DomainBuildInfoJson['b_info']): Record<string, YajlValue>
   };
 }
 
-/** The type-specific union (libxl_domain_build_info.u): HVM's boot order when given. */
-function typeFields(b: DomainBuildInfoJson['b_info']): Record<string, YajlValue> {
-  return b.boot !== undefined ? { boot: b.boot } : {};
-}
 
 /** `xl -N create`: the bare libxl_domain_config as parsed. */
 export function dryRunConfigJson(b: DomainBuildInfoJson): YajlValue {
@@ -65,15 +86,19 @@ export function dryRunConfigJson(b: DomainBuildInfoJson): YajlValue {
     b_info: {
       max_vcpus: b.b_info.max_vcpus,
       avail_vcpus: b.b_info.avail_vcpus,
+      ...affinityFields(b.b_info),
       max_memkb: b.b_info.max_memkb,
       target_memkb: b.b_info.target_memkb,
-      sched_params: {},
+      ...(b.b_info.device_model_version !== undefined ? { device_model_version: b.b_info.device_model_version } : {}),
+      ...(b.b_info.device_model !== undefined ? { device_model: b.b_info.device_model } : {}),
+      sched_params: b.b_info.sched_params ?? {},
       claim_mode: 'True',
       ...bootFields(b.b_info),
-      [`type.${c.type}`]: typeFields(b.b_info),
+      ...typeUnion(c, b.b_info),
       arch_arm: {},
       arch_x86: {},
     },
+    ...deviceArrays(b),
     ...onActions(b),
   };
 }
@@ -95,6 +120,7 @@ export function keptConfigJson(d: DomainSummary, b: DomainBuildInfoJson): YajlVa
       b_info: {
         max_vcpus: b.b_info.max_vcpus,
         avail_vcpus: b.b_info.avail_vcpus,
+        ...affinityFields(b.b_info),
         // libxl_retrieve_domain_configuration reads the limits back from xenstore
         // (memory/static-max, memory/target): what they are now, after mem-max / mem-set
         max_memkb: d.maxMemoryMiB * 1024,
@@ -103,10 +129,11 @@ export function keptConfigJson(d: DomainSummary, b: DomainBuildInfoJson): YajlVa
         sched_params: CREDIT2_PARAMS,
         claim_mode: 'True',
         ...bootFields(b.b_info),
-        [`type.${c.type}`]: typeFields(b.b_info),
+        ...typeUnion(c, b.b_info),
         arch_arm: {},
         arch_x86: { msr_relaxed: 'False' },
       },
+      ...deviceArrays(b),
       ...onActions(b),
     },
   };
