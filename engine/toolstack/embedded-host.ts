@@ -175,7 +175,10 @@ export class EmbeddedHost implements ToolstackHost {
       if (b.cpuid) {
         // libxl_cpuid_apply_policy: start from the domain's default, apply the config's changes
         const have = new Set(this.xen.hypercall({ op: 'domctl.get_cpu_policy', domid }).features as string[]);
-        for (const [f, on] of Object.entries(b.cpuid)) {
+        const host = b.cpuid && Object.values(b.cpuid).includes('k') ? new Set(this.xen.hypercall({ op: 'sysctl.get_cpu_policy', index: 'host' }).features as string[]) : undefined;
+        for (const [f, v] of Object.entries(b.cpuid)) {
+          // xend's 'k' / 's': the bit as the host has it
+          const on = v === 'k' ? host!.has(f) : v === 1;
           if (on) have.add(f);
           else have.delete(f);
         }
