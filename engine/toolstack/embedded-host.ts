@@ -17,7 +17,9 @@ import { findPreset, HOST_PRESETS, type HostPreset } from '../hypervisor/host-pr
 import type { TopologySpec } from '../hypervisor/topology';
 import { XEN_VERSION, Xen, PAGE_KIB, type DomainInfo, type Physinfo } from '../hypervisor/xen';
 import type { ConsoleStream } from './console-stream';
-import { parseDomainConfig, withOverrides } from './domain-build-info';
+import { applyVcpuAffinity } from './build-affinity';
+import { parseDomainConfig, withOverrides, type ConfigHostFacts } from './domain-build-info';
+import { devicesForLayout, readDomainDevices } from './domain-devices';
 import { CpupoolOps } from './cpupool-ops';
 import { GuestConsoleBackend } from './guest-console';
 import { guestHardware } from './guest-hardware';
@@ -31,6 +33,7 @@ import { ToolstackError } from './toolstack-error';
 import { saveDomain, type SaveOptions, type SaveResult } from './migration/domain-save';
 import { restoreDomainFromFile, type RestoreOptions, type RestoreResult } from './migration/domain-restore';
 import type {
+  DomainDevices,
   CpupoolSummary,
   CpuPolicySummary,
   CreateDomainRequest,
@@ -154,7 +157,7 @@ export class EmbeddedHost implements ToolstackHost {
   private createNow(req: CreateDomainRequest, fill?: (domid: number) => void): CreateDomainResult {
     const file = req.file ?? 'config';
     const text = withOverrides(req.configText, req.overrides);
-    const { buildInfo, warnings } = parseDomainConfig(text, file);
+    const { buildInfo, warnings } = parseDomainConfig(text, file, this.configHost());
     const { c_info: c, b_info: b } = buildInfo;
     // xl_parse.c: `pool` must name an existing cpupool (libxl_name_to_cpupoolid).
     const poolId = c.pool_name !== undefined ? this.pools.poolId(c.pool_name) : 0;
@@ -184,6 +187,13 @@ export class EmbeddedHost implements ToolstackHost {
         }
         this.xen.hypercall({ op: 'domctl.set_cpu_policy', domid, features: [...have] });
       }
+      applyVcpuAffinity(this.xen, domid, b);
+      if (b.sched_params) {
+        // libxl__sched_set_params at build: the config's weight / cap / period / budget / extratime
+        const { weight, cap, period, extratime } = b.sched_params;
+        const p = { ...(weight !== undefined ? { weight } : {}), ...(cap !== undefined ? { cap } : {}), ...(period !== undefined ? { period } : {}), ...(extratime !== undefined ? { extratime: extratime !== 0 } : {}) };
+        if (Object.keys(p).length > 0) this.pools.setDomainSched(domid, p);
+      }
       this.xen.hypercall({ op: 'domctl.max_mem', domid, maxKiB: b.max_memkb });
       if (fill) fill(domid);
       else this.xen.hypercall({ op: 'memory_op.populate_physmap', domid, pages: b.target_memkb / PAGE_KIB });
@@ -194,7 +204,7 @@ export class EmbeddedHost implements ToolstackHost {
     }
     try {
       const info = this.info(domid);
-      this.xenstore.domainCreated({ domid, uuid: info.uuid, name: c.name, startNs: this.xen.clock.now }, buildInfo, { disks: [], nics: [] });
+      this.xenstore.domainCreated({ domid, uuid: info.uuid, name: c.name, startNs: this.xen.clock.now }, buildInfo, devicesForLayout(buildInfo, info.uuid));
     } catch (e) {
       this.xen.hypercall({ op: 'domctl.destroydomain', domid });
       throw ToolstackError.from(e);
@@ -456,6 +466,20 @@ export class EmbeddedHost implements ToolstackHost {
       cpus: Array.from({ length: t.nrCpus }, (_, cpu) => ({ cpu, socket: t.cpuSocket[cpu]!, core: t.cpuCore[cpu]!, node: t.cpuNode[cpu]! })),
       nodes: t.nodeMemoryMiB.map((memoryMiB, node) => ({ node, memoryMiB, distances: t.nodeDistance[node] ?? [] })),
     };
+  }
+
+  /** What the config reader needs of this host: its pCPUs and the pCPUs of each NUMA node. */
+  private configHost(): ConfigHostFacts {
+    const t = this.xen.topology;
+    return { nrCpus: t.nrCpus, nodeCpus: Array.from({ length: t.nrNodes }, (_, node) => t.cpusOfNode(node)) };
+  }
+
+  /** `xl block-list` / `xl network-list`: the vbds and vifs the domain's config gave it, as xenstore has them now. */
+  async domainDevices(ref: DomainRef): Promise<DomainDevices> {
+    const domid = this.resolve(ref);
+    const kept = this.configs.get(domid);
+    if (!kept) return { disks: [], nics: [] };
+    return readDomainDevices(domid, devicesForLayout(kept.buildInfo, this.info(domid).uuid), (paths) => this.xenstore.readLive(paths));
   }
 
   async domainConfigText(ref: DomainRef): Promise<{ text: string; file: string } | null> {

@@ -23,7 +23,8 @@ import type {
   ToolstackEvent,
   VcpuSchedParamsT,
   VcpuSummary,
-} from './types';
+  DomainDevices,
+ } from './types';
 import type { ConsoleStream } from './console-stream';
 import type { SaveOptions, SaveResult } from './migration/domain-save';
 import type { RestoreOptions, RestoreResult } from './migration/domain-restore';
@@ -59,6 +60,8 @@ export interface ToolstackHost {
   cpuPolicy(ref?: DomainRef): Promise<CpuPolicySummary>;
   /** `xl info -n`: pCPU topology and NUMA nodes. */
   topology(): Promise<HostTopology>;
+  /** `xl block-list` / `xl network-list`: the domain's vbds and vifs with their xenbus state. */
+  domainDevices(ref: DomainRef): Promise<DomainDevices>;
   /** The xl.cfg a domain was created from, when this toolstack created it (null otherwise). */
   domainConfigText(ref: DomainRef): Promise<{ text: string; file: string } | null>;
   /** `xl vcpu-list [domain]`. */

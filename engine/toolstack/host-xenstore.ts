@@ -26,6 +26,7 @@
  * Start time is the host's simulated clock, so the store stays deterministic.
  */
 import { XsClient } from '../xenstore/client';
+import { XsError } from '../xenstore/errors';
 import { inTransaction } from '../xenstore/client-transaction';
 import { XenstoreDaemon } from '../xenstore/daemon';
 import { applyLayout, domainLayout, removeDomainLayout, type DiskSpec, type DomainLayoutSpec, type NicSpec } from '../xenstore/layout';
@@ -168,6 +169,14 @@ export class HostXenstore {
   private forgetDomain(domid: number): void {
     for (const p of this.domainNodes.get(domid) ?? []) this.written.delete(p);
     this.domainNodes.delete(domid);
+  }
+
+  /**
+   * Reads nodes as dom0 from the store itself (the guest's frontend nodes change without
+   * this toolstack): each value, or undefined where the node does not exist.
+   */
+  async readLive(paths: string[]): Promise<(string | undefined)[]> {
+    return this.run((xs) => Promise.all(paths.map((p) => xs.read(p).catch((e: unknown) => (e instanceof XsError && e.code === 'ENOENT' ? undefined : Promise.reject(e))))));
   }
 
   async list(path: string): Promise<XenstoreListing> {

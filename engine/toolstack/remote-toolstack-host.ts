@@ -17,6 +17,7 @@ import type { DomainWatch } from '../remote/domain-watch';
 import { parseDomainConfig, withOverrides } from './domain-build-info';
 import type { XenstoreListing, XenstoreNode } from './host-xenstore';
 import type { DomainRef, ShutdownOptions, ToolstackHost } from './host-api';
+import type { DomainDevices } from './types';
 import { NotImplementedError, ToolstackError, type ToolstackErrorCode } from './toolstack-error';
 import type { SaveResult } from './migration/domain-save';
 import type { RestoreResult } from './migration/domain-restore';
@@ -213,6 +214,12 @@ export class RemoteToolstackHost implements ToolstackHost {
       cpus: (p.cpuTopology ?? []).map((c) => ({ cpu: c.cpu, socket: c.socket, core: c.core, node: c.node })),
       nodes: (p.numaInfo ?? []).map((n) => ({ node: n.node, memoryMiB: n.memsizeMiB, distances: n.distances })),
     };
+  }
+
+  /** `xl block-list` / `xl network-list` on a real host are not read yet. */
+  async domainDevices(ref: DomainRef): Promise<DomainDevices> {
+    await this.call(() => this.remote.domainInfo(ref));
+    throw new NotImplementedError('the devices of a domain on a real host (xl block-list / network-list over SSH)');
   }
 
   /** A real host keeps its configs in its own files; xl list -l gives libxl's JSON, not the text. */

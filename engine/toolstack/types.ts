@@ -226,3 +226,41 @@ export interface CpuPolicySummary {
   features: string[];
   tscKhz: number;
 }
+
+/** `xl block-list`: one virtual block device (libxl_diskinfo) with what its config said. */
+export interface VbdInfo {
+  /** Device number from the vdev (xvda = 51712): the vbd's devid in xenstore. */
+  devid: number;
+  vdev: string;
+  /** The backend's target (pdev_path); '' for an empty cdrom. */
+  target: string;
+  /** phy, qdisk, tap, standalone. */
+  backendType: string;
+  mode: 'r' | 'w';
+  cdrom: boolean;
+  backendDomid: number;
+  /** The frontend's XenbusState (1 Initialising ... 4 Connected), -1 when absent. */
+  state: number;
+  evtch: number;
+  ringRef: number;
+  backendPath: string;
+}
+
+/** `xl network-list`: one virtual network interface (libxl_nicinfo). */
+export interface VifInfo {
+  devid: number;
+  mac: string;
+  bridge: string;
+  backendDomid: number;
+  state: number;
+  evtch: number;
+  txRingRef: number;
+  rxRingRef: number;
+  backendPath: string;
+}
+
+export interface DomainDevices {
+  disks: VbdInfo[];
+  nics: VifInfo[];
+}
+

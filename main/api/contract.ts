@@ -4,6 +4,7 @@
  * (Electron MessagePort, WebSocket) carry the envelopes of ./envelope.ts with these
  * methods; the router validates params against these schemas before any service runs.
  */
+import { DomainDevicesSchema } from './domain-config-schemas';
 import { z } from 'zod';
 import {
   CpuListSchema,
@@ -91,6 +92,8 @@ export const methods = {
   'domain.shutdown': { params: onDomain.extend({ reboot: z.boolean().optional() }).strict(), result: z.object({}) },
   'domain.destroy': { params: onDomain, result: z.object({}) },
   'domain.config': { params: onDomain, result: z.object({ text: z.string(), file: z.string() }).nullable() },
+  /** `xl block-list` / `xl network-list`: the domain's vbds and vifs with their xenbus state. */
+  'domain.devices': { params: onDomain, result: DomainDevicesSchema },
   'domain.vcpus': { params: z.object({ hostId: HostIdSchema, domain: DomainRefSchema.optional() }).strict(), result: z.array(VcpuSummarySchema) },
   'domain.sched': { params: onDomain, result: DomainSchedInfoSchema },
   'domain.setSched': {

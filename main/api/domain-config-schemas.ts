@@ -103,3 +103,32 @@ export const DeviceArraysSchema = {
   usbctrls: z.array(LibxlUsbctrlSchema).optional(),
   usbdevs: z.array(LibxlUsbdevSchema).optional(),
 };
+
+const VbdInfoSchema = z.object({
+  devid: z.number().int(),
+  vdev: z.string(),
+  target: z.string(),
+  backendType: z.string(),
+  mode: z.enum(['r', 'w']),
+  cdrom: z.boolean(),
+  backendDomid: z.number().int(),
+  state: z.number().int(),
+  evtch: z.number().int(),
+  ringRef: z.number().int(),
+  backendPath: z.string(),
+});
+
+const VifInfoSchema = z.object({
+  devid: z.number().int(),
+  mac: z.string(),
+  bridge: z.string(),
+  backendDomid: z.number().int(),
+  state: z.number().int(),
+  evtch: z.number().int(),
+  txRingRef: z.number().int(),
+  rxRingRef: z.number().int(),
+  backendPath: z.string(),
+});
+
+/** `domain.devices`: what xl block-list / network-list show. */
+export const DomainDevicesSchema = z.object({ disks: z.array(VbdInfoSchema), nics: z.array(VifInfoSchema) });

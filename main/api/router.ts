@@ -66,6 +66,7 @@ export class Router {
       'domain.shutdown': async (p) => (await lab.host(p.hostId).shutdown(p.domain, { reboot: p.reboot ?? false }), {}),
       'domain.destroy': async (p) => (await lab.host(p.hostId).destroy(p.domain), {}),
       'domain.config': async (p) => lab.host(p.hostId).domainConfigText(p.domain),
+      'domain.devices': async (p) => lab.host(p.hostId).domainDevices(p.domain),
       'domain.vcpus': async (p) => lab.host(p.hostId).vcpuList(p.domain),
       'domain.sched': async (p) => lab.host(p.hostId).domainSched(p.domain),
       'domain.setSched': async (p) => (await lab.host(p.hostId).setDomainSched(p.domain, p.params, p.expect), {}),

@@ -11,6 +11,7 @@ import type { Physinfo } from '../../hypervisor/xen';
 import type { KeptConfig } from '../../toolstack/embedded-host';
 import type { DomainRef, ShutdownOptions } from '../../toolstack/host-api';
 import type { XenstoreListing } from '../../toolstack/host-xenstore';
+import type { DomainDevices } from '../../toolstack/types';
 import { NotImplementedError, ToolstackError, type ToolstackErrorCode } from '../../toolstack/toolstack-error';
 import type { SaveOptions, SaveResult } from '../../toolstack/migration/domain-save';
 import type { RestoreOptions, RestoreResult } from '../../toolstack/migration/domain-restore';
@@ -127,6 +128,9 @@ export class ApiHost implements XlHost {
   }
   async destroy(ref: DomainRef): Promise<void> {
     await this.call('domain.destroy', this.on(ref));
+  }
+  async domainDevices(ref: DomainRef): Promise<DomainDevices> {
+    return this.call('domain.devices', this.on(ref));
   }
   async domainConfigText(ref: DomainRef): Promise<{ text: string; file: string } | null> {
     return this.call('domain.config', this.on(ref));
