@@ -5,6 +5,7 @@
  */
 import type { XlCommand } from '../context';
 import { consoleCommand } from './console';
+import { blockList, networkList } from './device-list';
 import { create } from './create';
 import { destroy } from './destroy';
 import { dmesg } from './dmesg';
@@ -54,6 +55,8 @@ export const XL_COMMANDS: Readonly<Record<string, XlCommandEntry>> = {
   domname: { run: domname, writes: reads },
   dmesg: { run: dmesg, writes: (args) => args.some((a) => a === '--clear' || /^-[^-]*c/.test(a)) },
   uptime: { run: uptime, writes: reads },
+  'block-list': { run: blockList, writes: reads },
+  'network-list': { run: networkList, writes: reads },
   'vcpu-list': { run: vcpuList, writes: reads },
   'vcpu-pin': { run: vcpuPin, writes },
   'mem-max': { run: memMax, writes },
