@@ -49,6 +49,13 @@ export class ForeignMemory {
     return this.p2m.gfnLimit;
   }
 
+  /** One lookup for a save: the frame's bytes (do not modify), 'zero' for a frame never written, 'unmapped'. */
+  probe(gfn: number): Uint8Array | 'zero' | 'unmapped' {
+    const e = this.p2m.get(gfn);
+    if (!e) return 'unmapped';
+    return this.frames.peek(e.mfn) ?? 'zero';
+  }
+
   /** The frame behind gfn, or undefined if it reads as zeros; throws EFAULT if unmapped. Do not modify. */
   peekPage(gfn: number): Uint8Array | undefined {
     return this.frames.peek(this.mfn(gfn));

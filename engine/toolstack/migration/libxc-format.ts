@@ -46,7 +46,6 @@ export function recName(type: number): string {
 
 /** XEN_DOMCTL_PFINFO_* >> 28: the top 4 bits of a PAGE_DATA pfn entry (bits 60-63). */
 export const PFINFO = { NOTAB: 0x0, L1TAB: 0x1, L2TAB: 0x2, L3TAB: 0x3, L4TAB: 0x4, BROKEN: 0xd, XALLOC: 0xe, XTAB: 0xf } as const;
-export const PFN_MASK = (1n << 52n) - 1n;
 /** Types that carry a page of data: NOTAB, L1-L4TAB and their pinned forms ((type & 7) <= 4). */
 export function pfinfoHasData(type: number): boolean {
   return type <= 4 || (type >= 9 && type <= 0xc);

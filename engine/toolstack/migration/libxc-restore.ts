@@ -13,7 +13,7 @@ import { PAGE_SIZE } from '../../hypervisor/page';
 import type { ByteReader } from './byte-stream';
 import { decodeCpuidPolicy, type DecodedCpuid } from './cpuid-leaves';
 import { decodeHvmContext } from './hvm-context';
-import { PFINFO, PFN_MASK, pfinfoHasData, readDomainHeader, readImageHeader, readRecord, REC, REC_OPTIONAL, recName, view, type DomainHeader, type RawRecord } from './libxc-format';
+import { PFINFO, pfinfoHasData, readDomainHeader, readImageHeader, readRecord, REC, REC_OPTIONAL, recName, view, type DomainHeader, type RawRecord } from './libxc-format';
 import { decodePvVcpuBasic } from './pv-vcpu-context';
 import { streamError } from './stream-error';
 
@@ -158,12 +158,14 @@ function pageData(rec: RawRecord, target: RestoreTarget, st: RestoredState): voi
   const types: number[] = [];
   let withData = 0;
   for (let i = 0; i < count; i++) {
-    const e = v.getBigUint64(8 + i * 8, true);
-    const type = Number(e >> 60n);
-    if ((e >> 52n) & 0xffn) throw streamError(`PAGE_DATA: reserved bits set in pfn[${i}]`, rec.offset);
+    const lo = v.getUint32(8 + i * 8, true);
+    const hi = v.getUint32(12 + i * 8, true);
+    const type = hi >>> 28;
+    if ((hi >>> 20) & 0xff) throw streamError(`PAGE_DATA: reserved bits set in pfn[${i}]`, rec.offset);
     if (type >= 5 && type <= 8) throw streamError(`PAGE_DATA: invalid page type 0x${type.toString(16)} in pfn[${i}]`, rec.offset);
     if (type === PFINFO.BROKEN) throw streamError(`PAGE_DATA: pfn[${i}] is a broken page`, rec.offset);
-    pfns.push(Number(e & PFN_MASK));
+    // bits 0-51: the pfn
+    pfns.push((hi & 0xfffff) * 2 ** 32 + lo);
     types.push(type);
     if (pfinfoHasData(type)) withData++;
   }

@@ -104,19 +104,19 @@ export function writePages(w: ByteWriter, mem: ForeignMemory, pfns: readonly num
     const batch = pfns.slice(at, at + MAX_BATCH_SIZE);
     data.length = 0;
     batch.forEach((pfn, i) => {
-      if (!mem.mapped(pfn)) {
-        types[i] = PFINFO.XTAB;
-        return;
-      }
-      const page = mem.peekPage(pfn);
-      types[i] = page ? PFINFO.NOTAB : PFINFO.XALLOC;
-      if (page) data.push(page);
+      const page = mem.probe(pfn);
+      types[i] = page === 'unmapped' ? PFINFO.XTAB : page === 'zero' ? PFINFO.XALLOC : PFINFO.NOTAB;
+      if (typeof page !== 'string') data.push(page);
     });
     w.u32le(REC.PAGE_DATA);
     w.u32le(8 + batch.length * 8 + data.length * PAGE_SIZE);
     w.u32le(batch.length);
     w.u32le(0);
-    batch.forEach((pfn, i) => w.u64le((BigInt(types[i]!) << 60n) | BigInt(pfn)));
+    // the pfn in bits 0-51, the type in bits 60-63: written as two little-endian halves
+    batch.forEach((pfn, i) => {
+      w.u32le(pfn >>> 0);
+      w.u32le(((types[i]! << 28) | Math.floor(pfn / 2 ** 32)) >>> 0);
+    });
     for (const page of data) w.bytes(page);
     dataPages += data.length;
     progress?.(at + batch.length, pfns.length);
