@@ -111,6 +111,14 @@ export interface DomainInfo {
   cpupoolId: number;
 }
 
+/** One entry of XEN_SYSCTL_numainfo (xen_sysctl_meminfo + the distance row). */
+export interface NumaNodeInfo {
+  node: number;
+  memsizePages: number;
+  memfreePages: number;
+  distances: number[];
+}
+
 export interface Physinfo {
   threadsPerCore: number;
   coresPerSocket: number;
@@ -153,6 +161,7 @@ export type Hypercall =
    */
   | { op: 'sim.set_name'; domid: number; name: string }
   | { op: 'sysctl.physinfo' }
+  | { op: 'sysctl.numainfo' }
   | { op: 'sysctl.getdomaininfolist' }
   | { op: 'sysctl.readconsole'; clear?: boolean }
   /** XEN_SYSCTL_get_cpu_policy: the host's policy or the most a PV / HVM guest may have. */
@@ -181,6 +190,8 @@ export type HypercallResult<H extends Hypercall> = H extends { op: 'domctl.creat
   ? { domid: number; uuid: string }
   : H extends { op: 'domctl.getdomaininfo' }
     ? DomainInfo
+    : H extends { op: 'sysctl.numainfo' }
+      ? NumaNodeInfo[]
     : H extends { op: 'sysctl.physinfo' }
       ? Physinfo
       : H extends { op: 'sysctl.getdomaininfolist' }
@@ -398,6 +409,14 @@ export class Xen {
       case 'sim.set_name':
         this.domain(h.domid).name = h.name;
         return {};
+      case 'sysctl.numainfo':
+        // XEN_SYSCTL_numainfo: per node its memory size and free memory (in pages) and distances
+        return this.topology.nodeMemoryMiB.map((mib, node) => ({
+          node,
+          memsizePages: (mib * 1024) / PAGE_KIB,
+          memfreePages: this.heap.freePages(node),
+          distances: [...(this.topology.nodeDistance[node] ?? [])],
+        }));
       case 'sysctl.physinfo':
         return this.physinfo();
       case 'sysctl.getdomaininfolist':

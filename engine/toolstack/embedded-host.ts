@@ -464,7 +464,12 @@ export class EmbeddedHost implements ToolstackHost {
       threadsPerCore: t.threadsPerCore,
       nrNodes: t.nrNodes,
       cpus: Array.from({ length: t.nrCpus }, (_, cpu) => ({ cpu, socket: t.cpuSocket[cpu]!, core: t.cpuCore[cpu]!, node: t.cpuNode[cpu]! })),
-      nodes: t.nodeMemoryMiB.map((memoryMiB, node) => ({ node, memoryMiB, distances: t.nodeDistance[node] ?? [] })),
+      nodes: this.xen.hypercall({ op: 'sysctl.numainfo' }).map((n) => ({
+        node: n.node,
+        memoryMiB: Math.floor((n.memsizePages * PAGE_KIB) / 1024),
+        freeMiB: Math.floor((n.memfreePages * PAGE_KIB) / 1024),
+        distances: n.distances,
+      })),
     };
   }
 

@@ -212,7 +212,7 @@ export class RemoteToolstackHost implements ToolstackHost {
       threadsPerCore: p.threadsPerCore,
       nrNodes: p.nrNodes,
       cpus: (p.cpuTopology ?? []).map((c) => ({ cpu: c.cpu, socket: c.socket, core: c.core, node: c.node })),
-      nodes: (p.numaInfo ?? []).map((n) => ({ node: n.node, memoryMiB: n.memsizeMiB, distances: n.distances })),
+      nodes: (p.numaInfo ?? []).map((n) => ({ node: n.node, memoryMiB: n.memsizeMiB, freeMiB: n.memfreeMiB, distances: n.distances })),
     };
   }
 

@@ -193,7 +193,8 @@ export interface HostTopology {
   threadsPerCore: number;
   nrNodes: number;
   cpus: { cpu: number; socket: number; core: number; node: number }[];
-  nodes: { node: number; memoryMiB: number; distances: number[] }[];
+  /** xl info -n's numa_info: memsize and memfree in MiB, and the distance row. */
+  nodes: { node: number; memoryMiB: number; freeMiB: number; distances: number[] }[];
 }
 
 /**

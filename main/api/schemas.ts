@@ -165,7 +165,7 @@ export const HostTopologySchema = z.object({
   threadsPerCore: z.number().int(),
   nrNodes: z.number().int(),
   cpus: z.array(z.object({ cpu: z.number().int(), socket: z.number().int(), core: z.number().int(), node: z.number().int() })),
-  nodes: z.array(z.object({ node: z.number().int(), memoryMiB: z.number(), distances: z.array(z.number()) })),
+  nodes: z.array(z.object({ node: z.number().int(), memoryMiB: z.number(), freeMiB: z.number(), distances: z.array(z.number()) })),
 });
 
 export const HostStatsSchema = z.object({

@@ -104,6 +104,12 @@ describe('a two-node host split by NUMA node', () => {
     await page.getByRole('link', { name: 'Hosts' }).click();
     await page.getByRole('link', { name: 'numa' }).click();
     await page.waitForURL(/\/hosts\/numa$/);
+    // xl info -n's numa_info, as a table: two nodes of 36 pCPUs and 128 GiB
+    await expect.poll(() => page.locator('[data-test=numa-nodes] tbody tr').count()).toBe(2);
+    const node1 = await page.locator('[data-test=numa-nodes] tbody tr').nth(1).textContent();
+    expect(node1).toContain('36-71');
+    expect(node1).toContain('131072');
+    expect(node1).toContain('21,10');
     await page.locator('[data-test=numa-split]').click();
     await expect.poll(() => page.locator('[data-test=host-message]').textContent()).toContain('one pool per NUMA node');
     await expect.poll(() => page.locator('[data-pool=Pool-node1]').textContent()).toContain('credit2');

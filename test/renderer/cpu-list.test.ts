@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseCpuList } from '../../renderer/src/util/cpu-list';
+import { formatCpuList, parseCpuList } from '../../renderer/src/util/cpu-list';
 
 describe("xl's CPU list syntax", () => {
   it('takes all, single pCPUs, ranges and exclusions, left to right', () => {
@@ -15,5 +15,13 @@ describe("xl's CPU list syntax", () => {
     expect(() => parseCpuList('x', 8)).toThrow('"x" is not a pCPU');
     expect(() => parseCpuList('1,^1', 8)).toThrow('leaves no pCPU');
     expect(() => parseCpuList('', 8)).toThrow('empty CPU list');
+  });
+
+  it('prints a pCPU set back as xl does, and round-trips', () => {
+    expect(formatCpuList([])).toBe('');
+    expect(formatCpuList([3])).toBe('3');
+    expect(formatCpuList([5, 0, 1, 2, 7, 8])).toBe('0-2,5,7-8');
+    const cpus = [0, 1, 2, 3, 36, 37, 38, 70];
+    expect(parseCpuList(formatCpuList(cpus), 72)).toEqual(cpus);
   });
 });

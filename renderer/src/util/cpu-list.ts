@@ -32,3 +32,16 @@ export function parseCpuList(text: string, nrCpus: number): number[] {
   if (on.size === 0) throw new Error(`"${text}" leaves no pCPU`);
   return [...on].sort((a, b) => a - b);
 }
+
+/** The other way: sorted pCPU numbers as xl prints a CPU list ("0-17,36-53"). */
+export function formatCpuList(cpus: readonly number[]): string {
+  const s = [...cpus].sort((a, b) => a - b);
+  const parts: string[] = [];
+  for (let i = 0; i < s.length; ) {
+    let j = i;
+    while (j + 1 < s.length && s[j + 1] === s[j]! + 1) j++;
+    parts.push(j === i ? `${s[i]}` : `${s[i]}-${s[j]}`);
+    i = j + 1;
+  }
+  return parts.join(',');
+}

@@ -1,3 +1,5 @@
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { fieldEnds, fixture, fixtureExit, newLab, writeGuestConfig, xl } from './xl-harness';
 
@@ -132,5 +134,19 @@ describe('xl cpupool-* and sched-*, replaying the real capture\'s sequence', () 
     expect(ours[at(ours, 'cpu_topology           :') - 1]!.startsWith('free_cpus')).toBe(true);
     expect(fieldEnds(ours[at(ours, 'cpu:    core    socket     node') + 1]!)).toEqual(fieldEnds(real[at(real, 'cpu:    core    socket     node') + 1]!));
     expect(fieldEnds(ours[at(ours, 'node:    memsize    memfree    distances') + 1]!)).toEqual(fieldEnds(real[at(real, 'node:    memsize    memfree    distances') + 1]!));
+  });
+
+  it('info -n on a two-node host: each node its own size, free memory (XEN_SYSCTL_numainfo) and distances', async () => {
+    const lab = newLab();
+    writeFileSync(join(lab, 'lab.json'), JSON.stringify({ format: 1, preset: 'haswell-ep-2s', seed: 1, hostname: 'numa' }));
+    await xl(lab, 'create', writeGuestConfig(lab, 'big', 'memory = 2048\n'));
+    const out = lines((await xl(lab, 'info', '-n')).stdout);
+    const at = out.indexOf('node:    memsize    memfree    distances');
+    const rows = out.slice(at + 1, at + 3).map((l) => l.trim().split(/:?\s+/));
+    expect(rows.map((r) => [r[0], r[1], r[3]])).toEqual([['0', '131072', '10,21'], ['1', '131072', '21,10']]);
+    const free = rows.map((r) => Number(r[2]));
+    // dom0 (1 GiB) and the 2 GiB guest come out of the nodes' memory; the sum is xl info's free_memory
+    expect(free[0]! + free[1]!).toBe(Number(out.find((l) => l.startsWith('free_memory'))!.split(': ')[1]));
+    expect(free[0]! + free[1]!).toBeLessThanOrEqual(2 * 131072 - 1024 - 2048);
   });
 });

@@ -2,14 +2,12 @@
  * `xl info [-n] [FIELD]`: main_info() / print_info() of tools/xl/xl_info.c in the format
  * of engine/cli/xl-format.ts. With FIELD (and no -n), maybe_printf keeps only the lines
  * starting with FIELD and prints what follows their ": " — so a prefix matches too.
- * -n adds the pCPU topology and NUMA tables after free_cpus (print_info). The façade
- * knows free memory for the whole host only, so -n on a host of several NUMA nodes is
- * refused rather than printing made-up per-node figures.
+ * -n adds the pCPU topology and NUMA tables after free_cpus (print_info), each node's
+ * free memory from XEN_SYSCTL_numainfo.
  */
 import type { XlCommand } from '../context';
 import { xlInfo } from '../../xl-format';
 import { xlGetopt } from '../getopt';
-import { notImplemented } from '../not-implemented';
 import { numaTables } from '../format/numa-info';
 
 export const info: XlCommand = async (ctx, args) => {
@@ -18,7 +16,6 @@ export const info: XlCommand = async (ctx, args) => {
   const host = await ctx.host();
   const s = await host.summary();
   const topology = numa ? await host.topology() : undefined;
-  if (topology && topology.nrNodes > 1) notImplemented(ctx, 'info -n on a host of several NUMA nodes (free memory per node)');
   const m = /^(\d+)\.(\d+)(.*)$/.exec(s.xenVersion);
   const text = xlInfo({
     host: s.hostname,
@@ -31,7 +28,7 @@ export const info: XlCommand = async (ctx, args) => {
     freeCpus: s.nrCpus - new Set((await host.listCpupools()).flatMap((p) => p.cpus)).size,
   });
   if (topology) {
-    ctx.out(text.replace(/^(free_cpus .*\n)/m, (line) => line + numaTables(topology, [s.freeMemoryMiB])));
+    ctx.out(text.replace(/^(free_cpus .*\n)/m, (line) => line + numaTables(topology)));
     return 0;
   }
   // main_info: a field name is only honoured without -n
