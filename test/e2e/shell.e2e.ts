@@ -3,7 +3,10 @@
  * the api answers over the WebSocket, a domain is created, paused and destroyed through
  * the GUI, a config error names its line, and a screenshot is written.
  */
-import { mkdirSync } from 'node:fs';
+import { generateKeyPairSync } from 'node:crypto';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startE2e, type E2eEnv } from './browser';
 
@@ -117,6 +120,10 @@ describe('served console in Chromium', () => {
     await page.getByRole('button', { name: 'Add a real host…' }).click();
     await page.getByLabel('Address').fill('127.0.0.1');
     await page.getByLabel('SSH port').fill('1');
+    // a key that exists, so what fails is the connection (the machine may have no ~/.ssh)
+    const key = join(mkdtempSync(join(tmpdir(), 'xendeck-e2e-key-')), 'id_rsa');
+    writeFileSync(key, generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey.export({ type: 'pkcs1', format: 'pem' }), { mode: 0o600 });
+    await page.getByLabel('Private key file').fill(key);
     await page.getByRole('button', { name: 'Connect' }).click();
     await expect.poll(() => page.getByRole('alert').first().textContent(), { timeout: 20_000 }).toContain('EREMOTE');
     await page.getByRole('button', { name: 'Cancel' }).click();
