@@ -89,6 +89,8 @@ export class RemoteConnection {
         if (e.sent && !opts.idempotent) throw new ConnectionLostError(this.target, command, true);
         // A query, or a request that never left: safe to send on a new connection.
         if (resend >= this.backoff.attempts) throw new ConnectionLostError(this.target, command, e.sent);
+        // sshd refused the session on a link that is still up: wait before asking again
+        if (t.isConnected) await this.sleep(backoffDelay(this.backoff, resend));
       }
     }
   }
@@ -135,6 +137,7 @@ export class RemoteConnection {
         if (!(e instanceof TransportClosedError)) throw e;
         // Opening a session changes nothing on the host, so it may be tried again.
         if (resend >= this.backoff.attempts) throw new ConnectionLostError(this.target, what, false);
+        if (t.isConnected) await this.sleep(backoffDelay(this.backoff, resend));
       }
     }
   }

@@ -13,6 +13,7 @@ import {
   HostUnreachableError,
   RemoteError,
 } from './errors';
+import { ChannelSlots } from './channel-slots';
 import { hostPattern, KnownHostsFile } from './known-hosts';
 import {
   TransportClosedError,
@@ -58,6 +59,8 @@ export interface SshTarget {
 
 export class SshTransport implements RemoteTransport {
   private connected = true;
+  /** At most sshd's MaxSessions channels at once (channel-slots.ts). */
+  private readonly slots = new ChannelSlots();
   private readonly disconnectListeners = new Set<(reason: string) => void>();
   private disconnectReason = 'closed';
 
@@ -190,15 +193,17 @@ export class SshTransport implements RemoteTransport {
     return () => this.disconnectListeners.delete(listener);
   }
 
-  exec(command: string, opts: ExecOptions = {}): Promise<ExecResult> {
-    return new Promise((resolve, reject) => {
+  async exec(command: string, opts: ExecOptions = {}): Promise<ExecResult> {
+    const release = await this.slots.acquire('command');
+    return new Promise<ExecResult>((resolve, reject) => {
       if (!this.connected) {
         reject(new TransportClosedError(false, this.disconnectReason));
         return;
       }
       const started = (err: Error | undefined, stream: ClientChannel): void => {
         if (err) {
-          reject(new TransportClosedError(true, err.message));
+          // sshd refused the session or the exec request: the command never ran
+          reject(new TransportClosedError(false, `the session was refused: ${err.message}`));
           return;
         }
         const out: Buffer[] = [];
@@ -233,7 +238,7 @@ export class SshTransport implements RemoteTransport {
         // ssh2 throws when the socket went away between the check above and here
         reject(new TransportClosedError(false, (e as Error).message));
       }
-    });
+    }).finally(release);
   }
 
   openPty(command: string, size: PtySize): Promise<PtyChannel> {
@@ -252,20 +257,29 @@ export class SshTransport implements RemoteTransport {
     });
   }
 
-  private open(command: string, options: { pty?: { cols: number; rows: number; term: string } }): Promise<ClientChannel> {
-    return new Promise((resolve, reject) => {
+  /** A long-lived session (pty, line stream): it holds its channel slot until it closes. */
+  private async open(command: string, options: { pty?: { cols: number; rows: number; term: string } }): Promise<ClientChannel> {
+    const release = await this.slots.acquire('session');
+    return new Promise<ClientChannel>((resolve, reject) => {
       if (!this.connected) {
         reject(new TransportClosedError(false, this.disconnectReason));
         return;
       }
       try {
         this.client.exec(command, options, (err, stream) => {
-          if (err) reject(new TransportClosedError(true, err.message));
-          else resolve(stream);
+          if (err) {
+            reject(new TransportClosedError(false, `the session was refused: ${err.message}`));
+            return;
+          }
+          stream.on('close', release);
+          resolve(stream);
         });
       } catch (e) {
         reject(new TransportClosedError(false, (e as Error).message));
       }
+    }).catch((e: unknown) => {
+      release();
+      throw e;
     });
   }
 }

@@ -16,6 +16,7 @@ import type { Physinfo } from '../hypervisor/xen';
 import type { DomainWatch } from '../remote/domain-watch';
 import { parseDomainConfig, withOverrides } from './domain-build-info';
 import type { XenstoreListing, XenstoreNode } from './host-xenstore';
+import type { ConsoleStream } from './console-stream';
 import type { DomainRef, ShutdownOptions, ToolstackHost } from './host-api';
 import type { DomainDevices } from './types';
 import { NotImplementedError, ToolstackError, type ToolstackErrorCode } from './toolstack-error';
@@ -351,6 +352,11 @@ export class RemoteToolstackHost implements ToolstackHost {
     if (params.ratelimitUs !== undefined) change.ratelimitUs = params.ratelimitUs;
     if (params.vcpuMigrDelayUs !== undefined) change.migrationDelayUs = params.vcpuMigrDelayUs;
     await this.call(() => this.remote.setPoolSchedParams(pool, change));
+  }
+
+  /** `xl console DOMID` on a pty over ssh (engine/remote/console-stream.ts): the GUI's consoles and `xl console` read it. */
+  async console(ref: DomainRef): Promise<ConsoleStream> {
+    return this.call(() => this.remote.console(ref, { cols: 80, rows: 25 }));
   }
 
   /** Starts the connector's domain watch (xenstore-watch @introduceDomain/@releaseDomain, polling as a fallback) on first use. */

@@ -9,6 +9,8 @@ class ScriptedTransport implements RemoteTransport {
   connected = true;
   sent: string[] = [];
   dropNext: 'after-send' | 'before-send' | undefined;
+  /** sshd refuses this many sessions ("open failed", MaxSessions) with the link still up. */
+  refuseSessions = 0;
   private readonly listeners = new Set<(r: string) => void>();
   get isConnected(): boolean { return this.connected; }
   exec(command: string): Promise<ExecResult> {
@@ -16,6 +18,10 @@ class ScriptedTransport implements RemoteTransport {
       this.dropNext = undefined;
       this.drop();
       return Promise.reject(new TransportClosedError(false, 'down'));
+    }
+    if (this.refuseSessions > 0) {
+      this.refuseSessions--;
+      return Promise.reject(new TransportClosedError(false, 'the session was refused: (SSH) Channel open failure: open failed'));
     }
     this.sent.push(command);
     if (this.dropNext === 'after-send') {
@@ -95,6 +101,16 @@ describe('RemoteConnection: reconnect and never repeat a change', () => {
     await conn.run('xl pause 3', { idempotent: false });
     expect(transports.flatMap((t) => t.sent)).toEqual(['xl pause 3']);
     expect(sleeps).toEqual([500]);
+  });
+
+  it('sends an operation again on the same link when sshd refused its session: it never ran', async () => {
+    const { conn, transports, sleeps } = setup();
+    await conn.open();
+    (transports[0] as ScriptedTransport).refuseSessions = 2;
+    await conn.run('xl pause 3', { idempotent: false });
+    expect(transports).toHaveLength(1);
+    expect(transports[0]?.sent).toEqual(['xl pause 3']);
+    expect(sleeps).toEqual([500, 1000]);
   });
 
   it('reconnects with growing delays while the host is unreachable', async () => {

@@ -192,6 +192,20 @@ describe('RemoteToolstackHost: tuning a real host through the façade', () => {
     await h.close();
   });
 
+  it("opens a guest's console for the console service: xl console on a pty, Ctrl-] to detach", async () => {
+    const h = await facade();
+    const con = await h.console(2);
+    const seen: string[] = [];
+    con.onData((d) => seen.push(Buffer.from(d).toString('utf8')));
+    let closed = '';
+    con.onClose((r) => { closed = r; });
+    await expect.poll(() => seen.join('')).toContain('login: ');
+    con.close();
+    expect(closed).toBe('detached');
+    expect(dom0?.commands.at(-1)).toBe('xl console 2');
+    await h.close();
+  });
+
   it('maps pool parameters and xl info onto the toolstack names', async () => {
     const h = await facade();
     await h.setPoolSched('cp-credit', { tsliceMs: 5, ratelimitUs: 500, vcpuMigrDelayUs: 200 });
