@@ -60,11 +60,11 @@ export function saveDomain(host: SaveHostView, domid: number, file: string, opts
   if (!wasPaused) host.suspend(domid);
   let sent: { pages: number; dataPages: number };
   try {
-    log.push(writeXlSaveHeader(w, savedConfigJson(d, b), file));
+    const vcpus = xen.hypercall({ op: 'domctl.getvcpuinfo', domid });
+    log.push(writeXlSaveHeader(w, savedConfigJson(d, b, vcpus.filter((v) => v.online).map((v) => v.vcpu)), file));
     writeLibxlHeader(w);
     writeLibxcContext(w);
     const mem = xen.hypercall({ op: 'privcmd.map_foreign', domid });
-    const vcpus = xen.hypercall({ op: 'domctl.getvcpuinfo', domid });
     const p2mRuns: [number, number][] = [];
     mem.forEachPopulated((g, n) => p2mRuns.push([g, n]));
     sent = writeLibxcStream(

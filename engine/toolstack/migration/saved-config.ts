@@ -13,9 +13,14 @@ import { keptConfigJson } from '../../cli/xl/format/domain-config-json';
 import { SHUTDOWN_ACTIONS, type DomainBuildInfoJson, type DomainSummary, type ShutdownAction } from '../types';
 import { streamError } from './stream-error';
 
-export function savedConfigJson(d: DomainSummary, b: DomainBuildInfoJson): string {
-  const j = keptConfigJson(d, b) as { config: { c_info: Record<string, unknown> } };
+/**
+ * `onlineVcpus`: the vCPUs online now — libxl_retrieve_domain_configuration reads
+ * avail_vcpus back from the running domain, so an `xl vcpu-set` before the save holds.
+ */
+export function savedConfigJson(d: DomainSummary, b: DomainBuildInfoJson, onlineVcpus: number[]): string {
+  const j = keptConfigJson(d, b) as { config: { c_info: Record<string, unknown>; b_info: Record<string, unknown> } };
   j.config.c_info['domid'] = 0;
+  j.config.b_info['avail_vcpus'] = onlineVcpus;
   return JSON.stringify(j.config, null, 4);
 }
 

@@ -75,6 +75,22 @@ describe('xl save / xl restore on the embedded host (xl format, libxl stream v2 
     });
   }
 
+  it('keeps the vCPUs online at save time (avail_vcpus read back, as libxl_retrieve_domain_configuration does)', async () => {
+    const h = host();
+    const { domid } = await h.createDomain({ configText: 'name="hot"\nmemory=32\nvcpus=3\n' });
+    h.advanceClock(2e9);
+    await h.setOnlineVcpus(domid!, 1);
+    h.advanceClock(2e9);
+    expect((await h.domain(domid!)).onlineVcpus).toBe(1);
+    const f = join(dir, 'hot.save');
+    await h.save(domid!, f);
+    const r = await h.restore(f);
+    h.advanceClock(2e9);
+    const back = await h.domain(r.domid);
+    expect(back.maxVcpus).toBe(3);
+    expect(back.onlineVcpus).toBe(1);
+  });
+
   it('xl save -c keeps the domain running, -p leaves it paused; restore -p leaves the copy paused', async () => {
     const h = host();
     const { domid } = await h.createDomain({ configText: 'name="c"\nmemory=32\n' });
