@@ -4,8 +4,9 @@
  *
  * PV and PVH: the kernel prints from its first instruction (Linux-on-Xen messages:
  * "Hypervisor detected: Xen PV", "Booting paravirtualized kernel on Xen", the Xen
- * physical RAM map, grant tables, the FIFO event channel ABI, xen_netfront and
- * xen-blkfront), then init and a getty on hvc0. HVM: the firmware first (hvmloader and
+ * physical RAM map, grant tables, the FIFO event channel ABI, xen_netfront's driver
+ * init), then init and a getty on hvc0. The PV devices' lines (blkfront, netfront)
+ * come from the xenbus handshake as it happens (./xenbus-frontend.ts), not from here. HVM: the firmware first (hvmloader and
  * SeaBIOS, then GRUB on the emulated UART), then the kernel ("Xen HVM") with its
  * console on ttyS0. Kernel lines carry printk's "[%5lu.%06lu] " timestamp, counted
  * from the kernel's start; they are also what `dmesg` shows.
@@ -92,13 +93,8 @@ function kernel(hw: GuestHardware): [number, string][] {
     [110, 'xen:balloon: Initialising balloon driver'],
     [160, 'Serial: 8250/16550 driver, 4 ports, IRQ sharing enabled'],
     [230, 'xen_netfront: Initialising Xen virtual ethernet driver'],
-    [300, 'blkfront: xvda: flush diskcache: enabled; persistent grants: enabled; indirect descriptors: enabled; bounce buffer: enabled'],
-    [305, ' xvda: xvda1'],
-    [480, 'EXT4-fs (xvda1): mounted filesystem with ordered data mode. Quota mode: none.'],
     [520, 'Run /sbin/init as init process'],
     [900, 'systemd-journald[180]: Received client request to flush runtime journal.'],
-    [1100, 'xen_netfront: backend supports XDP headroom'],
-    [1110, 'vif vif-0 enX0: renamed from eth0'],
   );
   return lines;
 }
@@ -120,6 +116,9 @@ export function bootLog(hw: GuestHardware, opts: { firmware?: boolean } = {}): {
   lines.push({ at: loginAt - MILLISECS(50), text: '', kmsg: false }, { at: loginAt - MILLISECS(50), text: `${OS_NAME} ${hw.name} ${consoleDevice(hw.type)}`, kmsg: false }, { at: loginAt - MILLISECS(50), text: '', kmsg: false });
   return { lines, loginAt };
 }
+
+/** When xenbus_probe runs (its initcall), ns after the kernel started. */
+export const XENBUS_PROBE_AT = MILLISECS(200);
 
 /** Where the kernel's printk clock starts, ns after the domain started. */
 export function kernelStartNs(hw: GuestHardware): STime {

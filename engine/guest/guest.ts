@@ -14,7 +14,7 @@
 import { MICROSECS, type Timer } from '../hypervisor/clock';
 import type { ShutdownReason } from '../hypervisor/domain';
 import type { XsClient } from '../xenstore/client';
-import { bootLog, kernelStartNs, printkTime } from './boot-log';
+import { bootLog, kernelStartNs, printkTime, XENBUS_PROBE_AT } from './boot-log';
 import { ConsoleInterface } from './console-ring';
 import type { GuestHardware, GuestPlatform } from './guest-platform';
 import { consoleDevice, KERNEL_VERSION, kernelRelease, OS_NAME } from './kernel-release';
@@ -27,6 +27,7 @@ import { stressWorkloads, type StressPlan } from './stress';
 import { TaskList, type Task } from './tasks';
 import { cpuSplit, topFrame, type CpuSample, type TopOptions } from './top';
 import { xenstoreLs, xenstoreRead, xenstoreWrite } from './xenstore-tools';
+import { probeFrontends, type FrontendResult } from './xenbus-frontend';
 
 export type GuestState = 'booting' | 'login' | 'password' | 'shell' | 'busy' | 'down';
 
@@ -67,6 +68,9 @@ export class Guest {
   private hogs: { pid: number; vcpu: number; kind: 'cpu' | 'io' }[] = [];
   /** Running ns of each vCPU when CPU time was last handed to the tasks. */
   private accountedRun: number[] = [];
+  private frontends_: FrontendResult[] = [];
+  /** Counts kernel starts (soft reset): late replies of an older kernel are dropped. */
+  private bootEpoch = 0;
   /** Bytes the guest has written to its console, total (for tests and benchmarks). */
   bytesOut = 0;
   /** The balloon driver (./balloon.ts), when the toolstack gives the guest its memory ops. */
@@ -187,6 +191,33 @@ export class Guest {
       });
     }
     this.after(loginAt, () => this.loginPrompt());
+    const kernelAt = opts.kexec ? 0 : kernelStartNs(hw);
+    this.after(kernelAt + XENBUS_PROBE_AT, () => this.startFrontends());
+  }
+
+  /** PV frontends attached so far (xenbus handshake done). */
+  get frontends(): readonly FrontendResult[] {
+    return this.frontends_;
+  }
+
+  /** xenbus_probe: the PV frontends come up through the handshake, printing as they connect. */
+  private startFrontends(): void {
+    const epoch = this.bootEpoch;
+    const log = (l: string): void => {
+      if (this.bootEpoch !== epoch || this.isDown()) return;
+      if (this.frozen) this.deferred.push(() => this.kernelLine(l));
+      else this.kernelLine(l);
+    };
+    void this.xenbusClient()
+      .then((xs) => probeFrontends(xs, { log }))
+      .then(
+        (done) => {
+          if (this.bootEpoch !== epoch) return;
+          this.frontends_ = done;
+          if (done.some((d) => d.kind === 'vbd' && d.name === 'xvda')) log('EXT4-fs (xvda1): mounted filesystem with ordered data mode. Quota mode: none.');
+        },
+        (e: unknown) => log(`xenbus_probe_frontend: no PV devices: ${e instanceof Error ? e.message : String(e)}`),
+      );
   }
 
   private loginPrompt(): void {
@@ -654,6 +685,8 @@ export class Guest {
     this.shellPid = 0;
     this.fgPid = 0;
     this.state_ = 'booting';
+    this.bootEpoch++;
+    this.frontends_ = [];
     this.boot({ kexec: true, ...(staged?.cmdline !== undefined ? { cmdline: staged.cmdline } : {}) });
   }
 }

@@ -12,6 +12,8 @@
  * preserve), as libxl does when it sees the domain shut down.
  */
 import { Guest } from '../guest/guest';
+import { XenBackends } from '../guest/xen-backends';
+import { XsClient } from '../xenstore/client';
 import type { ShutdownReason } from '../hypervisor/domain';
 import { findPreset, HOST_PRESETS, type HostPreset } from '../hypervisor/host-presets';
 import type { TopologySpec } from '../hypervisor/topology';
@@ -23,7 +25,6 @@ import { devicesForLayout, readDomainDevices } from './domain-devices';
 import { CpupoolOps } from './cpupool-ops';
 import { GuestConsoleBackend } from './guest-console';
 import { guestHardware } from './guest-hardware';
-import type { XsClient } from '../xenstore/client';
 import { HostXenstore, type XenstoreListing } from './host-xenstore';
 import { toDomainSummary } from './domain-summary';
 import { renamedConfigText } from './config-rename';
@@ -91,6 +92,10 @@ export class EmbeddedHost implements ToolstackHost {
   readonly pools: CpupoolOps;
   /** The host's xenstore, with libxl's layout of every domain. */
   readonly xenstore: HostXenstore;
+  /** Dom0's PV backend drivers, when the guests can reach xenstored (in process). */
+  readonly backends: XenBackends | undefined;
+  /** Resolves once the backends watch their directories. */
+  readonly backendsReady: Promise<void> = Promise.resolve();
   private readonly guests = new Map<number, { guest: Guest; console: GuestConsoleBackend }>();
 
   constructor(opts: EmbeddedHostOptions) {
@@ -108,6 +113,12 @@ export class EmbeddedHost implements ToolstackHost {
     this.pools = new CpupoolOps(this.xen);
     this.xenstore = opts.xenstore ?? new HostXenstore();
     this.xenstore.onError = (message) => this.emit({ kind: 'host.log', hostId: this.id, level: 'warning', message: `xenstore: ${message}` });
+    // dom0's blkback / netback answer the guests' frontends (engine/guest/xen-backends.ts)
+    const daemon = this.xenstore.daemon;
+    if (daemon) {
+      this.backends = new XenBackends(XsClient.xenbus(daemon, 0), 0, (message) => this.emit({ kind: 'host.log', hostId: this.id, level: 'warning', message }));
+      this.backendsReady = this.backends.start();
+    }
   }
 
   async summary(): Promise<HostSummary> {
