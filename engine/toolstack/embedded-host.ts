@@ -117,7 +117,7 @@ export class EmbeddedHost implements ToolstackHost {
     const daemon = this.xenstore.daemon;
     if (daemon) {
       this.backends = new XenBackends(XsClient.xenbus(daemon, 0), 0, (message) => this.emit({ kind: 'host.log', hostId: this.id, level: 'warning', message }));
-      this.backendsReady = this.backends.start();
+      this.backendsReady = this.backends.start().catch((e: unknown) => this.emit({ kind: 'host.log', hostId: this.id, level: 'warning', message: `xen-backend: ${e instanceof Error ? e.message : String(e)}` }));
     }
   }
 
