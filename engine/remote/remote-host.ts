@@ -9,6 +9,7 @@ import { RemoteConsole } from './console-stream';
 import { RemoteConnection, type BackoffPolicy, type ConnectionState } from './connection';
 import { DomainWatch, type DomainSnapshot, type DomainWatchOptions } from './domain-watch';
 import { BadArgumentError, CommandFailedError, NotSupportedError, ParseError, ToolMissingError, XlCommandError } from './errors';
+import { backendPaths, devicesFromXenstore } from './parse/device-nodes';
 import { cpuIdentity, featuresetArgument, featuresetOf, parseXenCpuidFeaturesets, parseXenCpuidPolicies } from './parse/xen-cpuid';
 import { parseLivepatchList } from './parse/xen-livepatch-list';
 import { parseXenstoreLs, type XenstoreNode } from './parse/xenstore-ls';
@@ -29,6 +30,7 @@ import type {
   PoolSchedParams,
   RemoteCpupool,
   RemoteCpuPolicy,
+  RemoteDevices,
   RemoteDomain,
   RemoteDomainConfig,
   RemotePhysinfo,
@@ -259,6 +261,24 @@ export class RemoteXenHost {
     const r = await this.exec(['xenstore-ls', checkPath(path)], true);
     if (r.exitCode !== 0) throw new CommandFailedError(`xenstore-ls ${path}`, r.exitCode, r.stderr, r.signal);
     return parseXenstoreLs(r.stdout, path);
+  }
+
+  /**
+   * A domain's vbds and vifs from xenstore (parse/device-nodes.ts): its frontend
+   * directory, then each backend directory it names, as libxl's getinfo calls read them.
+   */
+  async domainDevices(dom: DomainRef): Promise<RemoteDevices> {
+    this.need('xenstoreLs', 'xenstore-ls');
+    const domid = typeof dom === 'number' ? Number(checkRef(dom)) : (await this.domainInfo(dom)).domid;
+    // libxl_domain_info first, so an unknown domid is xl's error rather than xenstore-ls's
+    if (typeof dom === 'number') await this.domainInfo(domid);
+    const dir = `/local/domain/${domid}/device`;
+    const r = await this.exec(['xenstore-ls', dir], true);
+    // no device directory at all: a domain without PV devices (or one half built)
+    if (r.exitCode !== 0) return { disks: [], nics: [] };
+    const deviceNodes = parseXenstoreLs(r.stdout, dir);
+    const backends = await Promise.all(backendPaths(deviceNodes, domid).map((p) => this.xenstoreLs(p).catch(() => [] as XenstoreNode[])));
+    return devicesFromXenstore(domid, deviceNodes, backends.flat());
   }
 
   async livepatchList(): Promise<LivepatchPayload[]> {

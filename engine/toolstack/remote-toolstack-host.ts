@@ -218,9 +218,9 @@ export class RemoteToolstackHost implements ToolstackHost {
   }
 
   /** `xl block-list` / `xl network-list` on a real host are not read yet. */
+  /** `xl block-list` / `xl network-list`'s view: the frontend and backend directories in dom0's xenstore. */
   async domainDevices(ref: DomainRef): Promise<DomainDevices> {
-    await this.call(() => this.remote.domainInfo(ref));
-    throw new NotImplementedError('the devices of a domain on a real host (xl block-list / network-list over SSH)');
+    return this.call(() => this.remote.domainDevices(ref));
   }
 
   /** A real host keeps its configs in its own files; xl list -l gives libxl's JSON, not the text. */

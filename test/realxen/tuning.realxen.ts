@@ -102,6 +102,9 @@ describe('tuning a real Xen 4.17 through the toolstack façade', () => {
       await host.setVcpuAffinity(GUEST, 0, [0, 1], [0, 1]);
       expect((await host.vcpuList(GUEST))[0]).toMatchObject({ hardAffinity: 'all', softAffinity: 'all' });
 
+      // no disk nor vif in the harness's guest (dom0 has no bridge nor block scripts)
+      expect(await host.domainDevices(GUEST)).toEqual({ disks: [], nics: [] });
+
       // mem-max: up, and never under what the guest has
       await host.setMaxMemory(GUEST, 262144);
       const small = await refusal(host.setMaxMemory(GUEST, 65536));

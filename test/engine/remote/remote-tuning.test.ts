@@ -43,11 +43,26 @@ function reply(cmd: string, rtds: boolean): CommandReply | undefined {
     case 'xl vcpu-pin xendeck-pv 0 7': return { stderr: realErr('xl-vcpu-pin-bad-cpu'), code: 1 };
     case 'xl mem-max xendeck-pv 65536k': return { stderr: realErr('xl-mem-max-too-small'), code: 1 };
   }
+  if (cmd === 'xenstore-ls /local/domain/2/device') return { stdout: DEVICE_LS };
+  if (cmd === 'xenstore-ls /local/domain/0/backend/vbd/2/51712') return { stdout: VBD_BACKEND_LS };
+  if (cmd === 'xenstore-ls /local/domain/0/backend/vif/2/0') return { stdout: VIF_BACKEND_LS };
+  if (cmd === 'xl list -v 2') return { stdout: `${GUEST_ROWS[0]}\n${GUEST_ROWS[2]}\n` };
   if (cmd.startsWith(`${XEN_CPUID} `) && /^[0-9a-f:]+$/.test(cmd.slice(XEN_CPUID.length + 1))) return { stdout: realOut('xen-cpuid-decode') };
   // the changes that succeed print nothing
   if (/^xl (sched-credit2? -s -p \S+|sched-rtds -d \S+ -v all|vcpu-pin \S+|mem-max \S+|dmesg -c)/.test(cmd)) return { stdout: '' };
   return undefined;
 }
+
+/** xenstore-ls of a guest with one disk and one vif, as libxl lays them out (libxl_disk.c, libxl_nic.c). */
+const DEVICE_LS = [
+  'suspend = ""', ' event-channel = ""',
+  'vbd = ""', ' 51712 = ""', '  backend = "/local/domain/0/backend/vbd/2/51712"', '  backend-id = "0"', '  state = "4"', '  virtual-device = "51712"',
+  '  device-type = "disk"', '  ring-ref = "8"', '  event-channel = "12"', '  protocol = "x86_64-abi"',
+  'vif = ""', ' 0 = ""', '  backend = "/local/domain/0/backend/vif/2/0"', '  backend-id = "0"', '  state = "1"', '  handle = "0"', '  mac = "00:16:3e:5a:1b:2c"',
+  '',
+].join('\n');
+const VBD_BACKEND_LS = ['frontend = "/local/domain/2/device/vbd/51712"', 'params = "/var/lib/xen/images/web.img"', 'type = "qdisk"', 'mode = "w"', 'dev = "xvda"', 'device-type = "disk"', 'state = "4"', ''].join('\n');
+const VIF_BACKEND_LS = ['frontend = "/local/domain/2/device/vif/0"', 'mac = "00:16:3e:5a:1b:2c"', 'bridge = "xenbr0"', 'state = "2"', ''].join('\n');
 
 function realDom0(opts: { tools?: string; rtds?: boolean; overrides?: Record<string, CommandReply> } = {}): CommandHandler {
   return (cmd) => {
@@ -151,6 +166,16 @@ describe('RemoteXenHost tuning commands (dom0 answering with real Xen 4.17 outpu
     expect(small).toMatchObject({ failure: { kind: 'invalid-argument' } });
     await expect(h.vcpuPin('xendeck-pv', 0, null, null)).rejects.toBeInstanceOf(BadArgumentError);
     await expect(h.memMax('xendeck-pv', -1)).rejects.toBeInstanceOf(BadArgumentError);
+    await h.close();
+  });
+
+  it("reads a domain's vbds and vifs from the frontend and backend directories, -1 for what the guest has not written", async () => {
+    const h = await connect(realDom0());
+    expect(await h.domainDevices('xendeck-pv')).toEqual({
+      disks: [{ devid: 51712, vdev: 'xvda', target: '/var/lib/xen/images/web.img', backendType: 'qdisk', mode: 'w', cdrom: false, backendDomid: 0, state: 4, evtch: 12, ringRef: 8, backendPath: '/local/domain/0/backend/vbd/2/51712' }],
+      nics: [{ devid: 0, mac: '00:16:3e:5a:1b:2c', bridge: 'xenbr0', backendDomid: 0, state: 1, evtch: -1, txRingRef: -1, rxRingRef: -1, backendPath: '/local/domain/0/backend/vif/2/0' }],
+    });
+    expect((await h.domainDevices(2)).disks).toHaveLength(1);
     await h.close();
   });
 
