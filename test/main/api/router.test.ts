@@ -53,6 +53,24 @@ describe('Router', () => {
     expect(await r.request('domain.destroy', { hostId: 'lab1', domain: 1 })).toEqual({ ok: true, result: {} });
   });
 
+  it('rename, mem-set, vcpu-set and per-vCPU RTDS: validated by schema, then the toolstack', async () => {
+    const r = router();
+    await r.request('domain.create', { hostId: 'lab1', configText: 'name = "g"\nmemory = 64\nmaxmem = 128\nvcpus = 1\nmaxvcpus = 2\n' });
+    expect(await r.request('domain.rename', { hostId: 'lab1', domain: 'g', name: '../etc/passwd' })).toMatchObject({ ok: false, error: { code: 'EBADREQ' } });
+    expect(await r.request('domain.rename', { hostId: 'lab1', domain: 'g', name: 'h' })).toEqual({ ok: true, result: {} });
+    expect(await r.request('domain.setMemoryTarget', { hostId: 'lab1', domain: 'h', targetKiB: 1.5 })).toMatchObject({ ok: false, error: { code: 'EBADREQ' } });
+    expect(await r.request('domain.setMemoryTarget', { hostId: 'lab1', domain: 'h', targetKiB: 256 * 1024 })).toMatchObject({ ok: false, error: { code: 'EINVAL', message: 'memory_dynamic_max must be less than or equal to memory_static_max' } });
+    expect(await r.request('domain.setMemoryTarget', { hostId: 'lab1', domain: 'h', targetKiB: 96 * 1024 })).toEqual({ ok: true, result: {} });
+    expect(await r.request('domain.setOnlineVcpus', { hostId: 'lab1', domain: 'h', count: 2 })).toEqual({ ok: true, result: {} });
+    const d = await r.request('domain.get', { hostId: 'lab1', domain: 1 });
+    expect(d).toMatchObject({ ok: true, result: { name: 'h', targetMemoryMiB: 96, onlineVcpus: 2 } });
+    expect(await r.request('domain.setVcpuSched', { hostId: 'lab1', domain: 'h', vcpus: [] })).toMatchObject({ ok: false, error: { code: 'EBADREQ' } });
+    expect(await r.request('domain.setVcpuSched', { hostId: 'lab1', domain: 'h', vcpus: [{ vcpu: 0, period: 100, budget: 50, extratime: true }] })).toMatchObject({
+      ok: false,
+      error: { code: 'EINVAL', message: 'per-VCPU parameter setting not supported for this scheduler' },
+    });
+  });
+
   it('subscribes to events and refuses unknown topics and bad params', async () => {
     const r = router();
     const got: unknown[] = [];
