@@ -31,7 +31,7 @@ import { Rng } from './rng';
 import { Topology, type TopologySpec } from './topology';
 import { XenEventStream } from './trace';
 import { CpuPools, type PoolInfo } from './sched/cpupool';
-import type { Credit2RunqueueKind } from './sched/credit2';
+import { Credit2Scheduler, type Credit2RunqueueKind } from './sched/credit2';
 import type { DomainSchedMetrics, PcpuSchedMetrics, PoolSchedMetrics, VcpuSchedMetrics } from './sched/metrics';
 import type { DomainSchedOp, DomainSchedResult, PoolSchedOp, PoolSchedParams, SchedulerName } from './sched/scheduler';
 import type { Unit } from './sched/core';
@@ -73,6 +73,8 @@ export interface VcpuInfo {
   cpu: number;
   hardAffinity: string;
   softAffinity: string;
+  /** vcpu_runstate_info.time[] (ns in running, runnable, blocked, offline), which Xen keeps per vCPU. */
+  runstateTime: Record<Runstate, number>;
 }
 
 export interface SchedMetrics {
@@ -183,6 +185,11 @@ export type Hypercall =
   | { op: 'sysctl.cpupool_op.freeinfo' }
   /** Simulator only: what the guest's vCPUs do (the guest model drives this). */
   | { op: 'sim.set_workload'; domid: number; vcpu: number | 'all'; workload: WorkloadSpec }
+  /**
+   * Simulator only: a credit2 pool's runqueue arrangement (credit2_runqueue=, a boot
+   * parameter) and each runqueue's pCPUs — what Xen prints for debug-key 'r'.
+   */
+  | { op: 'sim.credit2_runqueues'; poolId: number }
   /** Simulator only: scheduling metrics for the CLI and GUI. */
   | { op: 'sim.sched_metrics'; domid?: number; pcpus?: boolean; vcpus?: boolean };
 
@@ -222,7 +229,16 @@ export type HypercallResult<H extends Hypercall> = H extends { op: 'domctl.creat
                               ? SchedMetrics
                               : H extends { op: 'sysctl.get_cpu_policy' | 'domctl.get_cpu_policy' }
                                 ? CpuPolicy
-                                : Record<string, never>;
+                                : H extends { op: 'sim.credit2_runqueues' }
+                                  ? Credit2Arrangement
+                                  : Record<string, never>;
+
+/** A credit2 pool's runqueues (sim.credit2_runqueues). */
+export interface Credit2Arrangement {
+  kind: Credit2RunqueueKind;
+  maxCpusRunqueue: number;
+  runqueues: { id: number; cpus: number[] }[];
+}
 
 export class Xen {
   readonly clock = new Clock();
@@ -427,6 +443,7 @@ export class Xen {
         const d = this.domain(h.domid);
         const now = this.clock.now;
         return d.vcpus.map((v) => ({
+          runstateTime: v.runstateInfo(now).time,
           vcpu: v.vcpuId,
           online: v.online,
           blocked: v.runstate === 'blocked',
@@ -475,6 +492,11 @@ export class Xen {
         return {};
       case 'sim.sched_metrics':
         return this.schedMetrics(h);
+      case 'sim.credit2_runqueues': {
+        const s = this.pools.pool(h.poolId).sched;
+        if (!(s instanceof Credit2Scheduler)) throw new XenError('EINVAL', `cpupool ${h.poolId} does not run credit2`);
+        return s.arrangement();
+      }
       case 'sysctl.get_cpu_policy': {
         const p = h.index === 'host' ? this.cpuPolicies.host : h.index === 'pv_max' ? this.cpuPolicies.pvMax : this.cpuPolicies.hvmMax;
         return { ...p, features: [...p.features] };

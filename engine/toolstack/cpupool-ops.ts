@@ -8,7 +8,7 @@ import { XenError } from '../hypervisor/errno';
 import type { SchedulerName } from '../hypervisor/sched/scheduler';
 import type { Xen } from '../hypervisor/xen';
 import { ToolstackError } from './toolstack-error';
-import type { CpupoolSummary, DomainSchedInfo, DomainSchedParamsT, PoolSchedParamsT, VcpuSchedParamsT, VcpuSummary } from './types';
+import type { CpupoolSummary, DomainSchedInfo, DomainSchedParamsT, PoolSchedInfoT, PoolSchedParamsT, VcpuSchedParamsT, VcpuSummary } from './types';
 
 export class CpupoolOps {
   constructor(private readonly xen: Xen) {}
@@ -124,10 +124,13 @@ export class CpupoolOps {
     this.call(() => this.xen.hypercall({ op: 'domctl.scheduler_op', domid, cmd: 'putvcpuinfo', vcpus: vcpus.map((v) => ({ ...v })) }));
   }
 
-  poolSched(ref: string): { sched: SchedulerName; params: PoolSchedParamsT } {
+  poolSched(ref: string): PoolSchedInfoT {
     const id = this.poolId(ref);
     const pool = this.list().find((x) => x.poolId === id)!;
-    return { sched: pool.sched, params: this.call(() => this.xen.hypercall({ op: 'sysctl.scheduler_op', poolId: id, cmd: 'getinfo' })) };
+    const params = this.call(() => this.xen.hypercall({ op: 'sysctl.scheduler_op', poolId: id, cmd: 'getinfo' }));
+    if (pool.sched !== 'credit2') return { sched: pool.sched, params };
+    const a = this.xen.hypercall({ op: 'sim.credit2_runqueues', poolId: id });
+    return { sched: pool.sched, params, runqueues: { arrangement: a.kind, maxCpusRunqueue: a.maxCpusRunqueue, runqueues: a.runqueues } };
   }
 
   setPoolSched(ref: string, params: PoolSchedParamsT): void {
@@ -146,6 +149,7 @@ export class CpupoolOps {
       cpuTimeS: Math.round(v.cpuTime / 1e8) / 10,
       hardAffinity: v.hardAffinity,
       softAffinity: v.softAffinity,
+      runstateNs: { ...v.runstateTime },
     }));
   }
 

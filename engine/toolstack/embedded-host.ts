@@ -47,6 +47,7 @@ import type {
   HostTopology,
   HostSample,
   DomainSample,
+  PoolSchedInfoT,
   PoolSchedParamsT,
   SchedulerNameT,
   ShutdownAction,
@@ -552,7 +553,7 @@ export class EmbeddedHost implements ToolstackHost {
     this.pools.setDomainSched(this.resolve(ref), params, expect);
   }
 
-  async poolSched(pool: string): Promise<{ sched: SchedulerNameT; params: PoolSchedParamsT }> {
+  async poolSched(pool: string): Promise<PoolSchedInfoT> {
     return this.pools.poolSched(pool);
   }
 

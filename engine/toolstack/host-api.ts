@@ -18,6 +18,7 @@ import type {
   HostTopology,
   HostSample,
   DomainSample,
+  PoolSchedInfoT,
   PoolSchedParamsT,
   SchedulerNameT,
   ToolstackEvent,
@@ -83,7 +84,7 @@ export interface ToolstackHost {
   /** `xl sched-<sched> -d D -w/-c/-p/-b`; `expect` makes a wrong scheduler an error, as xl's sched-* commands do. */
   setDomainSched(ref: DomainRef, params: DomainSchedParamsT, expect?: SchedulerNameT): Promise<void>;
   /** `xl sched-credit -s -p POOL` and friends. */
-  poolSched(pool: string): Promise<{ sched: SchedulerNameT; params: PoolSchedParamsT }>;
+  poolSched(pool: string): Promise<PoolSchedInfoT>;
   setPoolSched(pool: string, params: PoolSchedParamsT): Promise<void>;
   /**
    * `xl rename`: libxl_domain_rename — the new name must be free; xenstore's

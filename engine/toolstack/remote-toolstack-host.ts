@@ -35,6 +35,7 @@ import type {
   HostTopology,
   HostSample,
   DomainSample,
+  PoolSchedInfoT,
   PoolSchedParamsT,
   SchedulerNameT,
   ToolstackEvent,
@@ -332,7 +333,7 @@ export class RemoteToolstackHost implements ToolstackHost {
   }
 
   /** `xl sched-<sched>` for the pool's scheduler: its Cpupool line's tslice / ratelimit. */
-  async poolSched(pool: string): Promise<{ sched: SchedulerNameT; params: PoolSchedParamsT }> {
+  async poolSched(pool: string): Promise<PoolSchedInfoT> {
     const p = (await this.listCpupools()).find((x) => x.name === pool);
     if (!p) throw new ToolstackError('ENOENT', `cpupool '${pool}' does not exist`);
     if (p.sched === 'null') return { sched: p.sched, params: {} };

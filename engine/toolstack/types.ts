@@ -172,6 +172,24 @@ export interface PoolSchedParamsT {
   vcpuMigrDelayUs?: number;
 }
 
+/**
+ * A credit2 pool's runqueues: the arrangement is Xen's boot parameter credit2_runqueue=
+ * (cpu, core, socket, node, all; at most sched_credit2_max_cpus_runqueue pCPUs each),
+ * fixed while the host runs.
+ */
+export interface Credit2RunqueuesT {
+  arrangement: 'cpu' | 'core' | 'socket' | 'node' | 'all';
+  maxCpusRunqueue: number;
+  runqueues: { id: number; cpus: number[] }[];
+}
+
+/** A pool's scheduler and its global parameters; credit2 pools of an embedded host also their runqueues. */
+export interface PoolSchedInfoT {
+  sched: SchedulerNameT;
+  params: PoolSchedParamsT;
+  runqueues?: Credit2RunqueuesT;
+}
+
 /** `xl vcpu-list`: one vCPU. */
 export interface VcpuSummary {
   domid: number;
@@ -184,6 +202,8 @@ export interface VcpuSummary {
   cpuTimeS: number;
   hardAffinity: string;
   softAffinity: string;
+  /** Time in each runstate so far, ns (vcpu_runstate_info; hosts that do not say leave it out). */
+  runstateNs?: { running: number; runnable: number; blocked: number; offline: number };
 }
 
 /** `xl info -n`: where each pCPU sits (cpu_topology) and the NUMA nodes. */

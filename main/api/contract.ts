@@ -14,6 +14,7 @@ import {
   DomainSchedInfoSchema,
   DomainSchedParamsSchema,
   PoolSchedParamsSchema,
+  PoolSchedInfoSchema,
   SchedulerNameSchema,
   VcpuSummarySchema,
   VcpuSchedParamsSchema,
@@ -129,7 +130,7 @@ export const methods = {
   'cpupool.rename': { params: onPool.extend({ name: CpupoolNameSchema }).strict(), result: z.object({}) },
   /** `xl cpupool-numa-split`: one pool per NUMA node (only Pool-0 may exist before). */
   'cpupool.numaSplit': { params: z.object({ hostId: HostIdSchema }).strict(), result: z.array(CpupoolSummarySchema) },
-  'cpupool.sched': { params: onPool, result: z.object({ sched: SchedulerNameSchema, params: PoolSchedParamsSchema }) },
+  'cpupool.sched': { params: onPool, result: PoolSchedInfoSchema },
   'cpupool.setSched': { params: onPool.extend({ params: PoolSchedParamsSchema }).strict(), result: z.object({}) },
   /** Keystrokes to a domain's console (xenconsoled writes them into its input ring). */
   'console.input': {

@@ -7,7 +7,7 @@ import { BuildInfoExtraSchema, DeviceArraysSchema } from './domain-config-schema
 import { z } from 'zod';
 import type { DomainStats } from '../services/domain-stats';
 import type { HostStats } from '../services/host-stats';
-import type { CpupoolSummary, CreateDomainResult, DomainSchedInfo, DomainSummary, HostSummary, HostTopology, PoolSchedParamsT, ToolstackEvent, VcpuSummary } from '../../engine/toolstack/types';
+import type { CpupoolSummary, CreateDomainResult, DomainSchedInfo, DomainSummary, HostSummary, HostTopology, PoolSchedInfoT, PoolSchedParamsT, ToolstackEvent, VcpuSummary } from '../../engine/toolstack/types';
 
 /** xl's domain qualifier: a domid, or a name (libxl_domain_qualifier_to_domid). */
 export const DomainRefSchema = z.union([z.number().int().min(0).max(0x7fef), z.string().min(1).max(64)]);
@@ -147,6 +147,18 @@ export const PoolSchedParamsSchema = z
   })
   .strict();
 
+export const PoolSchedInfoSchema = z.object({
+  sched: SchedulerNameSchema,
+  params: PoolSchedParamsSchema,
+  runqueues: z
+    .object({
+      arrangement: z.enum(['cpu', 'core', 'socket', 'node', 'all']),
+      maxCpusRunqueue: z.number().int(),
+      runqueues: z.array(z.object({ id: z.number().int(), cpus: z.array(z.number().int()) })),
+    })
+    .optional(),
+});
+
 export const VcpuSummarySchema = z.object({
   domid: z.number().int(),
   name: z.string(),
@@ -157,6 +169,7 @@ export const VcpuSummarySchema = z.object({
   cpuTimeS: z.number(),
   hardAffinity: z.string(),
   softAffinity: z.string(),
+  runstateNs: z.object({ running: z.number(), runnable: z.number(), blocked: z.number(), offline: z.number() }).optional(),
 });
 
 export const HostTopologySchema = z.object({
@@ -203,9 +216,10 @@ const _checks: [
   Same<z.infer<typeof CpupoolSummarySchema>, CpupoolSummary>,
   Same<z.infer<typeof DomainSchedInfoSchema>, DomainSchedInfo>,
   Same<z.infer<typeof PoolSchedParamsSchema>, PoolSchedParamsT>,
+  Same<z.infer<typeof PoolSchedInfoSchema>, PoolSchedInfoT>,
   Same<z.infer<typeof VcpuSummarySchema>, VcpuSummary>,
   Same<z.infer<typeof HostTopologySchema>, HostTopology>,
   Same<z.infer<typeof HostStatsSchema>, HostStats>,
   Same<z.infer<typeof DomainStatsSchema>, DomainStats>,
-] = [true, true, true, true, true, true, true, true, true, true, true];
+] = [true, true, true, true, true, true, true, true, true, true, true, true];
 void _checks;

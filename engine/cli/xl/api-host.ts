@@ -29,6 +29,7 @@ import type {
   HostSample,
   HostSummary,
   HostTopology,
+  PoolSchedInfoT,
   PoolSchedParamsT,
   SchedulerNameT,
   ToolstackEvent,
@@ -222,7 +223,7 @@ export class ApiHost implements XlHost {
   async renameCpupool(pool: string, name: string): Promise<void> {
     await this.call('cpupool.rename', { hostId: this.id, pool, name });
   }
-  async poolSched(pool: string): Promise<{ sched: SchedulerNameT; params: PoolSchedParamsT }> {
+  async poolSched(pool: string): Promise<PoolSchedInfoT> {
     return this.call('cpupool.sched', { hostId: this.id, pool });
   }
   async setPoolSched(pool: string, params: PoolSchedParamsT): Promise<void> {

@@ -278,6 +278,11 @@ export class Credit2Scheduler implements Scheduler {
     });
   }
 
+  /** The arrangement and each runqueue's pCPUs, read without touching the load averages. */
+  arrangement(): { kind: Credit2RunqueueKind; maxCpusRunqueue: number; runqueues: { id: number; cpus: number[] }[] } {
+    return { kind: this.runqueueKind, maxCpusRunqueue: this.maxCpusRunqueue, runqueues: this.rqs.map((rq) => ({ id: rq.id, cpus: [...rq.cpus] })) };
+  }
+
   runqueueOf(cpu: number): number {
     return this.rqOf[cpu]?.id ?? -1;
   }

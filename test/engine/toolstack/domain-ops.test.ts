@@ -222,3 +222,28 @@ describe('per-vCPU RTDS parameters (libxl_vcpu_sched_params_set)', () => {
     expect((await rejection(h.setVcpuSched(1, [{ vcpu: 0, period: 100, budget: 50, extratime: true }]))).message).toBe('per-VCPU parameter setting not supported for this scheduler');
   });
 });
+
+describe('what the GUI reads: credit2 runqueues and per-vCPU runstate times', () => {
+  it('a credit2 pool reports its runqueue arrangement (credit2_runqueue=socket by default) and their pCPUs', async () => {
+    const h = new EmbeddedHost({ id: 'lab1', preset: 'haswell-ep-2s' });
+    const s = await h.poolSched('Pool-0');
+    expect(s.sched).toBe('credit2');
+    expect(s.runqueues?.arrangement).toBe('socket');
+    const topo = await h.topology();
+    // one runqueue per socket, each holding exactly that socket's pCPUs
+    for (const rq of s.runqueues!.runqueues) expect(new Set(rq.cpus.map((c) => topo.cpus[c]!.socket)).size).toBe(1);
+    expect(s.runqueues!.runqueues.flatMap((r) => r.cpus).sort((a, b) => a - b)).toEqual(topo.cpus.map((c) => c.cpu));
+    await h.cpupoolRemoveCpus('Pool-0', [1]);
+    await h.createCpupool('c1', 'credit', [1]);
+    expect((await h.poolSched('c1')).runqueues).toBeUndefined();
+  });
+
+  it('vcpu-list carries each vCPU\'s runstate times, which add up to its life', async () => {
+    const h = await hostWithWeb1();
+    h.advanceClock(MILLISECS(50));
+    for (const v of await h.vcpuList(1)) {
+      const t = v.runstateNs!;
+      expect(t.running + t.runnable + t.blocked + t.offline).toBe(MILLISECS(50));
+    }
+  });
+});
