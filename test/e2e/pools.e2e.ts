@@ -76,7 +76,7 @@ describe('an RTDS pool', () => {
     const host = w.server.lab.host('lab1');
     await host.cpupoolRemoveCpus('Pool-0', [7]);
     await host.createCpupool('rt', 'rtds', [7]);
-    await host.createDomain({ configText: 'name = "rt1"\nmemory = 128\npool = "rt"\n' });
+    await host.createDomain({ configText: 'name = "rt1"\nmemory = 128\nmaxmem = 256\nvcpus = 2\nmaxvcpus = 3\npool = "rt"\n' });
   });
 
   it("sets a domain's RTDS budget and period from its page", async () => {
@@ -91,6 +91,65 @@ describe('an RTDS pool', () => {
     await expect.poll(() => page.locator('[data-test=detail-message]').textContent()).toContain('RTDS budget 2000 µs, period 5000 µs');
     const s = await c.env.server.lab.host('lab1').domainSched('rt1');
     expect(s.vcpus?.[0]).toMatchObject({ budget: 2000, period: 5000 });
+  });
+
+  it('per-vCPU RTDS, the balloon target, online vCPUs, runstate bars and rename from its page', async () => {
+    const { page } = c.env;
+    const host = c.env.server.lab.host('lab1');
+    await page.getByRole('link', { name: 'Domains' }).click();
+    await page.getByRole('link', { name: 'rt1' }).click();
+    await page.waitForURL(/\/domains\/1$/);
+    // vCPU 1 alone: budget 1500 µs, no extratime (xl sched-rtds -d rt1 -v 1 -p 5000 -b 1500 -e 0)
+    await expect.poll(() => page.locator('[data-test=rtds-vcpus] tbody tr').count()).toBe(3);
+    await page.getByLabel('Budget of vCPU 1 (µs)').fill('1500');
+    await page.getByLabel('Extratime of vCPU 1').uncheck();
+    await page.getByRole('button', { name: /^Set vCPU 1/ }).click();
+    await expect.poll(() => page.locator('[data-test=detail-message]').textContent()).toContain('vCPU 1: RTDS budget 1500 µs');
+    const s = await host.domainSched('rt1');
+    expect(s.vcpus?.map((v) => [v.budget, v.extratime])).toEqual([[2000, true], [1500, false], [2000, true]]);
+    // a budget above the period is refused by name, and nothing changes
+    await page.getByLabel('Budget of vCPU 0 (µs)').fill('9000');
+    await page.getByRole('button', { name: /^Set vCPU 0/ }).click();
+    await expect.poll(() => page.locator('[data-test=detail-message]').textContent()).toContain('budget must be smaller than or equal to period');
+    expect((await host.domainSched('rt1')).vcpus?.[0]?.budget).toBe(2000);
+
+    // the balloon: target 64 MiB, then back up to 200; the guest's balloon driver gets there
+    await page.getByLabel('Memory target (MiB)').fill('64');
+    await page.getByRole('button', { name: 'Set target (xl mem-set)' }).click();
+    await expect.poll(() => page.locator('[data-test=memory-target]').textContent()).toBe('64 MiB');
+    await expect.poll(() => page.locator('[data-test=memory-current]').textContent(), { timeout: 10_000 }).toBe('64 MiB');
+    await expect.poll(() => page.locator('[data-test=balloon-status]').textContent()).toBe('at its target');
+    expect((await host.domain('rt1')).memoryMiB).toBe(64);
+    await page.getByLabel('Memory target (MiB)').fill('300');
+    await page.getByRole('button', { name: 'Set target (xl mem-set)' }).click();
+    await expect.poll(() => page.locator('[data-test=detail-message]').textContent()).toContain('memory_dynamic_max must be less than or equal to memory_static_max');
+    await page.getByLabel('Memory target (MiB)').fill('200');
+    await page.getByRole('button', { name: 'Set target (xl mem-set)' }).click();
+    await expect.poll(() => page.locator('[data-test=memory-current]').textContent(), { timeout: 10_000 }).toBe('200 MiB');
+
+    // online vCPUs: 2 -> 3 -> 1; the runstate bars show the offline ones
+    await page.getByLabel('Online vCPUs').fill('1');
+    await page.getByRole('button', { name: 'Set vCPUs (xl vcpu-set)' }).click();
+    await expect.poll(() => page.locator('[data-test=detail-message]').textContent()).toContain('1 vCPU(s) online');
+    expect((await host.domain('rt1')).onlineVcpus).toBe(1);
+    await expect.poll(() => page.locator('[data-test=runstate-bars] [data-vcpu="2"]').getAttribute('aria-label'), { timeout: 5000 }).toContain('offline 100%');
+    await page.screenshot({ path: 'test/e2e/artifacts/domain-ops.png' });
+
+    // rename from the header, by keyboard
+    await page.getByRole('button', { name: 'Rename…' }).click();
+    await page.getByLabel('New domain name').fill('rt-renamed');
+    await page.getByLabel('New domain name').press('Enter');
+    await expect.poll(() => page.locator('h1').first().textContent()).toContain('rt-renamed');
+    expect((await host.domain(1)).name).toBe('rt-renamed');
+  });
+
+  it('the host view shows the credit2 runqueues of Pool-0, read-only', async () => {
+    const { page } = c.env;
+    await page.getByRole('link', { name: 'Hosts' }).click();
+    await page.getByRole('link', { name: 'lab1' }).click();
+    await page.waitForURL(/\/hosts\/lab1$/);
+    await expect.poll(() => page.locator('[data-test=credit2-runqueues]').textContent()).toContain('credit2_runqueue=socket');
+    expect(await page.locator('[data-test=credit2-runqueues] [data-pool=Pool-0] tbody tr').count()).toBeGreaterThan(0);
   });
 });
 
