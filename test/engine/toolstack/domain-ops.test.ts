@@ -2,20 +2,11 @@ import { describe, expect, it } from 'vitest';
 import { MILLISECS, SECONDS } from '../../../engine/hypervisor/clock';
 import { EmbeddedHost } from '../../../engine/toolstack/embedded-host';
 import { setMaxMemory } from '../../../engine/toolstack/domain-tuning';
-import { ToolstackError } from '../../../engine/toolstack/toolstack-error';
+import { rejection } from './rejection';
 import type { ToolstackEvent } from '../../../engine/toolstack/types';
 
 const CFG = 'name = "web1"\ntype = "pvh"\nmemory = 256\nmaxmem = 512\nvcpus = 2\nmaxvcpus = 4\n';
 
-async function rejection(p: Promise<unknown>): Promise<ToolstackError> {
-  try {
-    await p;
-  } catch (e) {
-    if (e instanceof ToolstackError) return e;
-    throw e;
-  }
-  throw new Error('expected the call to fail');
-}
 
 async function hostWithWeb1(): Promise<EmbeddedHost> {
   const h = new EmbeddedHost({ id: 'lab1' });

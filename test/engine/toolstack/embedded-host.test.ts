@@ -1,19 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { EmbeddedHost } from '../../../engine/toolstack/embedded-host';
-import { ToolstackError } from '../../../engine/toolstack/toolstack-error';
+import { rejection } from './rejection';
 import type { ToolstackEvent } from '../../../engine/toolstack/types';
 
 const CFG = 'name = "web1"\ntype = "pvh"\nmemory = 256\nvcpus = 2\n';
 
-async function rejection(p: Promise<unknown>): Promise<ToolstackError> {
-  try {
-    await p;
-  } catch (e) {
-    if (e instanceof ToolstackError) return e;
-    throw e;
-  }
-  throw new Error('expected the call to fail');
-}
 
 describe('EmbeddedHost', () => {
   it('boots with Domain-0 only', async () => {

@@ -4,7 +4,7 @@
  * "invalid memory size: X"; a failure of libxl_domain_setmaxmem is its log line, then
  * "cannot set domid N static max memory to : X", exit 1.
  */
-import type { XlCommand } from '../context';
+import type { XlCommand, XlContext, XlHost } from '../context';
 import { findDomain } from '../find-domain';
 import { xlGetopt } from '../getopt';
 import { libxlError } from '../libxl-log';
@@ -35,16 +35,21 @@ export function parseMemSizeKb(s: string): number | undefined {
 
 const SETMAXMEM = { file: 'libxl_mem.c', line: 59, fn: 'libxl_domain_setmaxmem' };
 
-export const memMax: XlCommand = async (ctx, args) => {
-  const { operands } = xlGetopt(ctx.io, 'mem-max', args, '', [], 2);
+/** `xl mem-max|mem-set <Domain> <size>`: the host, the domid and the size in KiB, or xl's "invalid memory size" (undefined). */
+export async function domainAndSize(ctx: XlContext, cmd: 'mem-max' | 'mem-set', args: string[]): Promise<{ host: XlHost; domid: number; mem: string; kib: number } | undefined> {
+  const { operands } = xlGetopt(ctx.io, cmd, args, '', [], 2);
   const host = await ctx.host();
   const domid = await findDomain(ctx, host, operands[0]!);
   const mem = operands[1]!;
   const kib = parseMemSizeKb(mem);
-  if (kib === undefined) {
-    ctx.err(`invalid memory size: ${mem}\n`);
-    return 1;
-  }
+  if (kib === undefined) ctx.err(`invalid memory size: ${mem}\n`);
+  return kib === undefined ? undefined : { host, domid, mem, kib };
+}
+
+export const memMax: XlCommand = async (ctx, args) => {
+  const got = await domainAndSize(ctx, 'mem-max', args);
+  if (!got) return 1;
+  const { host, domid, mem, kib } = got;
   try {
     await host.setMaxMemory(domid, kib);
   } catch (e) {

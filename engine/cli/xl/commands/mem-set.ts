@@ -7,22 +7,14 @@
  * dynamic max memory to : X", exit 1.
  */
 import type { XlCommand } from '../context';
-import { findDomain } from '../find-domain';
-import { xlGetopt } from '../getopt';
 import { libxlError, SITES } from '../libxl-log';
 import { asToolstackError } from '../toolstack-failure';
-import { parseMemSizeKb } from './mem-max';
+import { domainAndSize } from './mem-max';
 
 export const memSet: XlCommand = async (ctx, args) => {
-  const { operands } = xlGetopt(ctx.io, 'mem-set', args, '', [], 2);
-  const host = await ctx.host();
-  const domid = await findDomain(ctx, host, operands[0]!);
-  const mem = operands[1]!;
-  const kib = parseMemSizeKb(mem);
-  if (kib === undefined) {
-    ctx.err(`invalid memory size: ${mem}\n`);
-    return 1;
-  }
+  const got = await domainAndSize(ctx, 'mem-set', args);
+  if (!got) return 1;
+  const { host, domid, mem, kib } = got;
   try {
     await host.setMemoryTarget(domid, kib);
   } catch (e) {

@@ -5,7 +5,7 @@
  * errors (libxl_sched.c), and a pool's own parameters (-s).
  */
 import { ToolstackError } from '../../../toolstack/toolstack-error';
-import type { DomainSchedParamsT, PoolSchedParamsT, SchedulerNameT } from '../../../toolstack/types';
+import type { CpupoolSummary, DomainSchedParamsT, PoolSchedParamsT, SchedulerNameT } from '../../../toolstack/types';
 import { domainsByDomid } from '../domain-order';
 import type { XlContext, XlHost } from '../context';
 import { findDomain } from '../find-domain';
@@ -63,18 +63,19 @@ async function domainRow(ctx: XlContext, host: XlHost, domid: number, name: stri
   return `${name.padEnd(33)} ${pad(domid, 4)} ${pad(p.weight ?? 0, 6)} ${pad(p.cap ?? 0, 4)}\n`;
 }
 
+/** The pools sched_domain_output() / sched_vcpu_output() walk: all, or the one -c names (undefined after "unknown cpupool"). */
+export async function poolsToList(ctx: XlContext, host: XlHost, only: string | undefined): Promise<CpupoolSummary[] | undefined> {
+  const pools = await host.listCpupools();
+  if (only === undefined) return pools;
+  const p = pools.find((x) => x.name === only) ?? (/^\d+$/.test(only) ? pools.find((x) => x.poolId === Number(only)) : undefined);
+  if (!p) ctx.err(`unknown cpupool '${only}'\n`);
+  return p ? [p] : undefined;
+}
+
 /** sched_domain_output(): every pool on this scheduler, its line, header and domains. */
 export async function listPools(ctx: XlContext, host: XlHost, sched: SchedulerNameT, only: string | undefined): Promise<number> {
-  const pools = await host.listCpupools();
-  let wanted = pools;
-  if (only !== undefined) {
-    const p = pools.find((x) => x.name === only) ?? (/^\d+$/.test(only) ? pools.find((x) => x.poolId === Number(only)) : undefined);
-    if (!p) {
-      ctx.err(`unknown cpupool '${only}'\n`);
-      return 1;
-    }
-    wanted = [p];
-  }
+  const wanted = await poolsToList(ctx, host, only);
+  if (!wanted) return 1;
   const domains = await domainsByDomid(host);
   for (const p of wanted.filter((x) => x.sched === sched)) {
     let out = (await poolLine(ctx, host, p.name, sched)) + (sched === 'rtds' ? RTDS_HEADER : WEIGHT_CAP_HEADER);

@@ -12,7 +12,7 @@ import type { XlContext, XlHost } from '../context';
 import { domainsByDomid } from '../domain-order';
 import { libxlError, SITES } from '../libxl-log';
 import { asToolstackError } from '../toolstack-failure';
-import { arg, has, listPools, pad, RTDS_VCPU_HEADER, setDomain, showDomain, strtol10 } from './sched-common';
+import { arg, has, listPools, pad, poolsToList, RTDS_VCPU_HEADER, setDomain, showDomain, strtol10 } from './sched-common';
 
 /** sched_rtds_vcpu_output()'s row. */
 const vcpuRow = (name: string, domid: number, v: { vcpu: number; period: number; budget: number; extratime: boolean }): string =>
@@ -57,16 +57,8 @@ async function showVcpus(ctx: XlContext, host: XlHost, domid: number, ids: numbe
 
 /** -v all without -d: sched_vcpu_output() — each RTDS pool, its line, header and every vCPU of its domains. */
 async function listPoolVcpus(ctx: XlContext, host: XlHost, only: string | undefined): Promise<number> {
-  const pools = await host.listCpupools();
-  let wanted = pools;
-  if (only !== undefined) {
-    const hit = pools.find((x) => x.name === only) ?? (/^\d+$/.test(only) ? pools.find((x) => x.poolId === Number(only)) : undefined);
-    if (!hit) {
-      ctx.err(`unknown cpupool '${only}'\n`);
-      return 1;
-    }
-    wanted = [hit];
-  }
+  const wanted = await poolsToList(ctx, host, only);
+  if (!wanted) return 1;
   const domains = await domainsByDomid(host);
   for (const p of wanted.filter((x) => x.sched === 'rtds')) {
     let out = `Cpupool ${p.name}: sched=RTDS\n${RTDS_VCPU_HEADER}`;
