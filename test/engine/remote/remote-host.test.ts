@@ -162,6 +162,19 @@ describe('RemoteXenHost over SSH (dom0 answering with real Xen 4.17 outputs)', (
     await h.close();
   });
 
+  it('rename, mem-set, vcpu-set and per-vCPU sched-rtds run xl on dom0 with xl\'s arguments; bad ones never leave', async () => {
+    const h = await connect((cmd) => (/^xl (rename|mem-set|vcpu-set|sched-rtds) /.test(cmd) ? {} : realDom0()(cmd, '')));
+    await h.rename('xendeck-pv', 'web1');
+    await h.memSet(3, 131072);
+    await h.vcpuSet('web1', 2);
+    await h.setVcpuRtds('web1', [{ vcpu: 1, period: 10000, budget: 2500, extratime: false }]);
+    expect(dom0?.commands.slice(-4)).toEqual(['xl rename xendeck-pv web1', 'xl mem-set 3 131072k', 'xl vcpu-set web1 2', 'xl sched-rtds -d web1 -v 1 -p 10000 -b 2500 -e 0']);
+    await expect(h.rename('web1', 'a b; reboot')).rejects.toBeInstanceOf(BadArgumentError);
+    await expect(h.memSet('web1', -1)).rejects.toBeInstanceOf(BadArgumentError);
+    expect(dom0?.commands.some((c) => c.includes('reboot'))).toBe(false);
+    await h.close();
+  });
+
   it('reads the name of an xl.cfg text', () => {
     expect(configName('name = "web1"\n')).toBe('web1');
     expect(configName("memory=1\n name='db' # primary\n")).toBe('db');
