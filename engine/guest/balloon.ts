@@ -39,6 +39,8 @@ export interface BalloonPlatform {
   /** XENMEM_decrease_reservation: the pages freed. */
   decrease(pages: number): number;
   pageKiB: number;
+  /** The worker stopped: at the target, or waiting to retry (the toolstack announces the new size). */
+  settled?(state: 'done' | 'retry'): void;
 }
 
 export type BalloonState = 'done' | 'moving' | 'retry';
@@ -89,12 +91,14 @@ export class BalloonDriver {
     const credit = target - this.platform.totPages();
     if (credit === 0) {
       this.state_ = 'done';
+      this.platform.settled?.('done');
       return;
     }
     const n = Math.min(Math.abs(credit), BALLOON_BATCH_PAGES);
     const done = credit > 0 ? this.platform.populate(n) : this.platform.decrease(n);
     if (done <= 0) {
       // BP_EAGAIN: Xen gave nothing (max_pages reached, the host is short); back off
+      if (this.state_ !== 'retry') this.platform.settled?.('retry');
       this.state_ = 'retry';
       this.schedule(SECONDS(this.retryS));
       this.retryS = Math.min(this.retryS * 2, MAX_RETRY_S);

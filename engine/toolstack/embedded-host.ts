@@ -344,6 +344,8 @@ export class EmbeddedHost implements ToolstackHost {
             return n > 0 ? this.xen.hypercall({ op: 'memory_op.populate_physmap', domid, pages: n }).pages : 0;
           },
           decrease: (pages) => this.xen.hypercall({ op: 'memory_op.decrease_reservation', domid, pages }).pages,
+          // the domain's size changed without a toolstack call: say so once the balloon rests
+          settled: () => this.changed(domid),
         },
         vcpus: {
           maxVcpus: this.info(domid).maxVcpuId + 1,

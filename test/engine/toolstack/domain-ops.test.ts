@@ -70,9 +70,13 @@ describe('xl mem-set on the embedded host (libxl_set_memory_target + the guest b
     d = await h.domain(1);
     expect(d.memoryMiB).toBeLessThan(256);
     expect(d.memoryMiB).toBeGreaterThan(128);
+    const events: ToolstackEvent[] = [];
+    h.subscribe((e) => events.push(e));
     h.advanceClock(SECONDS(1));
     expect((await h.domain(1)).memoryMiB).toBe(128);
     expect((await h.summary()).freeMemoryMiB).toBe(free0 + 128);
+    // one event when the balloon reaches the target, with the new size (the domain list follows)
+    expect(events).toEqual([expect.objectContaining({ kind: 'domain.changed', domain: expect.objectContaining({ memoryMiB: 128 }) })]);
   });
 
   it('balloons up to the target, never past max_pages, and up to memory/static-max only', async () => {
