@@ -149,7 +149,7 @@ describe('an RTDS pool', () => {
     await page.getByRole('link', { name: 'lab1' }).click();
     await page.waitForURL(/\/hosts\/lab1$/);
     await expect.poll(() => page.locator('[data-test=credit2-runqueues]').textContent()).toContain('credit2_runqueue=socket');
-    expect(await page.locator('[data-test=credit2-runqueues] [data-pool=Pool-0] tbody tr').count()).toBeGreaterThan(0);
+    expect(await page.locator('[data-test=credit2-runqueues] [data-runqueue-pool=Pool-0] tbody tr').count()).toBeGreaterThan(0);
   });
 });
 

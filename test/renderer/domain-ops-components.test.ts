@@ -60,9 +60,9 @@ describe('Credit2Runqueues', () => {
       },
     });
     expect(w.text()).toContain('credit2_runqueue=socket — one runqueue per socket, at most 16 pCPUs each');
-    expect(w.findAll('[data-pool="Pool-0"] tbody tr').map((r) => r.text())).toEqual(['050-3,6', '128-9']);
+    expect(w.findAll('[data-runqueue-pool="Pool-0"] tbody tr').map((r) => r.text())).toEqual(['050-3,6', '128-9']);
     expect(w.find('input, select').exists()).toBe(false);
-    expect(w.find('[data-pool="remote"]').text()).toContain('does not report its runqueues');
+    expect(w.find('[data-runqueue-pool="remote"]').text()).toContain('does not report its runqueues');
   });
 });
 
