@@ -22,6 +22,8 @@ export const PV_MAX_VCPUS = 8192;
 
 export type DomainType = 'pv' | 'pvh' | 'hvm';
 export type ShutdownReason = 'poweroff' | 'reboot' | 'suspend' | 'crash' | 'watchdog' | 'soft_reset';
+/** SHUTDOWN_* codes of xen/include/public/sched.h, as xl prints them ("reason code 3"). */
+export const SHUTDOWN_REASON_CODE: Readonly<Record<ShutdownReason, number>> = { poweroff: 0, reboot: 1, suspend: 2, crash: 3, watchdog: 4, soft_reset: 5 };
 export type DomainLife = 'active' | 'shutdown' | 'dying' | 'destroyed';
 
 export interface DomainSpec {

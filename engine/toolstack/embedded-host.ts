@@ -14,7 +14,7 @@
 import { Guest } from '../guest/guest';
 import { XenBackends } from '../guest/xen-backends';
 import { XsClient } from '../xenstore/client';
-import type { ShutdownReason } from '../hypervisor/domain';
+import { SHUTDOWN_REASON_CODE, type ShutdownReason } from '../hypervisor/domain';
 import { findPreset, HOST_PRESETS, type HostPreset } from '../hypervisor/host-presets';
 import type { TopologySpec } from '../hypervisor/topology';
 import { XEN_VERSION, Xen, PAGE_KIB, type DomainInfo, type Physinfo } from '../hypervisor/xen';
@@ -120,6 +120,15 @@ export class EmbeddedHost implements ToolstackHost {
       this.backends = new XenBackends(XsClient.xenbus(daemon, 0), 0, (message) => this.emit({ kind: 'host.log', hostId: this.id, level: 'warning', message }));
       this.backendsReady = this.backends.start().catch((e: unknown) => this.emit({ kind: 'host.log', hostId: this.id, level: 'warning', message: `xen-backend: ${e instanceof Error ? e.message : String(e)}` }));
     }
+    // VIRQ_DOM_EXC: whoever stopped the domain (its own kernel, a crash, the toolstack),
+    // the host's event log says so in xl's words before the on_* action is carried out
+    this.xen.events.subscribe((e) => {
+      if (e.kind !== 'domain.state' || e.state !== 'shutdown' || !e.reason) return;
+      const code = SHUTDOWN_REASON_CODE[e.reason];
+      const name = this.info(e.domid).name;
+      const level = e.reason === 'crash' || e.reason === 'watchdog' ? 'warning' : 'info';
+      this.emit({ kind: 'host.log', hostId: this.id, level, message: `Domain ${e.domid} (${name}) has shut down, reason code ${code} 0x${code.toString(16)} (${e.reason})` });
+    });
   }
 
   async summary(): Promise<HostSummary> {
@@ -306,6 +315,7 @@ export class EmbeddedHost implements ToolstackHost {
     const kept = this.configs.get(domid);
     const b = kept?.buildInfo;
     const action: ShutdownAction = b ? (reason === 'reboot' ? b.on_reboot : reason === 'crash' ? b.on_crash : reason === 'soft_reset' ? (b.on_soft_reset ?? 'soft-reset') : b.on_poweroff) : 'destroy';
+    this.log(`Action for shutdown reason code ${SHUTDOWN_REASON_CODE[reason]} is ${action}`);
     if (action === 'preserve') return;
     if (action === 'soft-reset') {
       // xl's handle_domain_death → libxl_domain_soft_reset: same domid, memory kept

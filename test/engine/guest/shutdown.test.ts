@@ -37,8 +37,12 @@ describe('guest shutdown, reboot and crash reach Xen and the on_* actions', () =
     expect(g.take()).toContain('reboot: Restarting system');
     const doms = await g.host.listDomains();
     expect(doms.map((d) => [d.domid, d.name])).toEqual([[0, 'Domain-0'], [2, 'web1']]);
-    expect(events.map((e) => e.kind)).toEqual(['domain.changed', 'domain.destroyed', 'domain.created']);
-    expect((events[0] as { domain: { shutdownReason: string } }).domain.shutdownReason).toBe('reboot');
+    expect(events.filter((e) => e.kind !== 'host.log').map((e) => e.kind)).toEqual(['domain.changed', 'domain.destroyed', 'domain.created']);
+    expect(events.filter((e) => e.kind === 'host.log').map((e) => (e.kind === 'host.log' ? e.message : ''))).toEqual([
+      'Domain 1 (web1) has shut down, reason code 1 0x1 (reboot)',
+      'Action for shutdown reason code 1 is restart',
+    ]);
+    expect((events.find((e) => e.kind === 'domain.changed') as { domain: { shutdownReason: string } }).domain.shutdownReason).toBe('reboot');
     const c2 = await g.host.console(2);
     let t = '';
     c2.onData((d) => (t += new TextDecoder().decode(d)));
@@ -57,6 +61,11 @@ describe('guest shutdown, reboot and crash reach Xen and the on_* actions', () =
     expect(t).toContain('Kernel panic - not syncing: sysrq triggered crash');
     const changed = events.find((e) => e.kind === 'domain.changed');
     expect(changed && 'domain' in changed ? changed.domain.state.slice(2) : '').toBe('--c-');
+    // VIRQ_DOM_EXC in the host's event log, a crash as a warning
+    expect(events.filter((e) => e.kind === 'host.log').map((e) => (e.kind === 'host.log' ? [e.level, e.message] : []))).toEqual([
+      ['warning', 'Domain 1 (web1) has shut down, reason code 3 0x3 (crash)'],
+      ['info', 'Action for shutdown reason code 3 is restart'],
+    ]);
     expect((await g.host.listDomains()).map((d) => [d.domid, d.name])).toEqual([[0, 'Domain-0'], [2, 'web1']]);
   });
 

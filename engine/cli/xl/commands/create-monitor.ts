@@ -9,13 +9,13 @@
  * the shutdown is asked for, so this only reports it; after a restart it follows the new
  * domain of the same name, as xl loops back to `start:` ("Done. Rebooting now").
  */
+import { SHUTDOWN_REASON_CODE } from '../../../hypervisor/domain';
 import type { ShutdownAction } from '../../../toolstack/types';
 import type { XlContext } from '../context';
 import { waitForDomainEnd } from '../domain-end';
 import { notImplemented } from '../not-implemented';
 
-/** SHUTDOWN_poweroff / SHUTDOWN_reboot (xen/include/public/sched.h). */
-const reasonCode = (reboot: boolean): number => (reboot ? 1 : 0);
+const reasonCode = (reboot: boolean): number => SHUTDOWN_REASON_CODE[reboot ? 'reboot' : 'poweroff'];
 
 export async function monitorDomain(ctx: XlContext, name: string, firstDomid: number, journalIndex: number, pollMs?: number): Promise<number> {
   // the running XenDeck has no journal to follow and the api no domain events for xl yet
