@@ -25,7 +25,7 @@ import { parseVcpuAffinity } from './config/cpu-affinity';
 import type { CpuRangeContext } from './config/cpu-range';
 import { parseDeviceLists } from './config/device-lists';
 import { buildHvm, topLevelDisplay } from './config/hvm-build';
-import { parseXendCpuid, type CpuidChange } from './config/xend-cpuid';
+import { parseXendCpuid, type CpuidChange, type XendCpuidEntry } from './config/xend-cpuid';
 import { getLong, parseXlCfg, type XlCfgParse } from './config/xlcfg-parser';
 import type { YajlValue } from './config/libxl-json';
 import { ToolstackError } from './toolstack-error';
@@ -111,7 +111,8 @@ function build(cfg: XlCfgParse, host: ConfigHostFacts): ParsedDomainConfig {
   }
   const cmdline = getString(cfg, 'cmdline') ?? joinDefined([getString(cfg, 'root') && `root=${getString(cfg, 'root')}`, getString(cfg, 'extra')]);
   const ramdisk = getString(cfg, 'ramdisk');
-  const cpuid = parseCpuid(cfg, warnings);
+  const xend: { entries?: XendCpuidEntry[] } = {};
+  const cpuid = parseCpuid(cfg, warnings, xend);
   const boot = type === 'hvm' ? getString(cfg, 'boot') : undefined;
   if (boot !== undefined) checkBootOrder(cfg, boot);
   const onSoftReset = getString(cfg, 'on_soft_reset') !== undefined ? action('on_soft_reset', 'soft-reset') : undefined;
@@ -161,6 +162,7 @@ function build(cfg: XlCfgParse, host: ConfigHostFacts): ParsedDomainConfig {
         ...(ramdisk ? { ramdisk } : {}),
         ...(cmdline ? { cmdline } : {}),
         ...(cpuid ? { cpuid } : {}),
+        ...(xend.entries?.length ? { cpuid_xend: xend.entries } : {}),
         ...(boot !== undefined ? { boot } : {}),
         ...(hvm ? { hvm } : {}),
         ...(pv ? { pv } : {}),
@@ -213,13 +215,14 @@ function joinDefined(parts: (string | undefined | '')[]): string | undefined {
  * `cpuid`: libxl's form, a string "host,NAME=VALUE,..." with VALUE 1 (set) or 0 (clear),
  * or xend's, a list of "leaf[,subleaf]:reg=bits" (config/xend-cpuid.ts).
  */
-function parseCpuid(cfg: XlCfgParse, warnings: string[]): Record<string, CpuidChange> | undefined {
+function parseCpuid(cfg: XlCfgParse, warnings: string[], xendOut: { entries?: XendCpuidEntry[] }): Record<string, CpuidChange> | undefined {
   const s = cfg.settings.get('cpuid');
   if (!s) return undefined;
   if (s.value.kind === 'list') {
     const items = s.value.items.map((v) => (v.kind === 'string' ? v.value : v.kind === 'number' ? v.text : ''));
     const r = parseXendCpuid(items);
     warnings.push(...r.warnings);
+    xendOut.entries = r.entries;
     if (r.unmodelled.length > 0) {
       throw new ToolstackError('ENOSYS', `${cfg.file}:${s.line}: cpuid: XenDeck does not model ${r.unmodelled.join('; ')}`, 'Leave those bits as x, or name the feature in libxl\'s form: cpuid = "host,avx=0"');
     }

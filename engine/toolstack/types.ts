@@ -108,6 +108,8 @@ export interface DomainBuildInfoJson {
     cmdline?: string;
     /** cpuid= (libxl or xend form): features set (1), cleared (0) or taken from the host ('k'). */
     cpuid?: Record<string, 0 | 1 | 'k'>;
+    /** cpuid= in xend's form as libxl keeps it (leaf, subleaf, register policy strings). */
+    cpuid_xend?: { leaf: number; subleaf?: number; eax?: string; ebx?: string; ecx?: string; edx?: string }[];
     /** libxl's "type.hvm" members for an HVM guest (firmware, viridian, vga, vnc, serial, boot ...). */
     hvm?: Record<string, LibxlJsonValue>;
     /** libxl's "type.pv" members (e820_host). */

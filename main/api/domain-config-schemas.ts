@@ -89,6 +89,7 @@ export const BuildInfoExtraSchema = {
   device_model_version: z.enum(['qemu_xen', 'qemu_xen_traditional']).optional(),
   device_model: z.string().optional(),
   sched_params: z.record(z.string(), z.number()).optional(),
+  cpuid_xend: z.array(z.object({ leaf: z.number(), subleaf: z.number().optional(), eax: z.string().optional(), ebx: z.string().optional(), ecx: z.string().optional(), edx: z.string().optional() })).optional(),
   hvm: JsonObject.optional(),
   pv: JsonObject.optional(),
 };

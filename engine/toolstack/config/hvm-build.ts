@@ -115,6 +115,12 @@ export function buildHvm(cfg: XlCfgParse): HvmBuild {
   if (usb) hvm['usb'] = usb;
   const usbversion = getLongLenient(cfg, 'usbversion', w);
   if (usbversion) hvm['usbversion'] = usbversion;
+  // usbdevice: a list goes to usbdevice_list, a single value to usbdevice
+  const usbdevice = cfg.settings.get('usbdevice');
+  let usbdeviceList: YajlValue | undefined;
+  if (usbdevice?.value.kind === 'list') usbdeviceList = usbdevice.value.items.map((v) => atomText(v) ?? '');
+  else if (usbdevice) hvm['usbdevice'] = atomText(usbdevice.value)!;
+  if (usbdeviceList !== undefined) hvm['usbdevice_list'] = usbdeviceList;
   // serial_list sits after usbdevice_list / vendor_device / ms_vm_genid in the idl
   const list = hvm['serial_list_'];
   delete hvm['serial_list_'];

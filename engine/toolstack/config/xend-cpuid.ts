@@ -49,8 +49,20 @@ const ERRORS: Record<number, string> = {
   5: 'policy string must be exactly 32 characters long',
 };
 
+/** One libxl cpuid policy entry as libxl_cpuid_policy_list_gen_json prints it. */
+export interface XendCpuidEntry {
+  leaf: number;
+  subleaf?: number;
+  eax?: string;
+  ebx?: string;
+  ecx?: string;
+  edx?: string;
+}
+
 export interface XendCpuidParse {
   changes: Record<string, CpuidChange>;
+  /** The entries libxl keeps (cpuid_find_match: one per leaf/subleaf, later registers replace). */
+  entries: XendCpuidEntry[];
   /** xl's two lines per bad item. */
   warnings: string[];
   /** Bits asked for that XenDeck does not model ("leaf 0x1 ecx bit 3 = 1"). */
@@ -96,12 +108,19 @@ export function parseXendCpuid(items: readonly string[]): XendCpuidParse {
   const changes: Record<string, CpuidChange> = {};
   const warnings: string[] = [];
   const unmodelled: string[] = [];
+  const entries: XendCpuidEntry[] = [];
   for (const item of items) {
     const p = parseItem(item);
     if (typeof p === 'number') {
       warnings.push(`while parsing CPUID line: "${item}":`, `  error #${p}: ${ERRORS[p] ?? 'unknown error'}`);
       continue;
     }
+    let entry = entries.find((e) => e.leaf === p.leaf && e.subleaf === p.subleaf);
+    if (!entry) {
+      entry = { leaf: p.leaf, ...(p.subleaf !== undefined ? { subleaf: p.subleaf } : {}) };
+      entries.push(entry);
+    }
+    for (const reg of REGS) if (p.regs[reg] !== undefined) entry[reg] = p.regs[reg];
     for (const [reg, bits] of Object.entries(p.regs) as [(typeof REGS)[number], string][]) {
       for (let j = 0; j < 32; j++) {
         const c = bits[j]!;
@@ -118,5 +137,5 @@ export function parseXendCpuid(items: readonly string[]): XendCpuidParse {
       }
     }
   }
-  return { changes, warnings, unmodelled };
+  return { changes, entries, warnings, unmodelled };
 }

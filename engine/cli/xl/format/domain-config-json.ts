@@ -89,6 +89,8 @@ export function dryRunConfigJson(b: DomainBuildInfoJson): YajlValue {
       ...affinityFields(b.b_info),
       max_memkb: b.b_info.max_memkb,
       target_memkb: b.b_info.target_memkb,
+      // libxl_cpuid_policy_list_gen_json: the xend-form entries, then the (empty) MSR list
+      ...(b.b_info.cpuid_xend ? { cpuid: { cpuid: b.b_info.cpuid_xend, msr: [] } } : {}),
       ...(b.b_info.device_model_version !== undefined ? { device_model_version: b.b_info.device_model_version } : {}),
       ...(b.b_info.device_model !== undefined ? { device_model: b.b_info.device_model } : {}),
       sched_params: b.b_info.sched_params ?? {},
