@@ -13,6 +13,7 @@
  */
 import { MILLISECS, type STime } from '../hypervisor/clock';
 import type { GuestHardware } from './guest-platform';
+import type { NetbootPlan } from './ipxe';
 import { consoleDevice, defaultCmdline, KERNEL_BUILDER, KERNEL_VERSION, kernelRelease, OS_NAME } from './kernel-release';
 
 export interface BootLine {
@@ -100,11 +101,27 @@ function kernel(hw: GuestHardware): [number, string][] {
 }
 
 /** The whole boot, to the getty's login prompt (which the guest prints itself). */
-export function bootLog(hw: GuestHardware, opts: { firmware?: boolean } = {}): { lines: BootLine[]; loginAt: STime } {
+export function bootLog(hw: GuestHardware, opts: { firmware?: boolean; net?: NetbootPlan } = {}): { lines: BootLine[]; loginAt: STime | undefined } {
   const lines: BootLine[] = [];
   let kernelStart: STime = 0;
+  const net = opts.net;
   // a kexec'd kernel starts at its entry point: no firmware runs first
-  if (hw.type === 'hvm' && opts.firmware !== false) {
+  if (hw.type === 'hvm' && opts.firmware !== false && net) {
+    // SeaBIOS's banner, then the NIC's iPXE ROM (./ipxe.ts); if the network gave no kernel, the next boot device
+    const fw = firmware(hw);
+    fw.slice(0, 3).forEach((text, i) => lines.push({ at: MILLISECS(20 + i * 60), text, kmsg: false }));
+    for (const l of net.lines) lines.push({ at: l.at, text: l.text, kmsg: false });
+    if (net.netbooted && net.kernelAt !== undefined) kernelStart = net.kernelAt;
+    else if (hw.boot?.includes('c')) {
+      const from = (net.lines.at(-1)?.at ?? 0) + MILLISECS(20);
+      fw.slice(3).forEach((text, i) => lines.push({ at: from + MILLISECS(i * 60), text, kmsg: false }));
+      kernelStart = from + MILLISECS(800);
+    } else {
+      const at = (net.lines.at(-1)?.at ?? 0) + MILLISECS(20);
+      lines.push({ at, text: 'No bootable device.  Retrying in 60 seconds.', kmsg: false });
+      return { lines, loginAt: undefined };
+    }
+  } else if (hw.type === 'hvm' && opts.firmware !== false) {
     firmware(hw).forEach((text, i) => lines.push({ at: MILLISECS(20 + i * 60), text, kmsg: false }));
     kernelStart = MILLISECS(1000);
   }
@@ -121,6 +138,13 @@ export function bootLog(hw: GuestHardware, opts: { firmware?: boolean } = {}): {
 export const XENBUS_PROBE_AT = MILLISECS(200);
 
 /** Where the kernel's printk clock starts, ns after the domain started. */
-export function kernelStartNs(hw: GuestHardware): STime {
+export function kernelStartNs(hw: GuestHardware, net?: NetbootPlan): STime {
+  if (net?.netbooted && net.kernelAt !== undefined) return net.kernelAt;
+  if (net && hw.type === 'hvm') return (net.lines.at(-1)?.at ?? 0) + MILLISECS(20) + MILLISECS(800);
   return hw.type === 'hvm' ? MILLISECS(1000) : 0;
+}
+
+/** An HVM guest whose boot order starts with the network. */
+export function bootsFromNetwork(hw: GuestHardware): boolean {
+  return hw.type === 'hvm' && (hw.boot ?? 'cda').startsWith('n');
 }

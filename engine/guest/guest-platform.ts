@@ -10,6 +10,7 @@ import type { ShutdownReason } from '../hypervisor/domain';
 import type { RunstateTimes } from '../hypervisor/sched/metrics';
 import type { WorkloadSpec } from '../hypervisor/sched/workload';
 import type { XsClient } from '../xenstore/client';
+import type { LabNetwork } from './lab-network';
 
 export type GuestType = 'pv' | 'pvh' | 'hvm';
 
@@ -31,6 +32,10 @@ export interface GuestHardware {
   xenVersion: string;
   /** xl.cfg's cmdline / extra, when given. */
   cmdline?: string;
+  /** HVM boot order (xl.cfg boot=, libxl default "cda"). */
+  boot?: string;
+  /** The domain's vifs: MAC, the bridge they are on, the emulated model (HVM). */
+  nics?: { devid: number; mac: string; bridge: string; model?: string }[];
 }
 
 export interface GuestPlatform {
@@ -46,4 +51,6 @@ export interface GuestPlatform {
   setWorkload(vcpu: number, spec: WorkloadSpec): void;
   /** The guest's xenbus connection to xenstored: it acts as this domain (xs_domain_open). */
   xenbus(): Promise<XsClient>;
+  /** The lab network's DHCP/TFTP service (network boot), when the host has one. */
+  labNetwork?(): LabNetwork | undefined;
 }

@@ -11,10 +11,11 @@
  * simulated instant it arrives. While the domain is paused, the guest's timers and
  * events wait and run when it is unpaused.
  */
-import { MICROSECS, type Timer } from '../hypervisor/clock';
+import { MICROSECS, MILLISECS, SECONDS, type Timer } from '../hypervisor/clock';
 import type { ShutdownReason } from '../hypervisor/domain';
 import type { XsClient } from '../xenstore/client';
-import { bootLog, kernelStartNs, printkTime, XENBUS_PROBE_AT } from './boot-log';
+import { bootLog, bootsFromNetwork, kernelStartNs, printkTime, XENBUS_PROBE_AT } from './boot-log';
+import { netboot, type NetbootPlan } from './ipxe';
 import { ConsoleInterface } from './console-ring';
 import type { GuestHardware, GuestPlatform } from './guest-platform';
 import { consoleDevice, KERNEL_VERSION, kernelRelease, OS_NAME } from './kernel-release';
@@ -69,6 +70,7 @@ export class Guest {
   /** Running ns of each vCPU when CPU time was last handed to the tasks. */
   private accountedRun: number[] = [];
   private frontends_: FrontendResult[] = [];
+  private netboot_: NetbootPlan | undefined;
   /** Counts kernel starts (soft reset): late replies of an older kernel are dropped. */
   private bootEpoch = 0;
   /** Bytes the guest has written to its console, total (for tests and benchmarks). */
@@ -178,7 +180,11 @@ export class Guest {
   private boot(opts: { kexec?: boolean; cmdline?: string } = {}): void {
     const hw0 = this.platform.hardware();
     const hw = opts.cmdline !== undefined ? { ...hw0, cmdline: opts.cmdline } : hw0;
-    const { lines, loginAt } = bootLog(hw, { firmware: !opts.kexec });
+    // boot="n...": the NIC's iPXE asks the lab network first (./ipxe.ts)
+    const net = !opts.kexec && bootsFromNetwork(hw) ? netboot(hw, this.platform.labNetwork?.(), MILLISECS(140)) : undefined;
+    this.netboot_ = net;
+    if (net) this.kernelStart = kernelStartNs(hw, net);
+    const { lines, loginAt } = bootLog(hw, { firmware: !opts.kexec, ...(net ? { net } : {}) });
     // One timer per distinct instant, lines of that instant in order.
     const byAt = new Map<number, typeof lines>();
     for (const l of lines) byAt.set(l.at, [...(byAt.get(l.at) ?? []), l]);
@@ -190,9 +196,19 @@ export class Guest {
         }
       });
     }
+    if (loginAt === undefined) {
+      // SeaBIOS: "No bootable device.  Retrying in 60 seconds." — and it does
+      this.after((lines.at(-1)?.at ?? 0) + SECONDS(60), () => this.boot());
+      return;
+    }
     this.after(loginAt, () => this.loginPrompt());
-    const kernelAt = opts.kexec ? 0 : kernelStartNs(hw);
+    const kernelAt = opts.kexec ? 0 : kernelStartNs(hw, net);
     this.after(kernelAt + XENBUS_PROBE_AT, () => this.startFrontends());
+  }
+
+  /** What the last network boot got (address, whether a kernel came over TFTP). */
+  get netboot(): NetbootPlan | undefined {
+    return this.netboot_;
   }
 
   /** PV frontends attached so far (xenbus handshake done). */

@@ -12,6 +12,7 @@
  * preserve), as libxl does when it sees the domain shut down.
  */
 import { Guest } from '../guest/guest';
+import { LabNetwork } from '../guest/lab-network';
 import { XenBackends } from '../guest/xen-backends';
 import { XsClient } from '../xenstore/client';
 import { SHUTDOWN_REASON_CODE, type ShutdownReason } from '../hypervisor/domain';
@@ -93,6 +94,8 @@ export class EmbeddedHost implements ToolstackHost {
   readonly pools: CpupoolOps;
   /** The host's xenstore, with libxl's layout of every domain. */
   readonly xenstore: HostXenstore;
+  /** The lab network's DHCP/TFTP service on xenbr0 (network boot of HVM guests). */
+  readonly labNetwork = new LabNetwork();
   /** Dom0's PV backend drivers, when the guests can reach xenstored (in process). */
   readonly backends: XenBackends | undefined;
   /** Resolves once the backends watch their directories. */
@@ -340,6 +343,7 @@ export class EmbeddedHost implements ToolstackHost {
         vcpuRunstates: () => (this.xen.hypercall({ op: 'sim.sched_metrics', domid, vcpus: true }).vcpus ?? []).filter((v) => v.domid === domid).map((v) => v.runstate),
         setWorkload: (vcpu, workload) => this.xen.hypercall({ op: 'sim.set_workload', domid, vcpu, workload }),
         xenbus: () => this.guestXenbus(domid),
+        labNetwork: () => this.labNetwork,
       },
       {
         paused,

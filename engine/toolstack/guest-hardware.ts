@@ -7,6 +7,7 @@
 import type { GuestHardware } from '../guest/guest-platform';
 import type { HostPreset } from '../hypervisor/host-presets';
 import { PAGE_KIB, XEN_VERSION, type DomainInfo } from '../hypervisor/xen';
+import { devicesForLayout } from './domain-devices';
 import type { DomainBuildInfoJson } from './types';
 
 /** "Intel(R) Xeon(R) CPU E5-2699 v3 @ 2.30GHz", as the brand string reads. */
@@ -36,5 +37,7 @@ export function guestHardware(d: DomainInfo, preset: HostPreset, buildInfo: Doma
     cpuModelName: cpuModelName(preset),
     xenVersion: `${XEN_VERSION.major}.${XEN_VERSION.minor}${XEN_VERSION.extra}`,
     ...(buildInfo?.b_info.cmdline ? { cmdline: buildInfo.b_info.cmdline } : {}),
+    ...(buildInfo?.b_info.boot ? { boot: buildInfo.b_info.boot } : {}),
+    ...(buildInfo ? { nics: devicesForLayout(buildInfo, d.uuid).nics.map((n, i) => ({ devid: n.devid, mac: n.mac, bridge: n.bridge, ...(buildInfo.nics?.[i]?.model ? { model: String(buildInfo.nics[i]!.model) } : {}) })) } : {}),
   };
 }
