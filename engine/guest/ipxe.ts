@@ -19,7 +19,7 @@
  */
 import { MILLISECS, MICROSECS, type STime } from '../hypervisor/clock';
 import type { GuestHardware } from './guest-platform';
-import { DHCP, TftpError, type DhcpMessage, type LabNetwork } from './lab-network';
+import { DHCP, TftpError, type LabNetwork } from './lab-network';
 
 export interface FirmwareLine {
   at: STime;
