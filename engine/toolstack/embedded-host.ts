@@ -254,6 +254,7 @@ export class EmbeddedHost implements ToolstackHost {
         },
         resume: (id) => this.resumeNow(id),
         destroyNow: (id) => this.destroyNow(id),
+        progress: (id, done, total) => this.emit({ kind: 'domain.progress', hostId: this.id, domid: id, op: 'save', done, total }),
       },
       domid,
       file,

@@ -61,7 +61,9 @@ export type ToolstackEvent =
   /** previousName: set when the change was `xl rename` (the lab's xl.cfg file follows). */
   | { kind: 'domain.changed'; hostId: string; domain: DomainSummary; previousName?: string }
   | { kind: 'domain.destroyed'; hostId: string; domid: number; name: string }
-  | { kind: 'host.log'; hostId: string; level: 'info' | 'warning' | 'error'; message: string };
+  | { kind: 'host.log'; hostId: string; level: 'info' | 'warning' | 'error'; message: string }
+  /** How far an `xl save` of a domain has gone: pages of its memory sent, of all. */
+  | { kind: 'domain.progress'; hostId: string; domid: number; op: 'save'; done: number; total: number };
 
 export interface CreateDomainRequest {
   /** The xl.cfg text. */

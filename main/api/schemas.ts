@@ -102,6 +102,7 @@ export const ToolstackEventSchema = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('domain.changed'), hostId: z.string(), domain: DomainSummarySchema, previousName: z.string().optional() }),
   z.object({ kind: z.literal('domain.destroyed'), hostId: z.string(), domid: z.number().int(), name: z.string() }),
   z.object({ kind: z.literal('host.log'), hostId: z.string(), level: z.enum(['info', 'warning', 'error']), message: z.string() }),
+  z.object({ kind: z.literal('domain.progress'), hostId: z.string(), domid: z.number().int(), op: z.literal('save'), done: z.number().int(), total: z.number().int() }),
 ]);
 
 export const HostListEntrySchema = z.object({

@@ -12,7 +12,8 @@ import { XEN_VERSION, type Xen } from '../../hypervisor/xen';
 import { ToolstackError } from '../toolstack-error';
 import type { DomainBuildInfoJson, DomainSummary } from '../types';
 import { ByteWriter } from './byte-stream';
-import { writeLibxcStream, type SaveProgress } from './libxc-save';
+import { writeEndState, writePages, writeStaticData, type SaveProgress, type SaveSource } from './libxc-save';
+import { MAX_BATCH_SIZE, REC, writeDomainHeader, writeImageHeader, writeRecord } from './libxc-format';
 import { writeLibxcContext, writeLibxlEnd, writeLibxlHeader } from './libxl-stream';
 import { openSaveFileForWrite } from './save-file';
 import { savedConfigJson } from './saved-config';
@@ -45,9 +46,14 @@ export interface SaveHostView {
   suspend(domid: number): void;
   resume(domid: number): void;
   destroyNow(domid: number): void;
+  /** Pages sent so far, of all (the toolstack's progress event). */
+  progress?(domid: number, done: number, total: number): void;
 }
 
-export function saveDomain(host: SaveHostView, domid: number, file: string, opts: SaveOptions = {}): SaveResult {
+/** PAGE_DATA records written between two turns of the event loop (and two progress reports). */
+const BATCHES_PER_TURN = 64;
+
+export async function saveDomain(host: SaveHostView, domid: number, file: string, opts: SaveOptions = {}): Promise<SaveResult> {
   if (domid === 0) throw new ToolstackError('EINVAL', 'Domain-0 cannot be saved');
   const d = host.domainNow(domid);
   const b = host.buildInfoOf(domid);
@@ -67,22 +73,39 @@ export function saveDomain(host: SaveHostView, domid: number, file: string, opts
     const mem = xen.hypercall({ op: 'privcmd.map_foreign', domid });
     const p2mRuns: [number, number][] = [];
     mem.forEachPopulated((g, n) => p2mRuns.push([g, n]));
-    sent = writeLibxcStream(
-      w,
-      {
-        domid,
-        type: d.type,
-        xen: { major: XEN_VERSION.major, minor: XEN_VERSION.minor },
-        cpuPolicy: xen.hypercall({ op: 'domctl.get_cpu_policy', domid }),
-        vcpus: vcpus.map((v) => ({ id: v.vcpu, online: v.online })),
-        tsc: { mode: 0, khz: xen.cpuKhz, nsec: xen.clock.now, incarnation: 0 },
-        hvmParams: new Map(),
-        memory: mem,
-        forEachPopulated: (cb) => p2mRuns.forEach(([g, n]) => cb(g, n)),
-        p2mSize: mem.gfnLimit,
-      },
-      opts.progress,
-    );
+    const src: SaveSource = {
+      domid,
+      type: d.type,
+      xen: { major: XEN_VERSION.major, minor: XEN_VERSION.minor },
+      cpuPolicy: xen.hypercall({ op: 'domctl.get_cpu_policy', domid }),
+      vcpus: vcpus.map((v) => ({ id: v.vcpu, online: v.online })),
+      tsc: { mode: 0, khz: xen.cpuKhz, nsec: xen.clock.now, incarnation: 0 },
+      hvmParams: new Map(),
+      memory: mem,
+      forEachPopulated: (cb) => p2mRuns.forEach(([g, n]) => cb(g, n)),
+      p2mSize: mem.gfnLimit,
+    };
+    // libxc's record order, with the memory sent a slice at a time so the
+    // event loop turns between slices: progress reaches the GUI while the image is written
+    writeImageHeader(w);
+    writeDomainHeader(w, { type: d.type === 'pv' ? 'pv' : 'hvm', xenMajor: XEN_VERSION.major, xenMinor: XEN_VERSION.minor });
+    writeStaticData(w, src);
+    const pfns: number[] = [];
+    src.forEachPopulated((g, n) => {
+      for (let i = 0; i < n; i++) pfns.push(g + i);
+    });
+    sent = { pages: 0, dataPages: 0 };
+    const slice = BATCHES_PER_TURN * MAX_BATCH_SIZE;
+    for (let at = 0; at < pfns.length; at += slice) {
+      const part = writePages(w, mem, pfns.slice(at, at + slice));
+      sent.pages += part.pages;
+      sent.dataPages += part.dataPages;
+      opts.progress?.(sent.pages, pfns.length);
+      host.progress?.(domid, sent.pages, pfns.length);
+      if (at + slice < pfns.length) await new Promise<void>((resolve) => setImmediate(resolve));
+    }
+    writeEndState(w, src);
+    writeRecord(w, REC.END);
     writeLibxlEnd(w);
     w.flush();
     out.close();

@@ -11,6 +11,10 @@
  * about 1 GiB. writePages() takes any pfn list, so a live migration can send the pages
  * a log-dirty CLEAN returned, iteration after iteration.
  *
+ * The caller writes the headers (libxc-format.ts), writeStaticData, writePages over the
+ * pfns (all of them, or a slice at a time, or again the dirty ones), writeEndState and
+ * END: toolstack/migration/domain-save.ts does it for `xl save`.
+ *
  * Where the simulator has no such state (vCPU registers, the shared info page, a
  * guest-maintained p2m list), the records carry Xen's layout with zeros; the records
  * a receiver would find empty (EXTENDED / XSAVE / MSRS vCPU state) are left out, as
@@ -21,7 +25,7 @@ import type { ForeignMemory } from '../../hypervisor/mm/foreign-memory';
 import { PAGE_SIZE } from '../../hypervisor/page';
 import type { ByteWriter } from './byte-stream';
 import { encodeCpuidPolicy } from './cpuid-leaves';
-import { MAX_BATCH_SIZE, PFINFO, REC, writeDomainHeader, writeImageHeader, writeRecord } from './libxc-format';
+import { MAX_BATCH_SIZE, PFINFO, REC, writeRecord } from './libxc-format';
 import { encodeHvmContext, HVM_PARAMS_SAVED } from './hvm-context';
 import { encodePvVcpuBasic } from './pv-vcpu-context';
 
@@ -49,17 +53,6 @@ export type SaveProgress = (sent: number, total: number) => void;
 const MSR_INTEL_PLATFORM_INFO = 0xce;
 const MSR_ARCH_CAPABILITIES = 0x10a;
 
-export function writeLibxcStream(w: ByteWriter, src: SaveSource, progress?: SaveProgress): { pages: number; dataPages: number } {
-  writeImageHeader(w);
-  writeDomainHeader(w, { type: src.type === 'pv' ? 'pv' : 'hvm', xenMajor: src.xen.major, xenMinor: src.xen.minor });
-  writeStaticData(w, src);
-  const pfns = populatedPfns(src);
-  const sent = writePages(w, src.memory, pfns, progress);
-  writeEndState(w, src);
-  writeRecord(w, REC.END);
-  return sent;
-}
-
 /** X86_PV_INFO (PV), CPUID and MSR policies, STATIC_DATA_END (v3), and for PV the P2M frames. */
 export function writeStaticData(w: ByteWriter, src: SaveSource): void {
   if (src.type === 'pv') {
@@ -81,14 +74,6 @@ export function writeStaticData(w: ByteWriter, src: SaveSource): void {
     v.setUint32(4, Math.max(0, src.p2mSize - 1), true);
     writeRecord(w, REC.X86_PV_P2M_FRAMES, b);
   }
-}
-
-function populatedPfns(src: SaveSource): number[] {
-  const out: number[] = [];
-  src.forEachPopulated((pfn, count) => {
-    for (let i = 0; i < count; i++) out.push(pfn + i);
-  });
-  return out;
 }
 
 /**

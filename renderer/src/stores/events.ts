@@ -34,6 +34,8 @@ export function describeEvent(e: ToolstackEvent): string {
       return `destroyed ${e.name} (domid ${e.domid})`;
     case 'host.log':
       return e.message;
+    case 'domain.progress':
+      return `${e.op} of domid ${e.domid}: ${e.done} of ${e.total} pages`;
   }
 }
 

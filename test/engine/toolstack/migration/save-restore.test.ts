@@ -91,6 +91,25 @@ describe('xl save / xl restore on the embedded host (xl format, libxl stream v2 
     expect(back.onlineVcpus).toBe(1);
   });
 
+  it('reports progress as domain.progress events, a slice of memory at a time, the event loop turning between them', async () => {
+    const h = host();
+    const { domid } = await h.createDomain({ configText: 'name="big"\nmemory=600\n' });
+    const seen: [number, number][] = [];
+    let turns = 0;
+    const ticker = setInterval(() => turns++, 0);
+    h.subscribe((e) => {
+      if (e.kind === 'domain.progress') seen.push([e.done, e.total]);
+    });
+    await h.save(domid!, join(dir, 'big.save'));
+    clearInterval(ticker);
+    expect(seen).toEqual([
+      [65536, 153600],
+      [131072, 153600],
+      [153600, 153600],
+    ]);
+    expect(turns).toBeGreaterThan(0);
+  });
+
   it('xl save -c keeps the domain running, -p leaves it paused; restore -p leaves the copy paused', async () => {
     const h = host();
     const { domid } = await h.createDomain({ configText: 'name="c"\nmemory=32\n' });
