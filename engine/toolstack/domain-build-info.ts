@@ -228,13 +228,37 @@ function parseCpuid(cfg: XlCfgParse, warnings: string[], xendOut: { entries?: Xe
     }
     return r.changes;
   }
-  const parts = (s.value.kind === 'string' ? s.value.value : s.value.text).split(',').map((x) => x.trim());
-  if (parts[0] !== 'host') throw configError(cfg, 'cpuid', `cpuid must start with "host" (libxl form), got ${JSON.stringify(parts[0])}`);
+  // libxl's form (xl_parse.c, libxl_cpuid_parse_config): strtok on ',', first word "host",
+  // then NAME=VALUE with VALUE 1, 0, x (default), k or s (the host's); a bad item is
+  // reported and skipped, as xl does
+  const text = s.value.kind === 'string' ? s.value.value : s.value.text;
+  const parts = text.split(',').filter((p) => p !== '');
+  if (parts.length === 0) return undefined;
+  if (parts[0] !== 'host') {
+    warnings.push(`while parsing CPUID string: "${text}":`, '  error: first word must be "host"');
+    return undefined;
+  }
+  // (names are libxl's flag names; the embedded host's set_cpu_policy refuses one its
+  // policy does not have, naming it)
   const out: Record<string, CpuidChange> = {};
   for (const p of parts.slice(1)) {
-    const m = /^([a-z0-9_-]+)=([01])$/.exec(p);
-    if (!m) throw configError(cfg, 'cpuid', `bad cpuid item ${JSON.stringify(p)}: expected NAME=0 or NAME=1`);
-    out[m[1]!] = m[2] === '1' ? 1 : 0;
+    const eq = p.indexOf('=');
+    const bad = (n: number, why: string): void => void warnings.push(`while parsing CPUID flag: "${p}":`, `  error #${n}: ${why}`);
+    if (eq < 0) {
+      bad(1, 'missing "=" in key=value');
+      continue;
+    }
+    const name = p.slice(0, eq);
+    const v = p.slice(eq + 1);
+    if (!/^[01xks]$/.test(v)) {
+      bad(3, 'illegal CPUID value (must be: [0|1|x|k|s])');
+      continue;
+    }
+    if (!/^[a-z0-9_.-]+$/.test(name)) {
+      bad(2, 'unknown CPUID flag name');
+      continue;
+    }
+    if (v !== 'x') out[name] = v === '1' ? 1 : v === '0' ? 0 : 'k';
   }
   return out;
 }

@@ -9,6 +9,7 @@
 import type { XlCfgParse } from './xlcfg-parser';
 import { configError, getDefbool, getLongLenient, getString, atomText } from './cfg-get';
 import type { YajlValue } from './libxl-json';
+import { parseRdm } from './rdm-spec';
 
 /** libxl_viridian_enlightenment, by bit number. */
 export const VIRIDIAN_GROUPS = ['base', 'freq', 'time_ref_count', 'reference_tsc', 'hcall_remote_tlb_flush', 'apic_assist', 'crash_ctl', 'synic', 'stimer', 'hcall_ipi', 'ex_processor_masks', 'no_vp_limit', 'cpu_hotplug'] as const;
@@ -125,7 +126,11 @@ export function buildHvm(cfg: XlCfgParse): HvmBuild {
   const list = hvm['serial_list_'];
   delete hvm['serial_list_'];
   if (list !== undefined) hvm['serial_list'] = list;
-  hvm['rdm'] = {};
+  const rdmSpec = getString(cfg, 'rdm');
+  const rdm = rdmSpec !== undefined ? parseRdm(rdmSpec) : undefined;
+  // libxlutil writes its report without a newline: it runs into xl's next output
+  if (rdm?.report) w.push(rdm.report);
+  hvm['rdm'] = rdm?.rdm ?? {};
   return { hvm, warnings: w };
 }
 

@@ -60,6 +60,24 @@ describe("cpuid in xend's list form", () => {
   });
 });
 
+describe("cpuid in libxl's string form", () => {
+  it('takes 1, 0, k and s, leaves x at the default, and reports bad items as xl does without stopping', () => {
+    const r = parseDomainConfig('name = "g"\ncpuid = "host,avx=0,sse3=1,avx2=k,xsave=x,pku,tm=2,Bad Name=1"\n', 'g.cfg');
+    expect(r.buildInfo.b_info.cpuid).toEqual({ avx: 0, sse3: 1, avx2: 'k' });
+    expect(r.warnings).toEqual([
+      'while parsing CPUID flag: "pku":',
+      '  error #1: missing "=" in key=value',
+      'while parsing CPUID flag: "tm=2":',
+      '  error #3: illegal CPUID value (must be: [0|1|x|k|s])',
+      'while parsing CPUID flag: "Bad Name=1":',
+      '  error #2: unknown CPUID flag name',
+    ]);
+    const n = parseDomainConfig('name = "g"\ncpuid = "avx=0"\n', 'g.cfg');
+    expect(n.buildInfo.b_info.cpuid).toBeUndefined();
+    expect(n.warnings).toEqual(['while parsing CPUID string: "avx=0":', '  error: first word must be "host"']);
+  });
+});
+
 describe('cpus and cpus_soft', () => {
   it('takes nodes:N as every pCPU of that NUMA node of the host', async () => {
     const h = new EmbeddedHost({ id: 'lab1', preset: 'haswell-ep-2s' });
