@@ -10,6 +10,7 @@ import { streamError } from './stream-error';
 
 const CHUNK = 1 << 20;
 
+/** Takes a chunk and is done with it on return (the writer reuses the buffer behind it). */
 export type ByteSink = (chunk: Uint8Array) => void;
 
 export class ByteWriter {
@@ -91,7 +92,7 @@ export class ByteWriter {
 
   flush(): void {
     if (this.pos === 0) return;
-    this.sink(this.buf.slice(0, this.pos));
+    this.sink(this.buf.subarray(0, this.pos));
     this.pos = 0;
   }
 }
