@@ -22,7 +22,7 @@
 import { PAGE_KIB } from '../hypervisor/xen';
 import type { EmbeddedHost } from './embedded-host';
 import type { DomainRef } from './host-api';
-import { NotImplementedError, ToolstackError } from './toolstack-error';
+import { ToolstackError } from './toolstack-error';
 
 export function setVcpuAffinity(host: EmbeddedHost, ref: DomainRef, vcpu: number | 'all', hard: number[] | null, soft: number[] | null): void {
   const domid = host.resolve(ref);
@@ -57,9 +57,12 @@ export function setMaxMemory(host: EmbeddedHost, ref: DomainRef, maxKiB: number)
 export const LIBXL_MIN_DOM0_MEM_KIB = 128 * 1024;
 
 export function setMemoryTarget(host: EmbeddedHost, domid: number, targetKiB: number): void {
-  if (domid === 0) throw new NotImplementedError('xl mem-set of Domain-0 (dom0 has no balloon driver model)');
   if (!Number.isInteger(targetKiB) || targetKiB < 0) throw new ToolstackError('EINVAL', `invalid memory target ${targetKiB} KiB`);
   const d = call(() => host.xen.hypercall({ op: 'domctl.getdomaininfo', domid }));
+  if (domid === 0) {
+    fillDom0MemoryInfo(host, d.totPages, d.maxPages);
+    if (targetKiB < LIBXL_MIN_DOM0_MEM_KIB) throw new ToolstackError('EINVAL', `New target ${targetKiB} for dom0 is below the minimum threshold`, `dom0 keeps at least ${LIBXL_MIN_DOM0_MEM_KIB / 1024} MiB (LIBXL_MIN_DOM0_MEM)`);
+  }
   const staticMax = readKiB(host, domid, 'memory/static-max');
   if (staticMax === undefined) throw new ToolstackError('EINVAL', `Cannot get memory info from /local/domain/${domid}/memory/static-max`);
   if (targetKiB > staticMax) {
@@ -77,6 +80,21 @@ export function setOnlineVcpus(host: EmbeddedHost, domid: number, count: number)
   const nodes: Record<string, string> = {};
   for (let i = 0; i < max; i++) nodes[`/local/domain/${domid}/cpu/${i}/availability`] = i < count ? 'online' : 'offline';
   host.xenstore.write(nodes);
+}
+
+/**
+ * libxl__fill_dom0_memory_info: dom0 was not built by libxl, so its memory/target and
+ * memory/static-max are written from what Xen says the first time they are needed
+ * (static-max: dom0's max_pages, or the host's memory when Xen sets no limit).
+ */
+function fillDom0MemoryInfo(host: EmbeddedHost, totPages: number, maxPages: number): void {
+  const nodes: Record<string, string> = {};
+  if (readKiB(host, 0, 'memory/target') === undefined) nodes['/local/domain/0/memory/target'] = String(totPages * PAGE_KIB);
+  if (readKiB(host, 0, 'memory/static-max') === undefined) {
+    const total = host.xen.hypercall({ op: 'sysctl.physinfo' }).totalPages;
+    nodes['/local/domain/0/memory/static-max'] = String(Math.min(maxPages, total) * PAGE_KIB);
+  }
+  if (Object.keys(nodes).length > 0) host.xenstore.write(nodes);
 }
 
 function readKiB(host: EmbeddedHost, domid: number, node: string): number | undefined {

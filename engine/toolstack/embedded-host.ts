@@ -11,6 +11,7 @@
  * on_poweroff / on_reboot / on_crash action runs (destroy, restart from its config, or
  * preserve), as libxl does when it sees the domain shut down.
  */
+import { BalloonDriver, type BalloonPlatform } from '../guest/balloon';
 import { Guest } from '../guest/guest';
 import { LabNetwork } from '../guest/lab-network';
 import { XenBackends } from '../guest/xen-backends';
@@ -100,6 +101,8 @@ export class EmbeddedHost implements ToolstackHost {
   readonly backends: XenBackends | undefined;
   /** Resolves once the backends watch their directories. */
   readonly backendsReady: Promise<void> = Promise.resolve();
+  /** Dom0's balloon driver, made on the first `xl mem-set 0`. */
+  private dom0Balloon: BalloonDriver | undefined;
   private readonly guests = new Map<number, { guest: Guest; console: GuestConsoleBackend }>();
 
   constructor(opts: EmbeddedHostOptions) {
@@ -349,19 +352,7 @@ export class EmbeddedHost implements ToolstackHost {
       {
         paused,
         // the guest's own hypercalls: XENMEM_* for its balloon driver, VCPUOP_* for hotplug
-        memory: {
-          pageKiB: PAGE_KIB,
-          totPages: () => this.info(domid).totPages,
-          // Xen fills extents one by one and returns how many it did: up to max_pages and the free heap
-          populate: (pages) => {
-            const d = this.info(domid);
-            const n = Math.min(pages, d.maxPages - d.totPages, this.xen.heap.freePages());
-            return n > 0 ? this.xen.hypercall({ op: 'memory_op.populate_physmap', domid, pages: n }).pages : 0;
-          },
-          decrease: (pages) => this.xen.hypercall({ op: 'memory_op.decrease_reservation', domid, pages }).pages,
-          // the domain's size changed without a toolstack call: say so once the balloon rests
-          settled: () => this.changed(domid),
-        },
+        memory: this.balloonMemory(domid),
         vcpus: {
           maxVcpus: this.info(domid).maxVcpuId + 1,
           up: (vcpu) => void this.xen.hypercall({ op: 'vcpu_op.up', domid, vcpu }),
@@ -608,8 +599,29 @@ export class EmbeddedHost implements ToolstackHost {
   async setMemoryTarget(ref: DomainRef, targetKiB: number): Promise<void> {
     const domid = this.resolve(ref);
     setMemoryTarget(this, domid, targetKiB);
-    this.guests.get(domid)?.guest.balloon?.setTargetKiB(targetKiB);
+    if (domid === 0) {
+      // dom0 has no guest model: its Linux balloon driver is played here, on the host's clock
+      this.dom0Balloon ??= new BalloonDriver({ ...this.balloonMemory(0), after: (ns, fn) => this.xen.clock.after(ns, fn) });
+      this.dom0Balloon.setTargetKiB(targetKiB);
+    } else this.guests.get(domid)?.guest.balloon?.setTargetKiB(targetKiB);
     this.changed(domid);
+  }
+
+  /** A balloon driver's XENMEM_* calls for a domain (the guest's, or dom0's played by the toolstack). */
+  private balloonMemory(domid: number): Omit<BalloonPlatform, 'after'> {
+    return {
+      pageKiB: PAGE_KIB,
+      totPages: () => this.info(domid).totPages,
+      // Xen fills extents one by one and returns how many it did: up to max_pages and the free heap
+      populate: (pages) => {
+        const d = this.info(domid);
+        const n = Math.min(pages, d.maxPages - d.totPages, this.xen.heap.freePages());
+        return n > 0 ? this.xen.hypercall({ op: 'memory_op.populate_physmap', domid, pages: n }).pages : 0;
+      },
+      decrease: (pages) => this.xen.hypercall({ op: 'memory_op.decrease_reservation', domid, pages }).pages,
+      // the domain's size changed without a toolstack call: say so once the balloon rests
+      settled: () => this.changed(domid),
+    };
   }
 
   async setOnlineVcpus(ref: DomainRef, count: number): Promise<void> {

@@ -13,6 +13,7 @@ export interface LibxlSite {
 export const SITES = {
   rename: { file: 'libxl_domain.c', line: 81, fn: 'libxl__domain_rename' },
   memTarget: { file: 'libxl_mem.c', line: 278, fn: 'libxl_set_memory_target' },
+  memTargetDom0: { file: 'libxl_mem.c', line: 287, fn: 'libxl_set_memory_target' },
   vcpuOnlineZero: { file: 'libxl_domain.c', line: 1863, fn: 'libxl_set_vcpuonline' },
   vcpuOnlineMax: { file: 'libxl_domain.c', line: 1869, fn: 'libxl_set_vcpuonline' },
   rtdsVcpuSetRange: { file: 'libxl_sched.c', line: 627, fn: 'sched_rtds_vcpu_set' },

@@ -49,6 +49,12 @@ describe('xl mem-set', () => {
       stderr: 'libxl: error: libxl_mem.c:278:libxl_set_memory_target: Domain 1:memory_dynamic_max must be less than or equal to memory_static_max\n\ncannot set domid 1 dynamic max memory to : 1g\n',
     });
     expect(await xl(lab, 'mem-set', 'xendeck-pv', '12q')).toEqual({ code: 1, stdout: '', stderr: 'invalid memory size: 12q\n' });
+    expect(await xl(lab, 'mem-set', '0', '64')).toEqual({
+      code: 1,
+      stdout: '',
+      stderr: 'libxl: error: libxl_mem.c:287:libxl_set_memory_target: Domain 0:New target 65536 for dom0 is below the minimum threshold\ncannot set domid 0 dynamic max memory to : 64\n',
+    });
+    expect(await xl(lab, 'mem-set', 'Domain-0', '512')).toEqual({ code: 0, stdout: '', stderr: '' });
     expect(await xl(lab, 'mem-set', 'xendeck-pv')).toMatchObject({ code: 2 });
   });
 });

@@ -129,9 +129,18 @@ describe('xl mem-set on the embedded host (libxl_set_memory_target + the guest b
     expect((await h.domain(1)).memoryMiB).toBe(128);
   });
 
-  it('Domain-0 says it is not implemented; a bad size is refused', async () => {
+  it('Domain-0: libxl fills in its memory nodes, keeps it above LIBXL_MIN_DOM0_MEM, and dom0 balloons down', async () => {
     const h = await hostWithWeb1();
-    expect((await rejection(h.setMemoryTarget(0, 512 * 1024))).code).toBe('ENOSYS');
+    const free0 = (await h.summary()).freeMemoryMiB;
+    expect((await h.domain(0)).memoryMiB).toBe(1024);
+    const e = await rejection(h.setMemoryTarget(0, 64 * 1024));
+    expect(e.message).toBe('New target 65536 for dom0 is below the minimum threshold');
+    expect(xs(h, '/local/domain/0/memory/target')).toBe(String(1024 * 1024));
+    expect(xs(h, '/local/domain/0/memory/static-max')).toBe(String(16 * 1024 * 1024));
+    await h.setMemoryTarget(0, 512 * 1024);
+    h.advanceClock(SECONDS(2));
+    expect(await h.domain(0)).toMatchObject({ memoryMiB: 512, targetMemoryMiB: 512 });
+    expect((await h.summary()).freeMemoryMiB).toBe(free0 + 512);
     expect((await rejection(h.setMemoryTarget(1, -1))).code).toBe('EINVAL');
   });
 });

@@ -20,7 +20,9 @@ export const memSet: XlCommand = async (ctx, args) => {
   } catch (e) {
     const err = asToolstackError(e);
     // the source's message ends in "\n" and the logger adds its own: a blank line follows
-    ctx.err(err.message.startsWith('memory_dynamic_max') ? libxlError(SITES.memTarget, domid, `${err.message}\n`) : `${err.message}\n`);
+    if (err.message.startsWith('memory_dynamic_max')) ctx.err(libxlError(SITES.memTarget, domid, `${err.message}\n`));
+    else if (err.message.startsWith('New target')) ctx.err(libxlError(SITES.memTargetDom0, domid, err.message));
+    else ctx.err(`${err.message}\n`);
     ctx.err(`cannot set domid ${domid} dynamic max memory to : ${mem}\n`);
     return 1;
   }
