@@ -4,7 +4,9 @@
 // after comparing it with the one the harness generated, then the host's `xl info`, its
 // domains, a small PV guest made with the wizard, its console, pause / unpause and
 // destroy. Screenshots go to test/e2e/artifacts/realxen-*.png.
-import { mkdirSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startE2e, type E2eEnv } from '../e2e/browser';
@@ -49,14 +51,27 @@ describe('the GUI managing a real Xen 4.17 host over SSH', () => {
     await page.getByLabel('Address').fill(env.host);
     await page.getByLabel('SSH port').fill(String(env.port));
     await page.getByLabel('User').fill(env.user);
-    await page.getByLabel('Private key file').fill(env.privateKeyPath);
     await page.getByLabel('Name in XenDeck').fill(HOST);
+    // first with a key dom0 does not know
+    const stranger = join(env.scratch, 'gui-stranger-key');
+    rmSync(stranger, { force: true });
+    rmSync(`${stranger}.pub`, { force: true });
+    execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-f', stranger]);
+    await page.getByLabel('Private key file').fill(stranger);
     await page.getByRole('button', { name: 'Connect' }).click();
-    // first contact: the key is shown, nothing is trusted yet
+    // first contact: the host key is shown, nothing is trusted yet; it is the one the harness made
     const offer = page.getByText('The host presented a key XenDeck has not seen');
     await expect.poll(() => offer.textContent(), { timeout: 90_000 }).toContain(env.hostFingerprint);
     await shot(page, 'tofu');
     await page.getByRole('button', { name: 'Trust this key and add' }).click();
+    // the key is trusted, the login is not: the dialog says so, with what to do
+    const alert = page.locator('p.error[role=alert]');
+    await expect.poll(() => alert.textContent(), { timeout: 90_000 }).toMatch(/EREMOTE.*refused authentication/);
+    expect(await alert.textContent()).toContain('authorized_keys');
+    await shot(page, 'auth-refused');
+    await page.getByLabel('Private key file').fill(env.privateKeyPath);
+    await page.getByRole('button', { name: 'Connect' }).click();
+    // the key was pinned when it was trusted, so the right key just connects
     const row = page.locator(`tr[data-host="${HOST}"]`);
     await expect.poll(() => row.textContent(), { timeout: 90_000 }).toContain('online');
     expect(await row.textContent()).toContain('4.17');
