@@ -9,6 +9,7 @@ import { RemoteConsole } from './console-stream';
 import { RemoteConnection, type BackoffPolicy, type ConnectionState } from './connection';
 import { DomainWatch, type DomainSnapshot, type DomainWatchOptions } from './domain-watch';
 import { BadArgumentError, CommandFailedError, NotSupportedError, ParseError, ToolMissingError, XlCommandError } from './errors';
+import type { DomainDevices } from '../toolstack/types';
 import { backendPaths, devicesFromXenstore } from './parse/device-nodes';
 import { cpuIdentity, featuresetArgument, featuresetOf, parseXenCpuidFeaturesets, parseXenCpuidPolicies } from './parse/xen-cpuid';
 import { parseLivepatchList } from './parse/xen-livepatch-list';
@@ -30,7 +31,6 @@ import type {
   PoolSchedParams,
   RemoteCpupool,
   RemoteCpuPolicy,
-  RemoteDevices,
   RemoteDomain,
   RemoteDomainConfig,
   RemotePhysinfo,
@@ -267,7 +267,7 @@ export class RemoteXenHost {
    * A domain's vbds and vifs from xenstore (parse/device-nodes.ts): its frontend
    * directory, then each backend directory it names, as libxl's getinfo calls read them.
    */
-  async domainDevices(dom: DomainRef): Promise<RemoteDevices> {
+  async domainDevices(dom: DomainRef): Promise<DomainDevices> {
     this.need('xenstoreLs', 'xenstore-ls');
     const domid = typeof dom === 'number' ? Number(checkRef(dom)) : (await this.domainInfo(dom)).domid;
     // libxl_domain_info first, so an unknown domid is xl's error rather than xenstore-ls's

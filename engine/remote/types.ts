@@ -158,39 +158,6 @@ export interface RemoteCpuPolicy {
   features: string[];
 }
 
-/** A vbd as libxl_device_disk_getinfo gives it (frontend numbers -1 until the guest writes them). */
-export interface RemoteVbd {
-  devid: number;
-  vdev: string;
-  target: string;
-  backendType: string;
-  mode: 'r' | 'w';
-  cdrom: boolean;
-  backendDomid: number;
-  state: number;
-  evtch: number;
-  ringRef: number;
-  backendPath: string;
-}
-
-/** A vif as libxl_device_nic_getinfo gives it. */
-export interface RemoteVif {
-  devid: number;
-  mac: string;
-  bridge: string;
-  backendDomid: number;
-  state: number;
-  evtch: number;
-  txRingRef: number;
-  rxRingRef: number;
-  backendPath: string;
-}
-
-export interface RemoteDevices {
-  disks: RemoteVbd[];
-  nics: RemoteVif[];
-}
-
 /** One `Cpupool <name>: ...` block of `xl sched-<scheduler>`; pool is null for `-d` output, which has no pool line. */
 export interface PoolSchedParams {
   pool: string | null;

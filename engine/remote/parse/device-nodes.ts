@@ -6,7 +6,8 @@
 // the backend's (params, type, mode, dev, device-type; bridge, mac). Numbers the guest
 // has not written yet are -1, as libxl reports them.
 import type { XenstoreNode } from './xenstore-ls';
-import type { RemoteDevices } from '../types';
+// the toolstack's own shapes (type-only: nothing of the toolstack is loaded)
+import type { DomainDevices } from '../../toolstack/types';
 
 /** The nodes below one directory, by name relative to it (one level of names joined with "/"). */
 function below(nodes: readonly XenstoreNode[], dir: string): Map<string, string> {
@@ -37,7 +38,7 @@ export function backendPaths(deviceNodes: readonly XenstoreNode[], domid: number
   return out;
 }
 
-export function devicesFromXenstore(domid: number, deviceNodes: readonly XenstoreNode[], backendNodes: readonly XenstoreNode[]): RemoteDevices {
+export function devicesFromXenstore(domid: number, deviceNodes: readonly XenstoreNode[], backendNodes: readonly XenstoreNode[]): DomainDevices {
   const fe = (kind: string, devid: number): Map<string, string> => below(deviceNodes, `/local/domain/${domid}/device/${kind}/${devid}`);
   const disks = frontendDevids(deviceNodes, domid, 'vbd').map((devid) => {
     const f = fe('vbd', devid);

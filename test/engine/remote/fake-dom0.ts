@@ -4,6 +4,10 @@
 // and can drop every connection to test reconnects. A test double for the network
 // peer only; the connector under test is the real code.
 import { utils, Server, type Connection, type ServerChannel } from 'ssh2';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { RemoteXenHost } from '../../../engine/remote/remote-host';
 import { ed25519Pair } from './keys';
 
 export interface CommandReply {
@@ -122,5 +126,21 @@ function serveConsole(stream: ServerChannel): void {
       return;
     }
     stream.write(d);
+  });
+}
+
+/** The connector under test logged in to a fake dom0 (its key trusted on first use, no back-off waits). */
+export function connectToFakeDom0(dom0: FakeDom0, opts: { sudo?: boolean } = {}): Promise<RemoteXenHost> {
+  return RemoteXenHost.connect({
+    ssh: {
+      host: '127.0.0.1',
+      port: dom0.port,
+      username: 'root',
+      privateKey: dom0.clientKey,
+      knownHostsPath: join(mkdtempSync(join(tmpdir(), 'dom0-')), 'known_hosts'),
+      onUnknownHostKey: () => true,
+    },
+    sudo: opts.sudo ?? false,
+    sleep: () => Promise.resolve(),
   });
 }

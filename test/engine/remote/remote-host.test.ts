@@ -1,10 +1,7 @@
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { BadArgumentError, ConnectionLostError, ToolMissingError, XlCommandError } from '../../../engine/remote/errors';
 import { configName, RemoteXenHost } from '../../../engine/remote/remote-host';
-import { startFakeDom0, type CommandHandler, type CommandReply, type FakeDom0 } from './fake-dom0';
+import { connectToFakeDom0, startFakeDom0, type CommandHandler, type CommandReply, type FakeDom0 } from './fake-dom0';
 import { realErr, realOut } from './fixtures';
 
 const ALL_TOOLS = 'xl yes\nxenstore-read yes\nxenstore-ls yes\nxenstore-watch yes\nxen-livepatch yes\n';
@@ -47,18 +44,7 @@ afterEach(async () => {
 
 async function connect(handler: CommandHandler, sudo = false): Promise<RemoteXenHost> {
   dom0 = await startFakeDom0(handler);
-  return RemoteXenHost.connect({
-    ssh: {
-      host: '127.0.0.1',
-      port: dom0.port,
-      username: 'root',
-      privateKey: dom0.clientKey,
-      knownHostsPath: join(mkdtempSync(join(tmpdir(), 'rh-')), 'known_hosts'),
-      onUnknownHostKey: () => true,
-    },
-    sudo,
-    sleep: () => Promise.resolve(),
-  });
+  return connectToFakeDom0(dom0, { sudo });
 }
 
 describe('RemoteXenHost over SSH (dom0 answering with real Xen 4.17 outputs)', () => {

@@ -1,15 +1,12 @@
 // The tuning operations of the connector (pool and domain scheduler parameters,
 // vcpu-pin, mem-max, dmesg -c, CPUID policies through xen-cpuid) against an SSH server
 // that answers as the real Xen 4.17 host did (test/fixtures/realxen).
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { BadArgumentError, ConnectionLostError, NotSupportedError, ToolMissingError, XlCommandError } from '../../../engine/remote/errors';
 import { RemoteXenHost } from '../../../engine/remote/remote-host';
 import { RemoteToolstackHost } from '../../../engine/toolstack/remote-toolstack-host';
 import { ToolstackError } from '../../../engine/toolstack/toolstack-error';
-import { startFakeDom0, type CommandHandler, type CommandReply, type FakeDom0 } from './fake-dom0';
+import { connectToFakeDom0, startFakeDom0, type CommandHandler, type CommandReply, type FakeDom0 } from './fake-dom0';
 import { realErr, realOut } from './fixtures';
 
 const XEN_CPUID = '/usr/lib/xen-4.17/bin/xen-cpuid';
@@ -80,17 +77,7 @@ afterEach(async () => {
 
 async function connect(handler: CommandHandler): Promise<RemoteXenHost> {
   dom0 = await startFakeDom0(handler);
-  return RemoteXenHost.connect({
-    ssh: {
-      host: '127.0.0.1',
-      port: dom0.port,
-      username: 'root',
-      privateKey: dom0.clientKey,
-      knownHostsPath: join(mkdtempSync(join(tmpdir(), 'rt-')), 'known_hosts'),
-      onUnknownHostKey: () => true,
-    },
-    sleep: () => Promise.resolve(),
-  });
+  return connectToFakeDom0(dom0);
 }
 
 const sent = (): string[] => (dom0?.commands ?? []).filter((c) => !c.includes('command -v'));
