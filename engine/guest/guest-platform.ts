@@ -10,6 +10,7 @@ import type { ShutdownReason } from '../hypervisor/domain';
 import type { RunstateTimes } from '../hypervisor/sched/metrics';
 import type { WorkloadSpec } from '../hypervisor/sched/workload';
 import type { XsClient } from '../xenstore/client';
+import type { GuestPhysMemory } from './kernel-image';
 import type { LabNetwork } from './lab-network';
 
 export type GuestType = 'pv' | 'pvh' | 'hvm';
@@ -51,6 +52,8 @@ export interface GuestPlatform {
   setWorkload(vcpu: number, spec: WorkloadSpec): void;
   /** The guest's xenbus connection to xenstored: it acts as this domain (xs_domain_open). */
   xenbus(): Promise<XsClient>;
+  /** The guest's own memory by guest-physical address (its kernel image lives there). */
+  memory?(): GuestPhysMemory;
   /** The lab network's DHCP/TFTP service (network boot), when the host has one. */
   labNetwork?(): LabNetwork | undefined;
 }

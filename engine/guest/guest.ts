@@ -29,6 +29,7 @@ import { TaskList, type Task } from './tasks';
 import { cpuSplit, topFrame, type CpuSample, type TopOptions } from './top';
 import { xenstoreLs, xenstoreRead, xenstoreWrite } from './xenstore-tools';
 import { probeFrontends, type FrontendResult } from './xenbus-frontend';
+import { KernelImage } from './kernel-image';
 
 export type GuestState = 'booting' | 'login' | 'password' | 'shell' | 'busy' | 'down';
 
@@ -71,6 +72,9 @@ export class Guest {
   private accountedRun: number[] = [];
   private frontends_: FrontendResult[] = [];
   private netboot_: NetbootPlan | undefined;
+  /** The kernel's image in guest memory (text, rodata, syscall table, IDT, task list). */
+  private image: KernelImage | undefined;
+  private untrackTasks: (() => void) | undefined;
   /** Counts kernel starts (soft reset): late replies of an older kernel are dropped. */
   private bootEpoch = 0;
   /** Bytes the guest has written to its console, total (for tests and benchmarks). */
@@ -203,12 +207,33 @@ export class Guest {
     }
     this.after(loginAt, () => this.loginPrompt());
     const kernelAt = opts.kexec ? 0 : kernelStartNs(hw, net);
+    this.after(kernelAt, () => this.loadKernelImage(hw));
     this.after(kernelAt + XENBUS_PROBE_AT, () => this.startFrontends());
   }
 
   /** What the last network boot got (address, whether a kernel came over TFTP). */
   get netboot(): NetbootPlan | undefined {
     return this.netboot_;
+  }
+
+  /**
+   * The kernel is decompressed to its load address: its sections and task list go into
+   * guest memory (./kernel-image.ts), the list kept in step with the processes.
+   */
+  private loadKernelImage(hw: GuestHardware): void {
+    const mem = this.platform.memory?.();
+    if (!mem) return;
+    try {
+      const image = new KernelImage(mem);
+      image.load(`Linux version ${kernelRelease(hw.type)} ${KERNEL_VERSION}`);
+      image.writeTasks(this.tasks);
+      this.image = image;
+      this.untrackTasks?.();
+      this.untrackTasks = this.tasks.onChange(() => this.image?.writeTasks(this.tasks));
+    } catch (e) {
+      // a domain too small for the image (its pages not populated) runs without one
+      this.kernelLine(`Kernel image not placed: ${e instanceof Error ? e.message : String(e)}`);
+    }
   }
 
   /** PV frontends attached so far (xenbus handshake done). */
@@ -697,6 +722,9 @@ export class Guest {
     this.startedAt = this.platform.clock.now;
     this.kernelStart = 0;
     this.tasks = new TaskList(this.hw().vcpus, FIRST_SHELL_PID);
+    this.untrackTasks?.();
+    this.untrackTasks = undefined;
+    this.image = undefined;
     this.load = new LoadAverage(this.platform.clock.now);
     this.shellPid = 0;
     this.fgPid = 0;

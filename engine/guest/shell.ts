@@ -10,6 +10,7 @@ import { printkTime } from './boot-log';
 import type { GuestHardware } from './guest-platform';
 import { OS_NAME, kernelRelease } from './kernel-release';
 import { cpuinfo, free, meminfo, procVersion, unameAll, uptime } from './proc-files';
+import { kallsyms } from './kernel-image';
 import { parseStress, type StressPlan } from './stress';
 import type { Task } from './tasks';
 import { parseTop, type TopOptions } from './top';
@@ -113,6 +114,8 @@ const FILES: Record<string, (c: ShellContext) => string> = {
   '/proc/meminfo': (c) => meminfo(c.hw),
   '/proc/version': (c) => procVersion(c.hw),
   '/proc/loadavg': (c) => `${c.load.map((l) => l.toFixed(2)).join(' ')} ${c.tasks.filter((t) => t.state === 'R').length}/${c.tasks.length} ${c.pid}\n`,
+  '/proc/kallsyms': () => kallsyms(),
+  '/boot/System.map': () => kallsyms(),
   '/sys/kernel/kexec_loaded': (c) => (c.kexecLoaded ? '1\n' : '0\n'),
   '/proc/uptime': (c) => `${(c.uptimeNs / 1e9).toFixed(2)} ${((c.uptimeNs / 1e9) * c.hw.vcpus * 0.98).toFixed(2)}\n`,
   '/proc/xen/capabilities': (c) => (c.hw.domid === 0 ? 'control_d\n' : ''),

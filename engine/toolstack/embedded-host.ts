@@ -348,6 +348,8 @@ export class EmbeddedHost implements ToolstackHost {
         setWorkload: (vcpu, workload) => this.xen.hypercall({ op: 'sim.set_workload', domid, vcpu, workload }),
         xenbus: () => this.guestXenbus(domid),
         labNetwork: () => this.labNetwork,
+        // the guest's own pages (a foreign mapping stands in for the kernel's direct map)
+        memory: () => this.xen.hypercall({ op: 'privcmd.map_foreign', domid }),
       },
       {
         paused,
