@@ -35,5 +35,7 @@ describe('a domain page shows its devices', () => {
     const nic = (await page.locator('[data-test=nic-table] tbody tr').first().textContent()) ?? '';
     expect(nic).toContain('00:16:3e:0a:0b:0c');
     expect(nic).toContain('xenbr1');
+    await page.locator('[data-test=domain-devices]').scrollIntoViewIfNeeded();
+    await page.locator('[data-test=domain-devices]').screenshot({ path: 'test/e2e/artifacts/domain-devices.png' });
   });
 });
