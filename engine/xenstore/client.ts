@@ -205,7 +205,7 @@ export class XsClient {
   }
 
   async write(path: string, value: string, tx = 0): Promise<void> {
-    await this.request(XsType.WRITE, Buffer.concat([Buffer.from(`${path}\0`, 'latin1'), Buffer.from(value, 'latin1')]), tx);
+    await this.request(XsType.WRITE, `${path}\0${value}`, tx);
   }
 
   async mkdir(path: string, tx = 0): Promise<void> {

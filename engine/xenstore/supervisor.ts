@@ -245,7 +245,9 @@ function workerModule(): string {
   return existsSync(ts) ? ts : fileURLToPath(new URL('./xenstored-worker.js', import.meta.url));
 }
 
+/** The worker's node options: tsx for the TypeScript source; $XENSTORED_CPU_PROF=DIR profiles it (node --cpu-prof). */
 function workerExecArgv(): string[] {
-  if (!workerModule().endsWith('.ts')) return [];
-  return ['--import', pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href];
+  const prof = process.env.XENSTORED_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.XENSTORED_CPU_PROF}`] : [];
+  if (!workerModule().endsWith('.ts')) return prof;
+  return [...prof, '--import', pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href];
 }

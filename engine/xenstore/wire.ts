@@ -56,14 +56,16 @@ export class WireError extends Error {
 }
 
 export function encode(type: number, reqId: number, txId: number, payload: Buffer | string): Buffer {
-  const body = typeof payload === 'string' ? Buffer.from(payload, 'latin1') : payload;
-  if (body.length > XENSTORE_PAYLOAD_MAX) throw new WireError(`payload of ${body.length} bytes exceeds ${XENSTORE_PAYLOAD_MAX}`);
-  const out = Buffer.allocUnsafe(HEADER_SIZE + body.length);
+  // A string is written straight after the header (one allocation, no copy).
+  const len = payload.length;
+  if (len > XENSTORE_PAYLOAD_MAX) throw new WireError(`payload of ${len} bytes exceeds ${XENSTORE_PAYLOAD_MAX}`);
+  const out = Buffer.allocUnsafe(HEADER_SIZE + len);
   out.writeUInt32LE(type >>> 0, 0);
   out.writeUInt32LE(reqId >>> 0, 4);
   out.writeUInt32LE(txId >>> 0, 8);
-  out.writeUInt32LE(body.length, 12);
-  body.copy(out, HEADER_SIZE);
+  out.writeUInt32LE(len, 12);
+  if (typeof payload === 'string') out.write(payload, HEADER_SIZE, 'latin1');
+  else payload.copy(out, HEADER_SIZE);
   return out;
 }
 
@@ -94,8 +96,10 @@ export function joinStrings(parts: readonly string[]): Buffer {
   return b;
 }
 
+const EMPTY = Buffer.alloc(0);
+
 export class FrameDecoder {
-  private buf: Buffer = Buffer.alloc(0);
+  private buf: Buffer = EMPTY;
 
   /** Bytes held that do not yet form a whole message. */
   get pending(): number {
@@ -110,7 +114,7 @@ export class FrameDecoder {
   /** Takes the bytes held (partial or undecoded messages), leaving the decoder empty. */
   takePending(): Buffer {
     const b = this.buf;
-    this.buf = Buffer.alloc(0);
+    this.buf = EMPTY;
     return b;
   }
 
@@ -127,11 +131,13 @@ export class FrameDecoder {
         type: this.buf.readUInt32LE(off),
         reqId: this.buf.readUInt32LE(off + 4),
         txId: this.buf.readUInt32LE(off + 8),
-        payload: Buffer.from(this.buf.subarray(off + HEADER_SIZE, off + HEADER_SIZE + len)),
+        // A view, not a copy: every chunk a socket hands over is its own memory, and what
+        // the store keeps (a written value) is copied there.
+        payload: this.buf.subarray(off + HEADER_SIZE, off + HEADER_SIZE + len),
       });
       off += HEADER_SIZE + len;
     }
-    this.buf = off === this.buf.length ? Buffer.alloc(0) : Buffer.from(this.buf.subarray(off));
+    this.buf = off === this.buf.length ? EMPTY : Buffer.from(this.buf.subarray(off));
     return out;
   }
 }

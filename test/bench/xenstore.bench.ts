@@ -9,6 +9,7 @@
  * under 1 s (Xen's C xenstored live-updates 120,000 nodes in about 11 s).
  */
 import { spawn } from 'node:child_process';
+import net from 'node:net';
 import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -72,6 +73,34 @@ async function liveUpdate(d: Daemon): Promise<string> {
   }
 }
 
+/**
+ * The floor under "1 in flight": round trips/s of a bare Node echo server in another
+ * process over a unix socket, on this machine now (each xenstore request costs at least
+ * one such round trip: a write syscall and a wake-up on each side).
+ */
+async function echoFloor(sock: string): Promise<number> {
+  const code = `require('node:net').createServer((s) => s.on('data', (b) => s.write(b))).listen(${JSON.stringify(sock)}, () => console.log('ready'))`;
+  const srv = spawn(process.execPath, ['-e', code], { stdio: ['ignore', 'pipe', 'inherit'] });
+  await new Promise<void>((resolve) => srv.stdout!.once('data', () => resolve()));
+  const c = net.connect(sock);
+  await new Promise((r) => c.once('connect', r));
+  const msg = Buffer.alloc(40);
+  let n = 0;
+  const t0 = performance.now();
+  await new Promise<void>((resolve) => {
+    c.on('data', () => {
+      n++;
+      if (performance.now() - t0 > DURATION_MS) return resolve();
+      c.write(msg);
+    });
+    c.write(msg);
+  });
+  const rate = n / ((performance.now() - t0) / 1000);
+  c.destroy();
+  srv.kill();
+  return rate;
+}
+
 /** One connection, one request in flight: write then read a node. */
 async function sequential(c: XsClient, id: number): Promise<number> {
   let i = 0;
@@ -128,6 +157,7 @@ try {
   console.log(`daemon_start_ms: ${d.startMs.toFixed(0)}`);
   const one = await XsClient.connect(sock);
   console.log(`ops_per_s_1_client_1_in_flight: ${Math.round(await sequential(one, 0))}`);
+  console.log(`unix_socket_echo_floor_round_trips_per_s: ${Math.round(await echoFloor(join(dir, 'echo')))}`);
   console.log(`ops_per_s_1_client_32_in_flight: ${Math.round(await pipelined(one, 32))}`);
   const many = await Promise.all(Array.from({ length: 16 }, () => XsClient.connect(sock)));
   const rates = await Promise.all(many.map((c, i) => sequential(c, i + 1)));
