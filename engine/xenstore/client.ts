@@ -28,10 +28,11 @@ class XenbusTransport implements XsTransport {
 
   constructor(daemon: XenstoreDaemon, domid: number) {
     this.conn = daemon.connect(domid, {
-      write: (b) => {
+      write: (b, consumed) => {
         // Asynchronous like a ring: the guest sees replies after its request returns.
         queueMicrotask(() => {
           for (const fn of this.dataFns) fn(b);
+          consumed();
         });
       },
       close: () => this.closeNow(),

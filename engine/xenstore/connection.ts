@@ -22,9 +22,13 @@ import type { XsMessage } from './wire';
 import { FrameDecoder, WireError, XENSTORE_PAYLOAD_MAX, XsType, encode, joinStrings, splitStrings } from './wire';
 import type { XenstoreDaemon } from './daemon';
 
-/** Where a connection's bytes go: a socket, or an in-process xenbus ring. */
+/**
+ * Where a connection's bytes go: a socket, or an in-process xenbus ring. `consumed` is
+ * called once the bytes have left for the client (written to the socket, handed to the
+ * guest): until then they count as the connection's outstanding replies and events.
+ */
 export interface ConnectionSink {
-  write(frame: Buffer): void;
+  write(frame: Buffer, consumed: () => void): void;
   close(): void;
 }
 
@@ -51,6 +55,10 @@ export class Connection implements WatchOwner, Caller {
   private frozen = false;
   /** Requests handled so far (a domain's ring is attached by the first one). */
   private handled = 0;
+  /** Replies and watch events queued or written but not yet consumed (quota-outstanding). */
+  private outstanding = 0;
+  /** Requests received but not handled while the outstanding quota is reached. */
+  private backlog: XsMessage[] = [];
 
   constructor(
     private readonly daemon: XenstoreDaemon,
@@ -78,6 +86,7 @@ export class Connection implements WatchOwner, Caller {
   deliver(epath: string, token: string): void {
     if (this.closed) return;
     this.out.push(encode(XsType.WATCH_EVENT, 0, 0, joinStrings([epath, token])));
+    this.outstanding++;
     if (!this.flushQueued) {
       this.flushQueued = true;
       queueMicrotask(() => this.flush());
@@ -102,22 +111,46 @@ export class Connection implements WatchOwner, Caller {
       }
       throw e;
     }
-    for (const m of msgs) {
-      this.out.push(this.handle(m));
+    if (this.backlog.length > 0) this.backlog.push(...msgs);
+    else if (msgs.length > 0) this.backlog = msgs;
+    this.work();
+  }
+
+  /**
+   * Handles the requests received, unless the connection has `quota.outstanding` replies
+   * and events its client has not taken yet: then, as C xenstored does for a domain
+   * (xenstored_core.c conn_can_read() with domain_req_outstanding(), XSA-326), it reads
+   * no more requests until the client catches up. Privileged connections have no limit.
+   */
+  private work(): void {
+    let i = 0;
+    const q = this.quota.outstanding;
+    const limited = !this.privileged && q > 0;
+    for (; i < this.backlog.length && !this.closed && !this.frozen; i++) {
+      if (limited && this.outstanding >= q) break;
+      this.out.push(this.handle(this.backlog[i]!));
+      this.outstanding++;
       if (this.afterReply.length > 0) {
         for (const [p, t] of this.afterReply) this.deliver(p, t);
         this.afterReply = [];
       }
     }
+    this.backlog = i === this.backlog.length ? [] : this.backlog.slice(i);
     this.flush();
   }
 
   flush(): void {
     this.flushQueued = false;
     if (this.closed || this.out.length === 0) return;
-    const b = this.out.length === 1 ? this.out[0]! : Buffer.concat(this.out);
+    const n = this.out.length;
+    const b = n === 1 ? this.out[0]! : Buffer.concat(this.out);
     this.out = [];
-    this.sink.write(b);
+    this.sink.write(b, () => this.consumed(n));
+  }
+
+  private consumed(n: number): void {
+    this.outstanding -= n;
+    if (this.backlog.length > 0 && !this.closed) queueMicrotask(() => this.work());
   }
 
   /** Stops handling requests (live update); what arrives is kept for the next daemon. */
@@ -138,7 +171,8 @@ export class Connection implements WatchOwner, Caller {
         ...(w.relativeBase === undefined ? {} : { relativeBase: w.relativeBase }),
       })),
       transactions: [...this.transactions.keys()],
-      pending: this.decoder.takePending().toString('latin1'),
+      // requests held back by the outstanding quota go first, then the partial bytes
+      pending: Buffer.concat([...this.backlog.splice(0).map((m) => encode(m.type, m.reqId, m.txId, m.payload)), this.decoder.takePending()]).toString('latin1'),
     };
   }
 

@@ -9,7 +9,10 @@ export interface XsQuota {
   nodes: number;
   /** Watches per connection. */
   watches: number;
-  /** Outstanding requests per domain (requests whose reply is not yet consumed). */
+  /**
+   * Outstanding requests per connection: replies and watch events not yet taken by the
+   * client; at the limit no more requests are read (connection.ts work()).
+   */
   outstanding: number;
   /** Bytes of memory a domain may use (hard limit). */
   memory: number;

@@ -30,8 +30,8 @@ export class XenstoreServer {
     this.sockets.add(sock);
     sock.setNoDelay?.(true);
     const conn = this.daemon.connect(0, {
-      write: (b) => {
-        if (!sock.destroyed) sock.write(b);
+      write: (b, consumed) => {
+        if (!sock.destroyed) sock.write(b, consumed);
       },
       close: () => sock.end(),
     });

@@ -13,18 +13,18 @@ import type { FromWorker, LiveState, ToWorker, WorkerInit } from './live-update'
 /** A sink that holds frames until its socket arrives. */
 class SocketSink implements ConnectionSink {
   sock: net.Socket | undefined;
-  private held: Buffer[] = [];
+  private held: [Buffer, () => void][] = [];
   closed = false;
 
   attach(sock: net.Socket): void {
     this.sock = sock;
-    if (this.held.length > 0) sock.write(Buffer.concat(this.held));
+    for (const [frame, consumed] of this.held) sock.write(frame, consumed);
     this.held = [];
   }
 
-  write(frame: Buffer): void {
-    if (this.sock === undefined) this.held.push(frame);
-    else if (!this.sock.destroyed) this.sock.write(frame);
+  write(frame: Buffer, consumed: () => void): void {
+    if (this.sock === undefined) this.held.push([frame, consumed]);
+    else if (!this.sock.destroyed) this.sock.write(frame, consumed);
   }
 
   close(): void {

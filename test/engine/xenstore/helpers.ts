@@ -14,7 +14,10 @@ export class MemClient {
 
   constructor(daemon: XenstoreDaemon, domid: number) {
     this.conn = daemon.connect(domid, {
-      write: (b) => this.inbox.push(...this.decoder.push(b)),
+      write: (b, consumed) => {
+        this.inbox.push(...this.decoder.push(b));
+        consumed();
+      },
       close: () => {
         this.closed = true;
       },
