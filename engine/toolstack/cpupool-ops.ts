@@ -5,7 +5,8 @@
  * "Cpu weight out of range, valid values are within range from 1 to 65535").
  */
 import { XenError } from '../hypervisor/errno';
-import type { SchedulerName } from '../hypervisor/sched/scheduler';
+import { XEN_SYSCTL_CSCHED_TSLICE_MAX, XEN_SYSCTL_CSCHED_TSLICE_MIN } from '../hypervisor/sched/credit';
+import { XEN_SYSCTL_SCHED_RATELIMIT_MAX, XEN_SYSCTL_SCHED_RATELIMIT_MIN, type SchedulerName } from '../hypervisor/sched/scheduler';
 import type { Xen } from '../hypervisor/xen';
 import { ToolstackError } from './toolstack-error';
 import type { CpupoolSummary, DomainSchedInfo, DomainSchedParamsT, PoolSchedInfoT, PoolSchedParamsT, VcpuSchedParamsT, VcpuSummary } from './types';
@@ -133,8 +134,30 @@ export class CpupoolOps {
     return { sched: pool.sched, params, runqueues: { arrangement: a.kind, maxCpusRunqueue: a.maxCpusRunqueue, runqueues: a.runqueues } };
   }
 
+  /**
+   * libxl_sched_credit_params_set / libxl_sched_credit2_params_set (tools/libs/light/
+   * libxl_sched.c) check what xl passes before Xen is asked, with these words (the real
+   * xl 4.17's, test/fixtures/realxen/xl-sched-credit*-s-*.err): the time slice against
+   * XEN_SYSCTL_CSCHED_TSLICE_MIN/MAX, the rate limit in sched_ratelimit_check (0 turns
+   * it off), and a rate limit above the time slice.
+   */
   setPoolSched(ref: string, params: PoolSchedParamsT): void {
     const id = this.poolId(ref);
+    const pool = this.list().find((x) => x.poolId === id);
+    if (pool?.sched === 'credit' || pool?.sched === 'credit2') {
+      const now = this.call(() => this.xen.hypercall({ op: 'sysctl.scheduler_op', poolId: id, cmd: 'getinfo' }));
+      const next = { ...now, ...params };
+      if (pool.sched === 'credit' && next.tsliceMs !== undefined && (next.tsliceMs < XEN_SYSCTL_CSCHED_TSLICE_MIN || next.tsliceMs > XEN_SYSCTL_CSCHED_TSLICE_MAX)) {
+        throw new ToolstackError('EINVAL', `Time slice out of range, valid range is from ${XEN_SYSCTL_CSCHED_TSLICE_MIN} to ${XEN_SYSCTL_CSCHED_TSLICE_MAX}`);
+      }
+      const r = next.ratelimitUs;
+      if (r !== undefined && r !== 0 && (r < XEN_SYSCTL_SCHED_RATELIMIT_MIN || r > XEN_SYSCTL_SCHED_RATELIMIT_MAX)) {
+        throw new ToolstackError('EINVAL', `Ratelimit out of range, valid range is from ${XEN_SYSCTL_SCHED_RATELIMIT_MIN} to ${XEN_SYSCTL_SCHED_RATELIMIT_MAX}`);
+      }
+      if (pool.sched === 'credit' && r !== undefined && next.tsliceMs !== undefined && r > next.tsliceMs * 1000) {
+        throw new ToolstackError('EINVAL', 'Ratelimit cannot be greater than timeslice');
+      }
+    }
     this.call(() => this.xen.hypercall({ op: 'sysctl.scheduler_op', poolId: id, cmd: 'putinfo', params }));
   }
 

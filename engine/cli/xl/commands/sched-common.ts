@@ -31,6 +31,13 @@ const RANGE_SITES: Partial<Record<SchedulerNameT, { weight: LibxlSite; cap: Libx
   credit2: { weight: { file: 'libxl_sched.c', line: 445, fn: 'sched_credit2_domain_set' }, cap: { file: 'libxl_sched.c', line: 455, fn: 'sched_credit2_domain_set' } },
 };
 
+/** Where libxl 4.17 logs its checks of pool parameters (libxl_sched.c), by the start of the message. */
+const POOL_CHECK_SITES: [string, LibxlSite][] = [
+  ['Ratelimit out of range', { file: 'libxl_sched.c', line: 270, fn: 'sched_ratelimit_check' }],
+  ['Time slice out of range', { file: 'libxl_sched.c', line: 311, fn: 'libxl_sched_credit_params_set' }],
+  ['Ratelimit cannot be greater than timeslice', { file: 'libxl_sched.c', line: 321, fn: 'libxl_sched_credit_params_set' }],
+];
+
 /**
  * sched_*_pool_output(): the pool line. Asking a pool of another scheduler fails in Xen;
  * xl then says "libxl_sched_X_params_get failed." and "[sched params unavailable]".
@@ -133,7 +140,9 @@ export async function poolParams(ctx: XlContext, host: XlHost, sched: 'credit' |
   try {
     await host.setPoolSched(p.name, set);
   } catch (e) {
-    ctx.err(`${asToolstackError(e).message}\n`);
+    const msg = asToolstackError(e).message;
+    const site = POOL_CHECK_SITES.find(([prefix]) => msg.startsWith(prefix))?.[1];
+    ctx.err(site ? libxlError(site, undefined, msg) : `${msg}\n`);
     ctx.err(`libxl_sched_${sched}_params_set failed.\n`);
     return 1;
   }
