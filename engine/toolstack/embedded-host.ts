@@ -331,6 +331,13 @@ export class EmbeddedHost implements ToolstackHost {
       this.changed(domid);
       return;
     }
+    // What xl would do beyond destroy / restart and XenDeck does not yet is said, not skipped silently
+    if (action === 'coredump-destroy' || action === 'coredump-restart') {
+      this.emit({ kind: 'host.log', hostId: this.id, level: 'warning', message: `${action}: no core file written (xc_domain_dumpcore is not implemented in XenDeck yet); the domain is ${action === 'coredump-destroy' ? 'destroyed' : 'destroyed and restarted'}` });
+    }
+    if (action === 'rename-restart') {
+      this.emit({ kind: 'host.log', hostId: this.id, level: 'warning', message: 'rename-restart: the old domain is not kept under a new name (libxl_domain_preserve is not implemented in XenDeck yet); it is destroyed and restarted' });
+    }
     this.destroyNow(domid);
     if (kept && (action === 'restart' || action === 'rename-restart' || action === 'coredump-restart')) {
       this.createNow({ configText: kept.text, file: kept.file });

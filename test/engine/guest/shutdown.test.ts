@@ -69,6 +69,17 @@ describe('guest shutdown, reboot and crash reach Xen and the on_* actions', () =
     expect((await g.host.listDomains()).map((d) => [d.domid, d.name])).toEqual([[0, 'Domain-0'], [2, 'web1']]);
   });
 
+  it('on_crash="coredump-restart" restarts and says that no core file was written', async () => {
+    const g = await rig(`${PV}on_crash = "coredump-restart"\n`);
+    await g.login();
+    const events: ToolstackEvent[] = [];
+    g.host.subscribe((e) => events.push(e));
+    g.type('echo c > /proc/sysrq-trigger\r');
+    expect((await g.host.listDomains()).map((d) => [d.domid, d.name])).toEqual([[0, 'Domain-0'], [2, 'web1']]);
+    const warnings = events.filter((e) => e.kind === 'host.log' && e.level === 'warning').map((e) => (e.kind === 'host.log' ? e.message : ''));
+    expect(warnings).toContain('coredump-restart: no core file written (xc_domain_dumpcore is not implemented in XenDeck yet); the domain is destroyed and restarted');
+  });
+
   it('a crash with on_crash="preserve" leaves the domain crashed', async () => {
     const g = await rig(`${PV}on_crash = "preserve"\n`);
     await g.login();
