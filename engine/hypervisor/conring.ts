@@ -31,6 +31,15 @@ export class ConsoleRing {
       this.buf[this.prod % this.size] = b;
       this.prod++;
     }
+    for (const fn of this.writers) fn();
+  }
+
+  private readonly writers = new Set<() => void>();
+
+  /** Something was written (the serial console's reader, e.g. `xl console 0`, follows it). */
+  onWrite(fn: () => void): () => void {
+    this.writers.add(fn);
+    return () => this.writers.delete(fn);
   }
 
   /** Oldest index still held. */

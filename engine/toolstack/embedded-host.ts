@@ -26,6 +26,7 @@ import { parseDomainConfig, withOverrides, type ConfigHostFacts } from './domain
 import { devicesForLayout, readDomainDevices } from './domain-devices';
 import { CpupoolOps } from './cpupool-ops';
 import { GuestConsoleBackend } from './guest-console';
+import { HypervisorConsole } from './hypervisor-console';
 import { guestHardware } from './guest-hardware';
 import { HostXenstore, type XenstoreListing } from './host-xenstore';
 import { toDomainSummary } from './domain-summary';
@@ -412,8 +413,9 @@ export class EmbeddedHost implements ToolstackHost {
   /** `xl console`: the guest's console, output and input. */
   async console(ref: DomainRef): Promise<ConsoleStream> {
     const domid = this.resolve(ref);
+    if (domid === 0) return new HypervisorConsole(this.xen.conring);
     const g = this.guests.get(domid);
-    if (!g) throw new ToolstackError('ENOENT', `Domain ${domid} has no console this host can attach to`, domid === 0 ? 'The hypervisor console is `xl dmesg`' : undefined);
+    if (!g) throw new ToolstackError('ENOENT', `Domain ${domid} has no console this host can attach to`);
     return g.console.attach();
   }
 

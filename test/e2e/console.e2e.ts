@@ -30,7 +30,8 @@ describe('guest consoles in Chromium', () => {
     await page.goto(env.server.url);
     await page.getByRole('link', { name: 'Consoles' }).click();
     await page.waitForURL(/\/consoles$/);
-    await expect.poll(() => page.locator('[data-test=console-pick] option').count()).toBe(2);
+    // the placeholder, Domain-0 (the hypervisor console) and web1
+    await expect.poll(() => page.locator('[data-test=console-pick] option').count()).toBe(3);
     await page.locator('[data-test=console-pick]').selectOption({ label: 'web1 (domid 1)' });
     await page.getByRole('button', { name: 'Open console' }).click();
     await expect.poll(() => page.locator('[data-test=console-tab-web1]').count()).toBe(1);
@@ -50,7 +51,7 @@ describe('guest consoles in Chromium', () => {
   it('keeps several consoles in tabs and shows the history when one is reopened', async () => {
     const { page } = env;
     await env.server.lab.host('lab1').createDomain({ configText: 'name = "db1"\ntype = "hvm"\nmemory = 512\n' });
-    await expect.poll(() => page.locator('[data-test=console-pick] option').count()).toBe(3);
+    await expect.poll(() => page.locator('[data-test=console-pick] option').count()).toBe(4);
     await page.locator('[data-test=console-pick]').selectOption({ label: 'db1 (domid 2)' });
     await page.getByRole('button', { name: 'Open console' }).click();
     await expect.poll(() => screen(page), { timeout: 15_000 }).toContain('db1 login:');
@@ -78,5 +79,16 @@ describe('guest consoles in Chromium', () => {
 
   it('saw no console error and no CSP violation', () => {
     expect(env.problems).toEqual([]);
+  });
+
+  it("opens Domain-0's console: the hypervisor console, with Xen's boot lines", async () => {
+    const { page } = env;
+    await page.goto(env.server.url);
+    await page.getByRole('link', { name: 'Consoles' }).click();
+    await page.waitForURL(/\/consoles$/);
+    await page.locator('[data-test=console-pick]').selectOption({ label: 'Domain-0 (domid 0)' });
+    await page.getByRole('button', { name: 'Open console' }).click();
+    await expect.poll(() => page.locator('[data-test=console-tab-Domain-0]').count()).toBe(1);
+    await expect.poll(() => screen(page), { timeout: 15_000 }).toContain('(XEN) ');
   });
 });
