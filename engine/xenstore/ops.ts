@@ -15,7 +15,7 @@ import { basename, join, parentOf } from './path';
 import type { XsQuota } from './quota';
 import { exceeds } from './quota';
 import type { NodeView, XsNode } from './store';
-import { newNode } from './store';
+import { newNode, nodeBytes } from './store';
 
 /** Who is asking: a connection's domain. */
 export interface Caller {
@@ -86,8 +86,11 @@ function create(view: NodeView, caller: Caller, path: string, value: Buffer): Xs
   }
   if (!mayAccess(caller, anc.perms, 'write')) throw new XsError('EACCES', path);
   if (!caller.privileged) {
-    // New nodes are owned by the caller: check its node quota first.
+    // New nodes are owned by the caller: check its node and memory quotas first.
     if (exceeds(caller.quota.nodes, view.ownedBy(caller.domid) + missing.length)) throw new XsError('ENOSPC', 'nodes quota');
+    let bytes = value.length;
+    for (const np of missing) bytes += nodeBytes(np, { value: Buffer.alloc(0), perms: inherit(caller, anc.perms) });
+    checkMemory(view, caller, bytes);
   }
   let parentPath = p;
   let parentPerms = anc.perms;
@@ -121,9 +124,17 @@ export function write(view: NodeView, caller: Caller, path: string, value: Buffe
     return { path, recursive: false, perms: n.perms };
   }
   if (!mayAccess(caller, node.perms, 'write')) throw new XsError('EACCES', path);
-  const m = view.mutable(path);
-  m.value = value;
-  return { path, recursive: false, perms: m.perms };
+  if (!caller.privileged && ownerOf(node.perms) === caller.domid) checkMemory(view, caller, value.length - node.value.length);
+  view.setValue(path, value);
+  return { path, recursive: false, perms: node.perms };
+}
+
+/**
+ * quota-memory (Xen 4.17, default 2.5 MB hard): growing past it fails with ENOMEM, as
+ * C xenstored's domain_memory_add_chk() does; shrinking is always allowed.
+ */
+function checkMemory(view: NodeView, caller: Caller, growth: number): void {
+  if (growth > 0 && exceeds(caller.quota.memory, view.memoryOf(caller.domid) + growth)) throw new XsError('ENOMEM', 'memory quota');
 }
 
 /** MKDIR: null when the node already exists (no change, no event). */

@@ -2,7 +2,8 @@
  * Xenstore quotas with C xenstored's defaults (tools/xenstored/domain.c quotas[]; 4.7 had
  * the same nodes/watches/entry-size/transactions values). They apply to unprivileged
  * domains only; 0 disables one. Exceeding nodes, node size, node permissions,
- * transactions or transaction nodes is ENOSPC; watches is E2BIG (as C xenstored).
+ * transactions or transaction nodes is ENOSPC; watches is E2BIG; memory is ENOMEM (as C
+ * xenstored). The 2 MB soft memory limit (a log line in C xenstored) is not kept.
  */
 export interface XsQuota {
   /** Nodes a domain may own. */
@@ -14,7 +15,7 @@ export interface XsQuota {
    * client; at the limit no more requests are read (connection.ts work()).
    */
   outstanding: number;
-  /** Bytes of memory a domain may use (hard limit). */
+  /** Bytes of the nodes a domain owns (store.ts nodeBytes; hard limit, ENOMEM past it). */
   memory: number;
   /** Open transactions per connection. */
   transactions: number;

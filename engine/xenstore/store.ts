@@ -34,6 +34,20 @@ export interface NodeView {
   setPerms(path: string, perms: Perm[]): void;
   /** Nodes owned by `domid` as this view sees them (quota). */
   ownedBy(domid: number): number;
+  /** Bytes of the nodes owned by `domid` (nodeBytes; quota-memory). */
+  memoryOf(domid: number): number;
+  /** Replaces a node's value (the node must exist); its generation moves on. */
+  setValue(path: string, value: Buffer): void;
+}
+
+/**
+ * What a node costs its owner against quota-memory: its name, its data and its
+ * permissions (8 bytes each, struct xs_permissions), the parts of a node C xenstored
+ * charges to a domain since Xen 4.17 (xenstored_domain.c domain_memory_add); the
+ * children's names are charged to the children.
+ */
+export function nodeBytes(path: string, node: { value: Buffer; perms: readonly Perm[] }): number {
+  return path.length + node.value.length + 8 * node.perms.length;
 }
 
 export function newNode(perms: Perm[], value: Buffer = Buffer.alloc(0)): XsNode {
@@ -48,6 +62,7 @@ export function cloneNode(n: XsNode): XsNode {
 export class Store implements NodeView {
   private readonly nodes = new Map<string, XsNode>();
   private readonly owners = new Map<number, number>();
+  private readonly bytes = new Map<number, number>();
   private gen = 0;
   /** Paths changed since the last takeDirty(), when tracking (persistence). */
   private dirty: Set<string> | null = null;
@@ -84,17 +99,17 @@ export class Store implements NodeView {
 
   create(path: string, node: XsNode): void {
     const old = this.nodes.get(path);
-    if (old !== undefined) this.count(ownerOf(old.perms), -1);
+    if (old !== undefined) this.count(path, old, -1);
     node.generation = ++this.gen;
     this.dirty?.add(path);
     this.nodes.set(path, node);
-    this.count(ownerOf(node.perms), 1);
+    this.count(path, node, 1);
   }
 
   remove(path: string): void {
     const old = this.nodes.get(path);
     if (old === undefined) return;
-    this.count(ownerOf(old.perms), -1);
+    this.count(path, old, -1);
     this.dirty?.add(path);
     this.nodes.delete(path);
   }
@@ -102,9 +117,20 @@ export class Store implements NodeView {
   /** Replaces a node's permissions, keeping owner counts right. */
   setPerms(path: string, perms: Perm[]): void {
     const n = this.mutable(path);
-    this.count(ownerOf(n.perms), -1);
+    this.count(path, n, -1);
     n.perms = perms;
-    this.count(ownerOf(perms), 1);
+    this.count(path, n, 1);
+  }
+
+  setValue(path: string, value: Buffer): void {
+    const n = this.mutable(path);
+    this.count(path, n, -1);
+    n.value = value;
+    this.count(path, n, 1);
+  }
+
+  memoryOf(domid: number): number {
+    return this.bytes.get(domid) ?? 0;
   }
 
   /** Installs a node committed by a transaction (replacing or creating). */
@@ -136,11 +162,11 @@ export class Store implements NodeView {
   restore(path: string, value: Buffer, perms: Perm[]): void {
     const old = this.nodes.get(path);
     if (old !== undefined) {
-      this.count(ownerOf(old.perms), -1);
+      this.count(path, old, -1);
       old.value = value;
       old.perms = perms;
       old.generation = ++this.gen;
-      this.count(ownerOf(perms), 1);
+      this.count(path, old, 1);
       return;
     }
     if (path !== '/') {
@@ -202,12 +228,18 @@ export class Store implements NodeView {
   clear(): void {
     this.nodes.clear();
     this.owners.clear();
+    this.bytes.clear();
     this.dirty?.clear();
   }
 
-  private count(domid: number, d: number): void {
+  /** Counts a node in (d = 1) or out (d = -1) of its owner's nodes and bytes. */
+  private count(path: string, node: XsNode, d: 1 | -1): void {
+    const domid = ownerOf(node.perms);
     const v = (this.owners.get(domid) ?? 0) + d;
     if (v === 0) this.owners.delete(domid);
     else this.owners.set(domid, v);
+    const b = (this.bytes.get(domid) ?? 0) + d * nodeBytes(path, node);
+    if (v === 0) this.bytes.delete(domid);
+    else this.bytes.set(domid, b);
   }
 }

@@ -11,7 +11,7 @@ import type { Perm } from './perms';
 import { ownerOf } from './perms';
 import type { NodeView, Store, XsNode } from './store';
 import type { Change } from './ops';
-import { cloneNode } from './store';
+import { cloneNode, nodeBytes } from './store';
 
 
 const ABSENT = -1;
@@ -28,6 +28,7 @@ export class Transaction implements NodeView {
    */
   private readonly copies = new Map<string, XsNode | null>();
   private readonly ownerDelta = new Map<number, number>();
+  private readonly bytesDelta = new Map<number, number>();
   readonly events: Change[] = [];
   /** Set when the transaction can only end in EAGAIN (e.g. across a live update). */
   doomed = false;
@@ -73,27 +74,38 @@ export class Transaction implements NodeView {
 
   create(path: string, node: XsNode): void {
     const old = this.get(path);
-    if (old !== undefined) this.delta(ownerOf(old.perms), -1);
+    if (old !== undefined) this.delta(path, old, -1);
     this.overlay.set(path, node);
-    this.delta(ownerOf(node.perms), 1);
+    this.delta(path, node, 1);
   }
 
   remove(path: string): void {
     const old = this.get(path);
     if (old === undefined) return;
-    this.delta(ownerOf(old.perms), -1);
+    this.delta(path, old, -1);
     this.overlay.set(path, null);
   }
 
   setPerms(path: string, perms: Perm[]): void {
     const n = this.mutable(path);
-    this.delta(ownerOf(n.perms), -1);
+    this.delta(path, n, -1);
     n.perms = perms;
-    this.delta(ownerOf(perms), 1);
+    this.delta(path, n, 1);
+  }
+
+  setValue(path: string, value: Buffer): void {
+    const n = this.mutable(path);
+    this.delta(path, n, -1);
+    n.value = value;
+    this.delta(path, n, 1);
   }
 
   ownedBy(domid: number): number {
     return this.store.ownedBy(domid) + (this.ownerDelta.get(domid) ?? 0);
+  }
+
+  memoryOf(domid: number): number {
+    return this.store.memoryOf(domid) + (this.bytesDelta.get(domid) ?? 0);
   }
 
   /** Whether the committed store moved under any accessed node. */
@@ -116,7 +128,9 @@ export class Transaction implements NodeView {
     return this.events;
   }
 
-  private delta(domid: number, d: number): void {
+  private delta(path: string, node: XsNode, d: 1 | -1): void {
+    const domid = ownerOf(node.perms);
     this.ownerDelta.set(domid, (this.ownerDelta.get(domid) ?? 0) + d);
+    this.bytesDelta.set(domid, (this.bytesDelta.get(domid) ?? 0) + d * nodeBytes(path, node));
   }
 }

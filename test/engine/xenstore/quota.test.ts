@@ -52,3 +52,36 @@ describe('quota-outstanding (C xenstored: 20 requests a domain has not taken the
     expect(g.got).toHaveLength(50);
   });
 });
+
+describe('quota-memory (Xen 4.17: bytes of the nodes a domain owns, 2.5 MB by default)', () => {
+  it('refuses a domain growing past it with ENOMEM, leaves dom0 alone, and frees what is removed', () => {
+    expect(DEFAULT_QUOTA.memory).toBe(2.5 * 1024 * 1024);
+    const d = daemon({ quota: { memory: 600 } });
+    const dom0 = new MemClient(d, 0);
+    dom0.write('/local/domain/7', '');
+    dom0.call(XsType.SET_PERMS, '/local/domain/7', 'n7');
+    const g = new MemClient(d, 7);
+    expect(g.write('data/a', 'x'.repeat(200))).toBe('OK\0');
+    expect(g.write('data/b', 'x'.repeat(200))).toBe('OK\0');
+    expect(g.write('data/c', 'x'.repeat(200))).toBe('ERR:ENOMEM');
+    expect(g.read('data/c')).toBe('ERR:ENOENT');
+    // growing an existing value counts too; shrinking always works
+    expect(g.write('data/a', 'x'.repeat(400))).toBe('ERR:ENOMEM');
+    expect(g.write('data/a', 'x')).toBe('OK\0');
+    expect(g.write('data/c', 'x'.repeat(150))).toBe('OK\0');
+    expect(g.call(XsType.RM, 'data')).toBe('OK\0');
+    expect(g.write('data/d', 'x'.repeat(300))).toBe('OK\0');
+    expect(dom0.write('/local/domain/7/big', 'x'.repeat(2000))).toBe('OK\0');
+  });
+
+  it('counts a transaction against it before the commit', () => {
+    const d = daemon({ quota: { memory: 600 } });
+    const dom0 = new MemClient(d, 0);
+    dom0.write('/local/domain/7', '');
+    dom0.call(XsType.SET_PERMS, '/local/domain/7', 'n7');
+    const g = new MemClient(d, 7);
+    const tx = Number(g.call(XsType.TRANSACTION_START, '').replace(/\0$/, ''));
+    expect(g.callTx(tx, XsType.WRITE, 'data/a', 'x'.repeat(300))).toBe('OK\0');
+    expect(g.callTx(tx, XsType.WRITE, 'data/b', 'x'.repeat(300))).toBe('ERR:ENOMEM');
+  });
+});
