@@ -3,6 +3,7 @@
  * in the contract and its params must pass the method's schema before a handler runs;
  * anything else gets a typed error (EBADREQ, ENOMETHOD) and never throws out of here.
  */
+import { join } from 'node:path';
 import { HOST_PRESETS } from '../../engine/hypervisor/host-presets';
 import { ToolstackError } from '../../engine/toolstack/toolstack-error';
 import { cpupoolNumaSplit } from '../../engine/toolstack/cpupool-numa-split';
@@ -42,7 +43,7 @@ export class Router {
     const images = new SaveImages(lab.folder);
     this.stats = new HostStatsService(lab);
     this.domainStats = new DomainStatsService(lab);
-    const consoles = ctx.consoles ?? new ConsoleService(lab, { pace: true });
+    const consoles = ctx.consoles ?? new ConsoleService(lab, { pace: true, ...(lab.folder !== undefined ? { logDir: join(lab.folder, 'logs', 'console') } : {}) });
     this.consoles = consoles;
     if (!ctx.consoles) void consoles.start();
     this.handlers = {

@@ -13,6 +13,7 @@ import { ToolstackError } from '../../engine/toolstack/toolstack-error';
 import type { ToolstackEvent } from '../../engine/toolstack/types';
 import { ClockPacer, type PacerOptions } from './clock-pacer';
 import { ConsoleHistory, DEFAULT_HISTORY_CHARS } from './console-history';
+import { ConsoleLogFile } from './console-log';
 import { ConsoleRateLimiter, DEFAULT_RATE_LIMIT, realRateTimers, type RateLimit, type RateLimitTimers } from './console-rate-limit';
 
 /** What the service needs of the lab. */
@@ -26,6 +27,8 @@ export interface ConsoleServiceOptions {
   historyChars?: number;
   rateLimit?: RateLimit;
   rateTimers?: RateLimitTimers;
+  /** Where xenconsoled-style logs go (<lab>/logs/console): one guest-NAME.log per domain. */
+  logDir?: string;
   /** Pace embedded hosts' clocks to wall time (the app and `serve`); off in tests. */
   pace?: boolean | PacerOptions;
 }
@@ -43,11 +46,13 @@ interface DomainConsole {
   subscribers: Map<Push, string>;
   flushQueued: boolean;
   closed: string | undefined;
+  log: ConsoleLogFile | undefined;
 }
 
 export class ConsoleService {
   private readonly consoles = new Map<string, DomainConsole>();
   private readonly historyChars: number;
+  private readonly logDir: string | undefined;
   private readonly rateLimit: RateLimit;
   private readonly rateTimers: RateLimitTimers;
   readonly pacer: ClockPacer | undefined;
@@ -58,6 +63,7 @@ export class ConsoleService {
     opts: ConsoleServiceOptions = {},
   ) {
     this.historyChars = opts.historyChars ?? DEFAULT_HISTORY_CHARS;
+    this.logDir = opts.logDir;
     this.rateLimit = opts.rateLimit ?? DEFAULT_RATE_LIMIT;
     this.rateTimers = opts.rateTimers ?? realRateTimers;
     this.pacer = opts.pace ? new ClockPacer(() => lab.all(), opts.pace === true ? {} : opts.pace) : undefined;
@@ -144,6 +150,7 @@ export class ConsoleService {
         subscribers: new Map(),
         flushQueued: false,
         closed: undefined,
+        log: undefined,
       };
       this.consoles.set(k, c);
     }
@@ -164,6 +171,14 @@ export class ConsoleService {
         if (stream.pause && stream.resume) {
           c.limiter = new ConsoleRateLimiter(this.rateLimit, this.rateTimers, () => stream.pause?.(), () => stream.resume?.());
         }
+        if (this.logDir !== undefined && domid !== 0) {
+          const log = new ConsoleLogFile(this.logDir);
+          c.log = log;
+          host.domain(domid).then(
+            (d) => log.open(d.name),
+            () => log.open(String(domid)),
+          );
+        }
         stream.onData((d) => this.output(c, d));
         stream.onClose((reason) => this.drop(c, reason));
         return stream;
@@ -181,6 +196,7 @@ export class ConsoleService {
     const text = c.decoder.decode(data, { stream: true });
     if (text === '') return;
     c.history.append(text);
+    c.log?.write(text);
     for (const [push, pending] of c.subscribers) c.subscribers.set(push, pending + text);
     if (!c.flushQueued && c.subscribers.size > 0) {
       c.flushQueued = true;
@@ -202,6 +218,8 @@ export class ConsoleService {
     this.flush(c);
     c.closed = reason;
     c.limiter?.dispose();
+    void c.log?.end();
+    c.log = undefined;
     const s = c.stream;
     c.stream = undefined;
     s?.close();

@@ -1,0 +1,44 @@
+/**
+ * A domain's console log, as xenconsoled keeps one with --log=guest
+ * (tools/console/daemon/io.c: /var/log/xen/console/guest-NAME.log, the guest's output
+ * appended as it reads it from the ring, the file reopened when the domain comes back).
+ * XenDeck keeps them in the lab folder: <lab>/logs/console/guest-NAME.log. Output that
+ * arrives before the domain's name is known waits, in order.
+ */
+import { createWriteStream, mkdirSync, type WriteStream } from 'node:fs';
+import { join } from 'node:path';
+
+export class ConsoleLogFile {
+  private stream: WriteStream | undefined;
+  private waiting: string[] = [];
+  private ended = false;
+
+  constructor(private readonly dir: string) {}
+
+  /** The file's name is the domain's: open it (append) and write what waited. */
+  open(domainName: string): void {
+    if (this.ended || this.stream) return;
+    mkdirSync(this.dir, { recursive: true });
+    // a name is a file name here: path separators cannot come through (xl refuses them in names)
+    const safe = domainName.replace(/[/\\]/g, '_');
+    this.stream = createWriteStream(join(this.dir, `guest-${safe}.log`), { flags: 'a' });
+    this.stream.on('error', () => undefined);
+    for (const t of this.waiting) this.stream.write(t);
+    this.waiting = [];
+  }
+
+  write(text: string): void {
+    if (this.ended) return;
+    if (this.stream) this.stream.write(text);
+    else this.waiting.push(text);
+  }
+
+  /** Resolves once what was written is on disk. */
+  end(): Promise<void> {
+    this.ended = true;
+    const s = this.stream;
+    this.stream = undefined;
+    this.waiting = [];
+    return new Promise((resolve) => (s ? s.end(() => resolve()) : resolve()));
+  }
+}
