@@ -122,9 +122,9 @@ export class EmbeddedHost implements ToolstackHost {
     this.xenstore = opts.xenstore ?? new HostXenstore();
     this.xenstore.onError = (message) => this.emit({ kind: 'host.log', hostId: this.id, level: 'warning', message: `xenstore: ${message}` });
     // dom0's blkback / netback answer the guests' frontends (engine/guest/xen-backends.ts)
-    const daemon = this.xenstore.daemon;
-    if (daemon) {
-      this.backends = new XenBackends(XsClient.xenbus(daemon, 0), 0, (message) => this.emit({ kind: 'host.log', hostId: this.id, level: 'warning', message }));
+    const dom0 = this.xenstore.dom0Xenbus();
+    if (dom0) {
+      this.backends = new XenBackends(dom0, 0, (message) => this.emit({ kind: 'host.log', hostId: this.id, level: 'warning', message }));
       this.backendsReady = this.backends.start().catch((e: unknown) => this.emit({ kind: 'host.log', hostId: this.id, level: 'warning', message: `xen-backend: ${e instanceof Error ? e.message : String(e)}` }));
     }
     // VIRQ_DOM_EXC: whoever stopped the domain (its own kernel, a crash, the toolstack),

@@ -139,6 +139,17 @@ export class HostXenstore {
   }
 
   /**
+   * A connection of dom0's own, apart from the toolstack's (dom0's backend drivers keep
+   * their watches on it): the in-process daemon's, or one to the xenstored process once
+   * it serves. Undefined when neither is there.
+   */
+  dom0Xenbus(): XsClient | undefined {
+    if (this.daemon !== undefined) return XsClient.xenbus(this.daemon, 0);
+    if (this.socketPath === undefined) return undefined;
+    return XsClient.dom0OverSocket(this.socketPath, this.settled());
+  }
+
+  /**
    * libxl__xs_read as dom0 of a node this toolstack writes (see above): its value, or
    * undefined when it does not exist.
    */

@@ -149,6 +149,15 @@ export class XsClient {
   }
 
   /**
+   * A dom0 connection to a xenstored process (a plain socket connection is privileged,
+   * as xenstored's unix socket is), returned at once; its requests go out once `after`
+   * and the connection are there. For dom0's own drivers (blkback / netback).
+   */
+  static dom0OverSocket(path: string, after: Promise<void> = Promise.resolve()): XsClient {
+    return new XsClient(new DeferredTransport(after.then(() => connectSocket(path))));
+  }
+
+  /**
    * Domain `domid`'s xenbus connection to a xenstored process: a socket connection whose
    * first request attaches the domain's ring (INTRODUCE with the page and event channel
    * dom0 introduced it with; connection.ts), returned at once, its requests sent once

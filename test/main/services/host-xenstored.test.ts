@@ -101,6 +101,31 @@ describe("an embedded host's xenstored process", () => {
     expect(await dom0.read('/local/domain/0/name')).toBe('Domain-0');
   });
 
+  it("brings a guest's vbd and vif to Connected with dom0's backends on the process, as in the GUI", async () => {
+    const { lab } = openLab();
+    const host = lab.host('lab1') as EmbeddedHost;
+    await host.backendsReady;
+    const cfg = 'name = "d1"\nmemory = 128\ndisk = [ "/var/lib/xen/images/d1.img,raw,xvda,rw" ]\nvif = [ "bridge=xenbr0" ]\n';
+    const domid = (await host.createDomain({ configText: cfg })).domid!;
+    const state = async (path: string): Promise<string | undefined> => {
+      const parent = path.slice(0, path.lastIndexOf('/'));
+      return (await host.xenstoreList(parent)).children.find((c) => c.path === path)?.value;
+    };
+    const connected = async (): Promise<string[]> => {
+      host.xen.clock.runFor(200_000_000);
+      await new Promise((r) => setTimeout(r, 20));
+      const s = await Promise.all([
+        state(`/local/domain/${domid}/device/vbd/51712/state`),
+        state(`/local/domain/0/backend/vbd/${domid}/51712/state`),
+        state(`/local/domain/${domid}/device/vif/0/state`),
+        state(`/local/domain/0/backend/vif/${domid}/0/state`),
+      ]);
+      if (s.some((x) => x !== '4')) throw new Error(`not connected yet: ${s.join(',')}`);
+      return s as string[];
+    };
+    expect(await waitFor(connected)).toEqual(['4', '4', '4', '4']);
+  });
+
   it('stops with the host: the socket goes away', async () => {
     const { lab } = openLab();
     lab.addEmbedded({ id: 'lab2', seed: 2 });
