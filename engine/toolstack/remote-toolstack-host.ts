@@ -127,14 +127,17 @@ export class RemoteToolstackHost implements ToolstackHost {
 
   async pause(ref: DomainRef): Promise<void> {
     await this.call(() => this.remote.pause(ref));
+    this.refreshSoon();
   }
 
   async unpause(ref: DomainRef): Promise<void> {
     await this.call(() => this.remote.unpause(ref));
+    this.refreshSoon();
   }
 
   async shutdown(ref: DomainRef, opts: ShutdownOptions = {}): Promise<void> {
     await this.call(() => (opts.reboot ? this.remote.reboot(ref) : this.remote.shutdown(ref)));
+    this.refreshSoon();
   }
 
   async destroy(ref: DomainRef): Promise<void> {
@@ -425,6 +428,15 @@ export class RemoteToolstackHost implements ToolstackHost {
     } catch (e) {
       throw remoteToToolstackError(e);
     }
+  }
+
+  /**
+   * A pause or a shutdown fires no xenstore watch (only @introduceDomain / @releaseDomain
+   * do), so after one of ours the domain list is read again at once instead of at the
+   * next poll: the GUI shows the new state as soon as xl has answered.
+   */
+  private refreshSoon(): void {
+    void this.watch?.refresh('manual');
   }
 
   private emit(e: ToolstackEvent): void {
