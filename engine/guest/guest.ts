@@ -582,7 +582,18 @@ export class Guest {
     });
   }
 
-  private xenbusClient(): Promise<XsClient> {
+  /**
+   * The guest's xenbus connection, opened again when the old one closed (xenstored was
+   * killed and started again from its store): Linux's xenbus reconnects likewise after a
+   * xenstored restart, so the next xenstore-read works without a reboot.
+   */
+  private async xenbusClient(): Promise<XsClient> {
+    const cur = this.xs;
+    if (cur !== undefined) {
+      const xs = await cur.catch(() => undefined);
+      if (xs !== undefined && !xs.isClosed) return xs;
+      if (this.xs === cur) this.xs = undefined;
+    }
     this.xs ??= this.platform.xenbus();
     return this.xs;
   }

@@ -126,6 +126,37 @@ describe("an embedded host's xenstored process", () => {
     expect(await waitFor(connected)).toEqual(['4', '4', '4', '4']);
   });
 
+  it("a guest's xenstore-read works again after its xenstored was killed (its xenbus reconnects)", async () => {
+    const { lab } = openLab();
+    const host = lab.host('lab1') as EmbeddedHost;
+    const xsd = lab.xenstored('lab1')!;
+    const domid = (await host.createDomain({ configText: 'name = "g2"\nmemory = 128\n' })).domid!;
+    await host.xenstore.settled();
+    const con = await host.console(domid);
+    let screen = '';
+    con.onData((d) => (screen += new TextDecoder().decode(d)));
+    const shell = async (line: string, expectText: string): Promise<void> => {
+      const from = screen.length;
+      con.write(`${line}\r`);
+      await waitFor(async () => {
+        host.xen.clock.runFor(50_000_000);
+        if (!screen.slice(from).includes(expectText)) throw new Error(`no ${expectText} yet in ${JSON.stringify(screen.slice(from))}`);
+        return true;
+      });
+    };
+    await waitFor(async () => {
+      host.xen.clock.runFor(500_000_000);
+      if (!screen.includes('g2 login: ')) throw new Error('not at the login prompt yet');
+      return true;
+    });
+    await shell('root', '# ');
+    await shell('xenstore-read name', 'g2\r\n');
+    process.kill((await xsd.daemonPid())!, 'SIGKILL');
+    // the restarted daemon serves dom0 again before the guest asks
+    expect((await host.xenstoreList(`/local/domain/${domid}/name`)).node.value).toBe('g2');
+    await shell('xenstore-read name', 'g2\r\n');
+  });
+
   it('stops with the host: the socket goes away', async () => {
     const { lab } = openLab();
     lab.addEmbedded({ id: 'lab2', seed: 2 });
