@@ -12,6 +12,7 @@
  * preserve), as libxl does when it sees the domain shut down.
  */
 import { BalloonDriver, type BalloonPlatform } from '../guest/balloon';
+import { VcpuHotplug } from '../guest/vcpu-hotplug';
 import { Guest } from '../guest/guest';
 import { LabNetwork } from '../guest/lab-network';
 import { XenBackends } from '../guest/xen-backends';
@@ -104,6 +105,7 @@ export class EmbeddedHost implements ToolstackHost {
   readonly backendsReady: Promise<void> = Promise.resolve();
   /** Dom0's balloon driver, made on the first `xl mem-set 0`. */
   private dom0Balloon: BalloonDriver | undefined;
+  private dom0Hotplug: VcpuHotplug | undefined;
   private readonly guests = new Map<number, { guest: Guest; console: GuestConsoleBackend }>();
 
   constructor(opts: EmbeddedHostOptions) {
@@ -388,17 +390,21 @@ export class EmbeddedHost implements ToolstackHost {
   }
 
   /**
-   * Dom0 has no guest model here; its Linux would answer the availability watch
-   * (drivers/xen/cpu_hotplug.c) with VCPUOP_up / VCPUOP_down, so the toolstack does that
-   * for it at once. `xl vcpu-set 0 N` and `xl cpupool-numa-split` rely on it.
+   * Dom0 has no guest model here; its Linux answers the availability watch
+   * (drivers/xen/cpu_hotplug.c) with VCPUOP_up / VCPUOP_down, so the toolstack runs the
+   * guests' hotplug driver (engine/guest/vcpu-hotplug.ts) for it, at once. `xl vcpu-set
+   * 0 N` and `xl cpupool-numa-split` rely on it.
    */
   private dom0VcpuHotplug(): void {
-    const vcpus = this.xen.hypercall({ op: 'domctl.getvcpuinfo', domid: 0 });
-    for (const [vcpu, state] of this.vcpuAvailability(0)) {
-      const online = vcpus[vcpu]?.online;
-      if (state === 'online' && online === false) this.xen.hypercall({ op: 'vcpu_op.up', domid: 0, vcpu });
-      if (state === 'offline' && online === true) this.xen.hypercall({ op: 'vcpu_op.down', domid: 0, vcpu });
-    }
+    this.dom0Hotplug ??= new VcpuHotplug({
+      up: (vcpu) => void this.xen.hypercall({ op: 'vcpu_op.up', domid: 0, vcpu }),
+      down: (vcpu) => void this.xen.hypercall({ op: 'vcpu_op.down', domid: 0, vcpu }),
+      isUp: (vcpu) => this.xen.hypercall({ op: 'domctl.getvcpuinfo', domid: 0 })[vcpu]?.online === true,
+      maxVcpus: this.info(0).maxVcpuId + 1,
+      whenRunning: (fn) => fn(),
+      log: (line) => this.log(`Domain-0: ${line}`),
+    });
+    this.dom0Hotplug.availabilityChanged(this.vcpuAvailability(0));
   }
 
   /**
