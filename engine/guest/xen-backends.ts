@@ -97,6 +97,17 @@ export class XenBackends {
     const fe = await readOr(this.xs, `${be}/frontend`);
     if (fe === undefined) return;
     this.devices.set(be, async () => {});
+    try {
+      await this.probeDevice(kind, be, fe);
+    } catch (e) {
+      // e.g. xenstored died under the probe: forget the device, so the scan that the
+      // re-registered watch fires after the reconnect (xenbus_xs.c xs_resume) probes it again
+      this.devices.delete(be);
+      throw e;
+    }
+  }
+
+  private async probeDevice(kind: Kind, be: string, fe: string): Promise<void> {
     // the hotplug script, then the driver's probe
     const tx = await this.xs.transactionStart();
     const put = (k: string, v: string): Promise<void> => this.xs.write(`${be}/${k}`, v, tx);

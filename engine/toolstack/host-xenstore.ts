@@ -141,12 +141,14 @@ export class HostXenstore {
   /**
    * A connection of dom0's own, apart from the toolstack's (dom0's backend drivers keep
    * their watches on it): the in-process daemon's, or one to the xenstored process once
-   * it serves. Undefined when neither is there.
+   * it serves. Undefined when neither is there. Over the socket it reconnects by itself
+   * when the process is killed and restarted, registering its watches again (as Linux's
+   * xenbus does), so the backends keep answering new domains.
    */
   dom0Xenbus(): XsClient | undefined {
     if (this.daemon !== undefined) return XsClient.xenbus(this.daemon, 0);
     if (this.socketPath === undefined) return undefined;
-    return XsClient.dom0OverSocket(this.socketPath, this.settled());
+    return XsClient.dom0OverSocket(this.socketPath, this.settled(), { reconnect: true });
   }
 
   /**

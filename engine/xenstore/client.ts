@@ -124,24 +124,75 @@ interface Pending {
   reject(e: Error): void;
 }
 
+/** How often, and how far apart, a reconnecting client tries to open its connection again. */
+const REOPEN_TRIES = 200;
+const REOPEN_DELAY_MS = 25;
+
 export class XsClient {
-  private readonly decoder = new FrameDecoder();
+  private decoder = new FrameDecoder();
   private readonly pending = new Map<number, Pending>();
   private nextReq = 1;
   private readonly eventListeners: ((path: string, token: string) => void)[] = [];
+  private readonly reconnectListeners: (() => void)[] = [];
   private closedError: Error | undefined;
+  private sock!: XsTransport;
+  /** The watches registered on this connection, to register again after a reconnect. */
+  private readonly watches = new Map<string, [string, string]>();
+  private userClosed = false;
 
-  private constructor(private readonly sock: XsTransport) {
+  private constructor(
+    sock: XsTransport,
+    /** Opens the connection again after it was lost (a reconnecting client), else undefined. */
+    private reopen?: () => Promise<XsTransport>,
+  ) {
+    this.attach(sock);
+  }
+
+  private attach(sock: XsTransport): void {
+    this.sock = sock;
+    this.decoder = new FrameDecoder();
     sock.on('data', (chunk: Buffer) => {
+      if (this.sock !== sock) return;
       for (const m of this.decoder.push(chunk)) this.dispatch(m);
     });
-    const fail = (e: Error): void => {
+    sock.on('error', (e: Error) => this.lost(sock, e));
+    sock.on('close', () => this.lost(sock, new Error('xenstore connection closed')));
+  }
+
+  /**
+   * The connection under the client is gone. The requests in flight fail (their replies
+   * were lost with the daemon); a reconnecting client then opens a new connection and
+   * registers its watches again, as Linux's xenbus does in xs_resume()
+   * (drivers/xen/xenbus/xenbus_xs.c): xenstored fires each re-registered watch once, so
+   * its owner looks at the node again and sees what changed while it was away.
+   */
+  private lost(sock: XsTransport, e: Error): void {
+    if (this.sock !== sock || this.closedError !== undefined) return;
+    for (const p of this.pending.values()) p.reject(e);
+    this.pending.clear();
+    const reopen = this.reopen;
+    if (reopen === undefined || this.userClosed) {
       this.closedError = e;
-      for (const p of this.pending.values()) p.reject(e);
-      this.pending.clear();
-    };
-    sock.on('error', fail);
-    sock.on('close', () => fail(new Error('xenstore connection closed')));
+      return;
+    }
+    this.attach(new DeferredTransport(this.reopenWithRetries(reopen)));
+    for (const [path, token] of this.watches.values()) this.request(XsType.WATCH, joinStrings([path, token])).catch(() => {});
+    for (const fn of this.reconnectListeners) fn();
+  }
+
+  /** Tries to open the connection again while the daemon restarts; gives up after REOPEN_TRIES. */
+  private async reopenWithRetries(reopen: () => Promise<XsTransport>): Promise<XsTransport> {
+    for (let i = 0; ; i++) {
+      try {
+        return await reopen();
+      } catch (e) {
+        if (i >= REOPEN_TRIES || this.userClosed) {
+          this.reopen = undefined; // the failure below closes the client for good
+          throw e;
+        }
+        await new Promise((r) => setTimeout(r, REOPEN_DELAY_MS));
+      }
+    }
   }
 
   static async connect(path: string): Promise<XsClient> {
@@ -151,10 +202,12 @@ export class XsClient {
   /**
    * A dom0 connection to a xenstored process (a plain socket connection is privileged,
    * as xenstored's unix socket is), returned at once; its requests go out once `after`
-   * and the connection are there. For dom0's own drivers (blkback / netback).
+   * and the connection are there. For dom0's own drivers (blkback / netback), with
+   * `reconnect`: when the xenstored process dies (kill -9; its supervisor restarts it from
+   * its store) the connection is opened again and its watches registered again (see lost()).
    */
-  static dom0OverSocket(path: string, after: Promise<void> = Promise.resolve()): XsClient {
-    return new XsClient(new DeferredTransport(after.then(() => connectSocket(path))));
+  static dom0OverSocket(path: string, after: Promise<void> = Promise.resolve(), opts: { reconnect?: boolean } = {}): XsClient {
+    return new XsClient(new DeferredTransport(after.then(() => connectSocket(path))), opts.reconnect ? () => connectSocket(path) : undefined);
   }
 
   /**
@@ -180,6 +233,11 @@ export class XsClient {
 
   onWatch(fn: (path: string, token: string) => void): void {
     this.eventListeners.push(fn);
+  }
+
+  /** Called when a reconnecting client has lost its connection and opens it again. */
+  onReconnect(fn: () => void): void {
+    this.reconnectListeners.push(fn);
   }
 
   private dispatch(m: XsMessage): void {
@@ -240,9 +298,11 @@ export class XsClient {
 
   async watch(path: string, token: string): Promise<void> {
     await this.request(XsType.WATCH, joinStrings([path, token]));
+    this.watches.set(`${path}\0${token}`, [path, token]);
   }
 
   async unwatch(path: string, token: string): Promise<void> {
+    this.watches.delete(`${path}\0${token}`);
     await this.request(XsType.UNWATCH, joinStrings([path, token]));
   }
 
@@ -274,6 +334,7 @@ export class XsClient {
   }
 
   close(): void {
+    this.userClosed = true;
     this.sock.destroy();
   }
 }

@@ -126,6 +126,55 @@ describe("an embedded host's xenstored process", () => {
     expect(await waitFor(connected)).toEqual(['4', '4', '4', '4']);
   });
 
+  it("dom0's backends register their watches again after kill -9: a domain created afterwards gets its vbd and vif Connected", async () => {
+    const { lab } = openLab();
+    const host = lab.host('lab1') as EmbeddedHost;
+    const xsd = lab.xenstored('lab1')!;
+    await host.backendsReady;
+    const pid = (await xsd.daemonPid())!;
+    process.kill(pid, 'SIGKILL');
+    await waitFor(async () => {
+      if ((await xsd.daemonPid()) === pid) throw new Error('not restarted yet');
+    });
+    const cfg = 'name = "k1"\nmemory = 128\ndisk = [ "/var/lib/xen/images/k1.img,raw,xvda,rw" ]\nvif = [ "bridge=xenbr0" ]\n';
+    const domid = (await host.createDomain({ configText: cfg })).domid!;
+    const value = async (path: string): Promise<string | undefined> => {
+      const parent = path.slice(0, path.lastIndexOf('/'));
+      return (await host.xenstoreList(parent)).children.find((c) => c.path === path)?.value;
+    };
+    const connected = async (): Promise<string[]> => {
+      host.xen.clock.runFor(200_000_000);
+      await new Promise((r) => setTimeout(r, 20));
+      const s = await Promise.all([
+        value(`/local/domain/0/backend/vbd/${domid}/51712/state`),
+        value(`/local/domain/${domid}/device/vbd/51712/state`),
+        value(`/local/domain/0/backend/vif/${domid}/0/state`),
+        value(`/local/domain/${domid}/device/vif/0/state`),
+      ]);
+      if (s.some((x) => x !== '4')) throw new Error(`not connected yet: ${s.join(',')}`);
+      return s as string[];
+    };
+    expect(await waitFor(connected)).toEqual(['4', '4', '4', '4']);
+    // blkback's probe ran on the new daemon (the hotplug script's node is there)
+    expect(await value(`/local/domain/0/backend/vbd/${domid}/51712/physical-device`)).toBe('fe:0');
+    // and once more: a second kill while the domain runs, then another domain
+    const pid2 = (await xsd.daemonPid())!;
+    process.kill(pid2, 'SIGKILL');
+    await waitFor(async () => {
+      if ((await xsd.daemonPid()) === pid2) throw new Error('not restarted yet');
+    });
+    const d2 = (await host.createDomain({ configText: cfg.replace(/k1/g, 'k2') })).domid!;
+    expect(
+      await waitFor(async () => {
+        host.xen.clock.runFor(200_000_000);
+        await new Promise((r) => setTimeout(r, 20));
+        const s = await value(`/local/domain/0/backend/vbd/${d2}/51712/state`);
+        if (s !== '4') throw new Error(`vbd of k2 is ${s}`);
+        return s;
+      }),
+    ).toBe('4');
+  });
+
   it("a guest's xenstore-read works again after its xenstored was killed (its xenbus reconnects)", async () => {
     const { lab } = openLab();
     const host = lab.host('lab1') as EmbeddedHost;
