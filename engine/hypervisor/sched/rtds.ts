@@ -32,6 +32,7 @@
 import { MICROSECS, type Clock, type STime, type Timer } from '../clock';
 import { XenError } from '../errno';
 import type { SchedDomainRec, Unit } from './core';
+import { CpuHeap } from './cpu-heap';
 import {
   XEN_SCHEDULER_ID,
   type DomainSchedOp,
@@ -87,9 +88,27 @@ export class RtdsScheduler implements Scheduler {
   private readonly replq: Unit[] = [];
   private replSeqNext = 0;
   private readonly replTimer: Timer;
-  private readonly tickled = new Set<number>();
-  /** pCPUs running nothing (walked first when placing a woken vCPU). */
-  private readonly idle = new Set<number>();
+  // runq_tickle() walks the pool's pCPUs: first the idle ones in the order they went
+  // idle, then all of them for the latest deadline. Xen keeps that walk (a handful of
+  // pCPUs on real hosts); on a 4096-pCPU pool it was nearly all of the cost, so the
+  // pCPUs it would walk are kept in two heaps whose tops are what the walk would find:
+  // `idleHeap`, idle and not tickled pCPUs by when they went idle, and `runHeap`,
+  // running and not tickled pCPUs, latest (priority level, deadline) first and, among
+  // equals, the pCPU that joined the pool first (the walk's order).
+  private readonly inPool: Uint8Array;
+  private readonly tickled: Uint8Array;
+  private readonly isIdle: Uint8Array;
+  /** Order of joining the pool (the walk's order over the pool's pCPUs). */
+  private readonly rank: Float64Array;
+  private rankNext = 0;
+  /** Order of going idle (the walk's order over the idle pCPUs). */
+  private readonly idleSeq: Float64Array;
+  private idleSeqNext = 0;
+  /** The running unit's priority level and deadline, as runHeap has them. */
+  private readonly runPrio: Float64Array;
+  private readonly runDeadline: Float64Array;
+  private readonly idleHeap: CpuHeap;
+  private readonly runHeap: CpuHeap;
   replenishments = 0;
 
   constructor(
@@ -98,17 +117,60 @@ export class RtdsScheduler implements Scheduler {
   ) {
     this.replTimer = clock.at(clock.now, (now) => this.replHandler(now));
     clock.cancel(this.replTimer);
+    const n = core.nrCpus;
+    this.inPool = new Uint8Array(n);
+    this.tickled = new Uint8Array(n);
+    this.isIdle = new Uint8Array(n);
+    this.rank = new Float64Array(n);
+    this.idleSeq = new Float64Array(n);
+    this.runPrio = new Float64Array(n);
+    this.runDeadline = new Float64Array(n);
+    this.idleHeap = new CpuHeap(n, (a, b) => this.idleSeq[a]! < this.idleSeq[b]!);
+    this.runHeap = new CpuHeap(n, (a, b) => this.runsLater(a, b));
+  }
+
+  /** pCPU a runs a lower-priority unit than b (ties: a comes first in the walk). */
+  private runsLater(a: number, b: number): boolean {
+    const pa = this.runPrio[a]!;
+    const pb = this.runPrio[b]!;
+    if (pa !== pb) return pa > pb;
+    const da = this.runDeadline[a]!;
+    const db = this.runDeadline[b]!;
+    if (da !== db) return da > db;
+    return this.rank[a]! < this.rank[b]!;
+  }
+
+  /** The pCPU now runs `svc` (or its key changed): re-key it unless tickled. */
+  private setRunning(cpu: number, svc: RtUnit): void {
+    this.runPrio[cpu] = svc.priorityLevel;
+    this.runDeadline[cpu] = svc.curDeadline;
+    if (this.tickled[cpu] === 0) this.runHeap.update(cpu);
+  }
+
+  private setIdle(cpu: number): void {
+    if (this.isIdle[cpu] === 0) {
+      this.isIdle[cpu] = 1;
+      this.idleSeq[cpu] = this.idleSeqNext++;
+    }
+    this.runHeap.remove(cpu);
+    if (this.tickled[cpu] === 0) this.idleHeap.update(cpu);
   }
 
   initPcpu(cpu: number): void {
     this.cpus.add(cpu);
-    this.idle.add(cpu);
+    this.inPool[cpu] = 1;
+    this.rank[cpu] = this.rankNext++;
+    this.tickled[cpu] = 0;
+    this.setIdle(cpu);
   }
 
   deinitPcpu(cpu: number): void {
     this.cpus.delete(cpu);
-    this.tickled.delete(cpu);
-    this.idle.delete(cpu);
+    this.inPool[cpu] = 0;
+    this.tickled[cpu] = 0;
+    this.isIdle[cpu] = 0;
+    this.idleHeap.remove(cpu);
+    this.runHeap.remove(cpu);
   }
 
   insertDomain(d: SchedDomainRec): void {
@@ -276,36 +338,48 @@ export class RtdsScheduler implements Scheduler {
   /** runq_tickle(): an idle pCPU, else the one running the latest deadline if we beat it. */
   private tickle(u: Unit): void {
     const svc = rt(u);
-    let latest: RtUnit | null = null;
-    let latestCpu = -1;
     const own = u.processor;
-    if (this.cpus.has(own) && u.hardOk(own) && !this.tickled.has(own) && this.core.curr(own) === null) {
+    if (this.inPool[own] === 1 && u.hardOk(own) && this.tickled[own] === 0 && this.core.curr(own) === null) {
       this.tickleCpu(own);
       return;
     }
-    for (const c of this.idle) {
-      if (this.tickled.has(c) || !u.hardOk(c)) continue;
-      this.tickleCpu(c);
-      return;
-    }
-    for (const c of this.cpus) {
-      if (this.tickled.has(c) || !u.hardOk(c)) continue;
-      const cur = this.core.curr(c);
-      if (!cur) {
-        this.tickleCpu(c);
+    if (u.hardAll) {
+      if (this.idleHeap.size > 0) {
+        this.tickleCpu(this.idleHeap.top());
         return;
       }
+      const c = this.runHeap.top();
+      if (c >= 0 && higher(svc, rt(this.core.curr(c)!))) this.tickleCpu(c);
+      return;
+    }
+    // hard affinity: the same walk over the pCPUs it allows
+    let idleCpu = -1;
+    let freeCpu = -1;
+    let latestCpu = -1;
+    let latest: RtUnit | null = null;
+    for (const c of u.vcpu.hardAffinity) {
+      if (this.inPool[c] !== 1 || this.tickled[c] === 1) continue;
+      if (this.isIdle[c] === 1 && (idleCpu < 0 || this.idleSeq[c]! < this.idleSeq[idleCpu]!)) idleCpu = c;
+      const cur = this.core.curr(c);
+      if (!cur) {
+        if (freeCpu < 0 || this.rank[c]! < this.rank[freeCpu]!) freeCpu = c;
+        continue;
+      }
       const cs = rt(cur);
-      if (!latest || higher(latest, cs)) {
+      if (!latest || higher(latest, cs) || (!higher(cs, latest) && this.rank[c]! < this.rank[latestCpu]!)) {
         latest = cs;
         latestCpu = c;
       }
     }
-    if (latest && higher(svc, latest)) this.tickleCpu(latestCpu);
+    if (idleCpu >= 0) this.tickleCpu(idleCpu);
+    else if (freeCpu >= 0) this.tickleCpu(freeCpu);
+    else if (latest && higher(svc, latest)) this.tickleCpu(latestCpu);
   }
 
   private tickleCpu(cpu: number): void {
-    this.tickled.add(cpu);
+    this.tickled[cpu] = 1;
+    this.idleHeap.remove(cpu);
+    this.runHeap.remove(cpu);
     this.core.tickle(cpu);
   }
 
@@ -345,7 +419,7 @@ export class RtdsScheduler implements Scheduler {
   }
 
   doSchedule(cpu: number, prev: Unit | null, now: STime): Unit | null {
-    this.tickled.delete(cpu);
+    this.tickled[cpu] = 0;
     let scurr: RtUnit | null = null;
     let prevOk = false;
     if (prev) {
@@ -371,12 +445,14 @@ export class RtdsScheduler implements Scheduler {
     }
     if (prev && snext !== prev && prev.runnable()) this.enqueue(prev);
     if (!snext) {
-      this.idle.add(cpu);
+      this.setIdle(cpu);
       this.slice = -1;
       return null;
     }
-    this.idle.delete(cpu);
+    this.isIdle[cpu] = 0;
+    this.idleHeap.remove(cpu);
     const sn = rt(snext);
+    this.setRunning(cpu, sn);
     sn.lastStart = now;
     this.slice = Math.max(sn.curBudget, 1);
     // the next refill may come before the budget is gone: the replenishment handler
@@ -403,6 +479,7 @@ export class RtdsScheduler implements Scheduler {
       const wasQueued = svc.onRunq || svc.onDepletedq;
       if (wasQueued) this.dequeue(u);
       this.updateDeadline(svc, now);
+      if (u.isRunning) this.setRunning(u.pcpu, svc);
       if (u.awake) this.replqInsert(u);
       if (wasQueued) this.enqueue(u);
     }
