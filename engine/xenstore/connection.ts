@@ -2,10 +2,21 @@
  * One xenstore client connection: reassembles requests (wire.ts), runs them against the
  * store or the connection's open transaction, and queues replies and watch events
  * (docs/misc/xenstore.txt, every request type of xs_wire.h that applies without a
- * hypervisor). A type we do not know (or RESTRICT, removed after 4.7, or a server-only
- * type) gets ERROR "EINVAL" and the connection stays; the optional GET/SET_FEATURE and
- * GET/SET_QUOTA (newer than the Xen 4.17 clients we follow) get ENOSYS. A malformed
- * frame (payload length over 4096) closes this connection only.
+ * hypervisor). A malformed frame (payload length over 4096) closes this connection only.
+ *
+ * Each request goes through the checks of Xen 4.17's process_message()
+ * (tools/xenstore/xenstored_core.c), in its order:
+ *   - a type 4.17's xenstored has no handler for gets ENOSYS and the connection stays:
+ *     types past DIRECTORY_PART, the removed RESTRICT (20), and WATCH_EVENT / ERROR sent
+ *     by a client. GET/SET_FEATURE (23, 24) and GET/SET_QUOTA (25, 26) are among them:
+ *     4.17's xenstore.txt describes them (docs commit 4d4cf97d41, 2022) but 4.17's
+ *     xs_wire.h gives them no number (XS_TYPE_COUNT follows XS_DIRECTORY_PART) and its
+ *     wire_funcs[] no handler; xs_wire.h numbered them in 2025 (0fd49cc7db) and xenstored
+ *     implemented GET/SET_QUOTA in 4.22 (af41cad8fc);
+ *   - a dom0-only type (XS_FLAG_PRIV: CONTROL, INTRODUCE, RELEASE, IS_DOMAIN_INTRODUCED,
+ *     RESUME, SET_TARGET) from an unprivileged domain gets EACCES;
+ *   - a tx_id naming no open transaction of this connection gets ENOENT, for every type
+ *     but WATCH and UNWATCH (XS_FLAG_NOTID: they ignore tx_id).
  */
 import { XsError } from './errors';
 import * as ops from './ops';
@@ -33,6 +44,21 @@ export interface ConnectionSink {
 }
 
 const OK = Buffer.from('OK\0', 'latin1');
+
+/** The types Xen 4.17's xenstored has a handler for (wire_funcs[] in xenstored_core.c). */
+const HANDLED: ReadonlySet<number> = new Set([
+  XsType.CONTROL, XsType.DIRECTORY, XsType.READ, XsType.GET_PERMS, XsType.WATCH, XsType.UNWATCH,
+  XsType.TRANSACTION_START, XsType.TRANSACTION_END, XsType.INTRODUCE, XsType.RELEASE,
+  XsType.GET_DOMAIN_PATH, XsType.WRITE, XsType.MKDIR, XsType.RM, XsType.SET_PERMS,
+  XsType.IS_DOMAIN_INTRODUCED, XsType.RESUME, XsType.SET_TARGET, XsType.RESET_WATCHES,
+  XsType.DIRECTORY_PART,
+]);
+/** XS_FLAG_PRIV in 4.17's wire_funcs[]: dom0 only. */
+const PRIVILEGED: ReadonlySet<number> = new Set([XsType.CONTROL, XsType.INTRODUCE, XsType.RELEASE, XsType.IS_DOMAIN_INTRODUCED, XsType.RESUME, XsType.SET_TARGET]);
+/** XS_FLAG_NOTID: the tx_id is ignored. */
+const NO_TXID: ReadonlySet<number> = new Set([XsType.WATCH, XsType.UNWATCH]);
+/** DOMID_SELF (xen/include/public/xen.h): IS_DOMAIN_INTRODUCED answers T for it. */
+const DOMID_SELF = 0x7ff0;
 
 /** What a connection carries over a live update. */
 export interface ConnectionState {
@@ -238,6 +264,10 @@ export class Connection implements WatchOwner, Caller {
   }
 
   private dispatch(m: XsMessage): Buffer {
+    // process_message()'s checks, in its order (see the head of this file)
+    if (!HANDLED.has(m.type)) throw new XsError('ENOSYS', `unknown operation ${m.type}`);
+    if (PRIVILEGED.has(m.type)) this.privOnly();
+    if (m.txId !== 0 && !NO_TXID.has(m.type) && !this.transactions.has(m.txId)) throw new XsError('ENOENT', `transaction ${m.txId}`);
     const args = splitStrings(m.payload);
     switch (m.type) {
       case XsType.READ:
@@ -286,7 +316,10 @@ export class Connection implements WatchOwner, Caller {
         return OK;
       case XsType.TRANSACTION_START: {
         if (m.txId !== 0) throw new XsError('EBUSY', 'TRANSACTION_START inside a transaction');
-        if (!this.privileged && this.transactions.size >= this.quota.transactions && this.quota.transactions > 0) {
+        // 4.17's do_transaction_start() refuses when the count already started is *over* the
+        // quota (conn->transaction_started > quota_max_transaction), so a domain may open
+        // quota + 1; later xenstored (domain_quota_add_exceeds) admits exactly the quota
+        if (!this.privileged && exceeds(this.quota.transactions, this.transactions.size)) {
           throw new XsError('ENOSPC', 'transactions quota');
         }
         const id = this.daemon.allocTxId();
@@ -306,40 +339,34 @@ export class Connection implements WatchOwner, Caller {
       case XsType.GET_DOMAIN_PATH:
         return Buffer.from(`${domainPath(domidArg(args[0]))}\0`, 'latin1');
       case XsType.INTRODUCE: {
-        this.privOnly();
         const domid = domidArg(args[0]);
         const mfn = args[1] !== undefined && /^-?[0-9]+$/.test(args[1]) ? BigInt(args[1]) : undefined;
         const port = args[2] !== undefined && /^[0-9]+$/.test(args[2]) ? Number(args[2]) : undefined;
-        if (mfn === undefined || port === undefined) throw new XsError('EINVAL', 'INTRODUCE <domid> <mfn> <evtchn>');
+        // do_introduce(): three strings, and an event channel port above 0
+        if (mfn === undefined || port === undefined || port <= 0) throw new XsError('EINVAL', 'INTRODUCE <domid> <mfn> <evtchn>');
         if (this.attachRing(domid, mfn, port)) return OK;
         this.daemon.introduce(domid, mfn, port);
         return OK;
       }
       case XsType.RELEASE:
-        this.privOnly();
         this.daemon.release(domidArg(args[0]));
         return OK;
       case XsType.IS_DOMAIN_INTRODUCED:
-        this.privOnly();
-        return Buffer.from(this.daemon.isIntroduced(domidArg(args[0])) ? 'T\0' : 'F\0', 'latin1');
+      {
+        // do_is_domain_introduced(): DOMID_SELF is always there
+        const domid = domidArg(args[0]);
+        return Buffer.from(domid === DOMID_SELF || this.daemon.isIntroduced(domid) ? 'T\0' : 'F\0', 'latin1');
+      }
       case XsType.RESUME:
-        this.privOnly();
-        this.daemon.resume(domidArg(args[0]));
+        this.daemon.resume(nonzeroDomidArg(args[0]));
         return OK;
       case XsType.SET_TARGET:
-        this.privOnly();
         this.daemon.setTarget(domidArg(args[0]), domidArg(args[1]));
         return OK;
       case XsType.CONTROL:
-        this.privOnly();
         return this.control(args);
-      case XsType.GET_FEATURE:
-      case XsType.SET_FEATURE:
-      case XsType.GET_QUOTA:
-      case XsType.SET_QUOTA:
-        throw new XsError('ENOSYS', `type ${m.type}`);
       default:
-        throw new XsError('EINVAL', `unknown type ${m.type}`);
+        throw new XsError('ENOSYS', `unknown operation ${m.type}`);
     }
   }
 
@@ -381,7 +408,10 @@ export class Connection implements WatchOwner, Caller {
       if (!/^[0-9]+$/.test(args[2])) throw new XsError('EINVAL', 'bad watch depth');
       depth = Number(args[2]);
     }
-    if (!this.privileged && this.daemon.watches.count(this) >= this.quota.watches && this.quota.watches > 0) {
+    // 4.17's do_watch(): E2BIG when the watches already set are *over* the quota
+    // (domain_watch(conn) > quota_nb_watch_per_domain), so quota + 1 may be set, as with
+    // transactions above
+    if (!this.privileged && exceeds(this.quota.watches, this.daemon.watches.count(this))) {
       throw new XsError('E2BIG', 'watches quota');
     }
     const relative = !given.startsWith('/') && !given.startsWith('@');
@@ -479,6 +509,13 @@ function liveUpdateArgs(args: string[]): 'prepare' | 'abort' | 'start' {
     default:
       throw new XsError('EINVAL', `live-update ${op ?? ''}`);
   }
+}
+
+/** onearg_domain() (xenstored_domain.c) of RELEASE and RESUME: domain 0 is EINVAL. */
+function nonzeroDomidArg(s: string | undefined): number {
+  const d = domidArg(s);
+  if (d === 0) throw new XsError('EINVAL', 'domain 0');
+  return d;
 }
 
 function domidArg(s: string | undefined): number {

@@ -1,9 +1,14 @@
 /**
- * Xenstore quotas with C xenstored's defaults (tools/xenstored/domain.c quotas[]; 4.7 had
- * the same nodes/watches/entry-size/transactions values). They apply to unprivileged
- * domains only; 0 disables one. Exceeding nodes, node size, node permissions,
- * transactions or transaction nodes is ENOSPC; watches is E2BIG; memory is ENOMEM (as C
- * xenstored). The 2 MB soft memory limit (a log line in C xenstored) is not kept.
+ * Xenstore quotas with C xenstored's defaults, each checked against Xen 4.17's
+ * tools/xenstore/xenstored_core.c (the quota_* variables, lines 105-114 at RELEASE-4.17.0;
+ * later Xen moved them to tools/xenstored/domain.c quotas[] with the same values):
+ * quota_nb_entry_per_domain 1000, quota_nb_watch_per_domain 128, quota_max_entry_size
+ * 2048, quota_max_transaction 10, quota_nb_perms_per_node 5, quota_trans_nodes 1024,
+ * quota_max_path_len XENSTORE_REL_PATH_MAX (2048, xs_wire.h), quota_req_outstanding 20,
+ * quota_memory_per_domain_hard 2.5 MB. They apply to unprivileged domains only; 0
+ * disables one. Exceeding nodes, node size, node permissions, transactions or
+ * transaction nodes is ENOSPC; watches is E2BIG; memory is ENOMEM (as C xenstored). The
+ * 2 MB soft memory limit (a log line in C xenstored) is not kept.
  */
 export interface XsQuota {
   /** Nodes a domain may own. */
