@@ -86,6 +86,24 @@ export class ForeignMemory {
     this.spans(gpa, bytes.length, (gfn, off, at, n) => this.write(gfn, off, bytes.subarray(at, at + n)));
   }
 
+  /**
+   * Write whole pages at a page-aligned gpa, each backed by the frame store's shared copy
+   * of the same bytes (frame-store.ts `share`: copy-on-write, so a later write by anyone
+   * gives that frame its own copy). Reads see exactly what writePhys would have left;
+   * every page must be mapped, a failure writes nothing. For contents many domains load
+   * alike, such as a kernel image.
+   */
+  sharePhys(gpa: number, bytes: Uint8Array): void {
+    if (gpa % PAGE_SIZE !== 0 || bytes.length % PAGE_SIZE !== 0) {
+      throw new XenError('EINVAL', `shared contents must be whole pages: 0x${gpa.toString(16)}+${bytes.length}`);
+    }
+    this.spans(gpa, bytes.length, (gfn) => void this.mfn(gfn));
+    this.spans(gpa, bytes.length, (gfn, _off, at) => {
+      this.frames.share(this.mfn(gfn), bytes.subarray(at, at + PAGE_SIZE));
+      this.logDirty.mark(gfn);
+    });
+  }
+
   private spans(gpa: number, length: number, cb: (gfn: number, offset: number, at: number, n: number) => void): void {
     if (!Number.isSafeInteger(gpa) || gpa < 0 || !Number.isSafeInteger(length) || length < 0) {
       throw new XenError('EINVAL', `bad guest-physical range 0x${gpa.toString(16)}+${length}`);

@@ -26,6 +26,32 @@ describe('foreign mapping of guest frames (privcmd.map_foreign)', () => {
     expect(xen.frames.framesHeld).toBe(2);
   });
 
+  it('sharePhys: whole pages backed by one copy across domains, a write in one is private to it (copy-on-write)', () => {
+    const xen = host();
+    const [a, b] = [guest(xen, 64), guest(xen, 64)];
+    const fa = xen.hypercall({ op: 'privcmd.map_foreign', domid: a });
+    const fb = xen.hypercall({ op: 'privcmd.map_foreign', domid: b });
+    const image = new Uint8Array(3 * 4096).fill(0x90);
+    image.set([1, 2, 3], 4096);
+    image.set([4], 2 * 4096);
+    fa.sharePhys(16 * 4096, image);
+    fb.sharePhys(16 * 4096, image);
+    expect(Buffer.from(fb.readPhys(16 * 4096, image.length)).equals(image)).toBe(true);
+    expect([xen.frames.framesHeld, xen.frames.sharedFrames, xen.frames.savedFrames]).toEqual([6, 3, 3]);
+    fb.writePhys(17 * 4096, new Uint8Array([9]));
+    expect([...fa.read(17, 0, 3)]).toEqual([1, 2, 3]);
+    expect([...fb.read(17, 0, 3)]).toEqual([9, 2, 3]);
+    expect(xen.frames.savedFrames).toBe(2);
+    // destroying one domain leaves the other's contents; the last reference frees the copy
+    xen.hypercall({ op: 'domctl.destroydomain', domid: a });
+    expect(Buffer.from(fb.readPhys(18 * 4096, 4096)).equals(image.subarray(2 * 4096))).toBe(true);
+    expect([xen.frames.sharedFrames, xen.frames.savedFrames]).toEqual([2, 0]);
+    // only whole, mapped pages; a failure writes nothing
+    expect(() => fb.sharePhys(100, new Uint8Array(4096))).toThrowError(/whole pages/);
+    expect(() => fb.sharePhys(63 * 4096, new Uint8Array(8192).fill(1))).toThrowError(/not populated/);
+    expect(fb.read(63)).toEqual(new Uint8Array(4096));
+  });
+
   it('refuses an unpopulated gfn with EFAULT and writes nothing of a range that reaches one', () => {
     const xen = host();
     const domid = guest(xen, 16);
