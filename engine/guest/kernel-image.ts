@@ -21,6 +21,8 @@ import type { Task, TaskList } from './tasks';
 export interface GuestPhysMemory {
   writePhys(gpa: number, bytes: Uint8Array): void;
   readPhys(gpa: number, length: number): Uint8Array;
+  /** Whole pages at a page-aligned gpa, backed by a shared copy of the same bytes where the host keeps one. */
+  sharePhys?(gpa: number, bytes: Uint8Array): void;
 }
 
 export const START_KERNEL_MAP = 0xffff_ffff_8000_0000n;
@@ -108,33 +110,16 @@ export class KernelImage {
 
   constructor(private readonly mem: GuestPhysMemory) {}
 
-  /** Lay out text, rodata, the syscall table and the IDT (once, at boot). */
+  /**
+   * Lay out text, rodata, the syscall table and the IDT (once, at boot), as the
+   * decompressor leaves the image: every page from _text up to init_task written.
+   * The bytes are the same for every guest of a release, so they are built once per
+   * banner and handed to the host as shared pages (copy-on-write) where it can.
+   */
   load(banner: string): void {
-    const text = new Uint8Array(LAYOUT.textSize).fill(0xcc);
-    // startup_64: a jump over the first page; then the syscall bodies and exception entries
-    text.set([0xe9, 0xfb, 0x0f, 0x00, 0x00], 0);
-    for (let i = 0; i < NR_SYSCALLS; i++) text.set(funcBytes(i), SYSCALL_FUNCS + i * FUNC);
-    for (let v = 0; v < IDT_ENTRIES; v++) text.set(funcBytes(0x100 + v).subarray(0, 16), IDT_ENTRY_FUNCS + v * 16);
-    this.mem.writePhys(this.base + LAYOUT.text, text);
-    const rodata = new Uint8Array(LAYOUT.rodataSize);
-    rodata.set(new TextEncoder().encode(`${banner}\n\0`), 0);
-    this.mem.writePhys(this.base + LAYOUT.rodata, rodata);
-    const table = new Uint8Array(NR_SYSCALLS * 8);
-    for (let i = 0; i < NR_SYSCALLS; i++) table.set(le64(kva(this.base + SYSCALL_FUNCS + i * FUNC)), i * 8);
-    this.mem.writePhys(this.base + LAYOUT.sysCallTable, table);
-    const idt = new Uint8Array(IDT_ENTRIES * 16);
-    const dv = new DataView(idt.buffer);
-    for (let v = 0; v < IDT_ENTRIES; v++) {
-      const h = kva(this.base + IDT_ENTRY_FUNCS + v * 16);
-      const o = v * 16;
-      dv.setUint16(o, Number(h & 0xffffn), true);
-      dv.setUint16(o + 2, 0x10, true); // __KERNEL_CS
-      dv.setUint8(o + 4, 0); // IST
-      dv.setUint8(o + 5, 0x8e); // present, DPL 0, 64-bit interrupt gate
-      dv.setUint16(o + 6, Number((h >> 16n) & 0xffffn), true);
-      dv.setUint32(o + 8, Number((h >> 32n) & 0xffff_ffffn), true);
-    }
-    this.mem.writePhys(this.base + LAYOUT.idtTable, idt);
+    const image = imageOf(banner);
+    if (this.mem.sharePhys) this.mem.sharePhys(this.base, image);
+    else this.mem.writePhys(this.base, image);
   }
 
   /** init_task and one record per task, linked through `tasks` in pid order. */
@@ -158,13 +143,52 @@ export class KernelImage {
       dv.setUint32(o + TASK.pid, r.pid, true);
       dv.setUint32(o + TASK.tgid, r.pid, true);
       dv.setBigUint64(o + TASK.realParent, kva(this.base + addrOf(index.get(r.ppid) ?? 0)), true);
-      slab.set(new TextEncoder().encode(r.comm.slice(0, 15)), o + TASK.comm);
+      utf8.encodeInto(r.comm.slice(0, 15), slab.subarray(o + TASK.comm, o + TASK.comm + 15));
       dv.setBigUint64(o + TASK.flags, r.flags, true);
       dv.setBigUint64(o + TASK.cputime, BigInt(Math.round(r.cpu)), true);
       dv.setBigUint64(o + TASK.startTime, BigInt(Math.round(r.start)), true);
     });
-    this.mem.writePhys(this.base + LAYOUT.initTask, slab);
+    // whole pages: a page of records that is the same in another guest (same processes) is shared
+    if (this.mem.sharePhys) this.mem.sharePhys(this.base + LAYOUT.initTask, slab);
+    else this.mem.writePhys(this.base + LAYOUT.initTask, slab);
   }
+}
+
+const utf8 = new TextEncoder();
+
+/** The image's pages from _text to init_task, built once per banner (kernel release). */
+const images = new Map<string, Uint8Array>();
+
+function imageOf(banner: string): Uint8Array {
+  let image = images.get(banner);
+  if (!image) {
+    image = buildImage(PHYSICAL_START, banner);
+    images.set(banner, image);
+  }
+  return image;
+}
+
+function buildImage(base: number, banner: string): Uint8Array {
+  const image = new Uint8Array(LAYOUT.initTask);
+  const text = image.subarray(LAYOUT.text, LAYOUT.text + LAYOUT.textSize).fill(0xcc);
+  // startup_64: a jump over the first page; then the syscall bodies and exception entries
+  text.set([0xe9, 0xfb, 0x0f, 0x00, 0x00], 0);
+  for (let i = 0; i < NR_SYSCALLS; i++) text.set(funcBytes(i), SYSCALL_FUNCS + i * FUNC);
+  for (let v = 0; v < IDT_ENTRIES; v++) text.set(funcBytes(0x100 + v).subarray(0, 16), IDT_ENTRY_FUNCS + v * 16);
+  image.set(utf8.encode(`${banner}\n\0`), LAYOUT.rodata);
+  for (let i = 0; i < NR_SYSCALLS; i++) image.set(le64(kva(base + SYSCALL_FUNCS + i * FUNC)), LAYOUT.sysCallTable + i * 8);
+  const dv = new DataView(image.buffer, LAYOUT.idtTable, IDT_ENTRIES * 16);
+  for (let v = 0; v < IDT_ENTRIES; v++) {
+    const h = kva(base + IDT_ENTRY_FUNCS + v * 16);
+    const o = v * 16;
+    dv.setUint16(o, Number(h & 0xffffn), true);
+    dv.setUint16(o + 2, 0x10, true); // __KERNEL_CS
+    dv.setUint8(o + 4, 0); // IST
+    dv.setUint8(o + 5, 0x8e); // present, DPL 0, 64-bit interrupt gate
+    dv.setUint16(o + 6, Number((h >> 16n) & 0xffffn), true);
+    dv.setUint32(o + 8, Number((h >> 32n) & 0xffff_ffffn), true);
+  }
+  return image;
 }
 
 /** Walks the task list from init_task as a VMI tool would: [pid, comm] in list order. */

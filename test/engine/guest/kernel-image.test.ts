@@ -45,4 +45,25 @@ describe('the guest kernel in its own memory', () => {
     g.type('cat /proc/kallsyms\r');
     expect(g.take()).toMatch(/ffffffff81000000 T _text\r\n/);
   });
+
+  it('guests of one kernel release hold one copy of its image; a write into one guest\'s sys_call_table stays in that guest', async () => {
+    const g = await rig(PV);
+    const other = await g.host.createDomain({ configText: PV.replace('web1', 'web3') });
+    await g.host.xenstore.settled();
+    g.run(5);
+    const xen = g.host.xen;
+    const mine = xen.hypercall({ op: 'privcmd.map_foreign', domid: g.domid });
+    const theirs = xen.hypercall({ op: 'privcmd.map_foreign', domid: other.domid! });
+    // text, rodata, the syscall table and the IDT: the same pages in both guests, kept once
+    const imagePages = LAYOUT.initTask / 4096;
+    expect(xen.frames.savedFrames).toBeGreaterThanOrEqual(imagePages - 1);
+    expect(Buffer.from(mine.readPhys(PHYSICAL_START, LAYOUT.initTask)).equals(Buffer.from(theirs.readPhys(PHYSICAL_START, LAYOUT.initTask)))).toBe(true);
+    // a rootkit hooking read() in one guest: copy-on-write, the other guest's table is untouched
+    const slot = sym('sys_call_table');
+    const before = theirs.readPhys(slot, 8);
+    mine.writePhys(slot, new Uint8Array(8).fill(0x41));
+    expect([...mine.readPhys(slot, 8)]).toEqual(new Array(8).fill(0x41));
+    expect(theirs.readPhys(slot, 8)).toEqual(before);
+    expect(walkTasks(theirs)[0]).toEqual([0, 'swapper/0']);
+  });
 });
