@@ -8,6 +8,9 @@
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Session } from 'node:inspector/promises';
+import { writeFileSync } from 'node:fs';
+import { writeHeapSnapshot } from 'node:v8';
 import { chromium } from 'playwright-core';
 import { startConsoleServer } from '../../main/serve/console-server';
 import { LabStore } from '../../main/services/lab-store';
@@ -32,6 +35,23 @@ const t0 = performance.now();
 for (let i = 1; i <= DOMAINS; i++) await host.createDomain({ configText: `name = "vm${String(i).padStart(5, '0')}"\nmemory = 64\ntype = "pvh"\n` });
 console.log(`domains_created: ${DOMAINS}`);
 console.log(`create_s: ${((performance.now() - t0) / 1000).toFixed(2)}`);
+const rssMb = (): string => {
+  const m = process.memoryUsage();
+  const mb = (b: number): string => (b / 2 ** 20).toFixed(0);
+  return `${mb(m.rss)} (heap ${mb(m.heapUsed)}, array buffers ${mb(m.arrayBuffers)}, external ${mb(m.external)})`;
+};
+console.log(`serve_rss_mb_after_create: ${rssMb()}`);
+// GUI_BENCH_PROF=DIR: a CPU profile of the serve process (this one) from page load to the
+// end of the scroll; GUI_BENCH_HEAP=1 also writes a heap snapshot there after the domains were created.
+const profDir = process.env.GUI_BENCH_PROF;
+const inspector = profDir ? new Session() : undefined;
+if (profDir && process.env.GUI_BENCH_HEAP) writeHeapSnapshot(join(profDir, 'serve.heapsnapshot'));
+if (inspector) {
+  inspector.connect();
+  await inspector.post('Profiler.enable');
+  await inspector.post('Profiler.setSamplingInterval', { interval: 500 });
+  await inspector.post('Profiler.start');
+}
 
 const context = await chromium.launchPersistentContext(join(dir, 'profile'), { executablePath: CHROMIUM, args: CHROMIUM_ARGS, headless: true, viewport: { width: 1440, height: 900 } });
 const page = context.pages()[0] ?? (await context.newPage());
@@ -81,6 +101,12 @@ const SCROLL_IN_PAGE = `(async () => {
 })()`;
 const frames = (await page.evaluate(SCROLL_IN_PAGE)) as { deltas: number[]; longTasks: number[] };
 clearInterval(churn);
+console.log(`serve_rss_mb_after_scroll: ${rssMb()}`);
+if (inspector && profDir) {
+  const { profile } = await inspector.post('Profiler.stop');
+  writeFileSync(join(profDir, 'serve.cpuprofile'), JSON.stringify(profile));
+  inspector.disconnect();
+}
 
 const sorted = [...frames.deltas].sort((a, b) => a - b);
 const q = (p: number): number => sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))] ?? 0;
