@@ -8,8 +8,9 @@
  * Every domU runs a guest model (engine/guest) on the host's simulated clock, with its
  * console page read by ./guest-console.ts. When the guest stops (SCHEDOP_shutdown from
  * its poweroff, reboot or a crash, or in answer to `xl shutdown`), the domain's
- * on_poweroff / on_reboot / on_crash action runs (destroy, restart from its config, or
- * preserve), as libxl does when it sees the domain shut down.
+ * on_poweroff / on_reboot / on_crash action runs (destroy, restart from its config,
+ * preserve, rename-restart, coredump-destroy / -restart with a core file in the lab's
+ * dump folder), as xl does when it sees the domain shut down.
  */
 import { BalloonDriver, type BalloonPlatform } from '../guest/balloon';
 import { VcpuHotplug } from '../guest/vcpu-hotplug';
@@ -35,6 +36,10 @@ import { renamedConfigText } from './config-rename';
 import { setMemoryTarget, setOnlineVcpus } from './domain-tuning';
 import type { DomainRef, ShutdownOptions, ToolstackHost } from './host-api';
 import { ToolstackError } from './toolstack-error';
+import { dumpDomainCore, type CoreDumpResult } from './coredump/domain-dumpcore';
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { randomUUID } from 'node:crypto';
 import { saveDomain, type SaveOptions, type SaveResult } from './migration/domain-save';
 import { restoreDomainFromFile, type RestoreOptions, type RestoreResult } from './migration/domain-restore';
 import type {
@@ -70,6 +75,10 @@ export interface EmbeddedHostOptions {
   topology?: TopologySpec;
   /** The host's xenstore (default: a xenstored in this process). */
   xenstore?: HostXenstore;
+  /** Where core files go (xl's XEN_DUMP_DIR, /var/lib/xen/dump): the lab's dump folder. */
+  dumpDir?: string;
+  /** The toolstack's wall clock in ms (xl's time(): the suffix of a preserved domain's name). */
+  wallClockMs?: () => number;
 }
 
 export interface KeptConfig {
@@ -107,6 +116,9 @@ export class EmbeddedHost implements ToolstackHost {
   private dom0Balloon: BalloonDriver | undefined;
   private dom0Hotplug: VcpuHotplug | undefined;
   private readonly guests = new Map<number, { guest: Guest; console: GuestConsoleBackend }>();
+  /** xl's XEN_DUMP_DIR for this host (undefined: not kept in a lab, no core files). */
+  readonly dumpDir: string | undefined;
+  private readonly wallClockMs: () => number;
 
   constructor(opts: EmbeddedHostOptions) {
     const preset = findPreset(opts.preset ?? 'small-lab');
@@ -119,6 +131,8 @@ export class EmbeddedHost implements ToolstackHost {
       ? { ...preset, topology: t, label: `Custom: ${t.sockets} socket(s) × ${t.coresPerSocket} cores × ${t.threadsPerCore} threads, ${t.memoryMiB / 1024} GiB (${preset.label.split(',')[0]} CPUs)` }
       : preset;
     this.hostname = opts.hostname ?? opts.id;
+    this.dumpDir = opts.dumpDir;
+    this.wallClockMs = opts.wallClockMs ?? Date.now;
     this.xen = Xen.boot({ seed: opts.seed ?? 1, topology: this.preset.topology, cpuMhz: preset.cpuMhz, cpu: { vendor: preset.vendor, family: preset.family, model: preset.model, features: preset.features } });
     this.pools = new CpupoolOps(this.xen);
     this.xenstore = opts.xenstore ?? new HostXenstore();
@@ -324,8 +338,14 @@ export class EmbeddedHost implements ToolstackHost {
     this.changed(domid);
     const kept = this.configs.get(domid);
     const b = kept?.buildInfo;
-    const action: ShutdownAction = b ? (reason === 'reboot' ? b.on_reboot : reason === 'crash' ? b.on_crash : reason === 'soft_reset' ? (b.on_soft_reset ?? 'soft-reset') : b.on_poweroff) : 'destroy';
+    let action: ShutdownAction = b ? (reason === 'reboot' ? b.on_reboot : reason === 'crash' ? b.on_crash : reason === 'soft_reset' ? (b.on_soft_reset ?? 'soft-reset') : b.on_poweroff) : 'destroy';
     this.log(`Action for shutdown reason code ${SHUTDOWN_REASON_CODE[reason]} is ${action}`);
+    // xl_vmcontrol.c handle_domain_death: the core is dumped first, then the action is
+    // carried out as destroy / restart ("no point crying over spilled milk" if it fails)
+    if (action === 'coredump-destroy' || action === 'coredump-restart') {
+      this.coreDumpOnDeath(domid, b?.c_info.name ?? this.info(domid).name);
+      action = action === 'coredump-destroy' ? 'destroy' : 'restart';
+    }
     if (action === 'preserve') return;
     if (action === 'soft-reset') {
       // xl's handle_domain_death → libxl_domain_soft_reset: same domid, memory kept
@@ -334,17 +354,74 @@ export class EmbeddedHost implements ToolstackHost {
       this.changed(domid);
       return;
     }
-    // What xl would do beyond destroy / restart and XenDeck does not yet is said, not skipped silently
-    if (action === 'coredump-destroy' || action === 'coredump-restart') {
-      this.emit({ kind: 'host.log', hostId: this.id, level: 'warning', message: `${action}: no core file written (xc_domain_dumpcore is not implemented in XenDeck yet); the domain is ${action === 'coredump-destroy' ? 'destroyed' : 'destroyed and restarted'}` });
-    }
     if (action === 'rename-restart') {
-      this.emit({ kind: 'host.log', hostId: this.id, level: 'warning', message: 'rename-restart: the old domain is not kept under a new name (libxl_domain_preserve is not implemented in XenDeck yet); it is destroyed and restarted' });
+      // xl's preserve_domain: the old domain stays, shut down, under a new name; a new one starts
+      this.preserveDomain(domid);
+    } else {
+      this.log(`Domain ${domid} needs to be cleaned up: destroying the domain`);
+      this.destroyNow(domid);
     }
-    this.destroyNow(domid);
-    if (kept && (action === 'restart' || action === 'rename-restart' || action === 'coredump-restart')) {
+    if (kept && (action === 'restart' || action === 'rename-restart')) {
       this.createNow({ configText: kept.text, file: kept.file });
     }
+  }
+
+  /**
+   * xl's coredump-* actions: libxl_domain_core_dump to XEN_DUMP_DIR/<name> (here the
+   * lab's dump folder). A failure is logged and the action goes on, as xl does.
+   */
+  private coreDumpOnDeath(domid: number, name: string): void {
+    if (this.dumpDir === undefined) {
+      this.emit({ kind: 'host.log', hostId: this.id, level: 'warning', message: `core dump failed (rc=-3): host ${this.id} has no dump folder (it is not kept in a lab folder)` });
+      return;
+    }
+    const file = join(this.dumpDir, name);
+    this.log(`dumping core to ${file}`);
+    try {
+      mkdirSync(this.dumpDir, { recursive: true, mode: 0o700 });
+      dumpDomainCore(this.xen, domid, file);
+    } catch (e) {
+      this.emit({ kind: 'host.log', hostId: this.id, level: 'warning', message: `${ToolstackError.from(e).message}: core dump failed (rc=-3).` });
+    }
+  }
+
+  /**
+   * libxl_domain_preserve as xl's preserve_domain calls it: the name gets the suffix
+   * "-%Y%m%dT%H%MZ" (UTC, from the toolstack's clock, as xl's time()), the domain a new
+   * uuid under /vm (the hypervisor's handle stays: libxl only rewrites xenstore's
+   * /local/domain/N/vm and /vm/<new uuid>/uuid) and its name is changed in xenstore as
+   * libxl__domain_rename does. The domain stays shut down; XenDeck no longer restarts it.
+   */
+  private preserveDomain(domid: number): void {
+    const info = this.info(domid);
+    const t = new Date(this.wallClockMs());
+    const p2 = (n: number): string => String(n).padStart(2, '0');
+    const suffix = `-${t.getUTCFullYear()}${p2(t.getUTCMonth() + 1)}${p2(t.getUTCDate())}T${p2(t.getUTCHours())}${p2(t.getUTCMinutes())}Z`;
+    const preserved = `${info.name}${suffix}`;
+    const uuid = randomUUID();
+    this.log(`Preserving domain ${domid} ${info.name} with suffix${suffix}`);
+    this.xenstore.write({
+      [`/local/domain/${domid}/vm`]: `/vm/${uuid}`,
+      [`/vm/${uuid}/uuid`]: uuid,
+      [`/vm/${uuid}/name`]: preserved,
+      [`/local/domain/${domid}/name`]: preserved,
+    });
+    this.xen.hypercall({ op: 'sim.set_name', domid, name: preserved });
+    if (this.names.get(info.name) === domid) this.names.delete(info.name);
+    this.names.set(preserved, domid);
+    const kept = this.configs.get(domid);
+    if (kept) {
+      this.configs.set(domid, { ...kept, text: renamedConfigText(kept.text, preserved), buildInfo: { ...kept.buildInfo, c_info: { ...kept.buildInfo.c_info, name: preserved } } });
+    }
+    // no previousName: the lab's xl.cfg stays with the name the new domain starts under
+    this.changed(domid);
+  }
+
+  /** `xl dump-core DOMAIN FILE`: libxl_domain_core_dump, the domain left as it is. */
+  async coreDump(ref: DomainRef, file: string): Promise<CoreDumpResult> {
+    const domid = this.resolve(ref);
+    if (domid === 0) throw new ToolstackError('EINVAL', 'Domain-0 cannot be dumped by XenDeck', 'dump a guest domain');
+    return dumpDomainCore(this.xen, domid, file);
   }
 
   private startGuest(domid: number, paused: boolean): void {

@@ -29,6 +29,7 @@ import type {
 import type { ConsoleStream } from './console-stream';
 import type { SaveOptions, SaveResult } from './migration/domain-save';
 import type { RestoreOptions, RestoreResult } from './migration/domain-restore';
+import type { CoreDumpResult } from './coredump/domain-dumpcore';
 
 /** A domain as xl names it: a domid, or a name (libxl_domain_qualifier_to_domid). */
 export type DomainRef = number | string;
@@ -112,6 +113,12 @@ export interface ToolstackHost {
   save(ref: DomainRef, file: string, opts?: SaveOptions): Promise<SaveResult>;
   /** `xl restore [-p] FILE`: a domain back from an xl save file (config from the file unless given). */
   restore(file: string, opts?: RestoreOptions): Promise<RestoreResult>;
+  /**
+   * `xl dump-core DOMAIN FILE`: libxl_domain_core_dump — the domain's memory and vCPU
+   * state as a xen dump-core ELF file (docs/misc/dump-core-format.txt) at FILE, a path on
+   * the machine the toolstack runs on; the domain keeps running.
+   */
+  coreDump(ref: DomainRef, file: string): Promise<CoreDumpResult>;
   /** `xl console`: a domain's console (hosts that have none leave it out). */
   console?(ref: DomainRef): Promise<ConsoleStream>;
   /** Events in the order they happened; returns the unsubscribe function. */

@@ -7,6 +7,7 @@
  * A dry run is checked by XenDeck's own xl.cfg reader (domain-build-info.ts, held against
  * libxlutil 4.17) without touching the host; the result says so in its warnings.
  */
+import type { CoreDumpResult } from './coredump/domain-dumpcore';
 import { BadArgumentError, NotSupportedError, RemoteError, ToolMissingError, XlCommandError } from '../remote/errors';
 import type { XlFailureKind } from '../remote/parse/xl-stderr';
 import type { RemoteXenHost } from '../remote/remote-host';
@@ -325,6 +326,10 @@ export class RemoteToolstackHost implements ToolstackHost {
 
   async restore(_file: string): Promise<RestoreResult> {
     throw new NotImplementedError('xl restore on a real host (the image would have to be on the remote machine)');
+  }
+
+  async coreDump(_ref: DomainRef, _file: string): Promise<CoreDumpResult> {
+    throw new NotImplementedError('xl dump-core on a real host (the core file would be written on the remote machine)');
   }
 
   async setOnlineVcpus(ref: DomainRef, count: number): Promise<void> {

@@ -34,7 +34,7 @@ import {
   HostSummarySchema,
   ToolstackEventSchema,
 } from './schemas';
-import { KeptConfigSchema, PhysinfoSchema, RestoreResultSchema, SaveImageListSchema, SaveImageNameSchema, SaveResultSchema } from './xl-schemas';
+import { CoreDumpResultSchema, CoreFileListSchema, KeptConfigSchema, PhysinfoSchema, RestoreResultSchema, SaveImageListSchema, SaveImageNameSchema, SaveResultSchema } from './xl-schemas';
 
 const DomidSchema = z.number().int().min(0).max(0x7fef);
 const onDomain = z.object({ hostId: HostIdSchema, domain: DomainRefSchema }).strict();
@@ -118,6 +118,10 @@ export const methods = {
   'domain.restore': { params: z.object({ hostId: HostIdSchema, name: SaveImageNameSchema, paused: z.boolean().optional() }).strict(), result: RestoreResultSchema },
   /** The save images of a host (its folder and each image's name, size, time). */
   'save.list': { params: z.object({ hostId: HostIdSchema }).strict(), result: SaveImageListSchema },
+  /** `xl dump-core DOMAIN NAME` into the lab's dump folder, <lab>/dump/<host>/<name> (a name, never a path). */
+  'domain.coreDump': { params: onDomain.extend({ name: SaveImageNameSchema }).strict(), result: CoreDumpResultSchema },
+  /** The core files of a host (xl's /var/lib/xen/dump): on_crash="coredump-*" names them after the domain. */
+  'dump.list': { params: z.object({ hostId: HostIdSchema }).strict(), result: CoreFileListSchema },
   'domain.migratePool': { params: onDomain.extend({ pool: CpupoolNameSchema }).strict(), result: z.object({}) },
   'cpupool.list': { params: z.object({ hostId: HostIdSchema }).strict(), result: z.array(CpupoolSummarySchema) },
   'cpupool.create': {

@@ -14,6 +14,7 @@ import type { Lab } from '../services/lab';
 import { API_VERSION, isMethodName, isTopicName, methods, topics, type MethodName, type Params, type Result, type TopicItem, type TopicName, type TopicParams } from './contract';
 import { keptConfigOf, maxMemory, physinfoOf, pinVcpus } from './embedded-only';
 import { SaveImages } from '../services/save-images';
+import { CoreDumps } from '../services/core-dumps';
 import type { ApiError } from './envelope';
 
 export type Outcome = { ok: true; result: unknown } | { ok: false; error: ApiError };
@@ -41,6 +42,7 @@ export class Router {
   constructor(private readonly ctx: RouterContext) {
     const lab = ctx.lab;
     const images = new SaveImages(lab.folder);
+    const dumps = new CoreDumps(lab.folder);
     this.stats = new HostStatsService(lab);
     this.domainStats = new DomainStatsService(lab);
     const consoles = ctx.consoles ?? new ConsoleService(lab, { pace: true, ...(lab.folder !== undefined ? { logDir: join(lab.folder, 'logs', 'console') } : {}) });
@@ -82,6 +84,8 @@ export class Router {
       },
       'domain.restore': async (p) => lab.host(p.hostId).restore(images.path(p.hostId, p.name), { paused: p.paused ?? false }),
       'save.list': async (p) => (lab.host(p.hostId), { dir: images.dir(p.hostId), images: images.list(p.hostId) }),
+      'domain.coreDump': async (p) => ({ name: p.name, ...(await lab.host(p.hostId).coreDump(p.domain, dumps.path(p.hostId, p.name))) }),
+      'dump.list': async (p) => (lab.host(p.hostId), { dir: dumps.dir(p.hostId), files: dumps.list(p.hostId) }),
       'domain.migratePool': async (p) => (await lab.host(p.hostId).migrateToCpupool(p.domain, p.pool), {}),
       'cpupool.list': async (p) => lab.host(p.hostId).listCpupools(),
       'cpupool.create': async (p) => lab.host(p.hostId).createCpupool(p.name, p.sched, p.cpus),

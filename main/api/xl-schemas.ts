@@ -57,3 +57,18 @@ export const SaveImageListSchema = z.object({
   dir: z.string(),
   images: z.array(z.object({ name: z.string(), bytes: z.number().int(), mtimeMs: z.number() })),
 });
+
+/** `xl dump-core` over the api: the core file by name in <lab>/dump/<host>/ (main/services/core-dumps.ts). */
+export const CoreDumpResultSchema = z.object({
+  name: z.string(),
+  file: z.string(),
+  bytes: z.number().int(),
+  pages: z.number().int(),
+  dataPages: z.number().int(),
+  vcpus: z.number().int(),
+});
+
+export const CoreFileListSchema = z.object({
+  dir: z.string(),
+  files: z.array(z.object({ name: z.string(), bytes: z.number().int(), mtimeMs: z.number() })),
+});

@@ -11,6 +11,7 @@ import type { ToolstackHost } from '../../engine/toolstack/host-api';
 import { RemoteToolstackHost, remoteToToolstackError } from '../../engine/toolstack/remote-toolstack-host';
 import { ToolstackError } from '../../engine/toolstack/toolstack-error';
 import type { HostSummary, ToolstackEvent } from '../../engine/toolstack/types';
+import { CoreDumps } from './core-dumps';
 import { DomainConfigStore } from './domain-configs';
 import { HostXenstored } from './host-xenstored';
 import type { HostEntry, LabStore, RemoteHostEntry } from './lab-store';
@@ -115,7 +116,7 @@ export class Lab {
     const xenstored = this.store && this.xenstoredProcesses && process.platform !== 'win32' ? HostXenstored.launch(this.store.dir, opts.id, (line) => this.hostLog(opts.id, line)) : undefined;
     let h: EmbeddedHost;
     try {
-      h = new EmbeddedHost({ ...opts, ...(xenstored ? { xenstore: xenstored.xenstore } : {}) });
+      h = new EmbeddedHost({ ...opts, ...(xenstored ? { xenstore: xenstored.xenstore } : {}), ...(this.store ? { dumpDir: CoreDumps.dirOf(this.store.dir, opts.id) } : {}) });
     } catch (e) {
       void xenstored?.stop();
       throw e;

@@ -15,6 +15,7 @@ import type { DomainDevices } from '../../toolstack/types';
 import { NotImplementedError, ToolstackError, type ToolstackErrorCode } from '../../toolstack/toolstack-error';
 import type { SaveOptions, SaveResult } from '../../toolstack/migration/domain-save';
 import type { RestoreOptions, RestoreResult } from '../../toolstack/migration/domain-restore';
+import type { CoreDumpResult } from '../../toolstack/coredump/domain-dumpcore';
 import { copyFileSync, mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type {
@@ -180,6 +181,23 @@ export class ApiHost implements XlHost {
       rmSync(r.file, { force: true });
     }
     return { file, bytes: r.bytes, pages: r.pages, dataPages: r.dataPages, log: r.log.map((l) => l.replace(r.file, file)) };
+  }
+
+  /**
+   * `xl dump-core` against a running XenDeck: the core goes into its lab's dump folder
+   * under a transfer name, and xl moves it to the file asked for (as save does).
+   */
+  async coreDump(ref: DomainRef, file: string): Promise<CoreDumpResult> {
+    const r = await this.call('domain.coreDump', { ...this.on(ref), name: transferName() });
+    try {
+      copyFileSync(r.file, file);
+    } catch (e) {
+      const code = (e as { code?: string }).code === 'ENOENT' ? 'ENOENT' : 'EACCES';
+      throw new ToolstackError(code, `Could not open corefile ${file}: ${(e as Error).message}`);
+    } finally {
+      rmSync(r.file, { force: true });
+    }
+    return { file, bytes: r.bytes, pages: r.pages, dataPages: r.dataPages, vcpus: r.vcpus };
   }
 
   /** `xl restore`: the file is copied into the XenDeck's save folder and restored from there. */

@@ -60,7 +60,7 @@ export class LabStore {
     try {
       const lab = await readLabFile(dir);
       const journal = (await readJournal(dir)).slice(0, opts.entries);
-      const host = new LabHost({ id: 'lab', preset: lab.preset, seed: lab.seed, hostname: lab.hostname });
+      const host = new LabHost({ id: 'lab', preset: lab.preset, seed: lab.seed, hostname: lab.hostname, dumpDir: join(dir, 'dump') });
       for (const [i, e] of journal.entries()) {
         try {
           await applyEntry(host, e);

@@ -30,6 +30,7 @@ export const SITES = {
   pause: { file: 'libxl_domain.c', line: 587, fn: 'libxl_domain_pause' },
   unpause: { file: 'libxl_domain.c', line: 688, fn: 'domain_unpause_done' },
   domainType: { file: 'libxl_dom.c', line: 37, fn: 'libxl__domain_type' },
+  coreDump: { file: 'libxl_domain.c', line: 603, fn: 'libxl_domain_core_dump' },
 } as const satisfies Record<string, LibxlSite>;
 
 export function libxlError(site: LibxlSite, domid: number | undefined, message: string, errno?: string): string {

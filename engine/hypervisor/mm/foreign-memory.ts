@@ -44,6 +44,15 @@ export class ForeignMemory {
     if (start >= 0) cb(start, end - start);
   }
 
+  /**
+   * Every populated run with the machine frames behind it (gfn, first mfn, count; a run
+   * is contiguous in both): what a PV guest's own p2m list tells a reader such as
+   * xc_domain_dumpcore's .xen_p2m table (tools/libs/guest/xg_core_x86.c).
+   */
+  forEachFrame(cb: (gfn: number, mfn: number, count: number) => void): void {
+    this.p2m.forEachEntry(cb);
+  }
+
   /** XENMEM_maximum_gpfn + 1: the size of the guest's pfn space. */
   get gfnLimit(): number {
     return this.p2m.gfnLimit;

@@ -1,7 +1,7 @@
 /** A small harness for guest tests: an embedded host, one domain, its console as text. */
 import { SECONDS } from '../../../engine/hypervisor/clock';
 import type { ConsoleStream } from '../../../engine/toolstack/console-stream';
-import { EmbeddedHost } from '../../../engine/toolstack/embedded-host';
+import { EmbeddedHost, type EmbeddedHostOptions } from '../../../engine/toolstack/embedded-host';
 
 export interface GuestRig {
   host: EmbeddedHost;
@@ -17,8 +17,8 @@ export interface GuestRig {
   login(): Promise<void>;
 }
 
-export async function rig(cfg: string, opts: { paused?: boolean } = {}): Promise<GuestRig> {
-  const host = new EmbeddedHost({ id: 'lab1' });
+export async function rig(cfg: string, opts: { paused?: boolean; host?: Omit<EmbeddedHostOptions, 'id'> } = {}): Promise<GuestRig> {
+  const host = new EmbeddedHost({ id: 'lab1', ...opts.host });
   const r = await host.createDomain({ configText: cfg, ...(opts.paused ? { paused: true } : {}) });
   // the toolstack's xenstore writes (the domain's layout) go out asynchronously
   await host.xenstore.settled();

@@ -22,6 +22,7 @@ import { memMax } from './mem-max';
 import { memSet } from './mem-set';
 import { rename } from './rename';
 import { save } from './save';
+import { dumpCore } from './dump-core';
 import { restore } from './restore';
 import { vcpuSet } from './vcpu-set';
 import { cpupoolCpuAdd, cpupoolCpuRemove, cpupoolDestroy, cpupoolListCommand, cpupoolMigrate, cpupoolRename } from './cpupool';
@@ -64,6 +65,7 @@ export const XL_COMMANDS: Readonly<Record<string, XlCommandEntry>> = {
   'vcpu-set': { run: vcpuSet, writes },
   rename: { run: rename, writes },
   save: { run: save, writes },
+  'dump-core': { run: dumpCore, writes: reads },
   restore: { run: restore, writes },
   'cpupool-list': { run: cpupoolListCommand, writes: reads },
   'cpupool-create': { run: cpupoolCreate, writes },
