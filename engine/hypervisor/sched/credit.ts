@@ -33,6 +33,7 @@ import { MICROSECS, MILLISECS, type Clock, type STime, type Timer } from '../clo
 import { XenError } from '../errno';
 import type { Topology } from '../topology';
 import type { SchedDomainRec, Unit } from './core';
+import { insertAt, removeAt } from './queue';
 import {
   SCHED_DEFAULT_RATELIMIT_US,
   XEN_SCHEDULER_ID,
@@ -203,7 +204,7 @@ export class CreditScheduler implements Scheduler {
     const q = this.runq[cpu]!;
     let i = 0;
     while (i < q.length && cu(q[i]!).pri >= svc.pri) i++;
-    q.splice(i, 0, u);
+    insertAt(q, i, u);
     svc.onRunq = true;
     svc.runqCpu = cpu;
     this.queued.add(cpu);
@@ -213,7 +214,7 @@ export class CreditScheduler implements Scheduler {
     const svc = cu(u);
     const q = this.runq[svc.runqCpu]!;
     const i = q.indexOf(u);
-    if (i >= 0) q.splice(i, 1);
+    if (i >= 0) removeAt(q, i);
     if (q.length === 0) this.queued.delete(svc.runqCpu);
     svc.onRunq = false;
     svc.runqCpu = -1;

@@ -41,6 +41,7 @@ import { MICROSECS, MILLISECS, type STime, type Timer, type Clock } from '../clo
 import { XenError } from '../errno';
 import type { Topology } from '../topology';
 import type { SchedDomainRec, Unit } from './core';
+import { insertAt, removeAt } from './queue';
 import {
   SCHED_DEFAULT_RATELIMIT_US,
   XEN_SCHEDULER_ID,
@@ -355,7 +356,7 @@ export class Credit2Scheduler implements Scheduler {
     if (svc.parked) {
       const list = svc.dom.parked;
       const i = list.indexOf(u);
-      if (i >= 0) list.splice(i, 1);
+      if (i >= 0) removeAt(list, i);
       svc.parked = false;
     }
     if (svc.load > 0 && svc.rqd) this.updateLoad(u, svc.rqd, -1, now);
@@ -400,7 +401,7 @@ export class Credit2Scheduler implements Scheduler {
       if (c2(q[mid]!).credit >= cr) lo = mid + 1;
       else hi = mid;
     }
-    q.splice(lo, 0, u);
+    insertAt(q, lo, u);
     svc.onRunq = true;
   }
 
@@ -408,7 +409,7 @@ export class Credit2Scheduler implements Scheduler {
     const svc = c2(u);
     const q = svc.rqd!.runq;
     const i = q.indexOf(u);
-    if (i >= 0) q.splice(i, 1);
+    if (i >= 0) removeAt(q, i);
     svc.onRunq = false;
   }
 
@@ -680,7 +681,7 @@ export class Credit2Scheduler implements Scheduler {
       if (svc.credit <= snextCredit) break;
       if (!this.grabBudget(svc)) {
         // park it and look further
-        q.splice(i, 1);
+        removeAt(q, i);
         svc.onRunq = false;
         this.park(u);
         i--;
@@ -691,7 +692,7 @@ export class Credit2Scheduler implements Scheduler {
     }
     if (pickIdx >= 0) {
       snext = q[pickIdx]!;
-      q.splice(pickIdx, 1);
+      removeAt(q, pickIdx);
       c2(snext).onRunq = false;
     }
     if (prev && prevRunnable && snext !== prev && scurr && !scurr.parked) {

@@ -17,6 +17,7 @@
 import type { STime } from '../clock';
 import { XenError } from '../errno';
 import type { SchedDomainRec, Unit } from './core';
+import { removeAt } from './queue';
 import {
   XEN_SCHEDULER_ID,
   type DomainSchedOp,
@@ -105,8 +106,8 @@ export class NullScheduler implements Scheduler {
     if (!this.cpus.has(cpu) || this.assigned[cpu]) return;
     const i = this.waitq.findIndex((w) => w.hardOk(cpu));
     if (i < 0) return;
-    const [u] = this.waitq.splice(i, 1);
-    this.assign(u!, cpu);
+    const u = removeAt(this.waitq, i);
+    this.assign(u, cpu);
     this.core.tickle(cpu);
   }
 

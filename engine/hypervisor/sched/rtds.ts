@@ -32,6 +32,7 @@
 import { MICROSECS, type Clock, type STime, type Timer } from '../clock';
 import { XenError } from '../errno';
 import type { SchedDomainRec, Unit } from './core';
+import { insertAt, removeAt } from './queue';
 import { CpuHeap } from './cpu-heap';
 import {
   XEN_SCHEDULER_ID,
@@ -218,7 +219,7 @@ export class RtdsScheduler implements Scheduler {
       if (higher(svc, rt(q[mid]!))) hi = mid;
       else lo = mid + 1;
     }
-    q.splice(lo, 0, u);
+    insertAt(q, lo, u);
     svc.onRunq = true;
   }
 
@@ -246,7 +247,7 @@ export class RtdsScheduler implements Scheduler {
       let i = lo;
       while (i < q.length && q[i] !== u) i++;
       if (i >= q.length) i = q.indexOf(u);
-      if (i >= 0) q.splice(i, 1);
+      if (i >= 0) removeAt(q, i);
       svc.onRunq = false;
     }
     if (svc.onDepletedq) {
@@ -440,7 +441,7 @@ export class RtdsScheduler implements Scheduler {
     let snext: Unit | null = pick >= 0 ? q[pick]! : null;
     if (prevOk && (!snext || !higher(rt(snext), scurr!))) snext = prev;
     else if (snext) {
-      q.splice(pick, 1);
+      removeAt(q, pick);
       rt(snext).onRunq = false;
     }
     if (prev && snext !== prev && prev.runnable()) this.enqueue(prev);
