@@ -30,6 +30,8 @@ import { cpuSplit, topFrame, type CpuSample, type TopOptions } from './top';
 import { xenstoreLs, xenstoreRead, xenstoreWrite } from './xenstore-tools';
 import { probeFrontends, type FrontendResult } from './xenbus-frontend';
 import { KernelImage } from './kernel-image';
+import { clearResumeState, readResumeState, RESUME_AREA, writeResumeState, type ResumeState } from './resume-state';
+import { modelledRegisters, resumeAreaOf, type VcpuRegisters } from './vcpu-registers';
 
 export type GuestState = 'booting' | 'login' | 'password' | 'shell' | 'busy' | 'down';
 
@@ -62,7 +64,7 @@ export class Guest {
   /** The command the shell waits for (exits when the prompt comes back). */
   private fgPid = 0;
   private typedAhead: string[] = [];
-  private fg: { cancel: () => void; kind: 'sleep' | 'flood' | 'xenstore' | 'stress' | 'top' } | undefined;
+  private fg: { cancel: () => void; kind: 'sleep' | 'flood' | 'xenstore' | 'stress' | 'top'; endsAt?: number } | undefined;
   private xs: Promise<XsClient> | undefined;
   /** kexec -l staged a kernel (and its command line). */
   private kexecStaged: { kernel: string; cmdline: string | undefined } | undefined;
@@ -86,7 +88,13 @@ export class Guest {
 
   constructor(
     private readonly platform: GuestPlatform,
-    opts: { paused?: boolean; memory?: Omit<BalloonPlatform, 'after'>; vcpus?: Omit<VcpuHotplugPlatform, 'whenRunning' | 'log'> } = {},
+    opts: {
+      paused?: boolean;
+      memory?: Omit<BalloonPlatform, 'after'>;
+      vcpus?: Omit<VcpuHotplugPlatform, 'whenRunning' | 'log'>;
+      /** Restored from a save image: the vCPUs' registers from the stream; the guest resumes instead of booting. */
+      resume?: { registers: readonly VcpuRegisters[] };
+    } = {},
   ) {
     this.frozen = opts.paused ?? false;
     this.balloon = opts.memory && new BalloonDriver({ ...opts.memory, after: (d, fn) => this.after(d, fn) });
@@ -102,7 +110,7 @@ export class Guest {
     this.tasks = new TaskList(platform.hardware().vcpus, FIRST_SHELL_PID);
     this.load = new LoadAverage(platform.clock.now);
     this.console.bindGuest(() => this.onKick());
-    this.boot();
+    if (!(opts.resume && this.resumeFromMemory(opts.resume.registers))) this.boot();
   }
 
   get state(): GuestState {
@@ -117,6 +125,135 @@ export class Guest {
   /** Kernel messages so far (what `dmesg` prints). */
   get dmesg(): readonly string[] {
     return this.kmsg;
+  }
+
+  /**
+   * The toolstack suspends the domain to save it (xl save; Linux's do_suspend in
+   * drivers/xen/manage.c): tasks are frozen, the kernel's state is where a resumed kernel
+   * finds it (its resume area, ./resume-state.ts) and the vCPUs stop in xen_suspend.
+   * Returns the online vCPUs' registers for the stream's vCPU context records.
+   */
+  suspend(): VcpuRegisters[] {
+    const mem = this.platform.memory?.();
+    if (mem && this.state_ !== 'down' && this.state_ !== 'booting') {
+      this.kernelLog('Freezing user space processes ... (elapsed 0.001 seconds) done.');
+      this.kernelLog('OOM killer disabled.');
+      this.accountCpu();
+      try {
+        writeResumeState(mem, this.resumeState());
+      } catch (e) {
+        // no pages there (a domain too small for its image): it will boot again on restore
+        this.kernelLog(`PM: resume area not written: ${e instanceof Error ? e.message : String(e)}`);
+      }
+    }
+    this.freeze();
+    return Array.from({ length: this.hw().vcpus }, (_, v) => modelledRegisters(v, RESUME_AREA));
+  }
+
+  private resumeState(): ResumeState {
+    const base = this.startedAt + this.kernelStart;
+    const sleepLeft = this.fg?.kind === 'sleep' ? this.fg.endsAt : undefined;
+    return {
+      vcpus: this.hw().vcpus,
+      uptimeNs: this.uptimeNs,
+      systemTimeNs: this.platform.clock.now,
+      body: {
+        shell: {
+          state: this.state_ === 'busy' || this.state_ === 'login' || this.state_ === 'password' || this.state_ === 'shell' ? this.state_ : 'login',
+          shellPid: this.shellPid,
+          fgPid: this.fgPid,
+          ...(sleepLeft !== undefined ? { sleepLeftNs: Math.max(0, sleepLeft - this.platform.clock.now) } : {}),
+          ...(this.kexecStaged ? { kexec: { kernel: this.kexecStaged.kernel, ...(this.kexecStaged.cmdline !== undefined ? { cmdline: this.kexecStaged.cmdline } : {}) } } : {}),
+        },
+        tasks: this.tasks.list().map((t) => ({ ...t, startNs: t.startNs === 0 ? 0 : t.startNs - base })),
+        nextPid: this.tasks.nextPidValue,
+        dmesg: [...this.kmsg],
+        ttyPending: Buffer.concat(this.pending.map((b, i) => (i === 0 ? b.subarray(this.pendingOffset) : b))).toString('base64'),
+        frontends: [...this.frontends_],
+      },
+    };
+  }
+
+  /**
+   * Restored from a save image: the kernel returns from HYPERVISOR_suspend in the new
+   * domain (vCPU 0's registers say so and point at its resume area), reads its state
+   * back and goes on — no firmware, no boot log; its xenbus frontends connect again to
+   * the new domain's backends (xenbus_dev_resume → blkfront_resume / netfront_resume) and
+   * its clock goes on from the uptime it had, plus the time it spent saved (timekeeping_
+   * resume adds that to CLOCK_BOOTTIME, which /proc/uptime reads). False when there is
+   * nothing to resume from (the guest then boots as a fresh one would).
+   */
+  private resumeFromMemory(registers: readonly VcpuRegisters[]): boolean {
+    const mem = this.platform.memory?.();
+    const at = registers[0] && resumeAreaOf(registers[0]);
+    if (!mem || at === undefined) return false;
+    let st: ResumeState;
+    try {
+      st = readResumeState(mem, at);
+    } catch (e) {
+      this.kmsg.push(`${printkTime(0)} PM: no state to resume from (${e instanceof Error ? e.message : String(e)}): booting`);
+      return false;
+    }
+    clearResumeState(mem);
+    const now = this.platform.clock.now;
+    const uptime = st.uptimeNs + Math.max(0, now - st.systemTimeNs);
+    this.kernelStart = 0;
+    this.startedAt = now - uptime;
+    const base = this.startedAt;
+    const b = st.body;
+    this.tasks.restore(
+      b.tasks.map((t) => ({ ...t, startNs: t.startNs === 0 ? 0 : base + t.startNs })),
+      b.nextPid,
+    );
+    this.kmsg.push(...b.dmesg);
+    this.kernelLog('OOM killer enabled.');
+    this.kernelLog('Restarting tasks ... done.');
+    this.shellPid = b.shell.shellPid;
+    this.fgPid = b.shell.fgPid;
+    if (b.shell.kexec) this.kexecStaged = { kernel: b.shell.kexec.kernel, cmdline: b.shell.kexec.cmdline };
+    this.load = new LoadAverage(now);
+    // the kernel image is in the restored pages already: keep its task list in step again
+    const image = new KernelImage(mem);
+    image.writeTasks(this.tasks);
+    this.image = image;
+    this.untrackTasks = this.tasks.onChange(() => this.image?.writeTasks(this.tasks));
+    const pending = Buffer.from(b.ttyPending, 'base64');
+    if (pending.length > 0) {
+      this.pending.push(new Uint8Array(pending));
+      this.pendingBytes_ += pending.length;
+    }
+    this.ldisc.reset();
+    this.ldisc.echo = b.shell.state !== 'password';
+    this.state_ = b.shell.state;
+    if (b.shell.state === 'busy') {
+      if (b.shell.sleepLeftNs !== undefined) this.sleepFor(b.shell.sleepLeftNs);
+      // a job the model cannot carry over (top, stress, a flood, a xenstore tool) ends at the resume
+      else this.after(0, () => this.prompt());
+    }
+    this.after(0, () => this.flush());
+    this.reconnectFrontends(b.frontends);
+    return true;
+  }
+
+  /** xenbus resume: the frontends connect again (the handshake's lines go to dmesg only, as with `quiet`). */
+  private reconnectFrontends(had: readonly FrontendResult[]): void {
+    const epoch = this.bootEpoch;
+    this.frontends_ = [...had];
+    this.after(0, () => {
+      void this.xenbusClient()
+        .then((xs) => probeFrontends(xs, { log: (l) => this.kernelLog(l) }))
+        .then(
+          (done) => {
+            if (this.bootEpoch === epoch) this.frontends_ = done;
+          },
+          (e: unknown) => this.kernelLog(`xenbus: resume: ${e instanceof Error ? e.message : String(e)}`),
+        );
+    });
+  }
+
+  /** printk below the console loglevel: kept for dmesg, not written to the console. */
+  private kernelLog(text: string): void {
+    this.kmsg.push(`${printkTime(this.uptimeNs)} ${text}`);
   }
 
   /** The domain was paused: nothing runs until thaw(). */
@@ -456,16 +593,10 @@ export class Guest {
     switch (e.kind) {
       case 'none':
         return this.prompt();
-      case 'sleep': {
+      case 'sleep':
         this.state_ = 'busy';
         this.setTaskState(this.fgPid, 'S');
-        const timer = this.after(e.ns, () => {
-          this.fg = undefined;
-          this.prompt();
-        });
-        this.fg = { cancel: () => this.cancelTimer(timer), kind: 'sleep' };
-        return;
-      }
+        return this.sleepFor(e.ns);
       case 'xenstore':
         return this.xenstoreTool(e.tool, e.args);
       case 'stress':
@@ -518,6 +649,14 @@ export class Guest {
         return;
       }
     }
+  }
+
+  private sleepFor(ns: number): void {
+    const timer = this.after(ns, () => {
+      this.fg = undefined;
+      this.prompt();
+    });
+    this.fg = { cancel: () => this.cancelTimer(timer), kind: 'sleep', endsAt: this.platform.clock.now + ns };
   }
 
   private cancelTimer(t: Timer): void {

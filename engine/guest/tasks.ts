@@ -47,6 +47,19 @@ export class TaskList {
     this.nextPid = firstUserPid;
   }
 
+  /** The next pid spawn() gives (kept across a save / restore). */
+  get nextPidValue(): number {
+    return this.nextPid;
+  }
+
+  /** The list as a resumed kernel finds it in its memory (./resume-state.ts). */
+  restore(tasks: readonly Task[], nextPid: number): void {
+    this.tasks.clear();
+    for (const t of tasks) this.add({ ...t });
+    this.nextPid = nextPid;
+    this.changed();
+  }
+
   private add(t: Task): void {
     this.tasks.set(t.pid, t);
   }

@@ -17,6 +17,7 @@ import { VcpuHotplug } from '../guest/vcpu-hotplug';
 import { Guest } from '../guest/guest';
 import { LabNetwork } from '../guest/lab-network';
 import { XenBackends } from '../guest/xen-backends';
+import type { VcpuRegisters } from '../guest/vcpu-registers';
 import { XsClient } from '../xenstore/client';
 import { SHUTDOWN_REASON_CODE, type ShutdownReason } from '../hypervisor/domain';
 import { findPreset, HOST_PRESETS, type HostPreset } from '../hypervisor/host-presets';
@@ -115,6 +116,8 @@ export class EmbeddedHost implements ToolstackHost {
   /** Dom0's balloon driver, made on the first `xl mem-set 0`. */
   private dom0Balloon: BalloonDriver | undefined;
   private dom0Hotplug: VcpuHotplug | undefined;
+  /** The vCPU registers of a domain being restored, until its guest model is made. */
+  private resumeRegisters: { domid: number; registers: (VcpuRegisters | undefined)[] } | undefined;
   private readonly guests = new Map<number, { guest: Guest; console: GuestConsoleBackend }>();
   /** xl's XEN_DUMP_DIR for this host (undefined: not kept in a lab, no core files). */
   readonly dumpDir: string | undefined;
@@ -272,6 +275,7 @@ export class EmbeddedHost implements ToolstackHost {
           this.call(() => this.xen.hypercall({ op: 'domctl.pausedomain', domid: id }));
           this.guests.get(id)?.guest.freeze();
         },
+        suspendGuest: (id) => this.guests.get(id)?.guest.suspend(),
         resume: (id) => this.resumeNow(id),
         destroyNow: (id) => this.destroyNow(id),
         progress: (id, done, total) => this.emit({ kind: 'domain.progress', hostId: this.id, domid: id, op: 'save', done, total }),
@@ -288,7 +292,11 @@ export class EmbeddedHost implements ToolstackHost {
       {
         xen: this.xen,
         createForRestore: (configText, cfgFile, fill) => {
-          const r = this.createNow({ configText, file: cfgFile, paused: true }, fill);
+          const r = this.createNow({ configText, file: cfgFile, paused: true }, (domid) => {
+            // the guest model made for this domain resumes from these (startGuest)
+            this.resumeRegisters = { domid, registers: fill(domid) };
+          });
+          this.resumeRegisters = undefined;
           return { domid: r.domid!, name: r.name };
         },
         resume: (id) => this.resumeNow(id),
@@ -425,6 +433,8 @@ export class EmbeddedHost implements ToolstackHost {
   }
 
   private startGuest(domid: number, paused: boolean): void {
+    const resume = this.resumeRegisters?.domid === domid ? this.resumeRegisters.registers : undefined;
+    this.resumeRegisters = undefined;
     const guest = new Guest(
       {
         clock: this.xen.clock,
@@ -440,6 +450,8 @@ export class EmbeddedHost implements ToolstackHost {
       },
       {
         paused,
+        // restored from a save image: it resumes where it was (engine/guest/resume-state.ts)
+        ...(resume && resume[0] ? { resume: { registers: resume.filter((r): r is VcpuRegisters => r !== undefined) } } : {}),
         // the guest's own hypercalls: XENMEM_* for its balloon driver, VCPUOP_* for hotplug
         memory: this.balloonMemory(domid),
         vcpus: {

@@ -18,6 +18,7 @@ import { openSaveFileForRead } from './save-file';
 import { xlCfgFromSavedJson } from './saved-config';
 import { streamError } from './stream-error';
 import { readXlSaveHeader } from './xl-save-header';
+import type { VcpuRegisters } from '../../guest/vcpu-registers';
 
 export interface RestoreOptions {
   /** `xl restore -p`: leave the domain paused. */
@@ -39,9 +40,10 @@ export interface RestoreHostView {
   readonly xen: Xen;
   /**
    * Create the domain from xl.cfg text, paused, calling `fill` instead of populating
-   * its memory; on a throw from fill the domain is destroyed. Returns the domid.
+   * its memory; on a throw from fill the domain is destroyed. `fill` returns each vCPU's
+   * registers from the stream (the guest model resumes from them). Returns the domid.
    */
-  createForRestore(configText: string, file: string, fill: (domid: number) => void): { domid: number; name: string };
+  createForRestore(configText: string, file: string, fill: (domid: number) => (VcpuRegisters | undefined)[]): { domid: number; name: string };
   resume(domid: number): void;
 }
 
@@ -98,6 +100,9 @@ export function restoreDomain(host: RestoreHostView, source: ByteSource, sourceN
     if (nextLibxlSection(r) !== 'end') throw streamError('libxl stream: expected END after the libxc stream', r.offset);
     const online = state.vcpus.filter((v) => v.online).length;
     if (info.type === 'pv' && online > info.maxVcpuId + 1) throw streamError(`the image has ${online} online vCPUs, the config allows ${info.maxVcpuId + 1}`);
+    const regs: (VcpuRegisters | undefined)[] = [];
+    for (const v of state.vcpus) regs[v.id] = v.regs;
+    return regs;
   });
   if (!opts.paused) host.resume(made.domid);
   return { domid: made.domid, name: made.name, pages: state!.pages, dataPages: state!.dataPages, log };

@@ -18,6 +18,7 @@ import { writeLibxcContext, writeLibxlEnd, writeLibxlHeader } from './libxl-stre
 import { openSaveFileForWrite } from './save-file';
 import { savedConfigJson } from './saved-config';
 import { writeXlSaveHeader } from './xl-save-header';
+import type { VcpuRegisters } from '../../guest/vcpu-registers';
 
 export interface SaveOptions {
   /** `xl save -c`: leave the domain running after the checkpoint. */
@@ -44,6 +45,11 @@ export interface SaveHostView {
   buildInfoOf(domid: number): DomainBuildInfoJson | undefined;
   /** Pause / unpause the domain and its guest model together. */
   suspend(domid: number): void;
+  /**
+   * The guest's own suspend (Linux's do_suspend): its state into its resume area, its
+   * vCPUs' registers for the context records. Undefined without a guest model.
+   */
+  suspendGuest?(domid: number): VcpuRegisters[] | undefined;
   resume(domid: number): void;
   destroyNow(domid: number): void;
   /** Pages sent so far, of all (the toolstack's progress event). */
@@ -66,6 +72,7 @@ export async function saveDomain(host: SaveHostView, domid: number, file: string
   if (!wasPaused) host.suspend(domid);
   let sent: { pages: number; dataPages: number };
   try {
+    const registers = host.suspendGuest?.(domid);
     const vcpus = xen.hypercall({ op: 'domctl.getvcpuinfo', domid });
     log.push(writeXlSaveHeader(w, savedConfigJson(d, b, vcpus.filter((v) => v.online).map((v) => v.vcpu)), file));
     writeLibxlHeader(w);
@@ -84,6 +91,7 @@ export async function saveDomain(host: SaveHostView, domid: number, file: string
       memory: mem,
       forEachPopulated: (cb) => p2mRuns.forEach(([g, n]) => cb(g, n)),
       p2mSize: mem.gfnLimit,
+      registers: (v) => registers?.[v],
     };
     // libxc's record order, with the memory sent a slice at a time so the
     // event loop turns between slices: progress reaches the GUI while the image is written

@@ -15,6 +15,7 @@ import { decodeCpuidPolicy, type DecodedCpuid } from './cpuid-leaves';
 import { decodeHvmContext } from './hvm-context';
 import { PFINFO, pfinfoHasData, readDomainHeader, readImageHeader, readRecord, REC, REC_OPTIONAL, recName, view, type DomainHeader, type RawRecord } from './libxc-format';
 import { decodePvVcpuBasic } from './pv-vcpu-context';
+import type { VcpuRegisters } from '../../guest/vcpu-registers';
 import { streamError } from './stream-error';
 
 export interface RestoreTarget {
@@ -33,7 +34,7 @@ export interface RestoredState {
   pages: number;
   dataPages: number;
   /** vCPUs the stream carried state for (PV: online vCPUs; HVM: every vCPU). */
-  vcpus: { id: number; online: boolean }[];
+  vcpus: { id: number; online: boolean; regs?: VcpuRegisters }[];
   tsc?: { mode: number; khz: number; nsec: number; incarnation: number };
   hvmParams: Map<number, bigint>;
   /** Whether the stream ended at a CHECKPOINT record (more follows) rather than END. */
@@ -86,7 +87,10 @@ export function readLibxcStream(r: ByteReader, target: RestoreTarget, progress?:
         break;
       case REC.X86_PV_VCPU_BASIC:
         only('pv');
-        st.vcpus.push({ id: decodePvVcpuBasic(rec.body, rec.offset).vcpuId, online: true });
+      {
+        const c = decodePvVcpuBasic(rec.body, rec.offset);
+        st.vcpus.push({ id: c.vcpuId, online: true, regs: c.regs });
+      }
         break;
       case REC.X86_PV_VCPU_EXTENDED:
       case REC.X86_PV_VCPU_XSAVE:
@@ -119,7 +123,8 @@ export function readLibxcStream(r: ByteReader, target: RestoreTarget, progress?:
         only('hvm');
         if (rec.body.length === 0) throw streamError('HVM_CONTEXT: empty', rec.offset);
         hvmContext = true;
-        st.vcpus = decodeHvmContext(rec.body, rec.offset).vcpuIds.map((id) => ({ id, online: true }));
+        const ctx = decodeHvmContext(rec.body, rec.offset);
+        st.vcpus = ctx.vcpuIds.map((id) => ({ id, online: true, ...(ctx.regs.has(id) ? { regs: ctx.regs.get(id)! } : {}) }));
         break;
       }
       case REC.STATIC_DATA_END:

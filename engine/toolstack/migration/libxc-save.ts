@@ -15,8 +15,9 @@
  * pfns (all of them, or a slice at a time, or again the dirty ones), writeEndState and
  * END: toolstack/migration/domain-save.ts does it for `xl save`.
  *
- * Where the simulator has no such state (vCPU registers, the shared info page, a
- * guest-maintained p2m list), the records carry Xen's layout with zeros; the records
+ * The vCPU context records carry the registers the guest model gives (`registers`);
+ * where the simulator has no such state (the shared info page, a guest-maintained p2m
+ * list, a vCPU without a guest model), the records carry Xen's layout with zeros; the records
  * a receiver would find empty (EXTENDED / XSAVE / MSRS vCPU state) are left out, as
  * the spec asks of empty data records.
  */
@@ -28,6 +29,7 @@ import { encodeCpuidPolicy } from './cpuid-leaves';
 import { MAX_BATCH_SIZE, PFINFO, REC, writeRecord } from './libxc-format';
 import { encodeHvmContext, HVM_PARAMS_SAVED } from './hvm-context';
 import { encodePvVcpuBasic } from './pv-vcpu-context';
+import type { VcpuRegisters } from '../../guest/vcpu-registers';
 
 export interface SaveSource {
   domid: number;
@@ -45,6 +47,8 @@ export interface SaveSource {
   forEachPopulated(cb: (pfn: number, count: number) => void): void;
   /** The guest's p2m size (highest populated pfn + 1). */
   p2mSize: number;
+  /** A vCPU's registers as the suspended guest left them, when it has a model. */
+  registers?(vcpu: number): VcpuRegisters | undefined;
 }
 
 /** Progress callback: pages sent so far, of the total. */
@@ -122,7 +126,7 @@ export function writeEndState(w: ByteWriter, src: SaveSource): void {
     writeRecord(w, REC.SHARED_INFO, new Uint8Array(PAGE_SIZE));
     for (const v of src.vcpus) {
       if (!v.online) continue; // xg_sr_save_x86_pv.c: offline vCPUs are skipped
-      writeRecord(w, REC.X86_PV_VCPU_BASIC, encodePvVcpuBasic(v.id));
+      writeRecord(w, REC.X86_PV_VCPU_BASIC, encodePvVcpuBasic(v.id, src.registers?.(v.id)));
     }
     return;
   }
@@ -137,5 +141,5 @@ export function writeEndState(w: ByteWriter, src: SaveSource): void {
     });
     writeRecord(w, REC.HVM_PARAMS, b);
   }
-  writeRecord(w, REC.HVM_CONTEXT, encodeHvmContext(src.vcpus.map((v) => v.id), src.cpuPolicy, src.tsc.khz));
+  writeRecord(w, REC.HVM_CONTEXT, encodeHvmContext(src.vcpus.map((v) => v.id), src.cpuPolicy, src.tsc.khz, (id) => src.registers?.(id)));
 }

@@ -7,7 +7,9 @@
  * On restore xl reads it back with libxl_domain_config_from_json. Here the JSON is read
  * into the toolstack's build info and written out as the equivalent xl.cfg, which the
  * same parser as `xl create` then checks — so a save file edited by hand is judged by
- * the rules a config file is, with errors naming "<saved>" and a line.
+ * the rules a config file is, with errors naming "<saved>" and a line. Disks and vifs
+ * come back in their key=value forms (the restored domain gets the same devices, and
+ * its guest's frontends reconnect to them).
  */
 import { keptConfigJson } from '../../cli/xl/format/domain-config-json';
 import { SHUTDOWN_ACTIONS, type DomainBuildInfoJson, type DomainSummary, type ShutdownAction } from '../types';
@@ -94,7 +96,64 @@ export function xlCfgFromSavedJson(text: string): string {
     const a = action(root, k) ?? 'destroy';
     lines.push(`${k} = ${q(a)}`);
   }
+  const disks = listOf(root, 'disks').map(diskSpec);
+  if (disks.length > 0) lines.push(`disk = [ ${disks.map(q).join(', ')} ]`);
+  const nics = listOf(root, 'nics').map(vifSpec);
+  if (nics.length > 0) lines.push(`vif = [ ${nics.map(q).join(', ')} ]`);
   return `${lines.join('\n')}\n`;
+}
+
+function listOf(root: Json, k: string): Json[] {
+  const v = root[k];
+  if (v === undefined) return [];
+  if (!Array.isArray(v)) throw streamError(`saved domain config: ${k} is not a list`);
+  return v.map((e, i) => obj(e, `${k}[${i}]`));
+}
+
+/**
+ * A libxl_device_disk back as xl-disk-configuration(5)'s key=value form; target last,
+ * as it may hold commas.
+ */
+function diskSpec(d: Json, i: number): string {
+  const what = `disks[${i}]`;
+  const vdev = str(d, 'vdev', what);
+  if (!vdev) throw streamError(`saved domain config: ${what}.vdev is missing`);
+  const parts = [`vdev=${vdev}`];
+  const format = str(d, 'format', what);
+  if (format) parts.push(`format=${format}`);
+  const backend = str(d, 'backend', what);
+  if (backend) parts.push(`backendtype=${backend}`);
+  parts.push(`access=${int(d, 'readwrite', what) === 0 ? 'ro' : 'rw'}`);
+  if (int(d, 'is_cdrom', what) === 1) parts.push('devtype=cdrom');
+  const script = str(d, 'script', what);
+  if (script) parts.push(`script=${script}`);
+  const target = str(d, 'pdev_path', what);
+  if (target !== undefined) parts.push(`target=${target}`);
+  return parts.join(',');
+}
+
+/** A libxl_device_nic back as xl-network-configuration(5)'s key=value form. */
+function vifSpec(n: Json, i: number): string {
+  const what = `nics[${i}]`;
+  const parts: string[] = [];
+  for (const [key, field] of [
+    ['mac', 'mac'],
+    ['bridge', 'bridge'],
+    ['ip', 'ip'],
+    ['model', 'model'],
+    ['vifname', 'ifname'],
+    ['script', 'script'],
+    ['gatewaydev', 'gatewaydev'],
+  ] as const) {
+    const v = str(n, field, what);
+    if (v !== undefined) parts.push(`${key}=${v}`);
+  }
+  const nictype = str(n, 'nictype', what);
+  if (nictype) parts.push(`type=${nictype === 'vif_ioemu' ? 'ioemu' : 'vif'}`);
+  const bytes = int(n, 'rate_bytes_per_interval', what);
+  const usecs = int(n, 'rate_interval_usecs', what);
+  if (bytes !== undefined && usecs !== undefined && usecs > 0) parts.push(`rate=${Math.round((bytes * 1e6) / usecs)}B/s@${usecs}us`);
+  return parts.join(',');
 }
 
 /** An xl.cfg string: double quotes, with the escapes libxlutil's lexer undoes. */

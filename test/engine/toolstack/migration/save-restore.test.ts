@@ -179,3 +179,19 @@ describe('xl save / xl restore on the embedded host (xl format, libxl stream v2 
     expect(existsSync(f)).toBe(false);
   });
 });
+
+describe('the saved config carries the devices', () => {
+  it('a restored domain gets the same disks and vifs (libxl_device_disk / _nic back as xl.cfg specs)', async () => {
+    const h = host();
+    const cfg = 'name="dev"\nmemory=32\ndisk=[ "format=raw,vdev=xvda,access=rw,target=/var/lib/xen/images/a,b.img", "/dev/vg/cd,raw,xvdb,ro,devtype=cdrom" ]\nvif=[ "mac=00:16:3e:01:02:03,bridge=xenbr1,rate=10MB/s@20ms", "bridge=xenbr0,vifname=web0" ]\n';
+    const { domid } = await h.createDomain({ configText: cfg });
+    const before = h.configOf(domid!)!.buildInfo;
+    const file = join(dir, 'devices.save');
+    await h.save(domid!, file);
+    const r = await h.restore(file);
+    const after = h.configOf(r.domid)!.buildInfo;
+    expect(after.disks).toEqual(before.disks);
+    expect(after.nics).toEqual(before.nics);
+    expect(before.disks?.[0]?.pdev_path).toBe('/var/lib/xen/images/a,b.img');
+  });
+});
