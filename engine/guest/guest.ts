@@ -28,7 +28,7 @@ import { stressWorkloads, type StressPlan } from './stress';
 import { TaskList, type Task } from './tasks';
 import { cpuSplit, topFrame, type CpuSample, type TopOptions } from './top';
 import { xenstoreLs, xenstoreRead, xenstoreWrite } from './xenstore-tools';
-import { probeFrontends, type FrontendResult } from './xenbus-frontend';
+import { followFrontendBus, probeFrontends, type FrontendResult } from './xenbus-frontend';
 import { KernelImage } from './kernel-image';
 import { clearResumeState, readResumeState, RESUME_AREA, writeResumeState, type ResumeState } from './resume-state';
 import { modelledRegisters, resumeAreaOf, type VcpuRegisters } from './vcpu-registers';
@@ -73,6 +73,8 @@ export class Guest {
   /** Running ns of each vCPU when CPU time was last handed to the tasks. */
   private accountedRun: number[] = [];
   private frontends_: FrontendResult[] = [];
+  /** Unwatches the frontend bus (devices hot-plugged after boot). */
+  private stopFrontendBus: (() => Promise<void>) | undefined;
   private netboot_: NetbootPlan | undefined;
   /** The kernel's image in guest memory (text, rodata, syscall table, IDT, task list). */
   private image: KernelImage | undefined;
@@ -387,11 +389,27 @@ export class Guest {
       else this.kernelLine(l);
     };
     void this.xenbusClient()
-      .then((xs) => probeFrontends(xs, { log }))
+      .then(async (xs) => {
+        const done = await probeFrontends(xs, { log });
+        if (this.bootEpoch !== epoch) return done;
+        // then follow the bus: `xl block-attach` / `block-detach` while the guest runs
+        const stop = await followFrontendBus(xs, {
+          log,
+          attached: (r) => {
+            if (this.bootEpoch === epoch) this.frontends_ = [...this.frontends_, r];
+          },
+          detached: (kind, devid) => {
+            if (this.bootEpoch === epoch) this.frontends_ = this.frontends_.filter((f) => f.kind !== kind || f.devid !== devid);
+          },
+        }, done);
+        if (this.bootEpoch === epoch) this.stopFrontendBus = stop;
+        else void stop();
+        return done;
+      })
       .then(
         (done) => {
           if (this.bootEpoch !== epoch) return;
-          this.frontends_ = done;
+          this.frontends_ = [...done, ...this.frontends_.filter((f) => !done.some((d) => d.kind === f.kind && d.devid === f.devid))];
           if (done.some((d) => d.kind === 'vbd' && d.name === 'xvda')) log('EXT4-fs (xvda1): mounted filesystem with ordered data mode. Quota mode: none.');
         },
         (e: unknown) => log(`xenbus_probe_frontend: no PV devices: ${e instanceof Error ? e.message : String(e)}`),
@@ -881,6 +899,8 @@ export class Guest {
     this.state_ = 'booting';
     this.bootEpoch++;
     this.frontends_ = [];
+    void this.stopFrontendBus?.();
+    this.stopFrontendBus = undefined;
     this.boot({ kexec: true, ...(staged?.cmdline !== undefined ? { cmdline: staged.cmdline } : {}) });
   }
 }

@@ -64,25 +64,93 @@ function letters(i: number): string {
   return s;
 }
 
+/** The grant references and event channel ports the frontends take, in the order they come up. */
+class FrontendRefs {
+  grant = 8;
+  port = 3;
+}
+
 /** xenbus_probe: every frontend of the domain up; resolves when all are Connected (or failed). */
-export async function probeFrontends(xs: XsClient, host: FrontendHost): Promise<FrontendResult[]> {
+export async function probeFrontends(xs: XsClient, host: FrontendHost, refs = new FrontendRefs()): Promise<FrontendResult[]> {
   const w = new XenbusWatches(xs);
   const vbds = (await listOr(xs, 'device/vbd')).map(Number).sort((a, b) => a - b);
   const vifs = (await listOr(xs, 'device/vif')).map(Number).sort((a, b) => a - b);
-  let grant = 8;
-  let port = 3;
   const results: FrontendResult[] = [];
   const jobs: Promise<void>[] = [];
-  for (const devid of vbds) {
-    const refs = { ring: grant++, evtchn: port++ };
-    jobs.push(blkfront(xs, w, devid, refs, host).then((r) => void (r && results.push(r))));
-  }
-  for (const devid of vifs) {
-    const refs = { tx: grant++, rx: grant++, evtchn: port++ };
-    jobs.push(netfront(xs, w, devid, refs, host).then((r) => void (r && results.push(r))));
-  }
+  for (const devid of vbds) jobs.push(connectOne(xs, w, 'vbd', devid, refs, host).then((r) => void (r && results.push(r))));
+  for (const devid of vifs) jobs.push(connectOne(xs, w, 'vif', devid, refs, host).then((r) => void (r && results.push(r))));
   await Promise.all(jobs);
   return results.sort((a, b) => (a.kind === b.kind ? a.devid - b.devid : a.kind === 'vbd' ? -1 : 1));
+}
+
+function connectOne(xs: XsClient, w: XenbusWatches, kind: 'vbd' | 'vif', devid: number, refs: FrontendRefs, host: FrontendHost): Promise<FrontendResult | undefined> {
+  if (kind === 'vbd') return blkfront(xs, w, devid, { ring: refs.grant++, evtchn: refs.port++ }, host);
+  return netfront(xs, w, devid, { tx: refs.grant++, rx: refs.grant++, evtchn: refs.port++ }, host);
+}
+
+export interface HotplugHost extends FrontendHost {
+  /** A device the toolstack attached came up (xenbus handshake done). */
+  attached(r: FrontendResult): void;
+  /** A device went away (the backend closed it, the toolstack removed its nodes). */
+  detached(kind: 'vbd' | 'vif', devid: number): void;
+}
+
+/**
+ * The frontend bus after boot (drivers/xen/xenbus/xenbus_probe_frontend.c watches
+ * "device"): a new device/<kind>/<devid> with a backend is probed and connected as at
+ * boot (`xl block-attach` / `network-attach`); a connected device whose backend goes to
+ * Closing is closed (blkfront_closing / netback_changed → xenbus_frontend_closed:
+ * the frontend switches to Closed) so the toolstack can remove it (`xl block-detach`);
+ * its directory gone, the device is forgotten. `known` holds the devices probed at boot.
+ * Returns the stop function (unwatch).
+ */
+export async function followFrontendBus(xs: XsClient, host: HotplugHost, known: readonly FrontendResult[]): Promise<() => Promise<void>> {
+  const w = new XenbusWatches(xs);
+  const refs = new FrontendRefs();
+  refs.grant += known.reduce((a, r) => a + (r.kind === 'vbd' ? 1 : 2), 0);
+  refs.port += known.length;
+  const devices = new Map<string, (() => Promise<void>) | undefined>();
+  const watchBackend = async (kind: 'vbd' | 'vif', devid: number): Promise<void> => {
+    const fe = `device/${kind}/${devid}`;
+    const be = await readOr(xs, `${fe}/backend`);
+    if (be === undefined) return;
+    let closing = false;
+    const stop = await w.watch(`${be}/state`, () => {
+      void readOr(xs, `${be}/state`).then(async (v) => {
+        if (closing || n(v) !== XenbusState.Closing) return;
+        closing = true;
+        if ((await readOr(xs, `${fe}/state`)) !== undefined) await xs.write(`${fe}/state`, String(XenbusState.Closed)).catch(() => undefined);
+      });
+    });
+    devices.set(`${kind}/${devid}`, stop);
+  };
+  for (const r of known) await watchBackend(r.kind, r.devid);
+  const changed = async (path: string): Promise<void> => {
+    const m = /(?:^|\/)device\/(vbd|vif)\/(\d+)(?:\/|$)/.exec(path);
+    if (!m) return;
+    const kind = m[1] as 'vbd' | 'vif';
+    const devid = Number(m[2]);
+    const key = `${kind}/${devid}`;
+    const present = (await readOr(xs, `device/${kind}/${devid}/backend`)) !== undefined;
+    if (devices.has(key) && !present) {
+      const stop = devices.get(key);
+      devices.delete(key);
+      await stop?.();
+      host.detached(kind, devid);
+    } else if (!devices.has(key) && present && n(await readOr(xs, `device/${kind}/${devid}/state`)) === XenbusState.Initialising) {
+      devices.set(key, undefined);
+      const r = await connectOne(xs, w, kind, devid, refs, host);
+      if (r) {
+        host.attached(r);
+        await watchBackend(kind, devid);
+      }
+    }
+  };
+  let queue: Promise<void> = Promise.resolve();
+  return w.watch('device', (p) => {
+    // one event at a time, as the xenwatch thread
+    queue = queue.then(() => changed(p)).catch((e: unknown) => host.log(`xenbus: ${e instanceof Error ? e.message : String(e)}`));
+  });
 }
 
 /** xenbus_reset_state for one device a previous kernel left connected. */

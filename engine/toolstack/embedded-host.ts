@@ -38,6 +38,7 @@ import { setMemoryTarget, setOnlineVcpus } from './domain-tuning';
 import type { DomainRef, ShutdownOptions, ToolstackHost } from './host-api';
 import { ToolstackError } from './toolstack-error';
 import { dumpDomainCore, type CoreDumpResult } from './coredump/domain-dumpcore';
+import { attachDisk, attachNic, detachDisk, detachNic, type HotplugHostView } from './device-hotplug';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
@@ -422,6 +423,44 @@ export class EmbeddedHost implements ToolstackHost {
       this.configs.set(domid, { ...kept, text: renamedConfigText(kept.text, preserved), buildInfo: { ...kept.buildInfo, c_info: { ...kept.buildInfo.c_info, name: preserved } } });
     }
     // no previousName: the lab's xl.cfg stays with the name the new domain starts under
+    this.changed(domid);
+  }
+
+  /** What device hot-plug needs of this host (./device-hotplug.ts). */
+  private hotplugView(): HotplugHostView {
+    return {
+      xenstore: this.xenstore,
+      buildInfoOf: (id) => this.configs.get(id)?.buildInfo,
+      setBuildInfo: (id, b) => {
+        const kept = this.configs.get(id);
+        if (kept) this.configs.set(id, { ...kept, buildInfo: b });
+      },
+      uuidOf: (id) => this.info(id).uuid,
+    };
+  }
+
+  async blockAttach(ref: DomainRef, spec: string[]): Promise<void> {
+    const domid = this.resolve(ref);
+    attachDisk(this.hotplugView(), domid, spec);
+    this.changed(domid);
+  }
+
+  async blockDetach(ref: DomainRef, vdev: string, opts: { force?: boolean } = {}): Promise<void> {
+    const domid = this.resolve(ref);
+    await detachDisk(this.hotplugView(), domid, vdev, opts);
+    this.changed(domid);
+  }
+
+  async networkAttach(ref: DomainRef, args: string[]): Promise<{ warnings: string[] }> {
+    const domid = this.resolve(ref);
+    const r = attachNic(this.hotplugView(), domid, args);
+    this.changed(domid);
+    return { warnings: r.warnings };
+  }
+
+  async networkDetach(ref: DomainRef, dev: string): Promise<void> {
+    const domid = this.resolve(ref);
+    await detachNic(this.hotplugView(), domid, dev);
     this.changed(domid);
   }
 

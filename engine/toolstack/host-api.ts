@@ -64,6 +64,17 @@ export interface ToolstackHost {
   topology(): Promise<HostTopology>;
   /** `xl block-list` / `xl network-list`: the domain's vbds and vifs with their xenbus state. */
   domainDevices(ref: DomainRef): Promise<DomainDevices>;
+  /**
+   * `xl block-attach DOMAIN DISKSPEC...`: the disk (xl's disk spec, xl-disk-configuration(5))
+   * hot-plugged into the running domain; its frontend connects through xenbus.
+   */
+  blockAttach(ref: DomainRef, spec: string[]): Promise<void>;
+  /** `xl block-detach [-f] DOMAIN VDEV`: the guest lets go (Closing, Closed), then the nodes go. */
+  blockDetach(ref: DomainRef, vdev: string, opts?: { force?: boolean }): Promise<void>;
+  /** `xl network-attach DOMAIN [KEY=VALUE...]` (xl-network-configuration(5)); xl's warnings returned. */
+  networkAttach(ref: DomainRef, args: string[]): Promise<{ warnings: string[] }>;
+  /** `xl network-detach DOMAIN DEVID|MAC`. */
+  networkDetach(ref: DomainRef, dev: string): Promise<void>;
   /** The xl.cfg a domain was created from, when this toolstack created it (null otherwise). */
   domainConfigText(ref: DomainRef): Promise<{ text: string; file: string } | null>;
   /** `xl vcpu-list [domain]`. */

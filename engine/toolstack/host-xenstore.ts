@@ -29,7 +29,7 @@ import { XsClient } from '../xenstore/client';
 import { XsError } from '../xenstore/errors';
 import { inTransaction } from '../xenstore/client-transaction';
 import { XenstoreDaemon } from '../xenstore/daemon';
-import { applyLayout, domainLayout, removeDomainLayout, type DiskSpec, type DomainLayoutSpec, type NicSpec } from '../xenstore/layout';
+import { applyLayout, domainLayout, removeDomainLayout, type DiskSpec, type DomainLayoutSpec, type LayoutOp, type NicSpec } from '../xenstore/layout';
 import type { DomainBuildInfoJson } from './types';
 
 export interface XenstoreNode {
@@ -119,6 +119,31 @@ export class HostXenstore {
       await applyLayout(xs, steps);
       await xs.introduce(spec.domid, BigInt(spec.storeRingRef), spec.storePort);
     });
+  }
+
+  /** A hot-plugged device's nodes (libxl__device_*_add), written in one transaction. */
+  deviceAdded(domid: number, steps: readonly LayoutOp[]): void {
+    for (const st of steps) {
+      if ('rm' in st) continue;
+      if (!this.written.has(st.path)) this.domainNodes.get(domid)?.push(st.path);
+      this.written.set(st.path, st.value);
+    }
+    this.background(`adding a device of domain ${domid}`, (xs) => applyLayout(xs, steps));
+  }
+
+  /** libxl__device_destroy: the device's frontend and backend directories removed in one transaction. */
+  async deviceRemoved(domid: number, paths: readonly string[]): Promise<void> {
+    const mine = this.domainNodes.get(domid);
+    for (const p of [...this.written.keys()]) {
+      if (!paths.some((d) => p === d || p.startsWith(`${d}/`))) continue;
+      this.written.delete(p);
+      if (mine) mine.splice(mine.indexOf(p), 1);
+    }
+    await this.run((xs) =>
+      inTransaction(xs, async (t) => {
+        for (const d of paths) t.rmIfPresent(d);
+      }),
+    );
   }
 
   domainDestroyed(domid: number): void {

@@ -328,6 +328,22 @@ export class RemoteToolstackHost implements ToolstackHost {
     throw new NotImplementedError('xl restore on a real host (the image would have to be on the remote machine)');
   }
 
+  async blockAttach(): Promise<void> {
+    throw new NotImplementedError('xl block-attach on a real host');
+  }
+
+  async blockDetach(): Promise<void> {
+    throw new NotImplementedError('xl block-detach on a real host');
+  }
+
+  async networkAttach(): Promise<{ warnings: string[] }> {
+    throw new NotImplementedError('xl network-attach on a real host');
+  }
+
+  async networkDetach(): Promise<void> {
+    throw new NotImplementedError('xl network-detach on a real host');
+  }
+
   async coreDump(_ref: DomainRef, _file: string): Promise<CoreDumpResult> {
     throw new NotImplementedError('xl dump-core on a real host (the core file would be written on the remote machine)');
   }

@@ -191,6 +191,18 @@ function writeDevice(
   for (const [k, v] of Object.entries(beFields)) put(t, `${be}/${k}`, v, bePerms);
 }
 
+/**
+ * One device's frontend and backend nodes, as libxl__device_disk_add / libxl__device_nic_add
+ * write them when a device is hot-plugged (`xl block-attach`, `xl network-attach`): the
+ * same nodes a domain's layout has for it at create.
+ */
+export function deviceLayout(domid: number, dev: { disk: DiskSpec } | { nic: NicSpec }): LayoutOp[] {
+  const t: LayoutOp[] = [];
+  if ('disk' in dev) writeDisk(t, domid, dev.disk);
+  else writeNic(t, domid, dev.nic);
+  return t;
+}
+
 function writeDisk(t: LayoutOp[], domid: number, d: DiskSpec): void {
   const deviceType = d.cdrom ? 'cdrom' : 'disk';
   writeDevice(t, domid, 'vbd', d.devid, d.backendDomid ?? 0, { 'virtual-device': String(d.devid), 'device-type': deviceType }, {

@@ -118,6 +118,14 @@ export const methods = {
   'domain.restore': { params: z.object({ hostId: HostIdSchema, name: SaveImageNameSchema, paused: z.boolean().optional() }).strict(), result: RestoreResultSchema },
   /** The save images of a host (its folder and each image's name, size, time). */
   'save.list': { params: z.object({ hostId: HostIdSchema }).strict(), result: SaveImageListSchema },
+  /** `xl block-attach`: xl's disk spec (xl-disk-configuration(5)), one or more strings. */
+  'domain.blockAttach': { params: onDomain.extend({ spec: z.array(z.string().min(1).max(1024)).min(1).max(16) }).strict(), result: z.object({}) },
+  /** `xl block-detach [-f]`: the vdev (xvdb) or its device number. */
+  'domain.blockDetach': { params: onDomain.extend({ vdev: z.string().min(1).max(32), force: z.boolean().optional() }).strict(), result: z.object({}) },
+  /** `xl network-attach`: KEY=VALUE arguments (xl-network-configuration(5)). */
+  'domain.networkAttach': { params: onDomain.extend({ args: z.array(z.string().min(1).max(1024)).max(32) }).strict(), result: z.object({ warnings: z.array(z.string()) }) },
+  /** `xl network-detach`: the devid or the mac. */
+  'domain.networkDetach': { params: onDomain.extend({ dev: z.string().min(1).max(32) }).strict(), result: z.object({}) },
   /** `xl dump-core DOMAIN NAME` into the lab's dump folder, <lab>/dump/<host>/<name> (a name, never a path). */
   'domain.coreDump': { params: onDomain.extend({ name: SaveImageNameSchema }).strict(), result: CoreDumpResultSchema },
   /** The core files of a host (xl's /var/lib/xen/dump): on_crash="coredump-*" names them after the domain. */

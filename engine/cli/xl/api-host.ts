@@ -183,6 +183,19 @@ export class ApiHost implements XlHost {
     return { file, bytes: r.bytes, pages: r.pages, dataPages: r.dataPages, log: r.log.map((l) => l.replace(r.file, file)) };
   }
 
+  async blockAttach(ref: DomainRef, spec: string[]): Promise<void> {
+    await this.call('domain.blockAttach', { ...this.on(ref), spec });
+  }
+  async blockDetach(ref: DomainRef, vdev: string, opts: { force?: boolean } = {}): Promise<void> {
+    await this.call('domain.blockDetach', { ...this.on(ref), vdev, force: opts.force ?? false });
+  }
+  async networkAttach(ref: DomainRef, args: string[]): Promise<{ warnings: string[] }> {
+    return this.call('domain.networkAttach', { ...this.on(ref), args });
+  }
+  async networkDetach(ref: DomainRef, dev: string): Promise<void> {
+    await this.call('domain.networkDetach', { ...this.on(ref), dev });
+  }
+
   /**
    * `xl dump-core` against a running XenDeck: the core goes into its lab's dump folder
    * under a transfer name, and xl moves it to the file asked for (as save does).

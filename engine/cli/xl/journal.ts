@@ -39,6 +39,10 @@ export const JournalEntrySchema = z.discriminatedUnion('op', [
   z.object({ op: z.literal('mem-set'), domid: z.number().int().nonnegative(), targetKiB: z.number().int().nonnegative() }),
   z.object({ op: z.literal('vcpu-set'), domid: z.number().int().nonnegative(), count: z.number().int().nonnegative() }),
   z.object({ op: z.literal('rename'), domid: z.number().int().nonnegative(), name: z.string() }),
+  z.object({ op: z.literal('block-attach'), domid: z.number().int().nonnegative(), spec: z.array(z.string()) }),
+  z.object({ op: z.literal('block-detach'), domid: z.number().int().nonnegative(), vdev: z.string(), force: z.boolean() }),
+  z.object({ op: z.literal('network-attach'), domid: z.number().int().nonnegative(), args: z.array(z.string()) }),
+  z.object({ op: z.literal('network-detach'), domid: z.number().int().nonnegative(), dev: z.string() }),
   z.object({
     op: z.literal('sched-vcpus'),
     domid: z.number().int().nonnegative(),
@@ -100,6 +104,14 @@ export async function applyEntry(host: XlHost, e: JournalEntry): Promise<void> {
       return host.setOnlineVcpus(e.domid, e.count);
     case 'rename':
       return host.renameDomain(e.domid, e.name);
+    case 'block-attach':
+      return host.blockAttach(e.domid, e.spec);
+    case 'block-detach':
+      return host.blockDetach(e.domid, e.vdev, { force: e.force });
+    case 'network-attach':
+      return void (await host.networkAttach(e.domid, e.args));
+    case 'network-detach':
+      return host.networkDetach(e.domid, e.dev);
     case 'sched-vcpus':
       return host.setVcpuSched(e.domid, e.vcpus);
     case 'cpupool-create':
@@ -154,6 +166,11 @@ export function describeEntry(e: JournalEntry): string {
       return `${e.op} ${e.domid}`;
     case 'rename':
       return `rename ${e.domid} ${e.name}`;
+    case 'block-attach':
+    case 'network-attach':
+    case 'block-detach':
+    case 'network-detach':
+      return `${e.op} ${e.domid}`;
     case 'sched-vcpus':
       return `sched-rtds -v ${e.domid}`;
     case 'sched-domain':

@@ -23,6 +23,7 @@ import { memSet } from './mem-set';
 import { rename } from './rename';
 import { save } from './save';
 import { dumpCore } from './dump-core';
+import { blockAttach, blockDetach, networkAttach, networkDetach } from './device-attach';
 import { restore } from './restore';
 import { vcpuSet } from './vcpu-set';
 import { cpupoolCpuAdd, cpupoolCpuRemove, cpupoolDestroy, cpupoolListCommand, cpupoolMigrate, cpupoolRename } from './cpupool';
@@ -58,6 +59,10 @@ export const XL_COMMANDS: Readonly<Record<string, XlCommandEntry>> = {
   uptime: { run: uptime, writes: reads },
   'block-list': { run: blockList, writes: reads },
   'network-list': { run: networkList, writes: reads },
+  'block-attach': { run: blockAttach, writes },
+  'block-detach': { run: blockDetach, writes },
+  'network-attach': { run: networkAttach, writes },
+  'network-detach': { run: networkDetach, writes },
   'vcpu-list': { run: vcpuList, writes: reads },
   'vcpu-pin': { run: vcpuPin, writes },
   'mem-max': { run: memMax, writes },
