@@ -292,6 +292,43 @@ export class Guest {
     this.goDown(reason === 'reboot' ? 'reboot' : 'poweroff', reason === 'reboot' ? 'reboot' : 'poweroff');
   }
 
+  /**
+   * `xl sysrq DOMAIN KEY`: libxl writes control/sysrq and Linux's Xen driver
+   * (drivers/xen/manage.c sysrq_handler) runs handle_sysrq(KEY) (Documentation/
+   * admin-guide/sysrq.rst): c crashes the kernel, b reboots at once, o powers off, s and
+   * u sync and remount; any other key prints SysRq's help. A paused guest handles it
+   * when it runs again; a kernel not up yet (or down) has no handler.
+   */
+  sysrq(key: string): void {
+    if (this.frozen) {
+      this.deferred.push(() => this.sysrq(key));
+      return;
+    }
+    if (this.state_ === 'down' || this.state_ === 'booting') return;
+    switch (key) {
+      case 'c':
+        this.stopForeground();
+        this.write('\n');
+        return this.effect({ kind: 'crash' });
+      case 'b':
+        this.kernelLine('sysrq: Resetting');
+        return this.finish('reboot');
+      case 'o':
+        this.kernelLine('sysrq: Power Off');
+        return this.finish('poweroff');
+      case 's':
+        this.kernelLine('sysrq: Emergency Sync');
+        this.kernelLine('Emergency Sync complete');
+        return;
+      case 'u':
+        this.kernelLine('sysrq: Emergency Remount R/O');
+        this.kernelLine('Emergency Remount complete');
+        return;
+      default:
+        this.kernelLine('sysrq: HELP : loglevel(0-9) reboot(b) crash(c) terminate-all-tasks(e) memory-full-oom-kill(f) kill-all-tasks(i) thaw-filesystems(j) sak(k) show-backtrace-all-active-cpus(l) show-memory-usage(m) nice-all-RT-tasks(n) poweroff(o) show-registers(p) show-all-timers(q) unraw(r) sync(s) show-task-states(t) unmount(u) show-blocked-tasks(w) dump-ftrace-buffer(z)');
+    }
+  }
+
   /** The domain is gone: cancel everything. */
   stop(): void {
     void this.xs?.then((c) => c.close()).catch(() => undefined);

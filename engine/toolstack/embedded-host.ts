@@ -426,6 +426,17 @@ export class EmbeddedHost implements ToolstackHost {
     this.changed(domid);
   }
 
+  /**
+   * `xl sysrq DOMAIN KEY`: libxl_send_sysrq writes the key to ~/control/sysrq; the
+   * guest's kernel takes it from there (engine/guest Guest.sysrq).
+   */
+  async sendSysrq(ref: DomainRef, key: string): Promise<void> {
+    const domid = this.resolve(ref);
+    if (key.length !== 1) throw new ToolstackError('EINVAL', 'Invalid sysrq.', 'one character, e.g. c (crash), b (reboot), o (power off), h (help)');
+    this.xenstore.write({ [`/local/domain/${domid}/control/sysrq`]: key });
+    this.guests.get(domid)?.guest.sysrq(key);
+  }
+
   /** What device hot-plug needs of this host (./device-hotplug.ts). */
   private hotplugView(): HotplugHostView {
     return {

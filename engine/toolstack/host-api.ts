@@ -75,6 +75,8 @@ export interface ToolstackHost {
   networkAttach(ref: DomainRef, args: string[]): Promise<{ warnings: string[] }>;
   /** `xl network-detach DOMAIN DEVID|MAC`. */
   networkDetach(ref: DomainRef, dev: string): Promise<void>;
+  /** `xl sysrq DOMAIN KEY`: libxl_send_sysrq (~/control/sysrq), which the guest's kernel handles. */
+  sendSysrq(ref: DomainRef, key: string): Promise<void>;
   /** The xl.cfg a domain was created from, when this toolstack created it (null otherwise). */
   domainConfigText(ref: DomainRef): Promise<{ text: string; file: string } | null>;
   /** `xl vcpu-list [domain]`. */

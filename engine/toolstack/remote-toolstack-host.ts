@@ -328,6 +328,10 @@ export class RemoteToolstackHost implements ToolstackHost {
     throw new NotImplementedError('xl restore on a real host (the image would have to be on the remote machine)');
   }
 
+  async sendSysrq(): Promise<void> {
+    throw new NotImplementedError('xl sysrq on a real host');
+  }
+
   async blockAttach(): Promise<void> {
     throw new NotImplementedError('xl block-attach on a real host');
   }

@@ -183,6 +183,9 @@ export class ApiHost implements XlHost {
     return { file, bytes: r.bytes, pages: r.pages, dataPages: r.dataPages, log: r.log.map((l) => l.replace(r.file, file)) };
   }
 
+  async sendSysrq(ref: DomainRef, key: string): Promise<void> {
+    await this.call('domain.sysrq', { ...this.on(ref), key });
+  }
   async blockAttach(ref: DomainRef, spec: string[]): Promise<void> {
     await this.call('domain.blockAttach', { ...this.on(ref), spec });
   }

@@ -39,6 +39,7 @@ export const JournalEntrySchema = z.discriminatedUnion('op', [
   z.object({ op: z.literal('mem-set'), domid: z.number().int().nonnegative(), targetKiB: z.number().int().nonnegative() }),
   z.object({ op: z.literal('vcpu-set'), domid: z.number().int().nonnegative(), count: z.number().int().nonnegative() }),
   z.object({ op: z.literal('rename'), domid: z.number().int().nonnegative(), name: z.string() }),
+  z.object({ op: z.literal('sysrq'), domid: z.number().int().nonnegative(), key: z.string() }),
   z.object({ op: z.literal('block-attach'), domid: z.number().int().nonnegative(), spec: z.array(z.string()) }),
   z.object({ op: z.literal('block-detach'), domid: z.number().int().nonnegative(), vdev: z.string(), force: z.boolean() }),
   z.object({ op: z.literal('network-attach'), domid: z.number().int().nonnegative(), args: z.array(z.string()) }),
@@ -104,6 +105,8 @@ export async function applyEntry(host: XlHost, e: JournalEntry): Promise<void> {
       return host.setOnlineVcpus(e.domid, e.count);
     case 'rename':
       return host.renameDomain(e.domid, e.name);
+    case 'sysrq':
+      return host.sendSysrq(e.domid, e.key);
     case 'block-attach':
       return host.blockAttach(e.domid, e.spec);
     case 'block-detach':
@@ -166,6 +169,7 @@ export function describeEntry(e: JournalEntry): string {
       return `${e.op} ${e.domid}`;
     case 'rename':
       return `rename ${e.domid} ${e.name}`;
+    case 'sysrq':
     case 'block-attach':
     case 'network-attach':
     case 'block-detach':

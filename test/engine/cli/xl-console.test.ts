@@ -46,6 +46,29 @@ describe('xl console', () => {
     expect(err).toBe('');
   }, 60_000);
 
+  it('create -c attaches to the new domain\'s console; sysrq c then crashes its kernel', async () => {
+    const cfg = join(dir, 'c2.cfg');
+    writeFileSync(cfg, 'name = "c2"\ntype = "pvh"\nmemory = 128\non_crash = "preserve"\n');
+    const stdin = new PassThrough();
+    let out = '';
+    let err = '';
+    const io = { stdin, stdout: { write: (s: string) => (out += s) }, stderr: { write: (s: string) => (err += s) }, env: { XENDECK_SOCKET: socket } };
+    const done = main(['create', '-c', cfg], io);
+    for (let i = 0; i < 300 && !/c2 login: $/m.test(out); i++) await new Promise((r) => setTimeout(r, 100));
+    expect(out).toMatch(/c2 login: $/m);
+    stdin.write('\x1d');
+    expect(await done).toBe(0);
+    expect(err).toBe(`Parsing config from ${cfg}\n`);
+    // libxl_send_sysrq: control/sysrq, and the guest's kernel crashes (on_crash preserve keeps it)
+    const quiet = { stdin: new PassThrough(), stdout: { write: () => undefined }, stderr: { write: () => undefined }, env: { XENDECK_SOCKET: socket } };
+    expect(await main(['sysrq', 'c2', 'c'], quiet)).toBe(0);
+    const d = await server.lab.host('lab1').domain('c2');
+    expect(d.shutdownReason).toBe('crash');
+    let bad = '';
+    expect(await main(['sysrq', 'c2', 'cc'], { ...quiet, stderr: { write: (s: string) => (bad += s) } })).toBe(1);
+    expect(bad).toBe('Invalid sysrq.\n\n');
+  }, 60_000);
+
   it('says a lab has no console to attach to', async () => {
     let err = '';
     const code = await main(['--lab', join(dir, 'xl-lab'), 'console', '0'], { stdin: new PassThrough(), stdout: { write: () => undefined }, stderr: { write: (s: string) => (err += s) }, env: {} });

@@ -14,7 +14,10 @@
  *   - -N (global) or -n: print the libxl_domain_config JSON on stdout and build nothing;
  *     -d prints it on stderr and goes on.
  *   - Failures inside libxl (a name in use, not enough memory) exit 3 with libxl's lines.
- *   - -c, -V, -A need a console / VNC, which XenDeck's CLI does not have: refused.
+ *   - -c attaches to the new domain's console (autoconnect_console: xl forks `xl console`
+ *     for it), the same path as `xl console`; the domain stays when the console ends or
+ *     cannot be had (a lab has no running clock), and create's status is still 0.
+ *   - -V, -A need a VNC viewer, which XenDeck's CLI does not have: refused.
  *   - -F stays in the foreground until the domain dies (create-monitor.ts); without it
  *     xl would fork a daemon to watch the domain, which the lab does not need: the
  *     embedded host itself carries out on_poweroff / on_reboot. -e is thus the default.
@@ -34,6 +37,7 @@ import { LIBXL_RC, libxlError, SITES } from '../libxl-log';
 import { notImplemented } from '../not-implemented';
 import { asToolstackError } from '../toolstack-failure';
 import { monitorDomain } from './create-monitor';
+import { consoleCommand } from './console';
 
 const LONGOPTS = [
   { name: 'defconfig', hasArg: true, val: 'f' },
@@ -59,8 +63,9 @@ export const create: XlCommand = async (ctx, args) => {
   let daemonize = true;
   let monitor = true;
   let dryRun = ctx.globals.dryRun;
+  let autoconnect = false;
   for (const o of opts) {
-    if (o.opt === 'c') notImplemented(ctx, 'create -c (console autoconnect)');
+    if (o.opt === 'c') autoconnect = true;
     if (o.opt === 'V' || o.opt === 'A') notImplemented(ctx, `create -${o.opt} (VNC viewer)`);
     if (o.opt === 'F') daemonize = false;
     if (o.opt === 'e') daemonize = monitor = false;
@@ -104,6 +109,7 @@ export const create: XlCommand = async (ctx, args) => {
   }
   if (dryRun) return 0;
   const index = await ctx.record({ op: 'create', configText, file, overrides, paused });
+  if (autoconnect && result.domid !== undefined) await consoleCommand(ctx, [String(result.domid)]);
   return !daemonize && monitor && result.domid !== undefined ? monitorDomain(ctx, result.name, result.domid, index) : 0;
 };
 

@@ -23,6 +23,7 @@ import { memSet } from './mem-set';
 import { rename } from './rename';
 import { save } from './save';
 import { dumpCore } from './dump-core';
+import { sysrq } from './sysrq';
 import { blockAttach, blockDetach, networkAttach, networkDetach } from './device-attach';
 import { restore } from './restore';
 import { vcpuSet } from './vcpu-set';
@@ -59,6 +60,7 @@ export const XL_COMMANDS: Readonly<Record<string, XlCommandEntry>> = {
   uptime: { run: uptime, writes: reads },
   'block-list': { run: blockList, writes: reads },
   'network-list': { run: networkList, writes: reads },
+  sysrq: { run: sysrq, writes },
   'block-attach': { run: blockAttach, writes },
   'block-detach': { run: blockDetach, writes },
   'network-attach': { run: networkAttach, writes },
