@@ -38,4 +38,39 @@ describe('a domain page shows its devices', () => {
     await page.locator('[data-test=domain-devices]').scrollIntoViewIfNeeded();
     await page.locator('[data-test=domain-devices]').screenshot({ path: 'test/e2e/artifacts/domain-devices.png' });
   });
+
+  it('attaches a disk and a NIC from the card (xl block-attach / network-attach), the guest connects them, and detaches them', async () => {
+    const { page } = c.env;
+    await page.goto(c.env.server.url.replace(/\/\?token=.*$/, '/domains/1'));
+    const disks = page.locator('[data-test=disk-table] tbody tr');
+    await expect.poll(() => disks.count(), { timeout: 10_000 }).toBe(2);
+    await page.locator('[data-test=disk-spec]').fill('phy:/dev/vg/scratch,xvdb,w');
+    await page.locator('[data-test=attach-disk]').click();
+    await expect.poll(() => disks.count(), { timeout: 10_000 }).toBe(3);
+    const row = disks.filter({ hasText: 'xvdb' });
+    expect((await row.textContent()) ?? '').toContain('/dev/vg/scratch');
+    // the running guest's frontend picks the new vbd up and connects it
+    await expect
+      .poll(
+        async () => {
+          await page.locator('[data-test=domain-devices] button', { hasText: 'Refresh' }).click();
+          return (await row.textContent()) ?? '';
+        },
+        { timeout: 30_000 },
+      )
+      .toContain('Connected');
+    await page.locator('[data-test=attach-nic]').click();
+    const nics = page.locator('[data-test=nic-table] tbody tr');
+    await expect.poll(() => nics.count(), { timeout: 10_000 }).toBe(2);
+    await page.locator('[data-test=domain-devices]').scrollIntoViewIfNeeded();
+    await page.locator('[data-test=domain-devices]').screenshot({ path: 'test/e2e/artifacts/domain-devices-attached.png' });
+    await page.locator('[data-test=detach-disk-xvdb]').click();
+    await expect.poll(() => disks.count(), { timeout: 15_000 }).toBe(2);
+    await page.locator('[data-test=detach-nic-1]').click();
+    await expect.poll(() => nics.count(), { timeout: 15_000 }).toBe(1);
+    // a vdev in use is refused with libxl's words
+    await page.locator('[data-test=disk-spec]').fill('phy:/dev/vg/other,xvda,w');
+    await page.locator('[data-test=attach-disk]').click();
+    await expect.poll(async () => (await page.locator('[data-test=device-error]').textContent()) ?? '', { timeout: 10_000 }).toContain('device already exists in xenstore');
+  });
 });
