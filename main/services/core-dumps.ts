@@ -6,11 +6,11 @@
  * digit, so it cannot leave the folder). A lab kept only in memory (tests) keeps them in
  * a private temporary folder.
  */
-import { mkdirSync, readdirSync, statSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ToolstackError } from '../../engine/toolstack/toolstack-error';
-import { SAVE_NAME_RE } from './save-images';
+import { listFolder, SAVE_NAME_RE } from './save-images';
 
 export interface CoreFileInfo {
   name: string;
@@ -40,19 +40,6 @@ export class CoreDumps {
   }
 
   list(hostId: string): CoreFileInfo[] {
-    let names: string[];
-    try {
-      names = readdirSync(this.dir(hostId));
-    } catch {
-      return [];
-    }
-    return names
-      .filter((f) => SAVE_NAME_RE.test(f))
-      .map((f) => {
-        const st = statSync(join(this.dir(hostId), f));
-        return { name: f, bytes: st.size, mtimeMs: Math.floor(st.mtimeMs) };
-      })
-      .filter((f) => f.bytes > 0)
-      .sort((a, b) => a.name.localeCompare(b.name));
+    return listFolder(this.dir(hostId), (f) => (SAVE_NAME_RE.test(f) ? f : undefined)).filter((f) => f.bytes > 0);
   }
 }

@@ -36,18 +36,24 @@ export class SaveImages {
   }
 
   list(hostId: string): SaveImageInfo[] {
-    let names: string[];
-    try {
-      names = readdirSync(this.dir(hostId));
-    } catch {
-      return [];
-    }
-    return names
-      .filter((f) => f.endsWith(SUFFIX) && SAVE_NAME_RE.test(f.slice(0, -SUFFIX.length)))
-      .map((f) => {
-        const st = statSync(join(this.dir(hostId), f));
-        return { name: f.slice(0, -SUFFIX.length), bytes: st.size, mtimeMs: Math.floor(st.mtimeMs) };
-      })
-      .sort((a, b) => a.name.localeCompare(b.name));
+    return listFolder(this.dir(hostId), (f) => (f.endsWith(SUFFIX) && SAVE_NAME_RE.test(f.slice(0, -SUFFIX.length)) ? f.slice(0, -SUFFIX.length) : undefined));
   }
+}
+
+/** The files of `dir` that `nameOf` names (undefined: left out), with size and time, by name; [] without the folder. */
+export function listFolder(dir: string, nameOf: (file: string) => string | undefined): SaveImageInfo[] {
+  let files: string[];
+  try {
+    files = readdirSync(dir);
+  } catch {
+    return [];
+  }
+  return files
+    .flatMap((f) => {
+      const name = nameOf(f);
+      if (name === undefined) return [];
+      const st = statSync(join(dir, f));
+      return [{ name, bytes: st.size, mtimeMs: Math.floor(st.mtimeMs) }];
+    })
+    .sort((a, b) => a.name.localeCompare(b.name));
 }
