@@ -2,8 +2,8 @@
  * `xl list [-l] [-v] [-Z] [-c] [Domain]`: main_list() of tools/xl/xl_info.c. One domain
  * is looked up with find_domain (a bad name: rc=-6, exit 1; an unused domid: "Error:
  * Domain '%s' does not exist.", exit 1); two or more operands print the help, exit 1.
- * -l prints the libxl JSON of each domain's config instead of the table. -n (NUMA node
- * affinity) is not modelled yet and is refused.
+ * -l prints the libxl JSON of each domain's config instead of the table. -n adds each
+ * domain's NODE Affinity (engine/toolstack/node-affinity.ts).
  */
 import { domainsByDomid } from '../domain-order';
 import type { XlCommand } from '../context';
@@ -13,7 +13,7 @@ import { yajlBeautify } from '../format/yajl-json';
 import { findDomain } from '../find-domain';
 import { xlGetopt } from '../getopt';
 import { helpText } from '../help';
-import { notImplemented } from '../not-implemented';
+import { domainNodeAffinity } from '../../../toolstack/node-affinity';
 
 const LONGOPTS = [
   { name: 'long', hasArg: false, val: 'l' },
@@ -26,7 +26,6 @@ const LONGOPTS = [
 export const list: XlCommand = async (ctx, args) => {
   const { opts, operands } = xlGetopt(ctx.io, 'list', args, 'lvhZcn', LONGOPTS, 0);
   const has = (c: string): boolean => opts.some((o) => o.opt === c);
-  if (has('n')) notImplemented(ctx, 'list -n (NUMA node affinity)');
   if (operands.length > 1) {
     ctx.out(helpText('list'));
     return 1;
@@ -51,6 +50,11 @@ export const list: XlCommand = async (ctx, args) => {
     ctx.out(yajlBeautify(items) + '\n');
     return 0;
   }
-  ctx.out(listDomains(domains, { verbose: has('v'), context: has('Z'), cpupool: has('c') }));
+  let numa: { nrNodes: number; nodes: Map<number, number[]> } | undefined;
+  if (has('n')) {
+    const topo = await host.topology();
+    numa = { nrNodes: topo.nrNodes, nodes: new Map(await Promise.all(domains.map(async (d) => [d.domid, await domainNodeAffinity(host, d.domid)] as [number, number[]]))) };
+  }
+  ctx.out(listDomains(domains, { verbose: has('v'), context: has('Z'), cpupool: has('c'), ...(numa ? { numa } : {}) }));
   return 0;
 };

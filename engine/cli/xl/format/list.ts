@@ -3,14 +3,18 @@
  * The header is a literal with TABs before State and Time(s); a row is
  * "%-40s %5d %5lu %5d     %c%c%c%c%c%c  %8.1f", then with -v " UUID %8x|%8s %16s"
  * (the shutdown reason in hex, "-" when running; the security label, "-" without XSM),
- * and with -c "%16s" of the cpupool name.
+ * with -c "%16s" of the cpupool name, and with -n a space and the domain's node affinity
+ * (print_bitmap over the host's nodes: "all", "0", "0-1" ...).
  */
 import type { DomainSummary } from '../../../toolstack/types';
+import { printBitmap } from './bitmap';
 
 export interface ListColumns {
   verbose: boolean;
   context: boolean;
   cpupool: boolean;
+  /** -n: each domain's NODE Affinity as print_bitmap prints it over nr_nodes. */
+  numa?: { nrNodes: number; nodes: ReadonlyMap<number, readonly number[]> };
 }
 
 /** SHUTDOWN_* codes (xen/include/public/sched.h), printed by -v as the reason code. */
@@ -21,6 +25,7 @@ export function listHeader(c: ListColumns): string {
   if (c.verbose) h += '   UUID                            Reason-Code\tSecurity Label';
   if (c.context && !c.verbose) h += '   Security Label';
   if (c.cpupool) h += '         Cpupool';
+  if (c.numa) h += ' NODE Affinity';
   return h + '\n';
 }
 
@@ -33,6 +38,7 @@ export function listRow(d: DomainSummary, c: ListColumns): string {
   }
   if (c.verbose || c.context) r += ` ${'-'.padStart(16)}`;
   if (c.cpupool) r += d.cpupool.padStart(16);
+  if (c.numa) r += ` ${printBitmap(c.numa.nodes.get(d.domid) ?? [], c.numa.nrNodes)}`;
   return r + '\n';
 }
 
