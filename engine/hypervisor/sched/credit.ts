@@ -97,6 +97,11 @@ export class CreditScheduler implements Scheduler {
   private readonly idleSet = new Set<number>();
   /** pCPUs whose runqueue has a waiting unit (work-stealing candidates). */
   private readonly queued = new Set<number>();
+  /** The same per NUMA node, in the same order (the first pass of csched_load_balance). */
+  private readonly queuedOnNode: Set<number>[];
+  /** Priority of the head of each pCPU's runqueue (PRI_IDLE when empty): work stealing
+   * skips a peer with nothing better than what it has without touching the peer's units. */
+  private readonly headPri: Int32Array;
   private readonly ticker: (Timer | null)[];
   private master: Timer | null = null;
   private readonly doms = new Set<CDom>();
@@ -113,6 +118,13 @@ export class CreditScheduler implements Scheduler {
     this.idlers = new Uint8Array(n);
     this.ticker = new Array<Timer | null>(n).fill(null);
     this.balanceBias = new Int32Array(topo.nrNodes);
+    this.queuedOnNode = Array.from({ length: topo.nrNodes }, () => new Set<number>());
+    this.headPri = new Int32Array(n).fill(CSCHED_PRI_IDLE);
+  }
+
+  private setHead(cpu: number): void {
+    const q = this.runq[cpu]!;
+    this.headPri[cpu] = q.length > 0 ? cu(q[0]!).pri : CSCHED_PRI_IDLE;
   }
 
   private setIdler(cpu: number, idle: boolean): void {
@@ -149,6 +161,7 @@ export class CreditScheduler implements Scheduler {
     this.cpus.delete(cpu);
     this.setIdler(cpu, false);
     this.queued.delete(cpu);
+    this.queuedOnNode[this.topo.cpuNode[cpu]!]!.delete(cpu);
     this.clock.cancel(this.ticker[cpu]!);
     if (this.cpus.size === 0 && this.master) {
       this.clock.cancel(this.master);
@@ -205,9 +218,11 @@ export class CreditScheduler implements Scheduler {
     let i = 0;
     while (i < q.length && cu(q[i]!).pri >= svc.pri) i++;
     insertAt(q, i, u);
+    if (i === 0) this.headPri[cpu] = svc.pri;
     svc.onRunq = true;
     svc.runqCpu = cpu;
     this.queued.add(cpu);
+    this.queuedOnNode[this.topo.cpuNode[cpu]!]!.add(cpu);
   }
 
   private runqRemove(u: Unit): void {
@@ -215,7 +230,11 @@ export class CreditScheduler implements Scheduler {
     const q = this.runq[svc.runqCpu]!;
     const i = q.indexOf(u);
     if (i >= 0) removeAt(q, i);
-    if (q.length === 0) this.queued.delete(svc.runqCpu);
+    if (i === 0) this.setHead(svc.runqCpu);
+    if (q.length === 0) {
+      this.queued.delete(svc.runqCpu);
+      this.queuedOnNode[this.topo.cpuNode[svc.runqCpu]!]!.delete(svc.runqCpu);
+    }
     svc.onRunq = false;
     svc.runqCpu = -1;
   }
@@ -375,6 +394,7 @@ export class CreditScheduler implements Scheduler {
     for (const c of this.queued) {
       const q = this.runq[c]!;
       if (q.length > 1) q.sort((a, b) => cu(b).pri - cu(a).pri);
+      this.setHead(c);
       const cur = this.core.curr(c);
       if (cur && cu(cur).pri < cu(q[0]!).pri) this.core.tickle(c);
     }
@@ -445,9 +465,10 @@ export class CreditScheduler implements Scheduler {
     if (this.queued.size === 0) return null;
     const node = this.topo.cpuNode[cpu]!;
     for (let pass = 0; pass < 2; pass++) {
-      for (const peer of this.queued) {
-        if (peer === cpu || this.idlers[peer]) continue;
-        if ((this.topo.cpuNode[peer] === node) !== (pass === 0)) continue;
+      for (const peer of pass === 0 ? this.queuedOnNode[node]! : this.queued) {
+        // (a head no better than `pri` ends the walk of that runqueue at once)
+        if (peer === cpu || this.idlers[peer] || this.headPri[peer]! <= pri) continue;
+        if (pass === 1 && this.topo.cpuNode[peer] === node) continue;
         const q = this.runq[peer]!;
         for (let i = 0; i < q.length; i++) {
           const u = q[i]!;
