@@ -429,9 +429,10 @@ export class Credit2Scheduler implements Scheduler {
 
   /** unit_grab_budget(): take a slice of the domain's budget; false if none is left. */
   private grabBudget(svc: C2Unit): boolean {
+    // an uncapped unit's budget is Infinity: answered without touching the domain
+    if (svc.budget > 0) return true;
     const sd = svc.dom;
     if (sd.cap === 0) return true;
-    if (svc.budget > 0) return true;
     if (sd.budget > 0) {
       const take = Math.min(sd.budget, svc.budgetQuota);
       svc.budget += take;
@@ -443,8 +444,9 @@ export class Credit2Scheduler implements Scheduler {
 
   /** unit_return_budget(): give back what was not used; unpark others. */
   private returnBudget(svc: C2Unit, now: STime): void {
+    if (svc.budget === Infinity) return;
     const sd = svc.dom;
-    if (sd.cap === 0 || svc.budget === Infinity) return;
+    if (sd.cap === 0) return;
     if (svc.budget > 0) {
       sd.budget += svc.budget;
       svc.budget = 0;
