@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { Clock, MILLISECS } from '../../../engine/hypervisor/clock';
+import fc from 'fast-check';
+import { Clock, MILLISECS, type Timer } from '../../../engine/hypervisor/clock';
 import { Rng } from '../../../engine/hypervisor/rng';
 
 describe('Clock', () => {
@@ -33,6 +34,66 @@ describe('Clock', () => {
     c.set(t, 20);
     c.runUntil(100);
     expect(at).toBe(20);
+  });
+
+  it('cancelling a timer in one branch of the heap keeps the order of the others', () => {
+    // armed in this order the heap is [0, 100, 1, 101, 102, 200, 3]; cancelling 101
+    // moves 3 under 100, where it must sift up
+    const c = new Clock();
+    const seen: number[] = [];
+    const t: Timer[] = [];
+    for (const at of [0, 100, 1, 101, 102, 200, 3]) t.push(c.at(10 + at, () => seen.push(at)));
+    c.cancel(t[3]!);
+    c.runUntil(1000);
+    expect(seen).toEqual([0, 1, 3, 100, 102, 200]);
+  });
+
+  it('with thousands of timers armed, moved and cancelled, fires them as a sorted list would', () => {
+    // op: 0-2 arm a new timer, 3 move one (set), 4 cancel one, 5 run a little further
+    const op = fc.tuple(fc.integer({ min: 0, max: 5 }), fc.nat(5000), fc.nat(1 << 20));
+    fc.assert(
+      fc.property(fc.array(op, { minLength: 1, maxLength: 3000 }), (ops) => {
+        const c = new Clock();
+        const timers: Timer[] = [];
+        // the model: armed timers with their key (expires, order of the last arming)
+        const model = new Map<number, { at: number; seq: number }>();
+        let seq = 0;
+        const fired: number[] = [];
+        const expected: number[] = [];
+        const runModel = (until: number): void => {
+          const due = [...model].filter(([, k]) => k.at <= until).sort((a, b) => a[1].at - b[1].at || a[1].seq - b[1].seq);
+          for (const [id] of due) {
+            expected.push(id);
+            model.delete(id);
+          }
+        };
+        for (const [k, a, b] of ops) {
+          if (k <= 2 || timers.length === 0) {
+            const id = timers.length;
+            timers.push(c.at(c.now + b, () => fired.push(id)));
+            model.set(id, { at: c.now + b, seq: seq++ });
+          } else if (k === 3) {
+            const id = a % timers.length;
+            c.set(timers[id]!, c.now + b);
+            model.set(id, { at: c.now + b, seq: seq++ });
+          } else if (k === 4) {
+            const id = a % timers.length;
+            c.cancel(timers[id]!);
+            model.delete(id);
+          } else {
+            const until = c.now + (b >> 6);
+            c.runUntil(until);
+            runModel(until);
+          }
+          expect(c.pending).toBe(model.size);
+        }
+        c.runUntil(c.now + (1 << 21));
+        runModel(Infinity);
+        expect(fired).toEqual(expected);
+        expect(timers.every((t) => !t.armed)).toBe(true);
+      }),
+      { numRuns: 40 },
+    );
   });
 });
 
