@@ -31,6 +31,11 @@ export class FrameStore {
   private readonly byHash = new Map<number, Uint8Array[]>();
   /** Frames whose contents are a shared copy. */
   private sharedRefs = 0;
+  /**
+   * The copy a page of the caller's buffer matched last time (a kernel image shared into
+   * guest after guest): tried first, its bytes still compared, so no hash is computed.
+   */
+  private readonly lastMatch = new WeakMap<ArrayBufferLike, Map<number, Uint8Array>>();
 
   /** Frames holding bytes (written at least once since their last scrub), shared or not. */
   get framesHeld(): number {
@@ -96,16 +101,23 @@ export class FrameStore {
       if (old) this.drop(mfn, old);
       return;
     }
-    const h = hashPage(page);
-    const candidates = this.byHash.get(h);
-    let copy = candidates?.find((c) => equalPages(c, page));
-    if (copy === old && copy !== undefined) return;
-    if (old) this.drop(mfn, old);
+    const seen = this.lastMatch.get(page.buffer)?.get(page.byteOffset);
+    let copy = seen !== undefined && this.refs.has(seen) && equalPages(seen, page) ? seen : undefined;
     if (!copy) {
-      copy = page.slice();
-      if (candidates) candidates.push(copy);
-      else this.byHash.set(h, [copy]);
+      const h = hashPage(page);
+      const candidates = this.byHash.get(h);
+      copy = candidates?.find((c) => equalPages(c, page));
+      if (!copy) {
+        copy = page.slice();
+        if (candidates) candidates.push(copy);
+        else this.byHash.set(h, [copy]);
+      }
+      const bySource = this.lastMatch.get(page.buffer) ?? new Map<number, Uint8Array>();
+      bySource.set(page.byteOffset, copy);
+      this.lastMatch.set(page.buffer, bySource);
     }
+    if (copy === old) return;
+    if (old) this.drop(mfn, old);
     this.refs.set(copy, (this.refs.get(copy) ?? 0) + 1);
     this.sharedRefs++;
     this.frames.set(mfn, copy);

@@ -95,6 +95,17 @@ describe('FrameStore (sparse machine frame contents)', () => {
     expect(() => f.share(3, new Uint8Array(100))).toThrowError(/4096 bytes, not 100/);
   });
 
+  it('share: a caller\'s buffer shared again after it changed is compared, not trusted', () => {
+    const f = new FrameStore();
+    const src = new Uint8Array(8192).fill(3);
+    f.share(1, src.subarray(4096));
+    f.share(2, src.subarray(4096)); // the same bytes at the same place: the same copy
+    src[4096 + 100] = 4;
+    f.share(3, src.subarray(4096));
+    expect([f.read(1)[100], f.read(2)[100], f.read(3)[100]]).toEqual([3, 3, 4]);
+    expect([f.sharedFrames, f.savedFrames]).toEqual([2, 1]);
+  });
+
   it('property: shared and private writes read back as a plain byte model, copies never leak between frames', () => {
     const op = fc.oneof(
       fc.record({ kind: fc.constant('share' as const), mfn: fc.integer({ min: 0, max: 5 }), fill: fc.integer({ min: 0, max: 2 }) }),
