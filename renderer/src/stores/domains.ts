@@ -16,7 +16,8 @@ export const useDomainsStore = defineStore('domains', () => {
   const byDomid = shallowRef(new Map<number, DomainSummary>());
   const loading = ref(false);
   const error = ref<string | null>(null);
-  const events = ref<ToolstackEvent[]>([]);
+  // shallow: 200 events carrying domain summaries need no deep proxies, the list is replaced whole
+  const events = shallowRef<ToolstackEvent[]>([]);
   let unsubscribe: (() => void) | undefined;
 
   /** In domid order for a fresh load, then creation order (views sort as they need). */
