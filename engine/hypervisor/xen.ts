@@ -191,7 +191,8 @@ export type Hypercall =
    */
   | { op: 'sim.credit2_runqueues'; poolId: number }
   /** Simulator only: scheduling metrics for the CLI and GUI. */
-  | { op: 'sim.sched_metrics'; domid?: number; pcpus?: boolean; vcpus?: boolean };
+  /** `domains: false`: no per-domain figures (a host-wide sampler with 10,000 domains wants only the pCPUs). */
+  | { op: 'sim.sched_metrics'; domid?: number; pcpus?: boolean; vcpus?: boolean; domains?: boolean };
 
 export type HypercallResult<H extends Hypercall> = H extends { op: 'domctl.createdomain' }
   ? { domid: number; uuid: string }
@@ -697,11 +698,11 @@ export class Xen {
     return out;
   }
 
-  private schedMetrics(h: { domid?: number; pcpus?: boolean; vcpus?: boolean }): SchedMetrics {
+  private schedMetrics(h: { domid?: number; pcpus?: boolean; vcpus?: boolean; domains?: boolean }): SchedMetrics {
     const doms = h.domid !== undefined ? [this.domain(h.domid)] : [...this.domains.values()];
     const out: SchedMetrics = {
       pools: this.pools.poolIds.map((id) => this.pools.poolMetrics(id)),
-      domains: doms.map((d) => this.pools.domainMetrics(d)),
+      domains: h.domains === false ? [] : doms.map((d) => this.pools.domainMetrics(d)),
     };
     if (h.pcpus) out.pcpus = Array.from({ length: this.topology.nrCpus }, (_, c) => this.pools.core.pcpuMetrics(c));
     if (h.vcpus) out.vcpus = doms.flatMap((d) => (d.vcpus.map((v) => v.schedPriv) as Unit[]).map((u) => this.pools.core.unitMetrics(u)));

@@ -36,6 +36,12 @@ describe('the dispatch loop', () => {
     x.hypercall({ op: 'domctl.destroydomain', domid: a });
     run(x, 1); // nothing of it is left on the pCPUs
     expect(x.hypercall({ op: 'sim.sched_metrics' }).pools[0]!.nDom).toBe(1);
+    // a host-wide sampler asks for the pCPUs without every domain's figures
+    const all = x.hypercall({ op: 'sim.sched_metrics', pcpus: true });
+    const lean = x.hypercall({ op: 'sim.sched_metrics', pcpus: true, domains: false });
+    expect(all.domains.length).toBe(1);
+    expect(lean.domains).toEqual([]);
+    expect(lean.pcpus).toEqual(all.pcpus);
   });
 
   it('replays exactly from its seed, and differs with another seed', () => {
