@@ -58,9 +58,21 @@ const page = context.pages()[0] ?? (await context.newPage());
 // First render: the time in the page's own clock (ms since navigation start) when the
 // element is there; Playwright's wait adds a CDP round trip, so this is an upper bound.
 const pageNow = (): Promise<number> => page.evaluate('performance.now()') as Promise<number>;
+const loadCdp = profDir ? await context.newCDPSession(page) : undefined;
+if (loadCdp) {
+  await loadCdp.send('Profiler.enable');
+  await loadCdp.send('Profiler.setSamplingInterval', { interval: 200 });
+  await loadCdp.send('Profiler.start');
+}
 await page.goto(server.url);
 await page.waitForSelector('[data-test=host-card]', { timeout: 60_000 });
 console.log(`dashboard_first_render_ms: ${(await pageNow()).toFixed(0)}`);
+if (loadCdp && profDir) {
+  writeFileSync(join(profDir, 'renderer-load.cpuprofile'), JSON.stringify((await loadCdp.send('Profiler.stop')).profile));
+  // where the page's first second went: its document, scripts and the first paint
+  const marks = (await page.evaluate(`JSON.stringify([...performance.getEntriesByType('navigation'), ...performance.getEntriesByType('resource'), ...performance.getEntriesByType('paint')].map((e) => [e.name.replace(/^.*\\//, ''), Math.round(e.startTime), Math.round(e.responseEnd ?? e.startTime)]))`)) as string;
+  console.log(`page_load_entries: ${marks}`);
+}
 await page.waitForSelector('[data-test=heat-map] canvas', { timeout: 60_000 });
 console.log(`dashboard_heatmap_ms: ${(await pageNow()).toFixed(0)} (4095 pCPUs)`);
 
@@ -99,7 +111,15 @@ const SCROLL_IN_PAGE = `(async () => {
   po.disconnect();
   return { deltas: deltas.slice(1), longTasks };
 })()`;
+// GUI_BENCH_PROF: the page's own CPU profile of the scroll too (renderer.cpuprofile)
+const cdp = profDir ? await context.newCDPSession(page) : undefined;
+if (cdp) {
+  await cdp.send('Profiler.enable');
+  await cdp.send('Profiler.setSamplingInterval', { interval: 200 });
+  await cdp.send('Profiler.start');
+}
 const frames = (await page.evaluate(SCROLL_IN_PAGE)) as { deltas: number[]; longTasks: number[] };
+if (cdp && profDir) writeFileSync(join(profDir, 'renderer.cpuprofile'), JSON.stringify((await cdp.send('Profiler.stop')).profile));
 clearInterval(churn);
 console.log(`serve_rss_mb_after_scroll: ${rssMb()}`);
 if (inspector && profDir) {
