@@ -169,8 +169,8 @@ export const topics = {
   /** One domain once a second: CPU %, runstate shares, wake-up latency p99. */
   domainStats: { params: z.object({ hostId: HostIdSchema, domid: z.number().int().min(0).max(0x7fef) }).strict(), item: DomainStatsSchema },
   /** A domain's console output: its recent history first, then live chunks of text. */
-  /** (The console service already coalesces a burst into one item: batch for 1 ms only, so echo is not held back.) */
-  console: { params: z.object({ hostId: HostIdSchema, domid: DomidSchema }).strict(), item: z.string(), limits: { flushMs: 1 } },
+  /** (The console service already coalesces a burst into one item: no batch timer, so an echo goes out at once.) */
+  console: { params: z.object({ hostId: HostIdSchema, domid: DomidSchema }).strict(), item: z.string(), limits: { flushMs: 0 } },
 } as const;
 
 export type Methods = typeof methods;

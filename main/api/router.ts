@@ -20,7 +20,8 @@ import type { ApiError } from './envelope';
 export type Outcome = { ok: true; result: unknown } | { ok: false; error: ApiError };
 
 type Handlers = { [M in MethodName]: (p: Params<M>) => Promise<Result<M>> };
-type TopicSources = { [T in TopicName]: (p: TopicParams<T>, push: (item: TopicItem<T>) => void) => () => void };
+/** A source pushes items; push() is false while the client is behind, onDrain tells when it caught up. */
+type TopicSources = { [T in TopicName]: (p: TopicParams<T>, push: (item: TopicItem<T>) => boolean, onDrain: (fn: () => void) => void) => () => void };
 
 export interface RouterContext {
   lab: Lab;
@@ -116,7 +117,7 @@ export class Router {
       },
       stats: (p, push) => this.stats.subscribe(p.hostId, push),
       domainStats: (p, push) => this.domainStats.subscribe(p.hostId, p.domid, push),
-      console: (p, push) => consoles.subscribe(p.hostId, p.domid, push),
+      console: (p, push, onDrain) => consoles.subscribe(p.hostId, p.domid, push, onDrain),
     };
   }
 
@@ -142,13 +143,13 @@ export class Router {
   }
 
   /** Start a subscription; returns its stop function, or the error that refused it. */
-  subscribe(topic: string, params: unknown, push: (item: unknown) => void): { stop: () => void } | { error: ApiError } {
+  subscribe(topic: string, params: unknown, push: (item: unknown) => unknown, onDrain: (fn: () => void) => void = (fn) => fn()): { stop: () => void } | { error: ApiError } {
     if (!isTopicName(topic)) return { error: { code: 'ENOTOPIC', message: `unknown topic "${topic}"` } };
     const parsed = topics[topic].params.safeParse(params ?? {});
     if (!parsed.success) return { error: badParams(topic, parsed.error.issues) };
     try {
-      const source = this.sources[topic] as (p: unknown, push: (item: unknown) => void) => () => void;
-      return { stop: source(parsed.data, push) };
+      const source = this.sources[topic] as (p: unknown, push: (item: unknown) => boolean, onDrain: (fn: () => void) => void) => () => void;
+      return { stop: source(parsed.data, (item) => push(item) !== false, onDrain) };
     } catch (e) {
       return { error: toApiError(e) };
     }

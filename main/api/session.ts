@@ -56,7 +56,7 @@ export class ApiSession {
         // A topic may batch for less time than the default (a console's echo).
         const limits = isTopicName(msg.topic) ? (topics[msg.topic] as { limits?: Partial<StreamLimits> }).limits : undefined;
         const stream = new OutgoingStream(msg.id, this.send, this.timers, { ...STREAM, ...limits });
-        const r = this.router.subscribe(msg.topic, msg.params, (item) => stream.push(item));
+        const r = this.router.subscribe(msg.topic, msg.params, (item) => stream.push(item), (fn) => stream.onDrain(fn));
         if ('error' in r) {
           this.send({ t: 'end', id: msg.id, error: r.error });
           return;

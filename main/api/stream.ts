@@ -4,6 +4,13 @@
  * unacknowledged, after which items wait in a bounded queue. When the queue overflows,
  * the oldest items are dropped and the next batch says how many (a slow client never
  * makes the service's memory grow without bound).
+ *
+ * flushMs 0 is for a source that coalesces a burst itself (the console service: one item
+ * per burst of guest output): an item goes out at once while the window has room, so a
+ * keystroke's echo waits for no batch timer. A source that can wait (a console: the
+ * guest's ring is simply not read) watches push()'s answer: false once items queue
+ * behind a full window, then onDrain() tells it the queue emptied — it holds back
+ * instead of having its items dropped.
  */
 import { STREAM, type ServerMessage } from './envelope';
 
@@ -32,6 +39,7 @@ export class OutgoingStream {
   private acked = -1;
   private timer: unknown = undefined;
   private closed = false;
+  private drainListeners: (() => void)[] = [];
 
   constructor(
     readonly id: number,
@@ -40,8 +48,9 @@ export class OutgoingStream {
     private readonly limits: StreamLimits = STREAM,
   ) {}
 
-  push(item: unknown): void {
-    if (this.closed) return;
+  /** Queue an item; false when it waits behind a full window (the client is behind). */
+  push(item: unknown): boolean {
+    if (this.closed) return true;
     this.queue.push(item);
     if (this.queue.length > this.limits.maxQueued) {
       const over = this.queue.length - this.limits.maxQueued;
@@ -49,6 +58,14 @@ export class OutgoingStream {
       this.dropped += over;
     }
     this.arm();
+    return this.queue.length === 0 || this.inFlight < this.limits.window;
+  }
+
+  /** Call `fn` once, when nothing waits behind the window any more. */
+  onDrain(fn: () => void): void {
+    if (this.closed) return;
+    if (this.queue.length === 0) fn();
+    else this.drainListeners.push(fn);
   }
 
   /** The client processed batches up to `seq`. */
@@ -70,12 +87,14 @@ export class OutgoingStream {
     if (this.timer !== undefined) this.timers.clearTimeout(this.timer);
     this.timer = undefined;
     this.queue = [];
+    this.drainListeners = [];
   }
 
   private arm(): void {
     if (this.closed || this.timer !== undefined || this.queue.length === 0) return;
     if (this.inFlight >= this.limits.window) return; // wait for an ack
-    this.timer = this.timers.setTimeout(() => this.flush(), this.limits.flushMs);
+    if (this.limits.flushMs <= 0) this.flush();
+    else this.timer = this.timers.setTimeout(() => this.flush(), this.limits.flushMs);
   }
 
   private flush(): void {
@@ -88,6 +107,11 @@ export class OutgoingStream {
         this.dropped = 0;
       }
       this.send(msg);
+    }
+    if (this.queue.length === 0 && this.drainListeners.length > 0) {
+      const fns = this.drainListeners;
+      this.drainListeners = [];
+      for (const fn of fns) fn();
     }
   }
 }

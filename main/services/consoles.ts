@@ -5,7 +5,10 @@
  * (./console-history.ts) so a console opened later shows it, holds back a guest that
  * floods (./console-rate-limit.ts), fans the output out to every open console view and
  * passes keystrokes back to the guest. A real host's console is opened on first use
- * (`xl console` over ssh). Output to a view is coalesced: one item per burst.
+ * (`xl console` over ssh). Output to a view is coalesced: one item per burst. A view that
+ * falls behind (its stream's window full) holds the ring unread until it caught up, as
+ * xenconsoled stops reading a ring while its buffer is full (io.c buffer_available): the
+ * guest waits, nothing is dropped and the service's memory stays bounded.
  */
 import type { ConsoleStream } from '../../engine/toolstack/console-stream';
 import type { ToolstackHost } from '../../engine/toolstack/host-api';
@@ -33,7 +36,10 @@ export interface ConsoleServiceOptions {
   pace?: boolean | PacerOptions;
 }
 
-type Push = (chunk: string) => void;
+/** A view's sink: false when the view is behind (its stream's window is full). */
+type Push = (chunk: string) => unknown;
+/** Tells a view's source once the view caught up again. */
+type OnDrain = (fn: () => void) => void;
 
 interface DomainConsole {
   hostId: string;
@@ -44,6 +50,9 @@ interface DomainConsole {
   decoder: InstanceType<typeof TextDecoder>;
   limiter: ConsoleRateLimiter | undefined;
   subscribers: Map<Push, string>;
+  drains: Map<Push, OnDrain>;
+  /** Why the ring is not read now: the rate limit, or views that are behind. */
+  holds: Set<unknown>;
   flushQueued: boolean;
   closed: string | undefined;
   log: ConsoleLogFile | undefined;
@@ -87,17 +96,20 @@ export class ConsoleService {
   }
 
   /** Open a console view: first the history, then live output. Returns its close. */
-  subscribe(hostId: string, domid: number, push: Push): () => void {
+  subscribe(hostId: string, domid: number, push: Push, onDrain?: OnDrain): () => void {
     this.lab.host(hostId); // ENOENT for an unknown host, before anything starts
     const c = this.record(hostId, domid);
     const history = c.history.text();
-    if (history !== '') push(history);
     c.subscribers.set(push, '');
+    if (onDrain) c.drains.set(push, onDrain);
+    if (history !== '') this.deliver(c, push, history);
     if (!c.stream) {
       this.attach(hostId, domid).catch((e: unknown) => push(`\r\n[console: ${ToolstackError.from(e).message}]\r\n`));
     }
     return () => {
       c.subscribers.delete(push);
+      c.drains.delete(push);
+      this.release(c, push);
       if (c.subscribers.size === 0 && c.closed !== undefined) this.consoles.delete(key(hostId, domid));
     };
   }
@@ -148,6 +160,8 @@ export class ConsoleService {
         decoder: new TextDecoder(),
         limiter: undefined,
         subscribers: new Map(),
+        drains: new Map(),
+        holds: new Set(),
         flushQueued: false,
         closed: undefined,
         log: undefined,
@@ -168,8 +182,9 @@ export class ConsoleService {
         c.attaching = undefined;
         c.closed = undefined;
         c.stream = stream;
+        if (c.holds.size > 0) stream.pause?.();
         if (stream.pause && stream.resume) {
-          c.limiter = new ConsoleRateLimiter(this.rateLimit, this.rateTimers, () => stream.pause?.(), () => stream.resume?.());
+          c.limiter = new ConsoleRateLimiter(this.rateLimit, this.rateTimers, () => this.hold(c, 'rate'), () => this.release(c, 'rate'));
         }
         if (this.logDir !== undefined && domid !== 0) {
           const log = new ConsoleLogFile(this.logDir);
@@ -209,8 +224,28 @@ export class ConsoleService {
     for (const [push, pending] of c.subscribers) {
       if (pending === '') continue;
       c.subscribers.set(push, '');
-      push(pending);
+      this.deliver(c, push, pending);
     }
+  }
+
+  /** One chunk to one view; a view that is behind holds the ring until it drained. */
+  private deliver(c: DomainConsole, push: Push, text: string): void {
+    if (push(text) !== false || c.holds.has(push)) return;
+    const onDrain = c.drains.get(push);
+    if (!onDrain) return;
+    this.hold(c, push);
+    onDrain(() => this.release(c, push));
+  }
+
+  private hold(c: DomainConsole, why: unknown): void {
+    const was = c.holds.size;
+    c.holds.add(why);
+    if (was === 0) c.stream?.pause?.();
+  }
+
+  private release(c: DomainConsole, why: unknown): void {
+    if (!c.holds.delete(why) || c.holds.size > 0) return;
+    c.stream?.resume?.();
   }
 
   private drop(c: DomainConsole, reason: string): void {

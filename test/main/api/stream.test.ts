@@ -78,4 +78,35 @@ describe('OutgoingStream', () => {
     timers.fire();
     expect(sent).toHaveLength(0);
   });
+
+  it('with flushMs 0 sends an item at once while the window has room (an echo waits for no timer)', () => {
+    const sent: Batch[] = [];
+    const timers = new ManualTimers();
+    const s = new OutgoingStream(3, (m) => sent.push(m as Batch), timers, { ...limits, flushMs: 0 });
+    expect(s.push('e')).toBe(true);
+    expect(sent.map((b) => b.items)).toEqual([['e']]);
+    s.push('f');
+    expect(sent.map((b) => b.items)).toEqual([['e'], ['f']]);
+    // the window (2) is full: the next item waits for an ack, then goes without a timer
+    expect(s.push('g')).toBe(false);
+    expect(sent).toHaveLength(2);
+    s.ack(0);
+    expect(sent.map((b) => b.items)).toEqual([['e'], ['f'], ['g']]);
+  });
+
+  it('tells a source that waits when the client is behind and when it caught up', () => {
+    const sent: Batch[] = [];
+    const timers = new ManualTimers();
+    const s = new OutgoingStream(1, (m) => sent.push(m as Batch), timers, { ...limits, flushMs: 0, window: 1 });
+    expect(s.push('a')).toBe(true);
+    expect(s.push('b')).toBe(false);
+    let drained = 0;
+    s.onDrain(() => drained++);
+    expect(drained).toBe(0);
+    s.ack(0); // 'b' goes out: nothing waits any more
+    expect(drained).toBe(1);
+    expect(sent.map((b) => b.items)).toEqual([['a'], ['b']]);
+    s.onDrain(() => drained++); // nothing queued: at once
+    expect(drained).toBe(2);
+  });
 });

@@ -90,6 +90,46 @@ describe('ConsoleService', () => {
     expect(a.join('').endsWith('web1 login: ')).toBe(true);
   });
 
+  it('holds the ring unread while a view is behind and reads on when it caught up (nothing lost)', async () => {
+    const { host, svc } = await setup();
+    await host.createDomain({ configText: PV });
+    await tick();
+    host.advanceClock(SECONDS(5));
+    const got: string[] = [];
+    let behind = false;
+    let drain: (() => void) | undefined;
+    svc.subscribe(
+      'lab1',
+      1,
+      (c) => {
+        got.push(c);
+        return !behind;
+      },
+      (fn) => (drain = fn),
+    );
+    await svc.input('lab1', 1, 'root\r');
+    await tick();
+    behind = true;
+    await svc.input('lab1', 1, 'seq 1 20000\r');
+    await tick();
+    const guest = host.guestOf(1)!;
+    const sent = guest.bytesOut;
+    host.advanceClock(SECONDS(1));
+    await tick();
+    // the view said it was behind: the ring is not read, the guest waits with its output
+    expect(guest.bytesOut - sent).toBeLessThanOrEqual(2048);
+    expect(guest.state).toBe('busy');
+    expect(drain).toBeDefined();
+    behind = false;
+    drain!();
+    host.advanceClock(SECONDS(1));
+    await tick();
+    const lines = got.join('').split('\r\n');
+    const nums = lines.filter((l) => /^\d+$/.test(l)).map(Number);
+    expect(nums).toEqual(Array.from({ length: 20000 }, (_, i) => i + 1));
+    expect(got.join('').endsWith('root@web1:~# ')).toBe(true);
+  });
+
   it('keeps only the newest history when a guest prints more than its buffer', async () => {
     const { host, svc } = await setup({ historyChars: 4096 });
     await host.createDomain({ configText: PV });
