@@ -88,6 +88,14 @@ export class Guest {
   /** vCPU hotplug (./vcpu-hotplug.ts), when the toolstack gives the guest VCPUOP_up/down. */
   readonly vcpuHotplug: VcpuHotplug | undefined;
 
+  /**
+   * Domain 0 (the hardware domain): its kernel came up with the host, so there is no
+   * boot to replay: getty is on hvc0 at once. What would stop it (poweroff, reboot, a
+   * SysRq crash, kexec -e) takes the whole host down on Xen (hwdom_shutdown in
+   * xen/common/shutdown.c); XenDeck's shell says so instead of doing it.
+   */
+  private readonly hardwareDomain: boolean;
+
   constructor(
     private readonly platform: GuestPlatform,
     opts: {
@@ -96,8 +104,11 @@ export class Guest {
       vcpus?: Omit<VcpuHotplugPlatform, 'whenRunning' | 'log'>;
       /** Restored from a save image: the vCPUs' registers from the stream; the guest resumes instead of booting. */
       resume?: { registers: readonly VcpuRegisters[] };
+      /** Domain 0: getty at once, and what would stop it refused (see hardwareDomain). */
+      hardwareDomain?: boolean;
     } = {},
   ) {
+    this.hardwareDomain = opts.hardwareDomain ?? false;
     this.frozen = opts.paused ?? false;
     this.balloon = opts.memory && new BalloonDriver({ ...opts.memory, after: (d, fn) => this.after(d, fn) });
     this.vcpuHotplug =
@@ -107,12 +118,14 @@ export class Guest {
         whenRunning: (fn) => (this.isDown() ? undefined : this.frozen ? this.deferred.push(fn) : fn()),
         log: (l) => this.kernelLine(l),
       });
-    this.startedAt = platform.clock.now;
-    this.kernelStart = kernelStartNs(platform.hardware());
+    // dom0 started with the host (simulated time 0); a domU's kernel after its firmware
+    this.startedAt = this.hardwareDomain ? 0 : platform.clock.now;
+    this.kernelStart = this.hardwareDomain ? 0 : kernelStartNs(platform.hardware());
     this.tasks = new TaskList(platform.hardware().vcpus, FIRST_SHELL_PID);
     this.load = new LoadAverage(platform.clock.now);
     this.console.bindGuest(() => this.onKick());
-    if (!(opts.resume && this.resumeFromMemory(opts.resume.registers))) this.boot();
+    if (this.hardwareDomain) this.getty();
+    else if (!(opts.resume && this.resumeFromMemory(opts.resume.registers))) this.boot();
   }
 
   get state(): GuestState {
@@ -453,6 +466,12 @@ export class Guest {
       );
   }
 
+  /** agetty on the console: /etc/issue, then the login prompt. */
+  private getty(): void {
+    this.write(`\n${OS_NAME} ${this.hw().name} ${consoleDevice(this.hw().type)}\n\n`);
+    this.loginPrompt();
+  }
+
   private loginPrompt(): void {
     this.state_ = 'login';
     this.ldisc.echo = true;
@@ -608,8 +627,7 @@ export class Guest {
 
   private logout(): void {
     this.tasks.exit(this.shellPid);
-    this.write(`\n${OS_NAME} ${this.hw().name} ${consoleDevice(this.hw().type)}\n\n`);
-    this.loginPrompt();
+    this.getty();
   }
 
   private command(line: string): void {
@@ -645,6 +663,11 @@ export class Guest {
   }
 
   private effect(e: ShellEffect): void {
+    if (this.hardwareDomain && (e.kind === 'shutdown' || e.kind === 'crash' || e.kind === 'kexec-exec')) {
+      const what = e.kind === 'shutdown' ? e.how : e.kind === 'crash' ? 'a kernel crash' : 'kexec';
+      this.write(`-sh: ${what} in Domain-0 would take the whole host down (Xen's hwdom_shutdown); not implemented in XenDeck: restart the host from the console instead\n`);
+      return this.prompt();
+    }
     switch (e.kind) {
       case 'none':
         return this.prompt();

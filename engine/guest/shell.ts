@@ -278,6 +278,12 @@ export function runCommand(line: string, c: ShellContext): ShellResult {
       return out('');
     case 'false':
       return out('');
+    case 'xl':
+    case 'xenstore-rm':
+    case 'xentop':
+      // Domain 0 is where a Xen host's tools run; this shell does not reach the toolstack yet
+      if (c.hw.domid === 0) return out(`-sh: ${cmd}: not implemented in XenDeck's Domain-0 shell yet (run \`npx xl\` against this XenDeck)\n`);
+      return out(`-sh: ${cmd}: not found\n`);
     case 'help':
       return out(`Built-in commands:\n------------------\n\t${HELP.join(' ')}\n`);
     default:

@@ -30,6 +30,7 @@ import { devicesForLayout, readDomainDevices } from './domain-devices';
 import { CpupoolOps } from './cpupool-ops';
 import { GuestConsoleBackend } from './guest-console';
 import { HypervisorConsole } from './hypervisor-console';
+import { Dom0Tty } from './dom0-tty';
 import { guestHardware } from './guest-hardware';
 import { HostXenstore, type XenstoreListing } from './host-xenstore';
 import { toDomainSummary } from './domain-summary';
@@ -119,6 +120,7 @@ export class EmbeddedHost implements ToolstackHost {
   private dom0Hotplug: VcpuHotplug | undefined;
   /** The vCPU registers of a domain being restored, until its guest model is made. */
   private resumeRegisters: { domid: number; registers: (VcpuRegisters | undefined)[] } | undefined;
+  private dom0Tty_: Dom0Tty | undefined;
   private readonly guests = new Map<number, { guest: Guest; console: GuestConsoleBackend }>();
   /** xl's XEN_DUMP_DIR for this host (undefined: not kept in a lab, no core files). */
   readonly dumpDir: string | undefined;
@@ -558,15 +560,39 @@ export class EmbeddedHost implements ToolstackHost {
   /** `xl console`: the guest's console, output and input. */
   async console(ref: DomainRef): Promise<ConsoleStream> {
     const domid = this.resolve(ref);
-    if (domid === 0) return new HypervisorConsole(this.xen.conring);
+    if (domid === 0) return new HypervisorConsole(this.xen.conring, this.dom0Tty());
     const g = this.guests.get(domid);
     if (!g) throw new ToolstackError('ENOENT', `Domain ${domid} has no console this host can attach to`);
     return g.console.attach();
   }
 
-  /** The guest model of a domain (tests, benchmarks). */
+  /** The guest model of a domain (tests, benchmarks); dom0's once its console was opened. */
   guestOf(ref: DomainRef): Guest | undefined {
-    return this.guests.get(this.resolve(ref))?.guest;
+    const domid = this.resolve(ref);
+    return domid === 0 ? this.dom0Tty_?.guest : this.guests.get(domid)?.guest;
+  }
+
+  /**
+   * Dom0's Linux on its console (./dom0-tty.ts): the guest model in its hardware-domain
+   * mode, made when its console is first opened (no boot to replay: it came up with the
+   * host). Its hostname is the host's, as `xl info` reports it.
+   */
+  private dom0Tty(): Dom0Tty {
+    this.dom0Tty_ ??= new Dom0Tty(
+      new Guest(
+        {
+          clock: this.xen.clock,
+          hardware: () => ({ ...guestHardware(this.info(0), this.preset, undefined), name: this.hostname }),
+          shutdown: () => undefined, // never asked: the hardware-domain mode refuses to stop
+          cpuTimeNs: () => this.info(0).cpuTime,
+          vcpuRunstates: () => (this.xen.hypercall({ op: 'sim.sched_metrics', domid: 0, vcpus: true }).vcpus ?? []).filter((v) => v.domid === 0).map((v) => v.runstate),
+          setWorkload: (vcpu, workload) => this.xen.hypercall({ op: 'sim.set_workload', domid: 0, vcpu, workload }),
+          xenbus: async () => this.xenstore.dom0Xenbus() ?? this.guestXenbus(0),
+        },
+        { hardwareDomain: true },
+      ),
+    );
+    return this.dom0Tty_;
   }
 
   /** Advance the simulated clock (the GUI paces it to wall time; tests step it). */

@@ -23,9 +23,11 @@ export class GuestConsoleBackend {
     iface.bindBackend(() => this.kick());
   }
 
-  attach(): EmbeddedConsole {
+  /** A new reader; `listener` (if given) already hears what is in the ring now. */
+  attach(listener?: (data: Uint8Array) => void): EmbeddedConsole {
     if (this.closedReason !== undefined) throw new Error(this.closedReason);
     const s = new EmbeddedConsole(this.domid, this);
+    if (listener) s.onData(listener);
     this.streams.add(s);
     this.kick();
     return s;

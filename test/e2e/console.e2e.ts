@@ -90,5 +90,20 @@ describe('guest consoles in Chromium', () => {
     await page.getByRole('button', { name: 'Open console' }).click();
     await expect.poll(() => page.locator('[data-test=console-tab-Domain-0]').count()).toBe(1);
     await expect.poll(() => screen(page), { timeout: 15_000 }).toContain('(XEN) ');
+    // dom0's tty is on the same line: getty, root's login, the same shell as a domU's
+    await expect.poll(() => screen(page)).toContain('lab1 login:');
+    await page.locator('[role=tabpanel]:visible .xterm').first().click();
+    await page.keyboard.type('root');
+    await page.keyboard.press('Enter');
+    await expect.poll(() => screen(page)).toContain('root@lab1:~#');
+    await page.keyboard.type('cat /proc/xen/capabilities');
+    await page.keyboard.press('Enter');
+    await expect.poll(() => screen(page)).toMatch(/cat \/proc\/xen\/capabilities\ncontrol_d\nroot@lab1:~#/);
+    // Ctrl-C interrupts a running command in the tab
+    await page.keyboard.type('sleep 100');
+    await page.keyboard.press('Enter');
+    await page.keyboard.press('Control+c');
+    await expect.poll(() => screen(page)).toMatch(/sleep 100\n\^C\nroot@lab1:~#/);
+    await page.screenshot({ path: 'test/e2e/artifacts/console-dom0.png' });
   });
 });

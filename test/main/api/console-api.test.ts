@@ -52,7 +52,7 @@ describe('console over the api', () => {
     expect(sent.at(-1)).toMatchObject({ t: 'end', id: 3, error: { code: 'ENOENT' } });
     await s.receive({ t: 'req', id: 4, method: 'console.input', params: { hostId: 'lab1', domid: 99, data: 'x' } });
     expect(sent.at(-1)).toMatchObject({ t: 'res', id: 4, ok: false });
-    // Domain-0's console is the hypervisor's: input is taken (and dropped, no dom0 shell)
+    // Domain-0's console is the hypervisor's: input goes to dom0's tty (engine/toolstack/dom0-tty.ts)
     await s.receive({ t: 'req', id: 5, method: 'console.input', params: { hostId: 'lab1', domid: 0, data: 'x' } });
     expect(sent.at(-1)).toMatchObject({ t: 'res', id: 5, ok: true });
   });
