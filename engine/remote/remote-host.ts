@@ -409,6 +409,32 @@ export class RemoteXenHost {
     return this.xlOp(['mem-set', checkRef(dom), `${targetKiB}k`]);
   }
 
+  /** `xl sysrq DOMAIN KEY`: one printable character. */
+  async sysrq(dom: DomainRef, key: string): Promise<void> {
+    if (!/^[!-~]$/.test(key)) throw new BadArgumentError(`not a sysrq key: ${JSON.stringify(key)}`);
+    return this.xlOp(['sysrq', checkRef(dom), key]);
+  }
+
+  /** `xl block-attach DOMAIN SPEC...` (each spec word quoted for the remote shell). */
+  async blockAttach(dom: DomainRef, spec: readonly string[]): Promise<void> {
+    return this.xlOp(['block-attach', checkRef(dom), ...spec.map(checkWord)]);
+  }
+
+  /** `xl block-detach [-f] DOMAIN VDEV`. */
+  async blockDetach(dom: DomainRef, vdev: string, force: boolean): Promise<void> {
+    return this.xlOp(['block-detach', ...(force ? ['-f'] : []), checkRef(dom), checkWord(vdev)]);
+  }
+
+  /** `xl network-attach DOMAIN [KEY=VALUE...]`. */
+  async networkAttach(dom: DomainRef, args: readonly string[]): Promise<void> {
+    return this.xlOp(['network-attach', checkRef(dom), ...args.map(checkWord)]);
+  }
+
+  /** `xl network-detach DOMAIN DEVID|MAC`. */
+  async networkDetach(dom: DomainRef, dev: string): Promise<void> {
+    return this.xlOp(['network-detach', checkRef(dom), checkWord(dev)]);
+  }
+
   /** `xl vcpu-set DOMAIN N`. */
   async vcpuSet(dom: DomainRef, count: number): Promise<void> {
     if (!Number.isInteger(count) || count < 0) throw new BadArgumentError(`not a vCPU count: ${count}`);
@@ -548,6 +574,12 @@ export class RemoteXenHost {
   private async xlOp(args: readonly string[]): Promise<void> {
     await this.xl(args, false);
   }
+}
+
+/** An argument for xl: not empty, not an option, no newline or NUL (it is quoted for the shell). */
+function checkWord(w: string): string {
+  if (w === '' || w.startsWith('-') || /[\0\n]/.test(w)) throw new BadArgumentError(`not an xl argument: ${JSON.stringify(w)}`);
+  return w;
 }
 
 function checkPath(path: string): string {

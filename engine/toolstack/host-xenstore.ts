@@ -137,7 +137,8 @@ export class HostXenstore {
     for (const p of [...this.written.keys()]) {
       if (!paths.some((d) => p === d || p.startsWith(`${d}/`))) continue;
       this.written.delete(p);
-      if (mine) mine.splice(mine.indexOf(p), 1);
+      const at = mine?.indexOf(p) ?? -1;
+      if (at >= 0) mine!.splice(at, 1);
     }
     await this.run((xs) =>
       inTransaction(xs, async (t) => {

@@ -328,24 +328,27 @@ export class RemoteToolstackHost implements ToolstackHost {
     throw new NotImplementedError('xl restore on a real host (the image would have to be on the remote machine)');
   }
 
-  async sendSysrq(): Promise<void> {
-    throw new NotImplementedError('xl sysrq on a real host');
+  /** xl sysrq, block-attach / -detach, network-attach / -detach: the same xl commands on dom0. */
+  async sendSysrq(ref: DomainRef, key: string): Promise<void> {
+    await this.call(() => this.remote.sysrq(ref, key));
   }
 
-  async blockAttach(): Promise<void> {
-    throw new NotImplementedError('xl block-attach on a real host');
+  async blockAttach(ref: DomainRef, spec: string[]): Promise<void> {
+    await this.call(() => this.remote.blockAttach(ref, spec));
   }
 
-  async blockDetach(): Promise<void> {
-    throw new NotImplementedError('xl block-detach on a real host');
+  async blockDetach(ref: DomainRef, vdev: string, opts: { force?: boolean } = {}): Promise<void> {
+    await this.call(() => this.remote.blockDetach(ref, vdev, opts.force ?? false));
   }
 
-  async networkAttach(): Promise<{ warnings: string[] }> {
-    throw new NotImplementedError('xl network-attach on a real host');
+  /** xl prints its warnings on the remote side; they are not carried back. */
+  async networkAttach(ref: DomainRef, args: string[]): Promise<{ warnings: string[] }> {
+    await this.call(() => this.remote.networkAttach(ref, args));
+    return { warnings: [] };
   }
 
-  async networkDetach(): Promise<void> {
-    throw new NotImplementedError('xl network-detach on a real host');
+  async networkDetach(ref: DomainRef, dev: string): Promise<void> {
+    await this.call(() => this.remote.networkDetach(ref, dev));
   }
 
   async coreDump(_ref: DomainRef, _file: string): Promise<CoreDumpResult> {
