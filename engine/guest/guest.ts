@@ -342,6 +342,37 @@ export class Guest {
     }
   }
 
+  /**
+   * `xl trigger D nmi [VCPU]`: XEN_DOMCTL_SENDTRIGGER_NMI sets the vCPU's nmi_pending; a
+   * Linux guest with no NMI source to blame prints arch/x86/kernel/nmi.c
+   * unknown_nmi_error's lines and carries on (panic_on_unrecovered_nmi is off).
+   */
+  nmi(vcpu: number): void {
+    if (this.frozen) {
+      this.deferred.push(() => this.nmi(vcpu));
+      return;
+    }
+    if (this.state_ === 'down') return;
+    this.kernelLine(`Uhhuh. NMI received for unknown reason 00 on CPU ${vcpu}.`);
+    this.kernelLine('Do you have a strange power saving mode enabled?');
+    this.kernelLine('Dazed and confused, but trying to continue');
+  }
+
+  /**
+   * `xl trigger D power`: the HVM guest's ACPI power button (hvm_acpi_power_button raises
+   * PWRBTN_STS in PM1a); its acpid runs poweroff, an orderly shutdown as the shell's.
+   */
+  acpiPowerButton(): void {
+    if (this.frozen) {
+      this.deferred.push(() => this.acpiPowerButton());
+      return;
+    }
+    if (this.state_ === 'down' || this.state_ === 'booting') return;
+    this.stopForeground();
+    this.write('\n');
+    this.effect({ kind: 'shutdown', how: 'poweroff' });
+  }
+
   /** The domain is gone: cancel everything. */
   stop(): void {
     void this.xs?.then((c) => c.close()).catch(() => undefined);

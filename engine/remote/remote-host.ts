@@ -409,6 +409,12 @@ export class RemoteXenHost {
     return this.xlOp(['mem-set', checkRef(dom), `${targetKiB}k`]);
   }
 
+  /** `xl trigger DOMAIN TRIGGER VCPU`. */
+  async trigger(dom: DomainRef, trigger: string, vcpu: number): Promise<void> {
+    if (!/^[a-z0-9]+$/.test(trigger) || !Number.isInteger(vcpu) || vcpu < 0) throw new BadArgumentError(`not a trigger: ${JSON.stringify(trigger)} ${vcpu}`);
+    return this.xlOp(['trigger', checkRef(dom), trigger, String(vcpu)]);
+  }
+
   /** `xl sysrq DOMAIN KEY`: one printable character. */
   async sysrq(dom: DomainRef, key: string): Promise<void> {
     if (!/^[!-~]$/.test(key)) throw new BadArgumentError(`not a sysrq key: ${JSON.stringify(key)}`);

@@ -36,7 +36,7 @@ import { HostXenstore, type XenstoreListing } from './host-xenstore';
 import { toDomainSummary } from './domain-summary';
 import { renamedConfigText } from './config-rename';
 import { setMemoryTarget, setOnlineVcpus } from './domain-tuning';
-import type { DomainRef, ShutdownOptions, ToolstackHost } from './host-api';
+import type { DomainRef, ShutdownOptions, ToolstackHost, TriggerName } from './host-api';
 import { ToolstackError } from './toolstack-error';
 import { dumpDomainCore, type CoreDumpResult } from './coredump/domain-dumpcore';
 import { attachDisk, attachNic, detachDisk, detachNic, type HotplugHostView } from './device-hotplug';
@@ -437,6 +437,32 @@ export class EmbeddedHost implements ToolstackHost {
     if (key.length !== 1) throw new ToolstackError('EINVAL', 'Invalid sysrq.', 'one character, e.g. c (crash), b (reboot), o (power off), h (help)');
     this.xenstore.write({ [`/local/domain/${domid}/control/sysrq`]: key });
     this.guests.get(domid)?.guest.sysrq(key);
+  }
+
+  /**
+   * `xl trigger DOMAIN TRIGGER [VCPU]`: libxl_send_trigger → XEN_DOMCTL_sendtrigger as
+   * Xen 4.17's x86 domctl handles it: a vCPU the domain does not have is ESRCH; nmi goes
+   * to any guest, power and sleep only to an HVM one (else EINVAL), reset and init are
+   * ENOSYS on x86. s3resume is libxl's HVM_PARAM_ACPI_S_STATE = 0, nothing to do for a
+   * guest that is not in S3 (XenDeck's never are).
+   */
+  async sendTrigger(ref: DomainRef, trigger: TriggerName, vcpu = 0): Promise<void> {
+    const domid = this.resolve(ref);
+    const info = this.info(domid);
+    const guest = this.guests.get(domid)?.guest;
+    const failed = (code: 'ESRCH' | 'EINVAL' | 'ENOSYS'): never => {
+      throw new ToolstackError(code, `Send trigger '${trigger}' failed`);
+    };
+    if (trigger === 's3resume') {
+      if (info.type === 'pv') failed('EINVAL');
+      return;
+    }
+    if (!Number.isInteger(vcpu) || vcpu < 0 || vcpu > info.maxVcpuId) failed('ESRCH');
+    if (trigger === 'reset' || trigger === 'init') failed('ENOSYS');
+    if (trigger === 'nmi') return guest?.nmi(vcpu);
+    // is_hvm_domain(): HVM and PVH; a PVH guest has no ACPI PM1a block to raise it in
+    if (info.type === 'pv') failed('EINVAL');
+    if (trigger === 'power' && info.type === 'hvm') guest?.acpiPowerButton();
   }
 
   /** What device hot-plug needs of this host (./device-hotplug.ts). */

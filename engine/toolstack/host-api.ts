@@ -34,6 +34,10 @@ import type { CoreDumpResult } from './coredump/domain-dumpcore';
 /** A domain as xl names it: a domid, or a name (libxl_domain_qualifier_to_domid). */
 export type DomainRef = number | string;
 
+/** libxl_trigger's names (`xl trigger`). */
+export const TRIGGERS = ['power', 'sleep', 'nmi', 'init', 'reset', 's3resume'] as const;
+export type TriggerName = (typeof TRIGGERS)[number];
+
 export interface ShutdownOptions {
   /** `xl reboot` rather than `xl shutdown`. */
   reboot?: boolean;
@@ -75,6 +79,8 @@ export interface ToolstackHost {
   networkAttach(ref: DomainRef, args: string[]): Promise<{ warnings: string[] }>;
   /** `xl network-detach DOMAIN DEVID|MAC`. */
   networkDetach(ref: DomainRef, dev: string): Promise<void>;
+  /** `xl trigger DOMAIN TRIGGER [VCPU]`: libxl_send_trigger (XEN_DOMCTL_sendtrigger). */
+  sendTrigger(ref: DomainRef, trigger: TriggerName, vcpu?: number): Promise<void>;
   /** `xl sysrq DOMAIN KEY`: libxl_send_sysrq (~/control/sysrq), which the guest's kernel handles. */
   sendSysrq(ref: DomainRef, key: string): Promise<void>;
   /** The xl.cfg a domain was created from, when this toolstack created it (null otherwise). */

@@ -18,7 +18,7 @@ import type { DomainWatch } from '../remote/domain-watch';
 import { parseDomainConfig, withOverrides } from './domain-build-info';
 import type { XenstoreListing, XenstoreNode } from './host-xenstore';
 import type { ConsoleStream } from './console-stream';
-import type { DomainRef, ShutdownOptions, ToolstackHost } from './host-api';
+import type { DomainRef, ShutdownOptions, ToolstackHost, TriggerName } from './host-api';
 import type { DomainDevices } from './types';
 import { NotImplementedError, ToolstackError, type ToolstackErrorCode } from './toolstack-error';
 import type { SaveResult } from './migration/domain-save';
@@ -329,6 +329,11 @@ export class RemoteToolstackHost implements ToolstackHost {
   }
 
   /** xl sysrq, block-attach / -detach, network-attach / -detach: the same xl commands on dom0. */
+  /** xl exits 0 whatever libxl_send_trigger says: a refusal is only on its stderr there. */
+  async sendTrigger(ref: DomainRef, trigger: TriggerName, vcpu = 0): Promise<void> {
+    await this.call(() => this.remote.trigger(ref, trigger, vcpu));
+  }
+
   async sendSysrq(ref: DomainRef, key: string): Promise<void> {
     await this.call(() => this.remote.sysrq(ref, key));
   }

@@ -118,6 +118,8 @@ export const methods = {
   'domain.restore': { params: z.object({ hostId: HostIdSchema, name: SaveImageNameSchema, paused: z.boolean().optional() }).strict(), result: RestoreResultSchema },
   /** The save images of a host (its folder and each image's name, size, time). */
   'save.list': { params: z.object({ hostId: HostIdSchema }).strict(), result: SaveImageListSchema },
+  /** `xl trigger`: libxl_send_trigger. */
+  'domain.trigger': { params: onDomain.extend({ trigger: z.enum(['power', 'sleep', 'nmi', 'init', 'reset', 's3resume']), vcpu: z.number().int().min(0).max(8191).optional() }).strict(), result: z.object({}) },
   /** `xl sysrq`: one SysRq key for the guest's kernel. */
   'domain.sysrq': { params: onDomain.extend({ key: z.string().length(1) }).strict(), result: z.object({}) },
   /** `xl block-attach`: xl's disk spec (xl-disk-configuration(5)), one or more strings. */

@@ -9,7 +9,7 @@ import { LocalApiClient, LocalApiError } from '../../../main/api/node-client';
 import type { MethodName, Params, Result } from '../../../main/api/contract';
 import type { Physinfo } from '../../hypervisor/xen';
 import type { KeptConfig } from '../../toolstack/embedded-host';
-import type { DomainRef, ShutdownOptions } from '../../toolstack/host-api';
+import type { DomainRef, ShutdownOptions, TriggerName } from '../../toolstack/host-api';
 import type { XenstoreListing } from '../../toolstack/host-xenstore';
 import type { DomainDevices } from '../../toolstack/types';
 import { NotImplementedError, ToolstackError, type ToolstackErrorCode } from '../../toolstack/toolstack-error';
@@ -183,6 +183,9 @@ export class ApiHost implements XlHost {
     return { file, bytes: r.bytes, pages: r.pages, dataPages: r.dataPages, log: r.log.map((l) => l.replace(r.file, file)) };
   }
 
+  async sendTrigger(ref: DomainRef, trigger: TriggerName, vcpu = 0): Promise<void> {
+    await this.call('domain.trigger', { ...this.on(ref), trigger, vcpu });
+  }
   async sendSysrq(ref: DomainRef, key: string): Promise<void> {
     await this.call('domain.sysrq', { ...this.on(ref), key });
   }

@@ -5,6 +5,7 @@
  * memory layout — which is how successive `xl --lab DIR ...` runs share one host.
  * Entries name domains by domid: replay allocates the same domids.
  */
+import { TRIGGERS } from '../../toolstack/host-api';
 import { z } from 'zod';
 import { cpupoolNumaSplit } from '../../toolstack/cpupool-numa-split';
 import type { XlHost } from './context';
@@ -40,6 +41,7 @@ export const JournalEntrySchema = z.discriminatedUnion('op', [
   z.object({ op: z.literal('vcpu-set'), domid: z.number().int().nonnegative(), count: z.number().int().nonnegative() }),
   z.object({ op: z.literal('rename'), domid: z.number().int().nonnegative(), name: z.string() }),
   z.object({ op: z.literal('sysrq'), domid: z.number().int().nonnegative(), key: z.string() }),
+  z.object({ op: z.literal('trigger'), domid: z.number().int().nonnegative(), trigger: z.enum(TRIGGERS), vcpu: z.number().int().nonnegative() }),
   z.object({ op: z.literal('block-attach'), domid: z.number().int().nonnegative(), spec: z.array(z.string()) }),
   z.object({ op: z.literal('block-detach'), domid: z.number().int().nonnegative(), vdev: z.string(), force: z.boolean() }),
   z.object({ op: z.literal('network-attach'), domid: z.number().int().nonnegative(), args: z.array(z.string()) }),
@@ -107,6 +109,8 @@ export async function applyEntry(host: XlHost, e: JournalEntry): Promise<void> {
       return host.renameDomain(e.domid, e.name);
     case 'sysrq':
       return host.sendSysrq(e.domid, e.key);
+    case 'trigger':
+      return host.sendTrigger(e.domid, e.trigger, e.vcpu);
     case 'block-attach':
       return host.blockAttach(e.domid, e.spec);
     case 'block-detach':
@@ -170,6 +174,7 @@ export function describeEntry(e: JournalEntry): string {
     case 'rename':
       return `rename ${e.domid} ${e.name}`;
     case 'sysrq':
+    case 'trigger':
     case 'block-attach':
     case 'network-attach':
     case 'block-detach':

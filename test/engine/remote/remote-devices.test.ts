@@ -26,6 +26,7 @@ describe('RemoteXenHost: xl sysrq, block-attach/-detach, network-attach/-detach'
     await h.networkAttach('web1', ['bridge=xenbr0', 'mac=00:16:3e:01:02:03']);
     await h.networkDetach('web1', '00:16:3e:01:02:03');
     await h.blockAttach('web1', ['vdev=xvdc, target=/srv/my disk.img']);
+    await h.trigger('web1', 'nmi', 1);
     const sent = dom0.commands.filter((c) => !c.includes('command -v'));
     expect(sent).toEqual([
       'xl sysrq web1 c',
@@ -34,6 +35,7 @@ describe('RemoteXenHost: xl sysrq, block-attach/-detach, network-attach/-detach'
       'xl network-attach web1 bridge=xenbr0 mac=00:16:3e:01:02:03',
       'xl network-detach web1 00:16:3e:01:02:03',
       "xl block-attach web1 'vdev=xvdc, target=/srv/my disk.img'",
+      'xl trigger web1 nmi 1',
     ]);
     await expect(h.blockAttach('web1', ['-x'])).rejects.toThrow(/not an xl argument/);
     const t = new RemoteToolstackHost('real1', h);

@@ -24,6 +24,7 @@ import { rename } from './rename';
 import { save } from './save';
 import { dumpCore } from './dump-core';
 import { sysrq } from './sysrq';
+import { trigger } from './trigger';
 import { blockAttach, blockDetach, networkAttach, networkDetach } from './device-attach';
 import { restore } from './restore';
 import { vcpuSet } from './vcpu-set';
@@ -61,6 +62,7 @@ export const XL_COMMANDS: Readonly<Record<string, XlCommandEntry>> = {
   'block-list': { run: blockList, writes: reads },
   'network-list': { run: networkList, writes: reads },
   sysrq: { run: sysrq, writes },
+  trigger: { run: trigger, writes },
   'block-attach': { run: blockAttach, writes },
   'block-detach': { run: blockDetach, writes },
   'network-attach': { run: networkAttach, writes },
