@@ -679,6 +679,10 @@ export class EmbeddedHost implements ToolstackHost {
     }
   }
 
+  watchXenstore(path: string, fire: (eventPath: string) => void): () => void {
+    return this.xenstore.watch(path, fire);
+  }
+
   async cpuPolicy(ref?: DomainRef): Promise<CpuPolicySummary> {
     if (ref === undefined) return this.xen.hypercall({ op: 'sysctl.get_cpu_policy', index: 'host' });
     const domid = this.resolve(ref);

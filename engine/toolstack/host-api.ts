@@ -62,6 +62,12 @@ export interface ToolstackHost {
   domainSample(ref: DomainRef): Promise<DomainSample>;
   /** One level of the host's xenstore (`xenstore-ls`): the node and its children. */
   xenstoreList(path: string): Promise<XenstoreListing>;
+  /**
+   * A xenstore watch on `path` (xs_watch): `fire` gets the path of every change at or
+   * below it, the first at once (xenstored fires a new watch); returns the unwatch.
+   * Hosts that cannot watch (a client of another XenDeck) leave it out.
+   */
+  watchXenstore?(path: string, fire: (eventPath: string) => void): () => void;
   /** The host's CPUID policy, or a domain's (what its guest sees). */
   cpuPolicy(ref?: DomainRef): Promise<CpuPolicySummary>;
   /** `xl info -n`: pCPU topology and NUMA nodes. */

@@ -178,6 +178,28 @@ export class HostXenstore {
   }
 
   /**
+   * A watch of dom0's on `path` (the GUI's xenstore browser), on a connection of its own
+   * (reconnecting over the socket: the watch comes back after a xenstored restart, and
+   * fires again then). `fire` gets each event's path; returns the unwatch.
+   */
+  watch(path: string, fire: (eventPath: string) => void): () => void {
+    const xs = this.dom0Xenbus();
+    if (xs === undefined) throw new Error('this host xenstore has no connection for watches');
+    const token = 'xendeck-browser';
+    xs.onWatch((p, t) => {
+      if (t === token) fire(p);
+    });
+    let stopped = false;
+    xs.watch(path, token).catch((e: unknown) => {
+      if (!stopped) this.onError(`watching ${path}: ${e instanceof Error ? e.message : String(e)}`);
+    });
+    return () => {
+      stopped = true;
+      xs.close();
+    };
+  }
+
+  /**
    * libxl__xs_read as dom0 of a node this toolstack writes (see above): its value, or
    * undefined when it does not exist.
    */

@@ -170,6 +170,11 @@ export class RemoteToolstackHost implements ToolstackHost {
     return { node: node(path, value), children: direct.map((n) => node(n.path, n.value)) };
   }
 
+  /** Live watches need a xenstore-watch over SSH, which the connector does not run yet. */
+  watchXenstore(_path: string, _fire: (eventPath: string) => void): () => void {
+    throw new NotImplementedError('live xenstore watches on a real host');
+  }
+
   /**
    * `xen-cpuid` on dom0 (see RemoteXenHost.cpuPolicy); the TSC frequency is xl info's
    * cpu_mhz, which Xen reports from its calibrated cpu_khz (the TSC rate).

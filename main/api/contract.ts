@@ -173,6 +173,8 @@ export const topics = {
   /** A domain's console output: its recent history first, then live chunks of text. */
   /** (The console service already coalesces a burst into one item: no batch timer, so an echo goes out at once.) */
   console: { params: z.object({ hostId: HostIdSchema, domid: DomidSchema }).strict(), item: z.string(), limits: { flushMs: 0 } },
+  /** A xenstore watch on a host's node: the path of each change at or below it (the first at once). */
+  xenstoreWatch: { params: z.object({ hostId: HostIdSchema, path: XenstorePathSchema }).strict(), item: z.string() },
 } as const;
 
 export type Methods = typeof methods;

@@ -5,7 +5,7 @@
  */
 import { join } from 'node:path';
 import { HOST_PRESETS } from '../../engine/hypervisor/host-presets';
-import { ToolstackError } from '../../engine/toolstack/toolstack-error';
+import { NotImplementedError, ToolstackError } from '../../engine/toolstack/toolstack-error';
 import { cpupoolNumaSplit } from '../../engine/toolstack/cpupool-numa-split';
 import { DomainStatsService } from '../services/domain-stats';
 import { HostStatsService } from '../services/host-stats';
@@ -119,6 +119,11 @@ export class Router {
       stats: (p, push) => this.stats.subscribe(p.hostId, push),
       domainStats: (p, push) => this.domainStats.subscribe(p.hostId, p.domid, push),
       console: (p, push, onDrain) => consoles.subscribe(p.hostId, p.domid, push, onDrain),
+      xenstoreWatch: (p, push) => {
+        const h = lab.host(p.hostId);
+        if (!h.watchXenstore) throw new NotImplementedError('live xenstore watches on this host');
+        return h.watchXenstore(p.path, push);
+      },
     };
   }
 
