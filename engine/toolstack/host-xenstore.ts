@@ -71,6 +71,8 @@ export class HostXenstore {
   /** The values of the nodes this toolstack wrote (see above), and which belong to which domain. */
   private readonly written = new Map<string, string>();
   private readonly domainNodes = new Map<number, string[]>();
+  /** dom0's reconnecting connections handed out (backends, watches), closed with the host. */
+  private readonly dom0Clients = new Set<XsClient>();
   /** Failures of the operations nobody awaits (domainCreated / domainDestroyed). */
   onError: (message: string) => void = () => {};
 
@@ -174,7 +176,10 @@ export class HostXenstore {
   dom0Xenbus(): XsClient | undefined {
     if (this.daemon !== undefined) return XsClient.xenbus(this.daemon, 0);
     if (this.socketPath === undefined) return undefined;
-    return XsClient.dom0OverSocket(this.socketPath, this.settled(), { reconnect: true });
+    const xs = XsClient.dom0OverSocket(this.socketPath, this.settled(), { reconnect: true });
+    // it would reconnect for ever: it goes with the host (close())
+    this.dom0Clients.add(xs);
+    return xs;
   }
 
   /**
@@ -195,6 +200,7 @@ export class HostXenstore {
     });
     return () => {
       stopped = true;
+      this.dom0Clients.delete(xs);
       xs.close();
     };
   }
@@ -260,6 +266,8 @@ export class HostXenstore {
   async close(): Promise<void> {
     await this.settled();
     this.closed = true;
+    for (const xs of this.dom0Clients) xs.close();
+    this.dom0Clients.clear();
     const c = this.client;
     this.client = undefined;
     if (c) (await c.catch(() => undefined))?.close();

@@ -74,6 +74,10 @@ export class Supervisor {
   }
 
   private accept(sock: net.Socket): void {
+    if (this.stopping) {
+      sock.destroy();
+      return;
+    }
     const id = this.nextId++;
     this.sockets.set(id, sock);
     sock.on('error', () => {});
@@ -88,7 +92,20 @@ export class Supervisor {
       this.queued.push(id);
       return;
     }
-    this.worker.send({ t: 'conn', id } satisfies ToWorker, sock, { keepOpen: true });
+    // The worker may have died a moment ago (its IPC channel closed before its exit event
+    // came): the connection then waits for the next worker, or goes if we are stopping.
+    const w = this.worker;
+    const retry = (): void => {
+      if (this.stopping) {
+        this.sockets.delete(id);
+        sock.destroy();
+      } else if (this.worker === w) this.queued.push(id);
+      else this.handOver(id);
+    };
+    if (!w.connected) return retry();
+    w.send({ t: 'conn', id } satisfies ToWorker, sock, { keepOpen: true }, (err) => {
+      if (err) retry();
+    });
   }
 
   /** Hands the connections accepted while no worker could take them. */
