@@ -17,3 +17,13 @@ export async function findDomain(ctx: XlContext, host: XlHost, p: string): Promi
   }
   return hit.domid;
 }
+
+/**
+ * libxl_domain_qualifier_to_domid as main_blockattach and main_blocklist call it
+ * themselves: digits are a domid, else a name that must exist; undefined when it does
+ * not (they print "NAME is an invalid domain identifier" without find_domain's rc).
+ */
+export async function qualifierToDomid(host: XlHost, p: string): Promise<number | undefined> {
+  if (/^\d+$/.test(p)) return Number(p);
+  return (await host.listDomains()).find((d) => d.name === p)?.domid;
+}

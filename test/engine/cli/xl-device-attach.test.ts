@@ -26,6 +26,7 @@ describe('xl block-attach / block-detach / network-attach / network-detach', () 
   it('says what xl says when a device is missing, in use, or the spec is bad', async () => {
     const lab = newLab();
     await xl(lab, 'create', writeGuestConfig(lab, 'g1'));
+    expect(await xl(lab, 'block-attach', 'nosuch', 'phy:/dev/vg/a,xvdb,w')).toEqual({ code: 1, stdout: '', stderr: 'nosuch is an invalid domain identifier\n' });
     expect(await xl(lab, 'block-detach', 'g1', 'xvdz')).toEqual({ code: 1, stdout: '', stderr: 'Error: Device xvdz not connected.\n' });
     expect(await xl(lab, 'network-detach', 'g1', '3')).toEqual({ code: 1, stdout: '', stderr: 'Unknown device 3.\n' });
     await xl(lab, 'block-attach', 'g1', 'phy:/dev/vg/a,xvdb,w');
@@ -37,5 +38,17 @@ describe('xl block-attach / block-detach / network-attach / network-detach', () 
     const bad = await xl(lab, 'block-attach', 'g1', 'phy:/dev/vg/c');
     expect(bad.code).toBe(1);
     expect(bad.stderr).toBe("command line: config parsing error in disk specification: no vdev specified in `phy:/dev/vg/c'\n");
+  });
+
+  it('-N prints the device as libxl JSON ("disk: " / "vif: ") and attaches nothing', async () => {
+    const lab = newLab();
+    await xl(lab, 'create', writeGuestConfig(lab, 'g1'));
+    expect(await xl(lab, '-N', 'block-attach', 'g1', 'phy:/dev/vg/a,xvdb,w')).toEqual({
+      code: 0,
+      stdout: 'disk: {\n    "pdev_path": "/dev/vg/a",\n    "vdev": "xvdb",\n    "format": "raw",\n    "readwrite": 1\n}\n\n',
+      stderr: '',
+    });
+    expect(await xl(lab, '-N', 'network-attach', 'g1', 'bridge=xenbr1')).toEqual({ code: 0, stdout: 'vif: {\n    "devid": -1,\n    "bridge": "xenbr1"\n}\n\n', stderr: '' });
+    expect((await xl(lab, 'block-list', 'g1')).stdout.split('\n').length).toBe(2);
   });
 });

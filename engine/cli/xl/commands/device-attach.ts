@@ -6,7 +6,7 @@
  *   block-attach <Domain> <disk-spec-component(s)>...   a bad spec prints xlu's line
  *     ("command line: config parsing error in disk specification: ...") and exits 1;
  *     libxl refusing prints its line and "libxl_device_disk_add failed.", exit 1.
- *     With -N (dry run) xl prints "disk: " and the disk's JSON; not here (ENOSYS).
+ *     With -N (dry run) xl prints "disk: " and the disk's JSON (network-attach: "vif: ").
  *   block-detach [-f] <Domain> <DevId>   "Error: Device X not connected." when the
  *     domain has no such vdev; a failed removal "libxl_device_disk_safe_remove failed."
  *     (or _destroy with -f).
@@ -16,11 +16,13 @@
  * xl does not write the device into the domain's config file, and neither does XenDeck.
  */
 import type { XlCommand } from '../context';
-import { findDomain } from '../find-domain';
+import { findDomain, qualifierToDomid } from '../find-domain';
 import { xlGetopt } from '../getopt';
 import { libxlError, type LibxlSite } from '../libxl-log';
-import { notImplemented } from '../not-implemented';
 import { asToolstackError } from '../toolstack-failure';
+import { parseDiskSpecs } from '../../../toolstack/config/disk-spec';
+import { parseVifSpec } from '../../../toolstack/config/vif-spec';
+import { yajlBeautify, type YajlValue } from '../format/yajl-json';
 
 /** libxl's log sites of "device already exists in xenstore" (Xen 4.17.7). */
 const SITE_DISK_EXISTS: LibxlSite = { file: 'libxl_disk.c', line: 343, fn: 'device_disk_add' };
@@ -32,10 +34,24 @@ function libxlLine(site: LibxlSite, domid: number, message: string, code: string
 
 export const blockAttach: XlCommand = async (ctx, args) => {
   const { operands } = xlGetopt(ctx.io, 'block-attach', args, '', [], 2);
-  if (ctx.globals.dryRun) notImplemented(ctx, '-N block-attach (the disk as JSON)');
   const host = await ctx.host();
-  const domid = await findDomain(ctx, host, operands[0]!);
+  // main_blockattach resolves the domain itself, without find_domain's rc
+  const domid = await qualifierToDomid(host, operands[0]!);
+  if (domid === undefined) {
+    ctx.err(`${operands[0]!} is an invalid domain identifier\n`);
+    return 1;
+  }
   const spec = operands.slice(1);
+  if (ctx.globals.dryRun) {
+    // parse_disk_config_multistring, then printf("disk: %s\n", libxl_device_disk_to_json)
+    const r = parseDiskSpecs(spec);
+    if (r.errors.length > 0) {
+      ctx.err(`command line: ${r.errors[0]!}\n`);
+      return 1;
+    }
+    ctx.out(`disk: ${yajlBeautify(r.disk as unknown as YajlValue)}\n`);
+    return 0;
+  }
   try {
     await host.blockAttach(domid, spec);
   } catch (e) {
@@ -76,10 +92,20 @@ export const blockDetach: XlCommand = async (ctx, args) => {
 
 export const networkAttach: XlCommand = async (ctx, args) => {
   const { operands } = xlGetopt(ctx.io, 'network-attach', args, '', [], 1);
-  if (ctx.globals.dryRun) notImplemented(ctx, '-N network-attach (the vif as JSON)');
   const host = await ctx.host();
   const domid = await findDomain(ctx, host, operands[0]!);
   const rest = operands.slice(1);
+  if (ctx.globals.dryRun) {
+    // parse_nic_config per argument on a nic with devid -1, then printf("vif: %s\n", ...)
+    const r = parseVifSpec(rest.join(','), -1);
+    for (const w of r.warnings) ctx.err(`${w}\n`);
+    if (r.error) {
+      ctx.err(`${r.error}\n`);
+      return 1;
+    }
+    ctx.out(`vif: ${yajlBeautify(r.nic as unknown as YajlValue)}\n`);
+    return 0;
+  }
   let warnings: string[];
   try {
     warnings = (await host.networkAttach(domid, rest)).warnings;

@@ -13,7 +13,7 @@
  * name that is no domain: block-list says so and goes on, network-list stops (find_domain).
  */
 import type { XlCommand } from '../context';
-import { findDomain } from '../find-domain';
+import { findDomain, qualifierToDomid } from '../find-domain';
 import { xlGetopt } from '../getopt';
 
 const pad = (v: string | number, w: number): string => String(v).padEnd(w);
@@ -24,10 +24,7 @@ export const blockList: XlCommand = async (ctx, args) => {
   const host = await ctx.host();
   ctx.out(`${pad('Vdev', 5)} ${pad('BE', 3)} ${pad('handle', 6)} ${pad('state', 5)} ${pad('evt-ch', 6)} ${pad('ring-ref', 8)} ${pad('BE-path', 30)}\n`);
   for (const arg of operands) {
-    // libxl_domain_qualifier_to_domid: digits are a domid, else a name that must exist
-    let domid: number | undefined;
-    if (/^\d+$/.test(arg)) domid = Number(arg);
-    else domid = (await host.listDomains()).find((d) => d.name === arg)?.domid;
+    const domid = await qualifierToDomid(host, arg);
     if (domid === undefined) {
       ctx.err(`${arg} is an invalid domain identifier\n`);
       continue;
