@@ -25,6 +25,12 @@ const LabFileSchema = z.object({
   preset: z.string(),
   seed: z.number().int(),
   hostname: z.string(),
+  /**
+   * Wall-clock ms when the lab was made: the lab host's wall clock is this plus its
+   * simulated time, so what xl dates (a preserved domain's name suffix) is the same on
+   * every replay of the journal. Older labs without it count from 1970.
+   */
+  createdMs: z.number().int().nonnegative().optional(),
 });
 export type LabFile = z.infer<typeof LabFileSchema>;
 
@@ -60,7 +66,8 @@ export class LabStore {
     try {
       const lab = await readLabFile(dir);
       const journal = (await readJournal(dir)).slice(0, opts.entries);
-      const host = new LabHost({ id: 'lab', preset: lab.preset, seed: lab.seed, hostname: lab.hostname, dumpDir: join(dir, 'dump') });
+      const base = lab.createdMs ?? 0;
+      const host: LabHost = new LabHost({ id: 'lab', preset: lab.preset, seed: lab.seed, hostname: lab.hostname, dumpDir: join(dir, 'dump'), wallClockMs: () => base + Math.floor(host.xen.clock.now / 1e6) });
       for (const [i, e] of journal.entries()) {
         try {
           await applyEntry(host, e);
@@ -99,8 +106,9 @@ async function readLabFile(dir: string): Promise<LabFile> {
   const path = join(dir, 'lab.json');
   const text = await readIfExists(path);
   if (text === undefined) {
-    await writeFileAtomic(path, JSON.stringify(DEFAULT_LAB, null, 2) + '\n');
-    return DEFAULT_LAB;
+    const lab: LabFile = { ...DEFAULT_LAB, createdMs: Date.now() };
+    await writeFileAtomic(path, JSON.stringify(lab, null, 2) + '\n');
+    return lab;
   }
   let raw: unknown;
   try {

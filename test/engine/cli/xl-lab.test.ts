@@ -17,7 +17,7 @@ describe('xl --lab: one host across runs, kept as a journal', () => {
     expect(await xl(lab, 'list', '-v')).toEqual(first);
     const journal = readFileSync(join(lab, 'journal.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { op: string });
     expect(journal.map((e) => e.op)).toEqual(['create', 'create', 'pause', 'destroy']);
-    expect(JSON.parse(readFileSync(join(lab, 'lab.json'), 'utf8'))).toEqual({ format: 1, preset: 'small-lab', seed: 1, hostname: 'xendeck-lab' });
+    expect(JSON.parse(readFileSync(join(lab, 'lab.json'), 'utf8'))).toEqual({ format: 1, preset: 'small-lab', seed: 1, hostname: 'xendeck-lab', createdMs: expect.any(Number) });
     // the next domid follows on from the replayed ones
     await xl(lab, 'create', writeGuestConfig(lab, 'web3'));
     expect((await xl(lab, 'domid', 'web3')).stdout).toBe('3\n');

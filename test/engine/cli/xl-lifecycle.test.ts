@@ -1,3 +1,5 @@
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { fixture, fixtureExit, newLab, writeGuestConfig, xl } from './xl-harness';
 
@@ -152,5 +154,18 @@ describe('xl destroy / pause / unpause / shutdown / reboot, held against a real 
       'Done. Exiting now',
       '',
     ]);
+  });
+});
+
+describe('on_poweroff="rename-restart" in a lab', () => {
+  it('keeps the old domain as NAME-<lab time>, the same on every replay of the journal', async () => {
+    const lab = newLab();
+    writeFileSync(join(lab, 'lab.json'), JSON.stringify({ format: 1, preset: 'small-lab', seed: 1, hostname: 'h', createdMs: Date.UTC(2026, 0, 2, 3, 4, 5) }));
+    expect((await xl(lab, 'create', writeGuestConfig(lab, 'g1', 'on_poweroff = "rename-restart"\n'))).code).toBe(0);
+    expect((await xl(lab, 'shutdown', 'g1')).code).toBe(0);
+    const first = (await xl(lab, 'list')).stdout;
+    expect(first).toMatch(/^g1-20260102T0304Z\s+1\s/m);
+    expect(first).toMatch(/^g1\s+2\s/m);
+    expect((await xl(lab, 'list')).stdout).toBe(first);
   });
 });
