@@ -19,7 +19,9 @@ export class PeriodicSampler<S, R> {
       const watch = { listeners: new Set<(r: R) => void>(), timer: setInterval(() => void this.tick(key), this.periodMs), last: undefined as S | undefined, busy: false };
       this.watches.set(key, watch);
       w = watch;
-      void this.tick(key);
+      // the first sample on the next turn, not inside subscribe: a host with 10,000 domains
+      // takes a while to sample, and the page's other first requests should not wait for it
+      setTimeout(() => void this.tick(key), 0);
     }
     w.listeners.add(listener);
     const mine = w;
