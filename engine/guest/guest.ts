@@ -307,7 +307,7 @@ export class Guest {
 
   /**
    * `xl sysrq DOMAIN KEY`: libxl writes control/sysrq and Linux's Xen driver
-   * (drivers/xen/manage.c sysrq_handler) runs handle_sysrq(KEY) (Documentation/
+   * (drivers/xen/manage.c sysrq_handler) clears it and runs handle_sysrq(KEY) (Documentation/
    * admin-guide/sysrq.rst): c crashes the kernel, b reboots at once, o powers off, s and
    * u sync and remount; any other key prints SysRq's help. A paused guest handles it
    * when it runs again; a kernel not up yet (or down) has no handler.
@@ -318,6 +318,10 @@ export class Guest {
       return;
     }
     if (this.state_ === 'down' || this.state_ === 'booting') return;
+    // sysrq_handler clears the node ("") before it acts on the key
+    void this.xenbusClient()
+      .then((xs) => xs.write('control/sysrq', ''))
+      .catch(() => undefined);
     switch (key) {
       case 'c':
         this.stopForeground();

@@ -436,6 +436,8 @@ export class EmbeddedHost implements ToolstackHost {
     const domid = this.resolve(ref);
     if (key.length !== 1) throw new ToolstackError('EINVAL', 'Invalid sysrq.', 'one character, e.g. c (crash), b (reboot), o (power off), h (help)');
     this.xenstore.write({ [`/local/domain/${domid}/control/sysrq`]: key });
+    // the guest's driver acts on the watch event, once the node is written
+    await this.xenstore.settled();
     this.guests.get(domid)?.guest.sysrq(key);
   }
 

@@ -8,8 +8,11 @@ describe('xl sysrq reaches the guest kernel', () => {
     await g.login();
     await g.host.sendSysrq('web1', 'h');
     await g.host.sendSysrq('web1', 's');
+    // the toolstack wrote the key; the guest's driver took it and cleared the node
     await g.host.xenstore.settled();
     expect(g.host.xenstore.read(`/local/domain/${g.domid}/control/sysrq`)).toBe('s');
+    await new Promise((r) => setTimeout(r, 20));
+    expect(await g.host.xenstore.readLive([`/local/domain/${g.domid}/control/sysrq`])).toEqual(['']);
     const t = g.take();
     expect(t).toMatch(/\] sysrq: HELP : loglevel\(0-9\) reboot\(b\) crash\(c\)/);
     expect(t).toMatch(/\] sysrq: Emergency Sync\r\n/);
