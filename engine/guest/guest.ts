@@ -28,7 +28,7 @@ import { stressWorkloads, type StressPlan } from './stress';
 import { TaskList, type Task } from './tasks';
 import { cpuSplit, topFrame, type CpuSample, type TopOptions } from './top';
 import { xenstoreLs, xenstoreRead, xenstoreWrite } from './xenstore-tools';
-import { followFrontendBus, probeFrontends, type FrontendResult } from './xenbus-frontend';
+import { followFrontendBus, probeFrontends, stuckDevices, type FrontendResult } from './xenbus-frontend';
 import { KernelImage } from './kernel-image';
 import { clearResumeState, readResumeState, RESUME_AREA, writeResumeState, type ResumeState } from './resume-state';
 import { modelledRegisters, resumeAreaOf, type VcpuRegisters } from './vcpu-registers';
@@ -473,6 +473,7 @@ export class Guest {
       if (this.frozen) this.deferred.push(() => this.kernelLine(l));
       else this.kernelLine(l);
     };
+    let probed = false;
     void this.xenbusClient()
       .then(async (xs) => {
         const done = await probeFrontends(xs, { log });
@@ -493,12 +494,70 @@ export class Guest {
       })
       .then(
         (done) => {
+          probed = true;
           if (this.bootEpoch !== epoch) return;
           this.frontends_ = [...done, ...this.frontends_.filter((f) => !done.some((d) => d.kind === f.kind && d.devid === f.devid))];
           if (done.some((d) => d.kind === 'vbd' && d.name === 'xvda')) log('EXT4-fs (xvda1): mounted filesystem with ordered data mode. Quota mode: none.');
         },
-        (e: unknown) => log(`xenbus_probe_frontend: no PV devices: ${e instanceof Error ? e.message : String(e)}`),
+        (e: unknown) => {
+          probed = true;
+          log(`xenbus_probe_frontend: no PV devices: ${e instanceof Error ? e.message : String(e)}`);
+        },
       );
+    this.waitForDevices(epoch, () => probed);
+  }
+
+  /**
+   * xenbus_probe_frontend's wait_for_devices (drivers/xen/xenbus/xenbus_probe_frontend.c):
+   * while a device is still connecting, every 5 s "Waiting for devices to initialise:
+   * 25s...20s..." on one line, up to 30 s; then "Timeout connecting to device" for each
+   * one not Connected, with both ends' xenbus states (a vbd whose hotplug script failed
+   * stays at 1/1). The model speaks only of devices that cannot connect any more (their
+   * backend's hotplug-status is "error"): the handshake runs over xenstore, outside the
+   * simulated clock, so "slow" is not a thing it can tell. Linux holds its boot there;
+   * the simulated boot goes on meanwhile.
+   */
+  private waitForDevices(epoch: number, done: () => boolean): void {
+    const MAX_S = 30;
+    let waited = 0;
+    let line: string | undefined;
+    const step = (): void => {
+      if (this.bootEpoch !== epoch || this.isDown() || done()) return;
+      waited += 5;
+      void this.xenbusClient()
+        .then((xs) => stuckDevices(xs))
+        .then((stuck) => {
+          if (this.bootEpoch !== epoch || this.isDown()) return;
+          const failed = stuck.filter((d) => d.hotplugError);
+          if (failed.length === 0) {
+            if (waited < MAX_S && !done()) this.after(SECONDS(5), step);
+            return;
+          }
+          if (line === undefined) {
+            line = `${printkTime(this.uptimeNs)} xenbus_probe_frontend: Waiting for devices to initialise: `;
+            this.write(line);
+          }
+          // the countdown from the first 5 s (the device was connecting all along)
+          let pieces = '';
+          for (let s = line.endsWith(': ') ? 5 : waited; s <= waited; s += 5) pieces += `${MAX_S - s}s...`;
+          line += pieces;
+          this.write(pieces);
+          if (waited < MAX_S) {
+            this.after(SECONDS(5), step);
+            return;
+          }
+          this.endPartialLine(line);
+          for (const d of stuck) this.kernelLine(`xenbus_probe_frontend: Timeout connecting to device: ${d.node} (local state ${d.local}, remote state ${d.remote})`);
+        })
+        .catch(() => undefined);
+    };
+    this.after(SECONDS(5), step);
+  }
+
+  /** pr_cont's end: the line goes to dmesg whole. */
+  private endPartialLine(line: string): void {
+    this.kmsg.push(line);
+    this.write('\n');
   }
 
   /** agetty on the console: /etc/issue, then the login prompt. */
@@ -685,6 +744,7 @@ export class Guest {
       tasks: this.tasks.list(),
       kexecLoaded: this.kexecStaged !== undefined,
       load: this.load.at(now),
+      disks: this.frontends_.filter((f) => f.kind === 'vbd' && f.sectors !== undefined).map((f) => ({ name: f.name, sectors: f.sectors!, readonly: f.readonly ?? false })),
     });
     this.write(r.output);
     if (background && r.effect.kind === 'stress') {

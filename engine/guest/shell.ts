@@ -14,6 +14,7 @@ import { kallsyms } from './kernel-image';
 import { parseStress, type StressPlan } from './stress';
 import type { Task } from './tasks';
 import { parseTop, type TopOptions } from './top';
+import { lsblk, procPartitions, type GuestDisk } from './block-list';
 
 export type ShellEffect =
   | { kind: 'none' }
@@ -56,6 +57,8 @@ export interface ShellContext {
   kexecLoaded: boolean;
   /** The three load averages. */
   load: [number, number, number];
+  /** The PV disks blkfront connected. */
+  disks?: readonly GuestDisk[];
 }
 
 const NONE: ShellEffect = { kind: 'none' };
@@ -115,6 +118,7 @@ const FILES: Record<string, (c: ShellContext) => string> = {
   '/proc/version': (c) => procVersion(c.hw),
   '/proc/loadavg': (c) => `${c.load.map((l) => l.toFixed(2)).join(' ')} ${c.tasks.filter((t) => t.state === 'R').length}/${c.tasks.length} ${c.pid}\n`,
   '/proc/kallsyms': () => kallsyms(),
+  '/proc/partitions': (c) => procPartitions(c.disks ?? []),
   '/boot/System.map': () => kallsyms(),
   '/sys/kernel/kexec_loaded': (c) => (c.kexecLoaded ? '1\n' : '0\n'),
   '/proc/uptime': (c) => `${(c.uptimeNs / 1e9).toFixed(2)} ${((c.uptimeNs / 1e9) * c.hw.vcpus * 0.98).toFixed(2)}\n`,
@@ -125,7 +129,7 @@ const FILES: Record<string, (c: ShellContext) => string> = {
   '/etc/os-release': () => `PRETTY_NAME="${OS_NAME} (bookworm)"\nNAME="Debian GNU/Linux"\nVERSION_ID="12"\nVERSION="12 (bookworm)"\nID=debian\n`,
 };
 
-const HELP = ['cat', 'clear', 'date', 'dmesg', 'echo', 'exit', 'free', 'halt', 'help', 'hostname', 'id', 'kexec', 'ls', 'poweroff', 'ps', 'pwd', 'reboot', 'seq', 'sleep', 'stress', 'top', 'true', 'false', 'uname', 'uptime', 'whoami', 'xenstore-ls', 'xenstore-read', 'xenstore-write', 'yes'];
+const HELP = ['cat', 'clear', 'date', 'dmesg', 'echo', 'exit', 'free', 'halt', 'help', 'hostname', 'id', 'kexec', 'ls', 'lsblk', 'poweroff', 'ps', 'pwd', 'reboot', 'seq', 'sleep', 'stress', 'top', 'true', 'false', 'uname', 'uptime', 'whoami', 'xenstore-ls', 'xenstore-read', 'xenstore-write', 'yes'];
 
 function ps(c: ShellContext): string {
   const rows = c.tasks.map((t) => `${String(t.pid).padStart(5)} root ${busyboxTime(t.cpuNs).padStart(9)} ${t.cmdline}`);
@@ -186,6 +190,9 @@ export function runCommand(line: string, c: ShellContext): ShellResult {
         args
           .map((f) => {
             const gen = FILES[f];
+            const disk = /^\/sys\/block\/([a-z]+)\/size$/.exec(f)?.[1];
+            const d = disk === undefined ? undefined : c.disks?.find((x) => x.name === disk);
+            if (d) return `${d.sectors}\n`;
             return gen ? gen(c) : `cat: can't open '${f}': No such file or directory\n`;
           })
           .join(''),
@@ -257,6 +264,8 @@ export function runCommand(line: string, c: ShellContext): ShellResult {
     }
     case 'kexec':
       return kexec(args, c);
+    case 'lsblk':
+      return out(lsblk(c.disks ?? []));
     case 'hostname':
       return out(`${c.hw.name}\n`);
     case 'whoami':

@@ -16,12 +16,17 @@
  *                         is Closed is a reconnect: InitWait again ("prepare for
  *                         reconnect").
  *
- * Disk size: the lab has no image files yet, so every vbd reports the simulated size
- * below (a 10 GiB disk in 512-byte sectors), the same for every run.
+ * Disk size: what dom0 finds behind the vbd's params (../toolstack/block-devices.ts: a
+ * file in the lab folder) gives `sectors`; a target that is not there fails the hotplug
+ * script (hotplug-status "error", hotplug-error its message, as xen-hotplug-common.sh's
+ * fatal writes them) and blkback never leaves Initialising, so the guest's frontend
+ * times out. A host without that lookup (a lab kept only in memory, unit tests) gives
+ * every vbd the simulated size below (10 GiB in 512-byte sectors).
  */
 import type { XsClient } from '../xenstore/client';
 import { XenbusState } from '../xenstore/layout';
 import { listOr, readOr, XenbusWatches } from './xenbus-watch';
+import type { BlockDeviceLookup } from '../toolstack/block-devices';
 
 export const SIMULATED_DISK_SECTORS = (10 * 1024 ** 3) / 512;
 
@@ -31,6 +36,8 @@ const n = (s: string | undefined): number => Number(s ?? NaN);
 export class XenBackends {
   private readonly w: XenbusWatches;
   private readonly devices = new Map<string, () => Promise<void>>();
+  /** Each vbd's size in sectors, from its hotplug step. */
+  private readonly sectors = new Map<string, number>();
   private stops: (() => Promise<void>)[] = [];
   private queue: Promise<void> = Promise.resolve();
 
@@ -39,6 +46,7 @@ export class XenBackends {
     private readonly xs: XsClient,
     private readonly backendDomid = 0,
     private readonly log: (line: string) => void = () => {},
+    private readonly blockDevice?: BlockDeviceLookup,
   ) {
     this.w = new XenbusWatches(xs);
   }
@@ -112,6 +120,16 @@ export class XenBackends {
     const tx = await this.xs.transactionStart();
     const put = (k: string, v: string): Promise<void> => this.xs.write(`${be}/${k}`, v, tx);
     if (kind === 'vbd') {
+      const dev = this.blockDevice?.((await readOr(this.xs, `${be}/params`)) ?? '', (await readOr(this.xs, `${be}/type`)) ?? 'phy');
+      if (dev && 'error' in dev) {
+        // the block script's fatal: blkback is never told of a physical device
+        await put('hotplug-error', dev.error);
+        await put('hotplug-status', 'error');
+        await this.xs.transactionEnd(tx, true);
+        this.log(`/etc/xen/scripts/block add ${be}: ${dev.error}`);
+        return;
+      }
+      this.sectors.set(be, dev ? dev.sectors : SIMULATED_DISK_SECTORS);
       await put('physical-device', 'fe:0');
       await put('feature-flush-cache', '1');
       await put('feature-discard', '0');
@@ -150,7 +168,8 @@ export class XenBackends {
         if (!(await this.ringReady(kind, fe))) return;
         if (kind === 'vbd') {
           const tx = await this.xs.transactionStart();
-          await this.xs.write(`${be}/sectors`, String(SIMULATED_DISK_SECTORS), tx);
+          // vbd_sz: the size of what the hotplug step found
+          await this.xs.write(`${be}/sectors`, String(this.sectors.get(be) ?? SIMULATED_DISK_SECTORS), tx);
           await this.xs.write(`${be}/sector-size`, '512', tx);
           await this.xs.write(`${be}/physical-sector-size`, '512', tx);
           await this.xs.write(`${be}/info`, (await readOr(this.xs, `${be}/mode`)) === 'r' ? '4' : '0', tx); // VDISK_READONLY

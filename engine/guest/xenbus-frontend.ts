@@ -38,6 +38,9 @@ export interface FrontendResult {
   devid: number;
   /** xvda, or enX0 for a vif. */
   name: string;
+  /** A vbd's size in 512-byte sectors and whether it is read-only (VDISK_READONLY in info). */
+  sectors?: number;
+  readonly?: boolean;
 }
 
 const n = (s: string | undefined): number => Number(s ?? NaN);
@@ -183,6 +186,7 @@ async function blkfront(xs: XsClient, w: XenbusWatches, devid: number, refs: { r
   await w.until(`${be}/state`, (v) => n(v) === XenbusState.Connected);
   // blkfront_connect: the disk's geometry and features from the backend
   const sectors = n(await readOr(xs, `${be}/sectors`));
+  const readonly = (n(await readOr(xs, `${be}/info`)) & 4) !== 0; // VDISK_READONLY
   const flush = (await readOr(xs, `${be}/feature-flush-cache`)) === '1';
   const persistent = (await readOr(xs, `${be}/feature-persistent`)) === '1';
   const indirect = n(await readOr(xs, `${be}/feature-max-indirect-segments`)) > 0;
@@ -190,7 +194,7 @@ async function blkfront(xs: XsClient, w: XenbusWatches, devid: number, refs: { r
   host.log(`blkfront: ${name}: flush diskcache: ${on(flush)}; persistent grants: ${on(persistent)}; indirect descriptors: ${on(indirect)}; bounce buffer: enabled`);
   if (Number.isFinite(sectors)) host.log(` ${name}: ${name}1`);
   await xs.write(`${fe}/state`, String(XenbusState.Connected));
-  return { kind: 'vbd', devid, name };
+  return { kind: 'vbd', devid, name, ...(Number.isFinite(sectors) ? { sectors } : {}), readonly };
 }
 
 async function netfront(xs: XsClient, w: XenbusWatches, devid: number, refs: { tx: number; rx: number; evtchn: number }, host: FrontendHost): Promise<FrontendResult | undefined> {
@@ -219,4 +223,24 @@ async function netfront(xs: XsClient, w: XenbusWatches, devid: number, refs: { t
   await w.until(`${be}/state`, (v) => n(v) === XenbusState.Connected);
   host.log(`vif vif-${devid} enX${devid}: renamed from eth${devid}`);
   return { kind: 'vif', devid, name: `enX${devid}` };
+}
+
+/**
+ * Frontends not Connected yet, with their state and their backend's (XenbusStateUnknown
+ * 0 when unreadable), and whether the backend's hotplug script failed (it never connects).
+ */
+export async function stuckDevices(xs: XsClient): Promise<{ node: string; local: number; remote: number; hotplugError: boolean }[]> {
+  const out: { node: string; local: number; remote: number; hotplugError: boolean }[] = [];
+  for (const kind of ['vbd', 'vif']) {
+    for (const devid of (await listOr(xs, `device/${kind}`)).map(Number).sort((a, b) => a - b)) {
+      const fe = `device/${kind}/${devid}`;
+      const local = n(await readOr(xs, `${fe}/state`));
+      if (local === XenbusState.Connected) continue;
+      const be = await readOr(xs, `${fe}/backend`);
+      const remote = be === undefined ? NaN : n(await readOr(xs, `${be}/state`));
+      const hotplugError = be !== undefined && (await readOr(xs, `${be}/hotplug-status`)) === 'error';
+      out.push({ node: fe, local: Number.isFinite(local) ? local : 0, remote: Number.isFinite(remote) ? remote : 0, hotplugError });
+    }
+  }
+  return out;
 }

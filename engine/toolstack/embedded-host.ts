@@ -31,6 +31,7 @@ import { CpupoolOps } from './cpupool-ops';
 import { GuestConsoleBackend } from './guest-console';
 import { HypervisorConsole } from './hypervisor-console';
 import { Dom0Tty } from './dom0-tty';
+import type { BlockDeviceLookup } from './block-devices';
 import { guestHardware } from './guest-hardware';
 import { HostXenstore, type XenstoreListing } from './host-xenstore';
 import { toDomainSummary } from './domain-summary';
@@ -82,6 +83,8 @@ export interface EmbeddedHostOptions {
   dumpDir?: string;
   /** The toolstack's wall clock in ms (xl's time(): the suffix of a preserved domain's name). */
   wallClockMs?: () => number;
+  /** What dom0 finds behind a disk's target (./block-devices.ts; default: every disk the simulated 10 GiB). */
+  blockDevices?: BlockDeviceLookup;
 }
 
 export interface KeptConfig {
@@ -146,7 +149,7 @@ export class EmbeddedHost implements ToolstackHost {
     // dom0's blkback / netback answer the guests' frontends (engine/guest/xen-backends.ts)
     const dom0 = this.xenstore.dom0Xenbus();
     if (dom0) {
-      this.backends = new XenBackends(dom0, 0, (message) => this.emit({ kind: 'host.log', hostId: this.id, level: 'warning', message }));
+      this.backends = new XenBackends(dom0, 0, (message) => this.emit({ kind: 'host.log', hostId: this.id, level: 'warning', message }), opts.blockDevices);
       this.backendsReady = this.backends.start().catch((e: unknown) => this.emit({ kind: 'host.log', hostId: this.id, level: 'warning', message: `xen-backend: ${e instanceof Error ? e.message : String(e)}` }));
     }
     // VIRQ_DOM_EXC: whoever stopped the domain (its own kernel, a crash, the toolstack),

@@ -4,6 +4,7 @@
  * through a LabStore (when given one). A real host that cannot be reached stays in the
  * lab as offline with the reason, and the rest of the lab keeps working.
  */
+import { labBlockDevices } from '../../engine/toolstack/block-devices';
 import { HostKeyNotTrustedError } from '../../engine/remote/errors';
 import { RemoteXenHost } from '../../engine/remote/remote-host';
 import { EmbeddedHost, type EmbeddedHostOptions } from '../../engine/toolstack/embedded-host';
@@ -116,7 +117,14 @@ export class Lab {
     const xenstored = this.store && this.xenstoredProcesses && process.platform !== 'win32' ? HostXenstored.launch(this.store.dir, opts.id, (line) => this.hostLog(opts.id, line)) : undefined;
     let h: EmbeddedHost;
     try {
-      h = new EmbeddedHost({ ...opts, ...(xenstored ? { xenstore: xenstored.xenstore } : {}), ...(this.store ? { dumpDir: CoreDumps.dirOf(this.store.dir, opts.id) } : {}) });
+      // dom0's filesystem is the lab folder: a disk's target is a file there (block-devices.ts)
+      const folder = this.folder;
+      h = new EmbeddedHost({
+        ...(folder !== undefined ? { blockDevices: labBlockDevices(folder) } : {}),
+        ...opts,
+        ...(xenstored ? { xenstore: xenstored.xenstore } : {}),
+        ...(this.store ? { dumpDir: CoreDumps.dirOf(this.store.dir, opts.id) } : {}),
+      });
     } catch (e) {
       void xenstored?.stop();
       throw e;

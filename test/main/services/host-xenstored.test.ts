@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, statSync, truncateSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -14,6 +14,12 @@ afterEach(async () => {
 
 function openLab(): { lab: Lab; dir: string } {
   const dir = mkdtempSync(join(tmpdir(), 'xd-xsd-'));
+  // the guests' disk images, in the lab folder (dom0's filesystem: engine/toolstack/block-devices.ts)
+  mkdirSync(join(dir, 'var/lib/xen/images'), { recursive: true });
+  for (const n of ['d1', 'k1', 'k2']) {
+    writeFileSync(join(dir, `var/lib/xen/images/${n}.img`), '');
+    truncateSync(join(dir, `var/lib/xen/images/${n}.img`), 1024 ** 3);
+  }
   const lab = Lab.open(new LabStore(dir), { xenstoredProcesses: true });
   cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
   cleanups.push(() => lab.close());

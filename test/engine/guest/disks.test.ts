@@ -1,0 +1,69 @@
+import { mkdirSync, mkdtempSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { labBlockDevices } from '../../../engine/toolstack/block-devices';
+import { rig, type GuestRig } from './guest-harness';
+
+const settle = (): Promise<void> => new Promise((r) => setTimeout(r, 5));
+const lab = mkdtempSync(join(tmpdir(), 'xendeck-disks-'));
+afterAll(() => rmSync(lab, { recursive: true, force: true }));
+
+/** A sparse image file in the lab folder, dom0's filesystem. */
+function image(path: string, bytes: number): void {
+  mkdirSync(join(lab, path, '..'), { recursive: true });
+  writeFileSync(join(lab, path), '');
+  truncateSync(join(lab, path), bytes);
+}
+
+async function boot(disk: string, seconds = 6): Promise<GuestRig> {
+  const g = await rig(`name = "web1"\ntype = "pvh"\nkernel = "/boot/vmlinuz"\nmemory = 512\ndisk = [ ${disk} ]\n`, { host: { blockDevices: labBlockDevices(lab) } });
+  await g.host.backendsReady;
+  for (let s = 0; s < seconds; s++) {
+    g.run(1);
+    await settle();
+  }
+  return g;
+}
+
+async function node(g: GuestRig, path: string): Promise<string | undefined> {
+  const parent = path.slice(0, path.lastIndexOf('/'));
+  return (await g.host.xenstoreList(parent)).children.find((c) => c.path === path)?.value;
+}
+
+describe("a guest's disks are the size of their target in the lab folder", () => {
+  it('a 20 GiB image file is a 20 GiB xvda: sectors, lsblk, /proc/partitions, /sys/block', async () => {
+    image('var/lib/xen/images/web1.img', 20 * 1024 ** 3);
+    image('srv/tools.iso', 600 * 1024 ** 2);
+    const g = await boot("'/var/lib/xen/images/web1.img,raw,xvda,rw', '/srv/tools.iso,,xvdc,cdrom'");
+    expect(await node(g, `/local/domain/0/backend/vbd/${g.domid}/51712/sectors`)).toBe(String((20 * 1024 ** 3) / 512));
+    expect(g.text()).toContain('EXT4-fs (xvda1): mounted filesystem');
+    g.type('root\r');
+    g.take();
+    g.type('lsblk\r');
+    expect(g.take()).toBe(
+      'lsblk\r\nNAME    MAJ:MIN RM  SIZE RO TYPE MOUNTPOINTS\r\nxvda    202:0    0   20G  0 disk\r\n└─xvda1 202:1    0   20G  0 part /\r\nxvdc    202:32   0  600M  1 disk\r\nroot@web1:~# ',
+    );
+    g.type('cat /sys/block/xvda/size\r');
+    expect(g.take()).toContain(`\r\n${(20 * 1024 ** 3) / 512}\r\n`);
+    g.type('cat /proc/partitions\r');
+    expect(g.take()).toContain(' 202        0   20971520 xvda\r\n 202        1   20970496 xvda1\r\n 202       32     614400 xvdc\r\n');
+  });
+
+  it('a target that is not there fails the block script and blkfront times out, as Linux says', async () => {
+    const g = await boot("'phy:/dev/vg0/missing,xvdb,w'", 36);
+    const be = `/local/domain/0/backend/vbd/${g.domid}/51728`;
+    expect(await node(g, `${be}/hotplug-status`)).toBe('error');
+    expect(await node(g, `${be}/hotplug-error`)).toBe('/dev/vg0/missing does not exist.');
+    expect(await node(g, `${be}/state`)).toBe('1');
+    const t = g.text();
+    expect(t).toMatch(/\] xenbus_probe_frontend: Waiting for devices to initialise: 25s\.\.\.20s\.\.\.15s\.\.\.10s\.\.\.5s\.\.\.0s\.\.\.\r\n/);
+    expect(t).toMatch(/\] xenbus_probe_frontend: Timeout connecting to device: device\/vbd\/51728 \(local state 1, remote state 1\)\r\n/);
+    expect(t).not.toContain('blkfront: xvdb');
+    g.type('root\rlsblk\r');
+    expect(g.text().endsWith('lsblk\r\nNAME MAJ:MIN RM  SIZE RO TYPE MOUNTPOINTS\r\nroot@web1:~# ')).toBe(true);
+    // dmesg keeps the countdown as one line
+    g.type('dmesg\r');
+    expect(g.take()).toMatch(/initialise: 25s\.\.\.20s\.\.\.15s\.\.\.10s\.\.\.5s\.\.\.0s\.\.\.\r\n/);
+  });
+});
