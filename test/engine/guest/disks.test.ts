@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { labBlockDevices } from '../../../engine/toolstack/block-devices';
-import { rig, type GuestRig } from './guest-harness';
+import { rig, xsNode as node, type GuestRig } from './guest-harness';
 
 const settle = (): Promise<void> => new Promise((r) => setTimeout(r, 5));
 const lab = mkdtempSync(join(tmpdir(), 'xendeck-disks-'));
@@ -24,11 +24,6 @@ async function boot(disk: string, seconds = 6): Promise<GuestRig> {
     await settle();
   }
   return g;
-}
-
-async function node(g: GuestRig, path: string): Promise<string | undefined> {
-  const parent = path.slice(0, path.lastIndexOf('/'));
-  return (await g.host.xenstoreList(parent)).children.find((c) => c.path === path)?.value;
 }
 
 describe("a guest's disks are the size of their target in the lab folder", () => {

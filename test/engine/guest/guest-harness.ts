@@ -53,3 +53,9 @@ export async function rig(cfg: string, opts: { paused?: boolean; host?: Omit<Emb
 export const PV = 'name = "web1"\ntype = "pv"\nkernel = "/boot/vmlinuz"\nmemory = 512\nvcpus = 2\n';
 export const PVH = 'name = "web2"\ntype = "pvh"\nkernel = "/boot/vmlinuz"\nmemory = 256\nvcpus = 1\n';
 export const HVM = 'name = "win1"\ntype = "hvm"\nmemory = 1024\nvcpus = 4\n';
+
+/** A xenstore node's value as the toolstack reads it, undefined when absent. */
+export async function xsNode(g: GuestRig, path: string): Promise<string | undefined> {
+  const parent = path.slice(0, path.lastIndexOf('/'));
+  return (await g.host.xenstoreList(parent)).children.find((c) => c.path === path)?.value;
+}

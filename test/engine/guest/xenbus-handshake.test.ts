@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { XenbusState } from '../../../engine/xenstore/layout';
-import { HVM, PV, rig, type GuestRig } from './guest-harness';
+import { HVM, PV, rig, xsNode as node, type GuestRig } from './guest-harness';
 
 const settle = (): Promise<void> => new Promise((r) => setTimeout(r, 5));
 
@@ -20,11 +20,6 @@ async function withDevices(cfg: string): Promise<GuestRig> {
   await g.host.backendsReady;
   await g.host.unpause(g.domid);
   return g;
-}
-
-async function node(g: GuestRig, path: string): Promise<string | undefined> {
-  const parent = path.slice(0, path.lastIndexOf('/'));
-  return (await g.host.xenstoreList(parent)).children.find((c) => c.path === path)?.value;
 }
 
 describe('PV frontends through the xenbus handshake', () => {
