@@ -2,6 +2,8 @@
  * The Devices card of a domain's page: the disks and vifs of its config with their
  * xenbus state, as `xl block-list` / `xl network-list` show them.
  */
+import { mkdirSync, truncateSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { openConsole } from './browser';
 
@@ -44,6 +46,11 @@ describe('a domain page shows its devices', () => {
     await page.goto(c.env.server.url.replace(/\/\?token=.*$/, '/domains/1'));
     const disks = page.locator('[data-test=disk-table] tbody tr');
     await expect.poll(() => disks.count(), { timeout: 10_000 }).toBe(2);
+    // the LV in dom0: a file in the lab folder (engine/toolstack/block-devices.ts)
+    const lv = join(c.env.server.lab.folder!, 'dev/vg/scratch');
+    mkdirSync(dirname(lv), { recursive: true });
+    writeFileSync(lv, '');
+    truncateSync(lv, 4 * 1024 ** 3);
     await page.locator('[data-test=disk-spec]').fill('phy:/dev/vg/scratch,xvdb,w');
     await page.locator('[data-test=attach-disk]').click();
     await expect.poll(() => disks.count(), { timeout: 10_000 }).toBe(3);
