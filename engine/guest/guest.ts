@@ -473,7 +473,6 @@ export class Guest {
       if (this.frozen) this.deferred.push(() => this.kernelLine(l));
       else this.kernelLine(l);
     };
-    let probed = false;
     void this.xenbusClient()
       .then(async (xs) => {
         const done = await probeFrontends(xs, { log });
@@ -494,17 +493,13 @@ export class Guest {
       })
       .then(
         (done) => {
-          probed = true;
           if (this.bootEpoch !== epoch) return;
           this.frontends_ = [...done, ...this.frontends_.filter((f) => !done.some((d) => d.kind === f.kind && d.devid === f.devid))];
           if (done.some((d) => d.kind === 'vbd' && d.name === 'xvda')) log('EXT4-fs (xvda1): mounted filesystem with ordered data mode. Quota mode: none.');
         },
-        (e: unknown) => {
-          probed = true;
-          log(`xenbus_probe_frontend: no PV devices: ${e instanceof Error ? e.message : String(e)}`);
-        },
+        (e: unknown) => log(`xenbus_probe_frontend: no PV devices: ${e instanceof Error ? e.message : String(e)}`),
       );
-    this.waitForDevices(epoch, () => probed);
+    this.waitForDevices(epoch);
   }
 
   /**
@@ -517,12 +512,12 @@ export class Guest {
    * simulated clock, so "slow" is not a thing it can tell. Linux holds its boot there;
    * the simulated boot goes on meanwhile.
    */
-  private waitForDevices(epoch: number, done: () => boolean): void {
+  private waitForDevices(epoch: number): void {
     const MAX_S = 30;
     let waited = 0;
     let line: string | undefined;
     const step = (): void => {
-      if (this.bootEpoch !== epoch || this.isDown() || done()) return;
+      if (this.bootEpoch !== epoch || this.isDown()) return;
       waited += 5;
       void this.xenbusClient()
         .then((xs) => stuckDevices(xs))
@@ -530,7 +525,8 @@ export class Guest {
           if (this.bootEpoch !== epoch || this.isDown()) return;
           const failed = stuck.filter((d) => d.hotplugError);
           if (failed.length === 0) {
-            if (waited < MAX_S && !done()) this.after(SECONDS(5), step);
+            if (line !== undefined) return this.endPartialLine(line); // connected after all
+            if (stuck.length > 0 && waited < MAX_S) this.after(SECONDS(5), step);
             return;
           }
           if (line === undefined) {

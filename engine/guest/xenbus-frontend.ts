@@ -174,7 +174,9 @@ async function blkfront(xs: XsClient, w: XenbusWatches, devid: number, refs: { r
   await resetIfConnected(xs, w, fe, be);
   const vdev = n(await readOr(xs, `${fe}/virtual-device`));
   const name = vbdName(Number.isFinite(vdev) ? vdev : devid);
-  await w.until(`${be}/state`, (v) => n(v) === XenbusState.InitWait);
+  // blkback's InitWait; if the hotplug script failed instead, blkback never comes: the
+  // device stays unattached (at boot, wait_for_devices times out on it) and the bus goes on
+  if (!(await backendReady(xs, w, be))) return undefined;
   // talk_to_blkback: the ring in one transaction
   const tx = await xs.transactionStart();
   await xs.write(`${fe}/ring-ref`, String(refs.ring), tx);
@@ -243,4 +245,27 @@ export async function stuckDevices(xs: XsClient): Promise<{ node: string; local:
     }
   }
   return out;
+}
+
+/** Resolves true once the backend is in InitWait (or later), false if its hotplug script failed. */
+async function backendReady(xs: XsClient, w: XenbusWatches, be: string): Promise<boolean> {
+  return new Promise((resolve, reject) => {
+    let done = false;
+    let stop: (() => Promise<void>) | undefined;
+    const check = (): void => {
+      if (done) return;
+      void Promise.all([readOr(xs, `${be}/state`), readOr(xs, `${be}/hotplug-status`)]).then(([state, hotplug]) => {
+        if (done) return;
+        const ready = n(state) === XenbusState.InitWait;
+        if (!ready && hotplug !== 'error') return;
+        done = true;
+        void stop?.();
+        resolve(ready);
+      });
+    };
+    w.watch(be, check).then((s) => {
+      stop = s;
+      if (done) void s();
+    }, reject);
+  });
 }
