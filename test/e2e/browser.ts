@@ -90,3 +90,9 @@ export function openConsole(prepare?: (env: E2eEnv) => Promise<void>): { readonl
     },
   };
 }
+
+/** The text on the visible xterm screen, row by row (trailing blanks trimmed). */
+export async function xtermScreen(page: Page): Promise<string> {
+  const rows = await page.locator('[role=tabpanel]:visible .xterm-rows > div').allTextContents();
+  return rows.map((r) => r.replace(/\u00a0/g, ' ').trimEnd()).join('\n');
+}

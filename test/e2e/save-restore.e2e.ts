@@ -1,14 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import type { Page } from 'playwright-core';
 import { SECONDS } from '../../engine/hypervisor/clock';
 import { EmbeddedHost } from '../../engine/toolstack/embedded-host';
-import { openConsole } from './browser';
+import { openConsole, xtermScreen } from './browser';
 
-/** The text on the visible xterm screen, row by row. */
-async function screen(page: Page): Promise<string> {
-  const rows = await page.locator('[role=tabpanel]:visible .xterm-rows > div').allTextContents();
-  return rows.map((r) => r.replace(/\u00a0/g, ' ').trimEnd()).join('\n');
-}
+const screen = xtermScreen;
 
 describe('save and restore from the GUI (xl save / xl restore)', () => {
   const c = openConsole();

@@ -37,6 +37,28 @@ async function waitFor<T>(fn: () => Promise<T>): Promise<T> {
   }
 }
 
+/** A node's value, read through the host's xenstore browser path. */
+async function nodeValue(host: EmbeddedHost, path: string): Promise<string | undefined> {
+  const parent = path.slice(0, path.lastIndexOf('/'));
+  return (await host.xenstoreList(parent)).children.find((c) => c.path === path)?.value;
+}
+
+/** The domain's vbd and vif states on both ends, once all are Connected (4) (driving the clock). */
+function allConnected(host: EmbeddedHost, domid: number): () => Promise<string[]> {
+  return async () => {
+    host.xen.clock.runFor(200_000_000);
+    await new Promise((r) => setTimeout(r, 20));
+    const s = await Promise.all([
+      nodeValue(host, `/local/domain/${domid}/device/vbd/51712/state`),
+      nodeValue(host, `/local/domain/0/backend/vbd/${domid}/51712/state`),
+      nodeValue(host, `/local/domain/${domid}/device/vif/0/state`),
+      nodeValue(host, `/local/domain/0/backend/vif/${domid}/0/state`),
+    ]);
+    if (s.some((x) => x !== '4')) throw new Error(`not connected yet: ${s.join(',')}`);
+    return s as string[];
+  };
+}
+
 describe("an embedded host's xenstored process", () => {
   it('serves the host on its own socket (0600 in a 0700 folder), its state in the lab, as Xen tools reach it', async () => {
     const { lab, dir } = openLab();
@@ -113,23 +135,7 @@ describe("an embedded host's xenstored process", () => {
     await host.backendsReady;
     const cfg = 'name = "d1"\nmemory = 128\ndisk = [ "/var/lib/xen/images/d1.img,raw,xvda,rw" ]\nvif = [ "bridge=xenbr0" ]\n';
     const domid = (await host.createDomain({ configText: cfg })).domid!;
-    const state = async (path: string): Promise<string | undefined> => {
-      const parent = path.slice(0, path.lastIndexOf('/'));
-      return (await host.xenstoreList(parent)).children.find((c) => c.path === path)?.value;
-    };
-    const connected = async (): Promise<string[]> => {
-      host.xen.clock.runFor(200_000_000);
-      await new Promise((r) => setTimeout(r, 20));
-      const s = await Promise.all([
-        state(`/local/domain/${domid}/device/vbd/51712/state`),
-        state(`/local/domain/0/backend/vbd/${domid}/51712/state`),
-        state(`/local/domain/${domid}/device/vif/0/state`),
-        state(`/local/domain/0/backend/vif/${domid}/0/state`),
-      ]);
-      if (s.some((x) => x !== '4')) throw new Error(`not connected yet: ${s.join(',')}`);
-      return s as string[];
-    };
-    expect(await waitFor(connected)).toEqual(['4', '4', '4', '4']);
+    expect(await waitFor(allConnected(host, domid))).toEqual(['4', '4', '4', '4']);
   });
 
   it("dom0's backends register their watches again after kill -9: a domain created afterwards gets its vbd and vif Connected", async () => {
@@ -144,23 +150,8 @@ describe("an embedded host's xenstored process", () => {
     });
     const cfg = 'name = "k1"\nmemory = 128\ndisk = [ "/var/lib/xen/images/k1.img,raw,xvda,rw" ]\nvif = [ "bridge=xenbr0" ]\n';
     const domid = (await host.createDomain({ configText: cfg })).domid!;
-    const value = async (path: string): Promise<string | undefined> => {
-      const parent = path.slice(0, path.lastIndexOf('/'));
-      return (await host.xenstoreList(parent)).children.find((c) => c.path === path)?.value;
-    };
-    const connected = async (): Promise<string[]> => {
-      host.xen.clock.runFor(200_000_000);
-      await new Promise((r) => setTimeout(r, 20));
-      const s = await Promise.all([
-        value(`/local/domain/0/backend/vbd/${domid}/51712/state`),
-        value(`/local/domain/${domid}/device/vbd/51712/state`),
-        value(`/local/domain/0/backend/vif/${domid}/0/state`),
-        value(`/local/domain/${domid}/device/vif/0/state`),
-      ]);
-      if (s.some((x) => x !== '4')) throw new Error(`not connected yet: ${s.join(',')}`);
-      return s as string[];
-    };
-    expect(await waitFor(connected)).toEqual(['4', '4', '4', '4']);
+    const value = (path: string): Promise<string | undefined> => nodeValue(host, path);
+    expect(await waitFor(allConnected(host, domid))).toEqual(['4', '4', '4', '4']);
     // blkback's probe ran on the new daemon (the hotplug script's node is there)
     expect(await value(`/local/domain/0/backend/vbd/${domid}/51712/physical-device`)).toBe('fe:0');
     // and once more: a second kill while the domain runs, then another domain
