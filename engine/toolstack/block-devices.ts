@@ -10,7 +10,7 @@
  * A target that is not there fails as the block script does: "<path> does not exist.".
  */
 import { statSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, relative, resolve, isAbsolute } from 'node:path';
 
 export type BlockDevice = { sectors: number } | { error: string };
 
@@ -19,13 +19,25 @@ export type BlockDeviceLookup = (params: string, type: string) => BlockDevice;
 
 export const SECTOR_BYTES = 512;
 
+/**
+ * Where dom0's path lives in the lab folder, or undefined when it would leave the folder
+ * (`..`): dom0's filesystem is the folder and nothing above it.
+ */
+export function labPathOf(labDir: string, dom0Path: string): string | undefined {
+  const full = resolve(join(labDir, dom0Path));
+  const rel = relative(resolve(labDir), full);
+  return rel === '' || rel.startsWith('..') || isAbsolute(rel) ? undefined : full;
+}
+
 export function labBlockDevices(labDir: string): BlockDeviceLookup {
   return (params, type) => {
     // the block script's expand_dev: a phy: name without a path is under /dev
     const path = type === 'phy' && !params.startsWith('/') ? `/dev/${params}` : params;
+    const full = labPathOf(labDir, path);
+    if (full === undefined) return { error: `${path} does not exist.` };
     let size: number;
     try {
-      const st = statSync(join(labDir, path));
+      const st = statSync(full);
       if (!st.isFile()) return { error: `${path} is not a block device.` };
       size = st.size;
     } catch {

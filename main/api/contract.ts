@@ -34,7 +34,7 @@ import {
   HostSummarySchema,
   ToolstackEventSchema,
 } from './schemas';
-import { CoreDumpResultSchema, CoreFileListSchema, KeptConfigSchema, PhysinfoSchema, RestoreResultSchema, SaveImageListSchema, SaveImageNameSchema, SaveResultSchema } from './xl-schemas';
+import { CoreDumpResultSchema, CoreFileListSchema, KeptConfigSchema, NewImageSchema, PhysinfoSchema, RestoreResultSchema, SaveImageListSchema, SaveImageNameSchema, SaveResultSchema } from './xl-schemas';
 
 const DomidSchema = z.number().int().min(0).max(0x7fef);
 const onDomain = z.object({ hostId: HostIdSchema, domain: DomainRefSchema }).strict();
@@ -84,6 +84,8 @@ export const methods = {
         paused: z.boolean().optional(),
         dryRun: z.boolean().optional(),
         overrides: z.array(z.string().max(4096)).max(64).optional(),
+        /** Raw images to make in dom0 before the create (removed again if it fails); existing ones are kept. */
+        newImages: z.array(NewImageSchema).max(16).optional(),
       })
       .strict(),
     result: CreateDomainResultSchema,

@@ -15,6 +15,7 @@ import { API_VERSION, isMethodName, isTopicName, methods, topics, type MethodNam
 import { keptConfigOf, maxMemory, physinfoOf, pinVcpus } from './embedded-only';
 import { SaveImages } from '../services/save-images';
 import { CoreDumps } from '../services/core-dumps';
+import { createWithImages } from '../services/disk-images';
 import type { ApiError } from './envelope';
 
 export type Outcome = { ok: true; result: unknown } | { ok: false; error: ApiError };
@@ -64,7 +65,7 @@ export class Router {
       'host.dmesg': async (p) => ({ text: await lab.host(p.hostId).dmesg({ clear: p.clear ?? false }) }),
       'domain.list': async (p) => lab.host(p.hostId).listDomains(),
       'domain.get': async (p) => lab.host(p.hostId).domain(p.domain),
-      'domain.create': async ({ hostId, ...req }) => lab.host(hostId).createDomain(req),
+      'domain.create': async ({ hostId, newImages, ...req }) => createWithImages(lab.host(hostId), lab.folder, req, newImages ?? [], (m) => lab.hostLog(hostId, m)),
       'domain.pause': async (p) => (await lab.host(p.hostId).pause(p.domain), {}),
       'domain.unpause': async (p) => (await lab.host(p.hostId).unpause(p.domain), {}),
       'domain.shutdown': async (p) => (await lab.host(p.hostId).shutdown(p.domain, { reboot: p.reboot ?? false }), {}),

@@ -36,6 +36,18 @@ void _checks;
 /** `xl save` into the lab's save folder: the image by name (main/services/save-images.ts). */
 export const SaveImageNameSchema = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/, 'a save image name is 1-64 letters, digits, _ . - starting with a letter or digit');
 
+/** A raw disk image to make in dom0 before a create: an absolute dom0 path, 1 MiB to 16 TiB. */
+export const NewImageSchema = z
+  .object({
+    path: z
+      .string()
+      .max(4096)
+      .regex(/^\/[^\0]*$/, 'an absolute path in dom0')
+      .refine((p) => !p.split('/').includes('..'), 'a path without ".." components'),
+    sizeMiB: z.number().int().min(1).max(16 * 1024 * 1024),
+  })
+  .strict();
+
 export const SaveResultSchema = z.object({
   name: z.string(),
   file: z.string(),

@@ -233,7 +233,8 @@ export class Lab {
     return this.slot(id).xenstored;
   }
 
-  private hostLog(hostId: string, message: string): void {
+  /** Logs an information line for a host, as the host's own log lines reach listeners. */
+  hostLog(hostId: string, message: string): void {
     for (const l of this.listeners) l({ kind: 'host.log', hostId, level: 'info', message });
   }
 

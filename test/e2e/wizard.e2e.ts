@@ -1,3 +1,5 @@
+import { statSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { openConsole } from './browser';
 
@@ -33,6 +35,12 @@ describe('the creation wizard', () => {
     await expect.poll(() => page.locator('[role=row][data-domid="1"]').textContent()).toContain('web2');
     const d = await c.env.server.lab.host('lab1').domain('web2');
     expect(d).toMatchObject({ type: 'pv', maxVcpus: 8, memoryMiB: 1024 });
+    // the PV template's "new image": a sparse 10 GiB raw file in dom0's filesystem (the lab
+    // folder), which blkback finds, so the guest's vbd comes up Connected
+    const image = statSync(join(c.env.server.lab.folder!, 'var/lib/xen/images/web2.img'));
+    expect(image.size).toBe(10 * 1024 ** 3);
+    expect(image.blocks * 512).toBeLessThan(1024 ** 2);
+    await expect.poll(async () => (await c.env.server.lab.host('lab1').domainDevices('web2')).disks[0]?.state, { timeout: 30_000 }).toBe(4);
   });
 
 });

@@ -7,7 +7,7 @@ import { defineStore } from 'pinia';
 import { computed, ref, watch } from 'vue';
 import type { Result } from '../../../main/api/contract';
 import { api, ApiRequestError } from '../api';
-import { emptyDraft, type DomainDraft } from '../wizard/domain-draft';
+import { emptyDraft, newImagesOf, type DomainDraft } from '../wizard/domain-draft';
 import { TEMPLATES } from '../wizard/templates';
 import { writeXlCfg } from '../wizard/xlcfg-writer';
 
@@ -85,7 +85,9 @@ export const useWizardStore = defineStore('wizard', () => {
     if (!hostId.value) return;
     creating.value = true;
     try {
-      const r = await api().request('domain.create', { hostId: hostId.value, configText: text.value, file: file.value, paused });
+      // An imported or hand-edited file names its own disks: only the steps' disks get new images.
+      const newImages = rawText.value === null ? newImagesOf(draft.value) : [];
+      const r = await api().request('domain.create', { hostId: hostId.value, configText: text.value, file: file.value, paused, ...(newImages.length ? { newImages } : {}) });
       created.value = { domid: r.domid ?? -1, name: r.name };
       error.value = null;
     } catch (e) {

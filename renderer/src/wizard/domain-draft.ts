@@ -12,6 +12,19 @@ export interface DiskDraft {
   vdev: string;
   access: 'rw' | 'ro';
   devtype: 'disk' | 'cdrom';
+  /**
+   * Size in GiB of a raw image to make in dom0 before the create when the target is not
+   * there yet (xl never creates disks; an administrator runs `truncate -s` first); null:
+   * the target must already exist.
+   */
+  newSizeGiB: number | null;
+}
+
+/** The images the create must make first: raw disks with a size, as the api takes them. */
+export function newImagesOf(d: DomainDraft): { path: string; sizeMiB: number }[] {
+  return d.disks
+    .filter((x) => x.newSizeGiB !== null && x.newSizeGiB > 0 && x.format === 'raw' && x.devtype === 'disk' && x.target.startsWith('/'))
+    .map((x) => ({ path: x.target, sizeMiB: Math.round(x.newSizeGiB! * 1024) }));
 }
 
 export interface VifDraft {

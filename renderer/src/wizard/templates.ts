@@ -11,9 +11,9 @@ export interface DomainTemplate {
   draft: (name: string) => DomainDraft;
 }
 
-const img = (name: string, suffix = 'img'): string => `/var/lib/xen/images/${name}.${suffix}`;
+const img = (name: string): string => `/var/lib/xen/images/${name}.img`;
 
-/** A Linux guest booted from dom0's kernel and initrd, with one disk and one bridged vif. */
+/** A Linux guest booted from dom0's kernel and initrd, with one new 10 GiB disk and one bridged vif. */
 function linuxGuest(name: string, type: 'pv' | 'pvh', memory: number): DomainDraft {
   return {
     ...emptyDraft(),
@@ -24,7 +24,7 @@ function linuxGuest(name: string, type: 'pv' | 'pvh', memory: number): DomainDra
     kernel: '/boot/vmlinuz',
     ramdisk: '/boot/initrd.img',
     cmdline: 'root=/dev/xvda1 ro console=hvc0',
-    disks: [{ target: img(name), format: 'raw', vdev: 'xvda', access: 'rw', devtype: 'disk' }],
+    disks: [{ target: img(name), format: 'raw', vdev: 'xvda', access: 'rw', devtype: 'disk', newSizeGiB: 10 }],
     vifs: [{ bridge: 'xenbr0', mac: '', model: '' }],
   };
 }
@@ -53,7 +53,7 @@ export const TEMPLATES: readonly DomainTemplate[] = [
       memory: 4096,
       vcpus: 2,
       boot: 'c',
-      disks: [{ target: img(name, 'qcow2'), format: 'qcow2', vdev: 'hda', access: 'rw', devtype: 'disk' }],
+      disks: [{ target: img(name), format: 'raw', vdev: 'hda', access: 'rw', devtype: 'disk', newSizeGiB: 20 }],
       vifs: [{ bridge: 'xenbr0', mac: '', model: '' }],
     }),
   },
