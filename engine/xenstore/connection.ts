@@ -337,7 +337,7 @@ export class Connection implements WatchOwner, Caller {
         return OK;
       }
       case XsType.GET_DOMAIN_PATH:
-        return Buffer.from(`${domainPath(domidArg(args[0]))}\0`, 'latin1');
+        return Buffer.from(`${domainPath(atoiDomid(oneArg(m.payload)))}\0`, 'latin1');
       case XsType.INTRODUCE: {
         const domid = domidArg(args[0]);
         const mfn = args[1] !== undefined && /^-?[0-9]+$/.test(args[1]) ? BigInt(args[1]) : undefined;
@@ -523,6 +523,34 @@ function domidArg(s: string | undefined): number {
   const n = Number(s);
   if (n > 0xffff) throw new XsError('EINVAL', `bad domid ${s}`);
   return n;
+}
+
+/**
+ * onearg() (4.17 xenstored_core.c): the payload is exactly one NUL-terminated string,
+ * nothing before or after its NUL; anything else is EINVAL.
+ */
+function oneArg(payload: Buffer): string {
+  const nul = payload.indexOf(0);
+  if (payload.length === 0 || nul !== payload.length - 1) throw new XsError('EINVAL', 'expected one argument');
+  return payload.toString('latin1', 0, nul);
+}
+
+/**
+ * The domid of 4.17's do_get_domain_path(): talloc_domain_path(ctx, atoi(domid_str)) with
+ * no check, so the text goes through glibc's atoi (= (int)strtol(s, NULL, 10) on LP64:
+ * leading white space, a sign, the digits up to the first non-digit, clamped to the 64-bit
+ * long range) and then is taken as an unsigned int: "x" and "" are domain 0, "5x" is 5,
+ * "-1" is 4294967295.
+ */
+export function atoiDomid(s: string): number {
+  const m = /^[ \t\n\v\f\r]*([+-]?)([0-9]*)/.exec(s);
+  const digits = m?.[2] ?? '';
+  if (digits === '') return 0;
+  const LONG_MAX = (1n << 63n) - 1n;
+  let v = BigInt(digits);
+  if (m?.[1] === '-') v = v > LONG_MAX + 1n ? -(LONG_MAX + 1n) : -v;
+  else if (v > LONG_MAX) v = LONG_MAX;
+  return Number(BigInt.asUintN(32, v));
 }
 
 function relLength(abs: string, domid: number): number {

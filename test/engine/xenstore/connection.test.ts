@@ -21,7 +21,23 @@ describe('xenstore connection (request handling)', () => {
     expect(c.call(XsType.SET_PERMS, '/d', 'n0', 'r5')).toBe('OK\0');
     expect(c.call(XsType.GET_PERMS, '/d')).toBe('n0\0r5\0');
     expect(c.call(XsType.GET_DOMAIN_PATH, '12')).toBe('/local/domain/12\0');
-    expect(c.call(XsType.GET_DOMAIN_PATH, 'x')).toBe('ERR:EINVAL');
+  });
+
+  it("parses GET_DOMAIN_PATH's domid with atoi, as 4.17's do_get_domain_path() does", () => {
+    const c = new MemClient(daemon(), 0);
+    expect(c.call(XsType.GET_DOMAIN_PATH, 'x')).toBe('/local/domain/0\0');
+    expect(c.call(XsType.GET_DOMAIN_PATH, '')).toBe('/local/domain/0\0');
+    expect(c.call(XsType.GET_DOMAIN_PATH, ' 7abc')).toBe('/local/domain/7\0');
+    expect(c.call(XsType.GET_DOMAIN_PATH, '+65536')).toBe('/local/domain/65536\0');
+    expect(c.call(XsType.GET_DOMAIN_PATH, '-1')).toBe('/local/domain/4294967295\0');
+    // strtol clamps to LONG_MAX, whose low 32 bits as an int are -1
+    expect(c.call(XsType.GET_DOMAIN_PATH, '99999999999999999999')).toBe('/local/domain/4294967295\0');
+    expect(c.call(XsType.GET_DOMAIN_PATH, '4294967298')).toBe('/local/domain/2\0');
+    // onearg(): exactly one NUL-terminated string, or EINVAL
+    expect(text(c.req(XsType.GET_DOMAIN_PATH, ''))).toBe('ERR:EINVAL');
+    expect(text(c.req(XsType.GET_DOMAIN_PATH, '3'))).toBe('ERR:EINVAL');
+    expect(text(c.req(XsType.GET_DOMAIN_PATH, '3\0\0'))).toBe('ERR:EINVAL');
+    expect(text(c.req(XsType.GET_DOMAIN_PATH, '3\0x\0'))).toBe('ERR:EINVAL');
   });
 
   it('keeps binary values intact', () => {
