@@ -14,6 +14,7 @@
  * Deterministic: time from the simulated Clock, randomness (uuids) from the seeded Rng.
  * A failed hypercall throws XenError and changes nothing.
  */
+import { debugKeys, type KeyhandlerHost } from './keyhandler';
 import { Clock } from './clock';
 import { CPU_FEATURES, CpuPolicies, type CpuFeature, type CpuPolicy } from './cpuid-policy';
 import { ConsoleRing } from './conring';
@@ -166,6 +167,8 @@ export type Hypercall =
   | { op: 'sysctl.numainfo' }
   | { op: 'sysctl.getdomaininfolist' }
   | { op: 'sysctl.readconsole'; clear?: boolean }
+  /** XEN_SYSCTL_debug_keys: each character as a keypress on the hypervisor console (keyhandler.ts). */
+  | { op: 'sysctl.debug_keys'; keys: string }
   /** XEN_SYSCTL_get_cpu_policy: the host's policy or the most a PV / HVM guest may have. */
   | { op: 'sysctl.get_cpu_policy'; index: 'host' | 'pv_max' | 'hvm_max' }
   | { op: 'domctl.get_cpu_policy'; domid: number }
@@ -440,6 +443,9 @@ export class Xen {
         return [...this.domains.values()].map((d) => this.info(d));
       case 'sysctl.readconsole':
         return { text: this.conring.read({ clear: h.clear ?? false }).text };
+      case 'sysctl.debug_keys':
+        debugKeys(this.keyhandlerHost(), h.keys);
+        return {};
       case 'domctl.getvcpuinfo': {
         const d = this.domain(h.domid);
         const now = this.clock.now;
@@ -512,6 +518,20 @@ export class Xen {
         return {};
       }
     }
+  }
+
+  private keyhandlerHost(): KeyhandlerHost {
+    return {
+      conring: this.conring,
+      now: () => this.clock.now,
+      nrCpus: this.topology.nrCpus,
+      pools: this.pools,
+      domains: () => [...this.domains.values()].sort((a, b) => a.domid - b.domid),
+      pages: (domid) => {
+        const mem = this.memory.get(domid)!;
+        return { totPages: mem.p2m.stats.pages, maxPages: mem.maxPages };
+      },
+    };
   }
 
   private buildDomain(domid: number, type: DomainType, maxVcpus: number, name: string, uuid?: string): Domain {

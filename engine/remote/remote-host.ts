@@ -213,6 +213,12 @@ export class RemoteXenHost {
     return opts.clear ? this.xl(['dmesg', '-c'], false) : this.xl(['dmesg'], true);
   }
 
+  /** `xl debug-keys KEYS` (libxl_send_debug_keys): Xen prints the answers into dmesg. */
+  async debugKeys(keys: string): Promise<void> {
+    if (!/^[!-~]+$/.test(keys)) throw new BadArgumentError(`not debug keys: ${JSON.stringify(keys)}`);
+    return this.xlOp(['debug-keys', keys]);
+  }
+
   /**
    * The CPUID policy of the host, or of one domain, as `xen-cpuid` shows it
    * (tools/misc/xen-cpuid.c). The host's names come from xen-cpuid's own decoding of

@@ -46,6 +46,7 @@ import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { saveDomain, type SaveOptions, type SaveResult } from './migration/domain-save';
 import { restoreDomainFromFile, type RestoreOptions, type RestoreResult } from './migration/domain-restore';
+import { checkDebugKeys } from './debug-keys';
 import type {
   DomainDevices,
   CpupoolSummary,
@@ -651,6 +652,15 @@ export class EmbeddedHost implements ToolstackHost {
 
   async dmesg(opts: { clear?: boolean } = {}): Promise<string> {
     return this.xen.hypercall({ op: 'sysctl.readconsole', clear: opts.clear ?? false }).text;
+  }
+
+  /**
+   * libxl_send_debug_keys (XEN_SYSCTL_debug_keys). xl passes one argument; an empty one
+   * is refused here as a clear error rather than a silent no-op.
+   */
+  async debugKeys(keys: string): Promise<void> {
+    checkDebugKeys(keys);
+    this.xen.hypercall({ op: 'sysctl.debug_keys', keys });
   }
 
   /** The config a domain was created from (`xl list -l` / the GUI's config view). */

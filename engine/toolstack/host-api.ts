@@ -56,6 +56,8 @@ export interface ToolstackHost {
   destroy(ref: DomainRef): Promise<void>;
   /** `xl dmesg [-c]`: the hypervisor console ring. */
   dmesg(opts?: { clear?: boolean }): Promise<string>;
+  /** `xl debug-keys KEYS`: each key to Xen's keyhandler; what it prints goes to dmesg. */
+  debugKeys(keys: string): Promise<void>;
   /** Cumulative CPU counters now (the statistics service turns two samples into rates). */
   sample(): Promise<HostSample>;
   /** One domain's cumulative scheduling counters (runstate times, wake-up latency). */

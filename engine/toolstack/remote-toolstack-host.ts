@@ -21,6 +21,7 @@ import type { ConsoleStream } from './console-stream';
 import type { DomainRef, ShutdownOptions, ToolstackHost, TriggerName } from './host-api';
 import type { DomainDevices } from './types';
 import { NotImplementedError, ToolstackError, type ToolstackErrorCode } from './toolstack-error';
+import { checkDebugKeys } from './debug-keys';
 import type { SaveResult } from './migration/domain-save';
 import type { RestoreResult } from './migration/domain-restore';
 import type {
@@ -147,6 +148,11 @@ export class RemoteToolstackHost implements ToolstackHost {
 
   async dmesg(opts: { clear?: boolean } = {}): Promise<string> {
     return this.call(() => this.remote.dmesg({ clear: opts.clear ?? false }));
+  }
+
+  async debugKeys(keys: string): Promise<void> {
+    checkDebugKeys(keys);
+    await this.call(() => this.remote.debugKeys(keys));
   }
 
   /** xl list's CPU times give domain rates; xl has no per-pCPU busy time, so the heat map stays empty for a real host. */

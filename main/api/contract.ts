@@ -73,6 +73,11 @@ export const methods = {
     params: z.object({ hostId: HostIdSchema, clear: z.boolean().optional() }).strict(),
     result: z.object({ text: z.string() }),
   },
+  /** `xl debug-keys`: keys for Xen's keyhandler (printable ASCII; the answers land in dmesg). */
+  'host.debugKeys': {
+    params: z.object({ hostId: HostIdSchema, keys: z.string().regex(/^[!-~]+$/, 'printable ASCII debug keys').max(64) }).strict(),
+    result: z.object({}),
+  },
   'domain.list': { params: z.object({ hostId: HostIdSchema }).strict(), result: z.array(DomainSummarySchema) },
   'domain.get': { params: onDomain, result: DomainSummarySchema },
   'domain.create': {

@@ -87,6 +87,7 @@ export class Router {
       'domain.restore': async (p) => lab.host(p.hostId).restore(images.path(p.hostId, p.name), { paused: p.paused ?? false }),
       'save.list': async (p) => (lab.host(p.hostId), { dir: images.dir(p.hostId), images: images.list(p.hostId) }),
       'domain.trigger': async (p) => (await lab.host(p.hostId).sendTrigger(p.domain, p.trigger, p.vcpu ?? 0), {}),
+      'host.debugKeys': async (p) => (await lab.host(p.hostId).debugKeys(p.keys), {}),
       'domain.sysrq': async (p) => (await lab.host(p.hostId).sendSysrq(p.domain, p.key), {}),
       'domain.blockAttach': async (p) => (await lab.host(p.hostId).blockAttach(p.domain, p.spec), {}),
       'domain.blockDetach': async (p) => (await lab.host(p.hostId).blockDetach(p.domain, p.vdev, { force: p.force ?? false }), {}),

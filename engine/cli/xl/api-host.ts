@@ -104,6 +104,9 @@ export class ApiHost implements XlHost {
   async dmesg(opts: { clear?: boolean } = {}): Promise<string> {
     return (await this.call('host.dmesg', { hostId: this.id, ...(opts.clear !== undefined ? { clear: opts.clear } : {}) })).text;
   }
+  async debugKeys(keys: string): Promise<void> {
+    await this.call('host.debugKeys', { hostId: this.id, keys });
+  }
   async xenstoreList(path: string): Promise<XenstoreListing> {
     return this.call('xenstore.list', { hostId: this.id, path });
   }

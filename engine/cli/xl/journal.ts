@@ -25,6 +25,8 @@ export const JournalEntrySchema = z.discriminatedUnion('op', [
   z.object({ op: z.literal('unpause'), domid: z.number().int().nonnegative() }),
   z.object({ op: z.literal('shutdown'), domid: z.number().int().nonnegative(), reboot: z.boolean() }),
   z.object({ op: z.literal('dmesg-clear') }),
+  /** `xl debug-keys`: replayed so the console ring holds what the keys printed. */
+  z.object({ op: z.literal('debug-keys'), keys: z.string().min(1) }),
   /** `xl save`: what it did to the domain (the file is not written again on replay). */
   z.object({ op: z.literal('save'), domid: z.number().int().nonnegative(), effect: z.enum(['destroy', 'pause', 'none']) }),
   /** `xl restore`: from the lab's own copy of the image. */
@@ -90,6 +92,8 @@ export async function applyEntry(host: XlHost, e: JournalEntry): Promise<void> {
     case 'dmesg-clear':
       await host.dmesg({ clear: true });
       return;
+    case 'debug-keys':
+      return host.debugKeys(e.keys);
     case 'save':
       if (e.effect === 'destroy') return host.destroy(e.domid);
       if (e.effect === 'pause') return host.pause(e.domid);
@@ -157,6 +161,8 @@ export function describeEntry(e: JournalEntry): string {
       return `create ${e.file}`;
     case 'dmesg-clear':
       return 'dmesg -c';
+    case 'debug-keys':
+      return `debug-keys ${e.keys}`;
     case 'save':
       return `save ${e.domid}`;
     case 'restore':

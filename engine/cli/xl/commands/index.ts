@@ -9,6 +9,7 @@ import { blockList, networkList } from './device-list';
 import { create } from './create';
 import { destroy } from './destroy';
 import { dmesg } from './dmesg';
+import { debugKeys } from './debug-keys';
 import { domid, domname } from './domid';
 import { info } from './info';
 import { list } from './list';
@@ -59,6 +60,7 @@ export const XL_COMMANDS: Readonly<Record<string, XlCommandEntry>> = {
   domname: { run: domname, writes: reads },
   dmesg: { run: dmesg, writes: (args) => args.some((a) => a === '--clear' || /^-[^-]*c/.test(a)) },
   uptime: { run: uptime, writes: reads },
+  'debug-keys': { run: debugKeys, writes },
   'block-list': { run: blockList, writes: reads },
   'network-list': { run: networkList, writes: reads },
   sysrq: { run: sysrq, writes },
