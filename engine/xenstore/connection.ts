@@ -63,7 +63,7 @@ const DOMID_SELF = 0x7ff0;
 /** What a connection carries over a live update. */
 export interface ConnectionState {
   domid: number;
-  watches: { path: string; abs: string; token: string; depth?: number; relativeBase?: string }[];
+  watches: { path: string; abs: string; token: string; relativeBase?: string }[];
   transactions: number[];
   /** Bytes received but not handled, one latin1 char per byte. */
   pending: string;
@@ -193,7 +193,6 @@ export class Connection implements WatchOwner, Caller {
         path: w.path,
         abs: w.abs,
         token: w.token,
-        ...(w.depth === undefined ? {} : { depth: w.depth }),
         ...(w.relativeBase === undefined ? {} : { relativeBase: w.relativeBase }),
       })),
       transactions: [...this.transactions.keys()],
@@ -304,7 +303,7 @@ export class Connection implements WatchOwner, Caller {
         return this.changed(m.txId, ops.setPerms(this.view(m.txId), this, p, perms));
       }
       case XsType.WATCH:
-        return this.watch(args);
+        return this.watch(m.payload);
       case XsType.UNWATCH: {
         if (args[1] === undefined) throw new XsError('EINVAL', 'UNWATCH needs a token');
         this.daemon.watches.remove(this, this.path(args[0], true), args[1]);
@@ -398,16 +397,13 @@ export class Connection implements WatchOwner, Caller {
     return perms;
   }
 
-  private watch(args: string[]): Buffer {
-    const given = args[0];
-    const token = args[1];
-    if (given === undefined || token === undefined) throw new XsError('EINVAL', 'WATCH <path> <token>');
+  private watch(payload: Buffer): Buffer {
+    // 4.17's do_watch(): get_strings() must find exactly two NUL-terminated strings, so the
+    // optional <depth> xenstore.txt describes (a later xenstored's) is EINVAL here
+    const args = terminatedStrings(payload);
+    if (args.length !== 2) throw new XsError('EINVAL', 'WATCH <path> <token>');
+    const [given, token] = args as [string, string];
     const abs = this.path(given, true);
-    let depth: number | undefined;
-    if (args[2] !== undefined && args[2] !== '') {
-      if (!/^[0-9]+$/.test(args[2])) throw new XsError('EINVAL', 'bad watch depth');
-      depth = Number(args[2]);
-    }
     // 4.17's do_watch(): E2BIG when the watches already set are *over* the quota
     // (domain_watch(conn) > quota_nb_watch_per_domain), so quota + 1 may be set, as with
     // transactions above
@@ -420,7 +416,6 @@ export class Connection implements WatchOwner, Caller {
       path: given,
       abs,
       token,
-      ...(depth === undefined ? {} : { depth }),
       ...(relative ? { relativeBase: `${domainPath(this.domid)}/` } : {}),
     });
     // The initial event follows the OK reply, as C xenstored sends it.
@@ -551,6 +546,15 @@ export function atoiDomid(s: string): number {
   if (m?.[1] === '-') v = v > LONG_MAX + 1n ? -(LONG_MAX + 1n) : -v;
   else if (v > LONG_MAX) v = LONG_MAX;
   return Number(BigInt.asUintN(32, v));
+}
+
+/** The strings get_strings() (4.17 xenstored_core.c) counts: each ended by a NUL. */
+function terminatedStrings(payload: Buffer): string[] {
+  const out: string[] = [];
+  for (let start = 0, nul = payload.indexOf(0); nul >= 0; start = nul + 1, nul = payload.indexOf(0, start)) {
+    out.push(payload.toString('latin1', start, nul));
+  }
+  return out;
 }
 
 function relLength(abs: string, domid: number): number {

@@ -105,7 +105,7 @@ export class XenstoreDaemon {
     if (this.domains.has(domid)) return;
     this.domains.set(domid, { domid, mfn, evtchn, shutdownReported: false });
     this.metaChanged();
-    this.watches.fireSpecial(SPECIAL_INTRODUCE, domid, this.specialPerms.get(SPECIAL_INTRODUCE)!);
+    this.watches.fireSpecial(SPECIAL_INTRODUCE, this.specialPerms.get(SPECIAL_INTRODUCE)!);
   }
 
   isIntroduced(domid: number): boolean {
@@ -118,7 +118,7 @@ export class XenstoreDaemon {
     if (!this.domains.delete(domid)) throw new XsError('ENOENT', `domain ${domid} not introduced`);
     this.metaChanged();
     for (const c of [...this.connections]) if (c.domid === domid) c.close();
-    this.watches.fireSpecial(SPECIAL_RELEASE, domid, this.specialPerms.get(SPECIAL_RELEASE)!);
+    this.watches.fireSpecial(SPECIAL_RELEASE, this.specialPerms.get(SPECIAL_RELEASE)!);
   }
 
   /** The domain shut down or crashed: @releaseDomain once until RESUME. */
@@ -127,7 +127,7 @@ export class XenstoreDaemon {
     if (d === undefined || d.shutdownReported) return;
     d.shutdownReported = true;
     this.metaChanged();
-    this.watches.fireSpecial(SPECIAL_RELEASE, domid, this.specialPerms.get(SPECIAL_RELEASE)!);
+    this.watches.fireSpecial(SPECIAL_RELEASE, this.specialPerms.get(SPECIAL_RELEASE)!);
   }
 
   resume(domid: number): void {

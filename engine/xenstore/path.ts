@@ -65,10 +65,3 @@ export function isChild(child: string, parent: string): boolean {
   if (child === parent || parent === '/') return child === parent || child.startsWith('/');
   return child.startsWith(parent) && child.charCodeAt(parent.length) === 47; // '/'
 }
-
-/** Number of path components of `child` below `parent` (0 when equal). */
-export function depthBelow(child: string, parent: string): number {
-  if (child === parent) return 0;
-  const rest = parent === '/' ? child.slice(1) : child.slice(parent.length + 1);
-  return rest.split('/').length;
-}

@@ -2,17 +2,17 @@
  * Watches (docs/misc/xenstore.txt WATCH / UNWATCH / WATCH_EVENT / RESET_WATCHES). A
  * change at <path> fires every watch whose <wpath> is a parent of it (or equal), with
  * <epath> = <path>; the recursive removal of a parent of <wpath> fires it with <epath> =
- * <wpath>. A relative <wpath> gets relative <epath>s. An optional depth limits how far
- * below <wpath> changes count (XENSTORE_SERVER_FEATURE_WATCHDEPTH). Special watches
- * @introduceDomain and @releaseDomain fire on INTRODUCE and on RELEASE / domain death;
- * watching @releaseDomain/<domid> follows one domain, and with depth 1 the event names
- * the domain (@releaseDomain/<domid>). A new watch fires once straight away (the caller
- * does that, after its OK reply). Delivery needs read access to the changed node, or
+ * <wpath>. A relative <wpath> gets relative <epath>s. Special watches @introduceDomain
+ * and @releaseDomain fire on INTRODUCE and on RELEASE / domain death, matched exactly
+ * (4.17's fire_watches() with exact set), so a watch on @releaseDomain/<domid> is accepted
+ * but never fires, and the event names no domain: the watch depth and per-domain special
+ * events xenstore.txt describes came after 4.17 (whose do_watch() takes no depth). A new
+ * watch fires once straight away (the caller does that, after its OK reply). Delivery needs read access to the changed node, or
  * privilege, or read access to the special path's permissions.
  */
 import { XsError } from './errors';
 import type { Perm } from './perms';
-import { depthBelow, isChild } from './path';
+import { isChild } from './path';
 
 export const SPECIAL_INTRODUCE = '@introduceDomain';
 export const SPECIAL_RELEASE = '@releaseDomain';
@@ -32,7 +32,6 @@ export interface Watch {
   /** Absolute (or @special). */
   readonly abs: string;
   readonly token: string;
-  readonly depth?: number;
   /** Prefix stripped from event paths of a relative watch ('/local/domain/N/'). */
   readonly relativeBase?: string;
 }
@@ -80,9 +79,8 @@ export class WatchTable {
       for (const w of list) {
         if (w.abs.startsWith('@')) continue;
         let epath: string | undefined;
-        if (isChild(path, w.abs)) {
-          if (w.depth === undefined || depthBelow(path, w.abs) <= w.depth) epath = path;
-        } else if (recursive && isChild(w.abs, path)) {
+        if (isChild(path, w.abs)) epath = path;
+        else if (recursive && isChild(w.abs, path)) {
           epath = w.abs;
         }
         if (epath === undefined || !w.owner.mayRead(perms)) continue;
@@ -91,16 +89,12 @@ export class WatchTable {
     }
   }
 
-  /** Fires @introduceDomain / @releaseDomain for `domid`; `perms` guard unprivileged owners. */
-  fireSpecial(name: string, domid: number, perms: readonly Perm[]): void {
-    const one = `${name}/${domid}`;
+  /** Fires @introduceDomain / @releaseDomain; `perms` guard unprivileged owners. */
+  fireSpecial(name: string, perms: readonly Perm[]): void {
     for (const list of this.byOwner.values()) {
       for (const w of list) {
-        let epath: string | undefined;
-        if (w.abs === name) epath = w.depth !== undefined && w.depth >= 1 ? one : name;
-        else if (w.abs === one) epath = one;
-        if (epath === undefined || !w.owner.mayRead(perms)) continue;
-        w.owner.deliver(epath, w.token);
+        if (w.abs !== name || !w.owner.mayRead(perms)) continue;
+        w.owner.deliver(name, w.token);
       }
     }
   }
