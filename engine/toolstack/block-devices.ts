@@ -12,10 +12,15 @@
 import { statSync } from 'node:fs';
 import { join, relative, resolve, isAbsolute } from 'node:path';
 
-export type BlockDevice = { sectors: number } | { error: string };
+/** `missing`: nothing at the path (what stat() would say ENOENT to). */
+export type BlockDevice = { sectors: number } | { error: string; missing?: boolean };
 
-/** (`params`, the backend's `type` node: phy or qdisk) → the device or the script's error. */
+/**
+ * (`params`, the backend's `type` node: phy or qdisk, or 'stat' for libxl's own stat of
+ * the path as given) → the device or the script's error.
+ */
 export type BlockDeviceLookup = (params: string, type: string) => BlockDevice;
+
 
 export const SECTOR_BYTES = 512;
 
@@ -34,14 +39,14 @@ export function labBlockDevices(labDir: string): BlockDeviceLookup {
     // the block script's expand_dev: a phy: name without a path is under /dev
     const path = type === 'phy' && !params.startsWith('/') ? `/dev/${params}` : params;
     const full = labPathOf(labDir, path);
-    if (full === undefined) return { error: `${path} does not exist.` };
+    if (full === undefined) return { error: `${path} does not exist.`, missing: true };
     let size: number;
     try {
       const st = statSync(full);
       if (!st.isFile()) return { error: `${path} is not a block device.` };
       size = st.size;
     } catch {
-      return { error: `${path} does not exist.` };
+      return { error: `${path} does not exist.`, missing: true };
     }
     return { sectors: Math.floor(size / SECTOR_BYTES) };
   };

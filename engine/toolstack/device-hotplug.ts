@@ -40,6 +40,8 @@ export interface HotplugHostView {
   buildInfoOf(domid: number): DomainBuildInfoJson | undefined;
   setBuildInfo(domid: number, b: DomainBuildInfoJson): void;
   uuidOf(domid: number): string;
+  /** libxl__device_disk_set_backend for a new disk (disk-set-backend.ts): throws when dom0 lacks its target. */
+  checkDisk?(disk: LibxlDiskJson): void;
 }
 
 function requireBuildInfo(h: HotplugHostView, domid: number): DomainBuildInfoJson {
@@ -63,6 +65,7 @@ export function attachDisk(h: HotplugHostView, domid: number, specs: readonly st
     throw new ToolstackError('EEXIST', 'device already exists in xenstore', `${disk.vdev} is in use by domain ${domid}`);
   }
   const next: DomainBuildInfoJson = { ...b, disks: [...(b.disks ?? []), disk] };
+  h.checkDisk?.(disk);
   const spec = devicesForLayout(next, h.uuidOf(domid)).disks.find((d) => d.devid === devid)!;
   h.xenstore.deviceAdded(domid, deviceLayout(domid, { disk: spec }));
   h.setBuildInfo(domid, next);

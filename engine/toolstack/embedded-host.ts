@@ -44,6 +44,7 @@ import { attachDisk, attachNic, detachDisk, detachNic, type HotplugHostView } fr
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
+import { setDiskBackend, setDiskBackends } from './disk-set-backend';
 import { saveDomain, type SaveOptions, type SaveResult } from './migration/domain-save';
 import { restoreDomainFromFile, type RestoreOptions, type RestoreResult } from './migration/domain-restore';
 import { checkDebugKeys } from './debug-keys';
@@ -129,6 +130,8 @@ export class EmbeddedHost implements ToolstackHost {
   /** xl's XEN_DUMP_DIR for this host (undefined: not kept in a lab, no core files). */
   readonly dumpDir: string | undefined;
   private readonly wallClockMs: () => number;
+  /** What dom0 finds behind a disk's target (undefined: every target is there). */
+  private readonly blockDevices: BlockDeviceLookup | undefined;
 
   constructor(opts: EmbeddedHostOptions) {
     const preset = findPreset(opts.preset ?? 'small-lab');
@@ -143,6 +146,7 @@ export class EmbeddedHost implements ToolstackHost {
     this.hostname = opts.hostname ?? opts.id;
     this.dumpDir = opts.dumpDir;
     this.wallClockMs = opts.wallClockMs ?? Date.now;
+    this.blockDevices = opts.blockDevices;
     this.xen = Xen.boot({ seed: opts.seed ?? 1, topology: this.preset.topology, cpuMhz: preset.cpuMhz, cpu: { vendor: preset.vendor, family: preset.family, model: preset.model, features: preset.features } });
     this.pools = new CpupoolOps(this.xen);
     this.xenstore = opts.xenstore ?? new HostXenstore();
@@ -251,6 +255,8 @@ export class EmbeddedHost implements ToolstackHost {
       this.xen.hypercall({ op: 'domctl.max_mem', domid, maxKiB: b.max_memkb });
       if (fill) fill(domid);
       else this.xen.hypercall({ op: 'memory_op.populate_physmap', domid, pages: b.target_memkb / PAGE_KIB });
+      // initiate_domain_create: the disks' backends are chosen once the domain is made
+      setDiskBackends(this.blockDevices, domid, buildInfo.disks ?? []);
       if (!req.paused) this.xen.hypercall({ op: 'domctl.unpausedomain', domid });
     } catch (e) {
       if (domid !== undefined) this.xen.hypercall({ op: 'domctl.destroydomain', domid });
@@ -481,6 +487,7 @@ export class EmbeddedHost implements ToolstackHost {
         if (kept) this.configs.set(id, { ...kept, buildInfo: b });
       },
       uuidOf: (id) => this.info(id).uuid,
+      checkDisk: (disk) => setDiskBackend(this.blockDevices, disk),
     };
   }
 

@@ -6,6 +6,7 @@ import { mkdirSync, truncateSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { openConsole } from './browser';
+import { makeImages } from '../../main/services/disk-images';
 
 const CFG = `name = "files1"
 type = "pvh"
@@ -17,6 +18,11 @@ vif = [ 'mac=00:16:3e:0a:0b:0c,bridge=xenbr1' ]
 
 describe('a domain page shows its devices', () => {
   const c = openConsole(async (w) => {
+    // the LV and the ISO in dom0's filesystem (the lab folder): libxl stat()s each target
+    makeImages(w.server.lab.folder!, [
+      { path: '/dev/vg/files1', sizeMiB: 64 },
+      { path: '/isos/tools.iso', sizeMiB: 8 },
+    ]);
     await w.server.lab.host('lab1').createDomain({ configText: CFG, file: 'files1.cfg' });
   });
 

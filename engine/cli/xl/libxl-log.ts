@@ -4,6 +4,8 @@
  * logger prints "libxl: error: FILE:LINE:FUNCTION: Domain N:MESSAGE[: strerror]"
  * (LIBXL__LOGD / LIBXL__LOGD_ERRNO in libxl_internal.h; no "Domain N:" without a domid).
  */
+import { parseDiskStatError } from '../../toolstack/disk-set-backend';
+
 export interface LibxlSite {
   file: string;
   line: number;
@@ -31,6 +33,8 @@ export const SITES = {
   unpause: { file: 'libxl_domain.c', line: 688, fn: 'domain_unpause_done' },
   domainType: { file: 'libxl_dom.c', line: 37, fn: 'libxl__domain_type' },
   coreDump: { file: 'libxl_domain.c', line: 603, fn: 'libxl_domain_core_dump' },
+  diskSetBackend: { file: 'libxl_device.c', line: 455, fn: 'libxl__device_disk_set_backend' },
+  diskDefaults: { file: 'libxl_create.c', line: 1316, fn: 'initiate_domain_create' },
 } as const satisfies Record<string, LibxlSite>;
 
 export function libxlError(site: LibxlSite, domid: number | undefined, message: string, errno?: string): string {
@@ -52,4 +56,15 @@ export function destroyNotFoundLines(domid: number): string {
     libxlError(SITES.destroyCallback, domid, 'Unable to destroy guest') +
     libxlError(SITES.destroyCb, domid, 'Destruction of domain failed')
   );
+}
+
+/**
+ * What libxl logs when a disk's target is not in dom0 (engine/toolstack/disk-set-backend.ts):
+ * the stat failure, and for a create the disk it gave up on.
+ */
+export function diskStatLines(message: string): string | undefined {
+  const f = parseDiskStatError(message);
+  if (!f) return undefined;
+  const stat = libxlError(SITES.diskSetBackend, undefined, f.stat);
+  return f.domid === undefined ? stat : stat + libxlError(SITES.diskDefaults, f.domid, `Unable to set disk defaults for disk ${f.index!}`);
 }

@@ -45,8 +45,8 @@ describe("a guest's disks are the size of their target in the lab folder", () =>
     expect(g.take()).toContain(' 202        0   20971520 xvda\r\n 202        1   20970496 xvda1\r\n 202       32     614400 xvdc\r\n');
   });
 
-  it('a target that is not there fails the block script and blkfront times out, as Linux says', async () => {
-    const g = await boot("'phy:/dev/vg0/missing,xvdb,w'", 36);
+  it('a qdisk target that is not there (libxl does not stat it) never gets a backend, and blkfront times out, as Linux says', async () => {
+    const g = await boot("'format=raw, vdev=xvdb, access=w, backendtype=qdisk, target=/dev/vg0/missing'", 36);
     const be = `/local/domain/0/backend/vbd/${g.domid}/51728`;
     expect(await node(g, `${be}/hotplug-status`)).toBe('error');
     expect(await node(g, `${be}/hotplug-error`)).toBe('/dev/vg0/missing does not exist.');

@@ -33,7 +33,7 @@ import { yajlBeautify } from '../format/yajl-json';
 import { xlGetopt } from '../getopt';
 import { helpText } from '../help';
 import { XlExit } from '../io';
-import { LIBXL_RC, libxlError, SITES } from '../libxl-log';
+import { diskStatLines, LIBXL_RC, libxlError, SITES } from '../libxl-log';
 import { notImplemented } from '../not-implemented';
 import { asToolstackError } from '../toolstack-failure';
 import { monitorDomain } from './create-monitor';
@@ -135,6 +135,12 @@ function checkSyntax(ctx: XlContext, text: string, file: string): void {
 }
 
 function createFailed(ctx: XlContext, e: ReturnType<typeof asToolstackError>): number {
+  // initiate_domain_create: a disk's target is not in dom0; libxl destroyed the domain again
+  const disk = diskStatLines(e.message);
+  if (disk !== undefined) {
+    ctx.err(disk);
+    return -LIBXL_RC.FAIL;
+  }
   switch (e.code) {
     case 'ECONFIG':
     case 'ENOENT':
@@ -147,15 +153,14 @@ function createFailed(ctx: XlContext, e: ReturnType<typeof asToolstackError>): n
       ctx.err(libxlError(SITES.rename, undefined, e.message));
       ctx.err(libxlError(SITES.makeDomain, undefined, `cannot make domain: ${LIBXL_RC.INVAL}`));
       return -LIBXL_RC.FAIL;
-    default: {
-      // a hypercall failed while building: libxenctrl reports it, then libxl gives up
-      // (xl-create-too-small.err); the embedded host has already undone its work
-      const why = strerror(e.code);
-      ctx.err(`xc: error: ${e.message.endsWith(why) ? e.message : `${e.message}: ${why}`}\n`);
-      ctx.err(libxlError(SITES.rebuildDone, undefined, `cannot (re-)build domain: ${LIBXL_RC.FAIL}`));
-      return -LIBXL_RC.FAIL;
-    }
+    default:
   }
+  // a hypercall failed while building: libxenctrl reports it, then libxl gives up
+  // (xl-create-too-small.err); the embedded host has already undone its work
+  const why = strerror(e.code);
+  ctx.err(`xc: error: ${e.message.endsWith(why) ? e.message : `${e.message}: ${why}`}\n`);
+  ctx.err(libxlError(SITES.rebuildDone, undefined, `cannot (re-)build domain: ${LIBXL_RC.FAIL}`));
+  return -LIBXL_RC.FAIL;
 }
 
 const NODE_ERRNO_TEXT: Record<string, string> = {

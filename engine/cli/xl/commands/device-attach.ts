@@ -18,7 +18,7 @@
 import type { XlCommand } from '../context';
 import { findDomain, qualifierToDomid } from '../find-domain';
 import { xlGetopt } from '../getopt';
-import { libxlError, type LibxlSite } from '../libxl-log';
+import { diskStatLines, libxlError, type LibxlSite } from '../libxl-log';
 import { asToolstackError } from '../toolstack-failure';
 import { parseDiskSpecs } from '../../../toolstack/config/disk-spec';
 import { parseVifSpec } from '../../../toolstack/config/vif-spec';
@@ -60,7 +60,8 @@ export const blockAttach: XlCommand = async (ctx, args) => {
       ctx.err(`${err.message}\n`);
       return 1;
     }
-    ctx.err(libxlLine(SITE_DISK_EXISTS, domid, err.message, err.code));
+    // device_disk_add: the target is not in dom0 (disk-set-backend.ts)
+    ctx.err(diskStatLines(err.message) ?? libxlLine(SITE_DISK_EXISTS, domid, err.message, err.code));
     ctx.err('libxl_device_disk_add failed.\n');
     return 1;
   }
