@@ -267,6 +267,14 @@ export class Xen {
   /** Domain life-cycle records and, on request, periodic runstate and host summaries. */
   readonly events: XenEventStream;
 
+  /**
+   * How many domains exist (the length getdomaininfolist would have). Not a hypercall: the
+   * console's host summary counts with it instead of building every domain's record.
+   */
+  get nrDomains(): number {
+    return this.domains.size;
+  }
+
   private constructor(opts: XenBootOptions) {
     this.rng = new Rng(opts.seed);
     this.events = new XenEventStream({

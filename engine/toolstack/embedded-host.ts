@@ -187,7 +187,7 @@ export class EmbeddedHost implements ToolstackHost {
       totalMemoryMiB: mib(p.totalPages),
       freeMemoryMiB: mib(p.freePages),
       scheduler: this.pools.list().find((x) => x.poolId === 0)?.sched ?? 'credit2',
-      nrDomains: this.infos().length,
+      nrDomains: this.xen.nrDomains,
       nowNs: this.xen.clock.now,
       ...(this.xenstore.socketPath === undefined ? {} : { xenstoredPath: this.xenstore.socketPath }),
     };

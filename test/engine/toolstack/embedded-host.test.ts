@@ -28,8 +28,11 @@ describe('EmbeddedHost', () => {
     expect(d).toMatchObject({ domid: 1, name: 'web1', type: 'pvh', memoryMiB: 256, maxMemoryMiB: 256, maxVcpus: 2, cpupool: 'Pool-0' });
     expect(d.state[2]).toBe('-'); // not paused
     expect((await h.summary()).freeMemoryMiB).toBe(free0 - 256);
+    expect((await h.summary()).nrDomains).toBe((await h.listDomains()).length);
+    expect((await h.summary()).nrDomains).toBe(2);
     await h.destroy(1);
     expect((await h.summary()).freeMemoryMiB).toBe(free0);
+    expect((await h.summary()).nrDomains).toBe(1);
     expect(events.map((e) => e.kind)).toEqual(['domain.created', 'domain.destroyed']);
   });
 
