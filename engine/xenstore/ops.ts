@@ -15,7 +15,7 @@ import { basename, join, parentOf } from './path';
 import type { XsQuota } from './quota';
 import { exceeds } from './quota';
 import type { NodeView, XsNode } from './store';
-import { newNode, nodeBytes } from './store';
+import { newNode, nodeBytes, recordSize } from './store';
 
 /** Who is asking: a connection's domain. */
 export interface Caller {
@@ -69,8 +69,17 @@ export function getPerms(view: NodeView, caller: Caller, path: string): readonly
   return access(view, caller, path, 'read').perms;
 }
 
-function checkValueSize(caller: Caller, value: Buffer): void {
-  if (!caller.privileged && exceeds(caller.quota.nodeSize, value.length)) throw new XsError('ENOSPC', 'node size quota');
+/**
+ * quota_max_entry_size: 4.17's write_node_raw() refuses an unprivileged connection's
+ * write of a node whose whole record (recordSize) reaches the limit (>=), so a value well
+ * under it can still fail on a node with many permissions or children. Every node a
+ * WRITE, MKDIR or SET_PERMS writes is checked, the parent gaining a child too; RM's
+ * rewrite of the parent is not (remove_child_entry() passes no_quota_check).
+ */
+function checkRecord(caller: Caller, node: { value: Buffer; perms: readonly Perm[]; children: Iterable<string> }): void {
+  if (!caller.privileged && caller.quota.nodeSize > 0 && recordSize(node) >= caller.quota.nodeSize) {
+    throw new XsError('ENOSPC', 'node size quota');
+  }
 }
 
 /** Creates `path` and its missing parents; returns the node. */
@@ -91,6 +100,11 @@ function create(view: NodeView, caller: Caller, path: string, value: Buffer): Xs
     let bytes = value.length;
     for (const np of missing) bytes += nodeBytes(np, { value: Buffer.alloc(0), perms: inherit(caller, anc.perms) });
     checkMemory(view, caller, bytes);
+    // create_node() writes the new nodes bottom up, then the existing parent that gains a child
+    const perms = inherit(caller, anc.perms);
+    checkRecord(caller, { value, perms, children: [] });
+    for (let i = 1; i < missing.length; i++) checkRecord(caller, { value: Buffer.alloc(0), perms, children: [basename(missing[i - 1]!)] });
+    checkRecord(caller, { value: anc.value, perms: anc.perms, children: [...anc.children, basename(missing[missing.length - 1]!)] });
   }
   let parentPath = p;
   let parentPerms = anc.perms;
@@ -117,13 +131,13 @@ function inherit(caller: Caller, parent: readonly Perm[]): Perm[] {
 }
 
 export function write(view: NodeView, caller: Caller, path: string, value: Buffer): Change {
-  checkValueSize(caller, value);
   const node = view.get(path);
   if (node === undefined) {
     const n = create(view, caller, path, value);
     return { path, recursive: false, perms: n.perms };
   }
   if (!mayAccess(caller, node.perms, 'write')) throw new XsError('EACCES', path);
+  checkRecord(caller, { value, perms: node.perms, children: node.children });
   if (!caller.privileged && ownerOf(node.perms) === caller.domid) checkMemory(view, caller, value.length - node.value.length);
   view.setValue(path, value);
   return { path, recursive: false, perms: node.perms };
@@ -183,6 +197,7 @@ export function setPerms(view: NodeView, caller: Caller, path: string, perms: Pe
     if (!isOwner(node.perms, caller.domid, caller.target)) throw new XsError('EACCES', path);
     if (ownerOf(perms) !== ownerOf(node.perms)) throw new XsError('EPERM', 'only a privileged domain may change the owner');
   }
+  checkRecord(caller, { value: node.value, perms, children: node.children });
   view.setPerms(path, perms);
   return { path, recursive: false, perms };
 }

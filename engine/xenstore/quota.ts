@@ -30,7 +30,7 @@ export interface XsQuota {
   nodePerms: number;
   /** Length of a path, relative to the domain's own path. */
   pathMax: number;
-  /** Bytes of a node's value. */
+  /** Bytes of a node's whole record: header, permissions, value, child names (store.ts recordSize). */
   nodeSize: number;
 }
 

@@ -50,6 +50,18 @@ export function nodeBytes(path: string, node: { value: Buffer; perms: readonly P
   return path.length + node.value.length + 8 * node.perms.length;
 }
 
+/**
+ * The bytes of a node's record as Xen 4.17's write_node_raw() (xenstored_core.c) stores it,
+ * the size its quota_max_entry_size limits: struct xs_tdb_record_hdr (a uint64 generation
+ * and three uint32 counts, 24 bytes with its padding), 8 bytes per permission (struct
+ * xs_permissions), the value, and the children's names each with its NUL.
+ */
+export function recordSize(node: { value: Buffer; perms: readonly Perm[]; children: Iterable<string> }): number {
+  let size = 24 + 8 * node.perms.length + node.value.length;
+  for (const c of node.children) size += c.length + 1;
+  return size;
+}
+
 export function newNode(perms: Perm[], value: Buffer = Buffer.alloc(0)): XsNode {
   return { value, perms, children: new Set(), generation: 0 };
 }

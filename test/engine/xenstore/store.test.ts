@@ -110,14 +110,48 @@ describe('xenstore store and operations', () => {
     for (let i = 0; i < 10; i++) ops.write(s, dom0, `/local/domain/5/z${i}`, b(''));
   });
 
-  it('enforces node size (2048) and permissions per node (5) for unprivileged domains', () => {
+  it('enforces permissions per node (5) for unprivileged domains', () => {
+    const s = storeWithDomain(5);
+    ops.write(s, dom5, '/local/domain/5/p', b('x'));
+    expect(() => ops.setPerms(s, dom5, '/local/domain/5/p', parsePerms(['n5', 'r1', 'r2', 'r3', 'r4', 'r6']))).toThrow(/ENOSPC/);
+    ops.setPerms(s, dom5, '/local/domain/5/p', parsePerms(['n5', 'r1', 'r2', 'r3', 'r4']));
+  });
+
+  it("limits an unprivileged domain's whole node record to 2048 bytes, as 4.17 write_node_raw() does", () => {
+    // record = 24-byte xs_tdb_record_hdr + 8 per permission + value + child names with NULs,
+    // refused when >= quota_max_entry_size
     const s = storeWithDomain(5);
     expect(DEFAULT_QUOTA.nodeSize).toBe(2048);
-    ops.write(s, dom5, '/local/domain/5/ok', Buffer.alloc(2048, 0x41));
-    expect(() => ops.write(s, dom5, '/local/domain/5/big', Buffer.alloc(2049, 0x41))).toThrow(/ENOSPC/);
+    ops.write(s, dom5, '/local/domain/5/ok', Buffer.alloc(2015, 0x41)); // 24 + 8 + 2015 = 2047
+    // the value (2016) is under 2048, the record (2048) is not
+    expect(() => ops.write(s, dom5, '/local/domain/5/big', Buffer.alloc(2016, 0x41))).toThrow(/ENOSPC/);
+    expect(s.get('/local/domain/5/big')).toBeUndefined();
+    expect(() => ops.write(s, dom5, '/local/domain/5/ok', Buffer.alloc(2016, 0x41))).toThrow(/ENOSPC/);
+    expect(ops.read(s, dom5, '/local/domain/5/ok').length).toBe(2015);
+    // one more permission (8 bytes) takes the record past the limit
+    expect(() => ops.setPerms(s, dom5, '/local/domain/5/ok', parsePerms(['n5', 'r1']))).toThrow(/ENOSPC/);
+    expect(ops.getPerms(s, dom5, '/local/domain/5/ok')).toEqual(parsePerms(['n5']));
+    // dom0 is not limited
     ops.write(s, dom0, '/local/domain/5/big', Buffer.alloc(4000, 0x41));
-    expect(() => ops.setPerms(s, dom5, '/local/domain/5/ok', parsePerms(['n5', 'r1', 'r2', 'r3', 'r4', 'r6']))).toThrow(/ENOSPC/);
-    ops.setPerms(s, dom5, '/local/domain/5/ok', parsePerms(['n5', 'r1', 'r2', 'r3', 'r4']));
+  });
+
+  it("counts a parent's child names in its record: a domain cannot add one more child to a full directory", () => {
+    const s = storeWithDomain(5);
+    // /local/domain/5/dir (1 permission, no value): 24 + 8 = 32 bytes, then 15 children
+    // named 'cNN' + 124 x's (128 bytes each with the NUL): 1952 in all
+    const name = (i: number): string => `c${String(i).padStart(2, '0')}${'x'.repeat(124)}`;
+    for (let i = 0; i < 15; i++) ops.write(s, dom5, `/local/domain/5/dir/${name(i)}`, b(''));
+    // a 16th such child would make the parent's record 2080: ENOSPC, though its own value is empty
+    expect(() => ops.write(s, dom5, `/local/domain/5/dir/${name(15)}`, b(''))).toThrow(/ENOSPC/);
+    expect(s.get(`/local/domain/5/dir/${name(15)}`)).toBeUndefined();
+    ops.mkdir(s, dom5, `/local/domain/5/dir/${'y'.repeat(92)}`); // 1952 + 93 = 2045
+    expect(() => ops.mkdir(s, dom5, '/local/domain/5/dir/ab')).toThrow(/ENOSPC/); // 2045 + 3 = 2048
+    ops.mkdir(s, dom5, '/local/domain/5/dir/a'); // 2045 + 2 = 2047
+    expect(ops.directory(s, dom5, '/local/domain/5/dir').length).toBe(17);
+    // RM rewrites the parent without the quota check (remove_child_entry); dom0 may add more
+    ops.rm(s, dom5, '/local/domain/5/dir/a');
+    ops.write(s, dom0, `/local/domain/5/dir/${name(15)}`, b(''));
+    expect(ops.directory(s, dom5, '/local/domain/5/dir').length).toBe(17);
   });
 
   it('has the Xen default quotas', () => {
