@@ -162,7 +162,16 @@ export class Guest {
       }
     }
     this.freeze();
-    return Array.from({ length: this.hw().vcpus }, (_, v) => modelledRegisters(v, RESUME_AREA));
+    this.suspendedAt = Array.from({ length: this.hw().vcpus }, (_, v) => modelledRegisters(v, RESUME_AREA));
+    return this.suspendedAt;
+  }
+
+  /** The registers suspend() left, until the guest runs again: none are modelled while it runs. */
+  private suspendedAt: VcpuRegisters[] | undefined;
+
+  /** Where the vCPUs stopped, while the guest is suspended (a dump-core of a saved, paused domain reads them). */
+  suspendedRegisters(): readonly VcpuRegisters[] | undefined {
+    return this.suspendedAt;
   }
 
   private resumeState(): ResumeState {
@@ -279,6 +288,7 @@ export class Guest {
   thaw(): void {
     if (!this.frozen) return;
     this.frozen = false;
+    this.suspendedAt = undefined;
     const run = this.deferred;
     this.deferred = [];
     for (const f of run) f();

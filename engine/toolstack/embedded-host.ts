@@ -400,7 +400,7 @@ export class EmbeddedHost implements ToolstackHost {
     this.log(`dumping core to ${file}`);
     try {
       mkdirSync(this.dumpDir, { recursive: true, mode: 0o700 });
-      dumpDomainCore(this.xen, domid, file);
+      dumpDomainCore(this.xen, domid, file, this.suspendedRegisters(domid));
     } catch (e) {
       this.emit({ kind: 'host.log', hostId: this.id, level: 'warning', message: `${ToolstackError.from(e).message}: core dump failed (rc=-3).` });
     }
@@ -520,7 +520,12 @@ export class EmbeddedHost implements ToolstackHost {
   async coreDump(ref: DomainRef, file: string): Promise<CoreDumpResult> {
     const domid = this.resolve(ref);
     if (domid === 0) throw new ToolstackError('EINVAL', 'Domain-0 cannot be dumped by XenDeck', 'dump a guest domain');
-    return dumpDomainCore(this.xen, domid, file);
+    return dumpDomainCore(this.xen, domid, file, this.suspendedRegisters(domid));
+  }
+
+  /** A suspended guest's vCPU registers for its core's .xen_prstatus. */
+  private suspendedRegisters(domid: number): (vcpu: number) => VcpuRegisters | undefined {
+    return (vcpu) => this.guests.get(domid)?.guest.suspendedRegisters()?.[vcpu];
   }
 
   private startGuest(domid: number, paused: boolean): void {

@@ -20,6 +20,8 @@
  * were never written are all zeros: they are left as holes of a sparse file, which reads
  * back byte for byte as libxc's explicit zeros.
  */
+import type { VcpuRegisters } from '../../guest/vcpu-registers';
+import { encodeVcpuGuestContext } from '../migration/pv-vcpu-context';
 import { closeSync, ftruncateSync, openSync, unlinkSync, writeSync } from 'node:fs';
 import type { Xen } from '../../hypervisor/xen';
 import { XEN_VERSION } from '../../hypervisor/xen';
@@ -37,10 +39,6 @@ export interface CoreDumpResult {
   vcpus: number;
 }
 
-/** vcpu_guest_context flags (public/arch-x86/xen.h). */
-const VGCF_IN_KERNEL = 1 << 2;
-const VGCF_ONLINE = 1 << 5;
-const FLAGS_OFFSET = 512;
 
 /** xen/include/public/hvm/e820.h HVM_BELOW_4G_MMIO_START, in pfns; and the VGA hole. */
 const MMIO_HOLE_START_PFN = 0xf0000000 / PAGE_SIZE;
@@ -72,13 +70,11 @@ export function xenVersionInfo(xen: Xen): XenVersionInfo {
   };
 }
 
-function vcpuContext(pv: boolean): Uint8Array {
-  const ctx = new Uint8Array(VCPU_CONTEXT_SIZE);
-  new DataView(ctx.buffer).setBigUint64(FLAGS_OFFSET, BigInt(VGCF_ONLINE | (pv ? VGCF_IN_KERNEL : 0)), true);
-  return ctx;
-}
-
-export function dumpDomainCore(xen: Xen, domid: number, file: string): CoreDumpResult {
+/**
+ * `registers`: a vCPU's modelled registers when the guest model has them (a suspended
+ * guest's, engine/guest/vcpu-registers.ts); otherwise the context carries its flags only.
+ */
+export function dumpDomainCore(xen: Xen, domid: number, file: string, registers?: (vcpu: number) => VcpuRegisters | undefined): CoreDumpResult {
   let info;
   try {
     info = xen.hypercall({ op: 'domctl.getdomaininfo', domid });
@@ -119,7 +115,8 @@ export function dumpDomainCore(xen: Xen, domid: number, file: string): CoreDumpR
     put(encodeHeaders(layout), 0);
     put(encodeNotes({ hvm: !pv, nrVcpus: online.length, nrPages }, xenVersionInfo(xen)), layout.noteOffset);
     const prstatus = new Uint8Array(VCPU_CONTEXT_SIZE * online.length);
-    online.forEach((_, i) => prstatus.set(vcpuContext(pv), i * VCPU_CONTEXT_SIZE));
+    // the same vcpu_guest_context the save stream's X86_PV_VCPU_BASIC carries
+    online.forEach((vcpu, i) => prstatus.set(encodeVcpuGuestContext(registers?.(vcpu), pv), i * VCPU_CONTEXT_SIZE));
     put(prstatus, layout.prstatusOffset);
     if (layout.sharedInfoOffset !== undefined) {
       put(encodeSharedInfo({ nowNs: xen.clock.now, tscKhz: xen.cpuKhz, onlineVcpus: online, maxPfn: mem.gfnLimit }), layout.sharedInfoOffset);

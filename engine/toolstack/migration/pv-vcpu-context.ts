@@ -30,12 +30,22 @@ const REG = { rax: 80, rdx: 96, rsi: 104, rip: 128, cs: 136, rflags: 144, rsp: 1
 
 export function encodePvVcpuBasic(vcpuId: number, regs?: VcpuRegisters): Uint8Array {
   const out = new Uint8Array(8 + VCPU_GUEST_CONTEXT_X86_64_SIZE);
+  new DataView(out.buffer).setUint32(0, vcpuId, true);
+  out.set(encodeVcpuGuestContext(regs, true), 8);
+  return out;
+}
+
+/**
+ * One vcpu_guest_context_x86_64_t: what XEN_DOMCTL_getvcpucontext gives a dom0 tool, so
+ * the same bytes go into a save stream (above) and into a core dump's .xen_prstatus
+ * (xc_domain_dumpcore). `inKernel`: VGCF_in_kernel, set for a PV guest's kernel context.
+ */
+export function encodeVcpuGuestContext(regs: VcpuRegisters | undefined, inKernel: boolean): Uint8Array {
+  const out = new Uint8Array(VCPU_GUEST_CONTEXT_X86_64_SIZE);
   const v = new DataView(out.buffer);
-  v.setUint32(0, vcpuId, true);
-  const c = 8;
-  v.setBigUint64(c + FLAGS, BigInt(VGCF_ONLINE | VGCF_IN_KERNEL), true);
+  v.setBigUint64(FLAGS, BigInt(VGCF_ONLINE | (inKernel ? VGCF_IN_KERNEL : 0)), true);
   if (regs) {
-    const u = c + USER_REGS;
+    const u = USER_REGS;
     v.setBigUint64(u + REG.rax, regs.rax, true);
     v.setBigUint64(u + REG.rdx, regs.rdx, true);
     v.setBigUint64(u + REG.rsi, regs.rsi, true);
@@ -44,10 +54,10 @@ export function encodePvVcpuBasic(vcpuId: number, regs?: VcpuRegisters): Uint8Ar
     v.setBigUint64(u + REG.rflags, regs.rflags, true);
     v.setBigUint64(u + REG.rsp, regs.rsp, true);
     v.setUint16(u + REG.ss, FLAT_KERNEL_SS64, true);
-    v.setBigUint64(c + KERNEL_SS, BigInt(FLAT_KERNEL_SS64), true);
-    v.setBigUint64(c + KERNEL_SP, regs.rsp, true);
-    v.setBigUint64(c + CTRLREG + 3 * 8, regs.cr3, true);
-    v.setBigUint64(c + GS_BASE_KERNEL, regs.gsBaseKernel, true);
+    v.setBigUint64(KERNEL_SS, BigInt(FLAT_KERNEL_SS64), true);
+    v.setBigUint64(KERNEL_SP, regs.rsp, true);
+    v.setBigUint64(CTRLREG + 3 * 8, regs.cr3, true);
+    v.setBigUint64(GS_BASE_KERNEL, regs.gsBaseKernel, true);
   }
   return out;
 }
@@ -58,12 +68,18 @@ export function decodePvVcpuBasic(body: Uint8Array, offset: number): { vcpuId: n
   }
   const v = new DataView(body.buffer, body.byteOffset, body.byteLength);
   if (v.getUint32(4, true) !== 0) throw streamError('X86_PV_VCPU_BASIC: reserved field set', offset);
-  const c = 8;
-  const u = c + USER_REGS;
+  return { vcpuId: v.getUint32(0, true), ...decodeVcpuGuestContext(body.subarray(8)) };
+}
+
+/** The flags and modelled registers of one vcpu_guest_context_x86_64_t (a stream record's or a core's). */
+export function decodeVcpuGuestContext(ctx: Uint8Array): { online: boolean; inKernel: boolean; regs: VcpuRegisters } {
+  const v = new DataView(ctx.buffer, ctx.byteOffset, ctx.byteLength);
+  const u = USER_REGS;
   const q = (at: number): bigint => v.getBigUint64(at, true);
+  const flags = Number(q(FLAGS));
   return {
-    vcpuId: v.getUint32(0, true),
-    online: (Number(q(c + FLAGS)) & VGCF_ONLINE) !== 0,
-    regs: { rax: q(u + REG.rax), rdx: q(u + REG.rdx), rsi: q(u + REG.rsi), rip: q(u + REG.rip), rflags: q(u + REG.rflags), rsp: q(u + REG.rsp), cr3: q(c + CTRLREG + 3 * 8), gsBaseKernel: q(c + GS_BASE_KERNEL) },
+    online: (flags & VGCF_ONLINE) !== 0,
+    inKernel: (flags & VGCF_IN_KERNEL) !== 0,
+    regs: { rax: q(u + REG.rax), rdx: q(u + REG.rdx), rsi: q(u + REG.rsi), rip: q(u + REG.rip), rflags: q(u + REG.rflags), rsp: q(u + REG.rsp), cr3: q(CTRLREG + 3 * 8), gsBaseKernel: q(GS_BASE_KERNEL) },
   };
 }
