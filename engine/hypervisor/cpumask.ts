@@ -106,19 +106,27 @@ export class CpuMask {
   /** xl's range list: "0-3,8,10-11"; "all" when every cpu is set. */
   toString(): string {
     if (this.full) return 'all';
-    const parts: string[] = [];
-    let start = -1;
-    let prev = -2;
-    for (const c of this) {
-      if (c !== prev + 1) {
-        if (start >= 0) parts.push(start === prev ? `${start}` : `${start}-${prev}`);
-        start = c;
-      }
-      prev = c;
-    }
-    if (start >= 0) parts.push(start === prev ? `${start}` : `${start}-${prev}`);
-    return parts.join(',');
+    return rangeList(this);
   }
+}
+
+/**
+ * CPU numbers in ascending order as ranges, "0-3,8,10-11" (xl's CPU list, and Xen's own
+ * "%*pbl" format); empty for none.
+ */
+export function rangeList(ascending: Iterable<number>): string {
+  const parts: string[] = [];
+  let start = -1;
+  let prev = -2;
+  for (const c of ascending) {
+    if (c !== prev + 1) {
+      if (start >= 0) parts.push(start === prev ? `${start}` : `${start}-${prev}`);
+      start = c;
+    }
+    prev = c;
+  }
+  if (start >= 0) parts.push(start === prev ? `${start}` : `${start}-${prev}`);
+  return parts.join(',');
 }
 
 function popcount(w: number): number {

@@ -7,7 +7,7 @@
 import type { ConsoleRing } from './conring';
 import type { Domain } from './domain';
 import type { CpuPools } from './sched/cpupool';
-import type { CpuMask } from './cpumask';
+import { rangeList, type CpuMask } from './cpumask';
 
 /** What the handlers read from the hypervisor. */
 export interface KeyhandlerHost {
@@ -44,18 +44,7 @@ export function debugKeys(h: KeyhandlerHost, keys: string): void {
 
 /** Xen's "%*pbl" cpumask format: ranges joined by commas, empty for an empty mask. */
 export function pbl(cpus: Iterable<number>): string {
-  const parts: string[] = [];
-  let start = -1;
-  let prev = -2;
-  for (const c of [...cpus].sort((a, b) => a - b)) {
-    if (c !== prev + 1) {
-      if (start >= 0) parts.push(start === prev ? `${start}` : `${start}-${prev}`);
-      start = c;
-    }
-    prev = c;
-  }
-  if (start >= 0) parts.push(start === prev ? `${start}` : `${start}-${prev}`);
-  return parts.join(',');
+  return rangeList([...cpus].sort((a, b) => a - b));
 }
 
 /** show_handlers(): every installed key in ASCII order, isprint() or a space. */
