@@ -12,6 +12,10 @@ await build({
   target: 'node20',
   outdir: 'out/cli',
   outExtension: { '.js': '.mjs' },
+  // the lab's embedded host (xl --lab) is a chunk of its own, loaded by a dynamic import:
+  // xl talking to a running XenDeck starts without evaluating it
+  splitting: true,
+  chunkNames: 'chunks/[name]-[hash]',
   // ssh2 has a native part; it stays a package import
   external: ['ssh2', 'cpu-features'],
   banner: { js: "import { createRequire as __xdCreateRequire } from 'node:module'; const require = __xdCreateRequire(import.meta.url);" },

@@ -7,7 +7,7 @@
  */
 import type { XlGlobals } from './context';
 import { XlExit, type CliIo } from './io';
-import { defaultLabDir } from './lab-store';
+import { defaultLabDir } from './lab-dir';
 import { resolve } from 'node:path';
 
 export interface GlobalParse {

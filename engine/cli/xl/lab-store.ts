@@ -11,7 +11,7 @@
  * never silently skipped, since the host would then not be the one the user built.
  */
 import { mkdir, readFile } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { z } from 'zod';
 import { LabHost } from './lab-host';
 import { writeFileAtomic } from './atomic-write';
@@ -41,11 +41,7 @@ export class LabError extends Error {
   override readonly name = 'LabError';
 }
 
-/** $XENDECK_LAB, else ./.lab (git-ignored in the XenDeck tree). */
-export function defaultLabDir(env: Record<string, string | undefined>, cwd: string): string {
-  const v = env['XENDECK_LAB'];
-  return resolve(cwd, v !== undefined && v !== '' ? v : '.lab');
-}
+export { defaultLabDir } from './lab-dir';
 
 export class LabStore {
   private constructor(
