@@ -20,6 +20,7 @@
  * wording is XenDeck's own and says which key and value are wrong; the file:line is xl's
  * form.
  */
+import { refuseUnmodelledKeys } from './config/unmodelled-keys';
 import { configError, getDefbool, getLongLenient, getString } from './config/cfg-get';
 import { parseVcpuAffinity } from './config/cpu-affinity';
 import type { CpuRangeContext } from './config/cpu-range';
@@ -70,6 +71,7 @@ function build(cfg: XlCfgParse, host: ConfigHostFacts): ParsedDomainConfig {
     throw new ToolstackError('ECONFIG', 'Domain name must be specified.', 'Add a line such as name = "guest1"');
   }
   const type = domainType(cfg);
+  refuseUnmodelledKeys(cfg);
   let kernel = getString(cfg, 'kernel');
   // xm compatibility: an HVM guest's kernel="…/hvmloader" was its firmware; xl drops it
   if (type === 'hvm' && kernel !== undefined && basename(kernel) === 'hvmloader') {
