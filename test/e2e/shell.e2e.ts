@@ -130,6 +130,16 @@ describe('served console in Chromium', () => {
     expect((await env.server.lab.list()).map((h) => h.id)).toEqual(['lab1']);
   });
 
+  it("shows a host's xl dmesg and sends it debug keys (Xen's 'q' dump lands in the ring)", async () => {
+    const { page } = env;
+    await page.getByRole('link', { name: 'Hosts' }).click();
+    await page.getByRole('button', { name: 'dmesg' }).first().click();
+    await expect.poll(() => page.locator('[data-test=dmesg]').textContent()).toContain('(XEN)');
+    await page.getByLabel('Debug keys').fill('q');
+    await page.getByRole('button', { name: 'Send (xl debug-keys)' }).click();
+    await expect.poll(() => page.locator('[data-test=dmesg]').textContent()).toContain("'q' pressed -> dumping domain info");
+  });
+
   it('saw no console error and no CSP violation', () => {
     expect(env.problems).toEqual([]);
   });
