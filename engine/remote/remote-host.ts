@@ -220,6 +220,24 @@ export class RemoteXenHost {
   }
 
   /**
+   * A sparse raw disk image at `path` in dom0 unless something is there already, as an
+   * administrator makes one before `xl create` (`truncate -s`): 'created' or 'kept'.
+   */
+  async makeDiskImage(path: string, sizeMiB: number): Promise<'created' | 'kept'> {
+    if (!/^\/[^\0\n]*$/.test(path) || path.split('/').includes('..')) throw new BadArgumentError(`not a disk image path: ${JSON.stringify(path)}`);
+    if (!Number.isInteger(sizeMiB) || sizeMiB < 1) throw new BadArgumentError(`not a disk image size: ${sizeMiB}`);
+    const script = 'if [ -e "$1" ]; then echo kept; else mkdir -p -- "$(dirname -- "$1")" && truncate -s "$2"M -- "$1" && echo created; fi';
+    const out = await this.run(this.tool(['sh', '-c', script, 'sh', path, String(sizeMiB)]), `make disk image ${path}`, false);
+    return out.trim() === 'created' ? 'created' : 'kept';
+  }
+
+  /** Removes a disk image this console made for a create that then failed. */
+  async removeDiskImage(path: string): Promise<void> {
+    if (!/^\/[^\0\n]*$/.test(path) || path.split('/').includes('..')) throw new BadArgumentError(`not a disk image path: ${JSON.stringify(path)}`);
+    await this.run(this.tool(['rm', '-f', '--', path]), `rm ${path}`, true);
+  }
+
+  /**
    * The CPUID policy of the host, or of one domain, as `xen-cpuid` shows it
    * (tools/misc/xen-cpuid.c). The host's names come from xen-cpuid's own decoding of
    * the "Host" featureset; a domain's policy (`--policy=DOMID`) is turned into a

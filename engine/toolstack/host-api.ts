@@ -50,6 +50,12 @@ export interface ToolstackHost {
   listDomains(): Promise<DomainSummary[]>;
   domain(ref: DomainRef): Promise<DomainSummary>;
   createDomain(req: CreateDomainRequest): Promise<CreateDomainResult>;
+  /**
+   * A sparse raw disk image in dom0 unless one is there ('kept'); only hosts whose dom0
+   * filesystem XenDeck reaches have it (main/services/disk-images.ts does the lab's).
+   */
+  makeDiskImage?(path: string, sizeMiB: number): Promise<'created' | 'kept'>;
+  removeDiskImage?(path: string): Promise<void>;
   pause(ref: DomainRef): Promise<void>;
   unpause(ref: DomainRef): Promise<void>;
   shutdown(ref: DomainRef, opts?: ShutdownOptions): Promise<void>;

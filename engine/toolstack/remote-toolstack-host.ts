@@ -150,6 +150,14 @@ export class RemoteToolstackHost implements ToolstackHost {
     return this.call(() => this.remote.dmesg({ clear: opts.clear ?? false }));
   }
 
+  async makeDiskImage(path: string, sizeMiB: number): Promise<'created' | 'kept'> {
+    return this.call(() => this.remote.makeDiskImage(path, sizeMiB));
+  }
+
+  async removeDiskImage(path: string): Promise<void> {
+    await this.call(() => this.remote.removeDiskImage(path));
+  }
+
   async debugKeys(keys: string): Promise<void> {
     checkDebugKeys(keys);
     await this.call(() => this.remote.debugKeys(keys));

@@ -80,9 +80,7 @@ export async function createWithImages(
   log: (message: string) => void,
 ): Promise<CreateDomainResult> {
   if (images.length === 0 || req.dryRun) return host.createDomain(req);
-  if (host.kind === 'remote') {
-    throw new ToolstackError('ENOSYS', 'creating disk images on a real host: not implemented in XenDeck yet', 'Create each image in dom0 first (truncate -s 10G /var/lib/xen/images/NAME.img), then create the domain without "new image"');
-  }
+  if (host.kind === 'remote') return createWithRemoteImages(host, req, images, log);
   // A lab kept only in memory has no dom0 filesystem: every vbd target is there (10 GiB).
   if (labDir === undefined) return host.createDomain(req);
   const made = makeImages(labDir, images);
@@ -92,6 +90,28 @@ export async function createWithImages(
     return r;
   } catch (e) {
     made.undo();
+    throw e;
+  }
+}
+
+/** The same on a real host: each image made in its dom0 over SSH, removed again on failure. */
+async function createWithRemoteImages(host: ToolstackHost, req: CreateDomainRequest, images: readonly NewImage[], log: (message: string) => void): Promise<CreateDomainResult> {
+  const make = host.makeDiskImage?.bind(host);
+  const remove = host.removeDiskImage?.bind(host);
+  if (!make || !remove) {
+    throw new ToolstackError('ENOSYS', `creating disk images on host ${host.id}: not implemented in XenDeck yet`, 'Create each image in dom0 first (truncate -s 10G /var/lib/xen/images/NAME.img), then create the domain without "new image"');
+  }
+  const created: NewImage[] = [];
+  const undo = async (): Promise<void> => {
+    for (const img of created.splice(0)) await remove(img.path).catch(() => undefined);
+  };
+  try {
+    for (const img of images) if ((await make(img.path, img.sizeMiB)) === 'created') created.push(img);
+    const r = await host.createDomain(req);
+    for (const img of created) log(`disk image ${img.path} created in dom0 (${img.sizeMiB} MiB, sparse raw)`);
+    return r;
+  } catch (e) {
+    await undo();
     throw e;
   }
 }

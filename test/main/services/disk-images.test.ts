@@ -56,7 +56,7 @@ describe('new disk images in dom0 (the lab folder)', () => {
     expect((await host.listDomains()).map((d) => d.name)).toEqual(before);
   });
 
-  it('a dry run makes no image; a real host says it cannot yet', async () => {
+  it('a dry run makes no image; a host that cannot reach its dom0 filesystem says so', async () => {
     const lab = tmp();
     const host = new EmbeddedHost({ id: 'h', blockDevices: labBlockDevices(lab) });
     await createWithImages(host, lab, { configText: PV('web1'), file: 'web1.cfg', dryRun: true }, [{ path: '/var/lib/xen/images/web1.img', sizeMiB: 64 }], () => undefined);
