@@ -33,7 +33,28 @@ import { MICROSECS, MILLISECS, type Clock, type STime, type Timer } from '../clo
 import { XenError } from '../errno';
 import type { Topology } from '../topology';
 import type { SchedDomainRec, Unit } from './core';
-import { insertAt, removeAt } from './queue';
+import { CpuFifo } from './cpu-fifo';
+import { CschedRunqs } from './credit-runq';
+import {
+  CSCHED_DEFAULT_WEIGHT,
+  CSCHED_FLAG_ACTIVE,
+  CSCHED_FLAG_PARKED,
+  CSCHED_PRI_IDLE,
+  CSCHED_PRI_TS_BOOST,
+  CSCHED_PRI_TS_OVER,
+  CSCHED_PRI_TS_UNDER,
+  CschedDom,
+  CschedUnits,
+  F_CREDIT,
+  F_LAST_SCHED,
+  F_START,
+  F_STRIDE,
+  I_ACT_NEXT,
+  I_FLAGS,
+  I_PRI,
+  I_RUNQ_CPU,
+  I_STRIDE,
+} from './credit-units';
 import {
   SCHED_DEFAULT_RATELIMIT_US,
   XEN_SCHEDULER_ID,
@@ -47,41 +68,17 @@ import {
   type Scheduler,
 } from './scheduler';
 
-export const CSCHED_DEFAULT_WEIGHT = 256;
+export { CSCHED_DEFAULT_WEIGHT, CSCHED_PRI_IDLE, CSCHED_PRI_TS_BOOST, CSCHED_PRI_TS_OVER, CSCHED_PRI_TS_UNDER } from './credit-units';
 export const CSCHED_DEFAULT_TSLICE_MS = 30;
 export const CSCHED_TICKS_PER_TSLICE = 3;
 export const CSCHED_CREDITS_PER_MSEC = 10;
 export const CSCHED_MIN_TIMER = MICROSECS(50);
-export const CSCHED_PRI_TS_BOOST = 0;
-export const CSCHED_PRI_TS_UNDER = -1;
-export const CSCHED_PRI_TS_OVER = -2;
-export const CSCHED_PRI_IDLE = -64;
 export const XEN_SYSCTL_CSCHED_TSLICE_MIN = 1;
 export const XEN_SYSCTL_CSCHED_TSLICE_MAX = 1000;
 export const XEN_SYSCTL_CSCHED_MGR_DLY_MAX_US = 100_000;
 
-class CDom {
-  weight = CSCHED_DEFAULT_WEIGHT;
-  cap = 0;
-  /** Active units of this domain (on the active list). */
-  readonly active = new Set<Unit>();
-}
-
-class CUnit {
-  credit = 0;
-  pri = CSCHED_PRI_TS_UNDER;
-  startTime = 0;
-  onRunq = false;
-  /** pCPU whose runqueue holds it. */
-  runqCpu = -1;
-  parked = false;
-  active = false;
-  /** When it last went off a pCPU (vcpu_migration_delay's cache-hot test). */
-  lastSchedTime = 0;
-  constructor(readonly dom: CDom) {}
-}
-
-const cu = (u: Unit): CUnit => u.priv as CUnit;
+/** The unit's record (its `priv`, set by insertUnit). */
+const rec = (u: Unit): number => u.priv as number;
 
 export class CreditScheduler implements Scheduler {
   readonly name = 'credit';
@@ -90,21 +87,24 @@ export class CreditScheduler implements Scheduler {
   tsliceMs = CSCHED_DEFAULT_TSLICE_MS;
   ratelimitUs = SCHED_DEFAULT_RATELIMIT_US;
   vcpuMigrDelayUs = 0;
+  /** The same three in ns, kept with them (adjustGlobal). */
+  private tsliceNs = MILLISECS(CSCHED_DEFAULT_TSLICE_MS);
+  private tickPeriodNs = MILLISECS(CSCHED_DEFAULT_TSLICE_MS) / CSCHED_TICKS_PER_TSLICE;
+  private ratelimitNs = MICROSECS(SCHED_DEFAULT_RATELIMIT_US);
+  /** The pool's pCPUs, in the order they joined (the fallback walk of pickCpu). */
   private readonly cpus = new Set<number>();
-  private readonly runq: Unit[][];
-  private readonly idlers: Uint8Array;
-  /** The same, as a set to walk (prv->idlers). */
-  private readonly idleSet = new Set<number>();
+  private readonly inPool: Uint8Array;
+  private readonly units = new CschedUnits();
+  private readonly runq: CschedRunqs;
+  /** prv->idlers: idle pCPUs, the one idle longest first. */
+  private readonly idlers: CpuFifo;
   /** pCPUs whose runqueue has a waiting unit (work-stealing candidates). */
-  private readonly queued = new Set<number>();
+  private readonly queued: CpuFifo;
   /** The same per NUMA node, in the same order (the first pass of csched_load_balance). */
-  private readonly queuedOnNode: Set<number>[];
-  /** Priority of the head of each pCPU's runqueue (PRI_IDLE when empty): work stealing
-   * skips a peer with nothing better than what it has without touching the peer's units. */
-  private readonly headPri: Int32Array;
+  private readonly queuedOnNode: CpuFifo;
   private readonly ticker: (Timer | null)[];
   private master: Timer | null = null;
-  private readonly doms = new Set<CDom>();
+  private readonly doms = new Set<CschedDom>();
   private readonly balanceBias: Int32Array;
   steals = 0;
 
@@ -114,31 +114,20 @@ export class CreditScheduler implements Scheduler {
     private readonly topo: Topology,
   ) {
     const n = core.nrCpus;
-    this.runq = Array.from({ length: n }, () => []);
-    this.idlers = new Uint8Array(n);
+    this.inPool = new Uint8Array(n);
+    this.runq = new CschedRunqs(n, this.units);
+    this.idlers = new CpuFifo(n);
+    this.queued = new CpuFifo(n);
+    this.queuedOnNode = new CpuFifo(n, topo.nrNodes);
     this.ticker = new Array<Timer | null>(n).fill(null);
     this.balanceBias = new Int32Array(topo.nrNodes);
-    this.queuedOnNode = Array.from({ length: topo.nrNodes }, () => new Set<number>());
-    this.headPri = new Int32Array(n).fill(CSCHED_PRI_IDLE);
-  }
-
-  private setHead(cpu: number): void {
-    const q = this.runq[cpu]!;
-    this.headPri[cpu] = q.length > 0 ? cu(q[0]!).pri : CSCHED_PRI_IDLE;
   }
 
   private setIdler(cpu: number, idle: boolean): void {
-    this.idlers[cpu] = idle ? 1 : 0;
-    if (idle) this.idleSet.add(cpu);
-    else this.idleSet.delete(cpu);
+    if (idle) this.idlers.add(cpu);
+    else this.idlers.delete(cpu);
   }
 
-  private get tslice(): STime {
-    return MILLISECS(this.tsliceMs);
-  }
-  private get tickPeriod(): STime {
-    return MILLISECS(this.tsliceMs) / CSCHED_TICKS_PER_TSLICE;
-  }
   private get creditsPerTslice(): number {
     return CSCHED_CREDITS_PER_MSEC * this.tsliceMs;
   }
@@ -147,21 +136,23 @@ export class CreditScheduler implements Scheduler {
 
   initPcpu(cpu: number): void {
     this.cpus.add(cpu);
+    this.inPool[cpu] = 1;
     this.setIdler(cpu, true);
     if (!this.ticker[cpu]) {
       const t = this.clock.at(this.clock.now, (now) => this.tick(cpu, now));
       this.clock.cancel(t);
       this.ticker[cpu] = t;
     }
-    if (!this.master) this.master = this.clock.every(this.tslice, (now) => this.acct(now));
+    if (!this.master) this.master = this.clock.every(this.tsliceNs, (now) => this.acct(now));
   }
 
   deinitPcpu(cpu: number): void {
-    if (this.runq[cpu]!.length > 0) throw new Error(`credit: pCPU ${cpu} runqueue not empty`);
+    if (this.runq.len[cpu]! > 0) throw new Error(`credit: pCPU ${cpu} runqueue not empty`);
     this.cpus.delete(cpu);
+    this.inPool[cpu] = 0;
     this.setIdler(cpu, false);
     this.queued.delete(cpu);
-    this.queuedOnNode[this.topo.cpuNode[cpu]!]!.delete(cpu);
+    this.queuedOnNode.delete(cpu);
     this.clock.cancel(this.ticker[cpu]!);
     if (this.cpus.size === 0 && this.master) {
       this.clock.cancel(this.master);
@@ -172,78 +163,61 @@ export class CreditScheduler implements Scheduler {
   // --- domains and units -----------------------------------------------------------
 
   insertDomain(d: SchedDomainRec): void {
-    if (!(d.priv instanceof CDom)) d.priv = new CDom();
-    this.doms.add(d.priv as CDom);
+    if (!(d.priv instanceof CschedDom)) d.priv = new CschedDom();
+    this.doms.add(d.priv as CschedDom);
   }
 
   removeDomain(d: SchedDomainRec): void {
-    this.doms.delete(d.priv as CDom);
+    this.doms.delete(d.priv as CschedDom);
+    this.units.freeDomain(d);
   }
 
   insertUnit(u: Unit, now: STime): void {
-    const sd = u.dom.priv as CDom;
-    if (!(u.priv instanceof CUnit) || u.priv.dom !== sd) u.priv = new CUnit(sd);
-    const svc = cu(u);
-    svc.onRunq = false;
-    svc.runqCpu = -1;
-    svc.parked = false;
-    svc.startTime = now;
+    const sd = u.dom.priv as CschedDom;
+    let r = this.units.recordOf(u);
+    if (r < 0 || this.units.dom[r] !== sd) {
+      if (r >= 0) this.units.free(r);
+      r = this.units.alloc(u, sd);
+      u.priv = r;
+    }
+    const I = this.units.i;
+    I[r * I_STRIDE + I_RUNQ_CPU] = -1;
+    I[r * I_STRIDE + I_FLAGS]! &= ~CSCHED_FLAG_PARKED;
+    this.units.f[r * F_STRIDE + F_START] = now;
     u.processor = this.pickCpu(u);
   }
 
   removeUnit(u: Unit): void {
-    const svc = cu(u);
-    if (svc.onRunq) this.runqRemove(u);
-    if (svc.active) this.acctStop(u);
-    svc.parked = false;
-  }
-
-  private acctStart(u: Unit): void {
-    const svc = cu(u);
-    svc.active = true;
-    svc.dom.active.add(u);
-  }
-
-  private acctStop(u: Unit): void {
-    const svc = cu(u);
-    svc.active = false;
-    svc.dom.active.delete(u);
+    const r = rec(u);
+    const I = this.units.i;
+    if (I[r * I_STRIDE + I_RUNQ_CPU]! >= 0) this.runqRemove(r);
+    if (I[r * I_STRIDE + I_FLAGS]! & CSCHED_FLAG_ACTIVE) this.units.actStop(r);
+    I[r * I_STRIDE + I_FLAGS]! &= ~CSCHED_FLAG_PARKED;
   }
 
   // --- runqueues -------------------------------------------------------------------
 
-  private runqInsert(u: Unit, cpu: number): void {
-    const svc = cu(u);
-    const q = this.runq[cpu]!;
-    let i = 0;
-    while (i < q.length && cu(q[i]!).pri >= svc.pri) i++;
-    insertAt(q, i, u);
-    if (i === 0) this.headPri[cpu] = svc.pri;
-    svc.onRunq = true;
-    svc.runqCpu = cpu;
+  private runqInsert(r: number, cpu: number): void {
+    this.runq.insert(r, cpu);
     this.queued.add(cpu);
-    this.queuedOnNode[this.topo.cpuNode[cpu]!]!.add(cpu);
+    this.queuedOnNode.add(cpu, this.topo.cpuNode[cpu]!);
   }
 
-  private runqRemove(u: Unit): void {
-    const svc = cu(u);
-    const q = this.runq[svc.runqCpu]!;
-    const i = q.indexOf(u);
-    if (i >= 0) removeAt(q, i);
-    if (i === 0) this.setHead(svc.runqCpu);
-    if (q.length === 0) {
-      this.queued.delete(svc.runqCpu);
-      this.queuedOnNode[this.topo.cpuNode[svc.runqCpu]!]!.delete(svc.runqCpu);
+  private runqRemove(r: number): void {
+    const cpu = this.runq.remove(r);
+    if (this.runq.len[cpu] === 0) {
+      this.queued.delete(cpu);
+      this.queuedOnNode.delete(cpu);
     }
-    svc.onRunq = false;
-    svc.runqCpu = -1;
   }
 
-  private burnCredits(svc: CUnit, now: STime): void {
-    const val = now - svc.startTime;
+  private burnCredits(r: number, now: STime): void {
+    const f = this.units.f;
+    const b = r * F_STRIDE;
+    const val = now - f[b + F_START]!;
     if (val <= 0) return;
-    svc.credit -= (val * CSCHED_CREDITS_PER_MSEC) / MILLISECS(1);
-    svc.startTime = now;
+    f[b + F_CREDIT]! -= (val * CSCHED_CREDITS_PER_MSEC) / MILLISECS(1);
+    f[b + F_START] = now;
   }
 
   // --- picking and tickling --------------------------------------------------------
@@ -251,10 +225,10 @@ export class CreditScheduler implements Scheduler {
   /** _csched_cpu_pick(): an idle pCPU (its own first, soft-affine first), else its own. */
   pickCpu(u: Unit): number {
     const cur = u.processor;
-    const own = this.cpus.has(cur) && u.hardOk(cur);
-    if (own && this.idlers[cur] && (!u.hasSoft || u.softOk(cur))) return cur;
+    const own = this.inPool[cur] === 1 && u.hardOk(cur);
+    if (own && this.idlers.has(cur) && (!u.hasSoft || u.softOk(cur))) return cur;
     let idleHard = -1;
-    for (const c of this.idleSet) {
+    for (let c = this.idlers.first(); c >= 0; c = this.idlers.next(c)) {
       if (!u.hardOk(c) || this.core.curr(c) !== null) continue;
       if (!u.hasSoft || u.softOk(c)) return c;
       if (idleHard < 0) idleHard = c;
@@ -266,12 +240,12 @@ export class CreditScheduler implements Scheduler {
   }
 
   /** __runq_tickle(): preempt the unit's pCPU if it beats what runs there, else wake an idler. */
-  private tickle(u: Unit, now: STime): void {
-    const svc = cu(u);
-    const cpu = svc.runqCpu;
+  private tickle(u: Unit, r: number): void {
+    const I = this.units.i;
+    const cpu = I[r * I_STRIDE + I_RUNQ_CPU]!;
     const cur = this.core.curr(cpu);
-    const curPri = cur ? cu(cur).pri : CSCHED_PRI_IDLE;
-    if (svc.pri > curPri) {
+    const curPri = cur ? I[rec(cur) * I_STRIDE + I_PRI]! : CSCHED_PRI_IDLE;
+    if (I[r * I_STRIDE + I_PRI]! > curPri) {
       // it will not be idle: do not offer it to the next pick
       if (!cur) this.setIdler(cpu, false);
       this.core.tickle(cpu);
@@ -279,7 +253,7 @@ export class CreditScheduler implements Scheduler {
     }
     if (curPri > CSCHED_PRI_IDLE) {
       // someone idle may steal it (tickle_one_idle_cpu)
-      for (const c of this.idleSet) {
+      for (let c = this.idlers.first(); c >= 0; c = this.idlers.next(c)) {
         if (u.hardOk(c) && (!u.hasSoft || u.softOk(c))) {
           this.setIdler(c, false);
           this.core.tickle(c);
@@ -287,7 +261,7 @@ export class CreditScheduler implements Scheduler {
         }
       }
       if (u.hasSoft) {
-        for (const c of this.idleSet) {
+        for (let c = this.idlers.first(); c >= 0; c = this.idlers.next(c)) {
           if (u.hardOk(c)) {
             this.setIdler(c, false);
             this.core.tickle(c);
@@ -296,28 +270,29 @@ export class CreditScheduler implements Scheduler {
         }
       }
     }
-    void now;
   }
 
   // --- wake / sleep ----------------------------------------------------------------
 
-  wake(u: Unit, now: STime): void {
-    const svc = cu(u);
-    if (svc.onRunq || svc.parked) return;
+  wake(u: Unit): void {
+    const r = rec(u);
+    const I = this.units.i;
+    const b = r * I_STRIDE;
+    if (I[b + I_RUNQ_CPU]! >= 0 || I[b + I_FLAGS]! & CSCHED_FLAG_PARKED) return;
     // BOOST a waking UNDER vCPU (not a parked one)
-    if (svc.pri === CSCHED_PRI_TS_UNDER) svc.pri = CSCHED_PRI_TS_BOOST;
+    if (I[b + I_PRI] === CSCHED_PRI_TS_UNDER) I[b + I_PRI] = CSCHED_PRI_TS_BOOST;
     let cpu = u.processor;
-    if (!this.cpus.has(cpu) || !u.hardOk(cpu)) {
+    if (this.inPool[cpu] !== 1 || !u.hardOk(cpu)) {
       cpu = this.pickCpu(u);
       u.processor = cpu;
     }
-    this.runqInsert(u, cpu);
-    this.tickle(u, now);
+    this.runqInsert(r, cpu);
+    this.tickle(u, r);
   }
 
   sleep(u: Unit): void {
-    const svc = cu(u);
-    if (svc.onRunq) this.runqRemove(u);
+    const r = rec(u);
+    if (this.units.i[r * I_STRIDE + I_RUNQ_CPU]! >= 0) this.runqRemove(r);
   }
 
   // --- the tick and accounting -----------------------------------------------------
@@ -326,29 +301,35 @@ export class CreditScheduler implements Scheduler {
   private tick(cpu: number, now: STime): void {
     const cur = this.core.curr(cpu);
     if (!cur || cur.sched !== (this as Scheduler)) return;
-    const svc = cu(cur);
-    if (svc.pri === CSCHED_PRI_TS_BOOST) svc.pri = CSCHED_PRI_TS_UNDER;
-    this.burnCredits(svc, now);
-    if (!svc.active) this.acctStart(cur);
+    const r = rec(cur);
+    const I = this.units.i;
+    const b = r * I_STRIDE;
+    if (I[b + I_PRI] === CSCHED_PRI_TS_BOOST) I[b + I_PRI] = CSCHED_PRI_TS_UNDER;
+    this.burnCredits(r, now);
+    if (!(I[b + I_FLAGS]! & CSCHED_FLAG_ACTIVE)) this.units.actStart(r);
     // an OVER unit running with UNDER ones waiting: let the schedule sort it out
-    const q = this.runq[cpu]!;
-    if (q.length > 0 && cu(q[0]!).pri > svc.pri) this.core.tickle(cpu);
-    this.clock.set(this.ticker[cpu]!, now + this.tickPeriod);
+    const h = this.runq.head[cpu]!;
+    if (h >= 0 && I[h * I_STRIDE + I_PRI]! > I[b + I_PRI]!) this.core.tickle(cpu);
+    this.clock.set(this.ticker[cpu]!, now + this.tickPeriodNs);
   }
 
-  /** csched_acct(): share out credits_per_tslice × pCPUs by weight among active domains. */
+  /**
+   * csched_acct(): share out credits_per_tslice × pCPUs by weight among active domains.
+   * It walks the domains and, of each, only its active units (Xen's active_sdom and
+   * active_unit lists): a unit that stopped consuming left its list and costs nothing.
+   */
   private acct(now: STime): void {
     const cpt = this.creditsPerTslice;
     const creditTotal = cpt * this.cpus.size;
     let weightTotal = 0;
-    for (const sd of this.doms) weightTotal += sd.weight * sd.active.size;
+    for (const sd of this.doms) weightTotal += sd.weight * sd.nrActive;
     if (weightTotal === 0) return;
     // fair share per domain, limited by what it can use (its active vCPUs' pCPU time, or its cap)
-    const share = new Map<CDom, number>();
+    const share = new Map<CschedDom, number>();
     let spare = 0;
     let weightUncapped = 0;
     for (const sd of this.doms) {
-      const n = sd.active.size;
+      const n = sd.nrActive;
       if (n === 0) continue;
       let fair = Math.ceil((creditTotal * sd.weight * n) / weightTotal);
       let peak = n * cpt;
@@ -361,136 +342,148 @@ export class CreditScheduler implements Scheduler {
     }
     if (spare > 0 && weightUncapped > 0) {
       for (const [sd, fair] of share) {
-        const n = sd.active.size;
+        const n = sd.nrActive;
         let peak = n * cpt;
         if (sd.cap > 0) peak = Math.min(peak, Math.floor((sd.cap * cpt + 99) / 100));
         if (fair < peak) share.set(sd, Math.min(peak, fair + Math.ceil((spare * sd.weight * n) / weightUncapped)));
       }
     }
+    // priorities change under queued units: until the re-sort, queue as Xen's walk would
+    this.runq.sorted = false;
+    const I = this.units.i;
+    const f = this.units.f;
     for (const [sd, fair] of share) {
-      const n = sd.active.size;
+      const n = sd.nrActive;
       const perUnit = Math.ceil(fair / n);
       const creditCap = sd.cap > 0 ? Math.ceil(Math.floor((sd.cap * cpt + 99) / 100) / n) : 0;
-      for (const u of [...sd.active]) {
-        const svc = cu(u);
-        if (u.isRunning) this.burnCredits(svc, now);
-        let credit = svc.credit + perUnit;
+      for (let r = sd.actHead; r >= 0; ) {
+        const b = r * I_STRIDE;
+        const next = I[b + I_ACT_NEXT]!;
+        const u = this.units.unit[r]!;
+        if (u.isRunning) this.burnCredits(r, now);
+        let credit = f[r * F_STRIDE + F_CREDIT]! + perUnit;
         if (credit < 0) {
-          svc.pri = CSCHED_PRI_TS_OVER;
-          if (sd.cap > 0 && credit < -creditCap && !svc.parked) this.park(u);
+          I[b + I_PRI] = CSCHED_PRI_TS_OVER;
+          if (sd.cap > 0 && credit < -creditCap && !(I[b + I_FLAGS]! & CSCHED_FLAG_PARKED)) this.park(u, r);
           if (credit < -cpt) credit = -cpt;
         } else {
-          svc.pri = CSCHED_PRI_TS_UNDER;
-          if (svc.parked) this.unpark(u, now);
+          I[b + I_PRI] = CSCHED_PRI_TS_UNDER;
+          if (I[b + I_FLAGS]! & CSCHED_FLAG_PARKED) this.unpark(u, r);
           if (credit > cpt) {
-            this.acctStop(u);
+            this.units.actStop(r);
             credit /= 2;
           }
         }
-        svc.credit = credit;
+        f[r * F_STRIDE + F_CREDIT] = credit;
+        r = next;
       }
     }
     // priorities changed: re-sort the runqueues (csched_runq_sort)
-    for (const c of this.queued) {
-      const q = this.runq[c]!;
-      if (q.length > 1) q.sort((a, b) => cu(b).pri - cu(a).pri);
-      this.setHead(c);
+    for (let c = this.queued.first(); c >= 0; c = this.queued.next(c)) {
+      this.runq.sort(c);
       const cur = this.core.curr(c);
-      if (cur && cu(cur).pri < cu(q[0]!).pri) this.core.tickle(c);
+      if (cur && I[rec(cur) * I_STRIDE + I_PRI]! < this.runq.headPri[c]!) this.core.tickle(c);
     }
+    this.runq.sorted = true;
   }
 
-  private park(u: Unit): void {
-    const svc = cu(u);
-    svc.parked = true;
-    if (svc.onRunq) this.runqRemove(u);
+  private park(u: Unit, r: number): void {
+    const I = this.units.i;
+    I[r * I_STRIDE + I_FLAGS]! |= CSCHED_FLAG_PARKED;
+    if (I[r * I_STRIDE + I_RUNQ_CPU]! >= 0) this.runqRemove(r);
     else if (u.isRunning) this.core.tickle(u.pcpu);
   }
 
-  private unpark(u: Unit, now: STime): void {
-    const svc = cu(u);
-    svc.parked = false;
-    if (u.awake && !u.isRunning && !svc.onRunq) {
-      this.runqInsert(u, this.cpus.has(u.processor) && u.hardOk(u.processor) ? u.processor : this.pickCpu(u));
-      this.tickle(u, now);
+  private unpark(u: Unit, r: number): void {
+    const I = this.units.i;
+    I[r * I_STRIDE + I_FLAGS]! &= ~CSCHED_FLAG_PARKED;
+    if (u.awake && !u.isRunning && I[r * I_STRIDE + I_RUNQ_CPU]! < 0) {
+      this.runqInsert(r, this.inPool[u.processor] === 1 && u.hardOk(u.processor) ? u.processor : this.pickCpu(u));
+      this.tickle(u, r);
     }
   }
 
   // --- do_schedule -----------------------------------------------------------------
 
   doSchedule(cpu: number, prev: Unit | null, now: STime): Unit | null {
+    const I = this.units.i;
+    const f = this.units.f;
     if (prev) {
-      const scurr = cu(prev);
-      this.burnCredits(scurr, now);
-      const prevRunnable = prev.runnable() && !scurr.parked && prev.hardOk(cpu);
-      const runtime = now - scurr.lastSchedTime;
-      if (prevRunnable && this.ratelimitUs > 0 && runtime < MICROSECS(this.ratelimitUs)) {
-        this.slice = Math.max(MICROSECS(this.ratelimitUs) - runtime, CSCHED_MIN_TIMER);
+      const r = rec(prev);
+      this.burnCredits(r, now);
+      const prevRunnable = prev.runnable() && !(I[r * I_STRIDE + I_FLAGS]! & CSCHED_FLAG_PARKED) && prev.hardOk(cpu);
+      const runtime = now - f[r * F_STRIDE + F_LAST_SCHED]!;
+      if (prevRunnable && this.ratelimitNs > 0 && runtime < this.ratelimitNs) {
+        this.slice = Math.max(this.ratelimitNs - runtime, CSCHED_MIN_TIMER);
         this.setIdler(cpu, false);
         return prev;
       }
-      if (prevRunnable) this.runqInsert(prev, cpu);
+      if (prevRunnable) this.runqInsert(r, cpu);
     }
-    const q = this.runq[cpu]!;
-    let snext: Unit | null = q.length > 0 ? q[0]! : null;
-    const pri = snext ? cu(snext).pri : CSCHED_PRI_IDLE;
+    let snext = this.runq.head[cpu]!;
+    const pri = snext >= 0 ? I[snext * I_STRIDE + I_PRI]! : CSCHED_PRI_IDLE;
     if (pri > CSCHED_PRI_TS_OVER) {
-      this.runqRemove(snext!);
+      this.runqRemove(snext);
     } else {
       const stolen = this.loadBalance(cpu, pri);
-      if (stolen) snext = stolen;
-      else if (snext) this.runqRemove(snext);
+      if (stolen >= 0) snext = stolen;
+      else if (snext >= 0) this.runqRemove(snext);
     }
     const wasIdle = prev === null;
-    if (!snext) {
+    if (snext < 0) {
       this.setIdler(cpu, true);
       this.slice = -1;
       if (!wasIdle) this.clock.cancel(this.ticker[cpu]!);
       return null;
     }
     this.setIdler(cpu, false);
-    const sn = cu(snext);
-    sn.startTime = now;
-    if (snext !== prev) sn.lastSchedTime = now;
+    const next = this.units.unit[snext]!;
+    f[snext * F_STRIDE + F_START] = now;
+    if (next !== prev) f[snext * F_STRIDE + F_LAST_SCHED] = now;
     if (wasIdle) {
-      const tp = this.tickPeriod;
+      const tp = this.tickPeriodNs;
       this.clock.set(this.ticker[cpu]!, now + tp - (now % tp));
     }
-    this.slice = this.tslice;
-    return snext;
+    this.slice = this.tsliceNs;
+    return next;
   }
 
-  /** csched_load_balance(): steal a higher-priority waiting unit from a busy peer. */
-  private loadBalance(cpu: number, pri: number): Unit | null {
-    if (this.queued.size === 0) return null;
+  /**
+   * csched_load_balance(): steal a higher-priority waiting unit from a busy peer, on this
+   * NUMA node first. Like Xen's, it skips a peer whose best waiting unit is not better
+   * than what this pCPU has (csched_runq_steal gives up at the first such unit) — here
+   * without touching the peer's units, from the priority of each runqueue's head.
+   */
+  private loadBalance(cpu: number, pri: number): number {
+    if (this.queued.size() === 0) return -1;
     const node = this.topo.cpuNode[cpu]!;
+    const headPri = this.runq.headPri;
+    const I = this.units.i;
     for (let pass = 0; pass < 2; pass++) {
-      for (const peer of pass === 0 ? this.queuedOnNode[node]! : this.queued) {
-        // (a head no better than `pri` ends the walk of that runqueue at once)
-        if (peer === cpu || this.idlers[peer] || this.headPri[peer]! <= pri) continue;
+      const list = pass === 0 ? this.queuedOnNode : this.queued;
+      for (let peer = list.first(pass === 0 ? node : 0); peer >= 0; peer = list.next(peer)) {
+        if (peer === cpu || this.idlers.has(peer) || headPri[peer]! <= pri) continue;
         if (pass === 1 && this.topo.cpuNode[peer] === node) continue;
-        const q = this.runq[peer]!;
-        for (let i = 0; i < q.length; i++) {
-          const u = q[i]!;
-          const svc = cu(u);
-          if (svc.pri <= pri) break;
+        for (let r = this.runq.head[peer]!; r >= 0; r = this.runq.next(r)) {
+          if (I[r * I_STRIDE + I_PRI]! <= pri) break;
+          const u = this.units.unit[r]!;
           if (!u.hardOk(cpu)) continue;
-          if (this.vcpuMigrDelayUs > 0 && this.clock.now - svc.lastSchedTime < MICROSECS(this.vcpuMigrDelayUs)) continue;
-          this.runqRemove(u);
+          if (this.vcpuMigrDelayUs > 0 && this.clock.now - this.units.f[r * F_STRIDE + F_LAST_SCHED]! < MICROSECS(this.vcpuMigrDelayUs)) continue;
+          this.runqRemove(r);
           u.processor = cpu;
           this.steals++;
           this.balanceBias[node] = peer;
-          return u;
+          return r;
         }
       }
     }
-    return null;
+    return -1;
   }
 
   // --- parameters ------------------------------------------------------------------
 
   adjustDomain(d: SchedDomainRec, op: DomainSchedOp): DomainSchedResult {
-    const sd = d.priv as CDom;
+    const sd = d.priv as CschedDom;
     switch (op.cmd) {
       case 'getinfo':
         return { params: { weight: sd.weight, cap: sd.cap } };
@@ -505,7 +498,12 @@ export class CreditScheduler implements Scheduler {
         if (weight) sd.weight = weight;
         if (cap !== undefined) {
           sd.cap = cap;
-          if (cap === 0) for (const u of d.units) if (cu(u).parked) this.unpark(u, this.clock.now);
+          if (cap === 0) {
+            for (const u of d.units) {
+              const r = rec(u);
+              if (this.units.i[r * I_STRIDE + I_FLAGS]! & CSCHED_FLAG_PARKED) this.unpark(u, r);
+            }
+          }
         }
         return { params: { weight: sd.weight, cap: sd.cap } };
       }
@@ -533,9 +531,12 @@ export class CreditScheduler implements Scheduler {
       this.tsliceMs = t;
       this.ratelimitUs = r;
       this.vcpuMigrDelayUs = m;
+      this.tsliceNs = MILLISECS(t);
+      this.tickPeriodNs = MILLISECS(t) / CSCHED_TICKS_PER_TSLICE;
+      this.ratelimitNs = MICROSECS(r);
       if (changed && this.master) {
-        this.master.period = this.tslice;
-        this.clock.set(this.master, this.clock.now + this.tslice);
+        this.master.period = this.tsliceNs;
+        this.clock.set(this.master, this.clock.now + this.tsliceNs);
       }
     }
     return { tsliceMs: this.tsliceMs, ratelimitUs: this.ratelimitUs, vcpuMigrDelayUs: this.vcpuMigrDelayUs };
@@ -555,10 +556,17 @@ export class CreditScheduler implements Scheduler {
     ];
     for (const c of [...this.cpus].sort((a, b) => a - b)) {
       const cur = this.core.curr(c);
-      lines.push(`CPU[${String(c).padStart(2, '0')}] nr_run=${this.runq[c]!.length + (cur ? 1 : 0)}`);
-      if (cur) lines.push(`\trun: [${cur.domid}.${cur.vcpuId}] pri=${cu(cur).pri} credit=${Math.round(cu(cur).credit)}`);
-      this.runq[c]!.forEach((u, i) => lines.push(`\t${String(i + 1).padStart(3)}: [${u.domid}.${u.vcpuId}] pri=${cu(u).pri} credit=${Math.round(cu(u).credit)}`));
+      lines.push(`CPU[${String(c).padStart(2, '0')}] nr_run=${this.runq.len[c]! + (cur ? 1 : 0)}`);
+      if (cur) lines.push(`\trun: ${this.dumpUnit(cur)}`);
+      let i = 0;
+      for (let r = this.runq.head[c]!; r >= 0; r = this.runq.next(r)) lines.push(`\t${String(++i).padStart(3)}: ${this.dumpUnit(this.units.unit[r]!)}`);
     }
     return lines.join('\n');
+  }
+
+  /** [domid.vcpu] pri=… credit=… as csched_dump_unit prints them. */
+  private dumpUnit(u: Unit): string {
+    const r = rec(u);
+    return `[${u.domid}.${u.vcpuId}] pri=${this.units.i[r * I_STRIDE + I_PRI]} credit=${Math.round(this.units.f[r * F_STRIDE + F_CREDIT]!)}`;
   }
 }
