@@ -12,7 +12,7 @@
 import { ToolstackError } from '../toolstack/toolstack-error';
 import { cmdtableLookup } from './xl/cmd-table-lookup';
 import { XL_COMMANDS } from './xl/commands';
-import type { XlContext } from './xl/context';
+import type { XlContext, XlHost } from './xl/context';
 import { parseGlobalOptions } from './xl/global-options';
 import { helpText } from './xl/help';
 import { XlExit, type CliIo } from './xl/io';
@@ -20,17 +20,36 @@ import type { LabStore } from './xl/lab-store';
 import { notImplemented } from './xl/not-implemented';
 import type { ApiHost } from './xl/api-host';
 import { connectRunning } from './xl/select-host';
+import { resolve } from 'node:path';
 
 export type { CliIo } from './xl/io';
 
+/**
+ * An xl run inside a host's Domain 0 (its shell, ./dom0-tools.ts): the host is given, the
+ * paths are dom0's, and nothing is journalled (the host keeps its own state).
+ */
+export interface XlInProcess {
+  host: XlHost;
+  /** dom0's working directory. */
+  cwd: string;
+  /** A path as dom0 names it (absolute or relative to cwd) → the file on this machine. */
+  file(path: string): string;
+  signal?: AbortSignal;
+}
+
 export async function main(argv: string[], io: CliIo): Promise<number> {
+  return runXl(argv, io);
+}
+
+/** xl's main(), as a process of its own or (`inProcess`) in a host's Domain 0. */
+export async function runXl(argv: string[], io: CliIo, inProcess?: XlInProcess): Promise<number> {
   let lab: LabStore | undefined;
   let released = false;
   let api: ApiHost | undefined;
-  let where: 'lab' | 'socket' | undefined;
+  let where: 'lab' | 'socket' | 'dom0' | undefined;
   try {
-    const cwd = process.cwd();
-    const { globals, rest } = parseGlobalOptions(argv, io, cwd);
+    const cwd = inProcess?.cwd ?? process.cwd();
+    const { globals, rest } = parseGlobalOptions(argv, io, cwd, { xendeckOptions: inProcess === undefined });
     const [cmd, ...args] = rest;
     if (cmd === undefined) {
       io.stdout.write(helpText());
@@ -58,7 +77,13 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
       cwd,
       out: (s) => void io.stdout.write(s),
       err: (s) => void io.stderr.write(s),
+      file: (path) => (inProcess ? inProcess.file(path) : resolve(cwd, path)),
+      ...(inProcess?.signal ? { signal: inProcess.signal } : {}),
       host: async () => {
+        if (inProcess) {
+          where = 'dom0';
+          return inProcess.host;
+        }
         if (where === undefined) {
           api = await connectRunning(globals, io.env);
           where = api ? 'socket' : 'lab';
@@ -69,18 +94,19 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
       },
       where: () => where,
       record: async (e) => {
-        if (api) return -1; // the running XenDeck keeps the state
+        if (api || inProcess) return -1; // the running host keeps the state
         if (!lab) throw new Error('internal: journal entry before the lab was opened');
         return lab.record(e);
       },
       hostAsOf: async (entries) => {
+        if (inProcess) return inProcess.host;
         if (api) return api;
         const past = await (await labStore()).open(globals.labDir, { writer: false, entries });
         await past.close();
         return past.host;
       },
       release: async () => {
-        if (api) return;
+        if (api || inProcess) return;
         released = true;
         const l = lab;
         lab = undefined;

@@ -12,7 +12,13 @@ export interface GuestDisk {
 
 /** xen-blkfront's major for xvd* disks (XENVBD_MAJOR); 16 minors a disk. */
 const XENVBD_MAJOR = 202;
-const PART_START = 2048;
+export const PART_START = 2048;
+
+/** The root partition xvda1 of a disk (sectors), when the disk is xvda and has room for it. */
+export function rootPartitionSectors(disks: readonly GuestDisk[]): number | undefined {
+  const d = disks.find((x) => x.name === 'xvda');
+  return d && d.sectors > PART_START ? d.sectors - PART_START : undefined;
+}
 
 function index(name: string): number {
   let i = 0;

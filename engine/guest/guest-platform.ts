@@ -10,6 +10,7 @@ import type { ShutdownReason } from '../hypervisor/domain';
 import type { RunstateTimes } from '../hypervisor/sched/metrics';
 import type { WorkloadSpec } from '../hypervisor/sched/workload';
 import type { XsClient } from '../xenstore/client';
+import type { Dom0Tools } from './dom0-tools';
 import type { GuestPhysMemory } from './kernel-image';
 import type { LabNetwork } from './lab-network';
 
@@ -56,4 +57,6 @@ export interface GuestPlatform {
   memory?(): GuestPhysMemory;
   /** The lab network's DHCP/TFTP service (network boot), when the host has one. */
   labNetwork?(): LabNetwork | undefined;
+  /** Domain 0 only: Xen's tools (xl, xentop) against the host it runs on (./dom0-tools.ts). */
+  dom0Tools?(): Dom0Tools | undefined;
 }

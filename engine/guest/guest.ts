@@ -27,7 +27,8 @@ import { VcpuHotplug, type VcpuHotplugPlatform } from './vcpu-hotplug';
 import { stressWorkloads, type StressPlan } from './stress';
 import { TaskList, type Task } from './tasks';
 import { cpuSplit, topFrame, type CpuSample, type TopOptions } from './top';
-import { xenstoreLs, xenstoreRead, xenstoreWrite } from './xenstore-tools';
+import { xenstoreTool, type XenstoreToolName } from './xenstore-tools';
+import type { Dom0ToolName } from './dom0-tools';
 import { followFrontendBus, probeFrontends, stuckDevices, type FrontendResult } from './xenbus-frontend';
 import { KernelImage } from './kernel-image';
 import { clearResumeState, readResumeState, RESUME_AREA, writeResumeState, type ResumeState } from './resume-state';
@@ -64,7 +65,9 @@ export class Guest {
   /** The command the shell waits for (exits when the prompt comes back). */
   private fgPid = 0;
   private typedAhead: string[] = [];
-  private fg: { cancel: () => void; kind: 'sleep' | 'flood' | 'xenstore' | 'stress' | 'top'; endsAt?: number } | undefined;
+  private fg: { cancel: () => void; kind: 'sleep' | 'flood' | 'xenstore' | 'stress' | 'top' | 'dom0-tool'; endsAt?: number } | undefined;
+  /** The last command's exit status (`$?`). */
+  private status = 0;
   private xs: Promise<XsClient> | undefined;
   /** kexec -l staged a kernel (and its command line). */
   private kexecStaged: { kernel: string; cmdline: string | undefined } | undefined;
@@ -664,7 +667,9 @@ export class Guest {
         this.typedAhead = [];
         this.stopForeground();
         this.write('^C\n');
+        // the interrupted job's status, as a shell reports a child killed by SIGINT
         if (this.state_ === 'busy') {
+          this.status = 130;
           this.prompt();
         } else if (this.state_ === 'shell') this.prompt();
         else if (this.state_ === 'login' || this.state_ === 'password') this.loginPrompt();
@@ -751,7 +756,9 @@ export class Guest {
       kexecLoaded: this.kexecStaged !== undefined,
       load: this.load.at(now),
       disks: this.frontends_.filter((f) => f.kind === 'vbd' && f.sectors !== undefined).map((f) => ({ name: f.name, sectors: f.sectors!, readonly: f.readonly ?? false })),
+      status: this.status,
     });
+    this.status = r.status ?? 0;
     this.write(r.output);
     if (background && r.effect.kind === 'stress') {
       this.write(`[1] ${this.fgPid}\n`);
@@ -778,6 +785,8 @@ export class Guest {
         return this.sleepFor(e.ns);
       case 'xenstore':
         return this.xenstoreTool(e.tool, e.args);
+      case 'dom0-tool':
+        return this.dom0Tool(e.tool, e.args);
       case 'stress':
         this.state_ = 'busy';
         return this.stress(e.plan, this.fgPid);
@@ -916,17 +925,18 @@ export class Guest {
     return this.xs;
   }
 
-  private xenstoreTool(tool: 'read' | 'write' | 'ls', args: string[]): void {
+  private xenstoreTool(tool: XenstoreToolName, args: string[]): void {
     this.state_ = 'busy';
     let cancelled = false;
     this.fg = { cancel: () => (cancelled = true), kind: 'xenstore' };
-    const run = this.xenbusClient().then((xs) => (tool === 'read' ? xenstoreRead(xs, args) : tool === 'write' ? xenstoreWrite(xs, args) : xenstoreLs(xs, args)));
+    const run = this.xenbusClient().then((xs) => xenstoreTool(xs, tool, args));
     void run
       .catch((e: unknown) => ({ output: `xenstore-${tool}: ${e instanceof Error ? e.message : String(e)}\n`, status: 1 }))
       .then((r) => {
         if (cancelled || this.isDown()) return;
         const go = (): void => {
           this.fg = undefined;
+          this.status = r.status;
           this.write(r.output);
           this.prompt();
         };
@@ -934,6 +944,48 @@ export class Guest {
         if (this.frozen) this.deferred.push(go);
         else go();
       });
+  }
+
+  /**
+   * xl / xentop in Domain 0: the host's runner (./dom0-tools.ts) runs the tool against
+   * the toolstack while the shell waits, its output on the tty as it comes; ^C aborts it
+   * (a wait in it ends, what it prints after is dropped) and the prompt comes back. A
+   * dom0 whose host wired no runner says so instead (a lab run by `xl --lab` has none).
+   */
+  private dom0Tool(tool: Dom0ToolName, args: string[]): void {
+    const tools = this.platform.dom0Tools?.();
+    if (!tools) {
+      this.status = 127;
+      this.write(`-sh: ${tool}: not available in this Domain-0 (its host runs no toolstack for it; use \`npx xl\` against the running XenDeck)\n`);
+      return this.prompt();
+    }
+    this.state_ = 'busy';
+    this.setTaskState(this.fgPid, 'S');
+    const abort = new AbortController();
+    let done = false;
+    this.fg = { cancel: () => abort.abort(), kind: 'dom0-tool' };
+    const epoch = this.bootEpoch;
+    const live = (): boolean => !done && !abort.signal.aborted && !this.isDown() && this.bootEpoch === epoch;
+    const print = (text: string): void => {
+      if (!live()) return;
+      // written when the guest runs (a paused dom0 is not a thing, but keep the rule)
+      if (this.frozen) this.deferred.push(() => live() && this.write(text));
+      else this.write(text);
+    };
+    const finish = (status: number): void => {
+      if (!live()) return;
+      done = true;
+      this.fg = undefined;
+      this.status = status;
+      this.prompt();
+    };
+    void tools
+      .run(tool, args, { out: print, err: print, signal: abort.signal })
+      .catch((e: unknown) => {
+        print(`${tool}: ${e instanceof Error ? e.message : String(e)}\n`);
+        return 1;
+      })
+      .then(finish);
   }
 
   /** Run stress as process `parent`: in the foreground when it is the shell's fg job. */

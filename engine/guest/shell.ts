@@ -15,6 +15,9 @@ import { parseStress, type StressPlan } from './stress';
 import type { Task } from './tasks';
 import { parseTop, type TopOptions } from './top';
 import { lsblk, procPartitions, type GuestDisk } from './block-list';
+import { DOM0_TOOLS, type Dom0ToolName } from './dom0-tools';
+import { XENSTORE_TOOLS, type XenstoreToolName } from './xenstore-tools';
+import { df } from './df';
 
 export type ShellEffect =
   | { kind: 'none' }
@@ -22,8 +25,10 @@ export type ShellEffect =
   | { kind: 'shutdown'; how: 'poweroff' | 'reboot' | 'halt' }
   | { kind: 'crash' }
   | { kind: 'exit' }
-  /** xenstore-read / -write / -ls over the guest's xenbus connection (./xenstore-tools.ts). */
-  | { kind: 'xenstore'; tool: 'read' | 'write' | 'ls'; args: string[] }
+  /** xenstore-read / -write / -ls / -rm / -list / -exists over the guest's xenbus connection (./xenstore-tools.ts). */
+  | { kind: 'xenstore'; tool: XenstoreToolName; args: string[] }
+  /** Xen's tools in Domain 0 (xl, xentop), run by the host's runner (./dom0-tools.ts). */
+  | { kind: 'dom0-tool'; tool: Dom0ToolName; args: string[] }
   | { kind: 'stress'; plan: StressPlan }
   | { kind: 'top'; opts: TopOptions }
   /** kexec -l: a kernel staged for kexec -e. */
@@ -37,6 +42,8 @@ export type ShellEffect =
 export interface ShellResult {
   output: string;
   effect: ShellEffect;
+  /** The exit status `$?` reads next (0 when absent; an effect that runs on sets its own). */
+  status?: number;
 }
 
 export interface ShellContext {
@@ -59,10 +66,13 @@ export interface ShellContext {
   load: [number, number, number];
   /** The PV disks blkfront connected. */
   disks?: readonly GuestDisk[];
+  /** The last command's exit status (`$?`). */
+  status?: number;
 }
 
 const NONE: ShellEffect = { kind: 'none' };
 const out = (output: string, effect: ShellEffect = NONE): ShellResult => ({ output, effect });
+const failed = (output: string, status = 1): ShellResult => ({ output, effect: NONE, status });
 
 /** Words of a command line: whitespace-separated; '…' and "…" quote, also inside a word (--append="a b"). */
 export function words(line: string): string[] {
@@ -129,7 +139,7 @@ const FILES: Record<string, (c: ShellContext) => string> = {
   '/etc/os-release': () => `PRETTY_NAME="${OS_NAME} (bookworm)"\nNAME="Debian GNU/Linux"\nVERSION_ID="12"\nVERSION="12 (bookworm)"\nID=debian\n`,
 };
 
-const HELP = ['cat', 'clear', 'date', 'dmesg', 'echo', 'exit', 'free', 'halt', 'help', 'hostname', 'id', 'kexec', 'ls', 'lsblk', 'poweroff', 'ps', 'pwd', 'reboot', 'seq', 'sleep', 'stress', 'top', 'true', 'false', 'uname', 'uptime', 'whoami', 'xenstore-ls', 'xenstore-read', 'xenstore-write', 'yes'];
+const HELP = ['cat', 'clear', 'date', 'df', 'dmesg', 'echo', 'exit', 'free', 'halt', 'help', 'hostname', 'id', 'kexec', 'ls', 'lsblk', 'poweroff', 'ps', 'pwd', 'reboot', 'seq', 'sleep', 'stress', 'top', 'true', 'false', 'uname', 'uptime', 'whoami', 'xenstore-exists', 'xenstore-list', 'xenstore-ls', 'xenstore-read', 'xenstore-rm', 'xenstore-write', 'yes'];
 
 function ps(c: ShellContext): string {
   const rows = c.tasks.map((t) => `${String(t.pid).padStart(5)} root ${busyboxTime(t.cpuNs).padStart(9)} ${t.cmdline}`);
@@ -164,7 +174,8 @@ function two(n: number): string {
 
 /** Run one command line. */
 export function runCommand(line: string, c: ShellContext): ShellResult {
-  let argv = words(line);
+  // ash expands $? (the last status) inside a word too: echo "rc=$?"
+  let argv = words(line).map((w) => (w.includes('$?') ? w.replaceAll('$?', String(c.status ?? 0)) : w));
   let redirect: string | undefined;
   const gt = argv.indexOf('>');
   if (gt >= 0) {
@@ -253,7 +264,14 @@ export function runCommand(line: string, c: ShellContext): ShellResult {
     case 'xenstore-read':
     case 'xenstore-write':
     case 'xenstore-ls':
-      return out('', { kind: 'xenstore', tool: cmd.slice('xenstore-'.length) as 'read' | 'write' | 'ls', args });
+    case 'xenstore-rm':
+    case 'xenstore-list':
+    case 'xenstore-exists': {
+      const tool = cmd.slice('xenstore-'.length) as XenstoreToolName;
+      return XENSTORE_TOOLS.includes(tool) ? out('', { kind: 'xenstore', tool, args }) : failed(`-sh: ${cmd}: not found\n`, 127);
+    }
+    case 'df':
+      return df(args, c.disks ?? [], c.hw);
     case 'stress': {
       const plan = parseStress(args);
       return typeof plan === 'string' ? out(plan) : out('', { kind: 'stress', plan });
@@ -286,17 +304,16 @@ export function runCommand(line: string, c: ShellContext): ShellResult {
     case ':':
       return out('');
     case 'false':
-      return out('');
+      return failed('');
     case 'xl':
-    case 'xenstore-rm':
     case 'xentop':
-      // Domain 0 is where a Xen host's tools run; this shell does not reach the toolstack yet
-      if (c.hw.domid === 0) return out(`-sh: ${cmd}: not implemented in XenDeck's Domain-0 shell yet (run \`npx xl\` against this XenDeck)\n`);
-      return out(`-sh: ${cmd}: not found\n`);
+      // xen-utils is installed in Domain 0 only: a domU has no xl (and no privcmd to run it with)
+      if (c.hw.domid === 0 && (DOM0_TOOLS as readonly string[]).includes(cmd)) return out('', { kind: 'dom0-tool', tool: cmd, args });
+      return failed(`-sh: ${cmd}: not found\n`, 127);
     case 'help':
       return out(`Built-in commands:\n------------------\n\t${HELP.join(' ')}\n`);
     default:
-      return out(`-sh: ${cmd}: not found\n`);
+      return failed(`-sh: ${cmd}: not found\n`, 127);
   }
 }
 

@@ -18,6 +18,7 @@ import { Guest } from '../guest/guest';
 import { LabNetwork } from '../guest/lab-network';
 import { XenBackends } from '../guest/xen-backends';
 import type { VcpuRegisters } from '../guest/vcpu-registers';
+import type { Dom0Tools } from '../guest/dom0-tools';
 import { XsClient } from '../xenstore/client';
 import { SHUTDOWN_REASON_CODE, type ShutdownReason } from '../hypervisor/domain';
 import { findPreset, HOST_PRESETS, type HostPreset } from '../hypervisor/host-presets';
@@ -87,6 +88,11 @@ export interface EmbeddedHostOptions {
   wallClockMs?: () => number;
   /** What dom0 finds behind a disk's target (./block-devices.ts; default: every disk the simulated 10 GiB). */
   blockDevices?: BlockDeviceLookup;
+  /**
+   * Xen's tools for Domain-0's shell (engine/guest/dom0-tools.ts), made for this host by
+   * whoever wires it (main/services/lab.ts: XenDeck's own xl and xentop, engine/cli).
+   */
+  dom0Tools?: (host: EmbeddedHost) => Dom0Tools;
 }
 
 export interface KeptConfig {
@@ -132,6 +138,8 @@ export class EmbeddedHost implements ToolstackHost {
   private readonly wallClockMs: () => number;
   /** What dom0 finds behind a disk's target (undefined: every target is there). */
   private readonly blockDevices: BlockDeviceLookup | undefined;
+  private readonly makeDom0Tools: ((host: EmbeddedHost) => Dom0Tools) | undefined;
+  private dom0Tools_: Dom0Tools | undefined;
 
   constructor(opts: EmbeddedHostOptions) {
     const preset = findPreset(opts.preset ?? 'small-lab');
@@ -147,6 +155,7 @@ export class EmbeddedHost implements ToolstackHost {
     this.dumpDir = opts.dumpDir;
     this.wallClockMs = opts.wallClockMs ?? Date.now;
     this.blockDevices = opts.blockDevices;
+    this.makeDom0Tools = opts.dom0Tools;
     this.xen = Xen.boot({ seed: opts.seed ?? 1, topology: this.preset.topology, cpuMhz: preset.cpuMhz, cpu: { vendor: preset.vendor, family: preset.family, model: preset.model, features: preset.features } });
     this.pools = new CpupoolOps(this.xen);
     this.xenstore = opts.xenstore ?? new HostXenstore();
@@ -632,6 +641,7 @@ export class EmbeddedHost implements ToolstackHost {
           vcpuRunstates: () => (this.xen.hypercall({ op: 'sim.sched_metrics', domid: 0, vcpus: true }).vcpus ?? []).filter((v) => v.domid === 0).map((v) => v.runstate),
           setWorkload: (vcpu, workload) => this.xen.hypercall({ op: 'sim.set_workload', domid: 0, vcpu, workload }),
           xenbus: async () => this.xenstore.dom0Xenbus() ?? this.guestXenbus(0),
+          dom0Tools: () => (this.dom0Tools_ ??= this.makeDom0Tools?.(this)),
         },
         { hardwareDomain: true },
       ),
@@ -914,6 +924,11 @@ export class EmbeddedHost implements ToolstackHost {
     }
     this.names.delete(name);
     return undefined;
+  }
+
+  /** XEN_SYSCTL_getdomaininfolist as libxenstat reads it (xentop), with the host's clock then. */
+  async domainInfoList(): Promise<{ nowNs: number; domains: DomainInfo[] }> {
+    return { nowNs: this.xen.clock.now, domains: this.infos() };
   }
 
   private infos(): DomainInfo[] {

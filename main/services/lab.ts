@@ -5,6 +5,7 @@
  * lab as offline with the reason, and the rest of the lab keeps working.
  */
 import { labBlockDevices } from '../../engine/toolstack/block-devices';
+import { dom0Tools } from '../../engine/cli/dom0-tools';
 import { HostKeyNotTrustedError } from '../../engine/remote/errors';
 import { RemoteXenHost } from '../../engine/remote/remote-host';
 import { EmbeddedHost, type EmbeddedHostOptions } from '../../engine/toolstack/embedded-host';
@@ -121,6 +122,8 @@ export class Lab {
       const folder = this.folder;
       h = new EmbeddedHost({
         ...(folder !== undefined ? { blockDevices: labBlockDevices(folder) } : {}),
+        // xl and xentop in Domain-0's shell, against this host (its filesystem: the lab folder)
+        dom0Tools: (host) => dom0Tools(host, folder),
         ...opts,
         ...(xenstored ? { xenstore: xenstored.xenstore } : {}),
         ...(this.store ? { dumpDir: CoreDumps.dirOf(this.store.dir, opts.id) } : {}),

@@ -63,8 +63,15 @@ export interface XlContext {
   release(): Promise<void>;
   /** The lab's host as it was after its first `entries` journal entries (read-only). */
   hostAsOf(entries: number): Promise<XlHost>;
-  /** Where the host lives: a lab folder (journalled) or a running XenDeck over its socket. */
-  where(): 'lab' | 'socket' | undefined;
+  /**
+   * Where the host lives: a lab folder (journalled), a running XenDeck over its socket,
+   * or the host whose Domain-0 shell runs this xl in process (../dom0-tools.ts).
+   */
+  where(): 'lab' | 'socket' | 'dom0' | undefined;
+  /** The file a path on the command line names (relative to cwd; in Domain 0, in its filesystem: the lab folder). */
+  file(path: string): string;
+  /** Aborted when the run is interrupted (^C on Domain-0's tty): a wait stops. */
+  signal?: AbortSignal;
   out(s: string): void;
   err(s: string): void;
 }

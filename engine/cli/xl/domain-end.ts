@@ -7,6 +7,7 @@
  * never sees half an entry, and waiting takes no lock.
  */
 import type { XlHost } from './context';
+import { XlExit } from './io';
 
 export type DomainEnd = { kind: 'destroyed' } | { kind: 'shutdown'; reboot: boolean };
 
@@ -35,8 +36,10 @@ export async function waitForDomainEnd(labDir: string, domid: number, since: num
  * Over a running XenDeck's socket there is no journal: the domain is asked for until the
  * host no longer knows it (ESRCH), which is what a preserved domain's death looks like.
  */
-export async function waitForDomainGone(host: XlHost, domid: number, pollMs = 100): Promise<void> {
+export async function waitForDomainGone(host: XlHost, domid: number, signal?: AbortSignal, pollMs = 100): Promise<void> {
   for (;;) {
+    // ^C in Domain-0's shell: xl is killed by SIGINT (status 130, as the shell reports it)
+    if (signal?.aborted) throw new XlExit(130);
     try {
       await host.domain(domid);
     } catch (e) {

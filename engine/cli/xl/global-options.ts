@@ -16,7 +16,12 @@ export interface GlobalParse {
   rest: string[];
 }
 
-export function parseGlobalOptions(argv: readonly string[], io: CliIo, cwd: string): GlobalParse {
+/**
+ * `xendeckOptions: false` (xl inside Domain 0, where the host is the one it runs on):
+ * only xl's own options; --lab, --socket and --host are unknown there, as they are to xl.
+ */
+export function parseGlobalOptions(argv: readonly string[], io: CliIo, cwd: string, opts: { xendeckOptions?: boolean } = {}): GlobalParse {
+  const xendeck = opts.xendeckOptions ?? true;
   const envLab = io.env['XENDECK_LAB'];
   const g: XlGlobals = {
     verbose: 0,
@@ -36,7 +41,7 @@ export function parseGlobalOptions(argv: readonly string[], io: CliIo, cwd: stri
       i++;
       break;
     }
-    if (a === '--lab' || a.startsWith('--lab=')) {
+    if (xendeck && (a === '--lab' || a.startsWith('--lab='))) {
       const dir = a === '--lab' ? argv[++i] : a.slice('--lab='.length);
       if (dir === undefined || dir === '') {
         io.stderr.write('xl: --lab needs a directory\n');
@@ -46,7 +51,7 @@ export function parseGlobalOptions(argv: readonly string[], io: CliIo, cwd: stri
       g.labChosen = true;
       continue;
     }
-    const named = valued(argv, i, a, '--socket') ?? valued(argv, i, a, '--host');
+    const named = xendeck ? (valued(argv, i, a, '--socket') ?? valued(argv, i, a, '--host')) : undefined;
     if (named) {
       if (named.value === undefined || named.value === '') {
         io.stderr.write(`xl: ${named.option} needs ${named.option === '--socket' ? 'a path' : 'a host id'}\n`);

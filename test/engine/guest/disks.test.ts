@@ -27,6 +27,32 @@ async function boot(disk: string, seconds = 6): Promise<GuestRig> {
 }
 
 describe("a guest's disks are the size of their target in the lab folder", () => {
+  it('df: the root ext4 on xvda1 sized from its disk (less ext4 metadata), the tmpfs and devtmpfs lines from RAM; -h rounds up', async () => {
+    image('var/lib/xen/images/df20.img', 20 * 1024 ** 3);
+    const g = await boot("'/var/lib/xen/images/df20.img,raw,xvda,rw'");
+    g.type('root\r');
+    g.take();
+    g.type('df\r');
+    const lines = g.take().split('\r\n');
+    expect(lines[1]).toBe('Filesystem     1K-blocks    Used Available Use% Mounted on');
+    const row = (target: string): string[] => lines.find((l) => l.endsWith(` ${target}`))!.split(/ +/);
+    const root = row('/');
+    expect(root[0]).toBe('/dev/xvda1');
+    // 20 GiB less the partition's first MiB: 5242624 blocks of 4 KiB, 160 groups of 514 metadata blocks, a 128 MiB journal
+    expect(Number(root[1])).toBe((5242624 - 160 * 514 - 1 - 3 - 32768) * 4);
+    const [size, used, avail] = [Number(root[1]), Number(root[2]), Number(root[3])];
+    // 5% of the blocks kept for root: used + available falls short of the size by that
+    expect(size - used - avail).toBe(Math.floor(5242624 * 0.05) * 4);
+    expect(root[4]).toBe(`${Math.ceil((used * 100) / (used + avail))}%`);
+    expect(lines.slice(2, -1).map((l) => l.split(/ +/).at(-1))).toEqual(['/dev', '/run', '/', '/dev/shm', '/run/lock']);
+    expect(row('/dev')[0]).toBe('udev');
+    expect(row('/run/lock').slice(0, 4)).toEqual(['tmpfs', '5120', '0', '5120']);
+    g.type('df -h /\r');
+    expect(g.take()).toMatch(/^df -h \/\r\nFilesystem {6}Size {2}Used Avail Use% Mounted on\r\n\/dev\/xvda1 {7}20G {2}1\.1G {3}18G {3}6% \/\r\nroot@web1:~# $/);
+    g.type('df -q\r');
+    expect(g.take()).toContain("df: invalid option -- 'q'\r\nTry 'df --help' for more information.");
+  });
+
   it('a 20 GiB image file is a 20 GiB xvda: sectors, lsblk, /proc/partitions, /sys/block', async () => {
     image('var/lib/xen/images/web1.img', 20 * 1024 ** 3);
     image('srv/tools.iso', 600 * 1024 ** 2);

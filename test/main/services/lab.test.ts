@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -88,5 +88,23 @@ describe('Lab and LabStore', () => {
     const xen1 = (await lab.list()).find((h) => h.id === 'xen1');
     expect(xen1).toMatchObject({ state: 'online', kind: 'remote', summary: { scheduler: 'credit2' } });
     await lab.close();
+  });
+
+  it("wires xl into each embedded host's Domain 0: a domain it creates from the lab folder is the lab's, with its event", async () => {
+    const dir = tmp();
+    const lab = Lab.open(new LabStore(dir), { connector: fakeConnector });
+    mkdirSync(join(dir, 'etc/xen'), { recursive: true });
+    writeFileSync(join(dir, 'etc/xen/tiny.cfg'), 'name = "tiny"\ntype = "pvh"\nkernel = "/boot/vmlinuz"\nmemory = 128\n');
+    const events: string[] = [];
+    lab.subscribe((e) => events.push(`${e.kind}:${'hostId' in e ? e.hostId : ''}`));
+    const host = lab.host('lab1');
+    const con = await host.console!(0);
+    let text = '';
+    con.onData((d) => (text += new TextDecoder().decode(d)));
+    con.write('root\rxl create /etc/xen/tiny.cfg\r');
+    for (let i = 0; i < 500 && !/Parsing config[^]*# $/.test(text); i++) await new Promise((r) => setTimeout(r, 1));
+    expect(text).toContain('Parsing config from /etc/xen/tiny.cfg\r\n');
+    expect((await host.listDomains()).map((d) => d.name)).toContain('tiny');
+    expect(events).toContain('domain.created:lab1');
   });
 });

@@ -39,6 +39,11 @@ export const consoleCommand: XlCommand = async (ctx, args) => {
   }
   const host = await ctx.host();
   const domid = await findDomain(ctx, host, operands[0]!);
+  if (ctx.where() === 'dom0') {
+    // xenconsole would take over dom0's tty; XenDeck's Domain-0 shell runs tools that end
+    ctx.err(`xl console: not available from Domain-0's shell in XenDeck; open domain ${domid}'s console in the console view, or run \`npx xl console ${operands[0]}\`\n`);
+    return 1;
+  }
   if (!host.attachConsole) {
     ctx.err('xl console: needs a running XenDeck (npm start or npm run serve); a lab\'s clock only moves while something drives it\n');
     return 1;

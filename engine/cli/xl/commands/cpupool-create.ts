@@ -8,7 +8,7 @@
  * "no free cpu found", "error on creating cpupool" — all exit 1.
  */
 import { readFile } from 'node:fs/promises';
-import { basename, resolve } from 'node:path';
+import { basename } from 'node:path';
 import { parseXlCfg, type XlCfgParse } from '../../../toolstack/config';
 import type { SchedulerNameT } from '../../../toolstack/types';
 import type { XlCommand, XlContext, XlHost } from '../context';
@@ -39,7 +39,7 @@ export const cpupoolCreate: XlCommand = async (ctx, args) => {
   let text = '';
   if (file !== undefined) {
     try {
-      text = await readFile(resolve(ctx.cwd, file), 'utf8');
+      text = await readFile(ctx.file(file), 'utf8');
     } catch {
       ctx.err(`Failed to read config file: ${file}: No such file or directory\n`);
       return 1;

@@ -20,6 +20,8 @@ const reasonCode = (reboot: boolean): number => SHUTDOWN_REASON_CODE[reboot ? 'r
 export async function monitorDomain(ctx: XlContext, name: string, firstDomid: number, journalIndex: number, pollMs?: number): Promise<number> {
   // the running XenDeck has no journal to follow and the api no domain events for xl yet
   if (ctx.where() === 'socket') notImplemented(ctx, 'create -F against a running XenDeck (use --lab)');
+  // a foreground xl that would hold dom0's shell until the domain dies
+  if (ctx.where() === 'dom0') notImplemented(ctx, "create -F in Domain-0's shell (create it without -F)");
   let domid = firstDomid;
   let since = journalIndex + 1;
   const host0 = await ctx.host();

@@ -23,7 +23,6 @@
  *     embedded host itself carries out on_poweroff / on_reboot. -e is thus the default.
  */
 import { readFile } from 'node:fs/promises';
-import { resolve } from 'node:path';
 import { parseXlCfg, pythonWarnings } from '../../../toolstack/config';
 import { withOverrides } from '../../../toolstack/domain-build-info';
 import { strerror } from '../../../toolstack/strerror';
@@ -116,7 +115,7 @@ export const create: XlCommand = async (ctx, args) => {
 async function readConfig(ctx: XlContext, file: string): Promise<string> {
   if (file === '/dev/null') return '';
   try {
-    return await readFile(resolve(ctx.cwd, file), 'utf8');
+    return await readFile(ctx.file(file), 'utf8');
   } catch (e) {
     const code = e instanceof Error && 'code' in e && typeof e.code === 'string' ? e.code : 'EIO';
     ctx.err(`Failed to read config file: ${file}: ${errnoText(code)}\n`);

@@ -8,7 +8,6 @@
  * Nothing is journalled: the dump does not change the host, and replaying a lab must
  * not write core files again.
  */
-import { resolve } from 'node:path';
 import { XEN_ERRNO, type XenErrnoName } from '../../../hypervisor/errno';
 import { strerror } from '../../../toolstack/strerror';
 import type { XlCommand } from '../context';
@@ -22,7 +21,7 @@ export const dumpCore: XlCommand = async (ctx, args) => {
   const { operands } = xlGetopt(ctx.io, 'dump-core', args, '', [], 2);
   const host = await ctx.host();
   const domid = await findDomain(ctx, host, operands[0]!);
-  const file = resolve(ctx.cwd, operands[1]!);
+  const file = ctx.file(operands[1]!);
   try {
     await host.coreDump(domid, file);
   } catch (e) {

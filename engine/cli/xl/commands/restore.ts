@@ -26,11 +26,11 @@ export const restore: XlCommand = async (ctx, args) => {
   }
   const paused = opts.some((o) => o.opt === 'p');
   const [cfgArg, fileArg] = operands.length === 2 ? [operands[0], operands[1]!] : [undefined, operands[0]!];
-  let file = resolve(ctx.cwd, fileArg);
+  let file = ctx.file(fileArg);
   let configText: string | undefined;
   if (cfgArg !== undefined) {
     try {
-      configText = readFileSync(resolve(ctx.cwd, cfgArg), 'utf8');
+      configText = readFileSync(ctx.file(cfgArg), 'utf8');
     } catch (e) {
       ctx.err(`Failed to read config file: ${cfgArg}: ${(e as Error).message}\n`);
       return 1;

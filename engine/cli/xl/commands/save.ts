@@ -9,7 +9,6 @@
  * The lab journals the effect on the domain (destroyed, paused, or unchanged), not the
  * file: replaying the journal must not write save files again.
  */
-import { resolve } from 'node:path';
 import { NotImplementedError } from '../../../toolstack/toolstack-error';
 import type { XlCommand } from '../context';
 import { findDomain } from '../find-domain';
@@ -28,7 +27,7 @@ export const save: XlCommand = async (ctx, args) => {
   const host = await ctx.host();
   const domid = await findDomain(ctx, host, operands[0]!);
   const wasPaused = (await host.domain(domid)).state.includes('p');
-  const file = resolve(ctx.cwd, operands[1]!);
+  const file = ctx.file(operands[1]!);
   try {
     const r = await host.save(domid, file, { checkpoint, paused });
     for (const l of r.log) ctx.err(`${l}\n`);

@@ -69,7 +69,7 @@ function shutdownCommand(reboot: boolean): XlCommand {
       await ctx.release();
       for (const domid of preserved) {
         let since = lastEntry + 1;
-        if (ctx.where() === 'socket') await waitForDomainGone(host, domid);
+        if (ctx.where() !== 'lab') await waitForDomainGone(host, domid, ctx.signal);
         else for (;;) {
           const { end, entry } = await waitForDomainEnd(ctx.globals.labDir, domid, since);
           since = entry + 1;

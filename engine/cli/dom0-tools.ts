@@ -1,0 +1,69 @@
+/**
+ * Xen's tools in the Domain 0 of an embedded host (engine/guest/dom0-tools.ts): XenDeck's
+ * own `xl` (./xl.ts, the same command table, formats, messages and exit statuses as
+ * `npx xl`) and `xentop` (./xentop.ts), run in this process against that host — the
+ * same EmbeddedHost the api router serves, so what xl changes reaches the GUI as any
+ * toolstack operation does. Dom0's filesystem is the lab folder (as for disk targets,
+ * ../toolstack/block-devices.ts): `xl create /etc/xen/web1.cfg` reads
+ * <lab>/etc/xen/web1.cfg, and a relative path is taken from root's home, /root.
+ */
+import { join, posix } from 'node:path';
+import type { Dom0ToolName, Dom0ToolIo, Dom0Tools } from '../guest/dom0-tools';
+import { setMaxMemory, setVcpuAffinity } from '../toolstack/domain-tuning';
+import type { EmbeddedHost, KeptConfig } from '../toolstack/embedded-host';
+import type { DomainRef } from '../toolstack/host-api';
+import { ToolstackError } from '../toolstack/toolstack-error';
+import type { XlHost } from './xl/context';
+import { runXl } from './xl';
+import { runXentop } from './xentop';
+
+/** root's working directory in dom0's shell (its `pwd`). */
+const DOM0_CWD = '/root';
+
+/** What xl asks of a host beyond the toolstack façade, for an embedded one in process. */
+interface Dom0XlExtras {
+  keptConfig(ref: DomainRef): Promise<Readonly<KeptConfig> | undefined>;
+  setVcpuAffinity(ref: DomainRef, vcpu: number | 'all', hard: number[] | null, soft: number[] | null): Promise<void>;
+  setMaxMemory(ref: DomainRef, maxKiB: number): Promise<void>;
+}
+
+/**
+ * The host as xl sees it: every call goes to the embedded host itself (bound to it, so
+ * its own state is what changes), plus the extras the lab's LabHost adds. Never closed
+ * by xl: the host outlives the run.
+ */
+export function inProcessXlHost(host: EmbeddedHost): XlHost {
+  const extras: Dom0XlExtras = {
+    keptConfig: async (ref) => host.configOf(ref),
+    setVcpuAffinity: async (ref, vcpu, hard, soft) => setVcpuAffinity(host, ref, vcpu, hard, soft),
+    setMaxMemory: async (ref, maxKiB) => setMaxMemory(host, ref, maxKiB),
+  };
+  const view = new Proxy(host, {
+    get(target, prop) {
+      if (typeof prop === 'string' && prop in extras) return extras[prop as keyof Dom0XlExtras];
+      const v: unknown = Reflect.get(target, prop, target);
+      return typeof v === 'function' ? (v as (...a: unknown[]) => unknown).bind(target) : v;
+    },
+  });
+  return view as EmbeddedHost & Dom0XlExtras;
+}
+
+/** Dom0's path → the file in the lab folder (posix.resolve drops any `..` above /). */
+export function dom0File(labDir: string | undefined, path: string): string {
+  if (labDir === undefined) throw new ToolstackError('ENOENT', `${path}: this host keeps no lab folder, so its Domain 0 has no files`, 'run XenDeck with a lab folder (npm run serve -- --lab DIR)');
+  return join(labDir, posix.resolve(DOM0_CWD, path));
+}
+
+export function dom0Tools(host: EmbeddedHost, labDir: string | undefined): Dom0Tools {
+  const xlHost = inProcessXlHost(host);
+  return {
+    run: (tool: Dom0ToolName, args: string[], io: Dom0ToolIo): Promise<number> => {
+      if (tool === 'xentop') return runXentop(args, host, { out: io.out, err: io.err, signal: io.signal });
+      return runXl(
+        args,
+        { stdin: undefined, stdout: { write: io.out }, stderr: { write: io.err }, env: {} },
+        { host: xlHost, cwd: DOM0_CWD, file: (p) => dom0File(labDir, p), signal: io.signal },
+      );
+    },
+  };
+}

@@ -1,0 +1,134 @@
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { dom0Tools } from '../../../engine/cli/dom0-tools';
+import { runXl } from '../../../engine/cli/xl';
+import { inProcessXlHost } from '../../../engine/cli/dom0-tools';
+import { SECONDS } from '../../../engine/hypervisor/clock';
+import { EmbeddedHost } from '../../../engine/toolstack/embedded-host';
+import type { ToolstackEvent } from '../../../engine/toolstack/types';
+
+const settle = (): Promise<void> => new Promise((r) => setTimeout(r, 1));
+const PROMPT = 'root@xenhost1:~# ';
+const dirs: string[] = [];
+
+afterEach(() => {
+  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
+});
+
+/** A host wired as the console wires it (main/services/lab.ts), dom0 logged in on its tty. */
+async function dom0(): Promise<{ host: EmbeddedHost; lab: string; run: (line: string) => Promise<string>; type: (s: string) => void; text: () => string }> {
+  const lab = mkdtempSync(join(tmpdir(), 'xendeck-dom0-'));
+  dirs.push(lab);
+  const host = new EmbeddedHost({ id: 'lab1', hostname: 'xenhost1', dom0Tools: (h) => dom0Tools(h, lab) });
+  const con = await host.console(0);
+  let text = '';
+  con.onData((d) => (text += new TextDecoder().decode(d)));
+  await settle();
+  con.write('root\r');
+  /** Types a command line and waits for the prompt after it; its output, with the tty's CR LF as LF. */
+  const run = async (line: string): Promise<string> => {
+    const mark = text.length;
+    con.write(`${line}\r`);
+    for (let i = 0; i < 500 && !text.slice(mark).endsWith(PROMPT); i++) await settle();
+    const out = text.slice(mark);
+    expect(out.endsWith(PROMPT)).toBe(true);
+    return out.slice(`${line}\r\n`.length, -PROMPT.length).replace(/\r\n/g, '\n');
+  };
+  return { host, lab, run, type: (s) => con.write(s), text: () => text };
+}
+
+/** What xl prints for `args` against the same host, run as its own command (the `npx xl` code path's output). */
+async function xlOut(host: EmbeddedHost, args: string[]): Promise<{ out: string; status: number }> {
+  let out = '';
+  const sink = { write: (s: string) => (out += s) };
+  const status = await runXl(args, { stdin: undefined, stdout: sink, stderr: sink, env: {} }, { host: inProcessXlHost(host), cwd: '/root', file: (p) => p });
+  return { out, status };
+}
+
+describe("xl in Domain-0's shell runs XenDeck's xl against the host dom0 belongs to", () => {
+  it('xl list prints what xl prints, with its exit status in $?', async () => {
+    const { host, run } = await dom0();
+    const list = await run('xl list');
+    expect(list).toBe((await xlOut(host, ['list'])).out);
+    expect(list).toMatch(/^Name {40}ID {3}Mem VCPUs\tState\tTime\(s\)\nDomain-0 {2,}0 /);
+    expect(await run('echo $?')).toBe('0\n');
+    expect(await run('xl destroy nosuch')).toBe('nosuch is an invalid domain identifier (rc=-6)\n');
+    expect(await run('echo rc=$?')).toBe('rc=1\n');
+    expect(await run('xl --lab /tmp list')).toBe('unknown global option\n');
+    expect(await run('xl nosuchcommand')).toBe('command not implemented\n');
+  });
+
+  it('xl create reads the config from dom0’s filesystem (the lab folder); the domain is the host’s, with its events', async () => {
+    const { host, lab, run } = await dom0();
+    mkdirSync(join(lab, 'etc/xen'), { recursive: true });
+    writeFileSync(join(lab, 'etc/xen/web1.cfg'), 'name = "web1"\ntype = "pvh"\nkernel = "/boot/vmlinuz"\nmemory = 256\nvcpus = 1\n');
+    const events: ToolstackEvent[] = [];
+    host.subscribe((e) => events.push(e));
+    expect(await run('xl create /etc/xen/web1.cfg')).toBe('Parsing config from /etc/xen/web1.cfg\n');
+    const web1 = (await host.listDomains()).find((d) => d.name === 'web1');
+    expect(web1?.memoryMiB).toBe(256);
+    expect(events.some((e) => e.kind === 'domain.created')).toBe(true);
+    expect(await run('xl list web1')).toMatch(/\nweb1 +1 +256 +1 /);
+    // relative to root's home; a missing file as xl says it
+    expect(await run('xl create web2.cfg')).toContain('Failed to read config file: web2.cfg: No such file or directory');
+    expect(await run('echo $?')).not.toBe('0\n');
+    // cd .. above / stays in dom0's filesystem: the lab folder
+    expect(await run('xl create ../../../etc/xen/web1.cfg')).toContain('Domain with name "web1" already exists');
+    await run('xl destroy web1');
+    expect((await host.listDomains()).map((d) => d.name)).toEqual(['Domain-0']);
+  });
+
+  it('refuses what would hold the tty (xl console, xl top, create -F) with a clear message', async () => {
+    const { run } = await dom0();
+    expect(await run('xl console 0')).toContain("xl console: not available from Domain-0's shell in XenDeck");
+    expect(await run('xl top')).toMatch(/xl top.*not implemented/);
+  });
+
+  it('^C ends an xl that waits (shutdown -ww of a preserved domain: for its death) and gives the prompt back', async () => {
+    const { host, lab, run, type, text } = await dom0();
+    mkdirSync(join(lab, 'root'), { recursive: true });
+    writeFileSync(join(lab, 'root/keep.cfg'), 'name = "keep"\ntype = "pvh"\nkernel = "/boot/vmlinuz"\nmemory = 128\non_poweroff = "preserve"\n');
+    await run('xl create keep.cfg');
+    host.advanceClock(SECONDS(10));
+    type('xl shutdown -ww keep\r');
+    for (let i = 0; i < 50 && !text().includes('continue waiting for death'); i++) await settle();
+    await new Promise((r) => setTimeout(r, 250));
+    expect(text().endsWith(PROMPT)).toBe(false);
+    type('\x03');
+    expect(text().endsWith(`^C\r\n${PROMPT}`)).toBe(true);
+    expect(await run('echo $?')).toBe('130\n');
+    expect(await run('uname -n')).toBe('xenhost1\n');
+  });
+});
+
+describe("xentop and xenstore-* in Domain-0's shell", () => {
+  it('xentop -b -i 1 prints the header and a line a domain in xentop’s batch format', async () => {
+    const { host, run } = await dom0();
+    await host.createDomain({ configText: 'name = "web1"\ntype = "pvh"\nkernel = "/boot/vmlinuz"\nmemory = 512\nvcpus = 2\n' });
+    host.advanceClock(SECONDS(3));
+    const out = (await run('xentop -b -i 1')).split('\n');
+    expect(out[0]).toBe('      NAME  STATE   CPU(sec) CPU(%)     MEM(k) MEM(%)  MAXMEM(k) MAXMEM(%) VCPUS NETS NETTX(k) NETRX(k) VBDS   VBD_OO   VBD_RD   VBD_WR  VBD_RSECT  VBD_WSECT SSID');
+    expect(out[1]).toMatch(/^ {2}Domain-0 [-rb]{6} +\d+ +0\.0 +\d+ +\d+\.\d +no limit +n\/a +\d+ +0 +0 +0 +0 +0 +0 +0 +0 +0 +0$/);
+    expect(out[2]).toMatch(/^ {6}web1 [-rb]{6} +\d+ +0\.0 +524288 +\d+\.\d +524288 +\d+\.\d +2 +0 +0 +0 +0 /);
+    expect(out).toHaveLength(4);
+    expect(await run('xentop')).toContain('xentop: the curses screen is not implemented');
+  });
+
+  it('xenstore-rm / -list / -exists over dom0’s own connection, with their statuses', async () => {
+    const { run } = await dom0();
+    expect(await run('xenstore-write /tool/a/b 1 /tool/c 2')).toBe('');
+    expect(await run('xenstore-list /tool')).toBe('a\nc\n');
+    expect(await run('xenstore-list -p /tool')).toBe('/tool/a\n/tool/c\n');
+    await run('xenstore-exists /tool/a/b');
+    expect(await run('echo $?')).toBe('0\n');
+    await run('xenstore-exists /tool/nope');
+    expect(await run('echo $?')).toBe('1\n');
+    // -t removes the parents left empty and valueless: /tool/a goes, /tool stays (it has c)
+    expect(await run('xenstore-rm -t /tool/a/b')).toBe('');
+    expect(await run('xenstore-list /tool')).toBe('c\n');
+    expect(await run('xenstore-rm')).toBe('xenstore-rm: Usage: xenstore-rm [-h] [-s] [-t] key [...]\n');
+    expect(await run('xenstore-list /nope')).toBe('xenstore-list: could not list path /nope\n');
+  });
+});
