@@ -178,8 +178,12 @@ export const topics = {
   /** One domain once a second: CPU %, runstate shares, wake-up latency p99. */
   domainStats: { params: z.object({ hostId: HostIdSchema, domid: z.number().int().min(0).max(0x7fef) }).strict(), item: DomainStatsSchema },
   /** A domain's console output: its recent history first, then live chunks of text. */
-  /** (The console service already coalesces a burst into one item: no batch timer, so an echo goes out at once.) */
-  console: { params: z.object({ hostId: HostIdSchema, domid: DomidSchema }).strict(), item: z.string(), limits: { flushMs: 0 } },
+  /**
+   * (The console service already coalesces a burst into one item: no batch timer, so an echo goes
+   * out at once. Its items are at most about VIEW_BUFFER_CHARS, 256 Ki characters: 16 batches in
+   * flight, about 4 MiB, keep a flood moving while the browser's xterm works through them.)
+   */
+  console: { params: z.object({ hostId: HostIdSchema, domid: DomidSchema }).strict(), item: z.string(), limits: { flushMs: 0, window: 16 } },
   /** A xenstore watch on a host's node: the path of each change at or below it (the first at once). */
   xenstoreWatch: { params: z.object({ hostId: HostIdSchema, path: XenstorePathSchema }).strict(), item: z.string() },
 } as const;

@@ -3,7 +3,9 @@
  * (tools/console/daemon/io.c: /var/log/xen/console/guest-NAME.log, the guest's output
  * appended as it reads it from the ring, the file reopened when the domain comes back).
  * XenDeck keeps them in the lab folder: <lab>/logs/console/guest-NAME.log. Output that
- * arrives before the domain's name is known waits, in order.
+ * arrives before the domain's name is known waits, in order. The ring is read 2 KiB at a
+ * time; what one burst reads goes to the file in one write (a flood made one write per
+ * ring read, a large part of the served console's time).
  */
 import { createWriteStream, mkdirSync, type WriteStream } from 'node:fs';
 import { join } from 'node:path';
@@ -11,6 +13,7 @@ import { join } from 'node:path';
 export class ConsoleLogFile {
   private stream: WriteStream | undefined;
   private waiting: string[] = [];
+  private burst: string[] = [];
   private ended = false;
 
   constructor(private readonly dir: string) {}
@@ -29,12 +32,22 @@ export class ConsoleLogFile {
 
   write(text: string): void {
     if (this.ended) return;
-    if (this.stream) this.stream.write(text);
-    else this.waiting.push(text);
+    if (!this.stream) {
+      this.waiting.push(text);
+      return;
+    }
+    if (this.burst.push(text) === 1) queueMicrotask(() => this.writeBurst());
+  }
+
+  private writeBurst(): void {
+    const text = this.burst.join('');
+    this.burst = [];
+    if (text !== '') this.stream?.write(text);
   }
 
   /** Resolves once what was written is on disk. */
   end(): Promise<void> {
+    this.writeBurst();
     this.ended = true;
     const s = this.stream;
     this.stream = undefined;

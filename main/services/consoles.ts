@@ -9,6 +9,15 @@
  * falls behind (its stream's window full) holds the ring unread until it caught up, as
  * xenconsoled stops reading a ring while its buffer is full (io.c buffer_available): the
  * guest waits, nothing is dropped and the service's memory stays bounded.
+ *
+ * The same hold bounds one burst: the simulated clock runs a whole pacer step at once,
+ * and a flooding guest could fill megabytes in it (9 MB seen in one 457 ms step, sent
+ * only after it, the browser idle meanwhile). Once a view's unsent output reaches
+ * VIEW_BUFFER_CHARS (xenconsoled's buffer max_capacity: io.c stops polling the event
+ * channel at it) the ring is not read until that output went out; then the clock is
+ * brought up to now again at once (setImmediate, so acks and input are read first)
+ * instead of at the next pacer interval, so the guest goes on as fast as wall time and
+ * the views allow, in slices that the server and the browser work on side by side.
  */
 import type { ConsoleStream } from '../../engine/toolstack/console-stream';
 import type { ToolstackHost } from '../../engine/toolstack/host-api';
@@ -34,12 +43,19 @@ export interface ConsoleServiceOptions {
   logDir?: string;
   /** Pace embedded hosts' clocks to wall time (the app and `serve`); off in tests. */
   pace?: boolean | PacerOptions;
+  /** A view's unsent output at which the ring is held (VIEW_BUFFER_CHARS). */
+  viewBufferChars?: number;
 }
 
 /** A view's sink: false when the view is behind (its stream's window is full). */
 type Push = (chunk: string) => unknown;
 /** Tells a view's source once the view caught up again. */
 type OnDrain = (fn: () => void) => void;
+
+/** A view's unsent output at which the ring is held until it went out. */
+export const VIEW_BUFFER_CHARS = 256 * 1024;
+/** The hold of a full view buffer (./consoles.ts header). */
+const BUFFER_FULL = 'view buffer full';
 
 interface DomainConsole {
   hostId: string;
@@ -64,6 +80,8 @@ export class ConsoleService {
   private readonly logDir: string | undefined;
   private readonly rateLimit: RateLimit;
   private readonly rateTimers: RateLimitTimers;
+  private readonly viewBufferChars: number;
+  private catchUpQueued = false;
   readonly pacer: ClockPacer | undefined;
   private unsubscribe: (() => void) | undefined;
 
@@ -75,6 +93,7 @@ export class ConsoleService {
     this.logDir = opts.logDir;
     this.rateLimit = opts.rateLimit ?? DEFAULT_RATE_LIMIT;
     this.rateTimers = opts.rateTimers ?? realRateTimers;
+    this.viewBufferChars = opts.viewBufferChars ?? VIEW_BUFFER_CHARS;
     this.pacer = opts.pace ? new ClockPacer(() => lab.all(), opts.pace === true ? {} : opts.pace) : undefined;
   }
 
@@ -212,7 +231,13 @@ export class ConsoleService {
     if (text === '') return;
     c.history.append(text);
     c.log?.write(text);
-    for (const [push, pending] of c.subscribers) c.subscribers.set(push, pending + text);
+    let most = 0;
+    for (const [push, pending] of c.subscribers) {
+      const unsent = pending + text;
+      c.subscribers.set(push, unsent);
+      most = Math.max(most, unsent.length);
+    }
+    if (most >= this.viewBufferChars) this.hold(c, BUFFER_FULL);
     if (!c.flushQueued && c.subscribers.size > 0) {
       c.flushQueued = true;
       queueMicrotask(() => this.flush(c));
@@ -221,11 +246,29 @@ export class ConsoleService {
 
   private flush(c: DomainConsole): void {
     c.flushQueued = false;
-    for (const [push, pending] of c.subscribers) {
-      if (pending === '') continue;
-      c.subscribers.set(push, '');
-      this.deliver(c, push, pending);
+    const out = [...c.subscribers].filter(([, pending]) => pending !== '');
+    for (const [push] of out) c.subscribers.set(push, '');
+    if (c.holds.has(BUFFER_FULL)) {
+      // What waited in the ring and the guest's tty buffer goes out with this item.
+      this.release(c, BUFFER_FULL);
+      this.catchUp();
     }
+    for (const [push, pending] of out) {
+      const more = c.subscribers.get(push);
+      if (more === undefined) continue; // the view closed meanwhile
+      c.subscribers.set(push, '');
+      this.deliver(c, push, pending + more);
+    }
+  }
+
+  /** The guest was held inside a pacer step: bring the clocks up to now soon, not a pacer interval later. */
+  private catchUp(): void {
+    if (!this.pacer?.running || this.catchUpQueued) return;
+    this.catchUpQueued = true;
+    setImmediate(() => {
+      this.catchUpQueued = false;
+      this.pacer?.tick();
+    });
   }
 
   /** One chunk to one view; a view that is behind holds the ring until it drained. */
