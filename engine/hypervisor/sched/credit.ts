@@ -102,6 +102,13 @@ export class CreditScheduler implements Scheduler {
   private readonly queued: CpuFifo;
   /** The same per NUMA node, in the same order (the first pass of csched_load_balance). */
   private readonly queuedOnNode: CpuFifo;
+  /**
+   * The record of the unit running on each pCPU (-1 when idle) and its priority
+   * (PRI_IDLE when idle), as doSchedule chose them: __runq_tickle and csched_tick compare
+   * against the running unit without touching its record.
+   */
+  private readonly curRec: Int32Array;
+  private readonly curPri: Int32Array;
   private readonly ticker: (Timer | null)[];
   private master: Timer | null = null;
   private readonly doms = new Set<CschedDom>();
@@ -115,6 +122,8 @@ export class CreditScheduler implements Scheduler {
   ) {
     const n = core.nrCpus;
     this.inPool = new Uint8Array(n);
+    this.curRec = new Int32Array(n).fill(-1);
+    this.curPri = new Int32Array(n).fill(CSCHED_PRI_IDLE);
     this.runq = new CschedRunqs(n, this.units);
     this.idlers = new CpuFifo(n);
     this.queued = new CpuFifo(n);
@@ -229,7 +238,7 @@ export class CreditScheduler implements Scheduler {
     if (own && this.idlers.has(cur) && (!u.hasSoft || u.softOk(cur))) return cur;
     let idleHard = -1;
     for (let c = this.idlers.first(); c >= 0; c = this.idlers.next(c)) {
-      if (!u.hardOk(c) || this.core.curr(c) !== null) continue;
+      if (!u.hardOk(c) || this.curRec[c]! >= 0) continue;
       if (!u.hasSoft || u.softOk(c)) return c;
       if (idleHard < 0) idleHard = c;
     }
@@ -243,11 +252,10 @@ export class CreditScheduler implements Scheduler {
   private tickle(u: Unit, r: number): void {
     const I = this.units.i;
     const cpu = I[r * I_STRIDE + I_RUNQ_CPU]!;
-    const cur = this.core.curr(cpu);
-    const curPri = cur ? I[rec(cur) * I_STRIDE + I_PRI]! : CSCHED_PRI_IDLE;
+    const curPri = this.curPri[cpu]!;
     if (I[r * I_STRIDE + I_PRI]! > curPri) {
       // it will not be idle: do not offer it to the next pick
-      if (!cur) this.setIdler(cpu, false);
+      if (curPri === CSCHED_PRI_IDLE) this.setIdler(cpu, false);
       this.core.tickle(cpu);
       return;
     }
@@ -299,12 +307,11 @@ export class CreditScheduler implements Scheduler {
 
   /** csched_tick(): charge the running unit, end its boost, make it active. */
   private tick(cpu: number, now: STime): void {
-    const cur = this.core.curr(cpu);
-    if (!cur || cur.sched !== (this as Scheduler)) return;
-    const r = rec(cur);
+    const r = this.curRec[cpu]!;
+    if (r < 0) return;
     const I = this.units.i;
     const b = r * I_STRIDE;
-    if (I[b + I_PRI] === CSCHED_PRI_TS_BOOST) I[b + I_PRI] = CSCHED_PRI_TS_UNDER;
+    if (I[b + I_PRI] === CSCHED_PRI_TS_BOOST) this.curPri[cpu] = I[b + I_PRI] = CSCHED_PRI_TS_UNDER;
     this.burnCredits(r, now);
     if (!(I[b + I_FLAGS]! & CSCHED_FLAG_ACTIVE)) this.units.actStart(r);
     // an OVER unit running with UNDER ones waiting: let the schedule sort it out
@@ -360,14 +367,17 @@ export class CreditScheduler implements Scheduler {
         const b = r * I_STRIDE;
         const next = I[b + I_ACT_NEXT]!;
         const u = this.units.unit[r]!;
-        if (u.isRunning) this.burnCredits(r, now);
+        const running = u.pcpu;
+        if (running >= 0) this.burnCredits(r, now);
         let credit = f[r * F_STRIDE + F_CREDIT]! + perUnit;
         if (credit < 0) {
           I[b + I_PRI] = CSCHED_PRI_TS_OVER;
+          if (running >= 0) this.curPri[running] = CSCHED_PRI_TS_OVER;
           if (sd.cap > 0 && credit < -creditCap && !(I[b + I_FLAGS]! & CSCHED_FLAG_PARKED)) this.park(u, r);
           if (credit < -cpt) credit = -cpt;
         } else {
           I[b + I_PRI] = CSCHED_PRI_TS_UNDER;
+          if (running >= 0) this.curPri[running] = CSCHED_PRI_TS_UNDER;
           if (I[b + I_FLAGS]! & CSCHED_FLAG_PARKED) this.unpark(u, r);
           if (credit > cpt) {
             this.units.actStop(r);
@@ -381,8 +391,7 @@ export class CreditScheduler implements Scheduler {
     // priorities changed: re-sort the runqueues (csched_runq_sort)
     for (let c = this.queued.first(); c >= 0; c = this.queued.next(c)) {
       this.runq.sort(c);
-      const cur = this.core.curr(c);
-      if (cur && I[rec(cur) * I_STRIDE + I_PRI]! < this.runq.headPri[c]!) this.core.tickle(c);
+      if (this.curRec[c]! >= 0 && this.curPri[c]! < this.runq.headPri[c]!) this.core.tickle(c);
     }
     this.runq.sorted = true;
   }
@@ -431,12 +440,16 @@ export class CreditScheduler implements Scheduler {
     }
     const wasIdle = prev === null;
     if (snext < 0) {
+      this.curRec[cpu] = -1;
+      this.curPri[cpu] = CSCHED_PRI_IDLE;
       this.setIdler(cpu, true);
       this.slice = -1;
       if (!wasIdle) this.clock.cancel(this.ticker[cpu]!);
       return null;
     }
     this.setIdler(cpu, false);
+    this.curRec[cpu] = snext;
+    this.curPri[cpu] = I[snext * I_STRIDE + I_PRI]!;
     const next = this.units.unit[snext]!;
     f[snext * F_STRIDE + F_START] = now;
     if (next !== prev) f[snext * F_STRIDE + F_LAST_SCHED] = now;
