@@ -22,6 +22,8 @@ export interface BootLine {
   text: string;
   /** A kernel message (timestamped, kept for dmesg); otherwise firmware or userspace text. */
   kmsg: boolean;
+  /** A kernel message's text and printk time (ns since the kernel started), to stamp it again when the boot was held. */
+  printk?: { ns: STime; message: string };
 }
 
 /** printk's timestamp prefix. */
@@ -127,7 +129,7 @@ export function bootLog(hw: GuestHardware, opts: { firmware?: boolean; net?: Net
   }
   for (const [ms, text] of kernel(hw)) {
     const rel = MILLISECS(ms);
-    lines.push({ at: kernelStart + rel, text: `${printkTime(rel)} ${text}`, kmsg: true });
+    lines.push({ at: kernelStart + rel, text: `${printkTime(rel)} ${text}`, kmsg: true, printk: { ns: rel, message: text } });
   }
   const loginAt = kernelStart + MILLISECS(1400);
   lines.push({ at: loginAt - MILLISECS(50), text: '', kmsg: false }, { at: loginAt - MILLISECS(50), text: `${OS_NAME} ${hw.name} ${consoleDevice(hw.type)}`, kmsg: false }, { at: loginAt - MILLISECS(50), text: '', kmsg: false });

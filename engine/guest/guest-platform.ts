@@ -36,6 +36,8 @@ export interface GuestHardware {
   cmdline?: string;
   /** HVM boot order (xl.cfg boot=, libxl default "cda"). */
   boot?: string;
+  /** The domain's vbds by device number (what xenbus will list under device/vbd). */
+  vbds?: number[];
   /** The domain's vifs: MAC, the bridge they are on, the emulated model (HVM). */
   nics?: { devid: number; mac: string; bridge: string; model?: string }[];
 }

@@ -14,7 +14,8 @@
 import { MICROSECS, MILLISECS, SECONDS, type Timer } from '../hypervisor/clock';
 import type { ShutdownReason } from '../hypervisor/domain';
 import type { XsClient } from '../xenstore/client';
-import { bootLog, bootsFromNetwork, kernelStartNs, printkTime, XENBUS_PROBE_AT } from './boot-log';
+import { bootLog, bootsFromNetwork, kernelStartNs, printkTime, XENBUS_PROBE_AT, type BootLine } from './boot-log';
+import { ROOT_MOUNT_AT, rootDeviceOf, rootPanicLines, type RootDevice } from './root-mount';
 import { netboot, type NetbootPlan } from './ipxe';
 import { ConsoleInterface } from './console-ring';
 import type { GuestHardware, GuestPlatform } from './guest-platform';
@@ -29,7 +30,7 @@ import { TaskList, type Task } from './tasks';
 import { cpuSplit, topFrame, type CpuSample, type TopOptions } from './top';
 import { xenstoreTool, type XenstoreToolName } from './xenstore-tools';
 import type { Dom0ToolName } from './dom0-tools';
-import { followFrontendBus, probeFrontends, stuckDevices, type FrontendResult } from './xenbus-frontend';
+import { followFrontendBus, probeFrontends, stuckDevices, vbdName, type FrontendResult } from './xenbus-frontend';
 import { KernelImage } from './kernel-image';
 import { clearResumeState, readResumeState, RESUME_AREA, writeResumeState, type ResumeState } from './resume-state';
 import { modelledRegisters, resumeAreaOf, type VcpuRegisters } from './vcpu-registers';
@@ -76,6 +77,12 @@ export class Guest {
   /** Running ns of each vCPU when CPU time was last handed to the tasks. */
   private accountedRun: number[] = [];
   private frontends_: FrontendResult[] = [];
+  /** Settles once xenbus_probe's first pass is over (frontends_ then has what connected). */
+  private probed: Promise<void> | undefined;
+  /** Settles when wait_for_devices stops holding the boot. */
+  private devicesWaited: Promise<void> | undefined;
+  /** After the probe: whether a device did not connect (undefined while it runs). */
+  private bootStuck: boolean | undefined;
   /** Unwatches the frontend bus (devices hot-plugged after boot). */
   private stopFrontendBus: (() => Promise<void>) | undefined;
   private netboot_: NetbootPlan | undefined;
@@ -426,26 +433,110 @@ export class Guest {
     this.netboot_ = net;
     if (net) this.kernelStart = kernelStartNs(hw, net);
     const { lines, loginAt } = bootLog(hw, { firmware: !opts.kexec, ...(net ? { net } : {}) });
-    // One timer per distinct instant, lines of that instant in order.
-    const byAt = new Map<number, typeof lines>();
-    for (const l of lines) byAt.set(l.at, [...(byAt.get(l.at) ?? []), l]);
-    for (const [at, group] of byAt) {
-      this.after(at, () => {
-        for (const l of group) {
-          if (l.kmsg) this.kmsg.push(l.text);
-          this.write(`${l.text}\n`);
-        }
-      });
-    }
     if (loginAt === undefined) {
+      this.scheduleLines(lines, 0, 0);
       // SeaBIOS: "No bootable device.  Retrying in 60 seconds." — and it does
       this.after((lines.at(-1)?.at ?? 0) + SECONDS(60), () => this.boot());
       return;
     }
-    this.after(loginAt, () => this.loginPrompt());
     const kernelAt = opts.kexec ? 0 : kernelStartNs(hw, net);
+    // the kernel's part up to mounting the root filesystem; the rest once it is mounted (./root-mount.ts)
+    const rootAt = kernelAt + ROOT_MOUNT_AT;
+    this.scheduleLines(
+      lines.filter((l) => l.at < rootAt),
+      0,
+      0,
+    );
+    const epoch = this.bootEpoch;
+    this.after(rootAt, () =>
+      this.mountRoot(hw, epoch, (heldNs) => {
+        this.scheduleLines(
+          lines.filter((l) => l.at >= rootAt),
+          -rootAt,
+          heldNs,
+        );
+        this.after(loginAt - rootAt, () => this.loginPrompt());
+      }),
+    );
     this.after(kernelAt, () => this.loadKernelImage(hw));
     this.after(kernelAt + XENBUS_PROBE_AT, () => this.startFrontends());
+  }
+
+  /**
+   * Boot lines on the console at their instants (plus `offset`), one timer per distinct
+   * instant; a kernel line of a boot held `heldNs` longer is stamped that much later.
+   */
+  private scheduleLines(lines: readonly BootLine[], offset: number, heldNs: number): void {
+    const byAt = new Map<number, BootLine[]>();
+    for (const l of lines) byAt.set(l.at, [...(byAt.get(l.at) ?? []), l]);
+    for (const [at, group] of byAt) {
+      this.after(at + offset, () => {
+        for (const l of group) {
+          const text = heldNs > 0 && l.printk ? `${printkTime(l.printk.ns + heldNs)} ${l.printk.message}` : l.text;
+          if (l.kmsg) this.kmsg.push(text);
+          this.write(`${text}\n`);
+        }
+      });
+    }
+  }
+
+  /**
+   * prepare_namespace (./root-mount.ts): the root device's vbd must be Connected. When it
+   * already is (or the root is not a vbd the guest has), the boot goes on at once. Else
+   * the probe's outcome is awaited: a root vbd whose backend never came (its hotplug
+   * script failed) holds the boot through wait_for_devices' 30 s, then the kernel waits
+   * for it (rootwait) or panics (→ on_crash). `go(heldNs)` continues the boot.
+   */
+  private mountRoot(hw: GuestHardware, epoch: number, go: (heldNs: number) => void): void {
+    const root = rootDeviceOf(hw);
+    const rootUp = (): boolean => this.frontends_.some((f) => f.kind === 'vbd' && f.name === root.disk);
+    // no vbds (the model's diskless guest boots on its image), or every device connected
+    // already (the usual case at a paced clock): nothing holds the boot
+    const rootVbd = (hw.vbds ?? []).some((v) => vbdName(v) === root.disk);
+    if ((hw.vbds ?? []).length === 0 || (this.bootStuck === false && (rootUp() || !rootVbd))) return go(0);
+    const plannedAt = this.platform.clock.now;
+    const stale = (): boolean => this.bootEpoch !== epoch || this.isDown();
+    const resume = (): void => {
+      if (stale()) return;
+      const run = (): void => go(this.platform.clock.now - plannedAt);
+      if (this.frozen) this.deferred.push(run);
+      else run();
+    };
+    void (async () => {
+      await (this.probed ?? Promise.resolve()).catch(() => undefined);
+      if (stale()) return;
+      const stuck = await this.xenbusClient()
+        .then((xs) => stuckDevices(xs))
+        .catch(() => []);
+      if (stale()) return;
+      // a device whose backend never came: wait_for_devices holds the boot to its timeout
+      if (stuck.some((d) => d.hotplugError)) await this.devicesWaited;
+      if (stale()) return;
+      // mounted, or a root that is no vbd of this guest (it boots on its image)
+      if (rootUp() || !rootVbd) return resume();
+      const act = (): void => (root.wait ? this.waitForRoot(root, resume) : this.rootPanic(hw, root));
+      if (this.frozen) this.deferred.push(act);
+      else act();
+    })();
+  }
+
+  /** `rootwait`: the kernel polls for the device (msleep(5) in prepare_namespace; here every second). */
+  private waitForRoot(root: RootDevice, resume: () => void): void {
+    this.kernelLine(`Waiting for root device ${root.device}...`);
+    const poll = (): void => {
+      if (this.frontends_.some((f) => f.kind === 'vbd' && f.name === root.disk)) return resume();
+      this.after(SECONDS(1), poll);
+    };
+    this.after(SECONDS(1), poll);
+  }
+
+  private rootPanic(hw: GuestHardware, root: RootDevice): void {
+    const disks = this.frontends_.filter((f) => f.kind === 'vbd' && f.sectors !== undefined).map((f) => ({ name: f.name, sectors: f.sectors!, readonly: f.readonly ?? false }));
+    for (const l of rootPanicLines(this.uptimeNs, hw, root, disks)) {
+      this.kmsg.push(l);
+      this.write(`${l}\n`);
+    }
+    this.finish('crash');
   }
 
   /** What the last network boot got (address, whether a kernel came over TFTP). */
@@ -486,7 +577,7 @@ export class Guest {
       if (this.frozen) this.deferred.push(() => this.kernelLine(l));
       else this.kernelLine(l);
     };
-    void this.xenbusClient()
+    this.probed = this.xenbusClient()
       .then(async (xs) => {
         const done = await probeFrontends(xs, { log });
         if (this.bootEpoch !== epoch) return done;
@@ -502,6 +593,9 @@ export class Guest {
         }, done);
         if (this.bootEpoch === epoch) this.stopFrontendBus = stop;
         else void stop();
+        // what did not connect (its backend's hotplug failed): wait_for_devices will hold the boot
+        const stuck = await stuckDevices(xs).catch(() => []);
+        if (this.bootEpoch === epoch) this.bootStuck = stuck.length > 0;
         return done;
       })
       .then(
@@ -512,7 +606,7 @@ export class Guest {
         },
         (e: unknown) => log(`xenbus_probe_frontend: no PV devices: ${e instanceof Error ? e.message : String(e)}`),
       );
-    this.waitForDevices(epoch);
+    this.devicesWaited = this.waitForDevices(epoch);
   }
 
   /**
@@ -522,24 +616,30 @@ export class Guest {
    * one not Connected, with both ends' xenbus states (a vbd whose hotplug script failed
    * stays at 1/1). The model speaks only of devices that cannot connect any more (their
    * backend's hotplug-status is "error"): the handshake runs over xenstore, outside the
-   * simulated clock, so "slow" is not a thing it can tell. Linux holds its boot there;
-   * the simulated boot goes on meanwhile.
+   * simulated clock, so "slow" is not a thing it can tell. Linux holds its boot there,
+   * and so does the model: mountRoot() awaits the returned promise before the root is mounted.
    */
-  private waitForDevices(epoch: number): void {
+  private waitForDevices(epoch: number): Promise<void> {
+    let ended!: () => void;
+    const over = new Promise<void>((r) => (ended = r));
     const MAX_S = 30;
     let waited = 0;
     let line: string | undefined;
     const step = (): void => {
-      if (this.bootEpoch !== epoch || this.isDown()) return;
+      if (this.bootEpoch !== epoch || this.isDown()) return ended();
       waited += 5;
       void this.xenbusClient()
         .then((xs) => stuckDevices(xs))
         .then((stuck) => {
-          if (this.bootEpoch !== epoch || this.isDown()) return;
+          if (this.bootEpoch !== epoch || this.isDown()) return ended();
           const failed = stuck.filter((d) => d.hotplugError);
           if (failed.length === 0) {
-            if (line !== undefined) return this.endPartialLine(line); // connected after all
+            if (line !== undefined) {
+              this.endPartialLine(line); // connected after all
+              return ended();
+            }
             if (stuck.length > 0 && waited < MAX_S) this.after(SECONDS(5), step);
+            else ended();
             return;
           }
           if (line === undefined) {
@@ -557,10 +657,12 @@ export class Guest {
           }
           this.endPartialLine(line);
           for (const d of stuck) this.kernelLine(`xenbus_probe_frontend: Timeout connecting to device: ${d.node} (local state ${d.local}, remote state ${d.remote})`);
+          ended();
         })
-        .catch(() => undefined);
+        .catch(() => ended());
     };
     this.after(SECONDS(5), step);
+    return over;
   }
 
   /** pr_cont's end: the line goes to dmesg whole. */
@@ -1112,6 +1214,9 @@ export class Guest {
     this.state_ = 'booting';
     this.bootEpoch++;
     this.frontends_ = [];
+    this.bootStuck = undefined;
+    this.probed = undefined;
+    this.devicesWaited = undefined;
     void this.stopFrontendBus?.();
     this.stopFrontendBus = undefined;
     this.boot({ kexec: true, ...(staged?.cmdline !== undefined ? { cmdline: staged.cmdline } : {}) });

@@ -18,6 +18,7 @@ import { lsblk, procPartitions, type GuestDisk } from './block-list';
 import { DOM0_TOOLS, type Dom0ToolName } from './dom0-tools';
 import { XENSTORE_TOOLS, type XenstoreToolName } from './xenstore-tools';
 import { df } from './df';
+import { panicLines } from './kernel-panic';
 
 export type ShellEffect =
   | { kind: 'none' }
@@ -360,22 +361,11 @@ export function crashLines(uptimeNs: number, hw: GuestHardware, pid: number): st
   const t = printkTime(uptimeNs);
   return [
     `${t} sysrq: Trigger a crash`,
-    `${t} Kernel panic - not syncing: sysrq triggered crash`,
-    `${t} CPU: 0 PID: ${pid} Comm: sh Not tainted ${kernelRelease(hw.type)} #1  Debian 6.1.140-1`,
-    `${t} Hardware name: Xen ${hw.type === 'hvm' ? 'HVM domU' : 'PV'}, BIOS 4.17.0 01/01/2024`,
-    `${t} Call Trace:`,
-    `${t}  <TASK>`,
-    `${t}  dump_stack_lvl+0x44/0x5c`,
-    `${t}  panic+0x118/0x2f8`,
-    `${t}  sysrq_handle_crash+0x16/0x20`,
-    `${t}  __handle_sysrq.cold+0x43/0x11b`,
-    `${t}  write_sysrq_trigger+0x24/0x40`,
-    `${t}  proc_reg_write+0x56/0xa0`,
-    `${t}  vfs_write+0xcc/0x3f0`,
-    `${t}  ksys_write+0x6f/0xf0`,
-    `${t}  do_syscall_64+0x55/0xb0`,
-    `${t}  entry_SYSCALL_64_after_hwframe+0x6e/0xd8`,
-    `${t}  </TASK>`,
-    `${t} Kernel Offset: disabled`,
+    ...panicLines(t, hw, {
+      reason: 'sysrq triggered crash',
+      pid,
+      comm: 'sh',
+      frames: ['sysrq_handle_crash+0x16/0x20', '__handle_sysrq.cold+0x43/0x11b', 'write_sysrq_trigger+0x24/0x40', 'proc_reg_write+0x56/0xa0', 'vfs_write+0xcc/0x3f0', 'ksys_write+0x6f/0xf0', 'do_syscall_64+0x55/0xb0', 'entry_SYSCALL_64_after_hwframe+0x6e/0xd8'],
+    }),
   ];
 }

@@ -38,6 +38,7 @@ export function guestHardware(d: DomainInfo, preset: HostPreset, buildInfo: Doma
     xenVersion: `${XEN_VERSION.major}.${XEN_VERSION.minor}${XEN_VERSION.extra}`,
     ...(buildInfo?.b_info.cmdline ? { cmdline: buildInfo.b_info.cmdline } : {}),
     ...(buildInfo?.b_info.boot ? { boot: buildInfo.b_info.boot } : {}),
+    ...(buildInfo ? { vbds: devicesForLayout(buildInfo, d.uuid).disks.map((k) => k.devid) } : {}),
     ...(buildInfo ? { nics: devicesForLayout(buildInfo, d.uuid).nics.map((n, i) => ({ devid: n.devid, mac: n.mac, bridge: n.bridge, ...(buildInfo.nics?.[i]?.model ? { model: String(buildInfo.nics[i]!.model) } : {}) })) } : {}),
   };
 }

@@ -81,10 +81,47 @@ describe("a guest's disks are the size of their target in the lab folder", () =>
     expect(t).toMatch(/\] xenbus_probe_frontend: Waiting for devices to initialise: 25s\.\.\.20s\.\.\.15s\.\.\.10s\.\.\.5s\.\.\.0s\.\.\.\r\n/);
     expect(t).toMatch(/\] xenbus_probe_frontend: Timeout connecting to device: device\/vbd\/51728 \(local state 1, remote state 1\)\r\n/);
     expect(t).not.toContain('blkfront: xvdb');
+    // wait_for_devices held the boot: init and the login prompt come after the timeout
+    expect(t.indexOf('Run /sbin/init as init process')).toBeGreaterThan(t.indexOf('Timeout connecting to device'));
+    expect(t).toMatch(/\[ {3}3\d\.\d{6}\] Run \/sbin\/init as init process/);
     g.type('root\rlsblk\r');
     expect(g.text().endsWith('lsblk\r\nNAME MAJ:MIN RM  SIZE RO TYPE MOUNTPOINTS\r\nroot@web1:~# ')).toBe(true);
     // dmesg keeps the countdown as one line
     g.type('dmesg\r');
     expect(g.take()).toMatch(/initialise: 25s\.\.\.20s\.\.\.15s\.\.\.10s\.\.\.5s\.\.\.0s\.\.\.\r\n/);
+  });
+
+  it('a root disk whose backend never connects holds the boot, then the kernel cannot mount root and panics: on_crash acts', async () => {
+    const g = await rig(`name = "web1"\ntype = "pvh"\nkernel = "/boot/vmlinuz"\nmemory = 512\non_crash = "preserve"\ndisk = [ 'format=raw, vdev=xvda, access=w, backendtype=qdisk, target=/dev/vg0/gone' ]\n`, { host: { blockDevices: labBlockDevices(lab) } });
+    await g.host.backendsReady;
+    for (let s = 0; s < 40; s++) {
+      g.run(1);
+      await settle();
+    }
+    const t = g.text();
+    expect(t).toMatch(/\] xenbus_probe_frontend: Timeout connecting to device: device\/vbd\/51712 \(local state 1, remote state 1\)\r\n/);
+    const vfs = t.indexOf('VFS: Cannot open root device "xvda1" or unknown-block(0,0): error -6');
+    expect(vfs).toBeGreaterThan(t.indexOf('Timeout connecting to device'));
+    expect(t).toContain('Please append a correct "root=" boot option; here are the available partitions:\r\n');
+    expect(t).toMatch(/\[ {3}3\d\.\d{6}\] Kernel panic - not syncing: VFS: Unable to mount root fs on unknown-block\(0,0\)\r\n/);
+    expect(t).toContain('  mount_block_root+0x1d3/0x1e6');
+    // no init, no getty: the kernel never got that far
+    expect(t).not.toContain('Run /sbin/init');
+    expect(t).not.toContain('web1 login:');
+    const d = await g.host.domain(g.domid);
+    expect(d.shutdownReason).toBe('crash');
+  });
+
+  it('with rootwait the kernel waits for its root device instead, and the domain keeps running', async () => {
+    const g = await rig(`name = "web1"\ntype = "pvh"\nkernel = "/boot/vmlinuz"\nmemory = 512\ncmdline = "root=/dev/xvda1 rootwait console=hvc0"\ndisk = [ 'format=raw, vdev=xvda, access=w, backendtype=qdisk, target=/dev/vg0/gone' ]\n`, { host: { blockDevices: labBlockDevices(lab) } });
+    await g.host.backendsReady;
+    for (let s = 0; s < 60; s++) {
+      g.run(1);
+      await settle();
+    }
+    const t = g.text();
+    expect(t).toMatch(/\[ {3}3\d\.\d{6}\] Waiting for root device \/dev\/xvda1\.\.\.\r\n$/);
+    expect(t).not.toContain('Kernel panic');
+    expect((await g.host.domain(g.domid)).shutdownReason).toBeNull();
   });
 });
