@@ -7,6 +7,9 @@
  * events_per_wall_s, sim_to_wall (simulated seconds per wall second) and sim_to_cpu, and
  * what the mix saw (utilisation, wake-up latency). Issue 4 targets: ≥ 3M events/s,
  * (a) ≥ 10× real time, (b) ≥ real time. SCHED_BENCH=credit2,credit picks schedulers.
+ * SCHED_BENCH_SIM_MS=N runs every case for exactly N simulated ms instead of a wall-time
+ * budget and prints metrics_hash, an FNV-1a hash of sim.sched_metrics with every pool,
+ * domain, pCPU and vCPU: a speed change to the loop must leave it identical.
  */
 import { Xen } from '../../engine/hypervisor/xen';
 import { MILLISECS, SECONDS } from '../../engine/hypervisor/clock';
@@ -44,6 +47,13 @@ const CASES: Case[] = [
   { label: '4096pcpu_16384vcpu', topology: { sockets: 64, coresPerSocket: 32, threadsPerCore: 2, memoryMiB: 4096 * 1024, x2apic: true }, domains: 4096, vcpusPerDomain: 4, wallMs: 4000 },
 ];
 
+/** FNV-1a (32-bit) of a string. */
+const fnv1a = (str: string): string => {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < str.length; i++) h = Math.imul(h ^ str.charCodeAt(i), 0x01000193);
+  return (h >>> 0).toString(16).padStart(8, '0');
+};
+const simMs = process.env.SCHED_BENCH_SIM_MS ? Number(process.env.SCHED_BENCH_SIM_MS) : 0;
 const wanted = (process.env.SCHED_BENCH ?? 'credit2,credit,rtds,null').split(',') as SchedulerName[];
 const cpuSeconds = (): number => {
   const u = process.cpuUsage();
@@ -70,9 +80,14 @@ for (const c of CASES) {
     const w0 = performance.now();
     const c0 = cpuSeconds();
     let wall = 0;
-    while (wall < c.wallMs) {
-      x.clock.runFor(MILLISECS(5));
+    if (simMs > 0) {
+      for (let ms = 0; ms < simMs; ms += 5) x.clock.runFor(MILLISECS(Math.min(5, simMs - ms)));
       wall = performance.now() - w0;
+    } else {
+      while (wall < c.wallMs) {
+        x.clock.runFor(MILLISECS(5));
+        wall = performance.now() - w0;
+      }
     }
     const cpu = cpuSeconds() - c0;
     const events = core.events - e0;
@@ -91,5 +106,6 @@ for (const c of CASES) {
     console.log(`${p}.wake_latency_p50_us: ${(p0.wakeLatency.p50 / 1000).toFixed(1)}`);
     console.log(`${p}.wake_latency_p99_us: ${(p0.wakeLatency.p99 / 1000).toFixed(1)}`);
     console.log(`${p}.rt_job_misses: ${p0.jobMisses}`);
+    if (simMs > 0) console.log(`${p}.metrics_hash: ${fnv1a(JSON.stringify(x.hypercall({ op: 'sim.sched_metrics', pcpus: true, vcpus: true })))}`);
   }
 }
