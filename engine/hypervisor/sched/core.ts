@@ -22,7 +22,8 @@ import type { Clock, STime, Timer } from '../clock';
 import type { CpuMask } from '../cpumask';
 import type { Rng } from '../rng';
 import type { SchedDomain, SchedVcpu } from '../sched-hooks';
-import { LatencyStats, type PcpuSchedMetrics, type VcpuSchedMetrics } from './metrics';
+import { LatencyTable } from './latency-table';
+import type { LatencyStats, PcpuSchedMetrics, VcpuSchedMetrics } from './metrics';
 import type { SchedCoreApi, Scheduler } from './scheduler';
 import { makeWorkload, type Workload, type WorkloadSpec } from './workload';
 
@@ -62,7 +63,8 @@ export class Unit {
   wakeTimer: Timer | null = null;
   /** When it last woke from blocked (for wake-to-run latency), -1 if not waiting. */
   wokeAt = -1;
-  readonly latency = new LatencyStats();
+  /** Its row in the core's LatencyTable (wake-up-to-run latency). */
+  latRow = -1;
   /** RTDS: deadline misses counted by the scheduler. */
   deadlineMisses = 0;
 
@@ -128,8 +130,9 @@ export class SchedCore implements SchedCoreApi {
   private readonly busy: Float64Array;
   private readonly ctxSwitches: Float64Array;
   private readonly schedCalls: Float64Array;
-  /** Wake-up-to-run latency of the wake-ups each pCPU served. */
-  private readonly pcpuLatency: LatencyStats[];
+  /** Wake-up-to-run latency: rows 0..nrCpus-1 for the wake-ups each pCPU served, then
+   * one row per unit. */
+  private readonly latency: LatencyTable;
   /** The scheduler of each pCPU's pool; null for a free pCPU. */
   readonly schedOf: (Scheduler | null)[];
   readonly poolOf: Int32Array;
@@ -155,7 +158,8 @@ export class SchedCore implements SchedCoreApi {
     this.busy = new Float64Array(nrCpus);
     this.ctxSwitches = new Float64Array(nrCpus);
     this.schedCalls = new Float64Array(nrCpus);
-    this.pcpuLatency = Array.from({ length: nrCpus }, () => new LatencyStats());
+    this.latency = new LatencyTable(nrCpus * 2);
+    for (let c = 0; c < nrCpus; c++) this.latency.alloc();
     this.schedOf = new Array<Scheduler | null>(nrCpus).fill(null);
     this.poolOf = new Int32Array(nrCpus).fill(-1);
     this.pendingFlag = new Uint8Array(nrCpus);
@@ -231,6 +235,7 @@ export class SchedCore implements SchedCoreApi {
   /** Create the unit of a vCPU (sched_init_vcpu); not attached to any scheduler yet. */
   newUnit(v: SchedVcpu, d: SchedDomainRec): Unit {
     const u = new Unit(v, d, makeWorkload(IDLE_SPEC));
+    u.latRow = this.latency.alloc();
     v.schedPriv = u;
     d.units.push(u);
     return u;
@@ -385,8 +390,8 @@ export class SchedCore implements SchedCoreApi {
       this.ctxSwitches[cpu]!++;
       if (next.wokeAt >= 0) {
         const lat = now - next.wokeAt;
-        next.latency.record(lat);
-        this.pcpuLatency[cpu]!.record(lat);
+        this.latency.record(next.latRow, lat);
+        this.latency.record(cpu, lat);
         next.wokeAt = -1;
       }
     } else if (!next) {
@@ -431,13 +436,24 @@ export class SchedCore implements SchedCoreApi {
       utilisation: now > 0 ? busy / now : 0,
       contextSwitches: this.ctxSwitches[cpu]!,
       scheduleCalls: this.schedCalls[cpu]!,
-      wakeLatency: this.pcpuLatency[cpu]!.summary(),
+      wakeLatency: this.latency.summary(cpu),
     };
   }
 
   /** Reset the counters (not the runstate times) to measure from now on. */
   resetLatency(units: Iterable<Unit>): void {
-    for (const u of units) u.latency.reset();
+    for (const u of units) this.latency.reset(u.latRow);
+  }
+
+  /** Add a unit's wake-up latencies to `into` (a domain's or a pool's sum). */
+  mergeLatency(u: Unit, into: LatencyStats): void {
+    this.latency.mergeInto(u.latRow, into);
+  }
+
+  /** The unit is gone for good (its domain was destroyed): release its rows. */
+  freeUnit(u: Unit): void {
+    if (u.latRow >= 0) this.latency.free(u.latRow);
+    u.latRow = -1;
   }
 
   unitMetrics(u: Unit): VcpuSchedMetrics {
@@ -450,7 +466,7 @@ export class SchedCore implements SchedCoreApi {
       cpu: u.processor,
       cpuTime: rs.running,
       runstate: rs,
-      wakeLatency: u.latency.summary(),
+      wakeLatency: this.latency.summary(u.latRow),
       deadlineMisses: u.deadlineMisses,
       jobMisses: u.workload.jobMisses,
     };

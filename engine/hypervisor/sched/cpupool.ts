@@ -169,6 +169,7 @@ export class CpuPools implements SchedHooks {
     for (const u of rec.units) {
       this.core.detach(u);
       if (u.wakeTimer) this.clock.cancel(u.wakeTimer);
+      this.core.freeUnit(u);
     }
     pool.sched.removeDomain(rec);
     pool.domains.delete(rec);
@@ -402,7 +403,7 @@ export class CpuPools implements SchedHooks {
       rs.runnable += m.runstate.runnable;
       rs.blocked += m.runstate.blocked;
       rs.offline += m.runstate.offline;
-      lat.merge(u.latency);
+      this.core.mergeLatency(u, lat);
       dm += m.deadlineMisses;
       jm += m.jobMisses;
     }
@@ -421,7 +422,7 @@ export class CpuPools implements SchedHooks {
         cpuTime += m.cpuTime;
         dm += m.deadlineMisses;
         jm += m.jobMisses;
-        lat.merge(u.latency);
+        this.core.mergeLatency(u, lat);
       }
     }
     let busy = 0;

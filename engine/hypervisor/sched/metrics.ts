@@ -6,9 +6,9 @@
 const SUB_BITS = 3;
 const SUB = 1 << SUB_BITS;
 /** Buckets for 0 .. 2^32 ns (4.3 s); longer waits land in the last bucket (max stays exact). */
-const NBUCKETS = (32 - SUB_BITS + 1) * SUB;
+export const NBUCKETS = (32 - SUB_BITS + 1) * SUB;
 
-function bucketOf(v: number): number {
+export function bucketOf(v: number): number {
   if (v < SUB) return v < 0 ? 0 : Math.floor(v);
   if (v >= 4294967295) return NBUCKETS - 1;
   const x = v >>> 0;
@@ -45,6 +45,16 @@ export class LatencyStats {
     this.count++;
     this.sum += ns;
     if (ns > this.max) this.max = ns;
+  }
+
+  /** Add a histogram kept elsewhere (NBUCKETS counts from `hist[base]`). */
+  mergeRaw(hist: Uint32Array, base: number, count: number, sum: number, max: number): void {
+    if (count === 0) return;
+    const b = (this.buckets ??= new Uint32Array(NBUCKETS));
+    for (let i = 0; i < NBUCKETS; i++) b[i]! += hist[base + i]!;
+    this.count += count;
+    this.sum += sum;
+    if (max > this.max) this.max = max;
   }
 
   merge(o: LatencyStats): void {
