@@ -18,7 +18,7 @@
  * Hot paths use typed arrays per pCPU and plain fields per unit; nothing allocates per
  * event except what a scheduler's queues need.
  */
-import type { Clock, STime, Timer } from '../clock';
+import type { Clock, STime, Timer, TimerHandler } from '../clock';
 import type { CpuMask } from '../cpumask';
 import type { Rng } from '../rng';
 import type { SchedDomain, SchedVcpu } from '../sched-hooks';
@@ -60,11 +60,12 @@ export class Unit {
   workload: Workload;
   /** CPU ns left in the current workload burst. */
   burstLeft = 0;
-  wakeTimer: Timer | null = null;
+  /** Its workload's wake-up: an indexed timer on the clock (arg: idx), -1 until it has a workload. */
+  wakeTimer = -1;
   /** When it last woke from blocked (for wake-to-run latency), -1 if not waiting. */
   wokeAt = -1;
-  /** Its row in the core's LatencyTable (wake-up-to-run latency). */
-  latRow = -1;
+  /** Its dense index in the core (≥ nrCpus): its LatencyTable row and its timers' argument; -1 once freed. */
+  idx = -1;
   /** RTDS: deadline misses counted by the scheduler. */
   deadlineMisses = 0;
 
@@ -120,11 +121,14 @@ export class Unit {
 
 const IDLE_SPEC: WorkloadSpec = { kind: 'idle' };
 
-export class SchedCore implements SchedCoreApi {
+export class SchedCore implements SchedCoreApi, TimerHandler {
   readonly nrCpus: number;
   /** Unit running on each pCPU. */
   private readonly cur: (Unit | null)[];
-  private readonly timers: Timer[];
+  /** Each pCPU's s_timer: an indexed timer on the clock (arg: the pCPU). */
+  private readonly timers: Int32Array;
+  /** Units by idx (null for pCPU rows and freed ones). */
+  private readonly units: (Unit | null)[] = [];
   /** When the current run on the pCPU (or its idling) started being charged. */
   private readonly runStart: Float64Array;
   private readonly busy: Float64Array;
@@ -166,16 +170,21 @@ export class SchedCore implements SchedCoreApi {
     this.pendingRing = new Int32Array(nrCpus);
     this.drainTimer = clock.at(clock.now, (now) => this.drain(now));
     clock.cancel(this.drainTimer);
-    this.timers = [];
+    this.timers = new Int32Array(nrCpus);
     for (let c = 0; c < nrCpus; c++) {
-      const t = clock.at(clock.now, (now) => this.schedule(c, now));
-      clock.cancel(t);
-      this.timers.push(t);
+      this.timers[c] = clock.newIndexed(this, c);
+      this.units.push(null);
     }
   }
 
   now(): STime {
     return this.clock.now;
+  }
+
+  /** A pCPU's timer (arg < nrCpus) or a unit's workload wake-up (arg: its idx). */
+  fireTimer(arg: number, now: STime): void {
+    if (arg < this.nrCpus) this.schedule(arg, now);
+    else this.workloadWake(this.units[arg]!, now);
   }
 
   curr(cpu: number): Unit | null {
@@ -227,7 +236,7 @@ export class SchedCore implements SchedCoreApi {
     s.deinitPcpu(cpu, this.clock.now);
     this.schedOf[cpu] = null;
     this.poolOf[cpu] = -1;
-    this.clock.cancel(this.timers[cpu]!);
+    this.clock.cancelIndexed(this.timers[cpu]!);
   }
 
   // --- units -----------------------------------------------------------------------
@@ -235,7 +244,8 @@ export class SchedCore implements SchedCoreApi {
   /** Create the unit of a vCPU (sched_init_vcpu); not attached to any scheduler yet. */
   newUnit(v: SchedVcpu, d: SchedDomainRec): Unit {
     const u = new Unit(v, d, makeWorkload(IDLE_SPEC));
-    u.latRow = this.latency.alloc();
+    u.idx = this.latency.alloc();
+    this.units[u.idx] = u;
     v.schedPriv = u;
     d.units.push(u);
     return u;
@@ -293,12 +303,8 @@ export class SchedCore implements SchedCoreApi {
     const wl = 'burst' in spec ? spec : makeWorkload(spec);
     u.workload = wl;
     wl.start(now, this.rng);
-    if (u.wakeTimer) this.clock.cancel(u.wakeTimer);
-    else {
-      const t = this.clock.at(now, (t0) => this.workloadWake(u, t0));
-      this.clock.cancel(t);
-      u.wakeTimer = t;
-    }
+    if (u.wakeTimer >= 0) this.clock.cancelIndexed(u.wakeTimer);
+    else u.wakeTimer = this.clock.newIndexed(this, u.idx);
     u.burstLeft = wl.burst(now, this.rng);
     if (u.pcpu >= 0) {
       this.tickle(u.pcpu);
@@ -390,7 +396,7 @@ export class SchedCore implements SchedCoreApi {
       this.ctxSwitches[cpu]!++;
       if (next.wokeAt >= 0) {
         const lat = now - next.wokeAt;
-        this.latency.record(next.latRow, lat);
+        this.latency.record(next.idx, lat);
         this.latency.record(cpu, lat);
         next.wokeAt = -1;
       }
@@ -404,8 +410,8 @@ export class SchedCore implements SchedCoreApi {
       if (done < when) when = done;
     }
     const t = this.timers[cpu]!;
-    if (when === Infinity || !s) this.clock.cancel(t);
-    else this.clock.set(t, when);
+    if (when === Infinity || !s) this.clock.cancelIndexed(t);
+    else this.clock.setIndexed(t, when);
   }
 
   /** The running unit's burst is complete: it blocks, or starts its next burst. */
@@ -417,7 +423,7 @@ export class SchedCore implements SchedCoreApi {
       return;
     }
     u.vcpu.blockedByGuest = true;
-    if (d !== Infinity && u.wakeTimer) this.clock.set(u.wakeTimer, now + Math.max(Math.round(d), 1));
+    if (d !== Infinity && u.wakeTimer >= 0) this.clock.setIndexed(u.wakeTimer, now + Math.max(Math.round(d), 1));
   }
 
   // --- metrics ---------------------------------------------------------------------
@@ -442,18 +448,23 @@ export class SchedCore implements SchedCoreApi {
 
   /** Reset the counters (not the runstate times) to measure from now on. */
   resetLatency(units: Iterable<Unit>): void {
-    for (const u of units) this.latency.reset(u.latRow);
+    for (const u of units) this.latency.reset(u.idx);
   }
 
   /** Add a unit's wake-up latencies to `into` (a domain's or a pool's sum). */
   mergeLatency(u: Unit, into: LatencyStats): void {
-    this.latency.mergeInto(u.latRow, into);
+    this.latency.mergeInto(u.idx, into);
   }
 
   /** The unit is gone for good (its domain was destroyed): release its rows. */
   freeUnit(u: Unit): void {
-    if (u.latRow >= 0) this.latency.free(u.latRow);
-    u.latRow = -1;
+    if (u.wakeTimer >= 0) this.clock.freeIndexed(u.wakeTimer);
+    u.wakeTimer = -1;
+    if (u.idx >= 0) {
+      this.latency.free(u.idx);
+      this.units[u.idx] = null;
+    }
+    u.idx = -1;
   }
 
   unitMetrics(u: Unit): VcpuSchedMetrics {
@@ -466,7 +477,7 @@ export class SchedCore implements SchedCoreApi {
       cpu: u.processor,
       cpuTime: rs.running,
       runstate: rs,
-      wakeLatency: this.latency.summary(u.latRow),
+      wakeLatency: this.latency.summary(u.idx),
       deadlineMisses: u.deadlineMisses,
       jobMisses: u.workload.jobMisses,
     };

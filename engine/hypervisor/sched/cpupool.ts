@@ -168,7 +168,6 @@ export class CpuPools implements SchedHooks {
     const pool = this.pools.get(rec.poolId)!;
     for (const u of rec.units) {
       this.core.detach(u);
-      if (u.wakeTimer) this.clock.cancel(u.wakeTimer);
       this.core.freeUnit(u);
     }
     pool.sched.removeDomain(rec);
