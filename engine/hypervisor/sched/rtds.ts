@@ -32,7 +32,7 @@
 import { MICROSECS, type Clock, type STime, type Timer } from '../clock';
 import { XenError } from '../errno';
 import type { SchedDomainRec, Unit } from './core';
-import { insertAt, removeAt } from './queue';
+import { RingQueue } from './queue';
 import { CpuHeap } from './cpu-heap';
 import {
   XEN_SCHEDULER_ID,
@@ -83,7 +83,7 @@ export class RtdsScheduler implements Scheduler {
   readonly id = XEN_SCHEDULER_ID.rtds;
   slice: STime = -1;
   private readonly cpus = new Set<number>();
-  private readonly runq: Unit[] = [];
+  private readonly runq = new RingQueue<Unit>();
   private readonly depletedq = new Set<Unit>();
   /** Replenishment queue, earliest deadline first. */
   private readonly replq: Unit[] = [];
@@ -216,10 +216,10 @@ export class RtdsScheduler implements Scheduler {
     let hi = q.length;
     while (lo < hi) {
       const mid = (lo + hi) >>> 1;
-      if (higher(svc, rt(q[mid]!))) hi = mid;
+      if (higher(svc, rt(q.at(mid)))) hi = mid;
       else lo = mid + 1;
     }
-    insertAt(q, lo, u);
+    q.insertAt(lo, u);
     svc.onRunq = true;
   }
 
@@ -241,13 +241,13 @@ export class RtdsScheduler implements Scheduler {
       let hi = q.length;
       while (lo < hi) {
         const mid = (lo + hi) >>> 1;
-        if (higher(rt(q[mid]!), svc)) lo = mid + 1;
+        if (higher(rt(q.at(mid)), svc)) lo = mid + 1;
         else hi = mid;
       }
       let i = lo;
-      while (i < q.length && q[i] !== u) i++;
+      while (i < q.length && q.at(i) !== u) i++;
       if (i >= q.length) i = q.indexOf(u);
-      if (i >= 0) removeAt(q, i);
+      if (i >= 0) q.removeAt(i);
       svc.onRunq = false;
     }
     if (svc.onDepletedq) {
@@ -433,15 +433,15 @@ export class RtdsScheduler implements Scheduler {
     let pick = -1;
     const q = this.runq;
     for (let i = 0; i < q.length; i++) {
-      if (q[i]!.hardOk(cpu)) {
+      if (q.at(i).hardOk(cpu)) {
         pick = i;
         break;
       }
     }
-    let snext: Unit | null = pick >= 0 ? q[pick]! : null;
+    let snext: Unit | null = pick >= 0 ? q.at(pick) : null;
     if (prevOk && (!snext || !higher(rt(snext), scurr!))) snext = prev;
     else if (snext) {
-      removeAt(q, pick);
+      q.removeAt(pick);
       rt(snext).onRunq = false;
     }
     if (prev && snext !== prev && prev.runnable()) this.enqueue(prev);
@@ -489,7 +489,7 @@ export class RtdsScheduler implements Scheduler {
       if (!u.awake) continue;
       if (u.isRunning) {
         // it runs with a new deadline: let a waiting unit with an earlier one preempt
-        const head = this.runq[0];
+        const head = this.runq.length > 0 ? this.runq.at(0) : undefined;
         if (head && higher(rt(head), rt(u))) this.tickleCpu(u.pcpu);
         else this.core.tickle(u.pcpu); // re-arm its slice with the new budget
       } else if (rt(u).onRunq) this.tickle(u);
@@ -562,6 +562,6 @@ export class RtdsScheduler implements Scheduler {
       const s = rt(u);
       return `[${u.domid}.${u.vcpuId}] cpu ${u.processor}, (${s.period}, ${s.budget}), cur_b=${s.curBudget} cur_d=${s.curDeadline}, last_start=${s.lastStart} onQ=${s.onRunq ? 1 : 0} runnable=${u.runnable() ? 1 : 0} flags=${s.depleted ? 1 : 0} effective hard_affinity=${u.vcpu.hardAffinity.toString()}`;
     };
-    return ['Scheduler: SMP RTDS Scheduler (rtds)', 'Global RunQueue info:', ...this.runq.map(line), 'Global DepletedQueue info:', ...[...this.depletedq].map(line), 'Global Replenishment Events info:', ...[...this.replq].sort((a, b) => rt(a).curDeadline - rt(b).curDeadline).map(line)].join('\n');
+    return ['Scheduler: SMP RTDS Scheduler (rtds)', 'Global RunQueue info:', ...this.runq.toArray().map(line), 'Global DepletedQueue info:', ...[...this.depletedq].map(line), 'Global Replenishment Events info:', ...[...this.replq].sort((a, b) => rt(a).curDeadline - rt(b).curDeadline).map(line)].join('\n');
   }
 }

@@ -1,0 +1,59 @@
+import { describe, expect, it } from 'vitest';
+import fc from 'fast-check';
+import { RingQueue } from '../../../../engine/hypervisor/sched/queue';
+import { LatencyStats } from '../../../../engine/hypervisor/sched/metrics';
+import { LatencyTable } from '../../../../engine/hypervisor/sched/latency-table';
+
+describe('RingQueue', () => {
+  it('holds the same sequence as an array under any inserts and removals', () => {
+    fc.assert(
+      fc.property(fc.array(fc.tuple(fc.boolean(), fc.nat(), fc.integer())), (ops) => {
+        const q = new RingQueue<number>(2);
+        const a: number[] = [];
+        for (const [ins, pos, v] of ops) {
+          if (ins || a.length === 0) {
+            const i = pos % (a.length + 1);
+            a.splice(i, 0, v);
+            q.insertAt(i, v);
+          } else {
+            const i = pos % a.length;
+            expect(q.removeAt(i)).toBe(a.splice(i, 1)[0]);
+          }
+          expect(q.length).toBe(a.length);
+        }
+        expect(q.toArray()).toEqual(a);
+        for (let i = 0; i < a.length; i++) expect(q.at(i)).toBe(a[i]);
+      }),
+    );
+  });
+});
+
+describe('LatencyTable', () => {
+  it('gives every row the same summary as a LatencyStats fed the same samples', () => {
+    fc.assert(
+      fc.property(fc.array(fc.tuple(fc.nat(5), fc.nat(2 ** 33))), (samples) => {
+        const t = new LatencyTable(1);
+        const rows = Array.from({ length: 6 }, () => t.alloc());
+        const s = rows.map(() => new LatencyStats());
+        for (const [r, ns] of samples) {
+          t.record(rows[r]!, ns);
+          s[r]!.record(ns);
+        }
+        for (let r = 0; r < 6; r++) expect(t.summary(rows[r]!)).toEqual(s[r]!.summary());
+        const merged = new LatencyStats();
+        for (const r of rows) t.mergeInto(r, merged);
+        expect(merged.count).toBe(samples.length);
+      }),
+    );
+  });
+
+  it('starts a reused row empty', () => {
+    const t = new LatencyTable(1);
+    const r = t.alloc();
+    t.record(r, 5000);
+    t.free(r);
+    const r2 = t.alloc();
+    expect(r2).toBe(r);
+    expect(t.summary(r2).count).toBe(0);
+  });
+});
