@@ -51,6 +51,8 @@ export class CschedDom {
   actHead = -1;
   actTail = -1;
   nrActive = 0;
+  /** Credits csched_acct gives it this period. */
+  share = 0;
 }
 
 /** The records of one credit scheduler instance's units. */
