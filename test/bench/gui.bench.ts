@@ -125,7 +125,24 @@ if (cdp) {
   await cdp.send('Profiler.setSamplingInterval', { interval: 200 });
   await cdp.send('Profiler.start');
 }
+// GUI_BENCH_TRACE=DIR: a Chromium performance trace of the scroll (trace.json, open it in
+// DevTools' Performance panel) — what ran in the frames that came late
+const tracer = process.env.GUI_BENCH_TRACE ? await context.newCDPSession(page) : undefined;
+if (tracer) await tracer.send('Tracing.start', { transferMode: 'ReturnAsStream', traceConfig: { includedCategories: ['devtools.timeline', 'disabled-by-default-devtools.timeline', 'disabled-by-default-devtools.timeline.frame', 'blink.user_timing', 'v8.execute', 'toplevel', 'disabled-by-default-v8.cpu_profiler'] } });
 const frames = (await page.evaluate(SCROLL_IN_PAGE)) as { deltas: number[]; longTasks: number[] };
+if (tracer && process.env.GUI_BENCH_TRACE) {
+  const done = new Promise<string>((resolve) => tracer.once('Tracing.tracingComplete', (e) => resolve(e.stream ?? '')));
+  await tracer.send('Tracing.end');
+  const handle = await done;
+  const chunks: string[] = [];
+  for (;;) {
+    const r = await tracer.send('IO.read', { handle });
+    chunks.push(r.base64Encoded ? Buffer.from(r.data, 'base64').toString() : r.data);
+    if (r.eof) break;
+  }
+  await tracer.send('IO.close', { handle });
+  writeFileSync(join(process.env.GUI_BENCH_TRACE, 'trace.json'), chunks.join(''));
+}
 if (cdp && profDir) writeFileSync(join(profDir, 'renderer.cpuprofile'), JSON.stringify((await cdp.send('Profiler.stop')).profile));
 clearInterval(churn);
 console.log(`serve_rss_mb_after_scroll: ${rssMb()}`);
