@@ -72,6 +72,17 @@ import type {
   VcpuSummary,
 } from './types';
 
+/** xentop's per-domain CPU time from getdomaininfolist, as the two columns of a HostSample. */
+function domainCpuColumns(infos: DomainInfo[]): Pick<HostSample, 'domids' | 'domainCpuNs'> {
+  const domids = new Array<number>(infos.length);
+  const domainCpuNs = new Array<number>(infos.length);
+  infos.forEach((d, i) => {
+    domids[i] = d.domid;
+    domainCpuNs[i] = d.cpuTime;
+  });
+  return { domids, domainCpuNs };
+}
+
 export interface EmbeddedHostOptions {
   id: string;
   /** A preset of engine/hypervisor/host-presets (default small-lab). */
@@ -697,7 +708,7 @@ export class EmbeddedHost implements ToolstackHost {
       nowNs: this.xen.clock.now,
       pcpuBusyNs: (m.pcpus ?? []).map((p) => p.busyNs),
       pcpuPool: (m.pcpus ?? []).map((p) => p.poolId),
-      domainCpuNs: this.infos().map((d) => ({ domid: d.domid, cpuNs: d.cpuTime })),
+      ...domainCpuColumns(this.infos()),
     };
   }
 

@@ -166,7 +166,7 @@ export class RemoteToolstackHost implements ToolstackHost {
   /** xl list's CPU times give domain rates; xl has no per-pCPU busy time, so the heat map stays empty for a real host. */
   async sample(): Promise<HostSample> {
     const doms = await this.call(() => this.remote.domainList());
-    return { nowNs: Date.now() * 1e6, pcpuBusyNs: [], pcpuPool: [], domainCpuNs: doms.map((d) => ({ domid: d.domid, cpuNs: d.cpuTimeS * 1e9 })) };
+    return { nowNs: Date.now() * 1e6, pcpuBusyNs: [], pcpuPool: [], domids: doms.map((d) => d.domid), domainCpuNs: doms.map((d) => d.cpuTimeS * 1e9) };
   }
 
   /** xl shows no runstate times or wake-up latencies: the live charts need the embedded host. */

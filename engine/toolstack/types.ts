@@ -230,7 +230,9 @@ export interface HostSample {
   pcpuBusyNs: number[];
   /** Pool of each pCPU (-1: free), to paint the heat map. */
   pcpuPool: number[];
-  domainCpuNs: { domid: number; cpuNs: number }[];
+  /** The domains, and the CPU ns of domids[i] in domainCpuNs[i] (columns: 10,000 domains a second make no objects). */
+  domids: number[];
+  domainCpuNs: number[];
 }
 
 /** Cumulative scheduling counters of one domain (for its live charts). */

@@ -173,8 +173,11 @@ export const methods = {
 export const topics = {
   /** Toolstack events of one host, or of every host when hostId is absent. */
   events: { params: z.object({ hostId: HostIdSchema.optional() }).strict(), item: ToolstackEventSchema },
-  /** Rates of one host once a second: pCPU busy %, domain CPU %. */
-  stats: { params: z.object({ hostId: HostIdSchema }).strict(), item: HostStatsSchema },
+  /**
+   * Rates of one host once a second: pCPU busy % (pcpus) and domain CPU % as columns
+   * (domains); a view asks for the part it shows (both by default).
+   */
+  stats: { params: z.object({ hostId: HostIdSchema, pcpus: z.boolean().optional(), domains: z.boolean().optional() }).strict(), item: HostStatsSchema },
   /** One domain once a second: CPU %, runstate shares, wake-up latency p99. */
   domainStats: { params: z.object({ hostId: HostIdSchema, domid: z.number().int().min(0).max(0x7fef) }).strict(), item: DomainStatsSchema },
   /** A domain's console output: its recent history first, then live chunks of text. */

@@ -8,7 +8,7 @@ import { HOST_PRESETS } from '../../engine/hypervisor/host-presets';
 import { NotImplementedError, ToolstackError } from '../../engine/toolstack/toolstack-error';
 import { cpupoolNumaSplit } from '../../engine/toolstack/cpupool-numa-split';
 import { DomainStatsService } from '../services/domain-stats';
-import { HostStatsService } from '../services/host-stats';
+import { HostStatsService, statsPart } from '../services/host-stats';
 import { ConsoleService } from '../services/consoles';
 import type { Lab } from '../services/lab';
 import { API_VERSION, isMethodName, isTopicName, methods, topics, type MethodName, type Params, type Result, type TopicItem, type TopicName, type TopicParams } from './contract';
@@ -118,7 +118,7 @@ export class Router {
           if (p.hostId === undefined || e.hostId === p.hostId) push(e);
         });
       },
-      stats: (p, push) => this.stats.subscribe(p.hostId, push),
+      stats: (p, push) => this.stats.subscribe(p.hostId, (s) => push(statsPart(s, p))),
       domainStats: (p, push) => this.domainStats.subscribe(p.hostId, p.domid, push),
       console: (p, push, onDrain) => consoles.subscribe(p.hostId, p.domid, push, onDrain),
       xenstoreWatch: (p, push) => {

@@ -188,7 +188,8 @@ export const HostStatsSchema = z.object({
   intervalNs: z.number(),
   pcpuBusyPct: z.array(z.number()),
   pcpuPool: z.array(z.number().int()),
-  domainCpuPct: z.array(z.object({ domid: z.number().int(), pct: z.number() })),
+  domids: z.array(z.number().int()),
+  domainCpuPct: z.array(z.number()),
 });
 
 export const DomainStatsSchema = z.object({
