@@ -557,7 +557,7 @@ export class EmbeddedHost implements ToolstackHost {
         hardware: () => guestHardware(this.info(domid), this.preset, this.configs.get(domid)?.buildInfo),
         shutdown: (reason) => this.domainShutdown(domid, reason),
         cpuTimeNs: () => this.info(domid).cpuTime,
-        vcpuRunstates: () => (this.xen.hypercall({ op: 'sim.sched_metrics', domid, vcpus: true }).vcpus ?? []).filter((v) => v.domid === domid).map((v) => v.runstate),
+        vcpuRunstates: () => (this.xen.hypercall({ op: 'sim.sched_metrics', domid, vcpus: true, pools: false }).vcpus ?? []).filter((v) => v.domid === domid).map((v) => v.runstate),
         setWorkload: (vcpu, workload) => this.xen.hypercall({ op: 'sim.set_workload', domid, vcpu, workload }),
         xenbus: () => this.guestXenbus(domid),
         labNetwork: () => this.labNetwork,
@@ -649,7 +649,7 @@ export class EmbeddedHost implements ToolstackHost {
           hardware: () => ({ ...guestHardware(this.info(0), this.preset, undefined), name: this.hostname }),
           shutdown: () => undefined, // never asked: the hardware-domain mode refuses to stop
           cpuTimeNs: () => this.info(0).cpuTime,
-          vcpuRunstates: () => (this.xen.hypercall({ op: 'sim.sched_metrics', domid: 0, vcpus: true }).vcpus ?? []).filter((v) => v.domid === 0).map((v) => v.runstate),
+          vcpuRunstates: () => (this.xen.hypercall({ op: 'sim.sched_metrics', domid: 0, vcpus: true, pools: false }).vcpus ?? []).filter((v) => v.domid === 0).map((v) => v.runstate),
           setWorkload: (vcpu, workload) => this.xen.hypercall({ op: 'sim.set_workload', domid: 0, vcpu, workload }),
           xenbus: async () => this.xenstore.dom0Xenbus() ?? this.guestXenbus(0),
           dom0Tools: () => (this.dom0Tools_ ??= this.makeDom0Tools?.(this)),
@@ -703,7 +703,7 @@ export class EmbeddedHost implements ToolstackHost {
 
   async sample(): Promise<HostSample> {
     // the pCPUs only: each domain's figures (wake-up percentiles...) would cost 10,000 summaries a second
-    const m = this.xen.hypercall({ op: 'sim.sched_metrics', pcpus: true, domains: false });
+    const m = this.xen.hypercall({ op: 'sim.sched_metrics', pcpus: true, domains: false, pools: false });
     return {
       nowNs: this.xen.clock.now,
       pcpuBusyNs: (m.pcpus ?? []).map((p) => p.busyNs),
@@ -714,7 +714,7 @@ export class EmbeddedHost implements ToolstackHost {
 
   async domainSample(ref: DomainRef): Promise<DomainSample> {
     const domid = this.resolve(ref);
-    const m = this.xen.hypercall({ op: 'sim.sched_metrics', domid }).domains[0]!;
+    const m = this.xen.hypercall({ op: 'sim.sched_metrics', domid, pools: false }).domains[0]!;
     return { nowNs: this.xen.clock.now, cpuNs: m.cpuTime, runstateNs: { ...m.runstate }, wakeP99Ns: m.wakeLatency.p99, deadlineMisses: m.deadlineMisses };
   }
 

@@ -42,6 +42,11 @@ describe('the dispatch loop', () => {
     expect(all.domains.length).toBe(1);
     expect(lean.domains).toEqual([]);
     expect(lean.pcpus).toEqual(all.pcpus);
+    // and without the pools' figures (a walk over every unit) when it reads none of them
+    const leaner = x.hypercall({ op: 'sim.sched_metrics', pcpus: true, domains: false, pools: false });
+    expect(all.pools.length).toBe(1);
+    expect(leaner.pools).toEqual([]);
+    expect(leaner.pcpus).toEqual(all.pcpus);
   });
 
   it('replays exactly from its seed, and differs with another seed', () => {
