@@ -21,10 +21,11 @@ describe('the domain list recycles its rows while scrolling', () => {
       const rows = () => [...body.querySelectorAll('[role=row]')];
       const before = rows().length;
       rows().forEach((r) => (r.tagged = true));
-      // a recycled row stays where it is in the DOM: no element is inserted, moved or removed
+      // a recycled row stays where it is in the DOM: no row is inserted, moved or removed
+      // (only the rows' container is watched: a recycled row's cells do change their text)
       let moved = 0;
-      const mo = new MutationObserver((l) => l.forEach((m) => (moved += m.addedNodes.length + m.removedNodes.length)));
-      mo.observe(body, { childList: true, subtree: true });
+      const mo = new MutationObserver((l) => l.forEach((m) => (moved += [...m.addedNodes, ...m.removedNodes].filter((n) => n.nodeType === 1).length)));
+      mo.observe(body.firstElementChild, { childList: true });
       for (let i = 0; i < 5; i++) {
         body.scrollTop += 300;
         await frame();
