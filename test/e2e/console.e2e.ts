@@ -3,7 +3,7 @@
  * the guest boots to its login prompt (the served lab paces the simulated clock to wall
  * time), root logs in, `uname -a` is typed and its answer is read off the xterm screen;
  * a second console opens in another tab, and the first shows its history when reopened.
- * The cursor stays solid while typing and blinks when the console is quiet.
+ * The cursor is steady (no blink animation).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
@@ -48,12 +48,9 @@ describe('guest consoles in Chromium', () => {
     await expect.poll(() => screen(page)).toContain('Linux web1 6.1.0-56-cloud-amd64 #1 SMP PREEMPT_DYNAMIC');
     await page.screenshot({ path: 'test/e2e/artifacts/console.png' });
 
-    // the cursor is solid while typing and blinks again once the console is quiet
-    const cursor = page.locator('[role=tabpanel]:visible .xterm-rows .xterm-cursor');
-    await page.keyboard.type('x');
-    await expect.poll(() => cursor.getAttribute('class')).not.toContain('xterm-cursor-blink');
-    await expect.poll(() => cursor.getAttribute('class'), { timeout: 5_000 }).toContain('xterm-cursor-blink');
-    await page.keyboard.press('Backspace');
+    // a steady cursor: no blink animation keeps Chromium rendering every frame (echo latency)
+    expect(await page.locator('[role=tabpanel]:visible .xterm-rows .xterm-cursor').count()).toBe(1);
+    expect(await page.locator('[role=tabpanel]:visible .xterm-cursor-blink').count()).toBe(0);
   });
 
   it('keeps several consoles in tabs and shows the history when one is reopened', async () => {
