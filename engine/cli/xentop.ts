@@ -12,12 +12,16 @@
  * time between them, on the host's clock. Batch mode prints no summary (do_summary only
  * runs with curses).
  *
+ * -v adds each domain's online vCPUs' CPU seconds (do_vcpu: five a line), -n a line a
+ * vif (do_network), -x a line a vbd (do_vbd: blkback's device number with its major and
+ * minor; '-' for a vbd whose statistics cannot be read: here, one not Connected).
+ *
  * XenDeck's backends carry no block or network requests of their own (the guests' I/O
  * is a scheduler workload), so the traffic counters are the zeros such backends report.
- * The curses screen (no -b) and the -n / -x / -v sections are not implemented and say so.
+ * The curses screen (no -b) is not implemented and says so.
  */
 import type { Physinfo, DomainInfo } from '../hypervisor/xen';
-import type { DomainDevices } from '../toolstack/types';
+import type { DomainDevices, VcpuSummary } from '../toolstack/types';
 
 /** What xentop reads of the host (libxenstat over libxc and dom0's sysfs). */
 export interface XentopHost {
@@ -25,6 +29,7 @@ export interface XentopHost {
   domainInfoList(): Promise<{ nowNs: number; domains: DomainInfo[] }>;
   physinfo(): Promise<Physinfo>;
   domainDevices(domid: number): Promise<DomainDevices>;
+  vcpuList(domid: number): Promise<VcpuSummary[]>;
 }
 
 export interface XentopIo {
@@ -36,6 +41,8 @@ export interface XentopIo {
 }
 
 const PAGE_BYTES = 4096;
+/** XenbusStateConnected. */
+const CONNECTED = 4;
 
 const USAGE = `Usage: xentop [OPTION]
 Displays ongoing information about xen vm resources 
@@ -113,6 +120,8 @@ interface Row {
   info: DomainInfo;
   devices: DomainDevices;
   cpuPct: number;
+  /** With -v: the domain's vCPUs. */
+  vcpus?: VcpuSummary[];
 }
 
 const STATE_FLAGS: [keyof DomainInfo['flags'], string][] = [
@@ -128,8 +137,8 @@ function columns(totalBytes: number, fullName: boolean, nameWidth: number): Colu
   const kib = (pages: number): string => String(Math.floor((pages * PAGE_BYTES) / 1024));
   const pct = (pages: number): number => ((pages * PAGE_BYTES) / totalBytes) * 100;
   const noLimit = (d: Row): boolean => d.info.maxPages >= Number.MAX_SAFE_INTEGER;
-  // tot_vbd_reqs: '-' only when every vbd's statistics failed to read; the counters are 0 (see above)
-  const vbdStat = (): string => '0';
+  // tot_vbd_reqs: '-' only when every vbd's statistics fail to read (none connected); the counters are 0 (see above)
+  const vbdStat = (d: Row): string => (d.devices.disks.length > 0 && d.devices.disks.every((k) => k.state !== CONNECTED) ? '-' : '0');
   return [
     { header: 'NAME', width: fullName ? nameWidth : 10, cell: (d) => (fullName ? d.info.name : d.info.name.slice(0, 10)) },
     { header: 'STATE', width: 6, cell: (d) => STATE_FLAGS.map(([f, ch]) => (d.info.flags[f] ? ch : '-')).join('') },
@@ -155,7 +164,7 @@ function columns(totalBytes: number, fullName: boolean, nameWidth: number): Colu
 }
 
 /** One batch iteration: the header and a line a domain (xentop.c top() with batch set). */
-export function xentopFrame(rows: readonly Row[], totalPages: number, opts: { fullName: boolean; repeatHeader: boolean }): string {
+export function xentopFrame(rows: readonly Row[], totalPages: number, opts: { fullName: boolean; repeatHeader: boolean; sections?: readonly string[] }): string {
   const nameWidth = Math.max(10, ...rows.map((r) => r.info.name.length));
   const cols = columns(totalPages * PAGE_BYTES, opts.fullName, nameWidth);
   const header = `${cols.map((c) => c.header.padStart(c.width)).join(' ')}\n`;
@@ -164,8 +173,42 @@ export function xentopFrame(rows: readonly Row[], totalPages: number, opts: { fu
   sorted.forEach((r, i) => {
     if (i === 0 || opts.repeatHeader) out += header;
     out += `${cols.map((c) => c.cell(r).padStart(c.width)).join(' ')}\n`;
+    if (opts.sections?.includes('v')) out += vcpuLines(r);
+    if (opts.sections?.includes('n')) out += networkLines(r);
+    if (opts.sections?.includes('x')) out += vbdLines(r);
   });
   return out;
+}
+
+/** do_vcpu: "VCPUs(sec): " then " %2u: %10llus" a vCPU online, a new line before every fifth. */
+function vcpuLines(r: Row): string {
+  let s = 'VCPUs(sec): ';
+  for (const v of r.vcpus ?? []) {
+    if (!v.online) continue;
+    if (v.vcpu !== 0 && v.vcpu % 5 === 0) s += '\n        ';
+    s += ` ${String(v.vcpu).padStart(2)}: ${String(Math.floor(v.cpuTimeS)).padStart(10)}s`;
+  }
+  return `${s}\n`;
+}
+
+/** do_network: a line a vif, its RX then TX bytes, packets, errors and drops. */
+function networkLines(r: Row): string {
+  const four = (unit: string): string => `${'0'.padStart(8)}bytes ${'0'.padStart(8)}pkts ${'0'.padStart(8)}err ${'0'.padStart(8)}drop${unit}`;
+  return r.devices.nics.map((_, i) => `Net${i} RX: ${four('  ')}TX: ${four('')}\n`).join('');
+}
+
+/** do_vbd: "VBD BlkBack DEV [MA:MI] " and the request counters ('-' when unreadable). */
+function vbdLines(r: Row): string {
+  return r.devices.disks
+    .map((d) => {
+      const hex = (n: number): string => n.toString(16).padStart(2);
+      const head = `VBD BlkBack ${String(d.devid).padStart(4)} [${hex(d.devid >> 8)}:${hex(d.devid & 0xff)}] `;
+      // no statistics to read for a vbd that is not connected (its backend never came)
+      const bad = d.state !== CONNECTED;
+      const v = (w: number): string => (bad ? '-' : '0').padStart(w);
+      return `${head} OO: ${v(8)}   RD: ${v(8)}   WR: ${v(8)}   RSECT: ${v(10)}   WSECT: ${v(10)}\n`;
+    })
+    .join('');
 }
 
 function strcasecmp(a: string, b: string): number {
@@ -185,10 +228,6 @@ export async function runXentop(args: readonly string[], host: XentopHost, io: X
     io.err("xentop: the curses screen is not implemented in XenDeck's Domain-0 shell; use batch mode: xentop -b [-i N] [-d SECONDS]\n");
     return 1;
   }
-  if (o.sections.length > 0) {
-    io.err(`xentop: -${o.sections.join(' -')} (per-vCPU, network and vbd lines) not implemented in XenDeck\n`);
-    return 1;
-  }
   let prev: { nowNs: number; cpu: Map<number, number> } | undefined;
   let left = o.iterations;
   for (;;) {
@@ -196,11 +235,12 @@ export async function runXentop(args: readonly string[], host: XentopHost, io: X
     const rows: Row[] = await Promise.all(
       list.domains.map(async (info) => {
         const devices = await host.domainDevices(info.domid).catch((): DomainDevices => ({ disks: [], nics: [] }));
+        const vcpus = o.sections.includes('v') ? await host.vcpuList(info.domid).catch(() => []) : undefined;
         const before = prev?.cpu.get(info.domid);
         const elapsedUs = prev ? (list.nowNs - prev.nowNs) / 1000 : 0;
         // get_cpu_pct: ns / 10 over µs elapsed; no previous sample (or no time passed), 0
         const cpuPct = before === undefined || elapsedUs <= 0 ? 0 : (info.cpuTime - before) / 10 / elapsedUs;
-        return { info, devices, cpuPct };
+        return { info, devices, cpuPct, ...(vcpus ? { vcpus } : {}) };
       }),
     );
     if (io.signal?.aborted) return 0;

@@ -116,6 +116,21 @@ describe("xentop and xenstore-* in Domain-0's shell", () => {
     expect(await run('xentop')).toContain('xentop: the curses screen is not implemented');
   });
 
+  it('xentop -b -i 1 -v -n -x adds each domain’s vCPU seconds, a line a vif and a line a vbd', async () => {
+    const { host, run } = await dom0();
+    await host.createDomain({ configText: "name = \"web1\"\ntype = \"pvh\"\nkernel = \"/boot/vmlinuz\"\nmemory = 512\nvcpus = 6\nvif = [ 'bridge=xenbr0' ]\ndisk = [ 'format=raw, vdev=xvda, access=w, backendtype=qdisk, target=/nowhere' ]\n" });
+    host.advanceClock(SECONDS(2));
+    const out = await run('xentop -b -i 1 -v -n -x');
+    const web1 = out.slice(out.indexOf('      web1 '));
+    const lines = web1.split('\n');
+    expect(lines[1]).toMatch(/^VCPUs\(sec\): {3}0: +\d+s {2}1: +\d+s {2}2: +\d+s {2}3: +\d+s {2}4: +\d+s$/);
+    expect(lines[2]).toMatch(/^ {10}5: +\d+s$/);
+    expect(lines[3]).toBe('Net0 RX:        0bytes        0pkts        0err        0drop  TX:        0bytes        0pkts        0err        0drop');
+    // the qdisk's backend never came: no statistics, '-' as xentop prints an unreadable vbd
+    expect(lines[4]).toBe('VBD BlkBack 51712 [ca: 0]  OO:        -   RD:        -   WR:        -   RSECT:          -   WSECT:          -');
+    expect(lines[0]).toMatch(/ {3}1 {8}- {8}- {8}- {10}- {10}- {4}0$/);
+  });
+
   it('xenstore-rm / -list / -exists over dom0’s own connection, with their statuses', async () => {
     const { run } = await dom0();
     expect(await run('xenstore-write /tool/a/b 1 /tool/c 2')).toBe('');
