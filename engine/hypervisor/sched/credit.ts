@@ -36,7 +36,7 @@
  * an accounting that visits only the active units of each domain (credit-units.ts).
  * Per-unit state is typed-array records, not objects, so an event touches few cache lines.
  */
-import { MICROSECS, MILLISECS, type Clock, type STime, type Timer } from '../clock';
+import { MICROSECS, MILLISECS, type Clock, type STime, type Timer, type TimerHandler } from '../clock';
 import { XenError } from '../errno';
 import type { Topology } from '../topology';
 import type { SchedDomainRec, Unit } from './core';
@@ -87,7 +87,7 @@ export const XEN_SYSCTL_CSCHED_MGR_DLY_MAX_US = 100_000;
 /** The unit's record (its `priv`, set by insertUnit). */
 const rec = (u: Unit): number => u.priv as number;
 
-export class CreditScheduler implements Scheduler {
+export class CreditScheduler implements Scheduler, TimerHandler {
   readonly name = 'credit';
   readonly id = XEN_SCHEDULER_ID.credit;
   slice: STime = -1;
@@ -116,7 +116,8 @@ export class CreditScheduler implements Scheduler {
    */
   private readonly curRec: Int32Array;
   private readonly curPri: Int32Array;
-  private readonly ticker: (Timer | null)[];
+  /** Each pCPU's csched_tick timer (an indexed clock timer, -1 until the pCPU joins). */
+  private readonly ticker: Int32Array;
   private master: Timer | null = null;
   private readonly doms = new Set<CschedDom>();
   /** csched_acct's domains with active units, this period (kept to reuse). */
@@ -137,7 +138,7 @@ export class CreditScheduler implements Scheduler {
     this.idlers = new CpuFifo(n);
     this.queued = new CpuFifo(n);
     this.queuedOnNode = new CpuFifo(n, topo.nrNodes);
-    this.ticker = new Array<Timer | null>(n).fill(null);
+    this.ticker = new Int32Array(n).fill(-1);
     this.balanceBias = new Int32Array(topo.nrNodes);
   }
 
@@ -156,11 +157,7 @@ export class CreditScheduler implements Scheduler {
     this.cpus.add(cpu);
     this.inPool[cpu] = 1;
     this.setIdler(cpu, true);
-    if (!this.ticker[cpu]) {
-      const t = this.clock.at(this.clock.now, (now) => this.tick(cpu, now));
-      this.clock.cancel(t);
-      this.ticker[cpu] = t;
-    }
+    if (this.ticker[cpu]! < 0) this.ticker[cpu] = this.clock.newIndexed(this, cpu);
     if (!this.master) this.master = this.clock.every(this.tsliceNs, (now) => this.acct(now));
   }
 
@@ -171,7 +168,7 @@ export class CreditScheduler implements Scheduler {
     this.setIdler(cpu, false);
     this.queued.delete(cpu);
     this.queuedOnNode.delete(cpu);
-    this.clock.cancel(this.ticker[cpu]!);
+    this.clock.cancelIndexed(this.ticker[cpu]!);
     if (this.cpus.size === 0 && this.master) {
       this.clock.cancel(this.master);
       this.master = null;
@@ -314,6 +311,11 @@ export class CreditScheduler implements Scheduler {
 
   // --- the tick and accounting -----------------------------------------------------
 
+  /** The clock fires a pCPU's tick timer. */
+  fireTimer(cpu: number, now: STime): void {
+    this.tick(cpu, now);
+  }
+
   /** csched_tick(): charge the running unit, end its boost, make it active. */
   private tick(cpu: number, now: STime): void {
     const r = this.curRec[cpu]!;
@@ -326,7 +328,7 @@ export class CreditScheduler implements Scheduler {
     // an OVER unit running with UNDER ones waiting: let the schedule sort it out
     const h = this.runq.head[cpu]!;
     if (h >= 0 && I[h * I_STRIDE + I_PRI]! > I[b + I_PRI]!) this.core.tickle(cpu);
-    this.clock.set(this.ticker[cpu]!, now + this.tickPeriodNs);
+    this.clock.setIndexed(this.ticker[cpu]!, now + this.tickPeriodNs);
   }
 
   /**
@@ -455,7 +457,7 @@ export class CreditScheduler implements Scheduler {
       this.curPri[cpu] = CSCHED_PRI_IDLE;
       this.setIdler(cpu, true);
       this.slice = -1;
-      if (!wasIdle) this.clock.cancel(this.ticker[cpu]!);
+      if (!wasIdle) this.clock.cancelIndexed(this.ticker[cpu]!);
       return null;
     }
     this.setIdler(cpu, false);
@@ -466,7 +468,7 @@ export class CreditScheduler implements Scheduler {
     if (next !== prev) f[snext * F_STRIDE + F_LAST_SCHED] = now;
     if (wasIdle) {
       const tp = this.tickPeriodNs;
-      this.clock.set(this.ticker[cpu]!, now + tp - (now % tp));
+      this.clock.setIndexed(this.ticker[cpu]!, now + tp - (now % tp));
     }
     this.slice = this.tsliceNs;
     return next;
