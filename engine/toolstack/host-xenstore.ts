@@ -21,7 +21,10 @@
  * summary, cpu/N/availability for the guest's vCPU hotplug). Those are nodes only dom0
  * writes (their permissions are [n0, rN]), so `read` answers from the values this
  * toolstack wrote, kept in write order as it queues them: the same answer the daemon gives
- * once the queue has drained, without a round trip.
+ * once the queue has drained, without a round trip. Of a new domain's layout and of a
+ * hot-plugged device only those read-back nodes are kept (READ_BACK): the rest (about 50
+ * nodes a domain, some 5 KiB of paths and values) lives in xenstored, and 10,000 domains
+ * kept a copy of it here for nothing; nodes written with `write` are all kept.
  *
  * Start time is the host's simulated clock, so the store stays deterministic.
  */
@@ -55,6 +58,13 @@ export type XenstoreConnector = () => Promise<XsClient>;
  */
 const STORE_PORT = 1;
 const STORE_RING_REF = 0xfeffc;
+
+/**
+ * The nodes of a domain's layout the engine reads back with `read`: memory/target and
+ * memory/static-max (libxl_domain_setmaxmem, the balloon target in a domain's summary) and
+ * cpu/N/availability (vCPU hotplug, as libxl__set_vcpuonline_xenstore writes it).
+ */
+const READ_BACK = /^\/local\/domain\/\d+\/(?:memory\/(?:target|static-max)|cpu\/\d+\/availability)$/;
 
 /** How many times an operation is sent again on a new connection before it fails. */
 const RECONNECTS = 5;
@@ -112,7 +122,7 @@ export class HostXenstore {
     this.forgetDomain(d.domid);
     const mine: string[] = [];
     for (const s of steps) {
-      if ('rm' in s) continue;
+      if ('rm' in s || !READ_BACK.test(s.path)) continue;
       this.written.set(s.path, s.value);
       mine.push(s.path);
     }
@@ -126,7 +136,7 @@ export class HostXenstore {
   /** A hot-plugged device's nodes (libxl__device_*_add), written in one transaction. */
   deviceAdded(domid: number, steps: readonly LayoutOp[]): void {
     for (const st of steps) {
-      if ('rm' in st) continue;
+      if ('rm' in st || !READ_BACK.test(st.path)) continue;
       if (!this.written.has(st.path)) this.domainNodes.get(domid)?.push(st.path);
       this.written.set(st.path, st.value);
     }
