@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { SECONDS } from '../../../engine/hypervisor/clock';
+import type { ConsoleStream } from '../../../engine/toolstack/console-stream';
 import { EmbeddedHost } from '../../../engine/toolstack/embedded-host';
+import type { ToolstackHost } from '../../../engine/toolstack/host-api';
 import type { RateLimitTimers } from '../../../main/services/console-rate-limit';
 import { ConsoleService } from '../../../main/services/consoles';
 import { Lab } from '../../../main/services/lab';
@@ -177,6 +179,32 @@ describe('ConsoleService', () => {
     wall += 20;
     await tick(); // the buffer goes out, the hold ends, and the pacer steps without its interval
     expect(host.xen.clock.now - at).toBe(20_000_000);
+  });
+
+  it('decodes UTF-8 whole across ring reads and bursts (a character split between two reads)', async () => {
+    let emit: (d: Uint8Array) => void = () => undefined;
+    const stream: ConsoleStream = {
+      domid: 1,
+      onData: (l) => ((emit = l), () => undefined),
+      onClose: () => () => undefined,
+      write: () => undefined,
+      close: () => undefined,
+    };
+    const host = { id: 'r1', kind: 'remote', console: async () => stream } as unknown as ToolstackHost;
+    const lab = { host: () => host, all: () => [host], subscribe: () => () => undefined };
+    const svc = new ConsoleService(lab);
+    const got: string[] = [];
+    svc.subscribe('r1', 1, (c) => got.push(c));
+    await tick();
+    const bytes = new TextEncoder().encode('é € ok'); // c3 a9 20 e2 82 ac 20 6f 6b
+    emit(bytes.subarray(0, 1)); // half of é: a burst of its own
+    await tick();
+    emit(bytes.subarray(1, 4)); // the rest of é, a space, the first byte of €
+    emit(bytes.subarray(4, 6));
+    emit(bytes.subarray(6));
+    await tick();
+    expect(got.join('')).toBe('é € ok');
+    expect(svc.history('r1', 1)).toBe('é € ok');
   });
 
   it('keeps only the newest history when a guest prints more than its buffer', async () => {
