@@ -10,6 +10,11 @@ import { EmbeddedHost } from '../../../engine/toolstack/embedded-host';
 import type { ToolstackEvent } from '../../../engine/toolstack/types';
 
 const settle = (): Promise<void> => new Promise((r) => setTimeout(r, 1));
+/** Waits (up to 10 s of wall time, for a loaded machine) until `done` holds. */
+async function until(done: () => boolean): Promise<void> {
+  const end = Date.now() + 10_000;
+  while (!done() && Date.now() < end) await settle();
+}
 const PROMPT = 'root@xenhost1:~# ';
 const dirs: string[] = [];
 
@@ -31,7 +36,7 @@ async function dom0(): Promise<{ host: EmbeddedHost; lab: string; run: (line: st
   const run = async (line: string): Promise<string> => {
     const mark = text.length;
     con.write(`${line}\r`);
-    for (let i = 0; i < 500 && !text.slice(mark).endsWith(PROMPT); i++) await settle();
+    await until(() => text.slice(mark).endsWith(PROMPT));
     const out = text.slice(mark);
     expect(out.endsWith(PROMPT)).toBe(true);
     return out.slice(`${line}\r\n`.length, -PROMPT.length).replace(/\r\n/g, '\n');
@@ -93,7 +98,7 @@ describe("xl in Domain-0's shell runs XenDeck's xl against the host dom0 belongs
     await run('xl create keep.cfg');
     host.advanceClock(SECONDS(10));
     type('xl shutdown -ww keep\r');
-    for (let i = 0; i < 50 && !text().includes('continue waiting for death'); i++) await settle();
+    await until(() => text().includes('continue waiting for death'));
     await new Promise((r) => setTimeout(r, 250));
     expect(text().endsWith(PROMPT)).toBe(false);
     type('\x03');
