@@ -73,6 +73,14 @@ describe('guest login and shell', () => {
     await g.login();
     g.type('frobnicate --now\r');
     expect(g.take()).toBe('frobnicate --now\r\n-sh: frobnicate: not found\r\nroot@web1:~# ');
+    // ash's status for a command it cannot find; xl is Domain 0's (xen-utils), not a domU's
+    g.type('echo $?\r');
+    expect(g.take()).toBe('echo $?\r\n127\r\nroot@web1:~# ');
+    g.type('xl list\r');
+    expect(g.take()).toBe('xl list\r\n-sh: xl: not found\r\nroot@web1:~# ');
+    g.type('true\r');
+    g.type('echo "rc=$?"\r');
+    expect(g.take()).toContain('echo "rc=$?"\r\nrc=0\r\n');
   });
 
   it('sleeps on the simulated clock, keeps what is typed meanwhile, and ^C interrupts', async () => {
