@@ -11,26 +11,27 @@
  * walk). Several lists can share one instance when a pCPU is in at most one of them at
  * a time (one list per NUMA node).
  */
+/** A pCPU's entry: next, previous, the list it is in (-1: none); one 16-byte record. */
+const STRIDE = 4;
+const NEXT = 0;
+const PREV = 1;
+const LIST = 2;
+
 export class CpuFifo {
-  private readonly nextOf: Int32Array;
-  private readonly prevOf: Int32Array;
-  /** The list each pCPU is in, -1 when in none. */
-  private readonly listOf: Int32Array;
+  private readonly e: Int32Array;
   private readonly head: Int32Array;
   private readonly tail: Int32Array;
   private readonly count: Int32Array;
 
   constructor(nrCpus: number, nrLists = 1) {
-    this.nextOf = new Int32Array(nrCpus).fill(-1);
-    this.prevOf = new Int32Array(nrCpus).fill(-1);
-    this.listOf = new Int32Array(nrCpus).fill(-1);
+    this.e = new Int32Array(nrCpus * STRIDE).fill(-1);
     this.head = new Int32Array(nrLists).fill(-1);
     this.tail = new Int32Array(nrLists).fill(-1);
     this.count = new Int32Array(nrLists);
   }
 
   has(cpu: number): boolean {
-    return this.listOf[cpu]! >= 0;
+    return this.e[cpu * STRIDE + LIST]! >= 0;
   }
 
   size(list = 0): number {
@@ -44,32 +45,36 @@ export class CpuFifo {
 
   /** The pCPU after `cpu` in its list, -1 at the end. */
   next(cpu: number): number {
-    return this.nextOf[cpu]!;
+    return this.e[cpu * STRIDE + NEXT]!;
   }
 
   /** Append `cpu` to `list`; a pCPU already in a list keeps its place (Set.add). */
   add(cpu: number, list = 0): void {
-    if (this.listOf[cpu]! >= 0) return;
+    const e = this.e;
+    const b = cpu * STRIDE;
+    if (e[b + LIST]! >= 0) return;
     const t = this.tail[list]!;
-    this.listOf[cpu] = list;
-    this.prevOf[cpu] = t;
-    this.nextOf[cpu] = -1;
-    if (t >= 0) this.nextOf[t] = cpu;
+    e[b + LIST] = list;
+    e[b + PREV] = t;
+    e[b + NEXT] = -1;
+    if (t >= 0) e[t * STRIDE + NEXT] = cpu;
     else this.head[list] = cpu;
     this.tail[list] = cpu;
     this.count[list]!++;
   }
 
   delete(cpu: number): void {
-    const list = this.listOf[cpu]!;
+    const e = this.e;
+    const b = cpu * STRIDE;
+    const list = e[b + LIST]!;
     if (list < 0) return;
-    const p = this.prevOf[cpu]!;
-    const n = this.nextOf[cpu]!;
-    if (p >= 0) this.nextOf[p] = n;
+    const p = e[b + PREV]!;
+    const n = e[b + NEXT]!;
+    if (p >= 0) e[p * STRIDE + NEXT] = n;
     else this.head[list] = n;
-    if (n >= 0) this.prevOf[n] = p;
+    if (n >= 0) e[n * STRIDE + PREV] = p;
     else this.tail[list] = p;
-    this.listOf[cpu] = -1;
+    e[b + LIST] = -1;
     this.count[list]!--;
   }
 }

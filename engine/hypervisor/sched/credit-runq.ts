@@ -10,6 +10,11 @@
  * happens while csched_acct is changing priorities (the list is then not sorted, and an
  * unparked unit must land where Xen's walk would put it); at the end of the accounting
  * `sort` re-orders each runqueue stably by priority, as csched_runq_sort does.
+ *
+ * What a pCPU's scheduling reads of its own state — the runqueue's head, length, head
+ * priority and class tails, and the unit running there — is one 32-byte record per pCPU
+ * (Xen's struct csched_pcpu), so a wake-up or a schedule on a random pCPU of 4096 is one
+ * cache line, not one per array.
  */
 import {
   CSCHED_PRI_IDLE,
@@ -25,18 +30,26 @@ import {
 /** BOOST, UNDER, OVER: class = −pri. */
 const NR_CLASSES = 3;
 
+/** The per-pCPU record: eight integers. */
+export const P_STRIDE = 8;
+/** First record of the runqueue, -1 when empty. */
+export const P_HEAD = 0;
+/** Units waiting. */
+export const P_LEN = 1;
+/**
+ * Priority of the head (PRI_IDLE when empty): the load balancer skips a peer with
+ * nothing better than what it has without touching the peer's units.
+ */
+export const P_HEAD_PRI = 2;
+/** Last record of each class (P_TAIL + class), -1 when none. */
+const P_TAIL = 3;
+/** The record of the unit running there (-1 when idle) and its priority (PRI_IDLE when idle). */
+export const P_CUR_REC = 6;
+export const P_CUR_PRI = 7;
+
 export class CschedRunqs {
-  /** First record of each pCPU's runqueue, -1 when empty. */
-  readonly head: Int32Array;
-  /** Units waiting on each pCPU. */
-  readonly len: Int32Array;
-  /**
-   * Priority of each pCPU's head (PRI_IDLE when empty): the load balancer skips a peer
-   * with nothing better than what it has without touching the peer's units.
-   */
-  readonly headPri: Int32Array;
-  /** Last record of each class on each pCPU (pCPU·3 + class), -1 when none. */
-  private readonly tail: Int32Array;
+  /** The per-pCPU records (P_*). */
+  readonly pc: Int32Array;
   /** False while csched_acct is changing priorities: insert by walking (see above). */
   sorted = true;
 
@@ -44,10 +57,27 @@ export class CschedRunqs {
     nrCpus: number,
     private readonly t: CschedUnits,
   ) {
-    this.head = new Int32Array(nrCpus).fill(-1);
-    this.len = new Int32Array(nrCpus);
-    this.headPri = new Int32Array(nrCpus).fill(CSCHED_PRI_IDLE);
-    this.tail = new Int32Array(nrCpus * NR_CLASSES).fill(-1);
+    const pc = new Int32Array(nrCpus * P_STRIDE);
+    for (let c = 0; c < nrCpus; c++) {
+      const b = c * P_STRIDE;
+      pc.fill(-1, b, b + P_STRIDE);
+      pc[b + P_LEN] = 0;
+      pc[b + P_HEAD_PRI] = CSCHED_PRI_IDLE;
+      pc[b + P_CUR_PRI] = CSCHED_PRI_IDLE;
+    }
+    this.pc = pc;
+  }
+
+  head(cpu: number): number {
+    return this.pc[cpu * P_STRIDE + P_HEAD]!;
+  }
+
+  len(cpu: number): number {
+    return this.pc[cpu * P_STRIDE + P_LEN]!;
+  }
+
+  headPri(cpu: number): number {
+    return this.pc[cpu * P_STRIDE + P_HEAD_PRI]!;
   }
 
   /** __runq_insert(): after every waiting unit of the same or higher priority. */
@@ -55,16 +85,17 @@ export class CschedRunqs {
     const I = this.t.i;
     const pri = I[r * I_STRIDE + I_PRI]!;
     const cls = -pri;
+    const pc = this.pc;
+    const pb = cpu * P_STRIDE;
     let pred = -1;
     if (this.sorted) {
-      const tb = cpu * NR_CLASSES;
-      for (let c = cls; c >= 0 && pred < 0; c--) pred = this.tail[tb + c]!;
-      this.tail[tb + cls] = r;
+      for (let c = cls; c >= 0 && pred < 0; c--) pred = pc[pb + P_TAIL + c]!;
+      pc[pb + P_TAIL + cls] = r;
     } else {
-      for (let q = this.head[cpu]!; q >= 0 && I[q * I_STRIDE + I_PRI]! >= pri; q = I[q * I_STRIDE + I_RQ_NEXT]!) pred = q;
+      for (let q = pc[pb + P_HEAD]!; q >= 0 && I[q * I_STRIDE + I_PRI]! >= pri; q = I[q * I_STRIDE + I_RQ_NEXT]!) pred = q;
     }
     const b = r * I_STRIDE;
-    const next = pred >= 0 ? I[pred * I_STRIDE + I_RQ_NEXT]! : this.head[cpu]!;
+    const next = pred >= 0 ? I[pred * I_STRIDE + I_RQ_NEXT]! : pc[pb + P_HEAD]!;
     I[b + I_RQ_PREV] = pred;
     I[b + I_RQ_NEXT] = next;
     I[b + I_RQ_CLASS] = cls;
@@ -72,10 +103,10 @@ export class CschedRunqs {
     if (next >= 0) I[next * I_STRIDE + I_RQ_PREV] = r;
     if (pred >= 0) I[pred * I_STRIDE + I_RQ_NEXT] = r;
     else {
-      this.head[cpu] = r;
-      this.headPri[cpu] = pri;
+      pc[pb + P_HEAD] = r;
+      pc[pb + P_HEAD_PRI] = pri;
     }
-    this.len[cpu]!++;
+    pc[pb + P_LEN]!++;
   }
 
   /** __runq_remove(). Returns the pCPU it was queued on. */
@@ -87,14 +118,16 @@ export class CschedRunqs {
     const n = I[b + I_RQ_NEXT]!;
     const cls = I[b + I_RQ_CLASS]!;
     if (n >= 0) I[n * I_STRIDE + I_RQ_PREV] = p;
+    const pc = this.pc;
+    const pb = cpu * P_STRIDE;
     if (p >= 0) I[p * I_STRIDE + I_RQ_NEXT] = n;
     else {
-      this.head[cpu] = n;
-      this.headPri[cpu] = n >= 0 ? I[n * I_STRIDE + I_PRI]! : CSCHED_PRI_IDLE;
+      pc[pb + P_HEAD] = n;
+      pc[pb + P_HEAD_PRI] = n >= 0 ? I[n * I_STRIDE + I_PRI]! : CSCHED_PRI_IDLE;
     }
-    const tb = cpu * NR_CLASSES;
-    if (this.tail[tb + cls] === r) this.tail[tb + cls] = p >= 0 && I[p * I_STRIDE + I_RQ_CLASS] === cls ? p : -1;
-    if (--this.len[cpu]! === 0) this.tail.fill(-1, tb, tb + NR_CLASSES);
+    const tc = pb + P_TAIL + cls;
+    if (pc[tc] === r) pc[tc] = p >= 0 && I[p * I_STRIDE + I_RQ_CLASS] === cls ? p : -1;
+    if (--pc[pb + P_LEN]! === 0) pc.fill(-1, pb + P_TAIL, pb + P_TAIL + NR_CLASSES);
     I[b + I_RUNQ_CPU] = -1;
     I[b + I_RQ_PREV] = -1;
     I[b + I_RQ_NEXT] = -1;
@@ -104,20 +137,22 @@ export class CschedRunqs {
   /** csched_runq_sort(): re-order by priority, keeping the order within a priority. */
   sort(cpu: number): void {
     const I = this.t.i;
-    const tb = cpu * NR_CLASSES;
+    const pc = this.pc;
+    const pb = cpu * P_STRIDE;
+    const tb = pb + P_TAIL;
     const heads = [-1, -1, -1];
-    this.tail.fill(-1, tb, tb + NR_CLASSES);
-    for (let q = this.head[cpu]!; q >= 0; ) {
+    pc.fill(-1, tb, tb + NR_CLASSES);
+    for (let q = pc[pb + P_HEAD]!; q >= 0; ) {
       const b = q * I_STRIDE;
       const next = I[b + I_RQ_NEXT]!;
       const cls = -I[b + I_PRI]!;
-      const t = this.tail[tb + cls]!;
+      const t = pc[tb + cls]!;
       I[b + I_RQ_CLASS] = cls;
       I[b + I_RQ_PREV] = t;
       I[b + I_RQ_NEXT] = -1;
       if (t >= 0) I[t * I_STRIDE + I_RQ_NEXT] = q;
       else heads[cls] = q;
-      this.tail[tb + cls] = q;
+      pc[tb + cls] = q;
       q = next;
     }
     // chain the classes: BOOST, then UNDER, then OVER
@@ -130,10 +165,10 @@ export class CschedRunqs {
         I[last * I_STRIDE + I_RQ_NEXT] = h;
         I[h * I_STRIDE + I_RQ_PREV] = last;
       } else head = h;
-      last = this.tail[tb + c]!;
+      last = pc[tb + c]!;
     }
-    this.head[cpu] = head;
-    this.headPri[cpu] = head >= 0 ? I[head * I_STRIDE + I_PRI]! : CSCHED_PRI_IDLE;
+    pc[pb + P_HEAD] = head;
+    pc[pb + P_HEAD_PRI] = head >= 0 ? I[head * I_STRIDE + I_PRI]! : CSCHED_PRI_IDLE;
   }
 
   /** The record after `r` on its runqueue, -1 at the end. */

@@ -41,7 +41,7 @@ import { XenError } from '../errno';
 import type { Topology } from '../topology';
 import type { SchedDomainRec, Unit } from './core';
 import { CpuFifo } from './cpu-fifo';
-import { CschedRunqs } from './credit-runq';
+import { CschedRunqs, P_CUR_PRI, P_CUR_REC, P_HEAD_PRI, P_STRIDE } from './credit-runq';
 import {
   CSCHED_DEFAULT_WEIGHT,
   CSCHED_FLAG_ACTIVE,
@@ -110,12 +110,12 @@ export class CreditScheduler implements Scheduler, TimerHandler {
   /** The same per NUMA node, in the same order (the first pass of csched_load_balance). */
   private readonly queuedOnNode: CpuFifo;
   /**
-   * The record of the unit running on each pCPU (-1 when idle) and its priority
-   * (PRI_IDLE when idle), as doSchedule chose them: __runq_tickle and csched_tick compare
-   * against the running unit without touching its record.
+   * The per-pCPU records (credit-runq.ts), which also hold the record and priority of
+   * the unit running on each pCPU as doSchedule chose them (kept by csched_tick and
+   * csched_acct): __runq_tickle, csched_tick and the idler pick compare against the
+   * running unit without touching its unit or record.
    */
-  private readonly curRec: Int32Array;
-  private readonly curPri: Int32Array;
+  private readonly pc: Int32Array;
   /** Each pCPU's csched_tick timer (an indexed clock timer, -1 until the pCPU joins). */
   private readonly ticker: Int32Array;
   private master: Timer | null = null;
@@ -132,9 +132,8 @@ export class CreditScheduler implements Scheduler, TimerHandler {
   ) {
     const n = core.nrCpus;
     this.inPool = new Uint8Array(n);
-    this.curRec = new Int32Array(n).fill(-1);
-    this.curPri = new Int32Array(n).fill(CSCHED_PRI_IDLE);
     this.runq = new CschedRunqs(n, this.units);
+    this.pc = this.runq.pc;
     this.idlers = new CpuFifo(n);
     this.queued = new CpuFifo(n);
     this.queuedOnNode = new CpuFifo(n, topo.nrNodes);
@@ -162,7 +161,7 @@ export class CreditScheduler implements Scheduler, TimerHandler {
   }
 
   deinitPcpu(cpu: number): void {
-    if (this.runq.len[cpu]! > 0) throw new Error(`credit: pCPU ${cpu} runqueue not empty`);
+    if (this.runq.len(cpu) > 0) throw new Error(`credit: pCPU ${cpu} runqueue not empty`);
     this.cpus.delete(cpu);
     this.inPool[cpu] = 0;
     this.setIdler(cpu, false);
@@ -220,7 +219,7 @@ export class CreditScheduler implements Scheduler, TimerHandler {
 
   private runqRemove(r: number): void {
     const cpu = this.runq.remove(r);
-    if (this.runq.len[cpu] === 0) {
+    if (this.runq.len(cpu) === 0) {
       this.queued.delete(cpu);
       this.queuedOnNode.delete(cpu);
     }
@@ -244,7 +243,7 @@ export class CreditScheduler implements Scheduler, TimerHandler {
     if (own && this.idlers.has(cur) && (!u.hasSoft || u.softOk(cur))) return cur;
     let idleHard = -1;
     for (let c = this.idlers.first(); c >= 0; c = this.idlers.next(c)) {
-      if (!u.hardOk(c) || this.curRec[c]! >= 0) continue;
+      if (!u.hardOk(c) || this.pc[c * P_STRIDE + P_CUR_REC]! >= 0) continue;
       if (!u.hasSoft || u.softOk(c)) return c;
       if (idleHard < 0) idleHard = c;
     }
@@ -258,7 +257,7 @@ export class CreditScheduler implements Scheduler, TimerHandler {
   private tickle(u: Unit, r: number): void {
     const I = this.units.i;
     const cpu = I[r * I_STRIDE + I_RUNQ_CPU]!;
-    const curPri = this.curPri[cpu]!;
+    const curPri = this.pc[cpu * P_STRIDE + P_CUR_PRI]!;
     if (I[r * I_STRIDE + I_PRI]! > curPri) {
       // it will not be idle: do not offer it to the next pick
       if (curPri === CSCHED_PRI_IDLE) this.setIdler(cpu, false);
@@ -318,15 +317,15 @@ export class CreditScheduler implements Scheduler, TimerHandler {
 
   /** csched_tick(): charge the running unit, end its boost, make it active. */
   private tick(cpu: number, now: STime): void {
-    const r = this.curRec[cpu]!;
+    const r = this.pc[cpu * P_STRIDE + P_CUR_REC]!;
     if (r < 0) return;
     const I = this.units.i;
     const b = r * I_STRIDE;
-    if (I[b + I_PRI] === CSCHED_PRI_TS_BOOST) this.curPri[cpu] = I[b + I_PRI] = CSCHED_PRI_TS_UNDER;
+    if (I[b + I_PRI] === CSCHED_PRI_TS_BOOST) this.pc[cpu * P_STRIDE + P_CUR_PRI] = I[b + I_PRI] = CSCHED_PRI_TS_UNDER;
     this.burnCredits(r, now);
     if (!(I[b + I_FLAGS]! & CSCHED_FLAG_ACTIVE)) this.units.actStart(r);
     // an OVER unit running with UNDER ones waiting: let the schedule sort it out
-    const h = this.runq.head[cpu]!;
+    const h = this.runq.head(cpu);
     if (h >= 0 && I[h * I_STRIDE + I_PRI]! > I[b + I_PRI]!) this.core.tickle(cpu);
     this.clock.setIndexed(this.ticker[cpu]!, now + this.tickPeriodNs);
   }
@@ -385,12 +384,12 @@ export class CreditScheduler implements Scheduler, TimerHandler {
         let credit = f[r * F_STRIDE + F_CREDIT]! + perUnit;
         if (credit < 0) {
           I[b + I_PRI] = CSCHED_PRI_TS_OVER;
-          if (running >= 0) this.curPri[running] = CSCHED_PRI_TS_OVER;
+          if (running >= 0) this.pc[running * P_STRIDE + P_CUR_PRI] = CSCHED_PRI_TS_OVER;
           if (sd.cap > 0 && credit < -creditCap && !(I[b + I_FLAGS]! & CSCHED_FLAG_PARKED)) this.park(u, r);
           if (credit < -cpt) credit = -cpt;
         } else {
           I[b + I_PRI] = CSCHED_PRI_TS_UNDER;
-          if (running >= 0) this.curPri[running] = CSCHED_PRI_TS_UNDER;
+          if (running >= 0) this.pc[running * P_STRIDE + P_CUR_PRI] = CSCHED_PRI_TS_UNDER;
           if (I[b + I_FLAGS]! & CSCHED_FLAG_PARKED) this.unpark(u, r);
           if (credit > cpt) {
             this.units.actStop(r);
@@ -404,7 +403,7 @@ export class CreditScheduler implements Scheduler, TimerHandler {
     // priorities changed: re-sort the runqueues (csched_runq_sort)
     for (let c = this.queued.first(); c >= 0; c = this.queued.next(c)) {
       this.runq.sort(c);
-      if (this.curRec[c]! >= 0 && this.curPri[c]! < this.runq.headPri[c]!) this.core.tickle(c);
+      if (this.pc[c * P_STRIDE + P_CUR_REC]! >= 0 && this.pc[c * P_STRIDE + P_CUR_PRI]! < this.runq.headPri(c)) this.core.tickle(c);
     }
     this.runq.sorted = true;
   }
@@ -442,7 +441,7 @@ export class CreditScheduler implements Scheduler, TimerHandler {
       }
       if (prevRunnable) this.runqInsert(r, cpu);
     }
-    let snext = this.runq.head[cpu]!;
+    let snext = this.runq.head(cpu);
     const pri = snext >= 0 ? I[snext * I_STRIDE + I_PRI]! : CSCHED_PRI_IDLE;
     if (pri > CSCHED_PRI_TS_OVER) {
       this.runqRemove(snext);
@@ -453,16 +452,16 @@ export class CreditScheduler implements Scheduler, TimerHandler {
     }
     const wasIdle = prev === null;
     if (snext < 0) {
-      this.curRec[cpu] = -1;
-      this.curPri[cpu] = CSCHED_PRI_IDLE;
+      this.pc[cpu * P_STRIDE + P_CUR_REC] = -1;
+      this.pc[cpu * P_STRIDE + P_CUR_PRI] = CSCHED_PRI_IDLE;
       this.setIdler(cpu, true);
       this.slice = -1;
       if (!wasIdle) this.clock.cancelIndexed(this.ticker[cpu]!);
       return null;
     }
     this.setIdler(cpu, false);
-    this.curRec[cpu] = snext;
-    this.curPri[cpu] = I[snext * I_STRIDE + I_PRI]!;
+    this.pc[cpu * P_STRIDE + P_CUR_REC] = snext;
+    this.pc[cpu * P_STRIDE + P_CUR_PRI] = I[snext * I_STRIDE + I_PRI]!;
     const next = this.units.unit[snext]!;
     f[snext * F_STRIDE + F_START] = now;
     if (next !== prev) f[snext * F_STRIDE + F_LAST_SCHED] = now;
@@ -483,14 +482,14 @@ export class CreditScheduler implements Scheduler, TimerHandler {
   private loadBalance(cpu: number, pri: number): number {
     if (this.queued.size() === 0) return -1;
     const node = this.topo.cpuNode[cpu]!;
-    const headPri = this.runq.headPri;
+    const pc = this.pc;
     const I = this.units.i;
     for (let pass = 0; pass < 2; pass++) {
       const list = pass === 0 ? this.queuedOnNode : this.queued;
       for (let peer = list.first(pass === 0 ? node : 0); peer >= 0; peer = list.next(peer)) {
-        if (peer === cpu || this.idlers.has(peer) || headPri[peer]! <= pri) continue;
+        if (peer === cpu || this.idlers.has(peer) || pc[peer * P_STRIDE + P_HEAD_PRI]! <= pri) continue;
         if (pass === 1 && this.topo.cpuNode[peer] === node) continue;
-        for (let r = this.runq.head[peer]!; r >= 0; r = this.runq.next(r)) {
+        for (let r = this.runq.head(peer); r >= 0; r = this.runq.next(r)) {
           if (I[r * I_STRIDE + I_PRI]! <= pri) break;
           const u = this.units.unit[r]!;
           if (!u.hardOk(cpu)) continue;
@@ -582,10 +581,10 @@ export class CreditScheduler implements Scheduler, TimerHandler {
     ];
     for (const c of [...this.cpus].sort((a, b) => a - b)) {
       const cur = this.core.curr(c);
-      lines.push(`CPU[${String(c).padStart(2, '0')}] nr_run=${this.runq.len[c]! + (cur ? 1 : 0)}`);
+      lines.push(`CPU[${String(c).padStart(2, '0')}] nr_run=${this.runq.len(c) + (cur ? 1 : 0)}`);
       if (cur) lines.push(`\trun: ${this.dumpUnit(cur)}`);
       let i = 0;
-      for (let r = this.runq.head[c]!; r >= 0; r = this.runq.next(r)) lines.push(`\t${String(++i).padStart(3)}: ${this.dumpUnit(this.units.unit[r]!)}`);
+      for (let r = this.runq.head(c); r >= 0; r = this.runq.next(r)) lines.push(`\t${String(++i).padStart(3)}: ${this.dumpUnit(this.units.unit[r]!)}`);
     }
     return lines.join('\n');
   }
