@@ -34,6 +34,7 @@ import { XenError } from '../errno';
 import type { SchedDomainRec, Unit } from './core';
 import { RingQueue } from './queue';
 import { CpuHeap } from './cpu-heap';
+import { SlotHeap } from './slot-heap';
 import {
   XEN_SCHEDULER_ID,
   type DomainSchedOp,
@@ -57,17 +58,29 @@ class RtUnit {
   budget = MICROSECS(RTDS_DEFAULT_BUDGET_US);
   extratime = true;
   curBudget = 0;
-  curDeadline = 0;
+  private _curDeadline = 0;
   priorityLevel = 0;
   lastStart = 0;
   depleted = false;
   onRunq = false;
   onDepletedq = false;
   onReplq = false;
-  /** Position in the replenishment heap, -1 when not in it; arming order for ties. */
-  replIdx = -1;
-  replSeq = 0;
-  constructor(readonly dom: SchedDomainRec) {}
+  /** Its slot in the replenishment queue (a SlotHeap keyed by the deadline). */
+  readonly replSlot: number;
+  constructor(
+    readonly dom: SchedDomainRec,
+    private readonly replq: SlotHeap,
+  ) {
+    this.replSlot = replq.allocSlot();
+  }
+  get curDeadline(): STime {
+    return this._curDeadline;
+  }
+  /** The replenishment queue's key is the live deadline, as rt.c compares the units. */
+  set curDeadline(t: STime) {
+    this._curDeadline = t;
+    this.replq.setKey(this.replSlot, t);
+  }
 }
 
 const rt = (u: Unit): RtUnit => u.priv as RtUnit;
@@ -85,8 +98,9 @@ export class RtdsScheduler implements Scheduler {
   private readonly cpus = new Set<number>();
   private readonly runq = new RingQueue<Unit>();
   private readonly depletedq = new Set<Unit>();
-  /** Replenishment queue, earliest deadline first. */
-  private readonly replq: Unit[] = [];
+  /** Replenishment queue, earliest deadline first: RtUnit slots, and the unit of each slot. */
+  private readonly replq = new SlotHeap();
+  private readonly replUnit: (Unit | null)[] = [];
   private replSeqNext = 0;
   private readonly replTimer: Timer;
   // runq_tickle() walks the pool's pCPUs: first the idle ones in the order they went
@@ -178,10 +192,28 @@ export class RtdsScheduler implements Scheduler {
     d.priv ??= {};
   }
 
-  removeDomain(): void {}
+  removeDomain(d: SchedDomainRec): void {
+    // the units' replenishment slots go with their domain
+    for (const u of d.units) {
+      const svc = u.priv;
+      if (svc instanceof RtUnit && this.replUnit[svc.replSlot] === u) {
+        this.replUnit[svc.replSlot] = null;
+        this.replq.freeSlot(svc.replSlot);
+      }
+    }
+  }
 
   insertUnit(u: Unit, now: STime): void {
-    if (!(u.priv instanceof RtUnit) || u.priv.dom !== u.dom) u.priv = new RtUnit(u.dom);
+    if (!(u.priv instanceof RtUnit) || u.priv.dom !== u.dom) {
+      const old = u.priv;
+      if (old instanceof RtUnit && this.replUnit[old.replSlot] === u) {
+        this.replUnit[old.replSlot] = null;
+        this.replq.freeSlot(old.replSlot);
+      }
+      const svc = new RtUnit(u.dom, this.replq);
+      this.replUnit[svc.replSlot] = u;
+      u.priv = svc;
+    }
     const svc = rt(u);
     svc.onRunq = svc.onDepletedq = svc.onReplq = false;
     if (now >= svc.curDeadline) this.updateDeadline(svc, now);
@@ -256,74 +288,23 @@ export class RtdsScheduler implements Scheduler {
     }
   }
 
-  // The replenishment queue: a binary min-heap on (deadline, arming order).
-  private replLess(a: RtUnit, b: RtUnit): boolean {
-    return a.curDeadline < b.curDeadline || (a.curDeadline === b.curDeadline && a.replSeq < b.replSeq);
-  }
-
-  private replPlace(u: Unit, i: number): void {
-    this.replq[i] = u;
-    rt(u).replIdx = i;
-  }
-
-  private replUp(i: number): void {
-    const q = this.replq;
-    const u = q[i]!;
-    const s = rt(u);
-    while (i > 0) {
-      const p = (i - 1) >> 1;
-      if (!this.replLess(s, rt(q[p]!))) break;
-      this.replPlace(q[p]!, i);
-      i = p;
-    }
-    this.replPlace(u, i);
-  }
-
-  private replDown(i: number): void {
-    const q = this.replq;
-    const n = q.length;
-    const u = q[i]!;
-    const s = rt(u);
-    for (;;) {
-      const l = 2 * i + 1;
-      if (l >= n) break;
-      const r = l + 1;
-      const c = r < n && this.replLess(rt(q[r]!), rt(q[l]!)) ? r : l;
-      if (!this.replLess(rt(q[c]!), s)) break;
-      this.replPlace(q[c]!, i);
-      i = c;
-    }
-    this.replPlace(u, i);
-  }
-
+  // The replenishment queue: a min-heap on (deadline, arming order).
   private armRepl(): void {
-    if (this.replq.length > 0) this.clock.set(this.replTimer, rt(this.replq[0]!).curDeadline);
+    if (this.replq.size > 0) this.clock.set(this.replTimer, this.replq.topKey());
     else this.clock.cancel(this.replTimer);
   }
 
   private replqInsert(u: Unit): void {
     const svc = rt(u);
-    svc.replSeq = this.replSeqNext++;
-    this.replq.push(u);
-    svc.replIdx = this.replq.length - 1;
-    this.replUp(svc.replIdx);
+    const at = this.replq.push(svc.replSlot, svc.curDeadline, this.replSeqNext++);
     svc.onReplq = true;
-    if (svc.replIdx === 0) this.armRepl();
+    if (at === 0) this.armRepl();
   }
 
   private replqRemove(u: Unit): void {
     const svc = rt(u);
-    const i = svc.replIdx;
     svc.onReplq = false;
-    svc.replIdx = -1;
-    if (i < 0) return;
-    const q = this.replq;
-    const last = q.pop()!;
-    if (last !== u) {
-      this.replPlace(last, i);
-      this.replDown(i);
-      this.replUp(rt(last).replIdx);
-    }
+    const i = this.replq.remove(svc.replSlot);
     if (i === 0) this.armRepl();
   }
 
@@ -466,8 +447,8 @@ export class RtdsScheduler implements Scheduler {
   private replHandler(now: STime): void {
     const due: Unit[] = [];
     const q = this.replq;
-    while (q.length > 0 && rt(q[0]!).curDeadline <= now) {
-      const u = q[0]!;
+    while (q.size > 0 && q.topKey() <= now) {
+      const u = this.replUnit[q.top()]!;
       this.replqRemove(u);
       due.push(u);
     }
@@ -562,6 +543,6 @@ export class RtdsScheduler implements Scheduler {
       const s = rt(u);
       return `[${u.domid}.${u.vcpuId}] cpu ${u.processor}, (${s.period}, ${s.budget}), cur_b=${s.curBudget} cur_d=${s.curDeadline}, last_start=${s.lastStart} onQ=${s.onRunq ? 1 : 0} runnable=${u.runnable() ? 1 : 0} flags=${s.depleted ? 1 : 0} effective hard_affinity=${u.vcpu.hardAffinity.toString()}`;
     };
-    return ['Scheduler: SMP RTDS Scheduler (rtds)', 'Global RunQueue info:', ...this.runq.toArray().map(line), 'Global DepletedQueue info:', ...[...this.depletedq].map(line), 'Global Replenishment Events info:', ...[...this.replq].sort((a, b) => rt(a).curDeadline - rt(b).curDeadline).map(line)].join('\n');
+    return ['Scheduler: SMP RTDS Scheduler (rtds)', 'Global RunQueue info:', ...this.runq.toArray().map(line), 'Global DepletedQueue info:', ...[...this.depletedq].map(line), 'Global Replenishment Events info:', ...this.replq.slots().map((slot) => this.replUnit[slot]!).sort((a, b) => rt(a).curDeadline - rt(b).curDeadline).map(line)].join('\n');
   }
 }

@@ -3,6 +3,7 @@ import fc from 'fast-check';
 import { RingQueue } from '../../../../engine/hypervisor/sched/queue';
 import { LatencyStats } from '../../../../engine/hypervisor/sched/metrics';
 import { LatencyTable } from '../../../../engine/hypervisor/sched/latency-table';
+import { SlotHeap } from '../../../../engine/hypervisor/sched/slot-heap';
 
 describe('RingQueue', () => {
   it('holds the same sequence as an array under any inserts and removals', () => {
@@ -55,5 +56,37 @@ describe('LatencyTable', () => {
     const r2 = t.alloc();
     expect(r2).toBe(r);
     expect(t.summary(r2).count).toBe(0);
+  });
+});
+
+describe('SlotHeap', () => {
+  it('pops slots in (key, seq) order under any pushes and removals', () => {
+    fc.assert(
+      fc.property(fc.array(fc.tuple(fc.boolean(), fc.nat(20), fc.nat(9))), (ops) => {
+        const h = new SlotHeap();
+        const slots = Array.from({ length: 21 }, () => h.allocSlot());
+        const inHeap = new Map<number, [number, number]>();
+        let seq = 0;
+        for (const [add, which, key] of ops) {
+          const s = slots[which]!;
+          if (add && !inHeap.has(s)) {
+            h.push(s, key, seq);
+            inHeap.set(s, [key, seq++]);
+          } else if (!add) {
+            h.remove(s);
+            inHeap.delete(s);
+          }
+          expect(h.size).toBe(inHeap.size);
+        }
+        const want = [...inHeap].sort((a, b) => a[1][0] - b[1][0] || a[1][1] - b[1][1]).map(([s]) => s);
+        const got: number[] = [];
+        while (h.size > 0) {
+          const s = h.top();
+          got.push(s);
+          h.remove(s);
+        }
+        expect(got).toEqual(want);
+      }),
+    );
   });
 });
