@@ -7,6 +7,7 @@
  * ../toolstack/block-devices.ts): `xl create /etc/xen/web1.cfg` reads
  * <lab>/etc/xen/web1.cfg, and a relative path is taken from root's home, /root.
  */
+import { mkdirSync } from 'node:fs';
 import { join, posix } from 'node:path';
 import type { Dom0ToolName, Dom0ToolIo, Dom0Tools } from '../guest/dom0-tools';
 import { setMaxMemory, setVcpuAffinity } from '../toolstack/domain-tuning';
@@ -58,6 +59,8 @@ export function dom0Tools(host: EmbeddedHost, labDir: string | undefined): Dom0T
   const xlHost = inProcessXlHost(host);
   return {
     run: (tool: Dom0ToolName, args: string[], io: Dom0ToolIo): Promise<number> => {
+      // root's home is there on a dom0 (the shell's working directory): `xl save web1 web1.save` lands in it
+      if (labDir !== undefined) mkdirSync(dom0File(labDir, DOM0_CWD), { recursive: true });
       if (tool === 'xentop') return runXentop(args, host, { out: io.out, err: io.err, signal: io.signal });
       return runXl(
         args,

@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -83,6 +83,18 @@ describe("xl in Domain-0's shell runs XenDeck's xl against the host dom0 belongs
     expect(await run('xl create ../../../etc/xen/web1.cfg')).toContain('Domain with name "web1" already exists');
     await run('xl destroy web1');
     expect((await host.listDomains()).map((d) => d.name)).toEqual(['Domain-0']);
+  });
+
+  it('xl save / restore with a file in root’s home, dom0’s working directory', async () => {
+    const { host, lab, run } = await dom0();
+    await host.createDomain({ configText: 'name = "web1"\ntype = "pvh"\nkernel = "/boot/vmlinuz"\nmemory = 128\n' });
+    host.advanceClock(SECONDS(3));
+    const saved = await run('xl save web1 web1.save');
+    expect(saved).toMatch(/^Saving to \/root\/web1\.save new xl format \(info 0x3\/0x0\/\d+\)\n/);
+    expect(existsSync(join(lab, 'root/web1.save'))).toBe(true);
+    expect((await host.listDomains()).map((d) => d.name)).toEqual(['Domain-0']);
+    expect(await run('xl restore /root/web1.save')).toContain('Loading new save file /root/web1.save');
+    expect((await host.listDomains()).map((d) => d.name)).toContain('web1');
   });
 
   it('refuses what would hold the tty (xl console, xl top, create -F) with a clear message', async () => {

@@ -11,6 +11,7 @@
 import { XEN_ERRNO, type XenErrnoName } from '../../../hypervisor/errno';
 import { strerror } from '../../../toolstack/strerror';
 import type { XlCommand } from '../context';
+import { resolve } from 'node:path';
 import { findDomain } from '../find-domain';
 import { xlGetopt } from '../getopt';
 import { libxlError, LIBXL_RC, SITES } from '../libxl-log';
@@ -30,7 +31,7 @@ export const dumpCore: XlCommand = async (ctx, args) => {
     // xc's PERROR: "MESSAGE (errno = strerror): Internal error"; then libxl's LOGED line
     if (n !== undefined) ctx.err(`xc: error: ${err.message.replace(/: [^:]*$/, '')} (${n} = ${strerror(err.code)}): Internal error\n`);
     else ctx.err(`${err.message}\n`);
-    ctx.err(libxlError(SITES.coreDump, domid, `Core dumping domain to ${file}`, strerror(err.code)));
+    ctx.err(libxlError(SITES.coreDump, domid, `Core dumping domain to ${resolve(ctx.cwd, operands[1]!)}`, strerror(err.code)));
     ctx.err(`core dump failed (rc=${LIBXL_RC.FAIL})\n`);
     return 1;
   }

@@ -11,6 +11,7 @@
  */
 import { NotImplementedError } from '../../../toolstack/toolstack-error';
 import type { XlCommand } from '../context';
+import { resolve } from 'node:path';
 import { findDomain } from '../find-domain';
 import { xlGetopt } from '../getopt';
 import { asToolstackError } from '../toolstack-failure';
@@ -30,7 +31,8 @@ export const save: XlCommand = async (ctx, args) => {
   const file = ctx.file(operands[1]!);
   try {
     const r = await host.save(domid, file, { checkpoint, paused });
-    for (const l of r.log) ctx.err(`${l}\n`);
+    // the path as this xl's user names it (in Domain 0, dom0's, not the lab folder's)
+    for (const l of r.log) ctx.err(`${l.replace(file, resolve(ctx.cwd, operands[1]!))}\n`);
   } catch (e) {
     const err = asToolstackError(e);
     ctx.err(`${err.message}\n`);
