@@ -42,6 +42,46 @@ describe('console over the api', () => {
     expect(streamed(sent, 7)).toContain('uname -a\r\nLinux web1 6.1.0-56-cloud-amd64');
   });
 
+  it('pauses a flood for a client that does not ack: 16 batches in flight, the guest waits; acks let it finish, nothing lost', async () => {
+    const lab = Lab.withDefaultHost();
+    const consoles = new ConsoleService(lab);
+    await consoles.start();
+    const sent: ServerMessage[] = [];
+    const s = new ApiSession(new Router({ lab, mode: 'serve', appVersion: 't', consoles }), (m) => sent.push(m));
+    const host = lab.host('lab1') as EmbeddedHost;
+    await host.createDomain({ configText: 'name = "web1"\ntype = "pvh"\nkernel = "/boot/vmlinuz"\n' });
+    await wait(0);
+    host.advanceClock(SECONDS(5));
+    await s.receive({ t: 'sub', id: 7, topic: 'console', params: { hostId: 'lab1', domid: 1 } });
+    await s.receive({ t: 'req', id: 8, method: 'console.input', params: { hostId: 'lab1', domid: 1, data: 'root\rseq 1 1000000\r' } });
+    const batches = (): Extract<ServerMessage, { t: 'batch' }>[] => sent.filter((m): m is Extract<ServerMessage, { t: 'batch' }> => m.t === 'batch');
+    for (let i = 0; i < 50; i++) {
+      host.advanceClock(SECONDS(0.05));
+      await wait(0);
+    }
+    // no acks: the window is full and the guest is held with its output, not dropped
+    expect(batches()).toHaveLength(16);
+    const guest = host.guestOf(1)!;
+    expect(guest.state).toBe('busy');
+    const out = guest.bytesOut;
+    host.advanceClock(SECONDS(1));
+    await wait(0);
+    expect(guest.bytesOut - out).toBeLessThanOrEqual(2048);
+    // the client catches up: everything arrives, in order
+    for (let i = 0; i < 3000 && guest.state === 'busy'; i++) {
+      const last = batches().at(-1)!;
+      await s.receive({ t: 'ack', id: 7, seq: last.seq });
+      host.advanceClock(SECONDS(0.05));
+      await wait(0);
+    }
+    await wait(0);
+    expect(guest.state).toBe('shell');
+    expect(batches().every((b) => b.dropped === undefined)).toBe(true);
+    const nums = streamed(sent, 7).split('\r\n').filter((l) => /^\d+$/.test(l)).map(Number);
+    expect(nums).toEqual(Array.from({ length: 1000000 }, (_, i) => i + 1));
+    consoles.stop();
+  });
+
   it('checks console params: bad domid, empty input, unknown host', async () => {
     const { s, sent } = await rig();
     await s.receive({ t: 'sub', id: 1, topic: 'console', params: { hostId: 'lab1', domid: -1 } });
