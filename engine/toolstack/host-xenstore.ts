@@ -17,6 +17,17 @@
  * flight is sent again on a new connection: every operation is idempotent (the layout
  * is rewritten whole in one transaction; removal skips what is gone).
  *
+ * Layouts queued back to back (a mass create, hot-plugs) of up to LAYOUT_WINDOW distinct
+ * domains go out together as one transaction (a group commit), then their INTRODUCEs
+ * pipelined: one transaction's round trips for many domains instead of one each. They
+ * are not sent as concurrent transactions because every layout adds a child to the same
+ * parents (/local/domain, /vm, /libxl, backend/vbd/0, backend/vif/0): xenstored's
+ * conflict check compares each accessed node's generation (tools/xenstored/transaction.c,
+ * our engine/xenstore/transaction.ts), so all but one of concurrent layouts would end in
+ * EAGAIN and be sent again. A group still comes after everything queued before it and
+ * before everything queued after it, so each domain's operations keep their order and an
+ * operation that is not a layout (removal, writes, reads) waits for all before it.
+ *
  * The engine also reads a few of its own nodes synchronously (memory/target for a domain's
  * summary, cpu/N/availability for the guest's vCPU hotplug). Those are nodes only dom0
  * writes (their permissions are [n0, rN]), so `read` answers from the values this
@@ -69,6 +80,18 @@ const READ_BACK = /^\/local\/domain\/\d+\/(?:memory\/(?:target|static-max)|cpu\/
 /** How many times an operation is sent again on a new connection before it fails. */
 const RECONNECTS = 5;
 
+/** At most this many domains' layouts are written in one transaction (see above). */
+export const LAYOUT_WINDOW = 16;
+
+/** A domain's layout (or hot-plugged device) waiting to be written, and what follows its commit. */
+interface QueuedLayout {
+  domid: number;
+  steps: readonly LayoutOp[];
+  /** Sent once the transaction committed (INTRODUCE of a new domain). */
+  then?: (xs: XsClient) => Promise<void>;
+  what: string;
+}
+
 export class HostXenstore {
   /** The daemon, when it runs in this process. */
   readonly daemon: XenstoreDaemon | undefined;
@@ -77,6 +100,8 @@ export class HostXenstore {
   private readonly connector: XenstoreConnector;
   private client: Promise<XsClient> | undefined;
   private chain: Promise<unknown> = Promise.resolve();
+  /** The group of layouts queued last and not yet sent, which more layouts may join. */
+  private openGroup: QueuedLayout[] | undefined;
   private closed = false;
   /** The values of the nodes this toolstack wrote (see above), and which belong to which domain. */
   private readonly written = new Map<string, string>();
@@ -127,9 +152,11 @@ export class HostXenstore {
       mine.push(s.path);
     }
     this.domainNodes.set(d.domid, mine);
-    this.background(`writing the xenstore layout of domain ${d.domid}`, async (xs) => {
-      await applyLayout(xs, steps);
-      await xs.introduce(spec.domid, BigInt(spec.storeRingRef), spec.storePort);
+    this.queueLayout({
+      domid: d.domid,
+      steps,
+      then: (xs) => xs.introduce(spec.domid, BigInt(spec.storeRingRef), spec.storePort),
+      what: `writing the xenstore layout of domain ${d.domid}`,
     });
   }
 
@@ -140,7 +167,7 @@ export class HostXenstore {
       if (!this.written.has(st.path)) this.domainNodes.get(domid)?.push(st.path);
       this.written.set(st.path, st.value);
     }
-    this.background(`adding a device of domain ${domid}`, (xs) => applyLayout(xs, steps));
+    this.queueLayout({ domid, steps, what: `adding a device of domain ${domid}` });
   }
 
   /** libxl__device_destroy: the device's frontend and backend directories removed in one transaction. */
@@ -287,8 +314,56 @@ export class HostXenstore {
     this.run(op).catch((e: unknown) => this.onError(`${what}: ${e instanceof Error ? e.message : String(e)}`));
   }
 
+  /**
+   * Queues a layout: it joins the open group when that has room and no layout of the same
+   * domain yet (a domain's second layout, e.g. a hot-plug right after its creation, goes
+   * in the next group, after the first one's INTRODUCE), else opens a new group.
+   */
+  private queueLayout(l: QueuedLayout): void {
+    const open = this.openGroup;
+    if (open !== undefined && open.length < LAYOUT_WINDOW && !open.some((o) => o.domid === l.domid)) {
+      open.push(l);
+      return;
+    }
+    const group = [l];
+    this.run(async (xs) => {
+      // sent: later layouts open a group of their own (a resend after a reconnect is the same group)
+      if (this.openGroup === group) this.openGroup = undefined;
+      await this.writeGroup(xs, group);
+    }).catch((e: unknown) => this.onError(`${group.map((g) => g.what).join('; ')}: ${e instanceof Error ? e.message : String(e)}`));
+    this.openGroup = group;
+  }
+
+  /**
+   * One transaction with the group's layouts in queue order, then their INTRODUCEs
+   * pipelined. If the transaction fails (not a lost connection, which resends the whole
+   * group), each layout is written alone so that only the failing domain's is missing
+   * and its error names it. Failures are reported here; a lost connection is thrown.
+   */
+  private async writeGroup(xs: XsClient, group: readonly QueuedLayout[]): Promise<void> {
+    let alone = false;
+    try {
+      await applyLayout(xs, group.length === 1 ? group[0]!.steps : group.flatMap((g) => g.steps));
+    } catch (e) {
+      if (xs.isClosed || group.length === 1) throw e;
+      alone = true;
+    }
+    const failed = new Set<QueuedLayout>();
+    const report = (g: QueuedLayout, e: unknown): void => {
+      if (xs.isClosed) throw e;
+      failed.add(g);
+      this.onError(`${g.what}: ${e instanceof Error ? e.message : String(e)}`);
+    };
+    if (alone) {
+      for (const g of group) await applyLayout(xs, g.steps).catch((e: unknown) => report(g, e));
+    }
+    await Promise.all(group.filter((g) => g.then !== undefined && !failed.has(g)).map((g) => g.then!(xs).catch((e: unknown) => report(g, e))));
+  }
+
   /** Runs `op` after the operations before it, on a live connection. */
   private run<T>(op: (xs: XsClient) => Promise<T>): Promise<T> {
+    // what is queued after this must not join a layout group queued before it
+    this.openGroup = undefined;
     const r = this.chain.catch(() => {}).then(() => this.attempt(op, RECONNECTS));
     this.chain = r;
     return r;
