@@ -109,6 +109,23 @@ describe("an embedded host's xenstored process", () => {
     expect(await xs.isIntroduced(second.domid!)).toBe(true);
   });
 
+  it('writes every layout of a burst of creates when the daemon is killed with groups of them queued or in flight', async () => {
+    const { lab } = openLab();
+    const host = lab.host('lab1') as EmbeddedHost;
+    const xsd = lab.xenstored('lab1')!;
+    const domids: number[] = [];
+    for (let i = 0; i < 40; i++) domids.push((await host.createDomain({ configText: `name = "burst${i}"\nmemory = 32\ntype = "pvh"\n` })).domid!);
+    process.kill((await xsd.daemonPid())!, 'SIGKILL');
+    // every group is sent again whole on the new connection (each layout is idempotent)
+    await host.xenstore.settled();
+    const xs = await waitFor(() => XsClient.connect(xsd.socketPath));
+    cleanups.push(() => xs.close());
+    for (const [i, domid] of domids.entries()) {
+      expect(await xs.read(`/local/domain/${domid}/name`)).toBe(`burst${i}`);
+      expect(await xs.isIntroduced(domid)).toBe(true);
+    }
+  });
+
   it("gives each guest a xenbus connection over the socket acting as its domain", async () => {
     const { lab } = openLab();
     const host = lab.host('lab1') as EmbeddedHost;
