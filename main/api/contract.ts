@@ -183,10 +183,11 @@ export const topics = {
   /** A domain's console output: its recent history first, then live chunks of text. */
   /**
    * (The console service already coalesces a burst into one item: no batch timer, so an echo goes
-   * out at once. Its items are at most about VIEW_BUFFER_CHARS, 256 Ki characters: 16 batches in
-   * flight, about 4 MiB, keep a flood moving while the browser's xterm works through them.)
+   * out at once. Its items are at most about VIEW_BUFFER_CHARS, 4 Mi characters: 8 batches in
+   * flight, at most about 32 Mi characters, keep a flood moving while the browser's xterm works
+   * through them.)
    */
-  console: { params: z.object({ hostId: HostIdSchema, domid: DomidSchema }).strict(), item: z.string(), limits: { flushMs: 0, window: 16 } },
+  console: { params: z.object({ hostId: HostIdSchema, domid: DomidSchema }).strict(), item: z.string(), limits: { flushMs: 0, window: 8 } },
   /** A xenstore watch on a host's node: the path of each change at or below it (the first at once). */
   xenstoreWatch: { params: z.object({ hostId: HostIdSchema, path: XenstorePathSchema }).strict(), item: z.string() },
 } as const;

@@ -6,6 +6,7 @@ import { Router } from '../../../main/api/router';
 import { ApiSession } from '../../../main/api/session';
 import { ConsoleService } from '../../../main/services/consoles';
 import { Lab } from '../../../main/services/lab';
+import { topics } from '../../../main/api/contract';
 
 const wait = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
@@ -42,9 +43,9 @@ describe('console over the api', () => {
     expect(streamed(sent, 7)).toContain('uname -a\r\nLinux web1 6.1.0-56-cloud-amd64');
   });
 
-  it('pauses a flood for a client that does not ack: 16 batches in flight, the guest waits; acks let it finish, nothing lost', async () => {
+  it('pauses a flood for a client that does not ack: the console window\'s batches in flight, the guest waits; acks let it finish, nothing lost', async () => {
     const lab = Lab.withDefaultHost();
-    const consoles = new ConsoleService(lab);
+    const consoles = new ConsoleService(lab, { viewBufferChars: 256 * 1024 }); // items small enough that the flood fills the window
     await consoles.start();
     const sent: ServerMessage[] = [];
     const s = new ApiSession(new Router({ lab, mode: 'serve', appVersion: 't', consoles }), (m) => sent.push(m));
@@ -60,7 +61,7 @@ describe('console over the api', () => {
       await wait(0);
     }
     // no acks: the window is full and the guest is held with its output, not dropped
-    expect(batches()).toHaveLength(16);
+    expect(batches()).toHaveLength(topics.console.limits.window);
     const guest = host.guestOf(1)!;
     expect(guest.state).toBe('busy');
     const out = guest.bytesOut;
