@@ -78,9 +78,9 @@ export class XenstoreDaemon {
     if (Number.isInteger(nextTx) && nextTx > 0) this.nextTx = nextTx;
   }
 
-  /** Domain or special-path state changed (persistence). */
-  metaChanged(): void {
-    this.persistence?.metaChanged();
+  /** A domain's state (`domid`) or a special path's permissions (no domid) changed (persistence). */
+  metaChanged(domid?: number): void {
+    this.persistence?.metaChanged(domid);
   }
 
   allocTxId(): number {
@@ -104,7 +104,7 @@ export class XenstoreDaemon {
     if (domid <= 0 || domid >= DOMID_FIRST_RESERVED) throw new XsError('EINVAL', `domid ${domid}`);
     if (this.domains.has(domid)) return;
     this.domains.set(domid, { domid, mfn, evtchn, shutdownReported: false });
-    this.metaChanged();
+    this.metaChanged(domid);
     this.watches.fireSpecial(SPECIAL_INTRODUCE, this.specialPerms.get(SPECIAL_INTRODUCE)!);
   }
 
@@ -116,7 +116,7 @@ export class XenstoreDaemon {
   release(domid: number): void {
     if (domid <= 0 || domid >= DOMID_FIRST_RESERVED) throw new XsError('EINVAL', `domid ${domid}`);
     if (!this.domains.delete(domid)) throw new XsError('ENOENT', `domain ${domid} not introduced`);
-    this.metaChanged();
+    this.metaChanged(domid);
     for (const c of [...this.connections]) if (c.domid === domid) c.close();
     this.watches.fireSpecial(SPECIAL_RELEASE, this.specialPerms.get(SPECIAL_RELEASE)!);
   }
@@ -126,7 +126,7 @@ export class XenstoreDaemon {
     const d = this.domains.get(domid);
     if (d === undefined || d.shutdownReported) return;
     d.shutdownReported = true;
-    this.metaChanged();
+    this.metaChanged(domid);
     this.watches.fireSpecial(SPECIAL_RELEASE, this.specialPerms.get(SPECIAL_RELEASE)!);
   }
 
@@ -134,7 +134,7 @@ export class XenstoreDaemon {
     const d = this.domains.get(domid);
     if (d === undefined) throw new XsError('ENOENT', `domain ${domid} not introduced`);
     d.shutdownReported = false;
-    this.metaChanged();
+    this.metaChanged(domid);
   }
 
   setTarget(domid: number, target: number): void {
@@ -142,7 +142,7 @@ export class XenstoreDaemon {
     if (d === undefined) throw new XsError('ENOENT', `domain ${domid} not introduced`);
     if (!this.isIntroduced(target)) throw new XsError('ENOENT', `domain ${target} not introduced`);
     d.target = target;
-    this.metaChanged();
+    this.metaChanged(domid);
   }
 
   /** Closes every connection (shutdown / live update). */

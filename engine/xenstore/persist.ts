@@ -11,7 +11,12 @@
  *                      ("n0,r5") in a table
  *   DIR/journal        one JSON line per committed change set, replayed over the snapshot:
  *                      {"n": [[path, value (latin1)|null (removed), perms], ...]} or
- *                      {"m": {domains, special}} (domain / special-watch state)
+ *                      {"d": domain} (one domain introduced or changed), {"r": domid}
+ *                      (one domain released), or {"m": {domains, special}} (the whole
+ *                      domain / special-watch state, when a special watch's permissions
+ *                      change). A record per domain, not the whole list, so introducing
+ *                      N domains journals N small lines, not N lines of up to N domains
+ *                      (13.6 s of a 10,000-domain mass create went to those)
  *
  * fsync policy: every committed change set is written to the journal with a synchronous
  * write(2) before its reply is sent, so killing the daemon (kill -9) loses no
@@ -23,7 +28,7 @@
  */
 import { closeSync, existsSync, fdatasync, fdatasyncSync, fsyncSync, ftruncateSync, mkdirSync, openSync, readFileSync, renameSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
-import type { XenstoreDaemon } from './daemon';
+import type { IntroducedDomain, XenstoreDaemon } from './daemon';
 import type { Perm } from './perms';
 import { formatPerm, parsePerms } from './perms';
 
@@ -72,6 +77,14 @@ export interface Snapshot extends Meta {
 }
 
 type NodeRecord = [string, string | null, string];
+
+/** One journal line (see the header). */
+interface JournalRecord {
+  n?: NodeRecord[];
+  m?: Meta;
+  d?: DomainRecord;
+  r?: number;
+}
 
 const SNAPSHOT = 'snapshot.json';
 const JOURNAL = 'journal';
@@ -165,14 +178,16 @@ export class Persistence {
     let n = 0;
     for (const line of lines) {
       if (line === '') continue;
-      let rec: { n?: NodeRecord[]; m?: Meta };
+      let rec: JournalRecord;
       try {
-        rec = JSON.parse(line) as { n?: NodeRecord[]; m?: Meta };
+        rec = JSON.parse(line) as JournalRecord;
       } catch {
         break; // a torn last record: the write it belongs to was never acknowledged
       }
       if (rec.n) this.applyNodes(rec.n);
       if (rec.m) this.applyMeta(rec.m);
+      if (rec.d) this.daemon.domains.set(rec.d.domid, domainOf(rec.d));
+      if (rec.r !== undefined) this.daemon.domains.delete(rec.r);
       n++;
     }
     return n;
@@ -225,8 +240,11 @@ export class Persistence {
     this.append(JSON.stringify({ n: recs }));
   }
 
-  metaChanged(): void {
-    this.append(JSON.stringify({ m: metaOf(this.daemon) }));
+  /** A domain's state changed (`domid`: only that domain's record), or a special watch's permissions. */
+  metaChanged(domid?: number): void {
+    if (domid === undefined) return this.append(JSON.stringify({ m: metaOf(this.daemon) }));
+    const d = this.daemon.domains.get(domid);
+    this.append(JSON.stringify(d === undefined ? { r: domid } : { d: domainRecordOf(d) }));
   }
 
   private append(line: string): void {
@@ -281,30 +299,36 @@ function depth(p: string): number {
   return p === '/' ? 0 : d;
 }
 
+function domainRecordOf(d: IntroducedDomain): DomainRecord {
+  return {
+    domid: d.domid,
+    mfn: d.mfn.toString(),
+    evtchn: d.evtchn,
+    shutdownReported: d.shutdownReported,
+    ...(d.target === undefined ? {} : { target: d.target }),
+  };
+}
+
+function domainOf(d: DomainRecord): IntroducedDomain {
+  return {
+    domid: d.domid,
+    mfn: BigInt(d.mfn),
+    evtchn: d.evtchn,
+    shutdownReported: d.shutdownReported,
+    ...(d.target === undefined ? {} : { target: d.target }),
+  };
+}
+
 function metaOf(daemon: XenstoreDaemon): Meta {
   return {
-    domains: [...daemon.domains.values()].map((d) => ({
-      domid: d.domid,
-      mfn: d.mfn.toString(),
-      evtchn: d.evtchn,
-      shutdownReported: d.shutdownReported,
-      ...(d.target === undefined ? {} : { target: d.target }),
-    })),
+    domains: [...daemon.domains.values()].map(domainRecordOf),
     special: [...daemon.specialPerms].map(([p, perms]) => [p, permsText(perms)]),
   };
 }
 
 function applyMeta(daemon: XenstoreDaemon, m: Meta): void {
   daemon.domains.clear();
-  for (const d of m.domains) {
-    daemon.domains.set(d.domid, {
-      domid: d.domid,
-      mfn: BigInt(d.mfn),
-      evtchn: d.evtchn,
-      shutdownReported: d.shutdownReported,
-      ...(d.target === undefined ? {} : { target: d.target }),
-    });
-  }
+  for (const d of m.domains) daemon.domains.set(d.domid, domainOf(d));
   for (const [p, perms] of m.special) daemon.specialPerms.set(p, permsOf(perms));
 }
 

@@ -77,6 +77,21 @@ describe('xenstore persistence (snapshot + journal)', () => {
     expect(b.c.call(XsType.GET_PERMS, '@releaseDomain')).toBe('n0\0r5\0');
   });
 
+  it('journals a domain change as that domain\'s record alone, and replays old whole-state records too', () => {
+    const dir = stateDir();
+    const a = open(dir);
+    for (let domid = 1; domid <= 50; domid++) a.c.call(XsType.INTRODUCE, String(domid), '1', '1');
+    a.c.call(XsType.RELEASE, '7');
+    const lines = readFileSync(join(dir, 'journal'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+    expect(lines.at(-2)).toEqual({ d: { domid: 50, mfn: '1', evtchn: 1, shutdownReported: false } });
+    expect(lines.at(-1)).toEqual({ r: 7 });
+    // a journal written before per-domain records: a whole-state line, then a per-domain one
+    appendFileSync(join(dir, 'journal'), `${JSON.stringify({ m: { domains: [{ domid: 3, mfn: '9', evtchn: 2, shutdownReported: true }], special: [] } })}\n${JSON.stringify({ d: { domid: 4, mfn: '1', evtchn: 1, shutdownReported: false } })}\n`);
+    const b = open(dir);
+    expect([...b.d.domains.keys()].sort((x, y) => x - y)).toEqual([3, 4]);
+    expect(b.d.domains.get(3)).toMatchObject({ mfn: 9n, evtchn: 2, shutdownReported: true });
+  });
+
   it('snapshots on close and on load, emptying the journal, and keeps transaction ids growing', () => {
     const dir = stateDir();
     const a = open(dir);
