@@ -86,7 +86,7 @@ describe('guest consoles in Chromium', () => {
     expect(env.problems).toEqual([]);
   });
 
-  it("opens Domain-0's console: the hypervisor console, with Xen's boot lines", async () => {
+  it("opens Domain-0's console: the hypervisor console, with Xen's boot lines, and xl run in it", async () => {
     const { page } = env;
     await page.goto(env.server.url);
     await page.getByRole('link', { name: 'Consoles' }).click();
@@ -109,6 +109,20 @@ describe('guest consoles in Chromium', () => {
     await page.keyboard.press('Enter');
     await page.keyboard.press('Control+c');
     await expect.poll(() => screen(page)).toMatch(/sleep 100\n\^C\nroot@lab1:~#/);
+    // Xen's tools in Domain-0: XenDeck's own xl against this host, and what it does is real
+    await page.keyboard.type('xl list');
+    await page.keyboard.press('Enter');
+    await expect.poll(() => screen(page)).toMatch(/xl list\nName +ID +Mem VCPUs +State +Time\(s\)\nDomain-0 +0 /);
+    await expect.poll(() => screen(page)).toMatch(/\nweb1 +\d+ +\d+ +\d+ +[-r][-b]---- /);
+    for (const cmd of ['xl pause web1', 'xl list web1', 'echo status=$?']) {
+      await page.keyboard.type(cmd);
+      await page.keyboard.press('Enter');
+    }
+    await expect.poll(() => screen(page)).toMatch(/\nweb1 +\d+ +\d+ +\d+ +[-r][-b]p--- +[\d.]+\nroot@lab1:~# echo status=\$\?\nstatus=0\n/);
+    expect((await env.server.lab.host('lab1').domain('web1')).state[2]).toBe('p');
+    await page.keyboard.type('xl unpause web1');
+    await page.keyboard.press('Enter');
+    await expect.poll(async () => (await env.server.lab.host('lab1').domain('web1')).state[2]).toBe('-');
     await page.screenshot({ path: 'test/e2e/artifacts/console-dom0.png' });
   });
 });
