@@ -21,6 +21,17 @@ describe('pools and scheduler parameters', () => {
     await page.getByLabel('New pool scheduler').selectOption('credit');
     await page.getByRole('button', { name: /Create with the 2 selected/ }).click();
     await expect.poll(() => page.locator('[data-pool=cp-credit]').textContent()).toContain('credit');
+    // the credit pool's global parameters: its time slice, then a rate limit above it is refused as Xen refuses it
+    const ratelimitBefore = (await host.poolSched('cp-credit')).params.ratelimitUs;
+    await page.getByLabel('tslice of cp-credit').fill('5');
+    await page.getByLabel('tslice of cp-credit').press('Tab');
+    await expect.poll(() => page.locator('[data-test=host-message]').textContent()).toContain('tslice of cp-credit set to 5 ms');
+    expect((await host.poolSched('cp-credit')).params.tsliceMs).toBe(5);
+    await page.getByLabel('ratelimit of cp-credit').fill('6000');
+    await page.getByLabel('ratelimit of cp-credit').press('Tab');
+    await expect.poll(() => page.locator('[data-test=host-message]').textContent()).toContain('Ratelimit cannot be greater than timeslice');
+    expect((await host.poolSched('cp-credit')).params.ratelimitUs).toBe(ratelimitBefore);
+    await expect.poll(() => page.getByLabel('ratelimit of cp-credit').inputValue()).toBe(String(ratelimitBefore));
     await page.screenshot({ path: 'test/e2e/artifacts/host.png' });
     // the xenstore browser: db1's layout as libxl writes it
     await page.getByLabel('xenstore path').fill('/local/domain/1');
