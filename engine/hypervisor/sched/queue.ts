@@ -17,7 +17,9 @@ export function removeAt<T>(q: T[], i: number): T {
   const x = q[i]!;
   const n = q.length - 1;
   for (let j = i; j < n; j++) q[j] = q[j + 1]!;
-  q.length = n;
+  // pop(), not `q.length = n`: storing to length is a runtime call that the optimiser
+  // does not inline (2% of the credit2 loop's profile); pop() drops the same last slot
+  q.pop();
   return x;
 }
 
