@@ -85,6 +85,41 @@ class RtUnit {
 
 const rt = (u: Unit): RtUnit => u.priv as RtUnit;
 
+/** Idle, untickled pCPUs: the one idle longest first (its idleSeq is the smallest). */
+class IdleCpuHeap extends CpuHeap {
+  constructor(
+    n: number,
+    private readonly idleSeq: Float64Array,
+  ) {
+    super(n);
+  }
+  protected override before(a: number, b: number): boolean {
+    return this.idleSeq[a]! < this.idleSeq[b]!;
+  }
+}
+
+/** Busy pCPUs: the one running the lowest-priority unit first (runq_tickle's preemption target). */
+class RunCpuHeap extends CpuHeap {
+  constructor(
+    n: number,
+    private readonly prio: Float64Array,
+    private readonly deadline: Float64Array,
+    private readonly rank: Float64Array,
+  ) {
+    super(n);
+  }
+  /** pCPU a runs a lower-priority unit than b (ties: a comes first in the walk). */
+  protected override before(a: number, b: number): boolean {
+    const pa = this.prio[a]!;
+    const pb = this.prio[b]!;
+    if (pa !== pb) return pa > pb;
+    const da = this.deadline[a]!;
+    const db = this.deadline[b]!;
+    if (da !== db) return da > db;
+    return this.rank[a]! < this.rank[b]!;
+  }
+}
+
 /** compare_unit_priority(): > 0 when a runs before b. */
 function higher(a: RtUnit, b: RtUnit): boolean {
   if (a.priorityLevel !== b.priorityLevel) return a.priorityLevel < b.priorityLevel;
@@ -140,19 +175,8 @@ export class RtdsScheduler implements Scheduler {
     this.idleSeq = new Float64Array(n);
     this.runPrio = new Float64Array(n);
     this.runDeadline = new Float64Array(n);
-    this.idleHeap = new CpuHeap(n, (a, b) => this.idleSeq[a]! < this.idleSeq[b]!);
-    this.runHeap = new CpuHeap(n, (a, b) => this.runsLater(a, b));
-  }
-
-  /** pCPU a runs a lower-priority unit than b (ties: a comes first in the walk). */
-  private runsLater(a: number, b: number): boolean {
-    const pa = this.runPrio[a]!;
-    const pb = this.runPrio[b]!;
-    if (pa !== pb) return pa > pb;
-    const da = this.runDeadline[a]!;
-    const db = this.runDeadline[b]!;
-    if (da !== db) return da > db;
-    return this.rank[a]! < this.rank[b]!;
+    this.idleHeap = new IdleCpuHeap(n, this.idleSeq);
+    this.runHeap = new RunCpuHeap(n, this.runPrio, this.runDeadline, this.rank);
   }
 
   /** The pCPU now runs `svc` (or its key changed): re-key it unless tickled. */
