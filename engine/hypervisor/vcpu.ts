@@ -94,7 +94,9 @@ export class Vcpu implements SchedVcpu {
         this.t3 += d;
     }
     this._runstate = state;
-    this._idx = INDEX[state];
+    // compares against the four interned names, not INDEX[state]: a keyed load with
+    // four different keys from one site goes megamorphic (a hash lookup per change)
+    this._idx = state === 'running' ? 0 : state === 'runnable' ? 1 : state === 'blocked' ? 2 : 3;
     this.entryTime = now;
   }
 

@@ -558,13 +558,15 @@ export class Credit2Scheduler implements Scheduler {
     const rq = svc.rqd!;
     const cpus = rq.cpus;
     const hasSoft = u.hasSoft;
+    // read once: u.processor is a getter through the vCPU, and the walks below are per pCPU
+    const proc = u.processor;
     // 1. idle pCPUs: the unit's own processor, then soft-affine ones, then any
     if (rq.nIdle > 0) {
       let best = -1;
       let bestScore = -1;
       for (const c of cpus) {
         if (this.idleCpu[c] !== 1 || this.tickledCpu[c] === 1 || !u.hardOk(c)) continue;
-        const score = (c === u.processor ? 1 : 0) + (hasSoft && u.softOk(c) ? 2 : 0);
+        const score = (c === proc ? 1 : 0) + (hasSoft && u.softOk(c) ? 2 : 0);
         if (score > bestScore) {
           bestScore = score;
           best = c;
@@ -580,14 +582,16 @@ export class Credit2Scheduler implements Scheduler {
     let best = -1;
     let bestScore = 0;
     const rl = this.ratelimitNs;
+    const credit = svc.credit;
+    const maxWeight = rq.maxWeight;
     for (const c of cpus) {
       if (this.tickledCpu[c] === 1 || !u.hardOk(c)) continue;
       const cur = this.core.curr(c);
       if (!cur) continue;
       const cs = c2(cur);
       if (rl > 0 && now - cs.runStart < rl - CSCHED2_RATELIMIT_TICKLE_TOLERANCE) continue;
-      let score = svc.credit - (cs.credit - (now - cs.startTime) * (rq.maxWeight / cs.weight));
-      if (c !== u.processor) score -= CSCHED2_MIGRATE_RESIST;
+      let score = credit - (cs.credit - (now - cs.startTime) * (maxWeight / cs.weight));
+      if (c !== proc) score -= CSCHED2_MIGRATE_RESIST;
       if (hasSoft && u.softOk(c)) score += CSCHED2_MIGRATE_RESIST;
       if (score > bestScore) {
         bestScore = score;
