@@ -12,6 +12,7 @@
  * A domain's active units (csched_dom.active_unit, the ones csched_acct shares credit
  * among) are a list threaded through the records, in the order they became active.
  */
+import { grown } from '../typed-grow';
 import type { SchedDomainRec, Unit } from './core';
 
 export const CSCHED_DEFAULT_WEIGHT = 256;
@@ -109,12 +110,8 @@ export class CschedUnits {
 
   private grow(): void {
     const cap = this.cap * 2;
-    const f = new Float64Array(cap * F_STRIDE);
-    f.set(this.f);
-    this.f = f;
-    const i = new Int32Array(cap * I_STRIDE);
-    i.set(this.i);
-    this.i = i;
+    this.f = grown(this.f, cap * F_STRIDE);
+    this.i = grown(this.i, cap * I_STRIDE);
     this.cap = cap;
   }
 

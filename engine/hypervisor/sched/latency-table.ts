@@ -12,6 +12,7 @@
  * sequential write); the log is folded when full or before any read — the increments are
  * independent, so the CPU overlaps their misses. Counts are exact either way.
  */
+import { grown } from '../typed-grow';
 import { LatencyStats, NBUCKETS, bucketOf, type LatencySummary } from './metrics';
 
 const LOG_SIZE = 4096;
@@ -89,17 +90,10 @@ export class LatencyTable {
     this.fold();
     let cap = this.cap;
     while (cap < need) cap *= 2;
-    const widen = (a: Float64Array): Float64Array => {
-      const b = new Float64Array(cap);
-      b.set(a);
-      return b;
-    };
-    this.count = widen(this.count);
-    this.sum = widen(this.sum);
-    this.max = widen(this.max);
-    const h = new Uint32Array(cap * NBUCKETS);
-    h.set(this.hist);
-    this.hist = h;
+    this.count = grown(this.count, cap);
+    this.sum = grown(this.sum, cap);
+    this.max = grown(this.max, cap);
+    this.hist = grown(this.hist, cap * NBUCKETS);
     this.cap = cap;
   }
 }

@@ -8,6 +8,7 @@
  * level. Here a sift moves numbers in a few arrays that stay in cache. The comparisons
  * and moves are the ones the object heap made, so units come out in the same order.
  */
+import { grown } from '../typed-grow';
 export class SlotHeap {
   private key = new Float64Array(64);
   private seq = new Float64Array(64);
@@ -133,14 +134,8 @@ export class SlotHeap {
 
   private grow(): void {
     const n = this.hs.length * 2;
-    const key = new Float64Array(n);
-    key.set(this.key);
-    this.key = key;
-    const seq = new Float64Array(n);
-    seq.set(this.seq);
-    this.seq = seq;
-    const hs = new Int32Array(n);
-    hs.set(this.hs);
-    this.hs = hs;
+    this.key = grown(this.key, n);
+    this.seq = grown(this.seq, n);
+    this.hs = grown(this.hs, n);
   }
 }
