@@ -144,3 +144,11 @@ export function connectToFakeDom0(dom0: FakeDom0, opts: { sudo?: boolean } = {})
     sleep: () => Promise.resolve(),
   });
 }
+
+/**
+ * A dom0's answer to the connector's tool probe (`command -v ...`): every tool there,
+ * xen-cpuid at `xenCpuid` (empty: not installed).
+ */
+export function toolsProbe(xenCpuid = ''): string {
+  return `xl yes\nxenstore-read yes\nxenstore-ls yes\nxenstore-watch yes\nxen-livepatch yes\nxen-cpuid ${xenCpuid}\n`;
+}

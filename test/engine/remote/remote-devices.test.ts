@@ -2,9 +2,9 @@
 // argument quoted for its shell; what xl refuses comes back as the toolstack's error.
 import { afterEach, describe, expect, it } from 'vitest';
 import { RemoteToolstackHost } from '../../../engine/toolstack/remote-toolstack-host';
-import { connectToFakeDom0, startFakeDom0, type FakeDom0 } from './fake-dom0';
+import { connectToFakeDom0, startFakeDom0, type FakeDom0, toolsProbe } from './fake-dom0';
 
-const TOOLS = 'xl yes\nxenstore-read yes\nxenstore-ls yes\nxenstore-watch yes\nxen-livepatch yes\nxen-cpuid \n';
+const TOOLS = toolsProbe();
 
 let dom0: FakeDom0 | undefined;
 afterEach(async () => {

@@ -3,9 +3,9 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { RemoteToolstackHost } from '../../../engine/toolstack/remote-toolstack-host';
 import { createWithImages } from '../../../main/services/disk-images';
-import { connectToFakeDom0, startFakeDom0, type FakeDom0 } from './fake-dom0';
+import { connectToFakeDom0, startFakeDom0, type FakeDom0, toolsProbe } from './fake-dom0';
 
-const TOOLS = 'xl yes\nxenstore-read yes\nxenstore-ls yes\nxenstore-watch yes\nxen-livepatch yes\nxen-cpuid \n';
+const TOOLS = toolsProbe();
 const CFG = 'name = "web9"\ntype = "pv"\nkernel = "/boot/vmlinuz"\nmemory = 128\ndisk = [ "format=raw, vdev=xvda, access=rw, target=/var/lib/xen/images/web9.img" ]\n';
 
 let dom0: FakeDom0 | undefined;

@@ -6,12 +6,12 @@ import { BadArgumentError, ConnectionLostError, NotSupportedError, ToolMissingEr
 import { RemoteXenHost } from '../../../engine/remote/remote-host';
 import { RemoteToolstackHost } from '../../../engine/toolstack/remote-toolstack-host';
 import { ToolstackError } from '../../../engine/toolstack/toolstack-error';
-import { connectToFakeDom0, startFakeDom0, type CommandHandler, type CommandReply, type FakeDom0 } from './fake-dom0';
+import { connectToFakeDom0, startFakeDom0, type CommandHandler, type CommandReply, type FakeDom0, toolsProbe } from './fake-dom0';
 import { realErr, realOut } from './fixtures';
 
 const XEN_CPUID = '/usr/lib/xen-4.17/bin/xen-cpuid';
-const TOOLS = `xl yes\nxenstore-read yes\nxenstore-ls yes\nxenstore-watch yes\nxen-livepatch yes\nxen-cpuid ${XEN_CPUID}\n`;
-const NO_CPUID = 'xl yes\nxenstore-read yes\nxenstore-ls yes\nxenstore-watch yes\nxen-livepatch yes\nxen-cpuid \n';
+const TOOLS = toolsProbe(XEN_CPUID);
+const NO_CPUID = toolsProbe();
 const GUEST_ROWS = realOut('xl-list-v-guest').split('\n');
 
 /** An RTDS pool "rt" holding the guest, in xl 4.17's formats (tools/xl/xl_cpupool.c, xl_sched.c). */
