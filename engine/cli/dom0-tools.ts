@@ -61,7 +61,7 @@ export function dom0Tools(host: EmbeddedHost, labDir: string | undefined): Dom0T
     run: (tool: Dom0ToolName, args: string[], io: Dom0ToolIo): Promise<number> => {
       // root's home is there on a dom0 (the shell's working directory): `xl save web1 web1.save` lands in it
       if (labDir !== undefined) mkdirSync(dom0File(labDir, DOM0_CWD), { recursive: true });
-      if (tool === 'xentop') return runXentop(args, host, { out: io.out, err: io.err, signal: io.signal });
+      if (tool === 'xentop') return runXentop(args, host, { out: io.out, err: io.err, signal: io.signal, ...(io.tty ? { tty: io.tty } : {}) });
       return runXl(
         args,
         { stdin: undefined, stdout: { write: io.out }, stderr: { write: io.err }, env: {} },

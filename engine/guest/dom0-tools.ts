@@ -11,11 +11,42 @@ export type Dom0ToolName = 'xl' | 'xentop';
 
 export const DOM0_TOOLS: readonly Dom0ToolName[] = ['xl', 'xentop'];
 
+/**
+ * The controlling tty as a process in dom0 sees it (hvc0, the Xen console), for a tool
+ * that draws a screen or reads keys (xentop's curses screen) or sleeps between updates.
+ */
+export interface Dom0Tty {
+  /**
+   * TIOCGWINSZ: the window size set on the tty (`stty rows N cols M`); 0 × 0 when none
+   * was (a Xen console carries no window size, so curses falls back to terminfo's).
+   */
+  readonly rows: number;
+  readonly cols: number;
+  /** CLOCK_REALTIME in dom0: the host's simulated clock, ns. */
+  nowNs(): number;
+  /** sleep(): on the host's clock; ends early when a caught SIGINT arrives (EINTR). */
+  sleep(ns: number): Promise<void>;
+  /**
+   * sigaction(SIGINT, handler): ^C aborts `signal` but the tool is not killed; it runs
+   * on to its own exit, whose status is the shell's `$?`.
+   */
+  catchSigint(): void;
+  /**
+   * curses' cbreak(), noecho() and nonl() (on): each byte typed reaches read() at once,
+   * unechoed, CR as CR; ^C still signals (ISIG stays on). Off: the shell's settings back.
+   */
+  cbreak(on: boolean): void;
+  /** read() with halfdelay's timeout: what has been typed, or undefined after timeoutNs (or a caught SIGINT). */
+  read(timeoutNs: number): Promise<string | undefined>;
+}
+
 export interface Dom0ToolIo {
   out(text: string): void;
   err(text: string): void;
   /** Aborted by ^C on the tty. */
   signal: AbortSignal;
+  /** The tty the tool runs on (the guest's console), when it runs on one. */
+  tty?: Dom0Tty;
 }
 
 export interface Dom0Tools {

@@ -29,7 +29,7 @@ import { stressWorkloads, type StressPlan } from './stress';
 import { TaskList, type Task } from './tasks';
 import { cpuSplit, topFrame, type CpuSample, type TopOptions } from './top';
 import { xenstoreTool, type XenstoreToolName } from './xenstore-tools';
-import type { Dom0ToolName } from './dom0-tools';
+import type { Dom0ToolName, Dom0Tty } from './dom0-tools';
 import { followFrontendBus, probeFrontends, stuckDevices, vbdName, type FrontendResult } from './xenbus-frontend';
 import { KernelImage } from './kernel-image';
 import { clearResumeState, readResumeState, RESUME_AREA, writeResumeState, type ResumeState } from './resume-state';
@@ -66,7 +66,11 @@ export class Guest {
   /** The command the shell waits for (exits when the prompt comes back). */
   private fgPid = 0;
   private typedAhead: string[] = [];
-  private fg: { cancel: () => void; kind: 'sleep' | 'flood' | 'xenstore' | 'stress' | 'top' | 'dom0-tool'; endsAt?: number } | undefined;
+  /** The tty's window size (TIOCGWINSZ): 0 × 0 until `stty rows N cols M` sets it. */
+  private winsize = { rows: 0, cols: 0 };
+  private fg: { cancel: () => void; kind: 'sleep' | 'flood' | 'xenstore' | 'stress' | 'top' | 'dom0-tool'; endsAt?: number; sigint?: () => void } | undefined;
+  /** The foreground tool put the tty in cbreak mode (curses): typed bytes wait here for its read(). */
+  private cbreakInput: { buf: string; wake: (() => void) | undefined } | undefined;
   /** The last command's exit status (`$?`). */
   private status = 0;
   private xs: Promise<XsClient> | undefined;
@@ -758,6 +762,7 @@ export class Guest {
 
   private input(text: string): void {
     if (this.state_ === 'booting' || this.state_ === 'down') return; // no getty on the tty yet
+    if (this.cbreakInput) return this.cbreakBytes(text);
     // One event at a time: what follows a line is read with the tty settings that line
     // left (login turns echo off for the password).
     for (let rest = text; rest !== ''; ) {
@@ -767,6 +772,10 @@ export class Guest {
       if (!e) break;
       if (e.kind === 'intr') {
         this.typedAhead = [];
+        if (this.fg?.sigint) {
+          this.caughtSigint(true);
+          continue;
+        }
         this.stopForeground();
         this.write('^C\n');
         // the interrupted job's status, as a shell reports a child killed by SIGINT
@@ -785,6 +794,38 @@ export class Guest {
       else this.line(e.text);
       if (this.isDown()) return;
     }
+  }
+
+  /**
+   * cbreak input (ICANON off, ECHO off, ISIG on): each byte is the tool's to read, but
+   * ^C still raises SIGINT; what follows it is flushed with the queues, as n_tty does.
+   */
+  private cbreakBytes(text: string): void {
+    const raw = this.cbreakInput!;
+    const intr = text.indexOf('\x03');
+    raw.buf += intr < 0 ? text : text.slice(0, intr);
+    if (intr >= 0) {
+      raw.buf = '';
+      if (this.fg?.sigint) this.caughtSigint(false);
+      else {
+        this.stopForeground();
+        this.status = 130;
+        this.prompt();
+      }
+    }
+    raw.wake?.();
+  }
+
+  /**
+   * SIGINT to a foreground tool that catches it: the queues are flushed (ISIG without
+   * NOFLSH), the tty echoes ^C when echo is on, and the tool runs on to its own exit.
+   */
+  private caughtSigint(echo: boolean): void {
+    this.pending = [];
+    this.pendingOffset = 0;
+    this.pendingBytes_ = 0;
+    if (echo) this.write('^C\n');
+    this.fg?.sigint?.();
   }
 
   private line(text: string): void {
@@ -859,6 +900,7 @@ export class Guest {
       load: this.load.at(now),
       disks: this.frontends_.filter((f) => f.kind === 'vbd' && f.sectors !== undefined).map((f) => ({ name: f.name, sectors: f.sectors!, readonly: f.readonly ?? false })),
       status: this.status,
+      winsize: this.winsize,
     });
     this.status = r.status ?? 0;
     this.write(r.output);
@@ -899,6 +941,9 @@ export class Guest {
         return this.prompt();
       case 'kexec-unload':
         this.kexecStaged = undefined;
+        return this.prompt();
+      case 'winsize':
+        this.winsize = e.size;
         return this.prompt();
       case 'kexec-exec':
         return this.kexecExec();
@@ -958,6 +1003,7 @@ export class Guest {
     if (!this.fg) return;
     const fg = this.fg;
     this.fg = undefined;
+    this.cbreakInput = undefined;
     fg.cancel();
     // ISIG without NOFLSH: the output queue is flushed too.
     this.pending = [];
@@ -1065,9 +1111,12 @@ export class Guest {
     this.setTaskState(this.fgPid, 'S');
     const abort = new AbortController();
     let done = false;
-    this.fg = { cancel: () => abort.abort(), kind: 'dom0-tool' };
+    /** The tool caught SIGINT: ^C aborts `signal` and the tool runs on to its exit. */
+    let catches = false;
+    const fg: NonNullable<Guest['fg']> = { cancel: () => abort.abort(), kind: 'dom0-tool' };
+    this.fg = fg;
     const epoch = this.bootEpoch;
-    const live = (): boolean => !done && !abort.signal.aborted && !this.isDown() && this.bootEpoch === epoch;
+    const live = (): boolean => !done && (catches || !abort.signal.aborted) && !this.isDown() && this.bootEpoch === epoch;
     const print = (text: string): void => {
       if (!live()) return;
       // written when the guest runs (a paused dom0 is not a thing, but keep the rule)
@@ -1075,6 +1124,7 @@ export class Guest {
       else this.write(text);
     };
     const finish = (status: number): void => {
+      if (this.cbreakInput && this.fg === fg) this.cbreakInput = undefined;
       if (!live()) return;
       done = true;
       this.fg = undefined;
@@ -1082,12 +1132,65 @@ export class Guest {
       this.prompt();
     };
     void tools
-      .run(tool, args, { out: print, err: print, signal: abort.signal })
+      .run(tool, args, { out: print, err: print, signal: abort.signal, tty: this.dom0Tty(fg, abort.signal, () => (catches = true)) })
       .catch((e: unknown) => {
         print(`${tool}: ${e instanceof Error ? e.message : String(e)}\n`);
         return 1;
       })
       .then(finish);
+  }
+
+  /** dom0's console as the tty of foreground tool `fg` (./dom0-tools.ts Dom0Tty). */
+  private dom0Tty(fg: NonNullable<Guest['fg']>, signal: AbortSignal, caught: () => void): Dom0Tty {
+    const mine = (): boolean => this.fg === fg && !this.isDown();
+    /** A wait on the host's clock that a caught SIGINT (the abort) ends early. */
+    const wait = <T>(ns: number, ready: () => T | undefined, onTimeout: T): Promise<T> =>
+      new Promise((resolve) => {
+        const armed: { timer?: Timer } = {};
+        const settle = (v: T): void => {
+          if (armed.timer) this.cancelTimer(armed.timer);
+          signal.removeEventListener('abort', aborted);
+          if (this.cbreakInput?.wake === check) this.cbreakInput.wake = undefined;
+          resolve(v);
+        };
+        const aborted = (): void => settle(onTimeout);
+        const check = (): void => {
+          const v = ready();
+          if (v !== undefined) settle(v);
+        };
+        if (signal.aborted || !mine()) return resolve(onTimeout);
+        const now = ready();
+        if (now !== undefined) return resolve(now);
+        signal.addEventListener('abort', aborted);
+        if (this.cbreakInput) this.cbreakInput.wake = check;
+        armed.timer = this.after(ns, () => settle(onTimeout));
+      });
+    return {
+      rows: this.winsize.rows,
+      cols: this.winsize.cols,
+      nowNs: () => this.platform.clock.now,
+      sleep: (ns) => wait<true | undefined>(ns, () => undefined, undefined).then(() => undefined),
+      catchSigint: () => {
+        caught();
+        fg.sigint = () => fg.cancel();
+      },
+      cbreak: (on) => {
+        if (!mine()) return;
+        this.cbreakInput = on ? { buf: '', wake: undefined } : undefined;
+      },
+      read: (ns) =>
+        wait<string | undefined>(
+          ns,
+          () => {
+            const raw = this.cbreakInput;
+            if (!raw || raw.buf === '') return undefined;
+            const typed = raw.buf;
+            raw.buf = '';
+            return typed;
+          },
+          undefined,
+        ),
+    };
   }
 
   /** Run stress as process `parent`: in the foreground when it is the shell's fg job. */

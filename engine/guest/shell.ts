@@ -18,6 +18,7 @@ import { lsblk, procPartitions, type GuestDisk } from './block-list';
 import { DOM0_TOOLS, type Dom0ToolName } from './dom0-tools';
 import { XENSTORE_TOOLS, type XenstoreToolName } from './xenstore-tools';
 import { df } from './df';
+import { stty, type Winsize } from './stty';
 import { panicLines } from './kernel-panic';
 
 export type ShellEffect =
@@ -35,6 +36,8 @@ export type ShellEffect =
   /** kexec -l: a kernel staged for kexec -e. */
   | { kind: 'kexec-load'; kernel: string; cmdline: string | undefined }
   | { kind: 'kexec-unload' }
+  /** stty rows / cols: the tty's new window size. */
+  | { kind: 'winsize'; size: Winsize }
   /** kexec -e: jump into the staged kernel (on Xen: SHUTDOWN_soft_reset). */
   | { kind: 'kexec-exec' }
   /** Output produced as fast as the console takes it: `next(max)` gives up to about `max` characters, undefined when done. */
@@ -69,6 +72,8 @@ export interface ShellContext {
   disks?: readonly GuestDisk[];
   /** The last command's exit status (`$?`). */
   status?: number;
+  /** The tty's window size (stty). */
+  winsize?: Winsize;
 }
 
 const NONE: ShellEffect = { kind: 'none' };
@@ -140,7 +145,7 @@ const FILES: Record<string, (c: ShellContext) => string> = {
   '/etc/os-release': () => `PRETTY_NAME="${OS_NAME} (bookworm)"\nNAME="Debian GNU/Linux"\nVERSION_ID="12"\nVERSION="12 (bookworm)"\nID=debian\n`,
 };
 
-const HELP = ['cat', 'clear', 'date', 'df', 'dmesg', 'echo', 'exit', 'free', 'halt', 'help', 'hostname', 'id', 'kexec', 'ls', 'lsblk', 'poweroff', 'ps', 'pwd', 'reboot', 'seq', 'sleep', 'stress', 'top', 'true', 'false', 'uname', 'uptime', 'whoami', 'xenstore-exists', 'xenstore-list', 'xenstore-ls', 'xenstore-read', 'xenstore-rm', 'xenstore-write', 'yes'];
+const HELP = ['cat', 'clear', 'date', 'df', 'dmesg', 'echo', 'exit', 'free', 'halt', 'help', 'hostname', 'id', 'kexec', 'ls', 'lsblk', 'poweroff', 'ps', 'pwd', 'reboot', 'seq', 'sleep', 'stress', 'stty', 'top', 'true', 'false', 'uname', 'uptime', 'whoami', 'xenstore-exists', 'xenstore-list', 'xenstore-ls', 'xenstore-read', 'xenstore-rm', 'xenstore-write', 'yes'];
 
 function ps(c: ShellContext): string {
   const rows = c.tasks.map((t) => `${String(t.pid).padStart(5)} root ${busyboxTime(t.cpuNs).padStart(9)} ${t.cmdline}`);
@@ -273,6 +278,10 @@ export function runCommand(line: string, c: ShellContext): ShellResult {
     }
     case 'df':
       return df(args, c.disks ?? [], c.hw);
+    case 'stty': {
+      const r = stty(args, c.winsize ?? { rows: 0, cols: 0 });
+      return r.set ? out('', { kind: 'winsize', size: r.set }) : r;
+    }
     case 'stress': {
       const plan = parseStress(args);
       return typeof plan === 'string' ? out(plan) : out('', { kind: 'stress', plan });

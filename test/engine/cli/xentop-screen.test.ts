@@ -1,0 +1,188 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { dom0Tools } from '../../../engine/cli/dom0-tools';
+import { SECONDS } from '../../../engine/hypervisor/clock';
+import { EmbeddedHost } from '../../../engine/toolstack/embedded-host';
+
+const settle = (): Promise<void> => new Promise((r) => setTimeout(r, 1));
+async function until(done: () => boolean): Promise<void> {
+  const end = Date.now() + 10_000;
+  while (!done() && Date.now() < end) await settle();
+}
+const PROMPT = 'root@xenhost1:~# ';
+const dirs: string[] = [];
+afterEach(() => {
+  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
+});
+
+/**
+ * A screen as an xterm shows what it was sent: cup moves the cursor, el / ed clear,
+ * SGR is dropped, text lands at the cursor (enough of VT100 to read xentop's frames).
+ */
+function screenOf(out: string, rows = 24, cols = 80): string[] {
+  const grid = Array.from({ length: rows }, () => new Array<string>(cols).fill(' '));
+  let y = 0;
+  let x = 0;
+  for (let i = 0; i < out.length; ) {
+    // eslint-disable-next-line no-control-regex -- the escape sequences are what is parsed
+    const m = /^\x1b(?:\[([?0-9;]*)([A-Za-z])|([=>]))/.exec(out.slice(i));
+    if (m) {
+      i += m[0].length;
+      const [a, b] = (m[1] ?? '').split(';').map((n) => Number.parseInt(n || '1', 10));
+      if (m[2] === 'H') [y, x] = [a! - 1, (b ?? 1) - 1];
+      else if (m[2] === 'K') grid[y]!.fill(' ', x);
+      else if (m[2] === 'J') for (let r = y; r < rows; r++) grid[r]!.fill(' ', r === y ? x : 0);
+      continue;
+    }
+    const ch = out[i++]!;
+    if (ch === '\r') x = 0;
+    else if (ch === '\n') y = Math.min(rows - 1, y + 1);
+    else if (x < cols) grid[y]![x++] = ch;
+  }
+  return grid.map((l) => l.join('').trimEnd());
+}
+
+async function dom0(): Promise<{ host: EmbeddedHost; type: (s: string) => void; text: () => string; run: (line: string) => Promise<string> }> {
+  const lab = mkdtempSync(join(tmpdir(), 'xendeck-xentop-'));
+  dirs.push(lab);
+  const host = new EmbeddedHost({ id: 'lab1', hostname: 'xenhost1', dom0Tools: (h) => dom0Tools(h, lab) });
+  const con = await host.console(0);
+  let text = '';
+  con.onData((d) => (text += new TextDecoder().decode(d)));
+  await settle();
+  con.write('root\r');
+  await until(() => text.endsWith(PROMPT));
+  const run = async (line: string): Promise<string> => {
+    const mark = text.length;
+    con.write(`${line}\r`);
+    await until(() => text.slice(mark).endsWith(PROMPT));
+    return text.slice(mark + `${line}\r\n`.length, -PROMPT.length).replace(/\r\n/g, '\n');
+  };
+  return { host, type: (s) => con.write(s), text: () => text, run };
+}
+
+const frames = (t: string): number => t.split('\x1b[1;1H').length - 1;
+/** The last frame in `t` as the xterm shows it. */
+const lastScreen = (t: string): string[] => screenOf(t.slice(t.lastIndexOf('\x1b[1;1H')));
+
+describe("xentop's curses screen in Domain-0's console", () => {
+  it('draws the summary, the reverse-video heading and a row a domain; refreshes after the delay on the host clock; q quits and the prompt returns', async () => {
+    const { host, type, text, run } = await dom0();
+    await host.createDomain({ configText: 'name = "web1"\ntype = "pvh"\nkernel = "/boot/vmlinuz"\nmemory = 512\nvcpus = 2\n' });
+    host.advanceClock(SECONDS(3));
+    const mark = text().length;
+    type('xentop\r');
+    await until(() => text().slice(mark).includes('uit'));
+    const out = (): string => text().slice(mark);
+    // initscr on an xterm: the alternate screen and keypad mode
+    expect(out()).toContain('\x1b[?1049h\x1b[?1h\x1b=');
+    const s = lastScreen(out());
+    expect(s[0]).toBe('xentop - 00:00:03   Xen 4.17.0-xendeck');
+    expect(s[1]).toBe('2 domains: 0 running, 2 blocked, 0 paused, 0 crashed, 0 dying, 0 shutdown');
+    expect(s[2]).toMatch(/^Mem: 16777216k total, \d+k used, \d+k free {4}CPUs: 8 @ 3000MHz$/);
+    // 80 columns (no size on the tty: terminfo's): the heading wraps as curses wraps it
+    expect(s[3]).toBe('      NAME  STATE   CPU(sec) CPU(%)     MEM(k) MEM(%)  MAXMEM(k) MAXMEM(%) VCPUS');
+    expect(s[4]).toBe(' NETS NETTX(k) NETRX(k) VBDS   VBD_OO   VBD_RD   VBD_WR  VBD_RSECT  VBD_WSECT SS');
+    expect(s[5]).toBe('ID');
+    expect(s[6]).toMatch(/^ {2}Domain-0 --b--- +\d+ +0\.0 +1048576 +6\.3 +no limit +n\/a +4$/);
+    expect(s[9]).toMatch(/^ {6}web1 --b--- +\d+ +0\.0 +524288 +3\.1 +524288 +3\.1 +2$/);
+    expect(s[23]).toBe('  Delay  Networks  vBds  VCPUs  Repeat header  Sort order  Quit');
+    // the heading in reverse video, the sort column (NAME) bold too; the key letters reversed
+    expect(out()).toContain('\x1b[0;1;7m      NAME\x1b[0;7m  STATE');
+    expect(out()).toContain('\x1b[24;1H\x1b[0m  \x1b[0;7mD\x1b[0melay  \x1b[0;7mN\x1b[0metworks');
+    expect(frames(out())).toBe(1);
+
+    // nothing before the delay; the next frame once 3 s of the host's clock went by
+    host.advanceClock(SECONDS(2));
+    await settle();
+    expect(frames(out())).toBe(1);
+    host.advanceClock(SECONDS(1));
+    await until(() => frames(out()) === 2);
+    expect(lastScreen(out())[0]).toBe('xentop - 00:00:06   Xen 4.17.0-xendeck');
+
+    type('q');
+    await until(() => out().endsWith(PROMPT));
+    // endwin: the shell's screen back, then the prompt
+    // eslint-disable-next-line no-control-regex -- rmcup, then the prompt
+    expect(out()).toMatch(/\x1b\[\?1049l\r?\n?root@xenhost1:~# $/);
+    expect(await run('echo $?')).toBe('0\n');
+  });
+
+  it('keys redraw at once: s sorts by the next field (bold), n / b / v show the sections, d sets the delay', async () => {
+    const { host, type, text } = await dom0();
+    await host.createDomain({ configText: "name = \"web1\"\ntype = \"pvh\"\nkernel = \"/boot/vmlinuz\"\nmemory = 512\nvcpus = 2\nvif = [ 'bridge=xenbr0' ]\n" });
+    host.advanceClock(SECONDS(3));
+    const mark = text().length;
+    const out = (): string => text().slice(mark);
+    type('xentop\r');
+    await until(() => frames(out()) === 1);
+    type('s');
+    await until(() => frames(out()) === 2);
+    expect(out().slice(out().lastIndexOf('\x1b[1;1H'))).toContain('\x1b[0;7m      NAME \x1b[0;1;7m STATE');
+    type('n');
+    await until(() => frames(out()) === 3);
+    expect(lastScreen(out()).some((l) => l.startsWith('Net0 RX:        0bytes'))).toBe(true);
+    // a toggle that is on is drawn in COLOR_PAIR(1): yellow background
+    expect(out().slice(out().lastIndexOf('\x1b[24;1H'))).toContain('\x1b[0;43metworks');
+    type('d');
+    await until(() => frames(out()) === 4);
+    type('7');
+    await until(() => frames(out()) === 5);
+    expect(lastScreen(out())[23]).toBe('  Delay(sec): 7');
+    type('\r');
+    await until(() => frames(out()) === 6);
+    expect(lastScreen(out())[23]).toContain('Delay  Networks');
+    // now 7 s between frames
+    host.advanceClock(SECONDS(6));
+    await settle();
+    expect(frames(out())).toBe(6);
+    host.advanceClock(SECONDS(1));
+    await until(() => frames(out()) === 7);
+    type('\x1b');
+    await until(() => out().endsWith(PROMPT));
+  });
+
+  it('^C ends it as ncurses does (endwin, exit status 1); -V prints xentop’s version text', async () => {
+    const { host, type, text, run } = await dom0();
+    host.advanceClock(SECONDS(1));
+    const mark = text().length;
+    type('xentop -d 1\r');
+    await until(() => frames(text().slice(mark)) === 1);
+    type('\x03');
+    await until(() => text().endsWith(PROMPT));
+    const out = text().slice(mark);
+    expect(out).toContain('\x1b[?1049l');
+    expect(out).not.toContain('^C');
+    expect(await run('echo $?')).toBe('1\n');
+    expect(await run('xentop -V')).toBe('xentop 1.0\nWritten by Judy Fischbach, David Hendricks, Josh Triplett\n\nCopyright (C) 2005  International Business Machines  Corp\nThis is free software; see the source for copying conditions.There is NO\nwarranty; not even for MERCHANTABILITY or FITNESS FOR A PARTICULAR PURPOSE.\n');
+    expect(await run('echo $?')).toBe('0\n');
+    // batch mode catches SIGINT: the loop ends after ^C with status 0
+    const m2 = text().length;
+    type('xentop -b -d 1\r');
+    await until(() => text().slice(m2).includes('SSID'));
+    type('\x03');
+    await until(() => text().endsWith(PROMPT));
+    expect(text().slice(m2)).toContain('^C');
+    expect(await run('echo $?')).toBe('0\n');
+  });
+
+  it('draws to the size stty set on the tty: the heading on one line, the bottom line on the last row', async () => {
+    const { host, type, text, run } = await dom0();
+    expect(await run('stty size')).toBe('0 0\n');
+    expect(await run('stty rows 30 cols 200')).toBe('');
+    expect(await run('stty size')).toBe('30 200\n');
+    expect(await run('stty -echo')).toContain("stty: '-echo': only the window size (rows, cols) is modelled");
+    host.advanceClock(SECONDS(1));
+    const mark = text().length;
+    type('xentop\r');
+    await until(() => frames(text().slice(mark)) === 1);
+    const s = screenOf(text().slice(mark + text().slice(mark).lastIndexOf('\x1b[1;1H')), 30, 200);
+    expect(s[3]).toBe('      NAME  STATE   CPU(sec) CPU(%)     MEM(k) MEM(%)  MAXMEM(k) MAXMEM(%) VCPUS NETS NETTX(k) NETRX(k) VBDS   VBD_OO   VBD_RD   VBD_WR  VBD_RSECT  VBD_WSECT SSID');
+    expect(s[4]).toMatch(/^ {2}Domain-0 /);
+    expect(s[29]).toContain('Delay  Networks');
+    type('q');
+    await until(() => text().endsWith(PROMPT));
+  });
+});
