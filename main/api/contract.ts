@@ -185,9 +185,11 @@ export const topics = {
    * (The console service already coalesces a burst into one item: no batch timer, so an echo goes
    * out at once. Its items are at most about VIEW_BUFFER_CHARS, 4 Mi characters: 8 batches in
    * flight, at most about 32 Mi characters, keep a flood moving while the browser's xterm works
-   * through them.)
+   * through them. `bytes`: its items are pieces of one stream, so a transport with binary frames
+   * (the WebSocket) sends each batch as their UTF-8 bytes, ./byte-batch.ts: a browser then gets
+   * Uint8Array items.)
    */
-  console: { params: z.object({ hostId: HostIdSchema, domid: DomidSchema }).strict(), item: z.string(), limits: { flushMs: 0, window: 8 } },
+  console: { params: z.object({ hostId: HostIdSchema, domid: DomidSchema }).strict(), item: z.string(), limits: { flushMs: 0, window: 8 }, bytes: true },
   /** A xenstore watch on a host's node: the path of each change at or below it (the first at once). */
   xenstoreWatch: { params: z.object({ hostId: HostIdSchema, path: XenstorePathSchema }).strict(), item: z.string() },
 } as const;
@@ -200,6 +202,8 @@ export type Topics = typeof topics;
 export type TopicName = keyof Topics;
 export type TopicParams<T extends TopicName> = z.infer<Topics[T]['params']>;
 export type TopicItem<T extends TopicName> = z.infer<Topics[T]['item']>;
+/** An item as a client receives it: a byte-stream topic's may come as its UTF-8 bytes (./byte-batch.ts). */
+export type ReceivedItem<T extends TopicName> = TopicItem<T> | (Topics[T] extends { bytes: true } ? Uint8Array : never);
 
 export function isMethodName(m: string): m is MethodName {
   return Object.hasOwn(methods, m);

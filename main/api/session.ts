@@ -4,6 +4,7 @@
  * subscriptions and their flow-controlled streams, and ends them all when the client goes.
  * A malformed message gets an EBADREQ response; nothing a client sends can throw here.
  */
+import { encodeByteBatch } from './byte-batch';
 import { isTopicName, topics } from './contract';
 import { ClientMessageSchema, STREAM, type ServerMessage } from './envelope';
 import type { Router } from './router';
@@ -21,10 +22,15 @@ export class ApiSession {
   private readonly subs = new Map<number, Subscription>();
   private closed = false;
 
+  /**
+   * `sendFrame`: a transport that carries binary frames (the WebSocket) sends the batches of
+   * a byte-stream topic (`bytes` in the contract) through it, encoded by ./byte-batch.ts.
+   */
   constructor(
     private readonly router: Router,
     private readonly send: (m: ServerMessage) => void,
     private readonly timers: TimerLike = realTimers,
+    private readonly sendFrame?: (frame: Uint8Array) => void,
   ) {}
 
   /** A message as text (WebSocket) or as a structured-clone value (MessagePort). */
@@ -54,8 +60,10 @@ export class ApiSession {
       case 'sub': {
         if (this.subs.has(msg.id)) return this.reply(msg.id, 'EBADREQ', `subscription ${msg.id} already exists`);
         // A topic may batch for less time than the default (a console's echo).
-        const limits = isTopicName(msg.topic) ? (topics[msg.topic] as { limits?: Partial<StreamLimits> }).limits : undefined;
-        const stream = new OutgoingStream(msg.id, this.send, this.timers, { ...STREAM, ...limits });
+        const def = isTopicName(msg.topic) ? (topics[msg.topic] as { limits?: Partial<StreamLimits>; bytes?: boolean }) : undefined;
+        const frames = def?.bytes ? this.sendFrame : undefined;
+        const send = frames ? (m: ServerMessage) => (m.t === 'batch' ? frames(encodeByteBatch(m)) : this.send(m)) : this.send;
+        const stream = new OutgoingStream(msg.id, send, this.timers, { ...STREAM, ...def?.limits });
         const r = this.router.subscribe(msg.topic, msg.params, (item) => stream.push(item), (fn) => stream.onDrain(fn));
         if ('error' in r) {
           this.send({ t: 'end', id: msg.id, error: r.error });

@@ -12,6 +12,7 @@ import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { ApiSession, MAX_CLIENT_MESSAGE_BYTES } from '../api/session';
 import { Router } from '../api/router';
+import { realTimers } from '../api/stream';
 import { APP_ORIGIN, appResponseHeaders, resolveAppRequest } from '../security';
 import { Lab } from '../services/lab';
 import { LabStore } from '../services/lab-store';
@@ -89,9 +90,16 @@ export async function startConsoleServer(opts: ServeOptions, appVersion: string)
   });
 
   function attach(ws: WebSocket): void {
-    const session = new ApiSession(router, (m) => {
-      if (ws.readyState === ws.OPEN) ws.send(JSON.stringify(m));
-    });
+    const session = new ApiSession(
+      router,
+      (m) => {
+        if (ws.readyState === ws.OPEN) ws.send(JSON.stringify(m));
+      },
+      realTimers,
+      (frame) => {
+        if (ws.readyState === ws.OPEN) ws.send(frame, { binary: true });
+      },
+    );
     sessions.add(session);
     ws.on('message', (data, isBinary) => {
       void session.receive(isBinary ? '' : data.toString());

@@ -11,13 +11,23 @@
  *   screen (both on the page's clock), over 200 keystrokes; p50 and p99; then a few
  *   keystrokes each after a quiet pause (the first key a person types after thinking).
  * Issue 7's targets: at least 20 MB/s, echo p99 under 30 ms.
+ * CONSOLE_BENCH_PAGE_PROFILE=DIR writes, per throughput run, the page's CPU profile
+ * (CDP Profiler) and a Chromium trace (devtools.timeline) to DIR, to split the page's
+ * main thread between xterm, our code, GC and style/layout/paint (the figures of such a
+ * run carry the profilers' overhead: measure without it). `_cpu_s` / `_cpu_ms_per_mb`: the
+ * CPU time each process took during a run (cpuByRole below): a cost per MB
+ * that the machine's other load changes far less than it changes the elapsed time. (The
+ * page's main thread also pays for this driver watching the frames: with the DevTools
+ * Network domain on, Chromium copies each WebSocket message into a CDP event, base64 for
+ * a binary one.)
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type Page } from 'playwright-core';
 import { WebSocket } from 'ws';
+import { decodeByteBatch } from '../../main/api/byte-batch';
 import { CHROMIUM, CHROMIUM_ARGS } from '../e2e/browser';
 
 if (!existsSync('out/renderer/index.html')) {
@@ -83,6 +93,52 @@ const url = await new Promise<string>((ok, fail) => {
 });
 const base = url.replace(/\?token=.*$/, '');
 const rss = (): number => Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${server.pid}/status`, 'utf8'))?.[1] ?? 0) * 1024;
+const pageProfile = process.env.CONSOLE_BENCH_PAGE_PROFILE;
+
+/**
+ * CPU seconds (user + system, /proc/PID/stat) of the bench's processes by role: the served
+ * console and its children, Chromium's renderer (and, of it, its main thread: the page's JS,
+ * xterm, style/layout/paint), its GPU process, its other processes, and this driver process.
+ * What a run cost each, whatever else loads the machine (elapsed times change more with it).
+ */
+type Cpu = Record<'server' | 'renderer' | 'page_main_thread' | 'gpu' | 'browser_other' | 'driver', number>;
+function cpuByRole(serverPid: number): Cpu {
+  const ticks = (path: string): number => {
+    const f = readFileSync(path, 'utf8');
+    const rest = f.slice(f.lastIndexOf(')') + 2).split(' ');
+    return Number(rest[11]) + Number(rest[12]);
+  };
+  const procs = new Map<number, { ppid: number; ticks: number; main: number; type: string }>();
+  for (const d of readdirSync('/proc')) {
+    if (!/^\d+$/.test(d)) continue;
+    try {
+      const f = readFileSync(`/proc/${d}/stat`, 'utf8');
+      const ppid = Number(f.slice(f.lastIndexOf(')') + 2).split(' ')[1]);
+      const type = /--type=([\w-]+)/.exec(readFileSync(`/proc/${d}/cmdline`, 'utf8'))?.[1] ?? '';
+      procs.set(Number(d), { ppid, ticks: ticks(`/proc/${d}/stat`), main: ticks(`/proc/${d}/task/${d}/stat`), type });
+    } catch {
+      // gone meanwhile
+    }
+  }
+  const under = (pid: number, root: number): boolean => {
+    for (let p = pid; p > 1; p = procs.get(p)?.ppid ?? 0) if (p === root) return true;
+    return false;
+  };
+  const cpu: Cpu = { server: 0, renderer: 0, page_main_thread: 0, gpu: 0, browser_other: 0, driver: 0 };
+  for (const [pid, p] of procs) {
+    if (!under(pid, process.pid)) continue;
+    if (under(pid, serverPid)) cpu.server += p.ticks;
+    else if (pid === process.pid) cpu.driver += p.ticks;
+    else if (p.type === 'renderer') {
+      cpu.renderer += p.ticks;
+      cpu.page_main_thread += p.main;
+    }
+    else if (p.type === 'gpu-process') cpu.gpu += p.ticks;
+    else cpu.browser_other += p.ticks;
+  }
+  for (const k of Object.keys(cpu) as (keyof Cpu)[]) cpu[k] /= 100;
+  return cpu;
+}
 const browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS, headless: true });
 try {
   const page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
@@ -108,13 +164,16 @@ try {
       if (typeof f.payload === 'string' && f.payload.includes('"console.input"')) sentAt = performance.now();
     });
     ws.on('framereceived', (f) => {
-      if (sentAt && typeof f.payload === 'string' && f.payload.startsWith('{"t":"batch"')) {
+      // A batch comes as JSON text, or (a byte-stream topic: the console) as a binary frame.
+      const text = typeof f.payload === 'string' ? f.payload : undefined;
+      if (text !== undefined && !text.startsWith('{"t":"batch"')) return;
+      if (sentAt) {
         wire.push(performance.now() - sentAt);
         sentAt = 0;
       }
-      if (typeof f.payload !== 'string' || !f.payload.startsWith('{"t":"batch"')) return;
-      const m = JSON.parse(f.payload) as { items: unknown[]; dropped?: number };
+      const m = text === undefined ? decodeByteBatch(new Uint8Array(f.payload as Buffer)) : (JSON.parse(text) as { items: unknown[]; dropped?: number });
       for (const it of m.items) if (typeof it === 'string') streamBytes += Buffer.byteLength(it);
+      else if (it instanceof Uint8Array) streamBytes += it.length;
       lastFrame = performance.now();
       firstFrame ||= lastFrame;
       dropped += m.dropped ?? 0;
@@ -190,11 +249,28 @@ try {
     streamBytes = 0;
     dropped = 0;
     firstFrame = 0;
+    const cdp = pageProfile ? await page.context().newCDPSession(page) : undefined;
+    if (cdp) {
+      await browser.startTracing(page, { path: join(pageProfile!, `${run.label}.trace.json`), categories: ['devtools.timeline', 'disabled-by-default-devtools.timeline', 'v8', 'disabled-by-default-v8.gc'] });
+      await cdp.send('Profiler.enable');
+      await cdp.send('Profiler.setSamplingInterval', { interval: 100 });
+      await cdp.send('Profiler.start');
+    }
+    const cpu0 = cpuByRole(server.pid!);
     const t0 = performance.now();
     await page.keyboard.press('Enter');
     const lastRow = run.label === 'log_lines' ? LINE.replace('%g', String(run.last)) : String(run.last);
     await waitFor(page, `(() => { const r = ${screenJs}; const i = r.lastIndexOf('root@bench1:~#'); return i > 0 && r[i - 1] === ${JSON.stringify(lastRow)}; })()`, 300_000, 10);
     const secs = (performance.now() - t0) / 1000;
+    const cpu1 = cpuByRole(server.pid!);
+    const cpu = (Object.keys(cpu1) as (keyof Cpu)[]).map((k) => `${k} ${(cpu1[k] - cpu0[k]).toFixed(2)}`).join(', ');
+    const perMb = (k: keyof Cpu): string => (((cpu1[k] - cpu0[k]) * 1e3) / (run.bytes / 1e6)).toFixed(0);
+    if (cdp) {
+      const { profile: prof } = await cdp.send('Profiler.stop');
+      writeFileSync(join(pageProfile!, `${run.label}.cpuprofile`), JSON.stringify(prof));
+      await browser.stopTracing();
+      await cdp.detach();
+    }
     const rows = (await page.evaluate(screenJs)) as string[];
     const end = rows.lastIndexOf('root@bench1:~#');
     const tail = rows.slice(Math.max(0, end - 10), end);
@@ -203,6 +279,8 @@ try {
     console.log(`${run.label}_payload_mb: ${mb(run.bytes)}`);
     console.log(`${run.label}_throughput_mb_s: ${(run.bytes / 1e6 / secs).toFixed(1)}`);
     console.log(`${run.label}_seconds: ${secs.toFixed(2)} (frames ${((firstFrame - t0) / 1000).toFixed(2)}-${((lastFrame - t0) / 1000).toFixed(2)} s)`);
+    console.log(`${run.label}_cpu_s: ${cpu}`);
+    console.log(`${run.label}_cpu_ms_per_mb: page main thread ${perMb('page_main_thread')}, renderer ${perMb('renderer')}, gpu ${perMb('gpu')}, server ${perMb('server')}`);
     console.log(`${run.label}_nothing_lost: browser ${streamBytes === run.bytes + promptBytes}, dropped ${dropped}, screen tail ${JSON.stringify(tail) === JSON.stringify(want)}`);
   }
   clearInterval(sampler);

@@ -5,7 +5,7 @@
  * handler that returns a promise (a terminal's write watermark) holds the ack until it
  * settles.
  */
-import type { MethodName, Params, Result, TopicItem, TopicName, TopicParams } from '../../../main/api/contract';
+import type { MethodName, Params, ReceivedItem, Result, TopicName, TopicParams } from '../../../main/api/contract';
 import { ApiCallError } from '../../../main/api/api-call-error';
 import type { ServerMessage } from '../../../main/api/envelope';
 import type { Link, LinkState } from './link';
@@ -61,7 +61,7 @@ export class ApiClient {
     });
   }
 
-  subscribe<T extends TopicName>(topic: T, params: TopicParams<T>, onItems: (items: TopicItem<T>[], dropped: number) => unknown, onEnd?: (e: ApiRequestError) => void): () => void {
+  subscribe<T extends TopicName>(topic: T, params: TopicParams<T>, onItems: (items: ReceivedItem<T>[], dropped: number) => unknown, onEnd?: (e: ApiRequestError) => void): () => void {
     const id = this.nextId++;
     this.subs.set(id, { topic, params, onItems: onItems as Sub['onItems'], ...(onEnd ? { onEnd } : {}) });
     this.link.send({ t: 'sub', id, topic, params });

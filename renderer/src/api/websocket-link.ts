@@ -1,8 +1,10 @@
 /**
  * The browser link: a WebSocket to /api of the page's own origin (the server set the
- * token cookie when the page was opened). It reconnects with a capped backoff; the client
+ * token cookie when the page was opened). Text frames carry JSON envelopes, binary frames
+ * the batches of a byte-stream topic (a console). It reconnects with a capped backoff; the client
  * re-subscribes on reconnect.
  */
+import { decodeByteBatch } from '../../../main/api/byte-batch';
 import type { ClientMessage, ServerMessage } from '../../../main/api/envelope';
 import type { Link, LinkState } from './link';
 
@@ -48,10 +50,12 @@ export class WebSocketLink implements Link {
       this.setState('open');
       for (const t of pending) ws.send(t);
     };
-    ws.onmessage = (ev: MessageEvent<string>) => {
+    // A byte-stream topic's batches come as binary frames (main/api/byte-batch.ts).
+    ws.binaryType = 'arraybuffer';
+    ws.onmessage = (ev: MessageEvent<string | ArrayBuffer>) => {
       let m: ServerMessage;
       try {
-        m = JSON.parse(ev.data) as ServerMessage;
+        m = typeof ev.data === 'string' ? (JSON.parse(ev.data) as ServerMessage) : decodeByteBatch(new Uint8Array(ev.data));
       } catch {
         return;
       }

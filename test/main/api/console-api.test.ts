@@ -7,6 +7,7 @@ import { ApiSession } from '../../../main/api/session';
 import { ConsoleService } from '../../../main/services/consoles';
 import { Lab } from '../../../main/services/lab';
 import { topics } from '../../../main/api/contract';
+import { decodeByteBatch } from '../../../main/api/byte-batch';
 
 const wait = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
@@ -27,6 +28,33 @@ function streamed(sent: ServerMessage[], id: number): string {
 }
 
 describe('console over the api', () => {
+  it('sends a console batch as one binary frame to a transport that takes them, other messages as envelopes', async () => {
+    const lab = Lab.withDefaultHost();
+    const consoles = new ConsoleService(lab);
+    await consoles.start();
+    const sent: ServerMessage[] = [];
+    const frames: Uint8Array[] = [];
+    const s = new ApiSession(new Router({ lab, mode: 'serve', appVersion: 't', consoles }), (m) => sent.push(m), undefined, (f) => {
+      frames.push(f);
+      const m = decodeByteBatch(f);
+      void s.receive({ t: 'ack', id: m.id, seq: m.seq });
+    });
+    const host = lab.host('lab1') as EmbeddedHost;
+    await host.createDomain({ configText: 'name = "web1"\ntype = "pvh"\nkernel = "/boot/vmlinuz"\n' });
+    await wait(0);
+    host.advanceClock(SECONDS(5));
+    await s.receive({ t: 'sub', id: 7, topic: 'console', params: { hostId: 'lab1', domid: 1 } });
+    await s.receive({ t: 'sub', id: 8, topic: 'events', params: {} });
+    await wait(40);
+    expect(sent.filter((m) => m.t === 'batch' && m.id === 7)).toEqual([]);
+    expect(sent).toContainEqual({ t: 'res', id: 7, ok: true, result: {} });
+    const text = frames.map((f) => new TextDecoder().decode(decodeByteBatch(f).items[0] as Uint8Array)).join('');
+    expect(text).toBe(consoles.history('lab1', 1));
+    expect(text.endsWith('web1 login: ')).toBe(true);
+    expect(frames.map((f) => decodeByteBatch(f).seq)).toEqual(frames.map((_, i) => i));
+    consoles.stop();
+  });
+
   it('streams a domain console (history first) and takes input with console.input', async () => {
     const { s, sent, host } = await rig();
     await host.createDomain({ configText: 'name = "web1"\ntype = "pvh"\nkernel = "/boot/vmlinuz"\n' });
