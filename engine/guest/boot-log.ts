@@ -96,7 +96,8 @@ function kernel(hw: GuestHardware): [number, string][] {
     [110, 'xen:balloon: Initialising balloon driver'],
     [160, 'Serial: 8250/16550 driver, 4 ports, IRQ sharing enabled'],
     [230, 'xen_netfront: Initialising Xen virtual ethernet driver'],
-    [520, 'Run /sbin/init as init process'],
+    // with an initramfs the kernel runs its /init, which mounts root and execs /sbin/init
+    [520, `Run ${hw.initrd ? '/init' : '/sbin/init'} as init process`],
     [900, 'systemd-journald[180]: Received client request to flush runtime journal.'],
   );
   return lines;

@@ -34,6 +34,11 @@ export interface GuestHardware {
   xenVersion: string;
   /** xl.cfg's cmdline / extra, when given. */
   cmdline?: string;
+  /**
+   * The kernel starts with an initramfs: HVM (GRUB loads the image's initrd) or a PV/PVH
+   * guest whose xl.cfg gives `ramdisk=` (./root-mount.ts: who mounts root).
+   */
+  initrd?: boolean;
   /** HVM boot order (xl.cfg boot=, libxl default "cda"). */
   boot?: string;
   /** The domain's vbds by device number (what xenbus will list under device/vbd). */

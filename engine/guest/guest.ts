@@ -15,7 +15,7 @@ import { MICROSECS, MILLISECS, SECONDS, type Timer } from '../hypervisor/clock';
 import type { ShutdownReason } from '../hypervisor/domain';
 import type { XsClient } from '../xenstore/client';
 import { bootLog, bootsFromNetwork, kernelStartNs, printkTime, XENBUS_PROBE_AT, type BootLine } from './boot-log';
-import { ROOT_MOUNT_AT, rootDeviceOf, rootPanicLines, type RootDevice } from './root-mount';
+import { initramfsGaveUpLines, partuuidInvalidLines, resolveRoot, ROOT_MOUNT_AT, rootDeviceOf, rootPanicLines, type RootDevice } from './root-mount';
 import { netboot, type NetbootPlan } from './ipxe';
 import { ConsoleInterface } from './console-ring';
 import type { GuestHardware, GuestPlatform } from './guest-platform';
@@ -493,11 +493,12 @@ export class Guest {
    */
   private mountRoot(hw: GuestHardware, epoch: number, go: (heldNs: number) => void): void {
     const root = rootDeviceOf(hw);
-    const rootUp = (): boolean => this.frontends_.some((f) => f.kind === 'vbd' && f.name === root.disk);
-    // no vbds (the model's diskless guest boots on its image), or every device connected
-    // already (the usual case at a paced clock): nothing holds the boot
-    const rootVbd = (hw.vbds ?? []).some((v) => vbdName(v) === root.disk);
-    if ((hw.vbds ?? []).length === 0 || (this.bootStuck === false && (rootUp() || !rootVbd))) return go(0);
+    const found = (): boolean => resolveRoot(root, this.frontends_.filter((f) => f.kind === 'vbd').map((f) => f.name)) !== undefined;
+    // a root= form not modelled, or a /dev/xvdXN of no vbd of this guest (the model's
+    // diskless guests run from their image): it boots on
+    const bootsOn = root.spec.kind === 'other' || (root.spec.kind === 'dev' && !(hw.vbds ?? []).some((v) => vbdName(v) === root.disk));
+    // no vbds, or every device connected already (the usual case at a paced clock): nothing holds the boot
+    if ((bootsOn && (hw.vbds ?? []).length === 0) || (this.bootStuck === false && (bootsOn || found()))) return go(0);
     const plannedAt = this.platform.clock.now;
     const stale = (): boolean => this.bootEpoch !== epoch || this.isDown();
     const resume = (): void => {
@@ -516,22 +517,51 @@ export class Guest {
       // a device whose backend never came: wait_for_devices holds the boot to its timeout
       if (stuck.some((d) => d.hotplugError)) await this.devicesWaited;
       if (stale()) return;
-      // mounted, or a root that is no vbd of this guest (it boots on its image)
-      if (rootUp() || !rootVbd) return resume();
-      const act = (): void => (root.wait ? this.waitForRoot(root, resume) : this.rootPanic(hw, root));
+      if (bootsOn || found()) return resume();
+      const act = (): void => {
+        if (root.initramfs) return this.initramfsWaitForRoot(root, found, resume);
+        if (root.spec.kind === 'partuuid-invalid') {
+          for (const l of partuuidInvalidLines(this.uptimeNs, root)) {
+            this.kmsg.push(l);
+            this.write(`${l}\n`);
+          }
+          return this.rootPanic(hw, root);
+        }
+        return root.wait ? this.waitForRoot(root, found, resume) : this.rootPanic(hw, root);
+      };
       if (this.frozen) this.deferred.push(act);
       else act();
     })();
   }
 
   /** `rootwait`: the kernel polls for the device (msleep(5) in prepare_namespace; here every second). */
-  private waitForRoot(root: RootDevice, resume: () => void): void {
+  private waitForRoot(root: RootDevice, found: () => boolean, resume: () => void): void {
     this.kernelLine(`Waiting for root device ${root.device}...`);
     const poll = (): void => {
-      if (this.frontends_.some((f) => f.kind === 'vbd' && f.name === root.disk)) return resume();
+      if (found()) return resume();
       this.after(SECONDS(1), poll);
     };
     this.after(SECONDS(1), poll);
+  }
+
+  /**
+   * initramfs-tools' local_device_setup: up to ROOTDELAY seconds for the device's udev
+   * link (checked each second here), then it gives up and drops to the initramfs's
+   * BusyBox shell. That shell is not modelled: the console says so; the domain runs on.
+   */
+  private initramfsWaitForRoot(root: RootDevice, found: () => boolean, resume: () => void): void {
+    let waited = 0;
+    const poll = (): void => {
+      if (found()) return resume();
+      if (waited >= root.rootDelayS) {
+        this.write(`${initramfsGaveUpLines(root).join('\n')}\n\n`);
+        this.write("XenDeck: the initramfs's BusyBox shell is not modelled; this console takes no input. Destroy the domain, correct root= in its config and create it again.\n");
+        return;
+      }
+      waited++;
+      this.after(SECONDS(1), poll);
+    };
+    poll();
   }
 
   private rootPanic(hw: GuestHardware, root: RootDevice): void {

@@ -18,6 +18,7 @@ import { lsblk, procPartitions, type GuestDisk } from './block-list';
 import { DOM0_TOOLS, type Dom0ToolName } from './dom0-tools';
 import { XENSTORE_TOOLS, type XenstoreToolName } from './xenstore-tools';
 import { df } from './df';
+import { blkid } from './blkid';
 import { stty, type Winsize } from './stty';
 import { panicLines } from './kernel-panic';
 
@@ -145,7 +146,7 @@ const FILES: Record<string, (c: ShellContext) => string> = {
   '/etc/os-release': () => `PRETTY_NAME="${OS_NAME} (bookworm)"\nNAME="Debian GNU/Linux"\nVERSION_ID="12"\nVERSION="12 (bookworm)"\nID=debian\n`,
 };
 
-const HELP = ['cat', 'clear', 'date', 'df', 'dmesg', 'echo', 'exit', 'free', 'halt', 'help', 'hostname', 'id', 'kexec', 'ls', 'lsblk', 'poweroff', 'ps', 'pwd', 'reboot', 'seq', 'sleep', 'stress', 'stty', 'top', 'true', 'false', 'uname', 'uptime', 'whoami', 'xenstore-exists', 'xenstore-list', 'xenstore-ls', 'xenstore-read', 'xenstore-rm', 'xenstore-write', 'yes'];
+const HELP = ['blkid', 'cat', 'clear', 'date', 'df', 'dmesg', 'echo', 'exit', 'free', 'halt', 'help', 'hostname', 'id', 'kexec', 'ls', 'lsblk', 'poweroff', 'ps', 'pwd', 'reboot', 'seq', 'sleep', 'stress', 'stty', 'top', 'true', 'false', 'uname', 'uptime', 'whoami', 'xenstore-exists', 'xenstore-list', 'xenstore-ls', 'xenstore-read', 'xenstore-rm', 'xenstore-write', 'yes'];
 
 function ps(c: ShellContext): string {
   const rows = c.tasks.map((t) => `${String(t.pid).padStart(5)} root ${busyboxTime(t.cpuNs).padStart(9)} ${t.cmdline}`);
@@ -294,6 +295,8 @@ export function runCommand(line: string, c: ShellContext): ShellResult {
       return kexec(args, c);
     case 'lsblk':
       return out(lsblk(c.disks ?? []));
+    case 'blkid':
+      return blkid(args, c.disks ?? []);
     case 'hostname':
       return out(`${c.hw.name}\n`);
     case 'whoami':

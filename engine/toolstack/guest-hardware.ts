@@ -37,6 +37,8 @@ export function guestHardware(d: DomainInfo, preset: HostPreset, buildInfo: Doma
     cpuModelName: cpuModelName(preset),
     xenVersion: `${XEN_VERSION.major}.${XEN_VERSION.minor}${XEN_VERSION.extra}`,
     ...(buildInfo?.b_info.cmdline ? { cmdline: buildInfo.b_info.cmdline } : {}),
+    // HVM boots through firmware and GRUB, which loads the image's initrd; PV/PVH only with ramdisk=
+    initrd: d.type === 'hvm' || buildInfo?.b_info.ramdisk !== undefined,
     ...(buildInfo?.b_info.boot ? { boot: buildInfo.b_info.boot } : {}),
     ...(buildInfo ? { vbds: devicesForLayout(buildInfo, d.uuid).disks.map((k) => k.devid) } : {}),
     ...(buildInfo ? { nics: devicesForLayout(buildInfo, d.uuid).nics.map((n, i) => ({ devid: n.devid, mac: n.mac, bridge: n.bridge, ...(buildInfo.nics?.[i]?.model ? { model: String(buildInfo.nics[i]!.model) } : {}) })) } : {}),
