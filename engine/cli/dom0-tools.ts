@@ -7,9 +7,9 @@
  * ../toolstack/block-devices.ts): `xl create /etc/xen/web1.cfg` reads
  * <lab>/etc/xen/web1.cfg, and a relative path is taken from root's home, /root.
  */
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, statfsSync } from 'node:fs';
 import { join, posix } from 'node:path';
-import type { Dom0ToolName, Dom0ToolIo, Dom0Tools } from '../guest/dom0-tools';
+import type { Dom0Statfs, Dom0ToolName, Dom0ToolIo, Dom0Tools } from '../guest/dom0-tools';
 import { setMaxMemory, setVcpuAffinity } from '../toolstack/domain-tuning';
 import type { EmbeddedHost, KeptConfig } from '../toolstack/embedded-host';
 import type { DomainRef } from '../toolstack/host-api';
@@ -55,9 +55,24 @@ export function dom0File(labDir: string | undefined, path: string): string {
   return join(labDir, posix.resolve(DOM0_CWD, path));
 }
 
+/**
+ * statfs(2) of the lab folder's filesystem, as df computes from it: size f_blocks, used
+ * f_blocks - f_bfree, available f_bavail (less the blocks reserved for root), KiB.
+ */
+export function labStatfs(labDir: string): Dom0Statfs | undefined {
+  try {
+    const s = statfsSync(labDir);
+    const kib = (blocks: number): number => Math.floor((blocks * s.bsize) / 1024);
+    return { sizeKiB: kib(s.blocks), usedKiB: kib(s.blocks - s.bfree), availKiB: kib(s.bavail) };
+  } catch {
+    return undefined;
+  }
+}
+
 export function dom0Tools(host: EmbeddedHost, labDir: string | undefined): Dom0Tools {
   const xlHost = inProcessXlHost(host);
   return {
+    rootFilesystem: () => (labDir === undefined ? undefined : labStatfs(labDir)),
     run: (tool: Dom0ToolName, args: string[], io: Dom0ToolIo): Promise<number> => {
       // root's home is there on a dom0 (the shell's working directory): `xl save web1 web1.save` lands in it
       if (labDir !== undefined) mkdirSync(dom0File(labDir, DOM0_CWD), { recursive: true });

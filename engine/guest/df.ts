@@ -14,11 +14,18 @@
  * journal — and `Available` less the 5% reserved for root), for mke2fs's defaults on
  * such a disk (4 KiB blocks, 32768 blocks a group, an inode per 16 KiB of 256 bytes,
  * e2fsprogs 1.47's ext2fs_default_journal_size). A disk without xvda1 has no root here.
+ *
+ * Domain-0 boots from the host's own disk, not a vbd: its `/` is the root LV a Debian
+ * installer's guided LVM makes on a lab host (/dev/mapper/HOSTNAME--vg-root: the VG is
+ * "HOSTNAME-vg", dashes doubled by device-mapper), and its figures are the statfs of the
+ * filesystem that holds dom0's files — the lab folder's (configs, the disk images under
+ * /var/lib/xen/images, save files), so `xl save` or a written image shows in Used.
  */
 import type { GuestHardware } from './guest-platform';
 import { rootPartitionSectors, type GuestDisk } from './block-list';
 import { memTotalKiB } from './proc-files';
 import type { ShellResult } from './shell';
+import type { Dom0Statfs } from './dom0-tools';
 
 const BLOCK = 4096;
 const BLOCKS_PER_GROUP = 32768;
@@ -62,12 +69,18 @@ export function ext4Statfs(bytes: number): { sizeKiB: number; usedKiB: number; a
   return { sizeKiB: fBlocks * 4, usedKiB: used * 4, availKiB: Math.max(0, fBlocks - used - reserved) * 4 };
 }
 
-function mounts(disks: readonly GuestDisk[], hw: GuestHardware): Mount[] {
+/** A root filesystem the guest has other than the image on xvda1 (Domain-0's, on the host's disk). */
+export interface RootFilesystem extends Dom0Statfs {
+  source: string;
+}
+
+function mounts(disks: readonly GuestDisk[], hw: GuestHardware, rootFs: RootFilesystem | undefined): Mount[] {
   const ram = memTotalKiB(hw);
   const tmpfs = (source: string, target: string, sizeKiB: number, usedKiB = 0): Mount => ({ source, target, sizeKiB, usedKiB, availKiB: sizeKiB - usedKiB });
   const out = [tmpfs('udev', '/dev', Math.floor(ram / 2)), tmpfs('tmpfs', '/run', Math.floor(ram / 10 / 4) * 4, RUN_USED_KIB)];
   const root = rootPartitionSectors(disks);
-  if (root !== undefined) out.push({ source: '/dev/xvda1', target: '/', ...ext4Statfs(root * 512) });
+  if (rootFs !== undefined) out.push({ source: rootFs.source, target: '/', sizeKiB: rootFs.sizeKiB, usedKiB: rootFs.usedKiB, availKiB: rootFs.availKiB });
+  else if (root !== undefined) out.push({ source: '/dev/xvda1', target: '/', ...ext4Statfs(root * 512) });
   out.push(tmpfs('tmpfs', '/dev/shm', Math.floor(ram / 2)), tmpfs('tmpfs', '/run/lock', 5120));
   return out;
 }
@@ -110,7 +123,7 @@ function mountOf(all: readonly Mount[], path: string): Mount | undefined {
   return best;
 }
 
-export function df(args: readonly string[], disks: readonly GuestDisk[], hw: GuestHardware): ShellResult {
+export function df(args: readonly string[], disks: readonly GuestDisk[], hw: GuestHardware, rootFs?: RootFilesystem): ShellResult {
   let human = false;
   const files: string[] = [];
   const usage = (what: string): ShellResult => ({ output: `df: ${what}\nTry 'df --help' for more information.\n`, effect: { kind: 'none' }, status: 1 });
@@ -125,7 +138,7 @@ export function df(args: readonly string[], disks: readonly GuestDisk[], hw: Gue
       }
     } else files.push(a);
   }
-  const all = mounts(disks, hw);
+  const all = mounts(disks, hw, rootFs);
   let shown: Mount[] = all;
   let errors = '';
   if (files.length > 0) {

@@ -49,7 +49,20 @@ export interface Dom0ToolIo {
   tty?: Dom0Tty;
 }
 
+/** statfs(2) of a filesystem, KiB: its size, what is used, what an unprivileged user may still use. */
+export interface Dom0Statfs {
+  sizeKiB: number;
+  usedKiB: number;
+  availKiB: number;
+}
+
 export interface Dom0Tools {
   /** Runs `tool args...` as root in dom0 (working directory /root); resolves to its exit status. */
   run(tool: Dom0ToolName, args: string[], io: Dom0ToolIo): Promise<number>;
+  /**
+   * statfs of dom0's root filesystem: the host's files (configs, disk images under
+   * /var/lib/xen/images, save files) are the lab folder's, so it is the filesystem the
+   * lab folder is on; undefined when the host keeps no lab folder (dom0 has no files).
+   */
+  rootFilesystem?(): Dom0Statfs | undefined;
 }

@@ -23,6 +23,7 @@ import { consoleDevice, KERNEL_VERSION, kernelRelease, OS_NAME } from './kernel-
 import { LineDiscipline } from './line-discipline';
 import { LoadAverage } from './loadavg';
 import { crashLines, runCommand, type ShellEffect } from './shell';
+import type { RootFilesystem } from './df';
 import { BalloonDriver, type BalloonPlatform } from './balloon';
 import { VcpuHotplug, type VcpuHotplugPlatform } from './vcpu-hotplug';
 import { stressWorkloads, type StressPlan } from './stress';
@@ -931,6 +932,7 @@ export class Guest {
       disks: this.frontends_.filter((f) => f.kind === 'vbd' && f.sectors !== undefined).map((f) => ({ name: f.name, sectors: f.sectors!, readonly: f.readonly ?? false })),
       status: this.status,
       winsize: this.winsize,
+      ...(this.hardwareDomain ? this.dom0RootFs() : {}),
     });
     this.status = r.status ?? 0;
     this.write(r.output);
@@ -1221,6 +1223,12 @@ export class Guest {
           undefined,
         ),
     };
+  }
+
+  /** Domain-0's `/`: the host's root LV (./df.ts), with the statfs of the lab folder's filesystem. */
+  private dom0RootFs(): { rootFs?: RootFilesystem } {
+    const fs = this.platform.dom0Tools?.()?.rootFilesystem?.();
+    return fs ? { rootFs: { source: `/dev/mapper/${this.hw().name.replaceAll('-', '--')}--vg-root`, ...fs } } : {};
   }
 
   /** Run stress as process `parent`: in the foreground when it is the shell's fg job. */

@@ -17,7 +17,7 @@ import { parseTop, type TopOptions } from './top';
 import { lsblk, procPartitions, type GuestDisk } from './block-list';
 import { DOM0_TOOLS, type Dom0ToolName } from './dom0-tools';
 import { XENSTORE_TOOLS, type XenstoreToolName } from './xenstore-tools';
-import { df } from './df';
+import { df, type RootFilesystem } from './df';
 import { blkid } from './blkid';
 import { stty, type Winsize } from './stty';
 import { panicLines } from './kernel-panic';
@@ -75,6 +75,8 @@ export interface ShellContext {
   status?: number;
   /** The tty's window size (stty). */
   winsize?: Winsize;
+  /** Domain-0's root filesystem on the host's disk (df). */
+  rootFs?: RootFilesystem;
 }
 
 const NONE: ShellEffect = { kind: 'none' };
@@ -278,7 +280,7 @@ export function runCommand(line: string, c: ShellContext): ShellResult {
       return XENSTORE_TOOLS.includes(tool) ? out('', { kind: 'xenstore', tool, args }) : failed(`-sh: ${cmd}: not found\n`, 127);
     }
     case 'df':
-      return df(args, c.disks ?? [], c.hw);
+      return df(args, c.disks ?? [], c.hw, c.rootFs);
     case 'stty': {
       const r = stty(args, c.winsize ?? { rows: 0, cols: 0 });
       return r.set ? out('', { kind: 'winsize', size: r.set }) : r;

@@ -2,7 +2,7 @@ import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { dom0Tools } from '../../../engine/cli/dom0-tools';
+import { dom0Tools, labStatfs } from '../../../engine/cli/dom0-tools';
 import { runXl } from '../../../engine/cli/xl';
 import { inProcessXlHost } from '../../../engine/cli/dom0-tools';
 import { SECONDS } from '../../../engine/hypervisor/clock';
@@ -161,5 +161,35 @@ describe("xentop and xenstore-* in Domain-0's shell", () => {
     expect(await run('xenstore-list /tool')).toBe('c\n');
     expect(await run('xenstore-rm')).toBe('xenstore-rm: Usage: xenstore-rm [-h] [-s] [-t] key [...]\n');
     expect(await run('xenstore-list /nope')).toBe('xenstore-list: could not list path /nope\n');
+  });
+});
+
+describe("Domain-0's root filesystem", () => {
+  it('df shows / on the host’s root LV with the statfs of the lab folder’s filesystem, and /var/lib/xen/images lies on it', async () => {
+    const { lab, run } = await dom0();
+    mkdirSync(join(lab, 'var/lib/xen/images'), { recursive: true });
+    const fs = labStatfs(lab)!;
+    const lines = (await run('df')).split('\n');
+    expect(lines[0]).toMatch(/^Filesystem +1K-blocks +Used +Available Use% Mounted on$/);
+    const root = lines.find((l) => l.endsWith(' /'))!.split(/ +/);
+    expect(root[0]).toBe('/dev/mapper/xenhost1--vg-root');
+    // the same statfs a moment later: the machine's disk may move by a few blocks
+    expect(Math.abs(Number(root[1]) - fs.sizeKiB)).toBeLessThanOrEqual(1024);
+    expect(Math.abs(Number(root[3]) - fs.availKiB)).toBeLessThan(64 * 1024);
+    expect(lines.some((l) => l.startsWith('tmpfs ') && l.endsWith(' /run'))).toBe(true);
+    const images = (await run('df /var/lib/xen/images')).split('\n');
+    expect(images[1]).toMatch(/^\/dev\/mapper\/xenhost1--vg-root +\d+ +\d+ +\d+ +\d+% \/$/);
+    expect(await run('df -h /root')).toMatch(/\n\/dev\/mapper\/xenhost1--vg-root +[\d.]+[KMGTP] /);
+  });
+
+  it('a host without a lab folder gives dom0 no files: df has only the tmpfs mounts', async () => {
+    const host = new EmbeddedHost({ id: 'lab1', hostname: 'xenhost1', dom0Tools: (h) => dom0Tools(h, undefined) });
+    const con = await host.console(0);
+    let text = '';
+    con.onData((d) => (text += new TextDecoder().decode(d)));
+    await settle();
+    con.write('root\rdf\r');
+    await until(() => text.includes('/run/lock'));
+    expect(text).not.toMatch(/ \/\r\n/);
   });
 });
