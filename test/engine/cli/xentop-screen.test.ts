@@ -1,21 +1,6 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
-import { dom0Tools } from '../../../engine/cli/dom0-tools';
+import { describe, expect, it } from 'vitest';
 import { SECONDS } from '../../../engine/hypervisor/clock';
-import { EmbeddedHost } from '../../../engine/toolstack/embedded-host';
-
-const settle = (): Promise<void> => new Promise((r) => setTimeout(r, 1));
-async function until(done: () => boolean): Promise<void> {
-  const end = Date.now() + 10_000;
-  while (!done() && Date.now() < end) await settle();
-}
-const PROMPT = 'root@xenhost1:~# ';
-const dirs: string[] = [];
-afterEach(() => {
-  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
-});
+import { dom0Shell, PROMPT, settle, until, type Dom0Shell } from '../toolstack/dom0-shell';
 
 /**
  * A screen as an xterm shows what it was sent: cup moves the cursor, el / ed clear,
@@ -44,24 +29,7 @@ function screenOf(out: string, rows = 24, cols = 80): string[] {
   return grid.map((l) => l.join('').trimEnd());
 }
 
-async function dom0(): Promise<{ host: EmbeddedHost; type: (s: string) => void; text: () => string; run: (line: string) => Promise<string> }> {
-  const lab = mkdtempSync(join(tmpdir(), 'xendeck-xentop-'));
-  dirs.push(lab);
-  const host = new EmbeddedHost({ id: 'lab1', hostname: 'xenhost1', dom0Tools: (h) => dom0Tools(h, lab) });
-  const con = await host.console(0);
-  let text = '';
-  con.onData((d) => (text += new TextDecoder().decode(d)));
-  await settle();
-  con.write('root\r');
-  await until(() => text.endsWith(PROMPT));
-  const run = async (line: string): Promise<string> => {
-    const mark = text.length;
-    con.write(`${line}\r`);
-    await until(() => text.slice(mark).endsWith(PROMPT));
-    return text.slice(mark + `${line}\r\n`.length, -PROMPT.length).replace(/\r\n/g, '\n');
-  };
-  return { host, type: (s) => con.write(s), text: () => text, run };
-}
+const dom0 = (): Promise<Dom0Shell> => dom0Shell();
 
 const frames = (t: string): number => t.split('\x1b[1;1H').length - 1;
 /** The last frame in `t` as the xterm shows it. */
@@ -185,4 +153,28 @@ describe("xentop's curses screen in Domain-0's console", () => {
     type('q');
     await until(() => text().endsWith(PROMPT));
   });
+
+  it('stops adding domains once the cursor is on the last line; the arrows scroll the first domain shown', async () => {
+    const { host, type, text, run } = await dom0();
+    for (const name of ['web1', 'web2']) await host.createDomain({ configText: `name = "${name}"\ntype = "pvh"\nkernel = "/boot/vmlinuz"\nmemory = 256\n` });
+    host.advanceClock(SECONDS(1));
+    await run('stty rows 7 cols 200');
+    const mark = text().length;
+    const out = (): string => text().slice(mark);
+    const screen = (): string[] => screenOf(out().slice(out().lastIndexOf('\x1b[1;1H')), 7, 200);
+    type('xentop\r');
+    await until(() => frames(out()) === 1);
+    expect(screen().slice(3, 6).map((l) => l.trim().split(/ +/)[0])).toEqual(['NAME', 'Domain-0', 'web1']);
+    expect(screen()[6]).toContain('Delay');
+    // the down arrow (xterm's SS3 form under keypad mode) shows from the second domain on
+    type('\x1bOB');
+    await until(() => frames(out()) === 2);
+    expect(screen().slice(3, 6).map((l) => l.trim().split(/ +/)[0])).toEqual(['NAME', 'web1', 'web2']);
+    type('\x1b[A');
+    await until(() => frames(out()) === 3);
+    expect(screen()[4]).toMatch(/^ +Domain-0 /);
+    type('Q');
+    await until(() => text().endsWith(PROMPT));
+  });
 });
+

@@ -1,48 +1,15 @@
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
-import { dom0Tools, labStatfs } from '../../../engine/cli/dom0-tools';
+import { describe, expect, it } from 'vitest';
+import { labStatfs } from '../../../engine/cli/dom0-tools';
 import { runXl } from '../../../engine/cli/xl';
 import { inProcessXlHost } from '../../../engine/cli/dom0-tools';
 import { SECONDS } from '../../../engine/hypervisor/clock';
 import { EmbeddedHost } from '../../../engine/toolstack/embedded-host';
 import type { ToolstackEvent } from '../../../engine/toolstack/types';
+import { dom0Shell, PROMPT, until, type Dom0Shell } from './dom0-shell';
 
-const settle = (): Promise<void> => new Promise((r) => setTimeout(r, 1));
-/** Waits (up to 10 s of wall time, for a loaded machine) until `done` holds. */
-async function until(done: () => boolean): Promise<void> {
-  const end = Date.now() + 10_000;
-  while (!done() && Date.now() < end) await settle();
-}
-const PROMPT = 'root@xenhost1:~# ';
-const dirs: string[] = [];
-
-afterEach(() => {
-  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
-});
-
-/** A host wired as the console wires it (main/services/lab.ts), dom0 logged in on its tty. */
-async function dom0(): Promise<{ host: EmbeddedHost; lab: string; run: (line: string) => Promise<string>; type: (s: string) => void; text: () => string }> {
-  const lab = mkdtempSync(join(tmpdir(), 'xendeck-dom0-'));
-  dirs.push(lab);
-  const host = new EmbeddedHost({ id: 'lab1', hostname: 'xenhost1', dom0Tools: (h) => dom0Tools(h, lab) });
-  const con = await host.console(0);
-  let text = '';
-  con.onData((d) => (text += new TextDecoder().decode(d)));
-  await settle();
-  con.write('root\r');
-  /** Types a command line and waits for the prompt after it; its output, with the tty's CR LF as LF. */
-  const run = async (line: string): Promise<string> => {
-    const mark = text.length;
-    con.write(`${line}\r`);
-    await until(() => text.slice(mark).endsWith(PROMPT));
-    const out = text.slice(mark);
-    expect(out.endsWith(PROMPT)).toBe(true);
-    return out.slice(`${line}\r\n`.length, -PROMPT.length).replace(/\r\n/g, '\n');
-  };
-  return { host, lab, run, type: (s) => con.write(s), text: () => text };
-}
+const dom0 = (): Promise<Dom0Shell> => dom0Shell();
 
 /** What xl prints for `args` against the same host, run as its own command (the `npx xl` code path's output). */
 async function xlOut(host: EmbeddedHost, args: string[]): Promise<{ out: string; status: number }> {
@@ -183,13 +150,9 @@ describe("Domain-0's root filesystem", () => {
   });
 
   it('a host without a lab folder gives dom0 no files: df has only the tmpfs mounts', async () => {
-    const host = new EmbeddedHost({ id: 'lab1', hostname: 'xenhost1', dom0Tools: (h) => dom0Tools(h, undefined) });
-    const con = await host.console(0);
-    let text = '';
-    con.onData((d) => (text += new TextDecoder().decode(d)));
-    await settle();
-    con.write('root\rdf\r');
-    await until(() => text.includes('/run/lock'));
-    expect(text).not.toMatch(/ \/\r\n/);
+    const { run } = await dom0Shell({ labFolder: false });
+    const out = await run('df');
+    expect(out).toContain(' /run/lock\n');
+    expect(out).not.toMatch(/ \/\n/);
   });
 });
