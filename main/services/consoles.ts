@@ -230,10 +230,10 @@ export class ConsoleService {
 
   private output(c: DomainConsole, data: Uint8Array): void {
     c.limiter?.account(data.length);
+    c.log?.write(data);
     const text = c.decoder.decode(data, { stream: true });
     if (text === '') return;
     c.history.append(text);
-    c.log?.write(text);
     let most = 0;
     for (const [push, pending] of c.subscribers) {
       const unsent = pending + text;

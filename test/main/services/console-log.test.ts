@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { SECONDS } from '../../../engine/hypervisor/clock';
 import type { EmbeddedHost } from '../../../engine/toolstack/embedded-host';
+import { ConsoleLogFile } from '../../../main/services/console-log';
 import { ConsoleService } from '../../../main/services/consoles';
 import { Lab } from '../../../main/services/lab';
 
@@ -52,5 +53,21 @@ describe('console logs as xenconsoled writes them (guest-NAME.log)', () => {
       expect(nums).toEqual(Array.from({ length: 50000 }, (_, i) => i + 1));
       expect(log.trimEnd().endsWith('root@web1:~#')).toBe(true);
     });
+  });
+
+  it('writes the ring\'s bytes as they are: a character split between reads, bytes that are not UTF-8', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'xd-conlog-'));
+    try {
+      const log = new ConsoleLogFile(dir);
+      log.write(Uint8Array.of(0x61, 0xc3)); // before the name is known: waits
+      log.open('web2');
+      log.write(Uint8Array.of(0xa9, 0xff, 0x0d, 0x0a));
+      log.write(new Uint8Array(0));
+      log.write(Uint8Array.of(0x62));
+      await log.end();
+      expect([...readFileSync(join(dir, 'guest-web2.log'))]).toEqual([0x61, 0xc3, 0xa9, 0xff, 0x0d, 0x0a, 0x62]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
