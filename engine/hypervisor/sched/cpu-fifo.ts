@@ -11,27 +11,46 @@
  * walk). Several lists can share one instance when a pCPU is in at most one of them at
  * a time (one list per NUMA node).
  */
-/** A pCPU's entry: next, previous, the list it is in (-1: none); one 16-byte record. */
-const STRIDE = 4;
-const NEXT = 0;
-const PREV = 1;
-const LIST = 2;
+/** Integers of a pCPU's entry: next, previous, the list it is in (-1: none). */
+export const CPU_FIFO_FIELDS = 3;
+
+/**
+ * Where the entries live: by default a table of their own; a scheduler can instead give
+ * each list CPU_FIFO_FIELDS integers of its own per-pCPU records (`table`, `stride`
+ * integers per pCPU, the entry at `offset`), so what it reads of one pCPU — runqueue,
+ * idler and queued entries — is one cache line instead of one per list.
+ */
+export interface CpuFifoPlace {
+  table: Int32Array;
+  stride: number;
+  offset: number;
+}
 
 export class CpuFifo {
   private readonly e: Int32Array;
+  private readonly stride: number;
+  private readonly next0: number;
+  private readonly prev0: number;
+  private readonly list0: number;
   private readonly head: Int32Array;
   private readonly tail: Int32Array;
   private readonly count: Int32Array;
 
-  constructor(nrCpus: number, nrLists = 1) {
-    this.e = new Int32Array(nrCpus * STRIDE).fill(-1);
+  constructor(nrCpus: number, nrLists = 1, place?: CpuFifoPlace) {
+    const p = place ?? { table: new Int32Array(nrCpus * 4), stride: 4, offset: 0 };
+    this.e = p.table;
+    this.stride = p.stride;
+    this.next0 = p.offset;
+    this.prev0 = p.offset + 1;
+    this.list0 = p.offset + 2;
+    for (let c = 0; c < nrCpus; c++) p.table.fill(-1, c * p.stride + p.offset, c * p.stride + p.offset + CPU_FIFO_FIELDS);
     this.head = new Int32Array(nrLists).fill(-1);
     this.tail = new Int32Array(nrLists).fill(-1);
     this.count = new Int32Array(nrLists);
   }
 
   has(cpu: number): boolean {
-    return this.e[cpu * STRIDE + LIST]! >= 0;
+    return this.e[cpu * this.stride + this.list0]! >= 0;
   }
 
   size(list = 0): number {
@@ -45,19 +64,20 @@ export class CpuFifo {
 
   /** The pCPU after `cpu` in its list, -1 at the end. */
   next(cpu: number): number {
-    return this.e[cpu * STRIDE + NEXT]!;
+    return this.e[cpu * this.stride + this.next0]!;
   }
 
   /** Append `cpu` to `list`; a pCPU already in a list keeps its place (Set.add). */
   add(cpu: number, list = 0): void {
     const e = this.e;
-    const b = cpu * STRIDE;
-    if (e[b + LIST]! >= 0) return;
+    const st = this.stride;
+    const b = cpu * st;
+    if (e[b + this.list0]! >= 0) return;
     const t = this.tail[list]!;
-    e[b + LIST] = list;
-    e[b + PREV] = t;
-    e[b + NEXT] = -1;
-    if (t >= 0) e[t * STRIDE + NEXT] = cpu;
+    e[b + this.list0] = list;
+    e[b + this.prev0] = t;
+    e[b + this.next0] = -1;
+    if (t >= 0) e[t * st + this.next0] = cpu;
     else this.head[list] = cpu;
     this.tail[list] = cpu;
     this.count[list]!++;
@@ -65,16 +85,17 @@ export class CpuFifo {
 
   delete(cpu: number): void {
     const e = this.e;
-    const b = cpu * STRIDE;
-    const list = e[b + LIST]!;
+    const st = this.stride;
+    const b = cpu * st;
+    const list = e[b + this.list0]!;
     if (list < 0) return;
-    const p = e[b + PREV]!;
-    const n = e[b + NEXT]!;
-    if (p >= 0) e[p * STRIDE + NEXT] = n;
+    const p = e[b + this.prev0]!;
+    const n = e[b + this.next0]!;
+    if (p >= 0) e[p * st + this.next0] = n;
     else this.head[list] = n;
-    if (n >= 0) e[n * STRIDE + PREV] = p;
+    if (n >= 0) e[n * st + this.prev0] = p;
     else this.tail[list] = p;
-    e[b + LIST] = -1;
+    e[b + this.list0] = -1;
     this.count[list]!--;
   }
 }

@@ -11,11 +11,13 @@
  * unparked unit must land where Xen's walk would put it); at the end of the accounting
  * `sort` re-orders each runqueue stably by priority, as csched_runq_sort does.
  *
- * What a pCPU's scheduling reads of its own state — the runqueue's head, length, head
- * priority and class tails, and the unit running there — is one 32-byte record per pCPU
+ * What a pCPU's scheduling reads of its own state — the runqueue's head, head priority
+ * and class tails, the unit running there, and its entries in the scheduler's lists of
+ * idlers and of pCPUs with waiting units (cpu-fifo.ts) — is one 64-byte record per pCPU
  * (Xen's struct csched_pcpu), so a wake-up or a schedule on a random pCPU of 4096 is one
  * cache line, not one per array.
  */
+import { CPU_FIFO_FIELDS } from './cpu-fifo';
 import {
   CSCHED_PRI_IDLE,
   I_PRI,
@@ -30,28 +32,32 @@ import {
 /** BOOST, UNDER, OVER: class = −pri. */
 const NR_CLASSES = 3;
 
-/** The per-pCPU record: eight integers. */
-export const P_STRIDE = 8;
+/** The per-pCPU record: sixteen integers. */
+export const P_STRIDE = 16;
 /** First record of the runqueue, -1 when empty. */
 export const P_HEAD = 0;
-/** Units waiting. */
-export const P_LEN = 1;
 /**
  * Priority of the head (PRI_IDLE when empty): the load balancer skips a peer with
  * nothing better than what it has without touching the peer's units.
  */
-export const P_HEAD_PRI = 2;
+export const P_HEAD_PRI = 1;
 /** Last record of each class (P_TAIL + class), -1 when none. */
-const P_TAIL = 3;
+const P_TAIL = 2;
 /** The record of the unit running there (-1 when idle) and its priority (PRI_IDLE when idle). */
-export const P_CUR_REC = 6;
-export const P_CUR_PRI = 7;
+export const P_CUR_REC = P_TAIL + NR_CLASSES;
+export const P_CUR_PRI = P_CUR_REC + 1;
+/** The pCPU's entries in the scheduler's three CpuFifo lists: idlers, queued, queued on its node. */
+export const P_FIFO_IDLERS = P_CUR_PRI + 1;
+export const P_FIFO_QUEUED = P_FIFO_IDLERS + CPU_FIFO_FIELDS;
+export const P_FIFO_QUEUED_NODE = P_FIFO_QUEUED + CPU_FIFO_FIELDS;
 
 export class CschedRunqs {
   /** The per-pCPU records (P_*). */
   readonly pc: Int32Array;
   /** False while csched_acct is changing priorities: insert by walking (see above). */
   sorted = true;
+  /** sort()'s first record of each class (kept to reuse). */
+  private readonly sortHeads = new Int32Array(NR_CLASSES);
 
   constructor(
     nrCpus: number,
@@ -61,7 +67,6 @@ export class CschedRunqs {
     for (let c = 0; c < nrCpus; c++) {
       const b = c * P_STRIDE;
       pc.fill(-1, b, b + P_STRIDE);
-      pc[b + P_LEN] = 0;
       pc[b + P_HEAD_PRI] = CSCHED_PRI_IDLE;
       pc[b + P_CUR_PRI] = CSCHED_PRI_IDLE;
     }
@@ -72,8 +77,15 @@ export class CschedRunqs {
     return this.pc[cpu * P_STRIDE + P_HEAD]!;
   }
 
+  empty(cpu: number): boolean {
+    return this.pc[cpu * P_STRIDE + P_HEAD]! < 0;
+  }
+
+  /** Units waiting (a walk: for dumps). */
   len(cpu: number): number {
-    return this.pc[cpu * P_STRIDE + P_LEN]!;
+    let n = 0;
+    for (let r = this.head(cpu); r >= 0; r = this.next(r)) n++;
+    return n;
   }
 
   headPri(cpu: number): number {
@@ -106,7 +118,6 @@ export class CschedRunqs {
       pc[pb + P_HEAD] = r;
       pc[pb + P_HEAD_PRI] = pri;
     }
-    pc[pb + P_LEN]!++;
   }
 
   /** __runq_remove(). Returns the pCPU it was queued on. */
@@ -127,7 +138,12 @@ export class CschedRunqs {
     }
     const tc = pb + P_TAIL + cls;
     if (pc[tc] === r) pc[tc] = p >= 0 && I[p * I_STRIDE + I_RQ_CLASS] === cls ? p : -1;
-    if (--pc[pb + P_LEN]! === 0) pc.fill(-1, pb + P_TAIL, pb + P_TAIL + NR_CLASSES);
+    if (pc[pb + P_HEAD]! < 0) {
+      // stores, not pc.fill(): a builtin call costs more than three stores
+      pc[pb + P_TAIL] = -1;
+      pc[pb + P_TAIL + 1] = -1;
+      pc[pb + P_TAIL + 2] = -1;
+    }
     I[b + I_RUNQ_CPU] = -1;
     I[b + I_RQ_PREV] = -1;
     I[b + I_RQ_NEXT] = -1;
@@ -140,8 +156,11 @@ export class CschedRunqs {
     const pc = this.pc;
     const pb = cpu * P_STRIDE;
     const tb = pb + P_TAIL;
-    const heads = [-1, -1, -1];
-    pc.fill(-1, tb, tb + NR_CLASSES);
+    const heads = this.sortHeads;
+    for (let c = 0; c < NR_CLASSES; c++) {
+      heads[c] = -1;
+      pc[tb + c] = -1;
+    }
     for (let q = pc[pb + P_HEAD]!; q >= 0; ) {
       const b = q * I_STRIDE;
       const next = I[b + I_RQ_NEXT]!;

@@ -6,8 +6,10 @@
  * unit's `priv` is its record number. On a 4096-pCPU host with 16,384 vCPUs every
  * scheduling event touches one or two units picked from all of them; as one JS object
  * per unit (its credit, start time and last-run time each a boxed double) that was
- * three or four cache misses per unit, here it is two lines: the doubles of record r at
- * F_STRIDE·r and the integers at I_STRIDE·r.
+ * three or four cache misses per unit. Here record r is 64 bytes of one buffer — its
+ * doubles first (`f`, from F_STRIDE·r), then its integers (`i`, from I_STRIDE·r + 8) — so
+ * touching a unit is one cache line (two when the buffer is not line aligned), not one in
+ * a table of doubles and another in a table of integers.
  *
  * A domain's active units (csched_dom.active_unit, the ones csched_acct shares credit
  * among) are a list threaded through the records, in the order they became active.
@@ -26,24 +28,28 @@ export const CSCHED_FLAG_PARKED = 1;
 /** On its domain's active list (csched_acct shares credit to it). */
 export const CSCHED_FLAG_ACTIVE = 2;
 
-/** Doubles of a record: credit, when it started being charged, when it last went on a pCPU. */
-export const F_STRIDE = 4;
+/** Bytes of a record: four doubles, then eight integers. */
+const RECORD_BYTES = 64;
+
+/** Doubles of a record (in `f`): credit, when it started being charged, when it last went on a pCPU. */
+export const F_STRIDE = RECORD_BYTES / 8;
 export const F_CREDIT = 0;
 export const F_START = 1;
 export const F_LAST_SCHED = 2;
 
-/** Integers of a record. */
-export const I_STRIDE = 8;
-export const I_PRI = 0;
+/** Integers of a record (in `i`), after its four doubles. */
+export const I_STRIDE = RECORD_BYTES / 4;
+const I_BASE = 8;
+export const I_PRI = I_BASE + 0;
 /** pCPU whose runqueue holds it, -1 when on none. */
-export const I_RUNQ_CPU = 1;
-export const I_FLAGS = 2;
-export const I_RQ_NEXT = 3;
-export const I_RQ_PREV = 4;
+export const I_RUNQ_CPU = I_BASE + 1;
+export const I_FLAGS = I_BASE + 2;
+export const I_RQ_NEXT = I_BASE + 3;
+export const I_RQ_PREV = I_BASE + 4;
 /** The priority class (−pri) it was queued under: which class tail it may be. */
-export const I_RQ_CLASS = 5;
-export const I_ACT_NEXT = 6;
-export const I_ACT_PREV = 7;
+export const I_RQ_CLASS = I_BASE + 5;
+export const I_ACT_NEXT = I_BASE + 6;
+export const I_ACT_PREV = I_BASE + 7;
 
 /** struct csched_dom. */
 export class CschedDom {
@@ -58,14 +64,21 @@ export class CschedDom {
 
 /** The records of one credit scheduler instance's units. */
 export class CschedUnits {
-  f = new Float64Array(64 * F_STRIDE);
-  i = new Int32Array(64 * I_STRIDE);
+  /** The records' doubles and integers: two views of one buffer. */
+  f: Float64Array;
+  i: Int32Array;
   /** Record → its unit and domain (null while free). */
   readonly unit: (Unit | null)[] = [];
   readonly dom: (CschedDom | null)[] = [];
   private cap = 64;
   private used = 0;
   private readonly freeList: number[] = [];
+
+  constructor() {
+    const buf = new ArrayBuffer(this.cap * RECORD_BYTES);
+    this.f = new Float64Array(buf);
+    this.i = new Int32Array(buf);
+  }
 
   /** The unit's record in this table, or -1 when it has none here. */
   recordOf(u: Unit): number {
@@ -82,9 +95,9 @@ export class CschedUnits {
     }
     this.unit[r] = u;
     this.dom[r] = sd;
-    this.f.fill(0, r * F_STRIDE, (r + 1) * F_STRIDE);
+    this.f.fill(0, r * F_STRIDE, r * F_STRIDE + I_BASE / 2);
     const b = r * I_STRIDE;
-    this.i.fill(-1, b, b + I_STRIDE);
+    this.i.fill(-1, b + I_BASE, b + I_STRIDE);
     this.i[b + I_PRI] = CSCHED_PRI_TS_UNDER;
     this.i[b + I_FLAGS] = 0;
     return r;
@@ -111,7 +124,7 @@ export class CschedUnits {
   private grow(): void {
     const cap = this.cap * 2;
     this.f = grown(this.f, cap * F_STRIDE);
-    this.i = grown(this.i, cap * I_STRIDE);
+    this.i = new Int32Array(this.f.buffer);
     this.cap = cap;
   }
 

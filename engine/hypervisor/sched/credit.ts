@@ -41,7 +41,7 @@ import { XenError } from '../errno';
 import type { Topology } from '../topology';
 import type { SchedDomainRec, Unit } from './core';
 import { CpuFifo } from './cpu-fifo';
-import { CschedRunqs, P_CUR_PRI, P_CUR_REC, P_HEAD_PRI, P_STRIDE } from './credit-runq';
+import { CschedRunqs, P_CUR_PRI, P_CUR_REC, P_FIFO_IDLERS, P_FIFO_QUEUED, P_FIFO_QUEUED_NODE, P_HEAD_PRI, P_STRIDE } from './credit-runq';
 import {
   CSCHED_DEFAULT_WEIGHT,
   CSCHED_FLAG_ACTIVE,
@@ -119,7 +119,11 @@ export class CreditScheduler implements Scheduler, TimerHandler {
   /** Each pCPU's csched_tick timer (an indexed clock timer, -1 until the pCPU joins). */
   private readonly ticker: Int32Array;
   private master: Timer | null = null;
-  private readonly doms = new Set<CschedDom>();
+  /**
+   * The pool's domains in the order they joined (Xen's sdom list): an array, as
+   * csched_acct walks it twice per period and a Set's iterator was most of its cost.
+   */
+  private readonly doms: CschedDom[] = [];
   /** csched_acct's domains with active units, this period (kept to reuse). */
   private readonly acctDoms: CschedDom[] = [];
   private readonly balanceBias: Int32Array;
@@ -134,9 +138,10 @@ export class CreditScheduler implements Scheduler, TimerHandler {
     this.inPool = new Uint8Array(n);
     this.runq = new CschedRunqs(n, this.units);
     this.pc = this.runq.pc;
-    this.idlers = new CpuFifo(n);
-    this.queued = new CpuFifo(n);
-    this.queuedOnNode = new CpuFifo(n, topo.nrNodes);
+    // the lists' entries live in the per-pCPU records (one cache line per pCPU)
+    this.idlers = new CpuFifo(n, 1, { table: this.pc, stride: P_STRIDE, offset: P_FIFO_IDLERS });
+    this.queued = new CpuFifo(n, 1, { table: this.pc, stride: P_STRIDE, offset: P_FIFO_QUEUED });
+    this.queuedOnNode = new CpuFifo(n, topo.nrNodes, { table: this.pc, stride: P_STRIDE, offset: P_FIFO_QUEUED_NODE });
     this.ticker = new Int32Array(n).fill(-1);
     this.balanceBias = new Int32Array(topo.nrNodes);
   }
@@ -161,7 +166,7 @@ export class CreditScheduler implements Scheduler, TimerHandler {
   }
 
   deinitPcpu(cpu: number): void {
-    if (this.runq.len(cpu) > 0) throw new Error(`credit: pCPU ${cpu} runqueue not empty`);
+    if (!this.runq.empty(cpu)) throw new Error(`credit: pCPU ${cpu} runqueue not empty`);
     this.cpus.delete(cpu);
     this.inPool[cpu] = 0;
     this.setIdler(cpu, false);
@@ -178,11 +183,13 @@ export class CreditScheduler implements Scheduler, TimerHandler {
 
   insertDomain(d: SchedDomainRec): void {
     if (!(d.priv instanceof CschedDom)) d.priv = new CschedDom();
-    this.doms.add(d.priv as CschedDom);
+    const sd = d.priv as CschedDom;
+    if (!this.doms.includes(sd)) this.doms.push(sd);
   }
 
   removeDomain(d: SchedDomainRec): void {
-    this.doms.delete(d.priv as CschedDom);
+    const i = this.doms.indexOf(d.priv as CschedDom);
+    if (i >= 0) this.doms.splice(i, 1);
     this.units.freeDomain(d);
   }
 
@@ -219,7 +226,7 @@ export class CreditScheduler implements Scheduler, TimerHandler {
 
   private runqRemove(r: number): void {
     const cpu = this.runq.remove(r);
-    if (this.runq.len(cpu) === 0) {
+    if (this.runq.empty(cpu)) {
       this.queued.delete(cpu);
       this.queuedOnNode.delete(cpu);
     }
@@ -339,14 +346,16 @@ export class CreditScheduler implements Scheduler, TimerHandler {
     const cpt = this.creditsPerTslice;
     const creditTotal = cpt * this.cpus.size;
     let weightTotal = 0;
-    for (const sd of this.doms) weightTotal += sd.weight * sd.nrActive;
+    const doms = this.doms;
+    for (let i = 0; i < doms.length; i++) weightTotal += doms[i]!.weight * doms[i]!.nrActive;
     if (weightTotal === 0) return;
     // fair share per domain, limited by what it can use (its active vCPUs' pCPU time, or its cap)
     const active = this.acctDoms;
     active.length = 0;
     let spare = 0;
     let weightUncapped = 0;
-    for (const sd of this.doms) {
+    for (let i = 0; i < doms.length; i++) {
+      const sd = doms[i]!;
       const n = sd.nrActive;
       if (n === 0) continue;
       let fair = Math.ceil((creditTotal * sd.weight * n) / weightTotal);
