@@ -10,9 +10,9 @@
  * walk in one of these, keyed so the top is the pCPU the walk would have found first.
  */
 export class CpuHeap {
-  private readonly heap: Int32Array;
+  private heap: Int32Array;
   /** Index of each pCPU in `heap`, -1 when absent. */
-  private readonly pos: Int32Array;
+  private pos: Int32Array;
   size = 0;
   private readonly cmp: ((a: number, b: number) => boolean) | null;
 
@@ -35,6 +35,17 @@ export class CpuHeap {
 
   has(cpu: number): boolean {
     return this.pos[cpu]! >= 0;
+  }
+
+  /** Room for ids below n (a heap of other small integers that grow, e.g. RTDS's deadline buckets). */
+  grow(n: number): void {
+    if (n <= this.pos.length) return;
+    const heap = new Int32Array(n);
+    heap.set(this.heap);
+    const pos = new Int32Array(n).fill(-1);
+    pos.set(this.pos);
+    this.heap = heap;
+    this.pos = pos;
   }
 
   /** The pCPU at the top, -1 when empty. */

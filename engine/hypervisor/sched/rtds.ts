@@ -34,7 +34,26 @@ import { XenError } from '../errno';
 import type { SchedDomainRec, Unit } from './core';
 import { RingQueue } from './queue';
 import { CpuHeap } from './cpu-heap';
-import { SlotHeap } from './slot-heap';
+import { ReplQueue } from './repl-queue';
+import {
+  F_BUDGET,
+  F_CUR_BUDGET,
+  F_CUR_DEADLINE,
+  F_LAST_START,
+  F_PERIOD,
+  F_STRIDE,
+  I_FLAGS,
+  I_PRIORITY_LEVEL,
+  I_STRIDE,
+  RT_DEPLETED,
+  RT_EXTRATIME,
+  RT_ON_DEPLETEDQ,
+  RT_ON_REPLQ,
+  RT_ON_RUNQ,
+  RTDS_DEFAULT_BUDGET_US,
+  RTDS_DEFAULT_PERIOD_US,
+  RtUnits,
+} from './rt-units';
 import {
   XEN_SCHEDULER_ID,
   type DomainSchedOp,
@@ -46,44 +65,14 @@ import {
   type VcpuSchedParams,
 } from './scheduler';
 
-export const RTDS_DEFAULT_PERIOD_US = 10000;
-export const RTDS_DEFAULT_BUDGET_US = 4000;
+export { RTDS_DEFAULT_BUDGET_US, RTDS_DEFAULT_PERIOD_US } from './rt-units';
 export const RTDS_MIN_PERIOD_US = 10;
 export const RTDS_MIN_BUDGET_US = 10;
 /** STIME_DELTA_MAX in µs (Xen's bound on a period). */
 export const RTDS_MAX_PERIOD_US = Math.floor(2 ** 62 / 1000);
 
-class RtUnit {
-  period = MICROSECS(RTDS_DEFAULT_PERIOD_US);
-  budget = MICROSECS(RTDS_DEFAULT_BUDGET_US);
-  extratime = true;
-  curBudget = 0;
-  private _curDeadline = 0;
-  priorityLevel = 0;
-  lastStart = 0;
-  depleted = false;
-  onRunq = false;
-  onDepletedq = false;
-  onReplq = false;
-  /** Its slot in the replenishment queue (a SlotHeap keyed by the deadline). */
-  readonly replSlot: number;
-  constructor(
-    readonly dom: SchedDomainRec,
-    private readonly replq: SlotHeap,
-  ) {
-    this.replSlot = replq.allocSlot();
-  }
-  get curDeadline(): STime {
-    return this._curDeadline;
-  }
-  /** The replenishment queue's key is the live deadline, as rt.c compares the units. */
-  set curDeadline(t: STime) {
-    this._curDeadline = t;
-    this.replq.setKey(this.replSlot, t);
-  }
-}
-
-const rt = (u: Unit): RtUnit => u.priv as RtUnit;
+/** The unit's record (its `priv`, set by insertUnit). */
+const rec = (u: Unit): number => u.priv as number;
 
 /** Idle, untickled pCPUs: the one idle longest first (its idleSeq is the smallest). */
 class IdleCpuHeap extends CpuHeap {
@@ -120,23 +109,17 @@ class RunCpuHeap extends CpuHeap {
   }
 }
 
-/** compare_unit_priority(): > 0 when a runs before b. */
-function higher(a: RtUnit, b: RtUnit): boolean {
-  if (a.priorityLevel !== b.priorityLevel) return a.priorityLevel < b.priorityLevel;
-  return a.curDeadline < b.curDeadline;
-}
-
 export class RtdsScheduler implements Scheduler {
   readonly name = 'rtds';
   readonly id = XEN_SCHEDULER_ID.rtds;
   slice: STime = -1;
   private readonly cpus = new Set<number>();
-  private readonly runq = new RingQueue<Unit>();
+  /** The runqueue: records, highest priority first. */
+  private readonly runq = new RingQueue<number>();
   private readonly depletedq = new Set<Unit>();
-  /** Replenishment queue, earliest deadline first: RtUnit slots, and the unit of each slot. */
-  private readonly replq = new SlotHeap();
-  private readonly replUnit: (Unit | null)[] = [];
-  private replSeqNext = 0;
+  /** Replenishment queue, earliest deadline first: a record's slot is its number. */
+  private readonly replq = new ReplQueue();
+  private readonly units = new RtUnits();
   private readonly replTimer: Timer;
   // runq_tickle() walks the pool's pCPUs: first the idle ones in the order they went
   // idle, then all of them for the latest deadline. Xen keeps that walk (a handful of
@@ -179,11 +162,20 @@ export class RtdsScheduler implements Scheduler {
     this.runHeap = new RunCpuHeap(n, this.runPrio, this.runDeadline, this.rank);
   }
 
-  /** The pCPU now runs `svc` (or its key changed): re-key it unless tickled. */
-  private setRunning(cpu: number, svc: RtUnit): void {
-    this.runPrio[cpu] = svc.priorityLevel;
-    this.runDeadline[cpu] = svc.curDeadline;
-    if (this.tickled[cpu] === 0) this.runHeap.update(cpu);
+  /** The pCPU now runs record r (or its key changed): re-key it unless tickled. */
+  private setRunning(cpu: number, r: number): void {
+    const level = this.units.level(r);
+    const deadline = this.units.deadline(r);
+    if (this.tickled[cpu] === 1) {
+      this.runPrio[cpu] = level;
+      this.runDeadline[cpu] = deadline;
+      return;
+    }
+    // in the heap under the same key (prev goes on running): nothing would move
+    if (this.runPrio[cpu] === level && this.runDeadline[cpu] === deadline && this.runHeap.has(cpu)) return;
+    this.runPrio[cpu] = level;
+    this.runDeadline[cpu] = deadline;
+    this.runHeap.update(cpu);
   }
 
   private setIdle(cpu: number): void {
@@ -217,118 +209,121 @@ export class RtdsScheduler implements Scheduler {
   }
 
   removeDomain(d: SchedDomainRec): void {
-    // the units' replenishment slots go with their domain
+    // the units' records (and replenishment slots) go with their domain
     for (const u of d.units) {
-      const svc = u.priv;
-      if (svc instanceof RtUnit && this.replUnit[svc.replSlot] === u) {
-        this.replUnit[svc.replSlot] = null;
-        this.replq.freeSlot(svc.replSlot);
+      const r = this.units.recordOf(u);
+      if (r >= 0) {
+        this.units.free(r);
+        u.priv = null;
       }
     }
   }
 
   insertUnit(u: Unit, now: STime): void {
-    if (!(u.priv instanceof RtUnit) || u.priv.dom !== u.dom) {
-      const old = u.priv;
-      if (old instanceof RtUnit && this.replUnit[old.replSlot] === u) {
-        this.replUnit[old.replSlot] = null;
-        this.replq.freeSlot(old.replSlot);
-      }
-      const svc = new RtUnit(u.dom, this.replq);
-      this.replUnit[svc.replSlot] = u;
-      u.priv = svc;
+    let r = this.units.recordOf(u);
+    if (r < 0 || this.units.dom[r] !== u.dom) {
+      if (r >= 0) this.units.free(r);
+      r = this.units.alloc(u);
+      u.priv = r;
     }
-    const svc = rt(u);
-    svc.onRunq = svc.onDepletedq = svc.onReplq = false;
-    if (now >= svc.curDeadline) this.updateDeadline(svc, now);
+    this.units.i[r * I_STRIDE + I_FLAGS]! &= ~(RT_ON_RUNQ | RT_ON_DEPLETEDQ | RT_ON_REPLQ);
+    if (now >= this.units.deadline(r)) this.updateDeadline(r, now);
     u.processor = this.pickCpu(u);
   }
 
   removeUnit(u: Unit): void {
     this.dequeue(u);
-    if (rt(u).onReplq) this.replqRemove(u);
+    if (this.units.flag(rec(u), RT_ON_REPLQ)) this.replqRemove(u);
   }
 
   /** rt_update_deadline(): next period boundary after now; full budget. */
-  private updateDeadline(svc: RtUnit, now: STime): void {
-    if (svc.curDeadline === 0 || now - svc.curDeadline >= svc.period * 4) {
+  private updateDeadline(r: number, now: STime): void {
+    const f = this.units.f;
+    const b = r * F_STRIDE;
+    const period = f[b + F_PERIOD]!;
+    const dl = f[b + F_CUR_DEADLINE]!;
+    if (dl === 0 || now - dl >= period * 4) {
       // first time (or long asleep): periods aligned on multiples of the period
-      svc.curDeadline = (Math.floor(now / svc.period) + 1) * svc.period;
+      this.units.setDeadline(r, (Math.floor(now / period) + 1) * period);
     } else {
-      const count = Math.floor((now - svc.curDeadline) / svc.period) + 1;
-      svc.curDeadline += count * svc.period;
+      const count = Math.floor((now - dl) / period) + 1;
+      this.units.setDeadline(r, dl + count * period);
     }
-    svc.curBudget = svc.budget;
-    svc.priorityLevel = 0;
-    svc.depleted = false;
+    f[b + F_CUR_BUDGET] = f[b + F_BUDGET]!;
+    const I = this.units.i;
+    I[r * I_STRIDE + I_PRIORITY_LEVEL] = 0;
+    I[r * I_STRIDE + I_FLAGS]! &= ~RT_DEPLETED;
   }
 
   // --- queues ----------------------------------------------------------------------
 
-  private runqInsert(u: Unit): void {
-    const svc = rt(u);
+  private runqInsert(r: number): void {
+    const t = this.units;
     const q = this.runq;
     let lo = 0;
     let hi = q.length;
     while (lo < hi) {
       const mid = (lo + hi) >>> 1;
-      if (higher(svc, rt(q.at(mid)))) hi = mid;
+      if (t.higher(r, q.at(mid))) hi = mid;
       else lo = mid + 1;
     }
-    q.insertAt(lo, u);
-    svc.onRunq = true;
+    q.insertAt(lo, r);
+    t.i[r * I_STRIDE + I_FLAGS]! |= RT_ON_RUNQ;
   }
 
   /** runq_insert of the scheduler: runqueue or, when depleted, the depleted queue. */
   private enqueue(u: Unit): void {
-    const svc = rt(u);
-    if (svc.depleted) {
+    const r = rec(u);
+    if (this.units.flag(r, RT_DEPLETED)) {
       this.depletedq.add(u);
-      svc.onDepletedq = true;
-    } else this.runqInsert(u);
+      this.units.i[r * I_STRIDE + I_FLAGS]! |= RT_ON_DEPLETEDQ;
+    } else this.runqInsert(r);
   }
 
   private dequeue(u: Unit): void {
-    const svc = rt(u);
-    if (svc.onRunq) {
+    const r = rec(u);
+    const t = this.units;
+    const I = t.i;
+    const fl = I[r * I_STRIDE + I_FLAGS]!;
+    if (fl & RT_ON_RUNQ) {
       // keys do not change while queued: binary search to the unit's key, then find it
       const q = this.runq;
       let lo = 0;
       let hi = q.length;
       while (lo < hi) {
         const mid = (lo + hi) >>> 1;
-        if (higher(rt(q.at(mid)), svc)) lo = mid + 1;
+        if (t.higher(q.at(mid), r)) lo = mid + 1;
         else hi = mid;
       }
       let i = lo;
-      while (i < q.length && q.at(i) !== u) i++;
-      if (i >= q.length) i = q.indexOf(u);
+      while (i < q.length && q.at(i) !== r) i++;
+      if (i >= q.length) i = q.indexOf(r);
       if (i >= 0) q.removeAt(i);
-      svc.onRunq = false;
+      I[r * I_STRIDE + I_FLAGS]! &= ~RT_ON_RUNQ;
     }
-    if (svc.onDepletedq) {
+    if (fl & RT_ON_DEPLETEDQ) {
       this.depletedq.delete(u);
-      svc.onDepletedq = false;
+      I[r * I_STRIDE + I_FLAGS]! &= ~RT_ON_DEPLETEDQ;
     }
   }
 
-  // The replenishment queue: a min-heap on (deadline, arming order).
+  // The replenishment queue (repl-queue.ts): by deadline, then queueing order.
   private armRepl(): void {
     if (this.replq.size > 0) this.clock.set(this.replTimer, this.replq.topKey());
     else this.clock.cancel(this.replTimer);
   }
 
   private replqInsert(u: Unit): void {
-    const svc = rt(u);
-    const at = this.replq.push(svc.replSlot, svc.curDeadline, this.replSeqNext++);
-    svc.onReplq = true;
+    const r = rec(u);
+    const at = this.replq.push(r, this.units.deadline(r));
+    this.units.i[r * I_STRIDE + I_FLAGS]! |= RT_ON_REPLQ;
     if (at === 0) this.armRepl();
   }
 
   private replqRemove(u: Unit): void {
-    const svc = rt(u);
-    svc.onReplq = false;
-    const i = this.replq.remove(svc.replSlot);
+    const r = rec(u);
+    this.units.i[r * I_STRIDE + I_FLAGS]! &= ~RT_ON_REPLQ;
+    const i = this.replq.remove(r);
     if (i === 0) this.armRepl();
   }
 
@@ -336,14 +331,15 @@ export class RtdsScheduler implements Scheduler {
 
   pickCpu(u: Unit): number {
     const cur = u.processor;
-    if (this.cpus.has(cur) && u.hardOk(cur)) return cur;
+    if (this.inPool[cur] === 1 && u.hardOk(cur)) return cur;
     for (const c of this.cpus) if (u.hardOk(c)) return c;
     return cur;
   }
 
   /** runq_tickle(): an idle pCPU, else the one running the latest deadline if we beat it. */
   private tickle(u: Unit): void {
-    const svc = rt(u);
+    const r = rec(u);
+    const t = this.units;
     const own = u.processor;
     if (this.inPool[own] === 1 && u.hardOk(own) && this.tickled[own] === 0 && this.core.curr(own) === null) {
       this.tickleCpu(own);
@@ -355,14 +351,14 @@ export class RtdsScheduler implements Scheduler {
         return;
       }
       const c = this.runHeap.top();
-      if (c >= 0 && higher(svc, rt(this.core.curr(c)!))) this.tickleCpu(c);
+      if (c >= 0 && t.higher(r, rec(this.core.curr(c)!))) this.tickleCpu(c);
       return;
     }
     // hard affinity: the same walk over the pCPUs it allows
     let idleCpu = -1;
     let freeCpu = -1;
     let latestCpu = -1;
-    let latest: RtUnit | null = null;
+    let latest = -1;
     for (const c of u.vcpu.hardAffinity) {
       if (this.inPool[c] !== 1 || this.tickled[c] === 1) continue;
       if (this.isIdle[c] === 1 && (idleCpu < 0 || this.idleSeq[c]! < this.idleSeq[idleCpu]!)) idleCpu = c;
@@ -371,15 +367,15 @@ export class RtdsScheduler implements Scheduler {
         if (freeCpu < 0 || this.rank[c]! < this.rank[freeCpu]!) freeCpu = c;
         continue;
       }
-      const cs = rt(cur);
-      if (!latest || higher(latest, cs) || (!higher(cs, latest) && this.rank[c]! < this.rank[latestCpu]!)) {
+      const cs = rec(cur);
+      if (latest < 0 || t.higher(latest, cs) || (!t.higher(cs, latest) && this.rank[c]! < this.rank[latestCpu]!)) {
         latest = cs;
         latestCpu = c;
       }
     }
     if (idleCpu >= 0) this.tickleCpu(idleCpu);
     else if (freeCpu >= 0) this.tickleCpu(freeCpu);
-    else if (latest && higher(svc, latest)) this.tickleCpu(latestCpu);
+    else if (latest >= 0 && t.higher(r, latest)) this.tickleCpu(latestCpu);
   }
 
   private tickleCpu(cpu: number): void {
@@ -392,62 +388,70 @@ export class RtdsScheduler implements Scheduler {
   // --- wake / sleep ----------------------------------------------------------------
 
   wake(u: Unit, now: STime): void {
-    const svc = rt(u);
-    if (svc.onRunq || svc.onDepletedq) return;
-    if (now >= svc.curDeadline) this.updateDeadline(svc, now);
-    if (!this.cpus.has(u.processor) || !u.hardOk(u.processor)) u.processor = this.pickCpu(u);
+    const r = rec(u);
+    const t = this.units;
+    if (t.flag(r, RT_ON_RUNQ | RT_ON_DEPLETEDQ)) return;
+    if (now >= t.deadline(r)) this.updateDeadline(r, now);
+    const cpu = u.processor;
+    if (this.inPool[cpu] !== 1 || !u.hardOk(cpu)) u.processor = this.pickCpu(u);
     this.enqueue(u);
-    if (!svc.onReplq) this.replqInsert(u);
-    if (!svc.depleted) this.tickle(u);
+    if (!t.flag(r, RT_ON_REPLQ)) this.replqInsert(u);
+    if (!t.flag(r, RT_DEPLETED)) this.tickle(u);
   }
 
   sleep(u: Unit): void {
     this.dequeue(u);
-    if (rt(u).onReplq) this.replqRemove(u);
+    if (this.units.flag(rec(u), RT_ON_REPLQ)) this.replqRemove(u);
   }
 
   // --- do_schedule -----------------------------------------------------------------
 
-  private burnBudget(svc: RtUnit, now: STime): void {
-    const delta = now - svc.lastStart;
-    svc.lastStart = now;
-    if (delta <= 0 || svc.depleted) return;
-    svc.curBudget -= delta;
-    if (svc.curBudget <= 0) {
-      if (svc.extratime) {
-        svc.priorityLevel++;
-        svc.curBudget = svc.budget;
+  private burnBudget(r: number, now: STime): void {
+    const f = this.units.f;
+    const I = this.units.i;
+    const b = r * F_STRIDE;
+    const delta = now - f[b + F_LAST_START]!;
+    f[b + F_LAST_START] = now;
+    if (delta <= 0 || I[r * I_STRIDE + I_FLAGS]! & RT_DEPLETED) return;
+    const left = f[b + F_CUR_BUDGET]! - delta;
+    f[b + F_CUR_BUDGET] = left;
+    if (left <= 0) {
+      if (I[r * I_STRIDE + I_FLAGS]! & RT_EXTRATIME) {
+        I[r * I_STRIDE + I_PRIORITY_LEVEL]!++;
+        f[b + F_CUR_BUDGET] = f[b + F_BUDGET]!;
       } else {
-        svc.curBudget = 0;
-        svc.depleted = true;
+        f[b + F_CUR_BUDGET] = 0;
+        I[r * I_STRIDE + I_FLAGS]! |= RT_DEPLETED;
       }
     }
   }
 
   doSchedule(cpu: number, prev: Unit | null, now: STime): Unit | null {
     this.tickled[cpu] = 0;
-    let scurr: RtUnit | null = null;
+    const t = this.units;
+    let scurr = -1;
     let prevOk = false;
     if (prev) {
-      scurr = rt(prev);
+      scurr = rec(prev);
       this.burnBudget(scurr, now);
-      prevOk = prev.runnable() && !scurr.depleted && prev.hardOk(cpu);
-      if (!prev.runnable() && scurr.onReplq) this.replqRemove(prev);
+      prevOk = prev.runnable() && !t.flag(scurr, RT_DEPLETED) && prev.hardOk(cpu);
+      if (!prev.runnable() && t.flag(scurr, RT_ON_REPLQ)) this.replqRemove(prev);
     }
     // runq_pick(): the first unit of the global queue allowed on this pCPU
     let pick = -1;
     const q = this.runq;
     for (let i = 0; i < q.length; i++) {
-      if (q.at(i).hardOk(cpu)) {
+      if (t.unit[q.at(i)]!.hardOk(cpu)) {
         pick = i;
         break;
       }
     }
-    let snext: Unit | null = pick >= 0 ? q.at(pick) : null;
-    if (prevOk && (!snext || !higher(rt(snext), scurr!))) snext = prev;
-    else if (snext) {
+    const rnext = pick >= 0 ? q.at(pick) : -1;
+    let snext: Unit | null = rnext >= 0 ? t.unit[rnext]! : null;
+    if (prevOk && (rnext < 0 || !t.higher(rnext, scurr))) snext = prev;
+    else if (rnext >= 0) {
       q.removeAt(pick);
-      rt(snext).onRunq = false;
+      t.i[rnext * I_STRIDE + I_FLAGS]! &= ~RT_ON_RUNQ;
     }
     if (prev && snext !== prev && prev.runnable()) this.enqueue(prev);
     if (!snext) {
@@ -457,10 +461,10 @@ export class RtdsScheduler implements Scheduler {
     }
     this.isIdle[cpu] = 0;
     this.idleHeap.remove(cpu);
-    const sn = rt(snext);
+    const sn = rec(snext);
     this.setRunning(cpu, sn);
-    sn.lastStart = now;
-    this.slice = Math.max(sn.curBudget, 1);
+    t.f[sn * F_STRIDE + F_LAST_START] = now;
+    this.slice = Math.max(t.f[sn * F_STRIDE + F_CUR_BUDGET]!, 1);
     // the next refill may come before the budget is gone: the replenishment handler
     // tickles as needed
     return snext;
@@ -471,21 +475,22 @@ export class RtdsScheduler implements Scheduler {
   private replHandler(now: STime): void {
     const due: Unit[] = [];
     const q = this.replq;
+    const t = this.units;
     while (q.size > 0 && q.topKey() <= now) {
-      const u = this.replUnit[q.top()]!;
+      const u = t.unit[q.top()]!;
       this.replqRemove(u);
       due.push(u);
     }
     for (const u of due) {
-      const svc = rt(u);
+      const r = rec(u);
       this.replenishments++;
-      if (u.isRunning) this.burnBudget(svc, now);
+      if (u.isRunning) this.burnBudget(r, now);
       // the period ended with reserved budget unused although the vCPU wanted to run
-      if (u.awake && svc.priorityLevel === 0 && !svc.depleted && svc.curBudget > 0) u.deadlineMisses++;
-      const wasQueued = svc.onRunq || svc.onDepletedq;
+      if (u.awake && t.level(r) === 0 && !t.flag(r, RT_DEPLETED) && t.f[r * F_STRIDE + F_CUR_BUDGET]! > 0) u.deadlineMisses++;
+      const wasQueued = t.flag(r, RT_ON_RUNQ | RT_ON_DEPLETEDQ);
       if (wasQueued) this.dequeue(u);
-      this.updateDeadline(svc, now);
-      if (u.isRunning) this.setRunning(u.pcpu, svc);
+      this.updateDeadline(r, now);
+      if (u.isRunning) this.setRunning(u.pcpu, r);
       if (u.awake) this.replqInsert(u);
       if (wasQueued) this.enqueue(u);
     }
@@ -494,10 +499,10 @@ export class RtdsScheduler implements Scheduler {
       if (!u.awake) continue;
       if (u.isRunning) {
         // it runs with a new deadline: let a waiting unit with an earlier one preempt
-        const head = this.runq.length > 0 ? this.runq.at(0) : undefined;
-        if (head && higher(rt(head), rt(u))) this.tickleCpu(u.pcpu);
+        const head = this.runq.length > 0 ? this.runq.at(0) : -1;
+        if (head >= 0 && t.higher(head, rec(u))) this.tickleCpu(u.pcpu);
         else this.core.tickle(u.pcpu); // re-arm its slice with the new budget
-      } else if (rt(u).onRunq) this.tickle(u);
+      } else if (t.flag(rec(u), RT_ON_RUNQ)) this.tickle(u);
     }
   }
 
@@ -523,7 +528,7 @@ export class RtdsScheduler implements Scheduler {
           throw new XenError('EINVAL', 'RTDS putinfo needs a period and a budget');
         }
         RtdsScheduler.check(period, budget);
-        for (const u of d.units) this.setParams(u, period, budget, extratime ?? rt(u).extratime);
+        for (const u of d.units) this.setParams(u, period, budget, extratime ?? this.units.flag(rec(u), RT_EXTRATIME));
         return { params: { period, budget } };
       }
       case 'getvcpuinfo': {
@@ -531,8 +536,9 @@ export class RtdsScheduler implements Scheduler {
         for (const v of op.vcpus) {
           const u = d.units[v];
           if (!u) throw new XenError('EINVAL', `domain ${d.domid} has no vCPU ${v}`);
-          const s = rt(u);
-          out.push({ vcpu: v, period: s.period / 1000, budget: s.budget / 1000, extratime: s.extratime });
+          const b = rec(u) * F_STRIDE;
+          const f = this.units.f;
+          out.push({ vcpu: v, period: f[b + F_PERIOD]! / 1000, budget: f[b + F_BUDGET]! / 1000, extratime: this.units.flag(rec(u), RT_EXTRATIME) });
         }
         return { params: {}, vcpus: out };
       }
@@ -548,11 +554,13 @@ export class RtdsScheduler implements Scheduler {
   }
 
   private setParams(u: Unit, periodUs: number, budgetUs: number, extratime: boolean): void {
-    const svc = rt(u);
-    svc.period = MICROSECS(periodUs);
-    svc.budget = MICROSECS(budgetUs);
-    svc.extratime = extratime;
-    if (svc.curBudget > svc.budget) svc.curBudget = svc.budget;
+    const r = rec(u);
+    const f = this.units.f;
+    const b = r * F_STRIDE;
+    f[b + F_PERIOD] = MICROSECS(periodUs);
+    f[b + F_BUDGET] = MICROSECS(budgetUs);
+    this.units.setFlag(r, RT_EXTRATIME, extratime);
+    if (f[b + F_CUR_BUDGET]! > f[b + F_BUDGET]!) f[b + F_CUR_BUDGET] = f[b + F_BUDGET]!;
   }
 
   adjustGlobal(op: PoolSchedOp): PoolSchedParams {
@@ -563,10 +571,13 @@ export class RtdsScheduler implements Scheduler {
   }
 
   dump(): string {
+    const t = this.units;
     const line = (u: Unit): string => {
-      const s = rt(u);
-      return `[${u.domid}.${u.vcpuId}] cpu ${u.processor}, (${s.period}, ${s.budget}), cur_b=${s.curBudget} cur_d=${s.curDeadline}, last_start=${s.lastStart} onQ=${s.onRunq ? 1 : 0} runnable=${u.runnable() ? 1 : 0} flags=${s.depleted ? 1 : 0} effective hard_affinity=${u.vcpu.hardAffinity.toString()}`;
+      const r = rec(u);
+      const b = r * F_STRIDE;
+      return `[${u.domid}.${u.vcpuId}] cpu ${u.processor}, (${t.f[b + F_PERIOD]}, ${t.f[b + F_BUDGET]}), cur_b=${t.f[b + F_CUR_BUDGET]} cur_d=${t.f[b + F_CUR_DEADLINE]}, last_start=${t.f[b + F_LAST_START]} onQ=${t.flag(r, RT_ON_RUNQ) ? 1 : 0} runnable=${u.runnable() ? 1 : 0} flags=${t.flag(r, RT_DEPLETED) ? 1 : 0} effective hard_affinity=${u.vcpu.hardAffinity.toString()}`;
     };
-    return ['Scheduler: SMP RTDS Scheduler (rtds)', 'Global RunQueue info:', ...this.runq.toArray().map(line), 'Global DepletedQueue info:', ...[...this.depletedq].map(line), 'Global Replenishment Events info:', ...this.replq.slots().map((slot) => this.replUnit[slot]!).sort((a, b) => rt(a).curDeadline - rt(b).curDeadline).map(line)].join('\n');
+    const units = (rs: number[]): Unit[] => rs.map((r) => t.unit[r]!);
+    return ['Scheduler: SMP RTDS Scheduler (rtds)', 'Global RunQueue info:', ...units(this.runq.toArray()).map(line), 'Global DepletedQueue info:', ...[...this.depletedq].map(line), 'Global Replenishment Events info:', ...units(this.replq.slots()).sort((a, b) => t.deadline(rec(a)) - t.deadline(rec(b))).map(line)].join('\n');
   }
 }

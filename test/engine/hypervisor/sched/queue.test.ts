@@ -3,7 +3,7 @@ import fc from 'fast-check';
 import { RingQueue } from '../../../../engine/hypervisor/sched/queue';
 import { LatencyStats } from '../../../../engine/hypervisor/sched/metrics';
 import { LatencyTable } from '../../../../engine/hypervisor/sched/latency-table';
-import { SlotHeap } from '../../../../engine/hypervisor/sched/slot-heap';
+import { ReplQueue } from '../../../../engine/hypervisor/sched/repl-queue';
 
 describe('RingQueue', () => {
   it('holds the same sequence as an array under any inserts and removals', () => {
@@ -59,33 +59,41 @@ describe('LatencyTable', () => {
   });
 });
 
-describe('SlotHeap', () => {
-  it('pops slots in (key, seq) order under any pushes and removals', () => {
+describe('ReplQueue', () => {
+  it('keeps slots in (deadline, queueing order) order under any pushes and removals, and says when the top changes', () => {
     fc.assert(
       fc.property(fc.array(fc.tuple(fc.boolean(), fc.nat(20), fc.nat(9))), (ops) => {
-        const h = new SlotHeap();
-        const slots = Array.from({ length: 21 }, () => h.allocSlot());
-        const inHeap = new Map<number, [number, number]>();
+        const q = new ReplQueue();
+        // the reference: [slot, deadline, seq] sorted as Xen's replq list is
+        let ref: [number, number, number][] = [];
+        const sortRef = (): void => void ref.sort((a, b) => a[1] - b[1] || a[2] - b[2]);
         let seq = 0;
-        for (const [add, which, key] of ops) {
-          const s = slots[which]!;
-          if (add && !inHeap.has(s)) {
-            h.push(s, key, seq);
-            inHeap.set(s, [key, seq++]);
+        for (const [add, s, key] of ops) {
+          const queued = ref.some((e) => e[0] === s);
+          if (add && !queued) {
+            ref.push([s, key, seq++]);
+            sortRef();
+            expect(q.push(s, key)).toBe(ref[0]![0] === s ? 0 : 1);
           } else if (!add) {
-            h.remove(s);
-            inHeap.delete(s);
+            const wasTop = ref.length > 0 && ref[0]![0] === s;
+            ref = ref.filter((e) => e[0] !== s);
+            expect(q.remove(s)).toBe(queued ? (wasTop ? 0 : 1) : -1);
           }
-          expect(h.size).toBe(inHeap.size);
+          expect(q.size).toBe(ref.length);
+          expect(q.has(s)).toBe(ref.some((e) => e[0] === s));
+          if (ref.length > 0) {
+            expect(q.top()).toBe(ref[0]![0]);
+            expect(q.topKey()).toBe(ref[0]![1]);
+          }
         }
-        const want = [...inHeap].sort((a, b) => a[1][0] - b[1][0] || a[1][1] - b[1][1]).map(([s]) => s);
+        expect(q.slots()).toEqual(ref.map((e) => e[0]));
         const got: number[] = [];
-        while (h.size > 0) {
-          const s = h.top();
+        while (q.size > 0) {
+          const s = q.top();
           got.push(s);
-          h.remove(s);
+          q.remove(s);
         }
-        expect(got).toEqual(want);
+        expect(got).toEqual(ref.map((e) => e[0]));
       }),
     );
   });
