@@ -13,8 +13,8 @@
  * Issue 7's targets: at least 20 MB/s, echo p99 under 30 ms.
  * CONSOLE_BENCH_PAGE_PROFILE=DIR writes, per throughput run, the page's CPU profile
  * (CDP Profiler) and a Chromium trace (devtools.timeline) to DIR, to split the page's
- * main thread between xterm, our code, GC and style/layout/paint (the figures of such a
- * run carry the profilers' overhead: measure without it). `_cpu_s` / `_cpu_ms_per_mb`: the
+ * main thread between xterm, our code, GC and style/layout/paint (./console-page-split.ts
+ * prints it; the figures of such a run carry the profilers' overhead: measure without it). `_cpu_s` / `_cpu_ms_per_mb`: the
  * CPU time each process took during a run (cpuByRole below): a cost per MB
  * that the machine's other load changes far less than it changes the elapsed time. (The
  * page's main thread also pays for this driver watching the frames: with the DevTools
