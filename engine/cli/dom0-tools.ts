@@ -69,6 +69,13 @@ export function labStatfs(labDir: string): Dom0Statfs | undefined {
   }
 }
 
+/** `xl [-v -f -N -t -T...] top` with nothing after it (xl.c's getopt "+vftNT", then the command). */
+function isXlTop(args: readonly string[]): boolean {
+  let i = 0;
+  while (i < args.length && /^-[vftNT]+$/.test(args[i]!)) i++;
+  return args[i] === 'top' && i === args.length - 1;
+}
+
 export function dom0Tools(host: EmbeddedHost, labDir: string | undefined): Dom0Tools {
   const xlHost = inProcessXlHost(host);
   return {
@@ -76,7 +83,12 @@ export function dom0Tools(host: EmbeddedHost, labDir: string | undefined): Dom0T
     run: (tool: Dom0ToolName, args: string[], io: Dom0ToolIo): Promise<number> => {
       // root's home is there on a dom0 (the shell's working directory): `xl save web1 web1.save` lands in it
       if (labDir !== undefined) mkdirSync(dom0File(labDir, DOM0_CWD), { recursive: true });
-      if (tool === 'xentop') return runXentop(args, host, { out: io.out, err: io.err, signal: io.signal, ...(io.tty ? { tty: io.tty } : {}) });
+      const xentop = (argv: string[]): Promise<number> => runXentop(argv, host, { out: io.out, err: io.err, signal: io.signal, ...(io.tty ? { tty: io.tty } : {}) });
+      if (tool === 'xentop') return xentop(args);
+      // xl's main_top is `return system("xentop")`: xl's exit status is the low byte of the
+      // wait status, so 0 whatever xentop's exit code (a ^C ends xentop, not xl: system()
+      // ignores SIGINT while it waits)
+      if (isXlTop(args)) return xentop([]).then((status) => (status << 8) & 0xff);
       return runXl(
         args,
         { stdin: undefined, stdout: { write: io.out }, stderr: { write: io.err }, env: {} },

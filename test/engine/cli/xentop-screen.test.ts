@@ -176,5 +176,17 @@ describe("xentop's curses screen in Domain-0's console", () => {
     type('Q');
     await until(() => text().endsWith(PROMPT));
   });
+
+  it('xl top runs xentop (main_top: system("xentop")): its screen, and $? 0 even after ^C', async () => {
+    const { host, type, text, run } = await dom0();
+    host.advanceClock(SECONDS(1));
+    const mark = text().length;
+    type('xl top\r');
+    await until(() => frames(text().slice(mark)) === 1);
+    expect(lastScreen(text().slice(mark))[0]).toBe('xentop - 00:00:01   Xen 4.17.0-xendeck');
+    type('\x03');
+    await until(() => text().endsWith(PROMPT));
+    expect(await run('echo $?')).toBe('0\n');
+  });
 });
 
