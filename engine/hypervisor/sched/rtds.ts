@@ -431,11 +431,13 @@ export class RtdsScheduler implements Scheduler {
     const t = this.units;
     let scurr = -1;
     let prevOk = false;
+    // unit_runnable(prev), asked once: nothing here changes the vCPU's state
+    const prevRunnable = prev !== null && prev.runnable();
     if (prev) {
       scurr = rec(prev);
       this.burnBudget(scurr, now);
-      prevOk = prev.runnable() && !t.flag(scurr, RT_DEPLETED) && prev.hardOk(cpu);
-      if (!prev.runnable() && t.flag(scurr, RT_ON_REPLQ)) this.replqRemove(prev);
+      prevOk = prevRunnable && !t.flag(scurr, RT_DEPLETED) && prev.hardOk(cpu);
+      if (!prevRunnable && t.flag(scurr, RT_ON_REPLQ)) this.replqRemove(prev);
     }
     // runq_pick(): the first unit of the global queue allowed on this pCPU
     let pick = -1;
@@ -453,7 +455,7 @@ export class RtdsScheduler implements Scheduler {
       q.removeAt(pick);
       t.i[rnext * I_STRIDE + I_FLAGS]! &= ~RT_ON_RUNQ;
     }
-    if (prev && snext !== prev && prev.runnable()) this.enqueue(prev);
+    if (prev && snext !== prev && prevRunnable) this.enqueue(prev);
     if (!snext) {
       this.setIdle(cpu);
       this.slice = -1;
