@@ -332,8 +332,9 @@ export class CreditScheduler implements Scheduler, TimerHandler {
     this.burnCredits(r, now);
     if (!(I[b + I_FLAGS]! & CSCHED_FLAG_ACTIVE)) this.units.actStart(r);
     // an OVER unit running with UNDER ones waiting: let the schedule sort it out
-    const h = this.runq.head(cpu);
-    if (h >= 0 && I[h * I_STRIDE + I_PRI]! > I[b + I_PRI]!) this.core.tickle(cpu);
+    // from the head's priority in the pCPU's record (PRI_IDLE when empty): the head
+    // unit's own record is not touched
+    if (this.runq.headPri(cpu) > I[b + I_PRI]!) this.core.tickle(cpu);
     this.clock.setIndexed(this.ticker[cpu]!, now + this.tickPeriodNs);
   }
 
