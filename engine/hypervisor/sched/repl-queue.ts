@@ -7,13 +7,16 @@
  * Deadlines are period boundaries, so on a pool of vCPUs with a handful of periods a
  * few distinct deadlines are pending at any time, each shared by thousands of units on
  * the 16,384-vCPU bench. The queue is a FIFO per distinct deadline (a "bucket", its
- * units linked through per-slot arrays) and a small heap of the buckets by deadline:
+ * units linked through their records) and a small heap of the buckets by deadline:
  * queueing and removing a unit are O(1) list operations (the bucket for a deadline is
  * found from the last one used, else a Map), where a binary heap over all the units
  * sifted through ~14 levels per wake-up and per block. The order is the heap's: by
  * (deadline, queueing order), which is unique.
  *
- * Slots are small integers chosen by the caller (RTDS's record numbers).
+ * Slots are small integers chosen by the caller (RTDS's record numbers), and a slot's
+ * links — next and previous in its bucket, and its bucket — are three integers of the
+ * caller's record for it (`SlotLinks`), so queueing a unit touches the record its
+ * scheduler already reads instead of three more tables.
  */
 import { CpuHeap } from './cpu-heap';
 import { grown } from '../typed-grow';
@@ -33,11 +36,23 @@ class BucketHeap extends CpuHeap {
   }
 }
 
+/**
+ * Where the slots' links live: `rows.i` (which the caller may replace as it grows),
+ * `stride` integers per slot, the links from `offset` on: next, previous, bucket. The
+ * caller sets a slot's bucket to -1 (not queued) before first use.
+ */
+export interface SlotLinks {
+  rows: { i: Int32Array };
+  stride: number;
+  offset: number;
+}
+
 export class ReplQueue {
-  /** Per slot: next and previous in its bucket, and its bucket (-1: not queued). */
-  private next = new Int32Array(64);
-  private prev = new Int32Array(64);
-  private bucketOf = new Int32Array(64).fill(-1);
+  private readonly rows: { i: Int32Array };
+  private readonly stride: number;
+  private readonly nextAt: number;
+  private readonly prevAt: number;
+  private readonly bucketAt: number;
   /** Per bucket: its deadline, first and last slot. */
   private readonly bKey: Keys = { a: new Float64Array(16) };
   private bHead = new Int32Array(16);
@@ -50,8 +65,18 @@ export class ReplQueue {
   private lastBucket = -1;
   size = 0;
 
+  constructor(links: SlotLinks) {
+    this.rows = links.rows;
+    this.stride = links.stride;
+    this.nextAt = links.offset;
+    this.prevAt = links.offset + 1;
+    this.bucketAt = links.offset + 2;
+  }
+
   has(s: number): boolean {
-    return s < this.bucketOf.length && this.bucketOf[s]! >= 0;
+    const k = s * this.stride + this.bucketAt;
+    const I = this.rows.i;
+    return k < I.length && I[k]! >= 0;
   }
 
   /** Slot at the top; only when size > 0. */
@@ -69,23 +94,25 @@ export class ReplQueue {
     const bs: number[] = [];
     for (let b = 0; b < this.nBuckets; b++) if (this.buckets.has(b)) bs.push(b);
     bs.sort((a, b) => this.bKey.a[a]! - this.bKey.a[b]!);
-    for (const b of bs) for (let s = this.bHead[b]!; s >= 0; s = this.next[s]!) out.push(s);
+    const I = this.rows.i;
+    for (const b of bs) for (let s = this.bHead[b]!; s >= 0; s = I[s * this.stride + this.nextAt]!) out.push(s);
     return out;
   }
 
   /** Queue slot s (not queued) with deadline k, after every queued slot with deadline ≤ k; returns 0 when it is the new top. */
   push(s: number, k: number): number {
-    if (s >= this.bucketOf.length) this.growSlots(s);
     let b = this.lastBucket;
     if (b < 0 || this.bKey.a[b] !== k) {
       b = this.byKey.get(k) ?? this.newBucket(k);
       this.lastBucket = b;
     }
+    const I = this.rows.i;
+    const st = this.stride;
     const t = this.bTail[b]!;
-    this.prev[s] = t;
-    this.next[s] = -1;
-    this.bucketOf[s] = b;
-    if (t >= 0) this.next[t] = s;
+    I[s * st + this.prevAt] = t;
+    I[s * st + this.nextAt] = -1;
+    I[s * st + this.bucketAt] = b;
+    if (t >= 0) I[t * st + this.nextAt] = s;
     else this.bHead[b] = s;
     this.bTail[b] = s;
     this.size++;
@@ -94,17 +121,20 @@ export class ReplQueue {
 
   /** Take slot s out; returns 0 when it was the top, 1 otherwise, -1 when it was not queued. */
   remove(s: number): number {
-    if (s >= this.bucketOf.length) return -1;
-    const b = this.bucketOf[s]!;
+    const I = this.rows.i;
+    const st = this.stride;
+    const sb = s * st;
+    if (sb >= I.length) return -1;
+    const b = I[sb + this.bucketAt]!;
     if (b < 0) return -1;
     const wasTop = this.buckets.top() === b && this.bHead[b] === s;
-    const p = this.prev[s]!;
-    const n = this.next[s]!;
-    if (p >= 0) this.next[p] = n;
+    const p = I[sb + this.prevAt]!;
+    const n = I[sb + this.nextAt]!;
+    if (p >= 0) I[p * st + this.nextAt] = n;
     else this.bHead[b] = n;
-    if (n >= 0) this.prev[n] = p;
+    if (n >= 0) I[n * st + this.prevAt] = p;
     else this.bTail[b] = p;
-    this.bucketOf[s] = -1;
+    I[sb + this.bucketAt] = -1;
     this.size--;
     if (this.bHead[b]! < 0) this.dropBucket(b);
     return wasTop ? 0 : 1;
@@ -135,15 +165,5 @@ export class ReplQueue {
     if (this.lastBucket === b) this.lastBucket = -1;
     this.freeBuckets.push(b);
     this.buckets.remove(b);
-  }
-
-  private growSlots(s: number): void {
-    let n = this.bucketOf.length;
-    while (n <= s) n *= 2;
-    this.next = grown(this.next, n);
-    this.prev = grown(this.prev, n);
-    const old = this.bucketOf;
-    this.bucketOf = new Int32Array(n).fill(-1);
-    this.bucketOf.set(old);
   }
 }

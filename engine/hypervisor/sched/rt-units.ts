@@ -10,8 +10,8 @@
  * deadline or budget on the 16,384-vCPU bench was a miss on the object and another on
  * the box. Here a unit is one line (two when the buffer is not line aligned).
  *
- * A record's number is also its slot in the replenishment queue (repl-queue.ts), so the
- * queue needs no slot-to-record map.
+ * A record's number is also its slot in the replenishment queue (repl-queue.ts), and the
+ * record holds the slot's links there: the queue needs no tables of its own per unit.
  */
 import { MICROSECS, type STime } from '../clock';
 import { grown } from '../typed-grow';
@@ -34,6 +34,8 @@ export const F_LAST_START = 4;
 export const I_STRIDE = RECORD_BYTES / 4;
 export const I_PRIORITY_LEVEL = 10;
 export const I_FLAGS = 11;
+/** Its links in the replenishment queue (repl-queue.ts SlotLinks): next, previous, bucket. */
+export const I_REPL_LINKS = 12;
 
 /** RTDS_extratime: may run past its budget at a lower priority level. */
 export const RT_EXTRATIME = 1;
@@ -79,6 +81,7 @@ export class RtUnits {
     f[b + F_LAST_START] = 0;
     this.i[r * I_STRIDE + I_PRIORITY_LEVEL] = 0;
     this.i[r * I_STRIDE + I_FLAGS] = RT_EXTRATIME;
+    this.i.fill(-1, r * I_STRIDE + I_REPL_LINKS, r * I_STRIDE + I_REPL_LINKS + 3);
     return r;
   }
 

@@ -44,6 +44,7 @@ import {
   F_STRIDE,
   I_FLAGS,
   I_PRIORITY_LEVEL,
+  I_REPL_LINKS,
   I_STRIDE,
   RT_DEPLETED,
   RT_EXTRATIME,
@@ -117,9 +118,9 @@ export class RtdsScheduler implements Scheduler {
   /** The runqueue: records, highest priority first. */
   private readonly runq = new RingQueue<number>();
   private readonly depletedq = new Set<Unit>();
-  /** Replenishment queue, earliest deadline first: a record's slot is its number. */
-  private readonly replq = new ReplQueue();
   private readonly units = new RtUnits();
+  /** Replenishment queue, earliest deadline first: a record's slot is its number. */
+  private readonly replq = new ReplQueue({ rows: this.units, stride: I_STRIDE, offset: I_REPL_LINKS });
   private readonly replTimer: Timer;
   // runq_tickle() walks the pool's pCPUs: first the idle ones in the order they went
   // idle, then all of them for the latest deadline. Xen keeps that walk (a handful of

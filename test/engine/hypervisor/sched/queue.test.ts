@@ -63,7 +63,9 @@ describe('ReplQueue', () => {
   it('keeps slots in (deadline, queueing order) order under any pushes and removals, and says when the top changes', () => {
     fc.assert(
       fc.property(fc.array(fc.tuple(fc.boolean(), fc.nat(20), fc.nat(9))), (ops) => {
-        const q = new ReplQueue();
+        // the links in rows of 4 integers from offset 1 (RTDS keeps them in its unit records)
+        const rows = { i: new Int32Array(21 * 4).fill(-1) };
+        const q = new ReplQueue({ rows, stride: 4, offset: 1 });
         // the reference: [slot, deadline, seq] sorted as Xen's replq list is
         let ref: [number, number, number][] = [];
         const sortRef = (): void => void ref.sort((a, b) => a[1] - b[1] || a[2] - b[2]);
@@ -87,6 +89,7 @@ describe('ReplQueue', () => {
           }
         }
         expect(q.slots()).toEqual(ref.map((e) => e[0]));
+        for (let r = 0; r < 21; r++) expect(rows.i[r * 4]).toBe(-1); // the rest of a row is the caller's
         const got: number[] = [];
         while (q.size > 0) {
           const s = q.top();
