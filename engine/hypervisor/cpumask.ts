@@ -50,11 +50,19 @@ export class CpuMask {
   }
 
   get empty(): boolean {
-    return this.bits.every((w) => w === 0);
+    const b = this.bits;
+    for (let i = 0; i < b.length; i++) if (b[i] !== 0) return false;
+    return true;
   }
 
+  /** Every cpu set: word compares, stopping at the first gap (a 4096-pCPU mask is 128
+   * words, and every vCPU's two affinities are tested when it joins a pool). */
   get full(): boolean {
-    return this.weight === this.size;
+    const b = this.bits;
+    const last = b.length - 1;
+    for (let i = 0; i < last; i++) if (b[i] !== 0xffffffff) return false;
+    const rem = this.size & 31;
+    return last < 0 || b[last] === (rem === 0 ? 0xffffffff : (2 ** rem - 1) >>> 0);
   }
 
   first(): number {
