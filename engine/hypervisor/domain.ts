@@ -49,8 +49,8 @@ export class Domain implements SchedDomain, VcpuOwner {
   readonly vcpus: Vcpu[];
   cpupoolId = 0;
   schedPriv: unknown = undefined;
-  pauseCount = 0;
-  life: DomainLife = 'active';
+  private _pauseCount = 0;
+  private _life: DomainLife = 'active';
   shutdownReason: ShutdownReason | undefined;
   readonly createdAt: STime;
 
@@ -76,7 +76,23 @@ export class Domain implements SchedDomain, VcpuOwner {
 
   /** Xen: a paused or shut-down domain's vCPUs do not run. */
   domainPaused(): boolean {
-    return this.pauseCount > 0 || this.life !== 'active';
+    return this._pauseCount > 0 || this._life !== 'active';
+  }
+
+  /** Nested domain_pause() count (Xen's d->pause_count). */
+  get pauseCount(): number {
+    return this._pauseCount;
+  }
+
+  get life(): DomainLife {
+    return this._life;
+  }
+
+  /** Change the pause count or life; the vCPUs keep a copy of domainPaused() for runnable(). */
+  private setPause(pauseCount: number, life: DomainLife): void {
+    this._pauseCount = pauseCount;
+    this._life = life;
+    for (const v of this.vcpus) v.ownerPauseChanged();
   }
 
   get paused(): boolean {
@@ -96,21 +112,21 @@ export class Domain implements SchedDomain, VcpuOwner {
   /** domain_pause_by_systemcontroller: nests. */
   pause(): void {
     this.requireAlive();
-    this.pauseCount++;
+    this.setPause(this._pauseCount + 1, this._life);
   }
 
   /** domain_unpause_by_systemcontroller: EINVAL when not paused, as Xen returns. */
   unpause(): void {
     this.requireAlive();
     if (this.pauseCount === 0) throw new XenError('EINVAL', `domain ${this.domid} is not paused`);
-    this.pauseCount--;
+    this.setPause(this._pauseCount - 1, this._life);
   }
 
   /** domain_shutdown(): the guest (or the toolstack) asks to stop with a reason. */
   shutdown(reason: ShutdownReason): void {
     this.requireAlive();
     if (this.life === 'shutdown') return; // Xen ignores a second shutdown request
-    this.life = 'shutdown';
+    this.setPause(this._pauseCount, 'shutdown');
     this.shutdownReason = reason;
   }
 
@@ -122,18 +138,18 @@ export class Domain implements SchedDomain, VcpuOwner {
   softReset(): void {
     this.requireAlive();
     if (this.life !== 'shutdown') throw new XenError('EINVAL', `domain ${this.domid} has not shut down: nothing to soft-reset`);
-    this.life = 'active';
+    this.setPause(this._pauseCount, 'active');
     this.shutdownReason = undefined;
   }
 
   /** domain_kill(): dying, then destroyed once everything is released. */
   kill(): void {
     if (this.life === 'destroyed') throw new XenError('ESRCH', `domain ${this.domid} is already destroyed`);
-    this.life = 'dying';
+    this.setPause(this._pauseCount, 'dying');
   }
 
   markDestroyed(): void {
-    this.life = 'destroyed';
+    this.setPause(this._pauseCount, 'destroyed');
   }
 
   /** xl list's State column: r b p s c d (running, blocked, paused, shutdown, crashed, dying). */

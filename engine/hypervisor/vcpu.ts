@@ -32,6 +32,9 @@ export class Vcpu implements SchedVcpu {
   down: boolean;
   /** The guest is blocked waiting for an event (SCHEDOP_block). */
   blockedByGuest = false;
+  /** The owner's domainPaused(), kept here so runnable() (every wake-up and deschedule)
+   * reads one object, not the domain too; the owner calls ownerPauseChanged(). */
+  private ownerPaused: boolean;
 
   private _runstate: Runstate;
   private _idx: number;
@@ -54,6 +57,7 @@ export class Vcpu implements SchedVcpu {
     this.hardAffinity = CpuMask.all(nrCpus);
     this.softAffinity = CpuMask.all(nrCpus);
     this.down = !online;
+    this.ownerPaused = owner.domainPaused();
     this._runstate = online ? 'runnable' : 'offline';
     this._idx = INDEX[this._runstate];
     this.entryTime = now;
@@ -73,7 +77,12 @@ export class Vcpu implements SchedVcpu {
 
   /** Xen's vcpu_runnable(): no pause flags, no pause count, domain not paused. */
   runnable(): boolean {
-    return !this.down && !this.blockedByGuest && this.pauseCount === 0 && !this.owner.domainPaused();
+    return !this.down && !this.blockedByGuest && this.pauseCount === 0 && !this.ownerPaused;
+  }
+
+  /** The domain was paused, unpaused, shut down, resumed or killed. */
+  ownerPauseChanged(): void {
+    this.ownerPaused = this.owner.domainPaused();
   }
 
   /** vcpu_runstate_change(): account the time in the old state, enter the new one. */

@@ -22,6 +22,7 @@ import type { Clock, STime, Timer, TimerHandler } from '../clock';
 import type { CpuMask } from '../cpumask';
 import type { Rng } from '../rng';
 import type { SchedDomain, SchedVcpu } from '../sched-hooks';
+import { grown } from '../typed-grow';
 import { LatencyTable } from './latency-table';
 import type { LatencyStats, PcpuSchedMetrics, VcpuSchedMetrics } from './metrics';
 import type { SchedCoreApi, Scheduler } from './scheduler';
@@ -58,16 +59,13 @@ export class Unit {
   /** Soft affinity says something useful (not all pCPUs, meets hard). Set on attach. */
   hasSoft = false;
   workload: Workload;
-  /** CPU ns left in the current workload burst. */
-  burstLeft = 0;
   /** Its workload's wake-up: an indexed timer on the clock (arg: idx), -1 until it has a workload. */
   wakeTimer = -1;
-  /** When it last woke from blocked (for wake-to-run latency), -1 if not waiting. */
-  wokeAt = -1;
   /** Its dense index in the core (≥ nrCpus): its LatencyTable row and its timers' argument; -1 once freed. */
   idx = -1;
   /** RTDS: deadline misses counted by the scheduler. */
   deadlineMisses = 0;
+  private _processor: number;
 
   constructor(
     readonly vcpu: SchedVcpu,
@@ -75,6 +73,7 @@ export class Unit {
     workload: Workload,
   ) {
     this.workload = workload;
+    this._processor = vcpu.processor;
   }
 
   get domid(): number {
@@ -83,10 +82,13 @@ export class Unit {
   get vcpuId(): number {
     return this.vcpu.vcpuId;
   }
+  /** v->processor, kept on the unit too: the schedulers read it on every wake and
+   * pick, and the vCPU is one more object to touch. Every change goes through here. */
   get processor(): number {
-    return this.vcpu.processor;
+    return this._processor;
   }
   set processor(cpu: number) {
+    this._processor = cpu;
     this.vcpu.processor = cpu;
   }
   get isRunning(): boolean {
@@ -129,6 +131,13 @@ export class SchedCore implements SchedCoreApi, TimerHandler {
   private readonly timers: Int32Array;
   /** Units by idx (null for pCPU rows and freed ones). */
   private readonly units: (Unit | null)[] = [];
+  /**
+   * The numbers the loop changes on every event of a unit, by idx: at 2·idx the CPU ns
+   * left in its workload burst, at 2·idx + 1 when it last woke from blocked (for the
+   * wake-to-run latency; -1 if not waiting). A number field of a Unit is a separate heap
+   * box: a row here is one cache line the event touches instead of two more.
+   */
+  private ut = new Float64Array(256);
   /** When the current run on the pCPU (or its idling) started being charged. */
   private readonly runStart: Float64Array;
   private readonly busy: Float64Array;
@@ -195,8 +204,10 @@ export class SchedCore implements SchedCoreApi, TimerHandler {
   tickle(cpu: number): void {
     if (this.pendingFlag[cpu] === 1) return;
     this.pendingFlag[cpu] = 1;
-    const n = this.nrCpus;
-    this.pendingRing[(this.pendingHead + this.pendingCount) % n] = cpu;
+    // a wrap by compare, not %: an integer division per softirq
+    let i = this.pendingHead + this.pendingCount;
+    if (i >= this.nrCpus) i -= this.nrCpus;
+    this.pendingRing[i] = cpu;
     this.pendingCount++;
     // inside the loop's own events the softirqs run when the event ends; otherwise
     // (hypercalls, schedulers' timers) one event at this instant runs them
@@ -209,7 +220,7 @@ export class SchedCore implements SchedCoreApi, TimerHandler {
     const n = this.nrCpus;
     while (this.pendingCount > 0) {
       const cpu = this.pendingRing[this.pendingHead]!;
-      this.pendingHead = (this.pendingHead + 1) % n;
+      this.pendingHead = this.pendingHead + 1 === n ? 0 : this.pendingHead + 1;
       this.pendingCount--;
       this.pendingFlag[cpu] = 0;
       this.scheduleWith(cpu, now, this.schedOf[cpu]!);
@@ -245,6 +256,9 @@ export class SchedCore implements SchedCoreApi, TimerHandler {
   newUnit(v: SchedVcpu, d: SchedDomainRec): Unit {
     const u = new Unit(v, d, makeWorkload(IDLE_SPEC));
     u.idx = this.latency.alloc();
+    if (2 * u.idx + 2 > this.ut.length) this.ut = grown(this.ut, Math.max(this.ut.length * 2, 2 * u.idx + 2));
+    this.ut[2 * u.idx] = 0;
+    this.ut[2 * u.idx + 1] = -1;
     this.units[u.idx] = u;
     v.schedPriv = u;
     d.units.push(u);
@@ -305,7 +319,7 @@ export class SchedCore implements SchedCoreApi, TimerHandler {
     wl.start(now, this.rng);
     if (u.wakeTimer >= 0) this.clock.cancelIndexed(u.wakeTimer);
     else u.wakeTimer = this.clock.newIndexed(this, u.idx);
-    u.burstLeft = wl.burst(now, this.rng);
+    this.ut[2 * u.idx] = wl.burst(now, this.rng);
     if (u.pcpu >= 0) {
       this.tickle(u.pcpu);
     } else if (u.vcpu.blockedByGuest) {
@@ -317,7 +331,7 @@ export class SchedCore implements SchedCoreApi, TimerHandler {
   private workloadWake(u: Unit, now: STime): void {
     this.depth++;
     u.vcpu.blockedByGuest = false;
-    u.burstLeft = u.workload.burst(now, this.rng);
+    this.ut[2 * u.idx] = u.workload.burst(now, this.rng);
     this.wake(u, now);
     this.depth--;
     if (this.pendingCount > 0 && this.depth === 0) this.drain(now);
@@ -331,7 +345,7 @@ export class SchedCore implements SchedCoreApi, TimerHandler {
     this.events++;
     if (u.pcpu >= 0) return; // still on its pCPU: the pending schedule keeps it
     const v = u.vcpu;
-    if (v.runstate === 'blocked') u.wokeAt = now;
+    if (v.runstate === 'blocked') this.ut[2 * u.idx + 1] = now;
     if (v.runstate !== 'runnable') v.setRunstate('runnable', now);
     s.wake(u, now);
   }
@@ -347,7 +361,7 @@ export class SchedCore implements SchedCoreApi, TimerHandler {
       return;
     }
     s.sleep(u, now);
-    u.wokeAt = -1;
+    this.ut[2 * u.idx + 1] = -1;
     u.vcpu.setRunstate(u.vcpu.blockedByGuest ? 'blocked' : 'offline', now);
   }
 
@@ -365,11 +379,14 @@ export class SchedCore implements SchedCoreApi, TimerHandler {
     this.events++;
     this.schedCalls[cpu]!++;
     const prev = this.cur[cpu]!;
+    const ut = this.ut;
     if (prev) {
       const ran = now - this.runStart[cpu]!;
       this.busy[cpu]! += ran;
-      prev.burstLeft -= ran;
-      if (prev.burstLeft < 1 && !prev.vcpu.blockedByGuest) this.burstDone(prev, now);
+      const r = 2 * prev.idx;
+      const left = ut[r]! - ran;
+      ut[r] = left;
+      if (left < 1 && !prev.vcpu.blockedByGuest) this.burstDone(prev, now);
     }
     this.runStart[cpu] = now;
     let next: Unit | null = null;
@@ -391,14 +408,15 @@ export class SchedCore implements SchedCoreApi, TimerHandler {
     if (next && next !== prev) {
       this.cur[cpu] = next;
       next.pcpu = cpu;
-      next.vcpu.processor = cpu;
+      next.processor = cpu;
       next.vcpu.setRunstate('running', now);
       this.ctxSwitches[cpu]!++;
-      if (next.wokeAt >= 0) {
-        const lat = now - next.wokeAt;
+      const woke = ut[2 * next.idx + 1]!;
+      if (woke >= 0) {
+        const lat = now - woke;
         this.latency.record(next.idx, lat);
         this.latency.record(cpu, lat);
-        next.wokeAt = -1;
+        ut[2 * next.idx + 1] = -1;
       }
     } else if (!next) {
       this.cur[cpu] = null;
@@ -406,7 +424,7 @@ export class SchedCore implements SchedCoreApi, TimerHandler {
     // whole nanoseconds, at least one ahead: the loop always makes progress
     let when = slice >= 0 ? now + Math.max(Math.ceil(slice), 1) : Infinity;
     if (next) {
-      const done = now + Math.max(Math.ceil(next.burstLeft), 1);
+      const done = now + Math.max(Math.ceil(ut[2 * next.idx]!), 1);
       if (done < when) when = done;
     }
     const t = this.timers[cpu]!;
@@ -419,7 +437,7 @@ export class SchedCore implements SchedCoreApi, TimerHandler {
     const wl = u.workload;
     const d = wl.onBurstEnd(now, this.rng);
     if (d <= 0) {
-      u.burstLeft = wl.burst(now, this.rng);
+      this.ut[2 * u.idx] = wl.burst(now, this.rng);
       return;
     }
     u.vcpu.blockedByGuest = true;
