@@ -6,9 +6,10 @@
  * thread waited for a core does not count) under what it ran:
  * - xterm write slice: a timer task (xterm.js's WriteBuffer parses written data in
  *   setTimeout slices: InputHandler, the buffer, scrolling);
- * - websocket message: a message's arrival (Chromium's receive, and the DevTools
- *   Network domain copying it into a CDP event while a driver such as Playwright
- *   watches) and our onmessage, which hands the bytes to xterm;
+ * - websocket message: a message's arrival (Chromium's receive, and with
+ *   CONSOLE_BENCH_DRIVER=playwright the DevTools Network domain copying it into a CDP
+ *   event, which the default cdp driver does not enable) and our onmessage, which hands
+ *   the bytes to xterm;
  * - frame: xterm's requestAnimationFrame render and Chromium's style, layout, paint;
  * - GC, and other (Chromium's own small tasks).
  * Prints `key: value` lines, as a bench does.
