@@ -701,25 +701,26 @@ export class Credit2Scheduler implements Scheduler {
       removeAt(q, pickIdx);
       c2(snext).onRunq = false;
     }
-    if (prev && prevRunnable && snext !== prev && scurr && !scurr.parked) {
-      // context_saved(): back on the runqueue it belongs to
-      if (scurr.rqd !== rq || !prev.hardOk(cpu)) {
-        this.requeueElsewhere(prev, now);
-      } else {
-        this.returnBudget(scurr, now);
-        this.runqInsert(prev);
-      }
-    }
+    // prev goes back on a runqueue in context_saved(), after this schedule: Xen sets
+    // __CSFLAG_delayed_runq_add here, so during reset_credit and balance_load below prev
+    // is still scheduled and on no runqueue (balance_load's migrate() only asks it to move)
+    const requeuePrev = prev !== null && prevRunnable && snext !== prev && scurr !== null && !scurr.parked;
     if (!snext) {
+      if (requeuePrev) this.contextSaved(prev, cpu, rq, now);
       this.setIdle(rq, cpu, true);
       this.slice = -1;
       return null;
     }
     const sn = c2(snext);
     if (skipped === 0 && sn.credit <= CSCHED2_CREDIT_RESET) {
+      // snext is __CSFLAG_scheduled from here on, as in csched2_schedule()
+      this.scheduledNext = snext;
+      this.scheduledCpu = cpu;
       this.resetCredit(rq, sn, now);
       this.balanceLoad(rq, now);
+      this.scheduledNext = null;
     }
+    if (requeuePrev) this.contextSaved(prev, cpu, rq, now);
     this.setIdle(rq, cpu, false);
     sn.startTime = now;
     sn.tickledCpu = -1;
@@ -729,6 +730,17 @@ export class Credit2Scheduler implements Scheduler {
     }
     this.slice = this.runtime(rq, sn, snext === prev, now);
     return snext;
+  }
+
+  /** csched2_context_saved() for a prev still runnable: back on the runqueue it belongs to. */
+  private contextSaved(prev: Unit, cpu: number, rq: Runq, now: STime): void {
+    const scurr = c2(prev);
+    if (scurr.rqd !== rq || !prev.hardOk(cpu)) {
+      this.requeueElsewhere(prev, now);
+    } else {
+      this.returnBudget(scurr, now);
+      this.runqInsert(prev);
+    }
   }
 
   /** A runnable unit that load balancing moved to another runqueue while it ran. */
@@ -859,6 +871,9 @@ export class Credit2Scheduler implements Scheduler {
   }
 
   private readonly scratch: Unit[] = [];
+  /** The unit the current do_schedule picked, while it runs reset_credit and balance_load. */
+  private scheduledNext: Unit | null = null;
+  private scheduledCpu = -1;
 
   /** unit_is_migrateable(): hard affinity allows it; soft affinity is kept where it is met. */
   private migrateable(u: Unit, to: Runq): boolean {
@@ -872,14 +887,16 @@ export class Credit2Scheduler implements Scheduler {
   private migrate(u: Unit, to: Runq, now: STime): void {
     const svc = c2(u);
     this.migrations++;
-    if (u.isRunning) {
+    // CSFLAG_scheduled: running, or just picked by the schedule that is balancing
+    const scheduled = u.isRunning || u === this.scheduledNext;
+    if (scheduled) {
       // reassign now; the pCPU notices at its next schedule and requeues it there
       const from = svc.rqd!;
       this.deassign(u);
       if (svc.load > 0) this.updateRunqLoad(from, -1, now);
       this.assign(u, to);
       if (svc.load > 0) this.updateRunqLoad(to, 1, now);
-      this.core.tickle(u.pcpu);
+      this.core.tickle(u.isRunning ? u.pcpu : this.scheduledCpu);
       return;
     }
     const onRunq = svc.onRunq;
