@@ -14,25 +14,10 @@
 import { Xen } from '../../engine/hypervisor/xen';
 import { MILLISECS, SECONDS } from '../../engine/hypervisor/clock';
 import type { SchedulerName } from '../../engine/hypervisor/sched/scheduler';
-import type { WorkloadSpec } from '../../engine/hypervisor/sched/workload';
+import { SCHED_MIX } from '../fixtures/sched-mix';
 import type { TopologySpec } from '../../engine/hypervisor/topology';
 import { cpus, loadavg } from 'node:os';
 
-/**
- * The mixed workload, one spec per vCPU in turn: CPU-bound batch, burn-then-block I/O,
- * periodic real-time, latency-sensitive bursts and a mix — a consolidated server host
- * where the average vCPU wakes a few dozen times a second.
- */
-const MIX: WorkloadSpec[] = [
-  { kind: 'cpu' },
-  { kind: 'io', burnUs: 2000, blockUs: 18000 },
-  { kind: 'io', burnUs: 500, blockUs: 24500 },
-  { kind: 'latency', idleUs: 20000, burstUs: 100 },
-  { kind: 'rt', periodUs: 20000, execUs: 2000 },
-  { kind: 'mix', parts: [{ weight: 1, spec: { kind: 'io', burnUs: 1000, blockUs: 9000 } }, { weight: 1, spec: { kind: 'latency', idleUs: 10000, burstUs: 100 } }] },
-  { kind: 'io', burnUs: 5000, blockUs: 45000 },
-  { kind: 'latency', idleUs: 50000, burstUs: 300 },
-];
 
 interface Case {
   label: string;
@@ -70,7 +55,7 @@ for (const c of CASES) {
     let i = 0;
     for (let d = 0; d < c.domains; d++) {
       const { domid } = x.hypercall({ op: 'domctl.createdomain', type: 'pvh', maxVcpus: c.vcpusPerDomain, name: `vm${d}` });
-      for (let v = 0; v < c.vcpusPerDomain; v++) x.hypercall({ op: 'sim.set_workload', domid, vcpu: v, workload: MIX[i++ % MIX.length]! });
+      for (let v = 0; v < c.vcpusPerDomain; v++) x.hypercall({ op: 'sim.set_workload', domid, vcpu: v, workload: SCHED_MIX[i++ % SCHED_MIX.length]! });
     }
     const tSetup = performance.now() - t0;
     x.clock.runFor(MILLISECS(20)); // warm-up

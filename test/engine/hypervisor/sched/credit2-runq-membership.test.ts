@@ -2,22 +2,15 @@ import { describe, expect, it } from 'vitest';
 import { Xen } from '../../../../engine/hypervisor/xen';
 import { MICROSECS } from '../../../../engine/hypervisor/clock';
 import type { Unit } from '../../../../engine/hypervisor/sched/core';
-import type { WorkloadSpec } from '../../../../engine/hypervisor/sched/workload';
+import { SCHED_MIX } from '../../../fixtures/sched-mix';
 
 /** The runqueues' waiting lists and each unit's runqueue, from the scheduler's private state. */
 type Rq = { id: number; runq: Unit[] };
 type Queues = { rqs: Rq[]; migrations: number };
 const rqdOf = (u: Unit): Rq | null => (u.priv as { rqd: Rq | null }).rqd;
 
-const MIX: WorkloadSpec[] = [
-  { kind: 'cpu' },
-  { kind: 'io', burnUs: 2000, blockUs: 18000 },
-  { kind: 'io', burnUs: 500, blockUs: 24500 },
-  { kind: 'latency', idleUs: 20000, burstUs: 100 },
-  { kind: 'rt', periodUs: 20000, execUs: 2000 },
-  { kind: 'io', burnUs: 5000, blockUs: 45000 },
-  { kind: 'latency', idleUs: 50000, burstUs: 300 },
-];
+/** The bench's mix without its 'mix' entry: busier runqueues, so balance_load moves running units. */
+const BUSY_MIX = SCHED_MIX.filter((w) => w.kind !== 'mix');
 
 describe('credit2 runqueue membership', () => {
   // balance_load() runs inside csched2_schedule(), while the outgoing unit is still
@@ -29,7 +22,7 @@ describe('credit2 runqueue membership', () => {
     let i = 0;
     for (let d = 0; d < 128; d++) {
       const { domid } = x.hypercall({ op: 'domctl.createdomain', type: 'pvh', maxVcpus: 4, name: `vm${d}` });
-      for (let v = 0; v < 4; v++) x.hypercall({ op: 'sim.set_workload', domid, vcpu: v, workload: MIX[i++ % MIX.length]! });
+      for (let v = 0; v < 4; v++) x.hypercall({ op: 'sim.set_workload', domid, vcpu: v, workload: BUSY_MIX[i++ % BUSY_MIX.length]! });
     }
     const s = x.pools.pool(0).sched as unknown as Queues;
     let queued = 0;
