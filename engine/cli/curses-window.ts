@@ -32,6 +32,23 @@ export const ENDWIN = '\x1b[0m\x1b[?1l\x1b>\x1b[?1049l';
 export const DEFAULT_LINES = 24;
 export const DEFAULT_COLS = 80;
 
+/**
+ * The most cells stdscr may have here. newterm() fails when it cannot allocate the
+ * screen, and initscr() then prints "Error opening terminal: TERM." and exits 1 (ncurses
+ * lib_initscr.c). This window keeps each cell as values in the engine's own process, so a
+ * size such as `stty rows 65535 cols 65535` (4 Gi cells) would exhaust the process that
+ * runs every host instead of failing one tool: it fails as newterm does. 4 Mi cells is
+ * far above what a person reads (a 4K display in a 6-pixel font is about 640 x 216).
+ */
+export const MAX_SCREEN_CELLS = 4 << 20;
+
+/** initscr()'s LINES and COLS for a tty's TIOCGWINSZ (0: terminfo's), or undefined when newterm would fail. */
+export function screenSize(rows: number, cols: number): { lines: number; cols: number } | undefined {
+  const lines = rows > 0 ? rows : DEFAULT_LINES;
+  const c = cols > 0 ? cols : DEFAULT_COLS;
+  return lines * c <= MAX_SCREEN_CELLS ? { lines, cols: c } : undefined;
+}
+
 function sgr(attr: number): string {
   let s = '\x1b[0';
   if (attr & A_BOLD) s += ';1';

@@ -28,7 +28,7 @@
  * exit(EXIT_FAILURE): the shell's screen comes back and `$?` is 1.
  */
 import type { Dom0Tty } from '../guest/dom0-tools';
-import { A_REVERSE, COLOR_PAIR_1, CursesWindow, DEFAULT_COLS, DEFAULT_LINES, ENDWIN, INITSCR } from './curses-window';
+import { A_REVERSE, COLOR_PAIR_1, CursesWindow, ENDWIN, INITSCR, screenSize } from './curses-window';
 import { NUM_FIELDS, printDomainTable, type XentopPrinter, type XentopRow } from './xentop-fields';
 import { initialView, XentopSampler, type XentopHost, type XentopOptions } from './xentop-sample';
 
@@ -78,9 +78,14 @@ const atoi = (s: string): number => Number.parseInt(/^\s*[-+]?\d+/.exec(s)?.[0] 
 const isprint = (ch: string): boolean => ch.length === 1 && ch >= ' ' && ch <= '~';
 const two = (n: number): string => String(n).padStart(2, '0');
 
-export async function runXentopScreen(o: XentopOptions, host: XentopHost, io: { out(text: string): void; tty: Dom0Tty; signal?: AbortSignal }): Promise<number> {
+export async function runXentopScreen(o: XentopOptions, host: XentopHost, io: { out(text: string): void; err(text: string): void; tty: Dom0Tty; signal?: AbortSignal }): Promise<number> {
   const { tty } = io;
-  const win = new CursesWindow(tty.rows > 0 ? tty.rows : DEFAULT_LINES, tty.cols > 0 ? tty.cols : DEFAULT_COLS);
+  const size = screenSize(tty.rows, tty.cols);
+  if (!size) {
+    io.err('Error opening terminal: xterm.\n');
+    return 1;
+  }
+  const win = new CursesWindow(size.lines, size.cols);
   const keys = new KeyReader(tty);
   const sampler = new XentopSampler(host);
   const view = initialView(o);

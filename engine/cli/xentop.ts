@@ -117,7 +117,7 @@ export async function runXentop(args: readonly string[], host: XentopHost, io: X
       io.err('xentop: the curses screen needs a terminal: run it in Domain-0\'s console, or use batch mode: xentop -b [-i N] [-d SECONDS]\n');
       return 1;
     }
-    return runXentopScreen(o, host, { out: io.out, tty: io.tty, ...(io.signal ? { signal: io.signal } : {}) });
+    return runXentopScreen(o, host, { out: io.out, err: io.err, tty: io.tty, ...(io.signal ? { signal: io.signal } : {}) });
   }
   io.tty?.catchSigint();
   const sampler = new XentopSampler(host);

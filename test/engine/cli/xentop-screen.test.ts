@@ -188,5 +188,12 @@ describe("xentop's curses screen in Domain-0's console", () => {
     await until(() => text().endsWith(PROMPT));
     expect(await run('echo $?')).toBe('0\n');
   });
+
+  it("a window size too large to keep as a screen fails as initscr does when newterm cannot make one, instead of exhausting the engine's memory", async () => {
+    const { run } = await dom0();
+    expect(await run('stty rows 65535 cols 65535')).toBe('');
+    expect(await run('xentop')).toBe('Error opening terminal: xterm.\n');
+    expect(await run('echo $?')).toBe('1\n');
+  });
 });
 
