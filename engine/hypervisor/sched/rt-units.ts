@@ -15,7 +15,7 @@
  */
 import { MICROSECS, type STime } from '../clock';
 import { grown } from '../typed-grow';
-import type { SchedDomainRec, Unit } from './core';
+import type { Unit } from './core';
 
 export const RTDS_DEFAULT_PERIOD_US = 10000;
 export const RTDS_DEFAULT_BUDGET_US = 4000;
@@ -49,9 +49,8 @@ export class RtUnits {
   /** The records' doubles and integers: two views of one buffer. */
   f = new Float64Array(64 * F_STRIDE);
   i = new Int32Array(this.f.buffer);
-  /** Record → its unit and the domain it was made for (null while free). */
+  /** Record → its unit (null while free). */
   readonly unit: (Unit | null)[] = [];
-  readonly dom: (SchedDomainRec | null)[] = [];
   private used = 0;
   private readonly freeList: number[] = [];
 
@@ -71,7 +70,6 @@ export class RtUnits {
       this.i = new Int32Array(this.f.buffer);
     }
     this.unit[r] = u;
-    this.dom[r] = u.dom;
     const f = this.f;
     const b = r * F_STRIDE;
     f[b + F_PERIOD] = MICROSECS(RTDS_DEFAULT_PERIOD_US);
@@ -88,7 +86,6 @@ export class RtUnits {
   /** rt_free_udata: the record (not in the replenishment queue) can be reused. */
   free(r: number): void {
     this.unit[r] = null;
-    this.dom[r] = null;
     this.freeList.push(r);
   }
 

@@ -221,9 +221,10 @@ export class RtdsScheduler implements Scheduler {
   }
 
   insertUnit(u: Unit, now: STime): void {
+    // a unit keeps its record while it stays in this instance (its domain is fixed:
+    // Unit.dom is readonly); a domain moved here from another pool arrives with priv null
     let r = this.units.recordOf(u);
-    if (r < 0 || this.units.dom[r] !== u.dom) {
-      if (r >= 0) this.units.free(r);
+    if (r < 0) {
       r = this.units.alloc(u);
       u.priv = r;
     }
@@ -581,6 +582,6 @@ export class RtdsScheduler implements Scheduler {
       return `[${u.domid}.${u.vcpuId}] cpu ${u.processor}, (${t.f[b + F_PERIOD]}, ${t.f[b + F_BUDGET]}), cur_b=${t.f[b + F_CUR_BUDGET]} cur_d=${t.f[b + F_CUR_DEADLINE]}, last_start=${t.f[b + F_LAST_START]} onQ=${t.flag(r, RT_ON_RUNQ) ? 1 : 0} runnable=${u.runnable() ? 1 : 0} flags=${t.flag(r, RT_DEPLETED) ? 1 : 0} effective hard_affinity=${u.vcpu.hardAffinity.toString()}`;
     };
     const units = (rs: number[]): Unit[] => rs.map((r) => t.unit[r]!);
-    return ['Scheduler: SMP RTDS Scheduler (rtds)', 'Global RunQueue info:', ...units(this.runq.toArray()).map(line), 'Global DepletedQueue info:', ...[...this.depletedq].map(line), 'Global Replenishment Events info:', ...units(this.replq.slots()).sort((a, b) => t.deadline(rec(a)) - t.deadline(rec(b))).map(line)].join('\n');
+    return ['Scheduler: SMP RTDS Scheduler (rtds)', 'Global RunQueue info:', ...units(this.runq.toArray()).map(line), 'Global DepletedQueue info:', ...[...this.depletedq].map(line), 'Global Replenishment Events info:', ...units(this.replq.slots()).map(line)].join('\n');
   }
 }
