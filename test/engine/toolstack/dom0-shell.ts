@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, expect } from 'vitest';
 import { dom0Tools } from '../../../engine/cli/dom0-tools';
+import type { Dom0Statfs } from '../../../engine/guest/dom0-tools';
 import { EmbeddedHost } from '../../../engine/toolstack/embedded-host';
 
 export const settle = (): Promise<void> => new Promise((r) => setTimeout(r, 1));
@@ -34,10 +35,16 @@ export interface Dom0Shell {
   text(): string;
 }
 
-export async function dom0Shell(opts: { labFolder?: boolean } = {}): Promise<Dom0Shell> {
+/** `rootStatfs`: the figures of dom0's root filesystem, instead of the real disk's under the lab folder. */
+export async function dom0Shell(opts: { labFolder?: boolean; rootStatfs?: Dom0Statfs } = {}): Promise<Dom0Shell> {
   const lab = mkdtempSync(join(tmpdir(), 'xendeck-dom0-'));
   dirs.push(lab);
-  const host = new EmbeddedHost({ id: 'lab1', hostname: 'xenhost1', dom0Tools: (h) => dom0Tools(h, opts.labFolder === false ? undefined : lab) });
+  const tools = (h: EmbeddedHost): ReturnType<typeof dom0Tools> => {
+    const t = dom0Tools(h, opts.labFolder === false ? undefined : lab);
+    const fs = opts.rootStatfs;
+    return fs ? { ...t, rootFilesystem: () => fs } : t;
+  };
+  const host = new EmbeddedHost({ id: 'lab1', hostname: 'xenhost1', dom0Tools: tools });
   const con = await host.console(0);
   let text = '';
   con.onData((d) => (text += new TextDecoder().decode(d)));

@@ -131,21 +131,25 @@ describe("xentop and xenstore-* in Domain-0's shell", () => {
 });
 
 describe("Domain-0's root filesystem", () => {
-  it('df shows / on the host’s root LV with the statfs of the lab folder’s filesystem, and /var/lib/xen/images lies on it', async () => {
-    const { lab, run } = await dom0();
-    mkdirSync(join(lab, 'var/lib/xen/images'), { recursive: true });
-    const fs = labStatfs(lab)!;
+  it('df shows / on the host’s root LV with its statfs figures: Use% rounded up, -h in powers of 1024 rounded up, /var/lib/xen/images and /root on it', async () => {
+    // figures of a 100 GiB LV, not the machine's disk: the output is exact
+    const { run } = await dom0Shell({ rootStatfs: { sizeKiB: 102_626_232, usedKiB: 7_340_032, availKiB: 90_026_504 } });
     const lines = (await run('df')).split('\n');
     expect(lines[0]).toMatch(/^Filesystem +1K-blocks +Used +Available Use% Mounted on$/);
-    const root = lines.find((l) => l.endsWith(' /'))!.split(/ +/);
-    expect(root[0]).toBe('/dev/mapper/xenhost1--vg-root');
-    // the same statfs a moment later: the machine's disk may move by a few blocks
-    expect(Math.abs(Number(root[1]) - fs.sizeKiB)).toBeLessThanOrEqual(1024);
-    expect(Math.abs(Number(root[3]) - fs.availKiB)).toBeLessThan(64 * 1024);
+    // 7340032 * 100 / (7340032 + 90026504) = 7.54 -> 8%
+    expect(lines.find((l) => l.endsWith(' /'))!.split(/ +/)).toEqual(['/dev/mapper/xenhost1--vg-root', '102626232', '7340032', '90026504', '8%', '/']);
     expect(lines.some((l) => l.startsWith('tmpfs ') && l.endsWith(' /run'))).toBe(true);
-    const images = (await run('df /var/lib/xen/images')).split('\n');
-    expect(images[1]).toMatch(/^\/dev\/mapper\/xenhost1--vg-root +\d+ +\d+ +\d+ +\d+% \/$/);
-    expect(await run('df -h /root')).toMatch(/\n\/dev\/mapper\/xenhost1--vg-root +[\d.]+[KMGTP] /);
+    expect((await run('df /var/lib/xen/images')).split('\n')[1]!.split(/ +/)).toEqual(['/dev/mapper/xenhost1--vg-root', '102626232', '7340032', '90026504', '8%', '/']);
+    // 97.87 GiB -> 98G, 7 GiB -> 7.0G, 85.86 GiB -> 86G
+    expect((await run('df -h /root')).split('\n')[1]!.split(/ +/)).toEqual(['/dev/mapper/xenhost1--vg-root', '98G', '7.0G', '86G', '8%', '/']);
+  });
+
+  it('dom0’s root filesystem is the statfs of the filesystem the lab folder is on', async () => {
+    const { lab, run } = await dom0();
+    const root = (await run('df /')).split('\n')[1]!.split(/ +/);
+    expect(root[0]).toBe('/dev/mapper/xenhost1--vg-root');
+    // only the size: what is used and available on the machine's disk moves with its other users
+    expect(Number(root[1])).toBe(labStatfs(lab)!.sizeKiB);
   });
 
   it('a host without a lab folder gives dom0 no files: df has only the tmpfs mounts', async () => {
