@@ -586,7 +586,7 @@ export class Credit2Scheduler implements Scheduler {
     const maxWeight = rq.maxWeight;
     for (const c of cpus) {
       if (this.tickledCpu[c] === 1 || !u.hardOk(c)) continue;
-      const cur = this.core.curr(c);
+      const cur = c === this.switchedCpu ? this.switchedTo : this.core.curr(c);
       if (!cur) continue;
       const cs = c2(cur);
       if (rl > 0 && now - cs.runStart < rl - CSCHED2_RATELIMIT_TICKLE_TOLERANCE) continue;
@@ -702,13 +702,14 @@ export class Credit2Scheduler implements Scheduler {
       c2(snext).onRunq = false;
     }
     // prev goes back on a runqueue in context_saved(), after this schedule: Xen sets
-    // __CSFLAG_delayed_runq_add here, so during reset_credit and balance_load below prev
-    // is still scheduled and on no runqueue (balance_load's migrate() only asks it to move)
+    // __CSFLAG_delayed_runq_add here, so during reset_credit, balance_load and
+    // csched2_runtime below prev is still scheduled and on no runqueue (balance_load's
+    // migrate() only asks it to move; the slice is not cut short for prev)
     const requeuePrev = prev !== null && prevRunnable && snext !== prev && scurr !== null && !scurr.parked;
     if (!snext) {
-      if (requeuePrev) this.contextSaved(prev, cpu, rq, now);
       this.setIdle(rq, cpu, true);
       this.slice = -1;
+      if (requeuePrev) this.contextSaved(prev, cpu, null, rq, now);
       return null;
     }
     const sn = c2(snext);
@@ -720,7 +721,6 @@ export class Credit2Scheduler implements Scheduler {
       this.balanceLoad(rq, now);
       this.scheduledNext = null;
     }
-    if (requeuePrev) this.contextSaved(prev, cpu, rq, now);
     this.setIdle(rq, cpu, false);
     sn.startTime = now;
     sn.tickledCpu = -1;
@@ -729,18 +729,29 @@ export class Credit2Scheduler implements Scheduler {
       sn.credit += CSCHED2_MIGRATE_COMPENSATION;
     }
     this.slice = this.runtime(rq, sn, snext === prev, now);
+    if (requeuePrev) this.contextSaved(prev!, cpu, snext, rq, now);
     return snext;
   }
 
-  /** csched2_context_saved() for a prev still runnable: back on the runqueue it belongs to. */
-  private contextSaved(prev: Unit, cpu: number, rq: Runq, now: STime): void {
+  /**
+   * csched2_context_saved() for a prev still runnable, once `cpu` runs `next`: back on the
+   * runqueue it belongs to, then runq_tickle(), as Xen does it — an idle pCPU of the
+   * runqueue (or one running a unit with less credit) takes it instead of leaving it to
+   * wait for this pCPU's next slice.
+   */
+  private contextSaved(prev: Unit, cpu: number, next: Unit | null, rq: Runq, now: STime): void {
     const scurr = c2(prev);
     if (scurr.rqd !== rq || !prev.hardOk(cpu)) {
       this.requeueElsewhere(prev, now);
-    } else {
-      this.returnBudget(scurr, now);
-      this.runqInsert(prev);
+      return;
     }
+    this.returnBudget(scurr, now);
+    this.runqInsert(prev);
+    // the core still has prev as cpu's current unit: runq_tickle compares with next
+    this.switchedCpu = cpu;
+    this.switchedTo = next;
+    this.tickle(prev, now);
+    this.switchedCpu = -1;
   }
 
   /** A runnable unit that load balancing moved to another runqueue while it ran. */
@@ -874,6 +885,9 @@ export class Credit2Scheduler implements Scheduler {
   /** The unit the current do_schedule picked, while it runs reset_credit and balance_load. */
   private scheduledNext: Unit | null = null;
   private scheduledCpu = -1;
+  /** The pCPU whose schedule is ending in context_saved(), and the unit it now runs. */
+  private switchedCpu = -1;
+  private switchedTo: Unit | null = null;
 
   /** unit_is_migrateable(): hard affinity allows it; soft affinity is kept where it is met. */
   private migrateable(u: Unit, to: Runq): boolean {
