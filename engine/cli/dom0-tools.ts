@@ -69,11 +69,16 @@ export function labStatfs(labDir: string): Dom0Statfs | undefined {
   }
 }
 
-/** `xl [-v -f -N -t -T...] top` with nothing after it (xl.c's getopt "+vftNT", then the command). */
+/**
+ * `xl [-v -f -t -T...] top [ARG...]` (xl.c's getopt "+vftNT", then the command). With -N,
+ * xl.c's main refuses a command that cannot dry-run before running it (runXl says so);
+ * main_top's SWITCH_FOREACH_OPT("", ..., 0) takes no option and requires no argument,
+ * so what follows `top` is ignored unless it is an option.
+ */
 function isXlTop(args: readonly string[]): boolean {
   let i = 0;
-  while (i < args.length && /^-[vftNT]+$/.test(args[i]!)) i++;
-  return args[i] === 'top' && i === args.length - 1;
+  while (i < args.length && /^-[vftT]+$/.test(args[i]!)) i++;
+  return args[i] === 'top' && args.slice(i + 1).every((a) => !a.startsWith('-'));
 }
 
 export function dom0Tools(host: EmbeddedHost, labDir: string | undefined): Dom0Tools {

@@ -189,6 +189,19 @@ describe("xentop's curses screen in Domain-0's console", () => {
     expect(await run('echo $?')).toBe('0\n');
   });
 
+  it('xl top as xl parses it: -N refused as for any command without a dry run (xl.c main), arguments after top ignored (main_top takes none and checks no count)', async () => {
+    const { host, type, text, run } = await dom0();
+    expect(await run('xl -N top')).toBe('command does not implement -N (dryrun) option\n');
+    expect(await run('echo $?')).toBe('1\n');
+    host.advanceClock(SECONDS(1));
+    const mark = text().length;
+    type('xl top web1\r');
+    await until(() => frames(text().slice(mark)) === 1);
+    expect(lastScreen(text().slice(mark))[0]).toBe('xentop - 00:00:01   Xen 4.17.0-xendeck');
+    type('q');
+    await until(() => text().endsWith(PROMPT));
+  });
+
   it("a window size too large to keep as a screen fails as initscr does when newterm cannot make one, instead of exhausting the engine's memory", async () => {
     const { run } = await dom0();
     expect(await run('stty rows 65535 cols 65535')).toBe('');
