@@ -53,6 +53,27 @@ describe('Domain lifecycle', () => {
     expect(code(() => d.kill())).toBe('ESRCH');
   });
 
+  // each vCPU keeps a copy of domainPaused() for runnable(): every path that changes the
+  // pause count or the domain's life must refresh it on all of them
+  it("keeps every vCPU's runnable() in step with pause, shutdown, soft reset and kill", () => {
+    const d = new Domain(spec({ maxVcpus: 3, onlineVcpus: 3 }), 0);
+    const runnable = (): boolean[] => d.vcpus.map((v) => v.runnable());
+    expect(runnable()).toEqual([true, true, true]);
+    d.pause();
+    expect(runnable()).toEqual([false, false, false]);
+    d.shutdown('soft_reset');
+    d.unpause();
+    expect(runnable()).toEqual([false, false, false]);
+    d.softReset();
+    expect(runnable()).toEqual([true, true, true]);
+    d.vcpus[1]!.blockedByGuest = true;
+    expect(runnable()).toEqual([true, false, true]);
+    d.kill();
+    expect(runnable()).toEqual([false, false, false]);
+    d.markDestroyed();
+    expect(runnable()).toEqual([false, false, false]);
+  });
+
   it("enforces Xen's vCPU limits: HVM 128, PV far higher (512 works)", () => {
     expect(code(() => new Domain(spec({ type: 'hvm', maxVcpus: 129, onlineVcpus: 1 }), 0))).toBe('EINVAL');
     expect(new Domain(spec({ type: 'hvm', maxVcpus: 128, onlineVcpus: 128 }), 0).vcpus).toHaveLength(128);
