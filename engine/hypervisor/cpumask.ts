@@ -3,6 +3,12 @@
  * and soft affinity, cpupool membership and runqueue spans. The text forms are xl's
  * ("all", "0-3,5", and the xl vcpu-list "any cpu").
  */
+/** The last word of a full mask of `size` cpus: its low size mod 32 bits (all 32 when 0). */
+function lastWordFull(size: number): number {
+  const rem = size & 31;
+  return rem === 0 ? 0xffffffff : (2 ** rem - 1) >>> 0;
+}
+
 export class CpuMask {
   readonly bits: Uint32Array;
 
@@ -13,8 +19,7 @@ export class CpuMask {
   static all(size: number): CpuMask {
     const m = new CpuMask(size);
     m.bits.fill(0xffffffff);
-    const rem = size & 31;
-    if (rem !== 0) m.bits[m.bits.length - 1] = (2 ** rem - 1) >>> 0;
+    if (m.bits.length > 0) m.bits[m.bits.length - 1] = lastWordFull(size);
     return m;
   }
 
@@ -61,8 +66,7 @@ export class CpuMask {
     const b = this.bits;
     const last = b.length - 1;
     for (let i = 0; i < last; i++) if (b[i] !== 0xffffffff) return false;
-    const rem = this.size & 31;
-    return last < 0 || b[last] === (rem === 0 ? 0xffffffff : (2 ** rem - 1) >>> 0);
+    return last < 0 || b[last] === lastWordFull(this.size);
   }
 
   first(): number {
