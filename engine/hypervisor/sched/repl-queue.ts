@@ -1,17 +1,21 @@
 /**
- * RTDS's replenishment queue (rt.c's replq): the units waiting for their next refill,
- * earliest deadline first and, at equal deadlines, in the order they were queued —
- * Xen keeps a list sorted by deadline and inserts a unit after the ones with the same
- * deadline (replq_insert / compare_unit_priority on cur_deadline).
+ * RTDS's replenishment queue (rt.c's replq): the units waiting for their next refill, in
+ * the order Xen's list keeps them. deadline_queue_insert() places a unit with
+ * compare_unit_priority(), as on the runqueue: lowest priority level first, then
+ * earliest deadline, after the ones that compare equal. So a unit queued at a level above
+ * 0 (it woke while running on extratime in the current period) goes after every level-0
+ * unit, whatever its deadline, and the handler, which stops at the first head not yet
+ * due, refills it only when they are: the order is Xen's, not a sort by deadline. The
+ * keys are the ones the unit had when queued (Xen's list is not re-sorted either).
  *
  * Deadlines are period boundaries, so on a pool of vCPUs with a handful of periods a
- * few distinct deadlines are pending at any time, each shared by thousands of units on
- * the 16,384-vCPU bench. The queue is a FIFO per distinct deadline (a "bucket", its
- * units linked through their records) and a small heap of the buckets by deadline:
+ * few distinct (level, deadline) keys are pending at any time, each shared by thousands of units on
+ * the 16,384-vCPU bench. The queue is a FIFO per distinct key (a "bucket", its
+ * units linked through their records) and a small heap of the buckets by key:
  * queueing and removing a unit are O(1) list operations (the bucket for a deadline is
  * found from the last one used, else a Map), where a binary heap over all the units
- * sifted through ~14 levels per wake-up and per block. The order is the heap's: by
- * (deadline, queueing order), which is unique.
+ * sifted through ~14 levels per wake-up and per block. The order is by (level, deadline,
+ * queueing order), which is unique.
  *
  * Slots are small integers chosen by the caller (RTDS's record numbers), and a slot's
  * links — next and previous in its bucket, and its bucket — are three integers of the
@@ -21,17 +25,20 @@
 import { CpuHeap } from './cpu-heap';
 import { grown } from '../typed-grow';
 
-/** The deadlines of the buckets (an array that grows: held in a box the heap reads through). */
+/** The keys of the buckets: deadline and priority level (arrays that grow: held in a box the heap reads through). */
 interface Keys {
   a: Float64Array;
+  l: Int32Array;
 }
 
-/** The non-empty buckets, earliest deadline first (deadlines are distinct: no ties). */
+/** The non-empty buckets, lowest (level, deadline) first (keys are distinct: no ties). */
 class BucketHeap extends CpuHeap {
   constructor(private readonly keys: Keys) {
     super(16);
   }
   protected override before(a: number, b: number): boolean {
+    const l = this.keys.l;
+    if (l[a] !== l[b]) return l[a]! < l[b]!;
     return this.keys.a[a]! < this.keys.a[b]!;
   }
 }
@@ -53,14 +60,15 @@ export class ReplQueue {
   private readonly nextAt: number;
   private readonly prevAt: number;
   private readonly bucketAt: number;
-  /** Per bucket: its deadline, first and last slot. */
-  private readonly bKey: Keys = { a: new Float64Array(16) };
+  /** Per bucket: its deadline and level, first and last slot. */
+  private readonly bKey: Keys = { a: new Float64Array(16), l: new Int32Array(16) };
   private bHead = new Int32Array(16);
   private bTail = new Int32Array(16);
   private readonly buckets = new BucketHeap(this.bKey);
   private nBuckets = 0;
   private readonly freeBuckets: number[] = [];
-  private readonly byKey = new Map<number, number>();
+  /** Bucket by level, then by deadline. */
+  private readonly byKey: Map<number, number>[] = [];
   /** The bucket the last push went to (most pushes share a deadline). */
   private lastBucket = -1;
   size = 0;
@@ -93,17 +101,20 @@ export class ReplQueue {
     const out: number[] = [];
     const bs: number[] = [];
     for (let b = 0; b < this.nBuckets; b++) if (this.buckets.has(b)) bs.push(b);
-    bs.sort((a, b) => this.bKey.a[a]! - this.bKey.a[b]!);
+    bs.sort((a, b) => this.bKey.l[a]! - this.bKey.l[b]! || this.bKey.a[a]! - this.bKey.a[b]!);
     const I = this.rows.i;
     for (const b of bs) for (let s = this.bHead[b]!; s >= 0; s = I[s * this.stride + this.nextAt]!) out.push(s);
     return out;
   }
 
-  /** Queue slot s (not queued) with deadline k, after every queued slot with deadline ≤ k; returns 0 when it is the new top. */
-  push(s: number, k: number): number {
+  /**
+   * Queue slot s (not queued) with priority level `level` and deadline k, after every
+   * queued slot whose (level, deadline) is ≤ it; returns 0 when it is the new top.
+   */
+  push(s: number, level: number, k: number): number {
     let b = this.lastBucket;
-    if (b < 0 || this.bKey.a[b] !== k) {
-      b = this.byKey.get(k) ?? this.newBucket(k);
+    if (b < 0 || this.bKey.a[b] !== k || this.bKey.l[b] !== level) {
+      b = this.byKey[level]?.get(k) ?? this.newBucket(level, k);
       this.lastBucket = b;
     }
     const I = this.rows.i;
@@ -140,28 +151,30 @@ export class ReplQueue {
     return wasTop ? 0 : 1;
   }
 
-  private newBucket(k: number): number {
+  private newBucket(level: number, k: number): number {
     let b = this.freeBuckets.pop();
     if (b === undefined) {
       b = this.nBuckets++;
       if (b >= this.bHead.length) {
         const n = this.bHead.length * 2;
         this.bKey.a = grown(this.bKey.a, n);
+        this.bKey.l = grown(this.bKey.l, n);
         this.bHead = grown(this.bHead, n);
         this.bTail = grown(this.bTail, n);
         this.buckets.grow(n);
       }
     }
     this.bKey.a[b] = k;
+    this.bKey.l[b] = level;
     this.bHead[b] = -1;
     this.bTail[b] = -1;
-    this.byKey.set(k, b);
+    (this.byKey[level] ??= new Map()).set(k, b);
     this.buckets.update(b);
     return b;
   }
 
   private dropBucket(b: number): void {
-    this.byKey.delete(this.bKey.a[b]!);
+    this.byKey[this.bKey.l[b]!]!.delete(this.bKey.a[b]!);
     if (this.lastBucket === b) this.lastBucket = -1;
     this.freeBuckets.push(b);
     this.buckets.remove(b);

@@ -104,8 +104,8 @@ export class RtUnits {
 
   /**
    * A new deadline (rt_update_deadline). The unit is never in the replenishment queue
-   * then — it is taken out before its refill, and is out while asleep — so the queue's
-   * key for it is the deadline it was queued with.
+   * then — it is taken out before its refill, and is out while asleep — so its key in
+   * the queue is the (level, deadline) it was queued with.
    */
   setDeadline(r: number, t: STime): void {
     this.f[r * F_STRIDE + F_CUR_DEADLINE] = t;

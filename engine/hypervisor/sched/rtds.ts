@@ -309,7 +309,8 @@ export class RtdsScheduler implements Scheduler {
     }
   }
 
-  // The replenishment queue (repl-queue.ts): by deadline, then queueing order.
+  // The replenishment queue (repl-queue.ts): as Xen's list, by compare_unit_priority
+  // (level, deadline) at queueing, then queueing order.
   private armRepl(): void {
     if (this.replq.size > 0) this.clock.set(this.replTimer, this.replq.topKey());
     else this.clock.cancel(this.replTimer);
@@ -317,7 +318,7 @@ export class RtdsScheduler implements Scheduler {
 
   private replqInsert(u: Unit): void {
     const r = rec(u);
-    const at = this.replq.push(r, this.units.deadline(r));
+    const at = this.replq.push(r, this.units.level(r), this.units.deadline(r));
     this.units.i[r * I_STRIDE + I_FLAGS]! |= RT_ON_REPLQ;
     if (at === 0) this.armRepl();
   }

@@ -60,22 +60,23 @@ describe('LatencyTable', () => {
 });
 
 describe('ReplQueue', () => {
-  it('keeps slots in (deadline, queueing order) order under any pushes and removals, and says when the top changes', () => {
+  it('keeps slots in (level, deadline, queueing order) order under any pushes and removals, and says when the top changes', () => {
     fc.assert(
-      fc.property(fc.array(fc.tuple(fc.boolean(), fc.nat(20), fc.nat(9))), (ops) => {
+      fc.property(fc.array(fc.tuple(fc.boolean(), fc.nat(20), fc.nat(9), fc.nat(2))), (ops) => {
         // the links in rows of 4 integers from offset 1 (RTDS keeps them in its unit records)
         const rows = { i: new Int32Array(21 * 4).fill(-1) };
         const q = new ReplQueue({ rows, stride: 4, offset: 1 });
-        // the reference: [slot, deadline, seq] sorted as Xen's replq list is
-        let ref: [number, number, number][] = [];
-        const sortRef = (): void => void ref.sort((a, b) => a[1] - b[1] || a[2] - b[2]);
+        // the reference: [slot, deadline, seq, level] sorted as Xen's replq list is
+        // (deadline_queue_insert: compare_unit_priority, then after equal ones)
+        let ref: [number, number, number, number][] = [];
+        const sortRef = (): void => void ref.sort((a, b) => a[3] - b[3] || a[1] - b[1] || a[2] - b[2]);
         let seq = 0;
-        for (const [add, s, key] of ops) {
+        for (const [add, s, key, level] of ops) {
           const queued = ref.some((e) => e[0] === s);
           if (add && !queued) {
-            ref.push([s, key, seq++]);
+            ref.push([s, key, seq++, level]);
             sortRef();
-            expect(q.push(s, key)).toBe(ref[0]![0] === s ? 0 : 1);
+            expect(q.push(s, level, key)).toBe(ref[0]![0] === s ? 0 : 1);
           } else if (!add) {
             const wasTop = ref.length > 0 && ref[0]![0] === s;
             ref = ref.filter((e) => e[0] !== s);

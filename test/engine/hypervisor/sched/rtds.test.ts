@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { boot, cpuTime, guest, poolOn, run } from './helpers';
 import { XenError } from '../../../../engine/hypervisor/errno';
 import type { Xen } from '../../../../engine/hypervisor/xen';
+import { MICROSECS } from '../../../../engine/hypervisor/clock';
 
 const rtds = (x: Xen, domid: number, period: number, budget: number, extratime = false): void => {
   x.hypercall({ op: 'domctl.scheduler_op', domid, sched: 'rtds', cmd: 'putvcpuinfo', vcpus: [{ vcpu: 0, period, budget, extratime }] });
@@ -83,5 +84,28 @@ describe('RTDS', () => {
     expect(bad(() => x.hypercall({ op: 'domctl.scheduler_op', domid: a, sched: 'credit', cmd: 'getinfo' }))).toBe('EINVAL');
     x.hypercall({ op: 'domctl.scheduler_op', domid: a, cmd: 'putinfo', params: { period: 20000, budget: 5000, extratime: false } });
     expect(x.hypercall({ op: 'domctl.scheduler_op', domid: a, cmd: 'getvcpuinfo', vcpus: [1] }).vcpus).toEqual([{ vcpu: 1, period: 20000, budget: 5000, extratime: false }]);
+  });
+});
+
+describe('RTDS replenishment queue order', () => {
+  // rt.c's deadline_queue_insert() places a unit in the replq with
+  // compare_unit_priority(): priority level first, then deadline. A vCPU that wakes while
+  // on extratime (level 1) in its period goes after every level-0 vCPU, even one whose
+  // deadline is later, and is refilled only once those are.
+  it('queues a vCPU woken at priority level 1 after level-0 vCPUs with later deadlines', () => {
+    const x = boot('rtds', { sockets: 1, coresPerSocket: 3, threadsPerCore: 1, memoryMiB: 64 * 1024, x2apic: true });
+    const pool = poolOn(x, 'rt', 'rtds', [1, 2]);
+    // X: 1 ms of budget a 20 ms period, extratime; its jobs burn 2 ms every 5 ms
+    const xd = guest(x, 'x', { pool, workload: { kind: 'rt', periodUs: 5000, execUs: 2000 } });
+    rtds(x, xd, 20000, 1000, true);
+    // Y: CPU-bound, 4 ms a 40 ms period, no extratime: depleted, level 0 in the replq
+    const yd = guest(x, 'y', { pool, workload: { kind: 'cpu' } });
+    rtds(x, yd, 40000, 4000, false);
+    // from the first refill (10 ms, the default period) X's deadline is 30 ms, Y's 50 ms;
+    // X ran its 10 ms job on extratime (level 1), blocked at 12 ms and woke at 15 ms
+    x.clock.runFor(MICROSECS(16000));
+    const dump = (x.pools.pool(pool).sched as unknown as { dump(): string }).dump();
+    const repl = dump.split('Global Replenishment Events info:')[1]!.trim().split('\n');
+    expect(repl.map((l) => l.slice(0, l.indexOf(']') + 1))).toEqual([`[${yd}.0]`, `[${xd}.0]`]);
   });
 });
