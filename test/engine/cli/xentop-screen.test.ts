@@ -35,6 +35,21 @@ const frames = (t: string): number => t.split('\x1b[1;1H').length - 1;
 /** The last frame in `t` as the xterm shows it. */
 const lastScreen = (t: string): string[] => screenOf(t.slice(t.lastIndexOf('\x1b[1;1H')));
 
+/** Type `cmd` at dom0's prompt and wait for its first frame; `out()` is all the tty got since. */
+async function startScreen(sh: Dom0Shell, cmd: string): Promise<() => string> {
+  const mark = sh.text().length;
+  const out = (): string => sh.text().slice(mark);
+  sh.type(`${cmd}\r`);
+  await until(() => frames(out()) >= 1);
+  return out;
+}
+
+/** Type a key that ends the screen and wait for the shell's prompt to come back. */
+async function endScreen(sh: Dom0Shell, key: string): Promise<void> {
+  sh.type(key);
+  await until(() => sh.text().endsWith(PROMPT));
+}
+
 describe("xentop's curses screen in Domain-0's console", () => {
   it('draws the summary, the reverse-video heading and a row a domain; refreshes after the delay on the host clock; q quits and the prompt returns', async () => {
     const { host, type, text, run } = await dom0();
@@ -79,13 +94,12 @@ describe("xentop's curses screen in Domain-0's console", () => {
   });
 
   it('keys redraw at once: s sorts by the next field (bold), n / b / v show the sections, d sets the delay', async () => {
-    const { host, type, text } = await dom0();
+    const sh = await dom0();
+    const { host, type } = sh;
     await host.createDomain({ configText: "name = \"web1\"\ntype = \"pvh\"\nkernel = \"/boot/vmlinuz\"\nmemory = 512\nvcpus = 2\nvif = [ 'bridge=xenbr0' ]\n" });
     host.advanceClock(SECONDS(3));
-    const mark = text().length;
-    const out = (): string => text().slice(mark);
-    type('xentop\r');
-    await until(() => frames(out()) === 1);
+    const out = await startScreen(sh, 'xentop');
+    expect(frames(out())).toBe(1);
     type('s');
     await until(() => frames(out()) === 2);
     expect(out().slice(out().lastIndexOf('\x1b[1;1H'))).toContain('\x1b[0;7m      NAME \x1b[0;1;7m STATE');
@@ -108,21 +122,17 @@ describe("xentop's curses screen in Domain-0's console", () => {
     expect(frames(out())).toBe(6);
     host.advanceClock(SECONDS(1));
     await until(() => frames(out()) === 7);
-    type('\x1b');
-    await until(() => out().endsWith(PROMPT));
+    await endScreen(sh, '\x1b');
   });
 
   it('^C ends it as ncurses does (endwin, exit status 1); -V prints xentop’s version text', async () => {
-    const { host, type, text, run } = await dom0();
+    const sh = await dom0();
+    const { host, type, text, run } = sh;
     host.advanceClock(SECONDS(1));
-    const mark = text().length;
-    type('xentop -d 1\r');
-    await until(() => frames(text().slice(mark)) === 1);
-    type('\x03');
-    await until(() => text().endsWith(PROMPT));
-    const out = text().slice(mark);
-    expect(out).toContain('\x1b[?1049l');
-    expect(out).not.toContain('^C');
+    const out = await startScreen(sh, 'xentop -d 1');
+    await endScreen(sh, '\x03');
+    expect(out()).toContain('\x1b[?1049l');
+    expect(out()).not.toContain('^C');
     expect(await run('echo $?')).toBe('1\n');
     expect(await run('xentop -V')).toBe('xentop 1.0\nWritten by Judy Fischbach, David Hendricks, Josh Triplett\n\nCopyright (C) 2005  International Business Machines  Corp\nThis is free software; see the source for copying conditions.There is NO\nwarranty; not even for MERCHANTABILITY or FITNESS FOR A PARTICULAR PURPOSE.\n');
     expect(await run('echo $?')).toBe('0\n');
@@ -130,40 +140,35 @@ describe("xentop's curses screen in Domain-0's console", () => {
     const m2 = text().length;
     type('xentop -b -d 1\r');
     await until(() => text().slice(m2).includes('SSID'));
-    type('\x03');
-    await until(() => text().endsWith(PROMPT));
+    await endScreen(sh, '\x03');
     expect(text().slice(m2)).toContain('^C');
     expect(await run('echo $?')).toBe('0\n');
   });
 
   it('draws to the size stty set on the tty: the heading on one line, the bottom line on the last row', async () => {
-    const { host, type, text, run } = await dom0();
+    const sh = await dom0();
+    const { host, run } = sh;
     expect(await run('stty size')).toBe('0 0\n');
     expect(await run('stty rows 30 cols 200')).toBe('');
     expect(await run('stty size')).toBe('30 200\n');
     expect(await run('stty -echo')).toContain("stty: '-echo': only the window size (rows, cols) is modelled");
     host.advanceClock(SECONDS(1));
-    const mark = text().length;
-    type('xentop\r');
-    await until(() => frames(text().slice(mark)) === 1);
-    const s = screenOf(text().slice(mark + text().slice(mark).lastIndexOf('\x1b[1;1H')), 30, 200);
+    const out = await startScreen(sh, 'xentop');
+    const s = screenOf(out().slice(out().lastIndexOf('\x1b[1;1H')), 30, 200);
     expect(s[3]).toBe('      NAME  STATE   CPU(sec) CPU(%)     MEM(k) MEM(%)  MAXMEM(k) MAXMEM(%) VCPUS NETS NETTX(k) NETRX(k) VBDS   VBD_OO   VBD_RD   VBD_WR  VBD_RSECT  VBD_WSECT SSID');
     expect(s[4]).toMatch(/^ {2}Domain-0 /);
     expect(s[29]).toContain('Delay  Networks');
-    type('q');
-    await until(() => text().endsWith(PROMPT));
+    await endScreen(sh, 'q');
   });
 
   it('stops adding domains once the cursor is on the last line; the arrows scroll the first domain shown', async () => {
-    const { host, type, text, run } = await dom0();
+    const sh = await dom0();
+    const { host, type, run } = sh;
     for (const name of ['web1', 'web2']) await host.createDomain({ configText: `name = "${name}"\ntype = "pvh"\nkernel = "/boot/vmlinuz"\nmemory = 256\n` });
     host.advanceClock(SECONDS(1));
     await run('stty rows 7 cols 200');
-    const mark = text().length;
-    const out = (): string => text().slice(mark);
+    const out = await startScreen(sh, 'xentop');
     const screen = (): string[] => screenOf(out().slice(out().lastIndexOf('\x1b[1;1H')), 7, 200);
-    type('xentop\r');
-    await until(() => frames(out()) === 1);
     expect(screen().slice(3, 6).map((l) => l.trim().split(/ +/)[0])).toEqual(['NAME', 'Domain-0', 'web1']);
     expect(screen()[6]).toContain('Delay');
     // the down arrow (xterm's SS3 form under keypad mode) shows from the second domain on
@@ -173,33 +178,27 @@ describe("xentop's curses screen in Domain-0's console", () => {
     type('\x1b[A');
     await until(() => frames(out()) === 3);
     expect(screen()[4]).toMatch(/^ +Domain-0 /);
-    type('Q');
-    await until(() => text().endsWith(PROMPT));
+    await endScreen(sh, 'Q');
   });
 
   it('xl top runs xentop (main_top: system("xentop")): its screen, and $? 0 even after ^C', async () => {
-    const { host, type, text, run } = await dom0();
-    host.advanceClock(SECONDS(1));
-    const mark = text().length;
-    type('xl top\r');
-    await until(() => frames(text().slice(mark)) === 1);
-    expect(lastScreen(text().slice(mark))[0]).toBe('xentop - 00:00:01   Xen 4.17.0-xendeck');
-    type('\x03');
-    await until(() => text().endsWith(PROMPT));
-    expect(await run('echo $?')).toBe('0\n');
+    const sh = await dom0();
+    sh.host.advanceClock(SECONDS(1));
+    const out = await startScreen(sh, 'xl top');
+    expect(lastScreen(out())[0]).toBe('xentop - 00:00:01   Xen 4.17.0-xendeck');
+    await endScreen(sh, '\x03');
+    expect(await sh.run('echo $?')).toBe('0\n');
   });
 
   it('xl top as xl parses it: -N refused as for any command without a dry run (xl.c main), arguments after top ignored (main_top takes none and checks no count)', async () => {
-    const { host, type, text, run } = await dom0();
+    const sh = await dom0();
+    const { host, run } = sh;
     expect(await run('xl -N top')).toBe('command does not implement -N (dryrun) option\n');
     expect(await run('echo $?')).toBe('1\n');
     host.advanceClock(SECONDS(1));
-    const mark = text().length;
-    type('xl top web1\r');
-    await until(() => frames(text().slice(mark)) === 1);
-    expect(lastScreen(text().slice(mark))[0]).toBe('xentop - 00:00:01   Xen 4.17.0-xendeck');
-    type('q');
-    await until(() => text().endsWith(PROMPT));
+    const out = await startScreen(sh, 'xl top web1');
+    expect(lastScreen(out())[0]).toBe('xentop - 00:00:01   Xen 4.17.0-xendeck');
+    await endScreen(sh, 'q');
   });
 
   it("a window size too large to keep as a screen fails as initscr does when newterm cannot make one, instead of exhausting the engine's memory", async () => {
