@@ -10,6 +10,7 @@
  */
 import type { CpuMask } from './cpumask';
 import type { STime } from './clock';
+import type { VcpuTable } from './vcpu-table';
 
 export type Runstate = 'running' | 'runnable' | 'blocked' | 'offline';
 
@@ -30,6 +31,13 @@ export interface SchedVcpu {
   setRunstate(state: Runstate, now: STime): void;
   /** Per-scheduler private data (Xen's unit->priv). */
   schedPriv: unknown;
+  /** The table holding the vCPU's hot state (vcpu-table.ts) and where its row starts. */
+  readonly table: VcpuTable;
+  readonly rowBase: number;
+  /** Move the row into the host's table at `base` (the core made the vCPU's unit). */
+  bind(tab: VcpuTable, base: number): void;
+  /** Move the row out of the host's table (the unit was freed). */
+  unbind(): void;
 }
 
 /** What the scheduler needs to know about a domain. */

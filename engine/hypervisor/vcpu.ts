@@ -10,6 +10,7 @@
 import type { STime } from './clock';
 import { CpuMask } from './cpumask';
 import type { Runstate, SchedVcpu } from './sched-hooks';
+import { NR_BLOCKED, NR_DOWN, NR_OWNER, NR_PAUSED, R_ENTRY, R_NR, R_PROC, R_RS, R_TIME, R_VCPU_END, RS_OFFLINE, RS_RUNNABLE, runstateChange, VcpuTable } from './vcpu-table';
 
 export const RUNSTATES: readonly Runstate[] = ['running', 'runnable', 'blocked', 'offline'];
 const INDEX: Record<Runstate, number> = { running: 0, runnable: 1, blocked: 2, offline: 3 };
@@ -22,29 +23,14 @@ export interface VcpuOwner {
 }
 
 export class Vcpu implements SchedVcpu {
-  processor: number;
   readonly hardAffinity: CpuMask;
   readonly softAffinity: CpuMask;
   schedPriv: unknown = undefined;
-  /** Nested vcpu_pause() count (Xen's v->pause_count). */
-  pauseCount = 0;
-  /** VPF_down: taken offline by the guest or never brought up (vcpu-set). */
-  down: boolean;
-  /** The guest is blocked waiting for an event (SCHEDOP_block). */
-  blockedByGuest = false;
-  /** The owner's domainPaused(), kept here so runnable() (every wake-up and deschedule)
-   * reads one object, not the domain too; the owner calls ownerPauseChanged(). */
-  private ownerPaused: boolean;
-
-  private _runstate: Runstate;
-  private _idx: number;
-  private entryTime: STime;
-  /** ns spent in running, runnable, blocked, offline (vcpu_runstate_info.time[]); plain
-   * fields, not an array, so the hot runstate change touches one object. */
-  private t0 = 0;
-  private t1 = 0;
-  private t2 = 0;
-  private t3 = 0;
+  /** Its row: in the host's VcpuTable once its unit exists, else a table of its own. */
+  private tab: VcpuTable;
+  private base = 0;
+  /** Nested vcpu_pause() count (Xen's v->pause_count); the row has whether it is > 0. */
+  private _pauseCount = 0;
 
   constructor(
     readonly owner: VcpuOwner,
@@ -53,22 +39,75 @@ export class Vcpu implements SchedVcpu {
     now: STime,
     online: boolean,
   ) {
-    this.processor = 0;
     this.hardAffinity = CpuMask.all(nrCpus);
     this.softAffinity = CpuMask.all(nrCpus);
-    this.down = !online;
-    this.ownerPaused = owner.domainPaused();
-    this._runstate = online ? 'runnable' : 'offline';
-    this._idx = INDEX[this._runstate];
-    this.entryTime = now;
+    this.tab = new VcpuTable(1);
+    const f = this.tab.f;
+    f[R_NR] = (online ? 0 : NR_DOWN) | (owner.domainPaused() ? NR_OWNER : 0);
+    f[R_RS] = online ? RS_RUNNABLE : RS_OFFLINE;
+    f[R_ENTRY] = now;
+  }
+
+  /** Move its fields to the row at `base` of the host's table (the core made its unit). */
+  bind(tab: VcpuTable, base: number): void {
+    tab.f.set(this.tab.f.subarray(this.base, this.base + R_VCPU_END), base);
+    this.tab = tab;
+    this.base = base;
+  }
+
+  /** The table holding its row, and where the row starts in it. */
+  get table(): VcpuTable {
+    return this.tab;
+  }
+  get rowBase(): number {
+    return this.base;
+  }
+
+  /** The unit is gone: its fields move back to a table of the vCPU's own. */
+  unbind(): void {
+    const own = new VcpuTable(1);
+    own.f.set(this.tab.f.subarray(this.base, this.base + R_VCPU_END));
+    this.tab = own;
+    this.base = 0;
   }
 
   get domid(): number {
     return this.owner.domid;
   }
 
+  get processor(): number {
+    return this.tab.f[this.base + R_PROC]!;
+  }
+  set processor(cpu: number) {
+    this.tab.f[this.base + R_PROC] = cpu;
+  }
+
+  get pauseCount(): number {
+    return this._pauseCount;
+  }
+  set pauseCount(n: number) {
+    this._pauseCount = n;
+    this.setFlag(NR_PAUSED, n !== 0);
+  }
+
+  /** VPF_down: taken offline by the guest or never brought up (vcpu-set). */
+  get down(): boolean {
+    return (this.tab.f[this.base + R_NR]! & NR_DOWN) !== 0;
+  }
+  set down(on: boolean) {
+    this.setFlag(NR_DOWN, on);
+  }
+
+  /** The guest is blocked waiting for an event (SCHEDOP_block). */
+  get blockedByGuest(): boolean {
+    return (this.tab.f[this.base + R_NR]! & NR_BLOCKED) !== 0;
+  }
+  set blockedByGuest(on: boolean) {
+    this.setFlag(NR_BLOCKED, on);
+  }
+
   get runstate(): Runstate {
-    return this._runstate;
+    return RUNSTATES[this.tab.f[this.base + R_RS]!]!;
   }
 
   get online(): boolean {
@@ -77,45 +116,30 @@ export class Vcpu implements SchedVcpu {
 
   /** Xen's vcpu_runnable(): no pause flags, no pause count, domain not paused. */
   runnable(): boolean {
-    return !this.down && !this.blockedByGuest && this.pauseCount === 0 && !this.ownerPaused;
+    return this.tab.f[this.base + R_NR] === 0;
   }
 
-  /** The domain was paused, unpaused, shut down, resumed or killed. */
+  /** The domain was paused, unpaused, shut down, resumed or killed: the row keeps a copy
+   * of its domainPaused(), so runnable() (every wake-up and deschedule) reads the row only. */
   ownerPauseChanged(): void {
-    this.ownerPaused = this.owner.domainPaused();
+    this.setFlag(NR_OWNER, this.owner.domainPaused());
   }
 
   /** vcpu_runstate_change(): account the time in the old state, enter the new one. */
   setRunstate(state: Runstate, now: STime): void {
-    if (now < this.entryTime) throw new RangeError(`runstate change at ${now} before entry ${this.entryTime}`);
-    const d = now - this.entryTime;
-    switch (this._idx) {
-      case 0:
-        this.t0 += d;
-        break;
-      case 1:
-        this.t1 += d;
-        break;
-      case 2:
-        this.t2 += d;
-        break;
-      default:
-        this.t3 += d;
-    }
-    this._runstate = state;
-    // compares against the four interned names, not INDEX[state]: a keyed load with
-    // four different keys from one site goes megamorphic (a hash lookup per change)
-    this._idx = state === 'running' ? 0 : state === 'runnable' ? 1 : state === 'blocked' ? 2 : 3;
-    this.entryTime = now;
+    runstateChange(this.tab.f, this.base, INDEX[state], now);
   }
 
   /** The runstate info as of `now` (the current state's time counted up to now). */
   runstateInfo(now: STime): { state: Runstate; stateEntryTime: STime; time: Record<Runstate, number> } {
-    const t = [this.t0, this.t1, this.t2, this.t3];
-    t[INDEX[this._runstate]]! += Math.max(0, now - this.entryTime);
+    const f = this.tab.f;
+    const b = this.base;
+    const t = [f[b + R_TIME]!, f[b + R_TIME + 1]!, f[b + R_TIME + 2]!, f[b + R_TIME + 3]!];
+    const entry = f[b + R_ENTRY]!;
+    t[f[b + R_RS]!]! += Math.max(0, now - entry);
     return {
-      state: this._runstate,
-      stateEntryTime: this.entryTime,
+      state: this.runstate,
+      stateEntryTime: entry,
       time: { running: t[0]!, runnable: t[1]!, blocked: t[2]!, offline: t[3]! },
     };
   }
@@ -123,5 +147,11 @@ export class Vcpu implements SchedVcpu {
   /** CPU time consumed, ns (what `xl vcpu-list` shows as Time(s)). */
   cpuTime(now: STime): number {
     return this.runstateInfo(now).time.running;
+  }
+
+  private setFlag(bit: number, on: boolean): void {
+    const f = this.tab.f;
+    const i = this.base + R_NR;
+    f[i] = on ? f[i]! | bit : f[i]! & ~bit;
   }
 }

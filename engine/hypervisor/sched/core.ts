@@ -15,18 +15,20 @@
  * cpupool cpu add/remove re-shuffles). Everything is driven by the Clock and the seeded
  * Rng, so a run replays exactly.
  *
- * Hot paths use typed arrays per pCPU and plain fields per unit; nothing allocates per
- * event except what a scheduler's queues need.
+ * Hot paths use typed arrays per pCPU and, per vCPU, one row of the host's VcpuTable
+ * (../vcpu-table.ts: runstate, pause flags, burst left, woke-at, workload state, latency
+ * sums) read and written in place; nothing allocates per event except what a
+ * scheduler's queues need.
  */
 import type { Clock, STime, Timer, TimerHandler } from '../clock';
 import type { CpuMask } from '../cpumask';
 import type { Rng } from '../rng';
 import type { SchedDomain, SchedVcpu } from '../sched-hooks';
-import { grown } from '../typed-grow';
+import { NR_BLOCKED, R_LAT, R_LEFT, R_NR, R_PROC, R_RS, R_WL, R_WOKE, ROW, RS_BLOCKED, RS_OFFLINE, RS_RUNNABLE, RS_RUNNING, runstateChange, VcpuTable } from '../vcpu-table';
 import { LatencyTable } from './latency-table';
 import type { LatencyStats, PcpuSchedMetrics, VcpuSchedMetrics } from './metrics';
 import type { SchedCoreApi, Scheduler } from './scheduler';
-import { makeWorkload, type Workload, type WorkloadSpec } from './workload';
+import { makeWorkload, workloadBurst, workloadBurstEnd, workloadJobs, type Workload, type WorkloadSpec } from './workload';
 
 /** The core's record of a domain (d->sched_priv holds it; `priv` is the scheduler's). */
 export class SchedDomainRec {
@@ -44,6 +46,9 @@ export class SchedDomainRec {
 
 /** A scheduling unit: one vCPU (sched-gran=cpu), Xen's struct sched_unit. */
 export class Unit {
+  // Field order is memory order (V8 lays out an object's fields as they are declared):
+  // what the loop and the schedulers read on every event first, so a unit is one or two
+  // cache lines to them, not three.
   /** The scheduler's per-unit data (unit->priv). */
   priv: unknown = null;
   /** The scheduler the unit is in, null while detached. */
@@ -52,28 +57,37 @@ export class Unit {
   pcpu = -1;
   /** The scheduler has been told the unit is awake (wake without a sleep since). */
   awake = false;
-  /** Hard affinity does not meet the pool's pCPUs: Xen breaks it (treat as all). */
-  affBroken = false;
+  private _processor: number;
+  /** Where the vCPU's row starts in `tab` (idx·ROW). */
+  base: number;
   /** Hard affinity is every pCPU (or broken): no test needed. Set on attach. */
   hardAll = true;
+  /** The host's VcpuTable: runnable() and the processor copy read the row the loop keeps
+   * hot, not the Vcpu object. */
+  tab: VcpuTable;
   /** Soft affinity says something useful (not all pCPUs, meets hard). Set on attach. */
   hasSoft = false;
+  /** Hard affinity does not meet the pool's pCPUs: Xen breaks it (treat as all). */
+  affBroken = false;
+  /** Its dense index in the core (≥ nrCpus): its VcpuTable and LatencyTable row and its
+   * timers' argument; -1 once freed. */
+  idx: number;
+  readonly vcpu: SchedVcpu;
+  readonly dom: SchedDomainRec;
   workload: Workload;
   /** Its workload's wake-up: an indexed timer on the clock (arg: idx), -1 until it has a workload. */
   wakeTimer = -1;
-  /** Its dense index in the core (≥ nrCpus): its LatencyTable row and its timers' argument; -1 once freed. */
-  idx = -1;
   /** RTDS: deadline misses counted by the scheduler. */
   deadlineMisses = 0;
-  private _processor: number;
 
-  constructor(
-    readonly vcpu: SchedVcpu,
-    readonly dom: SchedDomainRec,
-    workload: Workload,
-  ) {
-    this.workload = workload;
+  constructor(vcpu: SchedVcpu, dom: SchedDomainRec, workload: Workload, idx: number) {
     this._processor = vcpu.processor;
+    this.base = vcpu.rowBase;
+    this.tab = vcpu.table;
+    this.idx = idx;
+    this.vcpu = vcpu;
+    this.dom = dom;
+    this.workload = workload;
   }
 
   get domid(): number {
@@ -83,13 +97,13 @@ export class Unit {
     return this.vcpu.vcpuId;
   }
   /** v->processor, kept on the unit too: the schedulers read it on every wake and
-   * pick, and the vCPU is one more object to touch. Every change goes through here. */
+   * pick. Every change goes through here (and into the vCPU's row). */
   get processor(): number {
     return this._processor;
   }
   set processor(cpu: number) {
     this._processor = cpu;
-    this.vcpu.processor = cpu;
+    this.tab.f[this.base + R_PROC] = cpu;
   }
   get isRunning(): boolean {
     return this.pcpu >= 0;
@@ -97,7 +111,7 @@ export class Unit {
 
   /** unit_runnable(): attached and the vCPU may run. */
   runnable(): boolean {
-    return this.sched !== null && this.vcpu.runnable();
+    return this.sched !== null && this.tab.f[this.base + R_NR] === 0;
   }
 
   /** Hard affinity test for pCPU `cpu` (the scheduler only asks about its own pCPUs). */
@@ -131,13 +145,8 @@ export class SchedCore implements SchedCoreApi, TimerHandler {
   private readonly timers: Int32Array;
   /** Units by idx (null for pCPU rows and freed ones). */
   private readonly units: (Unit | null)[] = [];
-  /**
-   * The numbers the loop changes on every event of a unit, by idx: at 2·idx the CPU ns
-   * left in its workload burst, at 2·idx + 1 when it last woke from blocked (for the
-   * wake-to-run latency; -1 if not waiting). A number field of a Unit is a separate heap
-   * box: a row here is one cache line the event touches instead of two more.
-   */
-  private ut = new Float64Array(256);
+  /** Every unit's vCPU row (vcpu-table.ts), by idx: the loop's per-vCPU numbers. */
+  readonly vt: VcpuTable;
   /** When the current run on the pCPU (or its idling) started being charged. */
   private readonly runStart: Float64Array;
   private readonly busy: Float64Array;
@@ -171,7 +180,8 @@ export class SchedCore implements SchedCoreApi, TimerHandler {
     this.busy = new Float64Array(nrCpus);
     this.ctxSwitches = new Float64Array(nrCpus);
     this.schedCalls = new Float64Array(nrCpus);
-    this.latency = new LatencyTable(nrCpus * 2);
+    this.vt = new VcpuTable(nrCpus * 2);
+    this.latency = new LatencyTable(nrCpus * 2, { tab: this.vt, stride: ROW, offset: R_LAT });
     for (let c = 0; c < nrCpus; c++) this.latency.alloc();
     this.schedOf = new Array<Scheduler | null>(nrCpus).fill(null);
     this.poolOf = new Int32Array(nrCpus).fill(-1);
@@ -254,12 +264,15 @@ export class SchedCore implements SchedCoreApi, TimerHandler {
 
   /** Create the unit of a vCPU (sched_init_vcpu); not attached to any scheduler yet. */
   newUnit(v: SchedVcpu, d: SchedDomainRec): Unit {
-    const u = new Unit(v, d, makeWorkload(IDLE_SPEC));
-    u.idx = this.latency.alloc();
-    if (2 * u.idx + 2 > this.ut.length) this.ut = grown(this.ut, Math.max(this.ut.length * 2, 2 * u.idx + 2));
-    this.ut[2 * u.idx] = 0;
-    this.ut[2 * u.idx + 1] = -1;
-    this.units[u.idx] = u;
+    const idx = this.latency.alloc();
+    this.vt.ensure(idx + 1);
+    const b = idx * ROW;
+    v.bind(this.vt, b);
+    this.vt.f[b + R_LEFT] = 0;
+    this.vt.f[b + R_WOKE] = -1;
+    this.vt.f.fill(0, b + R_WL, b + R_LAT); // the idle workload's fields
+    const u = new Unit(v, d, makeWorkload(IDLE_SPEC), idx);
+    this.units[idx] = u;
     v.schedPriv = u;
     d.units.push(u);
     return u;
@@ -312,14 +325,15 @@ export class SchedCore implements SchedCoreApi, TimerHandler {
   }
 
   /** Give a unit a workload model; it starts at once. */
-  setWorkload(u: Unit, spec: WorkloadSpec | Workload): void {
+  setWorkload(u: Unit, spec: WorkloadSpec): void {
     const now = this.clock.now;
-    const wl = 'burst' in spec ? spec : makeWorkload(spec);
+    const wl = makeWorkload(spec);
+    const f = this.vt.f;
     u.workload = wl;
-    wl.start(now, this.rng);
+    wl.start(f, u.base + R_WL, now, this.rng);
     if (u.wakeTimer >= 0) this.clock.cancelIndexed(u.wakeTimer);
     else u.wakeTimer = this.clock.newIndexed(this, u.idx);
-    this.ut[2 * u.idx] = wl.burst(now, this.rng);
+    f[u.base + R_LEFT] = workloadBurst(f, u.base + R_WL, this.rng);
     if (u.pcpu >= 0) {
       this.tickle(u.pcpu);
     } else if (u.vcpu.blockedByGuest) {
@@ -330,8 +344,10 @@ export class SchedCore implements SchedCoreApi, TimerHandler {
 
   private workloadWake(u: Unit, now: STime): void {
     this.depth++;
-    u.vcpu.blockedByGuest = false;
-    this.ut[2 * u.idx] = u.workload.burst(now, this.rng);
+    const f = this.vt.f;
+    const b = u.base;
+    f[b + R_NR] = f[b + R_NR]! & ~NR_BLOCKED;
+    f[b + R_LEFT] = workloadBurst(f, b + R_WL, this.rng);
     this.wake(u, now);
     this.depth--;
     if (this.pendingCount > 0 && this.depth === 0) this.drain(now);
@@ -340,20 +356,24 @@ export class SchedCore implements SchedCoreApi, TimerHandler {
   /** vcpu_wake(). */
   wake(u: Unit, now: STime = this.clock.now): void {
     const s = u.sched;
-    if (!s || u.awake || !u.vcpu.runnable()) return;
+    const f = this.vt.f;
+    const b = u.base;
+    if (!s || u.awake || f[b + R_NR] !== 0) return;
     u.awake = true;
     this.events++;
     if (u.pcpu >= 0) return; // still on its pCPU: the pending schedule keeps it
-    const v = u.vcpu;
-    if (v.runstate === 'blocked') this.ut[2 * u.idx + 1] = now;
-    if (v.runstate !== 'runnable') v.setRunstate('runnable', now);
+    const rs = f[b + R_RS];
+    if (rs === RS_BLOCKED) f[b + R_WOKE] = now;
+    if (rs !== RS_RUNNABLE) runstateChange(f, b, RS_RUNNABLE, now);
     s.wake(u, now);
   }
 
   /** vcpu_sleep_nosync(). */
   sleep(u: Unit, now: STime = this.clock.now): void {
     const s = u.sched;
-    if (!s || !u.awake || u.vcpu.runnable()) return;
+    const f = this.vt.f;
+    const b = u.base;
+    if (!s || !u.awake || f[b + R_NR] === 0) return;
     u.awake = false;
     this.events++;
     if (u.pcpu >= 0) {
@@ -361,8 +381,8 @@ export class SchedCore implements SchedCoreApi, TimerHandler {
       return;
     }
     s.sleep(u, now);
-    this.ut[2 * u.idx + 1] = -1;
-    u.vcpu.setRunstate(u.vcpu.blockedByGuest ? 'blocked' : 'offline', now);
+    f[b + R_WOKE] = -1;
+    runstateChange(f, b, f[b + R_NR]! & NR_BLOCKED ? RS_BLOCKED : RS_OFFLINE, now);
   }
 
   // --- the dispatch loop -----------------------------------------------------------
@@ -379,14 +399,14 @@ export class SchedCore implements SchedCoreApi, TimerHandler {
     this.events++;
     this.schedCalls[cpu]!++;
     const prev = this.cur[cpu]!;
-    const ut = this.ut;
+    const f = this.vt.f;
     if (prev) {
       const ran = now - this.runStart[cpu]!;
       this.busy[cpu]! += ran;
-      const r = 2 * prev.idx;
-      const left = ut[r]! - ran;
-      ut[r] = left;
-      if (left < 1 && !prev.vcpu.blockedByGuest) this.burstDone(prev, now);
+      const pb = prev.base;
+      const left = f[pb + R_LEFT]! - ran;
+      f[pb + R_LEFT] = left;
+      if (left < 1 && (f[pb + R_NR]! & NR_BLOCKED) === 0) this.burstDone(prev, now);
     }
     this.runStart[cpu] = now;
     let next: Unit | null = null;
@@ -397,26 +417,28 @@ export class SchedCore implements SchedCoreApi, TimerHandler {
     }
     if (prev && prev !== next) {
       prev.pcpu = -1;
-      const v = prev.vcpu;
-      if (prev.runnable()) {
-        v.setRunstate('runnable', now);
+      const pb = prev.base;
+      const nr = f[pb + R_NR]!;
+      if (prev.sched !== null && nr === 0) {
+        runstateChange(f, pb, RS_RUNNABLE, now);
       } else {
         prev.awake = false;
-        v.setRunstate(v.blockedByGuest ? 'blocked' : 'offline', now);
+        runstateChange(f, pb, nr & NR_BLOCKED ? RS_BLOCKED : RS_OFFLINE, now);
       }
     }
     if (next && next !== prev) {
       this.cur[cpu] = next;
       next.pcpu = cpu;
       next.processor = cpu;
-      next.vcpu.setRunstate('running', now);
+      const nb = next.base;
+      runstateChange(f, nb, RS_RUNNING, now);
       this.ctxSwitches[cpu]!++;
-      const woke = ut[2 * next.idx + 1]!;
+      const woke = f[nb + R_WOKE]!;
       if (woke >= 0) {
         const lat = now - woke;
         this.latency.record(next.idx, lat);
         this.latency.record(cpu, lat);
-        ut[2 * next.idx + 1] = -1;
+        f[nb + R_WOKE] = -1;
       }
     } else if (!next) {
       this.cur[cpu] = null;
@@ -424,7 +446,7 @@ export class SchedCore implements SchedCoreApi, TimerHandler {
     // whole nanoseconds, at least one ahead: the loop always makes progress
     let when = slice >= 0 ? now + Math.max(Math.ceil(slice), 1) : Infinity;
     if (next) {
-      const done = now + Math.max(Math.ceil(ut[2 * next.idx]!), 1);
+      const done = now + Math.max(Math.ceil(f[next.base + R_LEFT]!), 1);
       if (done < when) when = done;
     }
     const t = this.timers[cpu]!;
@@ -434,13 +456,14 @@ export class SchedCore implements SchedCoreApi, TimerHandler {
 
   /** The running unit's burst is complete: it blocks, or starts its next burst. */
   private burstDone(u: Unit, now: STime): void {
-    const wl = u.workload;
-    const d = wl.onBurstEnd(now, this.rng);
+    const f = this.vt.f;
+    const i = u.base + R_WL;
+    const d = workloadBurstEnd(f, i, now, this.rng, u.workload);
     if (d <= 0) {
-      this.ut[2 * u.idx] = wl.burst(now, this.rng);
+      f[u.base + R_LEFT] = workloadBurst(f, i, this.rng);
       return;
     }
-    u.vcpu.blockedByGuest = true;
+    f[u.base + R_NR] = f[u.base + R_NR]! | NR_BLOCKED;
     if (d !== Infinity && u.wakeTimer >= 0) this.clock.setIndexed(u.wakeTimer, now + Math.max(Math.round(d), 1));
   }
 
@@ -481,6 +504,10 @@ export class SchedCore implements SchedCoreApi, TimerHandler {
     if (u.idx >= 0) {
       this.latency.free(u.idx);
       this.units[u.idx] = null;
+      // the row may be reused: the vCPU (and this unit, if asked) keep a copy of their own
+      u.vcpu.unbind();
+      u.tab = u.vcpu.table;
+      u.base = u.vcpu.rowBase;
     }
     u.idx = -1;
   }
@@ -497,7 +524,7 @@ export class SchedCore implements SchedCoreApi, TimerHandler {
       runstate: rs,
       wakeLatency: this.latency.summary(u.idx),
       deadlineMisses: u.deadlineMisses,
-      jobMisses: u.workload.jobMisses,
+      jobMisses: workloadJobs(u.tab.f, u.base + R_WL).jobMisses,
     };
   }
 }

@@ -8,8 +8,9 @@
  * LatencyStats object and one 960-byte Uint32Array per owner, a sample was a chain of
  * three dependent cache misses (object, array header, bucket) in ~19 MB of histograms
  * on the 4096-pCPU bench, and it evicted the scheduler's own data. Here a row's count,
- * sum and max sit side by side in one small array (one cache line per sample, not
- * three), and the bucket increment is only logged (one
+ * sum and max sit side by side in a table of numbers (one cache line per sample, not
+ * three; the core gives the host's VcpuTable, so a vCPU's sums are in the row the
+ * context switch already has in cache), and the bucket increment is only logged (one
  * sequential write); the log is folded when full or before any read — the increments are
  * independent, so the CPU overlaps their misses. Counts are exact either way.
  */
@@ -18,19 +19,37 @@ import { LatencyStats, NBUCKETS, bucketOf, type LatencySummary } from './metrics
 
 const LOG_SIZE = 4096;
 
+/** Where the rows' count, sum and maximum live: row r's at r·stride + offset, + 1, + 2. */
+export interface LatencySums {
+  tab: { f: Float64Array; ensure(rows: number): void };
+  stride: number;
+  offset: number;
+}
+
+/** A table of its own, 4 numbers a row. */
+function ownSums(rows: number): LatencySums {
+  const tab = {
+    f: new Float64Array(rows * 4),
+    ensure(n: number): void {
+      if (n * 4 > tab.f.length) tab.f = grown(tab.f, Math.max(n * 4, tab.f.length * 2));
+    },
+  };
+  return { tab, stride: 4, offset: 0 };
+}
+
 export class LatencyTable {
   private cap: number;
-  /** Row r's count, sum and max at 4r, 4r + 1, 4r + 2. */
-  private csm: Float64Array;
+  private readonly sums: LatencySums;
   private hist: Uint32Array;
   private readonly log = new Int32Array(LOG_SIZE);
   private logN = 0;
   private nextRow = 0;
   private readonly freeRows: number[] = [];
 
-  constructor(initialRows = 64) {
+  constructor(initialRows = 64, sums?: LatencySums) {
     this.cap = Math.max(1, initialRows);
-    this.csm = new Float64Array(this.cap * 4);
+    this.sums = sums ?? ownSums(this.cap);
+    this.sums.tab.ensure(this.cap);
     this.hist = new Uint32Array(this.cap * NBUCKETS);
   }
 
@@ -48,8 +67,8 @@ export class LatencyTable {
   }
 
   record(row: number, ns: number): void {
-    const c = this.csm;
-    const i = 4 * row;
+    const c = this.sums.tab.f;
+    const i = row * this.sums.stride + this.sums.offset;
     c[i]!++;
     c[i + 1]! += ns;
     if (ns > c[i + 2]!) c[i + 2] = ns;
@@ -59,7 +78,8 @@ export class LatencyTable {
 
   reset(row: number): void {
     this.fold();
-    this.csm.fill(0, 4 * row, 4 * row + 4);
+    const i = row * this.sums.stride + this.sums.offset;
+    this.sums.tab.f.fill(0, i, i + 3);
     this.hist.fill(0, row * NBUCKETS, (row + 1) * NBUCKETS);
   }
 
@@ -67,8 +87,9 @@ export class LatencyTable {
   mergeInto(row: number, into: LatencyStats): void {
     if (row < 0) return;
     this.fold();
-    const c = this.csm;
-    into.mergeRaw(this.hist, row * NBUCKETS, c[4 * row]!, c[4 * row + 1]!, c[4 * row + 2]!);
+    const c = this.sums.tab.f;
+    const i = row * this.sums.stride + this.sums.offset;
+    into.mergeRaw(this.hist, row * NBUCKETS, c[i]!, c[i + 1]!, c[i + 2]!);
   }
 
   summary(row: number): LatencySummary {
@@ -89,7 +110,7 @@ export class LatencyTable {
     this.fold();
     let cap = this.cap;
     while (cap < need) cap *= 2;
-    this.csm = grown(this.csm, cap * 4);
+    this.sums.tab.ensure(cap);
     this.hist = grown(this.hist, cap * NBUCKETS);
     this.cap = cap;
   }
