@@ -42,6 +42,8 @@ import { XenError } from '../errno';
 import type { Topology } from '../topology';
 import type { SchedDomainRec, Unit } from './core';
 import { insertAt, removeAt } from './queue';
+import { Runq, RunqLoads } from './credit2-runq';
+import { C2Dom, C2UnitRef, C2Units } from './credit2-units';
 import {
   SCHED_DEFAULT_RATELIMIT_US,
   XEN_SCHEDULER_ID,
@@ -84,81 +86,64 @@ export interface Credit2Options {
 
 const W = 2 ** LOADAVG_WINDOW_SHIFT;
 const P = 2 ** LOADAVG_PRECISION_SHIFT;
+/** 1/W: W is a power of two, so x * INV_W is exactly x / W, without a division per update. */
+const INV_W = 1 / W;
 
-class C2Dom {
-  weight = CSCHED2_DEFAULT_WEIGHT;
-  cap = 0;
-  nrUnits = 0;
-  budget = 0;
-  totBudget = 0;
-  replTimer: Timer | null = null;
-  readonly parked: Unit[] = [];
-}
-
-class C2Unit {
-  credit = CSCHED2_CREDIT_INIT;
-  weight: number;
-  startTime = 0;
+/**
+ * A unit's record in the table (credit2-units.ts), 64 bytes at the unit's idx: five
+ * doubles in `tf` from idx·F.STRIDE (ns; avgload in Q18 fixed point), then six integers
+ * in `ti` from idx·I.STRIDE. Const enums, so the offsets are numbers in the code.
+ */
+const enum F {
+  STRIDE = 8,
+  CREDIT = 0,
+  START_TIME = 1,
   /** When the current run started (for the ratelimit). */
-  runStart = 0;
-  rqd: Runq | null = null;
-  onRunq = false;
+  RUN_START = 2,
+  AVGLOAD = 3,
+  LOAD_LAST_UPDATE = 4,
+}
+const enum I {
+  STRIDE = 16,
+  WEIGHT = 10,
+  /** C2 flags. */
+  FLAGS = 11,
   /** The pCPU tickled to run it, -1 if none. */
-  tickledCpu = -1;
-  /** ns of budget held (capped domains); Infinity when uncapped. */
-  budget = Infinity;
-  budgetQuota = 0;
-  parked = false;
+  TICKLED_CPU = 12,
+  /** v->processor, mirrored: every write to Unit.processor while it is in credit2 is known here. */
+  PROCESSOR = 13,
+  /** Its runqueue's slot, -1 when assigned to none (svc->rqd). */
+  RQD = 14,
   /** 1 while the unit wants to run (queued, running, parked). */
-  load = 0;
-  /** A new unit is assumed to be busy until its history says otherwise. */
-  avgload = P;
-  loadLastUpdate = 0;
-  constructor(readonly dom: C2Dom) {
-    this.weight = dom.weight;
-  }
+  LOAD = 15,
 }
-
-class Runq {
-  readonly cpus: number[] = [];
-  /** Waiting units, most credit first. */
-  readonly runq: Unit[] = [];
-  /** Every unit assigned to this runqueue. */
-  readonly svc = new Set<Unit>();
-  /** Idle pCPUs in this runqueue. */
-  nIdle = 0;
-  private readonly weights = new Map<number, number>();
-  maxWeight = 1;
-  load = 0;
-  avgload = 0;
+/** A record's flags. */
+const enum C2 {
+  /** On its runqueue's list of waiting units. */
+  ON_RUNQ = 1,
+  /** Parked: its domain is out of budget (park_unit). */
+  PARKED = 2,
+  /** has_cap(): its domain has a cap, its budget is in the table's `budget`. */
+  CAPPED = 4,
+  /** Running on a pCPU (the core's Unit.pcpu ≥ 0; the pCPU is in the table's `pcpu`). */
+  RUNNING = 8,
+  /** Unit.hardAll when it joined: hard affinity needs no test. */
+  HARD_ALL = 16,
+  /** Unit.hasSoft when it joined: soft affinity is worth testing. */
+  HAS_SOFT = 32,
+}
+/** A runqueue's load row (credit2-runq.ts RunqLoads), by its slot. */
+const enum RQ {
+  STRIDE = 4,
+  /** Units that want to run (instload). */
+  LOAD = 0,
+  AVGLOAD = 1,
   /** The average used for balancing: also moved along with the units assigned (b_avgload). */
-  bAvgload = 0;
-  loadLastUpdate = 0;
-  pickBias = 0;
-  constructor(
-    readonly id: number,
-    readonly key: string,
-  ) {}
-
-  addWeight(w: number): void {
-    this.weights.set(w, (this.weights.get(w) ?? 0) + 1);
-    if (w > this.maxWeight || this.weights.size === 1) this.maxWeight = Math.max(w, this.weights.size === 1 ? w : this.maxWeight);
-  }
-
-  removeWeight(w: number): void {
-    const n = (this.weights.get(w) ?? 1) - 1;
-    if (n <= 0) this.weights.delete(w);
-    else this.weights.set(w, n);
-    if (w === this.maxWeight && n <= 0) {
-      let m = 1;
-      for (const k of this.weights.keys()) if (k > m) m = k;
-      this.maxWeight = m;
-    }
-  }
+  B_AVGLOAD = 2,
+  LOAD_LAST_UPDATE = 3,
 }
 
-const c2 = (u: Unit): C2Unit => u.priv as C2Unit;
-const byAvgload = (a: Unit, b: Unit): number => c2(a).avgload - c2(b).avgload;
+const byNumber = (a: number, b: number): number => a - b;
 
 export class Credit2Scheduler implements Scheduler {
   readonly name = 'credit2';
@@ -168,13 +153,25 @@ export class Credit2Scheduler implements Scheduler {
   readonly runqueueKind: Credit2RunqueueKind;
   readonly maxCpusRunqueue: number;
   private readonly rqs: Runq[] = [];
+  /** The slots of `rqs`, in the same order (balance_load walks these). */
+  private readonly rqSlots: number[] = [];
+  private readonly rqBySlot: (Runq | null)[] = [];
   private readonly rqByKey = new Map<string, Runq>();
   private readonly rqOf: (Runq | null)[];
+  /** Per pCPU: its runqueue's slot, -1 when it has none. */
+  private readonly rqSlotOf: Int32Array;
   /** Per pCPU: idle (rqd->idle), tickled (rqd->tickled). */
   private readonly idleCpu: Uint8Array;
   private readonly tickledCpu: Uint8Array;
+  /** Per pCPU: the idx of the unit it runs, -1 when idle (curr_on_cpu(), as this scheduler last handed it out). */
+  private readonly curIdx: Int32Array;
   private ratelimitNs: number;
   private readonly doms = new Set<C2Dom>();
+  private readonly t = new C2Units(F.STRIDE);
+  /** The table's views (refreshed when it grows, in insertUnit). */
+  private ti = this.t.i;
+  private tf = this.t.f;
+  private readonly rqLoads = new RunqLoads(RQ.STRIDE);
   /** Runqueue load balancing moves done (for metrics/tests). */
   migrations = 0;
 
@@ -188,8 +185,10 @@ export class Credit2Scheduler implements Scheduler {
     this.runqueueKind = opts.runqueue ?? 'socket';
     this.maxCpusRunqueue = opts.maxCpusRunqueue ?? MAX_CPUS_RUNQ;
     this.rqOf = new Array<Runq | null>(core.nrCpus).fill(null);
+    this.rqSlotOf = new Int32Array(core.nrCpus).fill(-1);
     this.idleCpu = new Uint8Array(core.nrCpus);
     this.tickledCpu = new Uint8Array(core.nrCpus);
+    this.curIdx = new Int32Array(core.nrCpus).fill(-1);
     this.ratelimitNs = MICROSECS(this.ratelimitUs);
   }
 
@@ -198,6 +197,11 @@ export class Credit2Scheduler implements Scheduler {
     if (this.idleCpu[cpu] === v) return;
     this.idleCpu[cpu] = v;
     rq.nIdle += idle ? 1 : -1;
+  }
+
+  /** The unit may run on `cpu` (hard affinity; the flag spares the mask test). */
+  private hardOk(idx: number, cpu: number): boolean {
+    return (this.ti[idx * I.STRIDE + I.FLAGS]! & C2.HARD_ALL) !== 0 || this.t.unit[idx]!.hardOk(cpu);
   }
 
   // --- runqueue arrangement --------------------------------------------------------
@@ -245,15 +249,20 @@ export class Credit2Scheduler implements Scheduler {
     const key = this.rqKey(cpu);
     let rq = this.rqByKey.get(key);
     if (!rq) {
-      rq = new Runq(this.rqs.length, key);
-      rq.loadLastUpdate = now;
+      const slot = this.rqLoads.alloc();
+      this.rqLoads.f[slot * RQ.STRIDE + RQ.LOAD_LAST_UPDATE] = now;
+      rq = new Runq(this.rqs.length, key, slot, this.t.unit);
       this.rqs.push(rq);
+      this.rqSlots.push(slot);
+      while (this.rqBySlot.length <= slot) this.rqBySlot.push(null);
+      this.rqBySlot[slot] = rq;
       this.rqByKey.set(key, rq);
     }
     rq.cpus.push(cpu);
-    rq.cpus.sort((a, b) => a - b);
+    rq.cpus.sort(byNumber);
     this.setIdle(rq, cpu, true);
     this.rqOf[cpu] = rq;
+    this.rqSlotOf[cpu] = rq.slot;
   }
 
   deinitPcpu(cpu: number): void {
@@ -263,9 +272,15 @@ export class Credit2Scheduler implements Scheduler {
     this.setIdle(rq, cpu, false);
     this.tickledCpu[cpu] = 0;
     this.rqOf[cpu] = null;
+    this.rqSlotOf[cpu] = -1;
+    this.curIdx[cpu] = -1;
     if (rq.cpus.length === 0) {
-      if (rq.svc.size > 0) throw new Error(`credit2: runqueue ${rq.id} still has units`);
-      this.rqs.splice(this.rqs.indexOf(rq), 1);
+      if (rq.svc.length > 0) throw new Error(`credit2: runqueue ${rq.id} still has units`);
+      const i = this.rqs.indexOf(rq);
+      this.rqs.splice(i, 1);
+      this.rqSlots.splice(i, 1);
+      this.rqBySlot[rq.slot] = null;
+      this.rqLoads.free(rq.slot);
       this.rqByKey.delete(rq.key);
     }
   }
@@ -274,8 +289,10 @@ export class Credit2Scheduler implements Scheduler {
   runqueues(): { id: number; cpus: number[]; load: number; avgload: number; nrUnits: number }[] {
     const now = this.clock.now;
     return this.rqs.map((rq) => {
-      this.updateRunqLoad(rq, 0, now);
-      return { id: rq.id, cpus: [...rq.cpus], load: rq.load, avgload: rq.avgload / P, nrUnits: rq.svc.size };
+      this.updateRunqLoad(rq.slot, 0, now);
+      const b = rq.slot * RQ.STRIDE;
+      const rf = this.rqLoads.f;
+      return { id: rq.id, cpus: [...rq.cpus], load: rf[b + RQ.LOAD]!, avgload: rf[b + RQ.AVGLOAD]! / P, nrUnits: rq.svc.length };
     });
   }
 
@@ -291,7 +308,7 @@ export class Credit2Scheduler implements Scheduler {
   // --- domains and units -----------------------------------------------------------
 
   insertDomain(d: SchedDomainRec): void {
-    if (!(d.priv instanceof C2Dom)) d.priv = new C2Dom();
+    if (!(d.priv instanceof C2Dom)) d.priv = new C2Dom(CSCHED2_DEFAULT_WEIGHT);
     this.doms.add(d.priv as C2Dom);
   }
 
@@ -301,174 +318,239 @@ export class Credit2Scheduler implements Scheduler {
     this.doms.delete(sd);
   }
 
+  /** The unit's row in this scheduler's table, -1 if it has none (never inserted here). */
+  private rowOf(u: Unit): number {
+    const ref = u.priv;
+    return ref instanceof C2UnitRef && ref.units === this.t ? ref.idx : -1;
+  }
+
+  private readonly rqdOfIdx = (idx: number): Runq | null => {
+    const s = this.ti[idx * I.STRIDE + I.RQD]!;
+    return s >= 0 ? this.rqBySlot[s]! : null;
+  };
+
+  /** csched2_alloc_udata(): a new record for `u` at its idx, as a new unit of domain `sd` starts. */
+  private freshRecord(u: Unit, sd: C2Dom): void {
+    this.t.bind(u, sd);
+    const tf = (this.tf = this.t.f);
+    const ti = (this.ti = this.t.i);
+    const idx = u.idx;
+    const b = idx * F.STRIDE;
+    tf[b + F.CREDIT] = CSCHED2_CREDIT_INIT;
+    tf[b + F.START_TIME] = 0;
+    tf[b + F.RUN_START] = 0;
+    // a new unit is assumed to be busy until its history says otherwise
+    tf[b + F.AVGLOAD] = P;
+    tf[b + F.LOAD_LAST_UPDATE] = 0;
+    const r = idx * I.STRIDE;
+    ti[r + I.WEIGHT] = sd.weight;
+    ti[r + I.FLAGS] = 0;
+    ti[r + I.TICKLED_CPU] = -1;
+    ti[r + I.PROCESSOR] = u.processor;
+    ti[r + I.RQD] = -1;
+    ti[r + I.LOAD] = 0;
+    this.t.budget[idx] = 0;
+    this.t.budgetQuota[idx] = 0;
+    this.t.pcpu[idx] = -1;
+  }
+
   insertUnit(u: Unit, now: STime): void {
     const sd = u.dom.priv as C2Dom;
-    let svc = u.priv instanceof C2Unit ? u.priv : null;
-    if (!svc || svc.dom !== sd) {
-      svc = new C2Unit(sd);
-      u.priv = svc;
+    const ref = u.priv instanceof C2UnitRef && u.priv.units === this.t ? u.priv : null;
+    if (!ref || ref.dom !== sd) {
+      this.freshRecord(u, sd);
+      u.priv = new C2UnitRef(this.t, u.idx, sd, this.rqdOfIdx);
     }
-    svc.weight = sd.weight;
-    svc.onRunq = false;
-    svc.parked = false;
-    svc.tickledCpu = -1;
-    svc.load = 0;
-    svc.loadLastUpdate = now;
+    const idx = u.idx;
+    const ti = this.ti;
+    const r = idx * I.STRIDE;
+    ti[r + I.WEIGHT] = sd.weight;
+    // the affinity flags as attach just set them (an affinity change detaches and re-attaches)
+    let fl = ti[r + I.FLAGS]! & ~(C2.ON_RUNQ | C2.PARKED | C2.RUNNING | C2.CAPPED | C2.HARD_ALL | C2.HAS_SOFT);
+    if (u.hardAll) fl |= C2.HARD_ALL;
+    if (u.hasSoft) fl |= C2.HAS_SOFT;
+    ti[r + I.TICKLED_CPU] = -1;
+    ti[r + I.LOAD] = 0;
+    ti[r + I.PROCESSOR] = u.processor;
+    this.t.pcpu[idx] = -1;
+    this.tf[idx * F.STRIDE + F.LOAD_LAST_UPDATE] = now;
     sd.nrUnits++;
     if (sd.cap > 0) {
-      svc.budget = 0;
-      svc.budgetQuota = Math.max(sd.totBudget / sd.nrUnits, CSCHED2_MIN_TIMER);
-    } else svc.budget = Infinity;
+      fl |= C2.CAPPED;
+      this.t.budget[idx] = 0;
+      this.t.budgetQuota[idx] = Math.max(sd.totBudget / sd.nrUnits, CSCHED2_MIN_TIMER);
+    }
+    ti[r + I.FLAGS] = fl;
     const cpu = this.pickCpu(u, now);
     u.processor = cpu;
-    this.assign(u, this.rqOf[cpu]!);
+    ti[r + I.PROCESSOR] = cpu;
+    this.assign(idx, this.rqOf[cpu]!);
   }
 
   removeUnit(u: Unit, now: STime): void {
-    const svc = c2(u);
-    this.dequeue(u, now);
-    if (svc.rqd) this.deassign(u);
-    svc.dom.nrUnits--;
+    const idx = u.idx;
+    this.dequeue(idx, now);
+    if (this.ti[idx * I.STRIDE + I.RQD]! >= 0) this.deassign(idx);
+    this.t.dom[idx]!.nrUnits--;
   }
 
-  private assign(u: Unit, rq: Runq): void {
-    const svc = c2(u);
-    svc.rqd = rq;
-    rq.svc.add(u);
-    rq.addWeight(svc.weight);
+  private assign(idx: number, rq: Runq): void {
+    this.ti[idx * I.STRIDE + I.RQD] = rq.slot;
+    rq.svc.push(idx);
+    rq.addWeight(this.ti[idx * I.STRIDE + I.WEIGHT]!);
     // expected new load with this unit
-    rq.bAvgload += svc.avgload;
+    const rf = this.rqLoads.f;
+    const b = rq.slot * RQ.STRIDE + RQ.B_AVGLOAD;
+    rf[b] = rf[b]! + this.tf[idx * F.STRIDE + F.AVGLOAD]!;
   }
 
-  private deassign(u: Unit): void {
-    const svc = c2(u);
-    const rq = svc.rqd!;
-    rq.svc.delete(u);
-    rq.removeWeight(svc.weight);
-    rq.bAvgload = Math.max(0, rq.bAvgload - svc.avgload);
-    svc.rqd = null;
+  private deassign(idx: number): void {
+    const r = idx * I.STRIDE;
+    const rq = this.rqBySlot[this.ti[r + I.RQD]!]!;
+    removeAt(rq.svc, rq.svc.indexOf(idx));
+    rq.removeWeight(this.ti[r + I.WEIGHT]!);
+    const rf = this.rqLoads.f;
+    const b = rq.slot * RQ.STRIDE + RQ.B_AVGLOAD;
+    rf[b] = Math.max(0, rf[b]! - this.tf[idx * F.STRIDE + F.AVGLOAD]!);
+    this.ti[r + I.RQD] = -1;
   }
 
   /** Off the runqueue / parked list, load −1 (sleep, removal). */
-  private dequeue(u: Unit, now: STime): void {
-    const svc = c2(u);
-    if (svc.onRunq) this.runqRemove(u);
-    if (svc.parked) {
-      const list = svc.dom.parked;
-      const i = list.indexOf(u);
+  private dequeue(idx: number, now: STime): void {
+    const ti = this.ti;
+    const r = idx * I.STRIDE;
+    if (ti[r + I.FLAGS]! & C2.ON_RUNQ) this.runqRemove(idx);
+    if (ti[r + I.FLAGS]! & C2.PARKED) {
+      const list = this.t.dom[idx]!.parked;
+      const i = list.indexOf(idx);
       if (i >= 0) removeAt(list, i);
-      svc.parked = false;
+      ti[r + I.FLAGS] = ti[r + I.FLAGS]! & ~C2.PARKED;
     }
-    if (svc.load > 0 && svc.rqd) this.updateLoad(u, svc.rqd, -1, now);
+    const s = ti[r + I.RQD]!;
+    if (ti[r + I.LOAD]! > 0 && s >= 0) this.updateLoad(idx, s, -1, now);
   }
 
   // --- load tracking (update_runq_load / update_svc_load) --------------------------
 
-  private updateRunqLoad(rq: Runq, change: number, now: STime): void {
-    const delta = now - rq.loadLastUpdate;
-    if (delta >= W) rq.avgload = rq.bAvgload = rq.load * P;
+  private updateRunqLoad(slot: number, change: number, now: STime): void {
+    const rf = this.rqLoads.f;
+    const b = slot * RQ.STRIDE;
+    const delta = now - rf[b + RQ.LOAD_LAST_UPDATE]!;
+    const load = rf[b + RQ.LOAD]!;
+    if (delta >= W) rf[b + RQ.AVGLOAD] = rf[b + RQ.B_AVGLOAD] = load * P;
     else if (delta > 0) {
-      rq.avgload = (delta * rq.load * P + (W - delta) * rq.avgload) / W;
-      rq.bAvgload = (delta * rq.load * P + (W - delta) * rq.bAvgload) / W;
+      rf[b + RQ.AVGLOAD] = (delta * load * P + (W - delta) * rf[b + RQ.AVGLOAD]!) * INV_W;
+      rf[b + RQ.B_AVGLOAD] = (delta * load * P + (W - delta) * rf[b + RQ.B_AVGLOAD]!) * INV_W;
     }
-    rq.load += change;
-    rq.loadLastUpdate = now;
+    rf[b + RQ.LOAD] = load + change;
+    rf[b + RQ.LOAD_LAST_UPDATE] = now;
   }
 
-  private updateSvcLoad(svc: C2Unit, change: number, now: STime): void {
-    const delta = now - svc.loadLastUpdate;
-    if (delta >= W) svc.avgload = svc.load * P;
-    else if (delta > 0) svc.avgload = (delta * svc.load * P + (W - delta) * svc.avgload) / W;
-    svc.load += change;
-    svc.loadLastUpdate = now;
+  private updateSvcLoad(idx: number, change: number, now: STime): void {
+    const tf = this.tf;
+    const b = idx * F.STRIDE;
+    const r = idx * I.STRIDE + I.LOAD;
+    const load = this.ti[r]!;
+    const delta = now - tf[b + F.LOAD_LAST_UPDATE]!;
+    if (delta >= W) tf[b + F.AVGLOAD] = load * P;
+    else if (delta > 0) tf[b + F.AVGLOAD] = (delta * load * P + (W - delta) * tf[b + F.AVGLOAD]!) * INV_W;
+    this.ti[r] = load + change;
+    tf[b + F.LOAD_LAST_UPDATE] = now;
   }
 
-  private updateLoad(u: Unit, rq: Runq, change: number, now: STime): void {
-    this.updateRunqLoad(rq, change, now);
-    this.updateSvcLoad(c2(u), change, now);
+  private updateLoad(idx: number, slot: number, change: number, now: STime): void {
+    this.updateRunqLoad(slot, change, now);
+    this.updateSvcLoad(idx, change, now);
   }
 
   // --- runqueue --------------------------------------------------------------------
 
-  private runqInsert(u: Unit): void {
-    const svc = c2(u);
-    const q = svc.rqd!.runq;
-    const cr = svc.credit;
+  private runqInsert(idx: number): void {
+    const q = this.rqBySlot[this.ti[idx * I.STRIDE + I.RQD]!]!.q;
+    const tf = this.tf;
+    const cr = tf[idx * F.STRIDE + F.CREDIT]!;
     let lo = 0;
     let hi = q.length;
     while (lo < hi) {
       const mid = (lo + hi) >>> 1;
-      if (c2(q[mid]!).credit >= cr) lo = mid + 1;
+      if (tf[q[mid]! * F.STRIDE + F.CREDIT]! >= cr) lo = mid + 1;
       else hi = mid;
     }
-    insertAt(q, lo, u);
-    svc.onRunq = true;
+    insertAt(q, lo, idx);
+    this.ti[idx * I.STRIDE + I.FLAGS] = this.ti[idx * I.STRIDE + I.FLAGS]! | C2.ON_RUNQ;
   }
 
-  private runqRemove(u: Unit): void {
-    const svc = c2(u);
-    const q = svc.rqd!.runq;
-    const i = q.indexOf(u);
+  private runqRemove(idx: number): void {
+    const q = this.rqBySlot[this.ti[idx * I.STRIDE + I.RQD]!]!.q;
+    const i = q.indexOf(idx);
     if (i >= 0) removeAt(q, i);
-    svc.onRunq = false;
+    this.ti[idx * I.STRIDE + I.FLAGS] = this.ti[idx * I.STRIDE + I.FLAGS]! & ~C2.ON_RUNQ;
   }
 
   // --- credits and budget ----------------------------------------------------------
 
-  private burnCredits(rq: Runq, svc: C2Unit, now: STime): void {
-    const delta = now - svc.startTime;
+  private burnCredits(rq: Runq, idx: number, now: STime): void {
+    const tf = this.tf;
+    const b = idx * F.STRIDE;
+    const delta = now - tf[b + F.START_TIME]!;
     if (delta <= 0) {
-      svc.startTime = now;
+      tf[b + F.START_TIME] = now;
       return;
     }
-    svc.credit -= (delta * rq.maxWeight) / svc.weight;
-    if (svc.credit < CSCHED2_CREDIT_MIN) svc.credit = CSCHED2_CREDIT_MIN;
-    if (svc.budget !== Infinity) svc.budget -= delta;
-    svc.startTime = now;
+    const r = idx * I.STRIDE;
+    let credit = tf[b + F.CREDIT]! - (delta * rq.maxWeight) / this.ti[r + I.WEIGHT]!;
+    if (credit < CSCHED2_CREDIT_MIN) credit = CSCHED2_CREDIT_MIN;
+    tf[b + F.CREDIT] = credit;
+    if (this.ti[r + I.FLAGS]! & C2.CAPPED) this.t.budget[idx] = this.t.budget[idx]! - delta;
+    tf[b + F.START_TIME] = now;
   }
 
   /** unit_grab_budget(): take a slice of the domain's budget; false if none is left. */
-  private grabBudget(svc: C2Unit): boolean {
-    // an uncapped unit's budget is Infinity: answered without touching the domain
-    if (svc.budget > 0) return true;
-    const sd = svc.dom;
+  private grabBudget(idx: number): boolean {
+    // an uncapped unit is answered without touching the domain
+    if ((this.ti[idx * I.STRIDE + I.FLAGS]! & C2.CAPPED) === 0) return true;
+    const budget = this.t.budget;
+    if (budget[idx]! > 0) return true;
+    const sd = this.t.dom[idx]!;
     if (sd.cap === 0) return true;
     if (sd.budget > 0) {
-      const take = Math.min(sd.budget, svc.budgetQuota);
-      svc.budget += take;
+      const take = Math.min(sd.budget, this.t.budgetQuota[idx]!);
+      budget[idx] = budget[idx]! + take;
       sd.budget -= take;
-      return svc.budget > 0;
+      return budget[idx]! > 0;
     }
     return false;
   }
 
   /** unit_return_budget(): give back what was not used; unpark others. */
-  private returnBudget(svc: C2Unit, now: STime): void {
-    if (svc.budget === Infinity) return;
-    const sd = svc.dom;
+  private returnBudget(idx: number, now: STime): void {
+    if ((this.ti[idx * I.STRIDE + I.FLAGS]! & C2.CAPPED) === 0) return;
+    const sd = this.t.dom[idx]!;
     if (sd.cap === 0) return;
-    if (svc.budget > 0) {
-      sd.budget += svc.budget;
-      svc.budget = 0;
+    const b = this.t.budget[idx]!;
+    if (b > 0) {
+      sd.budget += b;
+      this.t.budget[idx] = 0;
       if (sd.parked.length > 0) this.unpark(sd, now);
     }
   }
 
-  private park(u: Unit): void {
-    const svc = c2(u);
-    if (svc.parked) return;
-    svc.parked = true;
-    svc.dom.parked.push(u);
+  private park(idx: number): void {
+    const r = idx * I.STRIDE + I.FLAGS;
+    if (this.ti[r]! & C2.PARKED) return;
+    this.ti[r] = this.ti[r]! | C2.PARKED;
+    this.t.dom[idx]!.parked.push(idx);
   }
 
   private unpark(sd: C2Dom, now: STime): void {
     const list = sd.parked.splice(0);
-    for (const u of list) {
-      const svc = c2(u);
-      svc.parked = false;
-      if (u.awake && !u.isRunning && !svc.onRunq && svc.rqd) {
-        this.runqInsert(u);
-        this.tickle(u, now);
+    const ti = this.ti;
+    for (const idx of list) {
+      const r = idx * I.STRIDE;
+      ti[r + I.FLAGS] = ti[r + I.FLAGS]! & ~C2.PARKED;
+      if (this.t.unit[idx]!.awake && (ti[r + I.FLAGS]! & (C2.RUNNING | C2.ON_RUNQ)) === 0 && ti[r + I.RQD]! >= 0) {
+        this.runqInsert(idx);
+        this.tickle(idx, now);
       }
     }
   }
@@ -478,18 +560,25 @@ export class Credit2Scheduler implements Scheduler {
     if (sd.parked.length > 0) this.unpark(sd, now);
   }
 
-  private resetCredit(rq: Runq, snext: C2Unit, now: STime): void {
+  private resetCredit(rq: Runq, snext: number, now: STime): void {
+    const tf = this.tf;
+    const ti = this.ti;
     let m = 1;
-    if (snext.credit < -CSCHED2_CREDIT_INIT) m += Math.floor(-snext.credit / CSCHED2_CREDIT_INIT);
-    for (const u of rq.svc) {
-      const svc = c2(u);
-      if (u.isRunning && svc !== snext) {
-        this.burnCredits(rq, svc, now);
-        if (svc.budget <= 0) this.core.tickle(u.pcpu);
+    const sc = tf[snext * F.STRIDE + F.CREDIT]!;
+    if (sc < -CSCHED2_CREDIT_INIT) m += Math.floor(-sc / CSCHED2_CREDIT_INIT);
+    const svc = rq.svc;
+    for (let k = 0; k < svc.length; k++) {
+      const idx = svc[k]!;
+      const fl = ti[idx * I.STRIDE + I.FLAGS]!;
+      if (fl & C2.RUNNING && idx !== snext) {
+        this.burnCredits(rq, idx, now);
+        if (fl & C2.CAPPED && this.t.budget[idx]! <= 0) this.core.tickle(this.t.pcpu[idx]!);
       }
-      svc.credit += m * CSCHED2_CREDIT_INIT;
-      if (svc.credit > CSCHED2_CREDIT_INIT + CSCHED2_CARRYOVER_MAX) svc.credit = CSCHED2_CREDIT_INIT + CSCHED2_CARRYOVER_MAX;
-      svc.startTime = now;
+      const b = idx * F.STRIDE;
+      let credit = tf[b + F.CREDIT]! + m * CSCHED2_CREDIT_INIT;
+      if (credit > CSCHED2_CREDIT_INIT + CSCHED2_CARRYOVER_MAX) credit = CSCHED2_CREDIT_INIT + CSCHED2_CARRYOVER_MAX;
+      tf[b + F.CREDIT] = credit;
+      tf[b + F.START_TIME] = now;
     }
     // adding the same amount and clipping at one ceiling keeps the runqueue's order
   }
@@ -497,12 +586,14 @@ export class Credit2Scheduler implements Scheduler {
   // --- picking pCPUs and tickling --------------------------------------------------
 
   pickCpu(u: Unit, now: STime): number {
-    const svc = u.priv instanceof C2Unit ? u.priv : null;
+    const idx = this.rowOf(u);
     const hasSoft = u.hasSoft;
+    const ownSlot = idx >= 0 ? this.ti[idx * I.STRIDE + I.RQD]! : -1;
     let minLoad = Infinity;
     let minRq: Runq | null = null;
     let minSLoad = Infinity;
     let minSRq: Runq | null = null;
+    const rf = this.rqLoads.f;
     for (const rq of this.rqs) {
       let hard = false;
       let soft = false;
@@ -516,9 +607,9 @@ export class Credit2Scheduler implements Scheduler {
         }
       }
       if (!hard) continue;
-      this.updateRunqLoad(rq, 0, now);
-      let load = rq.bAvgload;
-      if (svc && svc.rqd === rq) load = Math.max(0, load - svc.avgload);
+      this.updateRunqLoad(rq.slot, 0, now);
+      let load = rf[rq.slot * RQ.STRIDE + RQ.B_AVGLOAD]!;
+      if (ownSlot === rq.slot) load = Math.max(0, load - this.tf[idx * F.STRIDE + F.AVGLOAD]!);
       if (hasSoft && soft && load < minSLoad) {
         minSLoad = load;
         minSRq = rq;
@@ -529,11 +620,12 @@ export class Credit2Scheduler implements Scheduler {
       }
     }
     const rq = hasSoft && minSRq ? minSRq : minRq;
-    if (!rq) return u.processor;
+    const proc = u.processor;
+    if (!rq) return proc;
     const useSoft = hasSoft && rq === minSRq;
     // prefer the current pCPU, then an idle one, cycling from the runqueue's bias
     const ok = (c: number): boolean => (useSoft ? u.softOk(c) : u.hardOk(c));
-    if (this.rqOf[u.processor] === rq && ok(u.processor) && this.idleCpu[u.processor] === 1) return u.processor;
+    if (this.rqOf[proc] === rq && ok(proc) && this.idleCpu[proc] === 1) return proc;
     let first = -1;
     const n = rq.cpus.length;
     let start = rq.cpus.indexOf(rq.pickBias);
@@ -553,20 +645,27 @@ export class Credit2Scheduler implements Scheduler {
   }
 
   /** runq_tickle(): find a pCPU for a unit just queued, preempting if worth it. */
-  private tickle(u: Unit, now: STime): void {
-    const svc = c2(u);
-    const rq = svc.rqd!;
+  private tickle(idx: number, now: STime): void {
+    const ti = this.ti;
+    const tf = this.tf;
+    const r = idx * I.STRIDE;
+    const rq = this.rqBySlot[ti[r + I.RQD]!]!;
     const cpus = rq.cpus;
-    const hasSoft = u.hasSoft;
-    // read once: u.processor is a getter through the vCPU, and the walks below are per pCPU
-    const proc = u.processor;
+    const fl = ti[r + I.FLAGS]!;
+    const hasSoft = (fl & C2.HAS_SOFT) !== 0;
+    const hardAll = (fl & C2.HARD_ALL) !== 0;
+    // the unit itself is only needed for an affinity mask test
+    const u = hardAll && !hasSoft ? null : this.t.unit[idx]!;
+    const proc = ti[r + I.PROCESSOR]!;
+    const idleCpu = this.idleCpu;
+    const tickled = this.tickledCpu;
     // 1. idle pCPUs: the unit's own processor, then soft-affine ones, then any
     if (rq.nIdle > 0) {
       let best = -1;
       let bestScore = -1;
       for (const c of cpus) {
-        if (this.idleCpu[c] !== 1 || this.tickledCpu[c] === 1 || !u.hardOk(c)) continue;
-        const score = (c === proc ? 1 : 0) + (hasSoft && u.softOk(c) ? 2 : 0);
+        if (idleCpu[c] !== 1 || tickled[c] === 1 || (!hardAll && !u!.hardOk(c))) continue;
+        const score = (c === proc ? 1 : 0) + (hasSoft && u!.softOk(c) ? 2 : 0);
         if (score > bestScore) {
           bestScore = score;
           best = c;
@@ -574,7 +673,7 @@ export class Credit2Scheduler implements Scheduler {
         }
       }
       if (best >= 0) {
-        this.tickleCpu(rq, best, svc);
+        this.tickleCpu(best, idx);
         return;
       }
     }
@@ -582,114 +681,126 @@ export class Credit2Scheduler implements Scheduler {
     let best = -1;
     let bestScore = 0;
     const rl = this.ratelimitNs;
-    const credit = svc.credit;
+    const credit = tf[idx * F.STRIDE + F.CREDIT]!;
     const maxWeight = rq.maxWeight;
+    const curIdx = this.curIdx;
+    const switchedCpu = this.switchedCpu;
     for (const c of cpus) {
-      if (this.tickledCpu[c] === 1 || !u.hardOk(c)) continue;
-      const cur = c === this.switchedCpu ? this.switchedTo : this.core.curr(c);
-      if (!cur) continue;
-      const cs = c2(cur);
-      if (rl > 0 && now - cs.runStart < rl - CSCHED2_RATELIMIT_TICKLE_TOLERANCE) continue;
-      let score = credit - (cs.credit - (now - cs.startTime) * (maxWeight / cs.weight));
+      if (tickled[c] === 1 || (!hardAll && !u!.hardOk(c))) continue;
+      const cur = c === switchedCpu ? this.switchedTo : curIdx[c]!;
+      if (cur < 0) continue;
+      const cb = cur * F.STRIDE;
+      if (rl > 0 && now - tf[cb + F.RUN_START]! < rl - CSCHED2_RATELIMIT_TICKLE_TOLERANCE) continue;
+      let score = credit - (tf[cb + F.CREDIT]! - (now - tf[cb + F.START_TIME]!) * (maxWeight / ti[cur * I.STRIDE + I.WEIGHT]!));
       if (c !== proc) score -= CSCHED2_MIGRATE_RESIST;
-      if (hasSoft && u.softOk(c)) score += CSCHED2_MIGRATE_RESIST;
+      if (hasSoft && u!.softOk(c)) score += CSCHED2_MIGRATE_RESIST;
       if (score > bestScore) {
         bestScore = score;
         best = c;
       }
     }
-    if (best >= 0) this.tickleCpu(rq, best, svc);
+    if (best >= 0) this.tickleCpu(best, idx);
   }
 
-  private tickleCpu(rq: Runq, cpu: number, svc: C2Unit): void {
+  private tickleCpu(cpu: number, idx: number): void {
     this.tickledCpu[cpu] = 1;
-    svc.tickledCpu = cpu;
+    this.ti[idx * I.STRIDE + I.TICKLED_CPU] = cpu;
     this.core.tickle(cpu);
   }
 
   // --- wake / sleep ----------------------------------------------------------------
 
   wake(u: Unit, now: STime): void {
-    const svc = c2(u);
-    if (svc.onRunq || svc.parked) return;
-    if (!svc.rqd || !u.hardOk(u.processor) || this.rqOf[u.processor] !== svc.rqd) {
+    const idx = u.idx;
+    const ti = this.ti;
+    const r = idx * I.STRIDE;
+    if (ti[r + I.FLAGS]! & (C2.ON_RUNQ | C2.PARKED)) return;
+    const proc = ti[r + I.PROCESSOR]!;
+    const slot = ti[r + I.RQD]!;
+    if (slot < 0 || !this.hardOk(idx, proc) || this.rqSlotOf[proc] !== slot) {
       const cpu = this.pickCpu(u, now);
       const rq = this.rqOf[cpu]!;
-      if (svc.rqd !== rq) {
-        if (svc.rqd) this.deassign(u);
-        this.assign(u, rq);
+      if (slot !== rq.slot) {
+        if (slot >= 0) this.deassign(idx);
+        this.assign(idx, rq);
       }
       u.processor = cpu;
+      ti[r + I.PROCESSOR] = cpu;
     }
-    this.updateLoad(u, svc.rqd!, 1, now);
-    this.runqInsert(u);
-    this.tickle(u, now);
+    this.updateLoad(idx, ti[r + I.RQD]!, 1, now);
+    this.runqInsert(idx);
+    this.tickle(idx, now);
   }
 
   sleep(u: Unit, now: STime): void {
-    this.dequeue(u, now);
+    this.dequeue(u.idx, now);
   }
 
   // --- do_schedule -----------------------------------------------------------------
 
   doSchedule(cpu: number, prev: Unit | null, now: STime): Unit | null {
     const rq = this.rqOf[cpu]!;
+    const ti = this.ti;
+    const tf = this.tf;
     this.tickledCpu[cpu] = 0;
-    let scurr: C2Unit | null = null;
+    const p = prev ? prev.idx : -1;
     let prevRunnable = false;
-    if (prev) {
-      scurr = c2(prev);
+    if (p >= 0) {
       // prev may have been assigned to this runqueue's scheduler data before a move
-      if (scurr.rqd) this.burnCredits(scurr.rqd, scurr, now);
-      prevRunnable = prev.runnable();
+      const s = ti[p * I.STRIDE + I.RQD]!;
+      if (s >= 0) this.burnCredits(this.rqBySlot[s]!, p, now);
+      prevRunnable = prev!.runnable();
       if (!prevRunnable) {
-        if (scurr.load > 0 && scurr.rqd) this.updateLoad(prev, scurr.rqd, -1, now);
-        this.returnBudget(scurr, now);
+        const s2 = ti[p * I.STRIDE + I.RQD]!;
+        if (ti[p * I.STRIDE + I.LOAD]! > 0 && s2 >= 0) this.updateLoad(p, s2, -1, now);
+        this.returnBudget(p, now);
       }
     }
 
     // runq_candidate()
-    let snext: Unit | null = null;
+    let snext = -1;
     let snextCredit = CSCHED2_IDLE_CREDIT;
     let skipped = 0;
-    if (prev && prevRunnable && scurr && scurr.rqd === rq && prev.hardOk(cpu)) {
+    if (p >= 0 && prevRunnable && ti[p * I.STRIDE + I.RQD] === rq.slot && this.hardOk(p, cpu)) {
       const rl = this.ratelimitNs;
-      if (this.grabBudget(scurr)) {
-        if (rl > 0 && now - scurr.runStart < rl) {
+      if (this.grabBudget(p)) {
+        if (rl > 0 && now - tf[p * F.STRIDE + F.RUN_START]! < rl) {
           // ratelimit: prev has not run long enough to be switched away from
           this.setIdle(rq, cpu, false);
-          this.slice = this.runtime(rq, scurr, true, now);
+          this.slice = this.runtime(rq, p, true, now);
           return prev;
         }
-        snext = prev;
-        snextCredit = scurr.credit;
+        snext = p;
+        snextCredit = tf[p * F.STRIDE + F.CREDIT]!;
       } else {
-        this.park(prev);
+        this.park(p);
       }
     }
-    const q = rq.runq;
+    const q = rq.q;
     let pickIdx = -1;
     for (let i = 0; i < q.length; i++) {
-      const u = q[i]!;
-      const svc = c2(u);
-      if (svc.tickledCpu >= 0 && svc.tickledCpu !== cpu && this.tickledCpu[svc.tickledCpu] === 1) {
+      const x = q[i]!;
+      const xr = x * I.STRIDE;
+      const xt = ti[xr + I.TICKLED_CPU]!;
+      if (xt >= 0 && xt !== cpu && this.tickledCpu[xt] === 1) {
         skipped++;
         continue;
       }
-      if (!u.hardOk(cpu)) {
+      if (!this.hardOk(x, cpu)) {
         skipped++;
         continue;
       }
-      if (u.processor !== cpu && snextCredit + CSCHED2_MIGRATE_RESIST > svc.credit) {
+      const xc = tf[x * F.STRIDE + F.CREDIT]!;
+      if (ti[xr + I.PROCESSOR] !== cpu && snextCredit + CSCHED2_MIGRATE_RESIST > xc) {
         skipped++;
         continue;
       }
-      if (svc.credit <= snextCredit) break;
-      if (!this.grabBudget(svc)) {
+      if (xc <= snextCredit) break;
+      if (!this.grabBudget(x)) {
         // park it and look further
         removeAt(q, i);
-        svc.onRunq = false;
-        this.park(u);
+        ti[xr + I.FLAGS] = ti[xr + I.FLAGS]! & ~C2.ON_RUNQ;
+        this.park(x);
         i--;
         continue;
       }
@@ -699,38 +810,60 @@ export class Credit2Scheduler implements Scheduler {
     if (pickIdx >= 0) {
       snext = q[pickIdx]!;
       removeAt(q, pickIdx);
-      c2(snext).onRunq = false;
+      ti[snext * I.STRIDE + I.FLAGS] = ti[snext * I.STRIDE + I.FLAGS]! & ~C2.ON_RUNQ;
     }
     // prev goes back on a runqueue in context_saved(), after this schedule: Xen sets
     // __CSFLAG_delayed_runq_add here, so during reset_credit, balance_load and
     // csched2_runtime below prev is still scheduled and on no runqueue (balance_load's
     // migrate() only asks it to move; the slice is not cut short for prev)
-    const requeuePrev = prev !== null && prevRunnable && snext !== prev && scurr !== null && !scurr.parked;
-    if (!snext) {
+    const requeuePrev = p >= 0 && prevRunnable && snext !== p && (ti[p * I.STRIDE + I.FLAGS]! & C2.PARKED) === 0;
+    if (snext < 0) {
       this.setIdle(rq, cpu, true);
       this.slice = -1;
-      if (requeuePrev) this.contextSaved(prev, cpu, null, rq, now);
+      if (requeuePrev) this.contextSaved(p, cpu, -1, rq, now);
+      this.switched(cpu, p, -1);
       return null;
     }
-    const sn = c2(snext);
-    if (skipped === 0 && sn.credit <= CSCHED2_CREDIT_RESET) {
+    if (skipped === 0 && tf[snext * F.STRIDE + F.CREDIT]! <= CSCHED2_CREDIT_RESET) {
       // snext is __CSFLAG_scheduled from here on, as in csched2_schedule()
       this.scheduledNext = snext;
       this.scheduledCpu = cpu;
-      this.resetCredit(rq, sn, now);
+      this.resetCredit(rq, snext, now);
       this.balanceLoad(rq, now);
-      this.scheduledNext = null;
+      this.scheduledNext = -1;
     }
     this.setIdle(rq, cpu, false);
-    sn.startTime = now;
-    sn.tickledCpu = -1;
-    if (snext !== prev) sn.runStart = now;
-    if (snext.processor !== cpu) {
-      sn.credit += CSCHED2_MIGRATE_COMPENSATION;
+    const sb = snext * F.STRIDE;
+    tf[sb + F.START_TIME] = now;
+    ti[snext * I.STRIDE + I.TICKLED_CPU] = -1;
+    if (snext !== p) tf[sb + F.RUN_START] = now;
+    if (ti[snext * I.STRIDE + I.PROCESSOR] !== cpu) {
+      tf[sb + F.CREDIT] = tf[sb + F.CREDIT]! + CSCHED2_MIGRATE_COMPENSATION;
     }
-    this.slice = this.runtime(rq, sn, snext === prev, now);
-    if (requeuePrev) this.contextSaved(prev!, cpu, snext, rq, now);
-    return snext;
+    this.slice = this.runtime(rq, snext, snext === p, now);
+    if (requeuePrev) this.contextSaved(p, cpu, snext, rq, now);
+    this.switched(cpu, p, snext);
+    return this.t.unit[snext]!;
+  }
+
+  /**
+   * What the core does with do_schedule's answer, mirrored in the table once the schedule
+   * is over: prev stops running, next runs on `cpu` and has it as its processor.
+   */
+  private switched(cpu: number, prev: number, next: number): void {
+    if (next === prev) return;
+    const ti = this.ti;
+    if (prev >= 0) {
+      ti[prev * I.STRIDE + I.FLAGS] = ti[prev * I.STRIDE + I.FLAGS]! & ~C2.RUNNING;
+      this.t.pcpu[prev] = -1;
+    }
+    if (next >= 0) {
+      const r = next * I.STRIDE;
+      ti[r + I.FLAGS] = ti[r + I.FLAGS]! | C2.RUNNING;
+      ti[r + I.PROCESSOR] = cpu;
+      this.t.pcpu[next] = cpu;
+    }
+    this.curIdx[cpu] = next;
   }
 
   /**
@@ -739,13 +872,12 @@ export class Credit2Scheduler implements Scheduler {
    * runqueue (or one running a unit with less credit) takes it instead of leaving it to
    * wait for this pCPU's next slice.
    */
-  private contextSaved(prev: Unit, cpu: number, next: Unit | null, rq: Runq, now: STime): void {
-    const scurr = c2(prev);
-    if (scurr.rqd !== rq || !prev.hardOk(cpu)) {
+  private contextSaved(prev: number, cpu: number, next: number, rq: Runq, now: STime): void {
+    if (this.ti[prev * I.STRIDE + I.RQD] !== rq.slot || !this.hardOk(prev, cpu)) {
       this.requeueElsewhere(prev, now);
       return;
     }
-    this.returnBudget(scurr, now);
+    this.returnBudget(prev, now);
     this.runqInsert(prev);
     // the core still has prev as cpu's current unit: runq_tickle compares with next
     this.switchedCpu = cpu;
@@ -755,191 +887,233 @@ export class Credit2Scheduler implements Scheduler {
   }
 
   /** A runnable unit that load balancing moved to another runqueue while it ran. */
-  private requeueElsewhere(u: Unit, now: STime): void {
-    const svc = c2(u);
-    this.returnBudget(svc, now);
-    let rq = svc.rqd;
-    if (!rq || !rq.cpus.some((c) => u.hardOk(c))) {
+  private requeueElsewhere(idx: number, now: STime): void {
+    const ti = this.ti;
+    const r = idx * I.STRIDE;
+    const u = this.t.unit[idx]!;
+    this.returnBudget(idx, now);
+    const s = ti[r + I.RQD]!;
+    let rq = s >= 0 ? this.rqBySlot[s]! : null;
+    if (!rq || !rq.cpus.some((c) => this.hardOk(idx, c))) {
       const cpu = this.pickCpu(u, now);
       const to = this.rqOf[cpu]!;
+      const loaded = ti[r + I.LOAD]! > 0;
       if (rq) {
-        if (svc.load > 0) this.updateRunqLoad(rq, -1, now);
-        this.deassign(u);
+        if (loaded) this.updateRunqLoad(rq.slot, -1, now);
+        this.deassign(idx);
       }
-      this.assign(u, to);
-      if (svc.load > 0) this.updateRunqLoad(to, 1, now);
+      this.assign(idx, to);
+      if (loaded) this.updateRunqLoad(to.slot, 1, now);
       rq = to;
     }
-    let cpu = rq.cpus.find((c) => u.hardOk(c) && this.idleCpu[c] === 1);
-    cpu ??= rq.cpus.find((c) => u.hardOk(c))!;
+    let cpu = rq.cpus.find((c) => this.hardOk(idx, c) && this.idleCpu[c] === 1);
+    cpu ??= rq.cpus.find((c) => this.hardOk(idx, c))!;
     u.processor = cpu;
-    this.runqInsert(u);
-    this.tickle(u, now);
+    ti[r + I.PROCESSOR] = cpu;
+    this.runqInsert(idx);
+    this.tickle(idx, now);
   }
 
   /** csched2_runtime(). */
-  private runtime(rq: Runq, sn: C2Unit, continuing: boolean, now: STime): STime {
+  private runtime(rq: Runq, sn: number, continuing: boolean, now: STime): STime {
+    const tf = this.tf;
     let minTime = CSCHED2_MIN_TIMER;
     const rl = this.ratelimitNs;
     if (rl > 0) {
-      const rmin = continuing ? sn.runStart + rl - now : rl;
+      const rmin = continuing ? tf[sn * F.STRIDE + F.RUN_START]! + rl - now : rl;
       if (rmin > minTime) minTime = rmin;
     }
-    let rtCredit = sn.credit;
-    const q = rq.runq;
+    const snCredit = tf[sn * F.STRIDE + F.CREDIT]!;
+    let rtCredit = snCredit;
+    const q = rq.q;
     if (q.length > 0) {
-      const w = c2(q[0]!);
-      if (w.credit > 0) rtCredit = sn.credit - w.credit;
+      const wc = tf[q[0]! * F.STRIDE + F.CREDIT]!;
+      if (wc > 0) rtCredit = snCredit - wc;
     }
     let time: number;
     if (rtCredit <= 0) time = minTime;
     else {
-      time = (rtCredit * sn.weight) / rq.maxWeight;
+      time = (rtCredit * this.ti[sn * I.STRIDE + I.WEIGHT]!) / rq.maxWeight;
       if (time < minTime) time = minTime;
       if (time > CSCHED2_MAX_TIMER) time = CSCHED2_MAX_TIMER;
     }
-    if (sn.budget !== Infinity && sn.budget < time) time = Math.max(sn.budget, 1);
+    if (this.ti[sn * I.STRIDE + I.FLAGS]! & C2.CAPPED) {
+      const b = this.t.budget[sn]!;
+      if (b < time) time = Math.max(b, 1);
+    }
     return time;
   }
 
   // --- load balancing (balance_load) -----------------------------------------------
 
   private balanceLoad(lrq: Runq, now: STime): void {
-    if (this.rqs.length < 2) return;
-    this.updateRunqLoad(lrq, 0, now);
+    const slots = this.rqSlots;
+    if (slots.length < 2) return;
+    const rf = this.rqLoads.f;
+    const ls = lrq.slot;
+    this.updateRunqLoad(ls, 0, now);
+    const lb = rf[ls * RQ.STRIDE + RQ.B_AVGLOAD]!;
     let maxDelta = 0;
-    let orq: Runq | null = null;
-    for (const rq of this.rqs) {
-      if (rq === lrq) continue;
-      this.updateRunqLoad(rq, 0, now);
-      const d = Math.abs(lrq.bAvgload - rq.bAvgload);
+    let os = -1;
+    for (let k = 0; k < slots.length; k++) {
+      const s = slots[k]!;
+      if (s === ls) continue;
+      this.updateRunqLoad(s, 0, now);
+      const d = Math.abs(lb - rf[s * RQ.STRIDE + RQ.B_AVGLOAD]!);
       if (d > maxDelta) {
         maxDelta = d;
-        orq = rq;
+        os = s;
       }
     }
-    if (!orq) return;
-    const loadMax = Math.max(lrq.bAvgload, orq.bAvgload);
+    if (os < 0) return;
+    const orq = this.rqBySlot[os]!;
+    const ob = rf[os * RQ.STRIDE + RQ.B_AVGLOAD]!;
+    const loadMax = Math.max(lb, ob);
     const cpusMax = Math.max(lrq.cpus.length, orq.cpus.length);
     const tol = loadMax < cpusMax * P ? BALANCE_UNDER_TOLERANCE : BALANCE_OVER_TOLERANCE;
     if (maxDelta < P * 2 ** tol) return;
 
     // push, pull or swap: the move that leaves the two loads closest. Xen tries every
     // pair (O(n²)); sorting the pull side gives the same answer in O(n log n).
-    const D = lrq.bAvgload - orq.bAvgload;
+    const tf = this.tf;
+    const D = lb - ob;
     let best = maxDelta;
-    let push: Unit | null = null;
-    let pull: Unit | null = null;
-    const pulls = this.scratch;
-    pulls.length = 0;
-    for (const u of orq.svc) {
-      this.updateSvcLoad(c2(u), 0, now);
-      if (this.migrateable(u, lrq)) pulls.push(u);
+    let push = -1;
+    let pull = -1;
+    // the pull side sorted by avgload (a stable insertion sort: ties keep svc order, as
+    // the sort of the units did), the keys beside the indices for the searches below
+    const pulls = this.pulls;
+    let keys = this.pullKeys;
+    const osvc = orq.svc;
+    if (keys.length < osvc.length) keys = this.pullKeys = new Float64Array(Math.max(osvc.length, 2 * keys.length));
+    let np = 0;
+    for (let k = 0; k < osvc.length; k++) {
+      const x = osvc[k]!;
+      this.updateSvcLoad(x, 0, now);
+      if (!this.migrateable(x, lrq)) continue;
+      const a = tf[x * F.STRIDE + F.AVGLOAD]!;
+      let j = np;
+      pulls.push(x);
+      for (; j > 0 && keys[j - 1]! > a; j--) {
+        keys[j] = keys[j - 1]!;
+        pulls[j] = pulls[j - 1]!;
+      }
+      keys[j] = a;
+      pulls[j] = x;
+      np++;
     }
-    pulls.sort(byAvgload);
-    for (const pl of pulls) {
-      const d = Math.abs(D + 2 * c2(pl).avgload);
+    for (let k = 0; k < np; k++) {
+      const d = Math.abs(D + 2 * keys[k]!);
       if (d < best) {
         best = d;
-        push = null;
-        pull = pl;
+        push = -1;
+        pull = pulls[k]!;
       }
     }
-    for (const pu of lrq.svc) {
-      const a = c2(pu);
-      this.updateSvcLoad(a, 0, now);
+    for (let j = 0; j < lrq.svc.length; j++) {
+      const pu = lrq.svc[j]!;
+      this.updateSvcLoad(pu, 0, now);
       if (!this.migrateable(pu, orq)) continue;
-      const d0 = Math.abs(D - 2 * a.avgload);
+      const a = tf[pu * F.STRIDE + F.AVGLOAD]!;
+      const d0 = Math.abs(D - 2 * a);
       if (d0 < best) {
         best = d0;
         push = pu;
-        pull = null;
+        pull = -1;
       }
-      if (pulls.length === 0) continue;
+      if (np === 0) continue;
       // the b that makes D - 2a + 2b closest to 0
-      const target = a.avgload - D / 2;
+      const target = a - D / 2;
       let lo = 0;
-      let hi = pulls.length;
+      let hi = np;
       while (lo < hi) {
         const mid = (lo + hi) >>> 1;
-        if (c2(pulls[mid]!).avgload < target) lo = mid + 1;
+        if (keys[mid]! < target) lo = mid + 1;
         else hi = mid;
       }
       for (let k = lo - 1; k <= lo; k++) {
-        if (k < 0 || k >= pulls.length) continue;
-        const pl = pulls[k]!;
-        const d = Math.abs(D - 2 * a.avgload + 2 * c2(pl).avgload);
+        if (k < 0 || k >= np) continue;
+        const d = Math.abs(D - 2 * a + 2 * keys[k]!);
         if (d < best) {
           best = d;
           push = pu;
-          pull = pl;
+          pull = pulls[k]!;
         }
       }
     }
     pulls.length = 0;
-    if (push) this.migrate(push, orq, now);
-    if (pull) this.migrate(pull, lrq, now);
+    if (push >= 0) this.migrate(push, orq, now);
+    if (pull >= 0) this.migrate(pull, lrq, now);
   }
 
-  private readonly scratch: Unit[] = [];
+  /** balance_load's pull candidates, by avgload, and their avgloads. */
+  private readonly pulls: number[] = [];
+  private pullKeys = new Float64Array(64);
   /** The unit the current do_schedule picked, while it runs reset_credit and balance_load. */
-  private scheduledNext: Unit | null = null;
+  private scheduledNext = -1;
   private scheduledCpu = -1;
-  /** The pCPU whose schedule is ending in context_saved(), and the unit it now runs. */
+  /** The pCPU whose schedule is ending in context_saved(), and the unit it now runs (-1: idle). */
   private switchedCpu = -1;
-  private switchedTo: Unit | null = null;
+  private switchedTo = -1;
 
   /** unit_is_migrateable(): hard affinity allows it; soft affinity is kept where it is met. */
-  private migrateable(u: Unit, to: Runq): boolean {
-    if (!u.hardAll && !to.cpus.some((c) => u.hardOk(c))) return false;
-    if (!u.hasSoft) return true;
-    const from = c2(u).rqd;
+  private migrateable(idx: number, to: Runq): boolean {
+    const fl = this.ti[idx * I.STRIDE + I.FLAGS]!;
+    if ((fl & (C2.HARD_ALL | C2.HAS_SOFT)) === C2.HARD_ALL) return true;
+    const u = this.t.unit[idx]!;
+    if ((fl & C2.HARD_ALL) === 0 && !to.cpus.some((c) => u.hardOk(c))) return false;
+    if ((fl & C2.HAS_SOFT) === 0) return true;
+    const from = this.rqdOfIdx(idx);
     return to.cpus.some((c) => u.softOk(c)) || !from || !from.cpus.some((c) => u.softOk(c));
   }
 
   /** migrate(): move a unit to another runqueue (a running one moves at its next schedule). */
-  private migrate(u: Unit, to: Runq, now: STime): void {
-    const svc = c2(u);
+  private migrate(idx: number, to: Runq, now: STime): void {
+    const ti = this.ti;
+    const r = idx * I.STRIDE;
     this.migrations++;
     // CSFLAG_scheduled: running, or just picked by the schedule that is balancing
-    const scheduled = u.isRunning || u === this.scheduledNext;
-    if (scheduled) {
+    const running = (ti[r + I.FLAGS]! & C2.RUNNING) !== 0;
+    const loaded = ti[r + I.LOAD]! > 0;
+    if (running || idx === this.scheduledNext) {
       // reassign now; the pCPU notices at its next schedule and requeues it there
-      const from = svc.rqd!;
-      this.deassign(u);
-      if (svc.load > 0) this.updateRunqLoad(from, -1, now);
-      this.assign(u, to);
-      if (svc.load > 0) this.updateRunqLoad(to, 1, now);
-      this.core.tickle(u.isRunning ? u.pcpu : this.scheduledCpu);
+      const from = ti[r + I.RQD]!;
+      this.deassign(idx);
+      if (loaded) this.updateRunqLoad(from, -1, now);
+      this.assign(idx, to);
+      if (loaded) this.updateRunqLoad(to.slot, 1, now);
+      this.core.tickle(running ? this.t.pcpu[idx]! : this.scheduledCpu);
       return;
     }
-    const onRunq = svc.onRunq;
+    const onRunq = (ti[r + I.FLAGS]! & C2.ON_RUNQ) !== 0;
+    const from = ti[r + I.RQD]!;
     if (onRunq) {
-      this.runqRemove(u);
-      this.updateRunqLoad(svc.rqd!, -1, now);
-    } else if (svc.load > 0 && svc.rqd) {
-      this.updateRunqLoad(svc.rqd, -1, now);
-      this.updateRunqLoad(to, 1, now);
+      this.runqRemove(idx);
+      this.updateRunqLoad(from, -1, now);
+    } else if (loaded && from >= 0) {
+      this.updateRunqLoad(from, -1, now);
+      this.updateRunqLoad(to.slot, 1, now);
     }
-    this.deassign(u);
-    this.assign(u, to);
+    this.deassign(idx);
+    this.assign(idx, to);
     let cpu = -1;
     const n = to.cpus.length;
     let start = to.cpus.indexOf(to.pickBias);
     if (start < 0) start = 0;
     for (let i = 1; i <= n; i++) {
       const c = to.cpus[(start + i) % n]!;
-      if (u.hardOk(c)) {
+      if (this.hardOk(idx, c)) {
         cpu = c;
         break;
       }
     }
-    u.processor = cpu;
+    this.t.unit[idx]!.processor = cpu;
+    ti[r + I.PROCESSOR] = cpu;
     to.pickBias = cpu;
     if (onRunq) {
-      this.updateRunqLoad(to, 1, now);
-      this.runqInsert(u);
-      this.tickle(u, now);
+      this.updateRunqLoad(to.slot, 1, now);
+      this.runqInsert(idx);
+      this.tickle(idx, now);
     }
   }
 
@@ -947,6 +1121,7 @@ export class Credit2Scheduler implements Scheduler {
 
   adjustDomain(d: SchedDomainRec, op: DomainSchedOp): DomainSchedResult {
     const sd = d.priv as C2Dom;
+    const ti = this.ti;
     switch (op.cmd) {
       case 'getinfo':
         return { params: { weight: sd.weight, cap: sd.cap } };
@@ -963,38 +1138,39 @@ export class Credit2Scheduler implements Scheduler {
           const old = sd.weight;
           sd.weight = weight;
           for (const u of d.units) {
-            const svc = u.priv as C2Unit;
-            if (svc.rqd) {
-              svc.rqd.removeWeight(old);
-              svc.rqd.addWeight(weight);
+            const rq = this.rqdOfIdx(u.idx);
+            if (rq) {
+              rq.removeWeight(old);
+              rq.addWeight(weight);
             }
-            svc.weight = weight;
+            ti[u.idx * I.STRIDE + I.WEIGHT] = weight;
           }
         }
         if (cap !== undefined && cap !== 0) {
           sd.totBudget = (MILLISECS(CSCHED2_CAP_PERIOD_MS) * cap) / 100;
-          for (const u of d.units) (u.priv as C2Unit).budgetQuota = Math.max(sd.totBudget / Math.max(sd.nrUnits, 1), CSCHED2_MIN_TIMER);
+          for (const u of d.units) this.t.budgetQuota[u.idx] = Math.max(sd.totBudget / Math.max(sd.nrUnits, 1), CSCHED2_MIN_TIMER);
           if (sd.cap === 0) {
             sd.budget = sd.totBudget;
             sd.replTimer ??= this.makeReplTimer(sd);
             this.clock.set(sd.replTimer, now + MILLISECS(CSCHED2_CAP_PERIOD_MS));
             sd.replTimer.period = MILLISECS(CSCHED2_CAP_PERIOD_MS);
             for (const u of d.units) {
-              const svc = u.priv as C2Unit;
-              if (u.isRunning && svc.rqd) {
-                this.burnCredits(svc.rqd, svc, now);
-                this.core.tickle(u.pcpu);
+              const rq = this.rqdOfIdx(u.idx);
+              if (ti[u.idx * I.STRIDE + I.FLAGS]! & C2.RUNNING && rq) {
+                this.burnCredits(rq, u.idx, now);
+                this.core.tickle(this.t.pcpu[u.idx]!);
               }
-              svc.budget = 0;
+              ti[u.idx * I.STRIDE + I.FLAGS] = ti[u.idx * I.STRIDE + I.FLAGS]! | C2.CAPPED;
+              this.t.budget[u.idx] = 0;
             }
           }
           sd.cap = cap;
         } else if (cap === 0 && sd.cap !== 0) {
           if (sd.replTimer) this.clock.cancel(sd.replTimer);
           for (const u of d.units) {
-            const svc = u.priv as C2Unit;
-            svc.budget = Infinity;
-            svc.budgetQuota = 0;
+            ti[u.idx * I.STRIDE + I.FLAGS] = ti[u.idx * I.STRIDE + I.FLAGS]! & ~C2.CAPPED;
+            this.t.budget[u.idx] = 0;
+            this.t.budgetQuota[u.idx] = 0;
           }
           sd.cap = 0;
           this.unpark(sd, now);
