@@ -13,8 +13,8 @@
  *
  * A Vcpu made outside a host (tests, or before its unit exists) keeps its fields in a
  * one-row table of its own; the core moves them into the host's table when it makes
- * the unit (bind) and back out when the unit is freed (unbind). Rows 0..nrCpus-1 (unit
- * idx starts after the pCPUs) hold only the pCPUs' latency sums.
+ * the unit (bind) and back out when the unit is freed (unbind). Rows 0..nrCpus-1 are
+ * unused (unit idx starts after the pCPUs: the clock's timer argument tells them apart).
  */
 import type { STime } from './clock';
 import { grown } from './typed-grow';

@@ -137,24 +137,36 @@ export class Unit {
 
 const IDLE_SPEC: WorkloadSpec = { kind: 'idle' };
 
+/**
+ * The per-pCPU numbers of the loop, side by side in `pc` (P_STRIDE a pCPU): schedule()
+ * reads and writes them all, and six arrays were six cache lines per event.
+ */
+/** When the current run on the pCPU (or its idling) started being charged. */
+const P_RUN_START = 0;
+const P_BUSY = 1;
+const P_CTX_SWITCHES = 2;
+const P_SCHED_CALLS = 3;
+/** Where the running unit's VcpuTable row starts (-1 when idle). */
+const P_CUR_BASE = 4;
+/** The pCPU's s_timer: an indexed timer on the clock (arg: the pCPU). */
+const P_TIMER = 5;
+const P_STRIDE = 6;
+
 export class SchedCore implements SchedCoreApi, TimerHandler {
   readonly nrCpus: number;
   /** Unit running on each pCPU. */
   private readonly cur: (Unit | null)[];
-  /** Each pCPU's s_timer: an indexed timer on the clock (arg: the pCPU). */
-  private readonly timers: Int32Array;
+  /** The per-pCPU numbers (P_*). */
+  private readonly pc: Float64Array;
   /** Units by idx (null for pCPU rows and freed ones). */
   private readonly units: (Unit | null)[] = [];
   /** Every unit's vCPU row (vcpu-table.ts), by idx: the loop's per-vCPU numbers. */
   readonly vt: VcpuTable;
-  /** When the current run on the pCPU (or its idling) started being charged. */
-  private readonly runStart: Float64Array;
-  private readonly busy: Float64Array;
-  private readonly ctxSwitches: Float64Array;
-  private readonly schedCalls: Float64Array;
-  /** Wake-up-to-run latency: rows 0..nrCpus-1 for the wake-ups each pCPU served, then
-   * one row per unit. */
+  /** Wake-up-to-run latency, a row per unit (by idx; its sums in the unit's VcpuTable row). */
   private readonly latency: LatencyTable;
+  /** ... and of the wake-ups each pCPU served, by pCPU: a table of its own, whose sums
+   * are 4 numbers a pCPU (128 KiB for 4096 pCPUs), not a pCPU's share of the VcpuTable. */
+  private readonly pcpuLatency: LatencyTable;
   /** The scheduler of each pCPU's pool; null for a free pCPU. */
   readonly schedOf: (Scheduler | null)[];
   readonly poolOf: Int32Array;
@@ -176,22 +188,21 @@ export class SchedCore implements SchedCoreApi, TimerHandler {
   ) {
     this.nrCpus = nrCpus;
     this.cur = new Array<Unit | null>(nrCpus).fill(null);
-    this.runStart = new Float64Array(nrCpus);
-    this.busy = new Float64Array(nrCpus);
-    this.ctxSwitches = new Float64Array(nrCpus);
-    this.schedCalls = new Float64Array(nrCpus);
+    this.pc = new Float64Array(nrCpus * P_STRIDE);
     this.vt = new VcpuTable(nrCpus * 2);
     this.latency = new LatencyTable(nrCpus * 2, { tab: this.vt, stride: ROW, offset: R_LAT });
-    for (let c = 0; c < nrCpus; c++) this.latency.alloc();
+    this.latency.reserve(nrCpus); // unit idx starts after the pCPUs
+    this.pcpuLatency = new LatencyTable(nrCpus);
+    for (let c = 0; c < nrCpus; c++) this.pcpuLatency.alloc();
     this.schedOf = new Array<Scheduler | null>(nrCpus).fill(null);
     this.poolOf = new Int32Array(nrCpus).fill(-1);
     this.pendingFlag = new Uint8Array(nrCpus);
     this.pendingRing = new Int32Array(nrCpus);
     this.drainTimer = clock.at(clock.now, (now) => this.drain(now));
     clock.cancel(this.drainTimer);
-    this.timers = new Int32Array(nrCpus);
     for (let c = 0; c < nrCpus; c++) {
-      this.timers[c] = clock.newIndexed(this, c);
+      this.pc[c * P_STRIDE + P_CUR_BASE] = -1;
+      this.pc[c * P_STRIDE + P_TIMER] = clock.newIndexed(this, c);
       this.units.push(null);
     }
   }
@@ -203,7 +214,7 @@ export class SchedCore implements SchedCoreApi, TimerHandler {
   /** A pCPU's timer (arg < nrCpus) or a unit's workload wake-up (arg: its idx). */
   fireTimer(arg: number, now: STime): void {
     if (arg < this.nrCpus) this.schedule(arg, now);
-    else this.workloadWake(this.units[arg]!, now);
+    else this.workloadWake(arg, now);
   }
 
   curr(cpu: number): Unit | null {
@@ -257,7 +268,7 @@ export class SchedCore implements SchedCoreApi, TimerHandler {
     s.deinitPcpu(cpu, this.clock.now);
     this.schedOf[cpu] = null;
     this.poolOf[cpu] = -1;
-    this.clock.cancelIndexed(this.timers[cpu]!);
+    this.clock.cancelIndexed(this.pc[cpu * P_STRIDE + P_TIMER]!);
   }
 
   // --- units -----------------------------------------------------------------------
@@ -342,11 +353,14 @@ export class SchedCore implements SchedCoreApi, TimerHandler {
     }
   }
 
-  private workloadWake(u: Unit, now: STime): void {
+  /** The workload's wake-up timer of unit `idx` fired. */
+  private workloadWake(idx: number, now: STime): void {
     this.depth++;
     const f = this.vt.f;
-    const b = u.base;
+    // the row from idx, not from the unit: its cache miss and the unit's overlap
+    const b = idx * ROW;
     f[b + R_NR] = f[b + R_NR]! & ~NR_BLOCKED;
+    const u = this.units[idx]!;
     f[b + R_LEFT] = workloadBurst(f, b + R_WL, this.rng);
     this.wake(u, now);
     this.depth--;
@@ -397,18 +411,21 @@ export class SchedCore implements SchedCoreApi, TimerHandler {
 
   private scheduleWith(cpu: number, now: STime, s: Scheduler | null): void {
     this.events++;
-    this.schedCalls[cpu]!++;
+    const pc = this.pc;
+    const p = cpu * P_STRIDE;
+    pc[p + P_SCHED_CALLS]!++;
     const prev = this.cur[cpu]!;
     const f = this.vt.f;
+    // prev's row from the pCPU's copy of its base, not from prev: the two misses overlap
+    const pb = pc[p + P_CUR_BASE]!;
     if (prev) {
-      const ran = now - this.runStart[cpu]!;
-      this.busy[cpu]! += ran;
-      const pb = prev.base;
+      const ran = now - pc[p + P_RUN_START]!;
+      pc[p + P_BUSY]! += ran;
       const left = f[pb + R_LEFT]! - ran;
       f[pb + R_LEFT] = left;
       if (left < 1 && (f[pb + R_NR]! & NR_BLOCKED) === 0) this.burstDone(prev, now);
     }
-    this.runStart[cpu] = now;
+    pc[p + P_RUN_START] = now;
     let next: Unit | null = null;
     let slice = -1;
     if (s) {
@@ -417,7 +434,6 @@ export class SchedCore implements SchedCoreApi, TimerHandler {
     }
     if (prev && prev !== next) {
       prev.pcpu = -1;
-      const pb = prev.base;
       const nr = f[pb + R_NR]!;
       if (prev.sched !== null && nr === 0) {
         runstateChange(f, pb, RS_RUNNABLE, now);
@@ -427,21 +443,23 @@ export class SchedCore implements SchedCoreApi, TimerHandler {
       }
     }
     if (next && next !== prev) {
+      const nb = next.base;
       this.cur[cpu] = next;
+      pc[p + P_CUR_BASE] = nb;
       next.pcpu = cpu;
       next.processor = cpu;
-      const nb = next.base;
       runstateChange(f, nb, RS_RUNNING, now);
-      this.ctxSwitches[cpu]!++;
+      pc[p + P_CTX_SWITCHES]!++;
       const woke = f[nb + R_WOKE]!;
       if (woke >= 0) {
         const lat = now - woke;
         this.latency.record(next.idx, lat);
-        this.latency.record(cpu, lat);
+        this.pcpuLatency.record(cpu, lat);
         f[nb + R_WOKE] = -1;
       }
     } else if (!next) {
       this.cur[cpu] = null;
+      pc[p + P_CUR_BASE] = -1;
     }
     // whole nanoseconds, at least one ahead: the loop always makes progress
     let when = slice >= 0 ? now + Math.max(Math.ceil(slice), 1) : Infinity;
@@ -449,7 +467,7 @@ export class SchedCore implements SchedCoreApi, TimerHandler {
       const done = now + Math.max(Math.ceil(f[next.base + R_LEFT]!), 1);
       if (done < when) when = done;
     }
-    const t = this.timers[cpu]!;
+    const t = pc[p + P_TIMER]!;
     if (when === Infinity || !s) this.clock.cancelIndexed(t);
     else this.clock.setIndexed(t, when);
   }
@@ -470,7 +488,8 @@ export class SchedCore implements SchedCoreApi, TimerHandler {
   // --- metrics ---------------------------------------------------------------------
 
   pcpuBusy(cpu: number, now: STime = this.clock.now): number {
-    return this.busy[cpu]! + (this.cur[cpu] ? now - this.runStart[cpu]! : 0);
+    const p = cpu * P_STRIDE;
+    return this.pc[p + P_BUSY]! + (this.cur[cpu] ? now - this.pc[p + P_RUN_START]! : 0);
   }
 
   pcpuMetrics(cpu: number): PcpuSchedMetrics {
@@ -481,9 +500,9 @@ export class SchedCore implements SchedCoreApi, TimerHandler {
       poolId: this.poolOf[cpu]!,
       busyNs: busy,
       utilisation: now > 0 ? busy / now : 0,
-      contextSwitches: this.ctxSwitches[cpu]!,
-      scheduleCalls: this.schedCalls[cpu]!,
-      wakeLatency: this.latency.summary(cpu),
+      contextSwitches: this.pc[cpu * P_STRIDE + P_CTX_SWITCHES]!,
+      scheduleCalls: this.pc[cpu * P_STRIDE + P_SCHED_CALLS]!,
+      wakeLatency: this.pcpuLatency.summary(cpu),
     };
   }
 

@@ -61,6 +61,12 @@ export class LatencyTable {
     return r;
   }
 
+  /** Rows below `n` are never handed out (the caller numbers its rows from n on). */
+  reserve(n: number): void {
+    if (n > this.cap) this.grow(n);
+    this.nextRow = Math.max(this.nextRow, n);
+  }
+
   /** The row's owner is gone; the row may be reused. */
   free(row: number): void {
     this.freeRows.push(row);

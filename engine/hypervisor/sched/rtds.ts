@@ -33,9 +33,8 @@ import { MICROSECS, type Clock, type STime, type Timer } from '../clock';
 import { XenError } from '../errno';
 import type { SchedDomainRec, Unit } from './core';
 import { RingQueue } from './queue';
-import { CpuFifo } from './cpu-fifo';
+import { CpuHeap } from './cpu-heap';
 import { ReplQueue } from './repl-queue';
-import { RtRunCpus } from './rt-run-cpus';
 import {
   F_BUDGET,
   F_CUR_BUDGET,
@@ -76,6 +75,41 @@ export const RTDS_MAX_PERIOD_US = Math.floor(2 ** 62 / 1000);
 /** The unit's record (its `priv`, set by insertUnit). */
 const rec = (u: Unit): number => u.priv as number;
 
+/** Idle, untickled pCPUs: the one idle longest first (its idleSeq is the smallest). */
+class IdleCpuHeap extends CpuHeap {
+  constructor(
+    n: number,
+    private readonly idleSeq: Float64Array,
+  ) {
+    super(n);
+  }
+  protected override before(a: number, b: number): boolean {
+    return this.idleSeq[a]! < this.idleSeq[b]!;
+  }
+}
+
+/** Busy pCPUs: the one running the lowest-priority unit first (runq_tickle's preemption target). */
+class RunCpuHeap extends CpuHeap {
+  constructor(
+    n: number,
+    private readonly prio: Float64Array,
+    private readonly deadline: Float64Array,
+    private readonly rank: Float64Array,
+  ) {
+    super(n);
+  }
+  /** pCPU a runs a lower-priority unit than b (ties: a comes first in the walk). */
+  protected override before(a: number, b: number): boolean {
+    const pa = this.prio[a]!;
+    const pb = this.prio[b]!;
+    if (pa !== pb) return pa > pb;
+    const da = this.deadline[a]!;
+    const db = this.deadline[b]!;
+    if (da !== db) return da > db;
+    return this.rank[a]! < this.rank[b]!;
+  }
+}
+
 export class RtdsScheduler implements Scheduler {
   readonly name = 'rtds';
   readonly id = XEN_SCHEDULER_ID.rtds;
@@ -91,26 +125,25 @@ export class RtdsScheduler implements Scheduler {
   // runq_tickle() walks the pool's pCPUs: first the idle ones in the order they went
   // idle, then all of them for the latest deadline. Xen keeps that walk (a handful of
   // pCPUs on real hosts); on a 4096-pCPU pool it was nearly all of the cost, so the
-  // pCPUs it would walk are kept where the first is what the walk would find:
-  // `idlers`, idle and not tickled pCPUs in the order they went idle (a list: a pCPU
-  // going idle goes last, so a heap's sifts bought nothing), and `run` (rt-run-cpus.ts),
+  // pCPUs it would walk are kept in two heaps whose tops are what the walk would find:
+  // `idleHeap`, idle and not tickled pCPUs by when they went idle, and `runHeap`,
   // running and not tickled pCPUs, latest (priority level, deadline) first and, among
   // equals, the pCPU that joined the pool first (the walk's order).
   private readonly inPool: Uint8Array;
   private readonly tickled: Uint8Array;
   private readonly isIdle: Uint8Array;
-  /** The rank of the next pCPU to join: its place in the walk's order over the pool (run.rank). */
+  /** Order of joining the pool (the walk's order over the pool's pCPUs). */
+  private readonly rank: Float64Array;
   private rankNext = 0;
   /** Order of going idle (the walk's order over the idle pCPUs). */
   private readonly idleSeq: Float64Array;
   private idleSeqNext = 0;
-  private readonly idlers: CpuFifo;
-  private readonly run: RtRunCpus;
+  /** The running unit's priority level and deadline, as runHeap has them. */
+  private readonly runPrio: Float64Array;
+  private readonly runDeadline: Float64Array;
+  private readonly idleHeap: CpuHeap;
+  private readonly runHeap: CpuHeap;
   replenishments = 0;
-  /** True while replHandler runs: it arms the replenishment timer once, at its end. */
-  private inRepl = false;
-  /** replHandler's units due (kept to reuse). */
-  private readonly due: Unit[] = [];
 
   constructor(
     private readonly core: SchedCoreApi,
@@ -122,15 +155,28 @@ export class RtdsScheduler implements Scheduler {
     this.inPool = new Uint8Array(n);
     this.tickled = new Uint8Array(n);
     this.isIdle = new Uint8Array(n);
+    this.rank = new Float64Array(n);
     this.idleSeq = new Float64Array(n);
-    this.idlers = new CpuFifo(n);
-    this.run = new RtRunCpus(n);
+    this.runPrio = new Float64Array(n);
+    this.runDeadline = new Float64Array(n);
+    this.idleHeap = new IdleCpuHeap(n, this.idleSeq);
+    this.runHeap = new RunCpuHeap(n, this.runPrio, this.runDeadline, this.rank);
   }
 
-  /** The pCPU now runs record r (or its key changed): a preemption candidate unless tickled. */
+  /** The pCPU now runs record r (or its key changed): re-key it unless tickled. */
   private setRunning(cpu: number, r: number): void {
-    this.run.setKey(cpu, this.units.level(r), this.units.deadline(r));
-    if (this.tickled[cpu] === 0) this.run.join(cpu);
+    const level = this.units.level(r);
+    const deadline = this.units.deadline(r);
+    if (this.tickled[cpu] === 1) {
+      this.runPrio[cpu] = level;
+      this.runDeadline[cpu] = deadline;
+      return;
+    }
+    // in the heap under the same key (prev goes on running): nothing would move
+    if (this.runPrio[cpu] === level && this.runDeadline[cpu] === deadline && this.runHeap.has(cpu)) return;
+    this.runPrio[cpu] = level;
+    this.runDeadline[cpu] = deadline;
+    this.runHeap.update(cpu);
   }
 
   private setIdle(cpu: number): void {
@@ -138,15 +184,14 @@ export class RtdsScheduler implements Scheduler {
       this.isIdle[cpu] = 1;
       this.idleSeq[cpu] = this.idleSeqNext++;
     }
-    this.run.leave(cpu);
-    // a tickled idle pCPU that found nothing goes back to its place, not last
-    if (this.tickled[cpu] === 0) this.idlers.addByKey(cpu, this.idleSeq);
+    this.runHeap.remove(cpu);
+    if (this.tickled[cpu] === 0) this.idleHeap.update(cpu);
   }
 
   initPcpu(cpu: number): void {
     this.cpus.add(cpu);
     this.inPool[cpu] = 1;
-    this.run.setRank(cpu, this.rankNext++);
+    this.rank[cpu] = this.rankNext++;
     this.tickled[cpu] = 0;
     this.setIdle(cpu);
   }
@@ -156,8 +201,8 @@ export class RtdsScheduler implements Scheduler {
     this.inPool[cpu] = 0;
     this.tickled[cpu] = 0;
     this.isIdle[cpu] = 0;
-    this.idlers.delete(cpu);
-    this.run.leave(cpu);
+    this.idleHeap.remove(cpu);
+    this.runHeap.remove(cpu);
   }
 
   insertDomain(d: SchedDomainRec): void {
@@ -275,14 +320,14 @@ export class RtdsScheduler implements Scheduler {
     const r = rec(u);
     const at = this.replq.push(r, this.units.level(r), this.units.deadline(r));
     this.units.i[r * I_STRIDE + I_FLAGS]! |= RT_ON_REPLQ;
-    if (at === 0 && !this.inRepl) this.armRepl();
+    if (at === 0) this.armRepl();
   }
 
   private replqRemove(u: Unit): void {
     const r = rec(u);
     this.units.i[r * I_STRIDE + I_FLAGS]! &= ~RT_ON_REPLQ;
     const i = this.replq.remove(r);
-    if (i === 0 && !this.inRepl) this.armRepl();
+    if (i === 0) this.armRepl();
   }
 
   // --- picking and tickling --------------------------------------------------------
@@ -304,11 +349,11 @@ export class RtdsScheduler implements Scheduler {
       return;
     }
     if (u.hardAll) {
-      if (this.idlers.size() > 0) {
-        this.tickleCpu(this.idlers.first());
+      if (this.idleHeap.size > 0) {
+        this.tickleCpu(this.idleHeap.top());
         return;
       }
-      const c = this.run.top();
+      const c = this.runHeap.top();
       if (c >= 0 && t.higher(r, rec(this.core.curr(c)!))) this.tickleCpu(c);
       return;
     }
@@ -322,11 +367,11 @@ export class RtdsScheduler implements Scheduler {
       if (this.isIdle[c] === 1 && (idleCpu < 0 || this.idleSeq[c]! < this.idleSeq[idleCpu]!)) idleCpu = c;
       const cur = this.core.curr(c);
       if (!cur) {
-        if (freeCpu < 0 || this.run.rank(c) < this.run.rank(freeCpu)) freeCpu = c;
+        if (freeCpu < 0 || this.rank[c]! < this.rank[freeCpu]!) freeCpu = c;
         continue;
       }
       const cs = rec(cur);
-      if (latest < 0 || t.higher(latest, cs) || (!t.higher(cs, latest) && this.run.rank(c) < this.run.rank(latestCpu))) {
+      if (latest < 0 || t.higher(latest, cs) || (!t.higher(cs, latest) && this.rank[c]! < this.rank[latestCpu]!)) {
         latest = cs;
         latestCpu = c;
       }
@@ -338,8 +383,8 @@ export class RtdsScheduler implements Scheduler {
 
   private tickleCpu(cpu: number): void {
     this.tickled[cpu] = 1;
-    this.idlers.delete(cpu);
-    this.run.leave(cpu);
+    this.idleHeap.remove(cpu);
+    this.runHeap.remove(cpu);
     this.core.tickle(cpu);
   }
 
@@ -420,7 +465,7 @@ export class RtdsScheduler implements Scheduler {
       return null;
     }
     this.isIdle[cpu] = 0;
-    this.idlers.delete(cpu);
+    this.idleHeap.remove(cpu);
     const sn = rec(snext);
     this.setRunning(cpu, sn);
     t.f[sn * F_STRIDE + F_LAST_START] = now;
@@ -433,12 +478,9 @@ export class RtdsScheduler implements Scheduler {
   // --- replenishment ---------------------------------------------------------------
 
   private replHandler(now: STime): void {
-    const due = this.due;
+    const due: Unit[] = [];
     const q = this.replq;
     const t = this.units;
-    // as repl_timer_handler, the timer is set once, for the queue as the handler leaves
-    // it, not at each unit taken from or put back at the front of the queue
-    this.inRepl = true;
     while (q.size > 0 && q.topKey() <= now) {
       const u = t.unit[q.top()]!;
       this.replqRemove(u);
@@ -457,7 +499,6 @@ export class RtdsScheduler implements Scheduler {
       if (u.awake) this.replqInsert(u);
       if (wasQueued) this.enqueue(u);
     }
-    this.inRepl = false;
     this.armRepl();
     for (const u of due) {
       if (!u.awake) continue;
@@ -468,7 +509,6 @@ export class RtdsScheduler implements Scheduler {
         else this.core.tickle(u.pcpu); // re-arm its slice with the new budget
       } else if (t.flag(rec(u), RT_ON_RUNQ)) this.tickle(u);
     }
-    due.length = 0;
   }
 
   // --- parameters ------------------------------------------------------------------

@@ -121,6 +121,8 @@ class WorkloadDef {
   /** Root only: slots in the state vector; 0 when the row holds all the state (a leaf,
    * or a mix whose parts are leaves keeping nothing but jobs: no real-time, no mix). */
   nSlots = 0;
+  /** Root with nSlots 0: the one Workload of every vCPU running it (it has no state). */
+  shared: Workload | null = null;
 
   constructor(
     readonly kind: WorkloadSpec['kind'],
@@ -256,7 +258,8 @@ export function makeWorkload(spec: WorkloadSpec): Workload {
     if (DEFS.size >= DEFS_MAX) DEFS.clear();
     DEFS.set(key, d);
   }
-  return new Workload(d);
+  // a workload with no state outside the row is one object for every vCPU that runs it
+  return d.nSlots === 0 ? (d.shared ??= new Workload(d)) : new Workload(d);
 }
 
 function defOf(spec: WorkloadSpec): WorkloadDef {
