@@ -97,6 +97,117 @@ describe('Clock', () => {
   });
 });
 
+describe('Clock with indexed timers, stale entries and renumbered keys', () => {
+  // A model of the clock: armed timers with their key (expires, order of the last arming).
+  // Timers 0..63 are Timer objects, 64..127 indexed timers; `keyBits` small makes the
+  // clock renumber its sequence numbers every few hundred armings.
+  const check = (ops: [number, number, number][], keyBits: number): void => {
+    const c = new Clock(keyBits);
+    const fired: number[] = [];
+    const expected: number[] = [];
+    const model = new Map<number, { at: number; seq: number }>();
+    let seq = 0;
+    const timers: (Timer | null)[] = Array.from({ length: 64 }, () => null);
+    const handler = { fireTimer: (arg: number) => fired.push(arg) };
+    const ids = Array.from({ length: 64 }, (_, i) => c.newIndexed(handler, 64 + i));
+    const runModel = (until: number): void => {
+      const due = [...model].filter(([, k]) => k.at <= until).sort((a, b) => a[1].at - b[1].at || a[1].seq - b[1].seq);
+      for (const [id] of due) {
+        expected.push(id);
+        model.delete(id);
+      }
+    };
+    for (const [k, a, b] of ops) {
+      const id = a % 128;
+      // few distinct times: ties are frequent, their order is the arming order
+      const at = c.now + (b % 512);
+      if (k <= 2) {
+        // arm (or move) timer id
+        if (id < 64) {
+          const t = timers[id];
+          if (t?.armed) c.set(t, at);
+          else timers[id] = c.at(at, () => fired.push(id));
+        } else c.setIndexed(ids[id - 64]!, at);
+        model.set(id, { at, seq: seq++ });
+      } else if (k === 3) {
+        if (id < 64) {
+          const t = timers[id];
+          if (t) c.cancel(t);
+        } else c.cancelIndexed(ids[id - 64]!);
+        model.delete(id);
+      } else if (k === 4 && id >= 64) {
+        // free an indexed timer and make a new one for the same argument
+        c.freeIndexed(ids[id - 64]!);
+        ids[id - 64] = c.newIndexed(handler, id);
+        model.delete(id);
+      } else {
+        const until = c.now + (b >> 8);
+        c.runUntil(until);
+        runModel(until);
+      }
+      expect(c.pending).toBe(model.size);
+      const next = Math.min(...[...model.values()].map((m) => m.at));
+      expect(c.nextDue).toBe(next);
+      if (id >= 64) {
+        expect(c.indexedArmed(ids[id - 64]!)).toBe(model.has(id));
+        expect(c.indexedExpires(ids[id - 64]!)).toBe(model.get(id)?.at ?? Infinity);
+      }
+    }
+    c.runUntil(c.now + (1 << 21));
+    runModel(Infinity);
+    expect(fired).toEqual(expected);
+    expect(c.pending).toBe(0);
+  };
+  const op = fc.tuple(fc.integer({ min: 0, max: 5 }), fc.nat(1000), fc.nat(1 << 16));
+
+  it('fires Timers and indexed timers moved, cancelled and freed as a sorted list would', () => {
+    fc.assert(
+      fc.property(fc.array(op, { minLength: 200, maxLength: 800, size: 'max' }), (ops) => check(ops, 53)),
+      // shrinking 800 operations takes minutes: report the failing case as found
+      { numRuns: 30, endOnFailure: true },
+    );
+  });
+
+  it('keeps the order when its sequence numbers are renumbered (a 15-bit key space)', () => {
+    fc.assert(
+      fc.property(fc.array(op, { minLength: 200, maxLength: 800, size: 'max' }), (ops) => check(ops, 15)),
+      { numRuns: 30, endOnFailure: true },
+    );
+  });
+
+  it('drops the stale entries of timers moved many times and keeps every armed one', () => {
+    const c = new Clock();
+    const rng = new Rng(7);
+    const fired: number[] = [];
+    const handler = { fireTimer: (arg: number) => fired.push(arg) };
+    const ids = Array.from({ length: 1000 }, (_, i) => c.newIndexed(handler, i));
+    const last = new Map<number, { at: number; seq: number }>();
+    let seq = 0;
+    const arm = (i: number): void => {
+      const at = 1 + (rng.u32() % 1_000_000);
+      c.setIndexed(ids[i]!, at);
+      last.set(i, { at, seq: seq++ });
+    };
+    // 1000 timers armed once, then 50,000 moves of the first 100: without compaction the
+    // heap would hold 51,000 entries; compaction must keep the 900 that never moved
+    for (let i = 0; i < 1000; i++) arm(i);
+    for (let n = 0; n < 50_000; n++) arm(rng.u32() % 100);
+    expect(c.pending).toBe(1000);
+    c.runUntil(2_000_000);
+    expect(fired).toEqual([...last].sort((a, b) => a[1].at - b[1].at || a[1].seq - b[1].seq).map(([i]) => i));
+  });
+
+  it('keeps firing in order while slots grow past many multiples of their first capacity', () => {
+    // keys carry the slot in base slotCap; each growth rewrites the armed keys
+    const c = new Clock();
+    const seen: number[] = [];
+    for (let i = 0; i < 5000; i++) c.at(10_000 - (i % 97), () => seen.push(i));
+    c.runUntil(20_000);
+    // later residues are earlier times; the same residue fires in arming order
+    expect(seen).toEqual(Array.from({ length: 5000 }, (_, i) => i).sort((a, b) => (b % 97) - (a % 97) || a - b));
+  });
+});
+
 describe('Rng', () => {
   it('replays from its seed and forks independent streams', () => {
     const a = new Rng(42);
