@@ -13,8 +13,8 @@
  * no getters (getters into a shared table measured 5 % slower).
  *
  * The record's numbers read on the hot paths are in it; what only capped domains need
- * (the budget and its quota), the unit's pCPU while it runs and its domain are side
- * tables read when a flag says they matter (has_cap() is Xen's test too).
+ * (the budget and its quota) and its domain are side tables read when a flag says they
+ * matter (has_cap() is Xen's test too).
  */
 import type { Timer } from '../clock';
 import { grown } from '../typed-grow';
@@ -48,8 +48,6 @@ export class C2Units {
   /** has_cap() units' budget (ns held) and the slice they take at a time. */
   budget = new Float64Array(64);
   budgetQuota = new Float64Array(64);
-  /** The pCPU a running unit runs on. */
-  pcpu = new Int32Array(64);
   /** idx → its unit and its domain's data (null for rows no unit of this scheduler has). */
   readonly unit: (Unit | null)[] = [];
   readonly dom: (C2Dom | null)[] = [];
@@ -78,7 +76,6 @@ export class C2Units {
     this.i = new Int32Array(this.f.buffer);
     this.budget = grown(this.budget, n);
     this.budgetQuota = grown(this.budgetQuota, n);
-    this.pcpu = grown(this.pcpu, n);
   }
 }
 

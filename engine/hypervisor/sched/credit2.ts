@@ -125,7 +125,10 @@ const enum C2 {
   PARKED = 2,
   /** has_cap(): its domain has a cap, its budget is in the table's `budget`. */
   CAPPED = 4,
-  /** Running on a pCPU (the core's Unit.pcpu ≥ 0; the pCPU is in the table's `pcpu`). */
+  /**
+   * Running on a pCPU (the core's Unit.pcpu ≥ 0). That pCPU is its I.PROCESSOR: the core
+   * sets v->processor when it starts running it, and credit2 moves only units that do not run.
+   */
   RUNNING = 8,
   /** Unit.hardAll when it joined: hard affinity needs no test. */
   HARD_ALL = 16,
@@ -351,7 +354,6 @@ export class Credit2Scheduler implements Scheduler {
     ti[r + I.LOAD] = 0;
     this.t.budget[idx] = 0;
     this.t.budgetQuota[idx] = 0;
-    this.t.pcpu[idx] = -1;
   }
 
   insertUnit(u: Unit, now: STime): void {
@@ -372,7 +374,6 @@ export class Credit2Scheduler implements Scheduler {
     ti[r + I.TICKLED_CPU] = -1;
     ti[r + I.LOAD] = 0;
     ti[r + I.PROCESSOR] = u.processor;
-    this.t.pcpu[idx] = -1;
     this.tf[idx * F.STRIDE + F.LOAD_LAST_UPDATE] = now;
     sd.nrUnits++;
     if (sd.cap > 0) {
@@ -572,7 +573,7 @@ export class Credit2Scheduler implements Scheduler {
       const fl = ti[idx * I.STRIDE + I.FLAGS]!;
       if (fl & C2.RUNNING && idx !== snext) {
         this.burnCredits(rq, idx, now);
-        if (fl & C2.CAPPED && this.t.budget[idx]! <= 0) this.core.tickle(this.t.pcpu[idx]!);
+        if (fl & C2.CAPPED && this.t.budget[idx]! <= 0) this.core.tickle(ti[idx * I.STRIDE + I.PROCESSOR]!);
       }
       const b = idx * F.STRIDE;
       let credit = tf[b + F.CREDIT]! + m * CSCHED2_CREDIT_INIT;
@@ -759,6 +760,7 @@ export class Credit2Scheduler implements Scheduler {
 
     // runq_candidate()
     let snext = -1;
+    let next: Unit | null = null;
     let snextCredit = CSCHED2_IDLE_CREDIT;
     let skipped = 0;
     if (p >= 0 && prevRunnable && ti[p * I.STRIDE + I.RQD] === rq.slot && this.hardOk(p, cpu)) {
@@ -771,6 +773,7 @@ export class Credit2Scheduler implements Scheduler {
           return prev;
         }
         snext = p;
+        next = prev;
         snextCredit = tf[p * F.STRIDE + F.CREDIT]!;
       } else {
         this.park(p);
@@ -809,6 +812,8 @@ export class Credit2Scheduler implements Scheduler {
     }
     if (pickIdx >= 0) {
       snext = q[pickIdx]!;
+      // the core needs the Unit back: ask for it now, its miss overlaps the work below
+      next = this.t.unit[snext]!;
       removeAt(q, pickIdx);
       ti[snext * I.STRIDE + I.FLAGS] = ti[snext * I.STRIDE + I.FLAGS]! & ~C2.ON_RUNQ;
     }
@@ -843,7 +848,7 @@ export class Credit2Scheduler implements Scheduler {
     this.slice = this.runtime(rq, snext, snext === p, now);
     if (requeuePrev) this.contextSaved(p, cpu, snext, rq, now);
     this.switched(cpu, p, snext);
-    return this.t.unit[snext]!;
+    return next;
   }
 
   /**
@@ -855,13 +860,11 @@ export class Credit2Scheduler implements Scheduler {
     const ti = this.ti;
     if (prev >= 0) {
       ti[prev * I.STRIDE + I.FLAGS] = ti[prev * I.STRIDE + I.FLAGS]! & ~C2.RUNNING;
-      this.t.pcpu[prev] = -1;
     }
     if (next >= 0) {
       const r = next * I.STRIDE;
       ti[r + I.FLAGS] = ti[r + I.FLAGS]! | C2.RUNNING;
       ti[r + I.PROCESSOR] = cpu;
-      this.t.pcpu[next] = cpu;
     }
     this.curIdx[cpu] = next;
   }
@@ -1082,7 +1085,7 @@ export class Credit2Scheduler implements Scheduler {
       if (loaded) this.updateRunqLoad(from, -1, now);
       this.assign(idx, to);
       if (loaded) this.updateRunqLoad(to.slot, 1, now);
-      this.core.tickle(running ? this.t.pcpu[idx]! : this.scheduledCpu);
+      this.core.tickle(running ? ti[r + I.PROCESSOR]! : this.scheduledCpu);
       return;
     }
     const onRunq = (ti[r + I.FLAGS]! & C2.ON_RUNQ) !== 0;
@@ -1158,7 +1161,7 @@ export class Credit2Scheduler implements Scheduler {
               const rq = this.rqdOfIdx(u.idx);
               if (ti[u.idx * I.STRIDE + I.FLAGS]! & C2.RUNNING && rq) {
                 this.burnCredits(rq, u.idx, now);
-                this.core.tickle(this.t.pcpu[u.idx]!);
+                this.core.tickle(ti[u.idx * I.STRIDE + I.PROCESSOR]!);
               }
               ti[u.idx * I.STRIDE + I.FLAGS] = ti[u.idx * I.STRIDE + I.FLAGS]! | C2.CAPPED;
               this.t.budget[u.idx] = 0;
