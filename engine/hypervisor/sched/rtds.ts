@@ -33,6 +33,7 @@ import { MICROSECS, type Clock, type STime, type Timer } from '../clock';
 import { XenError } from '../errno';
 import type { SchedDomainRec, Unit } from './core';
 import { RingQueue } from './queue';
+import { CpuFifo } from './cpu-fifo';
 import { CpuHeap } from './cpu-heap';
 import { ReplQueue } from './repl-queue';
 import {
@@ -75,38 +76,37 @@ export const RTDS_MAX_PERIOD_US = Math.floor(2 ** 62 / 1000);
 /** The unit's record (its `priv`, set by insertUnit). */
 const rec = (u: Unit): number => u.priv as number;
 
-/** Idle, untickled pCPUs: the one idle longest first (its idleSeq is the smallest). */
-class IdleCpuHeap extends CpuHeap {
-  constructor(
-    n: number,
-    private readonly idleSeq: Float64Array,
-  ) {
-    super(n);
-  }
-  protected override before(a: number, b: number): boolean {
-    return this.idleSeq[a]! < this.idleSeq[b]!;
-  }
-}
+/**
+ * Per pCPU, what runHeap orders by, side by side (one compare reads one line per pCPU,
+ * not one in each of three tables): the running unit's priority level and deadline, as
+ * runHeap has them, and the pCPU's rank, its order of joining the pool (the walk's
+ * order over the pool's pCPUs).
+ */
+const K_LEVEL = 0;
+const K_DEADLINE = 1;
+const K_RANK = 2;
+const K_STRIDE = 4;
 
 /** Busy pCPUs: the one running the lowest-priority unit first (runq_tickle's preemption target). */
 class RunCpuHeap extends CpuHeap {
   constructor(
     n: number,
-    private readonly prio: Float64Array,
-    private readonly deadline: Float64Array,
-    private readonly rank: Float64Array,
+    private readonly key: Float64Array,
   ) {
     super(n);
   }
   /** pCPU a runs a lower-priority unit than b (ties: a comes first in the walk). */
   protected override before(a: number, b: number): boolean {
-    const pa = this.prio[a]!;
-    const pb = this.prio[b]!;
+    const k = this.key;
+    const ka = a * K_STRIDE;
+    const kb = b * K_STRIDE;
+    const pa = k[ka + K_LEVEL]!;
+    const pb = k[kb + K_LEVEL]!;
     if (pa !== pb) return pa > pb;
-    const da = this.deadline[a]!;
-    const db = this.deadline[b]!;
+    const da = k[ka + K_DEADLINE]!;
+    const db = k[kb + K_DEADLINE]!;
     if (da !== db) return da > db;
-    return this.rank[a]! < this.rank[b]!;
+    return k[ka + K_RANK]! < k[kb + K_RANK]!;
   }
 }
 
@@ -125,23 +125,21 @@ export class RtdsScheduler implements Scheduler {
   // runq_tickle() walks the pool's pCPUs: first the idle ones in the order they went
   // idle, then all of them for the latest deadline. Xen keeps that walk (a handful of
   // pCPUs on real hosts); on a 4096-pCPU pool it was nearly all of the cost, so the
-  // pCPUs it would walk are kept in two heaps whose tops are what the walk would find:
-  // `idleHeap`, idle and not tickled pCPUs by when they went idle, and `runHeap`,
+  // pCPUs it would walk are kept where the first is what the walk would find:
+  // `idlers`, idle and not tickled pCPUs in the order they went idle (a list: a pCPU
+  // going idle goes last, so a heap's sifts bought nothing), and `runHeap`,
   // running and not tickled pCPUs, latest (priority level, deadline) first and, among
   // equals, the pCPU that joined the pool first (the walk's order).
   private readonly inPool: Uint8Array;
   private readonly tickled: Uint8Array;
   private readonly isIdle: Uint8Array;
-  /** Order of joining the pool (the walk's order over the pool's pCPUs). */
-  private readonly rank: Float64Array;
+  /** runHeap's keys and the pCPUs' ranks (K_*). */
+  private readonly runKey: Float64Array;
   private rankNext = 0;
   /** Order of going idle (the walk's order over the idle pCPUs). */
   private readonly idleSeq: Float64Array;
   private idleSeqNext = 0;
-  /** The running unit's priority level and deadline, as runHeap has them. */
-  private readonly runPrio: Float64Array;
-  private readonly runDeadline: Float64Array;
-  private readonly idleHeap: CpuHeap;
+  private readonly idlers: CpuFifo;
   private readonly runHeap: CpuHeap;
   replenishments = 0;
 
@@ -155,28 +153,33 @@ export class RtdsScheduler implements Scheduler {
     this.inPool = new Uint8Array(n);
     this.tickled = new Uint8Array(n);
     this.isIdle = new Uint8Array(n);
-    this.rank = new Float64Array(n);
+    this.runKey = new Float64Array(n * K_STRIDE);
     this.idleSeq = new Float64Array(n);
-    this.runPrio = new Float64Array(n);
-    this.runDeadline = new Float64Array(n);
-    this.idleHeap = new IdleCpuHeap(n, this.idleSeq);
-    this.runHeap = new RunCpuHeap(n, this.runPrio, this.runDeadline, this.rank);
+    this.idlers = new CpuFifo(n);
+    this.runHeap = new RunCpuHeap(n, this.runKey);
   }
 
   /** The pCPU now runs record r (or its key changed): re-key it unless tickled. */
   private setRunning(cpu: number, r: number): void {
     const level = this.units.level(r);
     const deadline = this.units.deadline(r);
+    const k = this.runKey;
+    const kb = cpu * K_STRIDE;
     if (this.tickled[cpu] === 1) {
-      this.runPrio[cpu] = level;
-      this.runDeadline[cpu] = deadline;
+      k[kb + K_LEVEL] = level;
+      k[kb + K_DEADLINE] = deadline;
       return;
     }
     // in the heap under the same key (prev goes on running): nothing would move
-    if (this.runPrio[cpu] === level && this.runDeadline[cpu] === deadline && this.runHeap.has(cpu)) return;
-    this.runPrio[cpu] = level;
-    this.runDeadline[cpu] = deadline;
+    if (k[kb + K_LEVEL] === level && k[kb + K_DEADLINE] === deadline && this.runHeap.has(cpu)) return;
+    k[kb + K_LEVEL] = level;
+    k[kb + K_DEADLINE] = deadline;
     this.runHeap.update(cpu);
+  }
+
+  /** The pCPU's order of joining the pool. */
+  private rank(cpu: number): number {
+    return this.runKey[cpu * K_STRIDE + K_RANK]!;
   }
 
   private setIdle(cpu: number): void {
@@ -185,13 +188,14 @@ export class RtdsScheduler implements Scheduler {
       this.idleSeq[cpu] = this.idleSeqNext++;
     }
     this.runHeap.remove(cpu);
-    if (this.tickled[cpu] === 0) this.idleHeap.update(cpu);
+    // a tickled idle pCPU that found nothing goes back to its place, not last
+    if (this.tickled[cpu] === 0) this.idlers.addByKey(cpu, this.idleSeq);
   }
 
   initPcpu(cpu: number): void {
     this.cpus.add(cpu);
     this.inPool[cpu] = 1;
-    this.rank[cpu] = this.rankNext++;
+    this.runKey[cpu * K_STRIDE + K_RANK] = this.rankNext++;
     this.tickled[cpu] = 0;
     this.setIdle(cpu);
   }
@@ -201,7 +205,7 @@ export class RtdsScheduler implements Scheduler {
     this.inPool[cpu] = 0;
     this.tickled[cpu] = 0;
     this.isIdle[cpu] = 0;
-    this.idleHeap.remove(cpu);
+    this.idlers.delete(cpu);
     this.runHeap.remove(cpu);
   }
 
@@ -349,8 +353,8 @@ export class RtdsScheduler implements Scheduler {
       return;
     }
     if (u.hardAll) {
-      if (this.idleHeap.size > 0) {
-        this.tickleCpu(this.idleHeap.top());
+      if (this.idlers.size() > 0) {
+        this.tickleCpu(this.idlers.first());
         return;
       }
       const c = this.runHeap.top();
@@ -367,11 +371,11 @@ export class RtdsScheduler implements Scheduler {
       if (this.isIdle[c] === 1 && (idleCpu < 0 || this.idleSeq[c]! < this.idleSeq[idleCpu]!)) idleCpu = c;
       const cur = this.core.curr(c);
       if (!cur) {
-        if (freeCpu < 0 || this.rank[c]! < this.rank[freeCpu]!) freeCpu = c;
+        if (freeCpu < 0 || this.rank(c) < this.rank(freeCpu)) freeCpu = c;
         continue;
       }
       const cs = rec(cur);
-      if (latest < 0 || t.higher(latest, cs) || (!t.higher(cs, latest) && this.rank[c]! < this.rank[latestCpu]!)) {
+      if (latest < 0 || t.higher(latest, cs) || (!t.higher(cs, latest) && this.rank(c) < this.rank(latestCpu))) {
         latest = cs;
         latestCpu = c;
       }
@@ -383,7 +387,7 @@ export class RtdsScheduler implements Scheduler {
 
   private tickleCpu(cpu: number): void {
     this.tickled[cpu] = 1;
-    this.idleHeap.remove(cpu);
+    this.idlers.delete(cpu);
     this.runHeap.remove(cpu);
     this.core.tickle(cpu);
   }
@@ -465,7 +469,7 @@ export class RtdsScheduler implements Scheduler {
       return null;
     }
     this.isIdle[cpu] = 0;
-    this.idleHeap.remove(cpu);
+    this.idlers.delete(cpu);
     const sn = rec(snext);
     this.setRunning(cpu, sn);
     t.f[sn * F_STRIDE + F_LAST_START] = now;
