@@ -34,8 +34,8 @@ import { XenError } from '../errno';
 import type { SchedDomainRec, Unit } from './core';
 import { RingQueue } from './queue';
 import { CpuFifo } from './cpu-fifo';
-import { CpuHeap } from './cpu-heap';
 import { ReplQueue } from './repl-queue';
+import { RtRunCpus } from './rt-run-cpus';
 import {
   F_BUDGET,
   F_CUR_BUDGET,
@@ -76,40 +76,6 @@ export const RTDS_MAX_PERIOD_US = Math.floor(2 ** 62 / 1000);
 /** The unit's record (its `priv`, set by insertUnit). */
 const rec = (u: Unit): number => u.priv as number;
 
-/**
- * Per pCPU, what runHeap orders by, side by side (one compare reads one line per pCPU,
- * not one in each of three tables): the running unit's priority level and deadline, as
- * runHeap has them, and the pCPU's rank, its order of joining the pool (the walk's
- * order over the pool's pCPUs).
- */
-const K_LEVEL = 0;
-const K_DEADLINE = 1;
-const K_RANK = 2;
-const K_STRIDE = 4;
-
-/** Busy pCPUs: the one running the lowest-priority unit first (runq_tickle's preemption target). */
-class RunCpuHeap extends CpuHeap {
-  constructor(
-    n: number,
-    private readonly key: Float64Array,
-  ) {
-    super(n);
-  }
-  /** pCPU a runs a lower-priority unit than b (ties: a comes first in the walk). */
-  protected override before(a: number, b: number): boolean {
-    const k = this.key;
-    const ka = a * K_STRIDE;
-    const kb = b * K_STRIDE;
-    const pa = k[ka + K_LEVEL]!;
-    const pb = k[kb + K_LEVEL]!;
-    if (pa !== pb) return pa > pb;
-    const da = k[ka + K_DEADLINE]!;
-    const db = k[kb + K_DEADLINE]!;
-    if (da !== db) return da > db;
-    return k[ka + K_RANK]! < k[kb + K_RANK]!;
-  }
-}
-
 export class RtdsScheduler implements Scheduler {
   readonly name = 'rtds';
   readonly id = XEN_SCHEDULER_ID.rtds;
@@ -127,20 +93,19 @@ export class RtdsScheduler implements Scheduler {
   // pCPUs on real hosts); on a 4096-pCPU pool it was nearly all of the cost, so the
   // pCPUs it would walk are kept where the first is what the walk would find:
   // `idlers`, idle and not tickled pCPUs in the order they went idle (a list: a pCPU
-  // going idle goes last, so a heap's sifts bought nothing), and `runHeap`,
+  // going idle goes last, so a heap's sifts bought nothing), and `run` (rt-run-cpus.ts),
   // running and not tickled pCPUs, latest (priority level, deadline) first and, among
   // equals, the pCPU that joined the pool first (the walk's order).
   private readonly inPool: Uint8Array;
   private readonly tickled: Uint8Array;
   private readonly isIdle: Uint8Array;
-  /** runHeap's keys and the pCPUs' ranks (K_*). */
-  private readonly runKey: Float64Array;
+  /** The rank of the next pCPU to join: its place in the walk's order over the pool (run.rank). */
   private rankNext = 0;
   /** Order of going idle (the walk's order over the idle pCPUs). */
   private readonly idleSeq: Float64Array;
   private idleSeqNext = 0;
   private readonly idlers: CpuFifo;
-  private readonly runHeap: CpuHeap;
+  private readonly run: RtRunCpus;
   replenishments = 0;
 
   constructor(
@@ -153,33 +118,15 @@ export class RtdsScheduler implements Scheduler {
     this.inPool = new Uint8Array(n);
     this.tickled = new Uint8Array(n);
     this.isIdle = new Uint8Array(n);
-    this.runKey = new Float64Array(n * K_STRIDE);
     this.idleSeq = new Float64Array(n);
     this.idlers = new CpuFifo(n);
-    this.runHeap = new RunCpuHeap(n, this.runKey);
+    this.run = new RtRunCpus(n);
   }
 
-  /** The pCPU now runs record r (or its key changed): re-key it unless tickled. */
+  /** The pCPU now runs record r (or its key changed): a preemption candidate unless tickled. */
   private setRunning(cpu: number, r: number): void {
-    const level = this.units.level(r);
-    const deadline = this.units.deadline(r);
-    const k = this.runKey;
-    const kb = cpu * K_STRIDE;
-    if (this.tickled[cpu] === 1) {
-      k[kb + K_LEVEL] = level;
-      k[kb + K_DEADLINE] = deadline;
-      return;
-    }
-    // in the heap under the same key (prev goes on running): nothing would move
-    if (k[kb + K_LEVEL] === level && k[kb + K_DEADLINE] === deadline && this.runHeap.has(cpu)) return;
-    k[kb + K_LEVEL] = level;
-    k[kb + K_DEADLINE] = deadline;
-    this.runHeap.update(cpu);
-  }
-
-  /** The pCPU's order of joining the pool. */
-  private rank(cpu: number): number {
-    return this.runKey[cpu * K_STRIDE + K_RANK]!;
+    this.run.setKey(cpu, this.units.level(r), this.units.deadline(r));
+    if (this.tickled[cpu] === 0) this.run.join(cpu);
   }
 
   private setIdle(cpu: number): void {
@@ -187,7 +134,7 @@ export class RtdsScheduler implements Scheduler {
       this.isIdle[cpu] = 1;
       this.idleSeq[cpu] = this.idleSeqNext++;
     }
-    this.runHeap.remove(cpu);
+    this.run.leave(cpu);
     // a tickled idle pCPU that found nothing goes back to its place, not last
     if (this.tickled[cpu] === 0) this.idlers.addByKey(cpu, this.idleSeq);
   }
@@ -195,7 +142,7 @@ export class RtdsScheduler implements Scheduler {
   initPcpu(cpu: number): void {
     this.cpus.add(cpu);
     this.inPool[cpu] = 1;
-    this.runKey[cpu * K_STRIDE + K_RANK] = this.rankNext++;
+    this.run.setRank(cpu, this.rankNext++);
     this.tickled[cpu] = 0;
     this.setIdle(cpu);
   }
@@ -206,7 +153,7 @@ export class RtdsScheduler implements Scheduler {
     this.tickled[cpu] = 0;
     this.isIdle[cpu] = 0;
     this.idlers.delete(cpu);
-    this.runHeap.remove(cpu);
+    this.run.leave(cpu);
   }
 
   insertDomain(d: SchedDomainRec): void {
@@ -357,7 +304,7 @@ export class RtdsScheduler implements Scheduler {
         this.tickleCpu(this.idlers.first());
         return;
       }
-      const c = this.runHeap.top();
+      const c = this.run.top();
       if (c >= 0 && t.higher(r, rec(this.core.curr(c)!))) this.tickleCpu(c);
       return;
     }
@@ -371,11 +318,11 @@ export class RtdsScheduler implements Scheduler {
       if (this.isIdle[c] === 1 && (idleCpu < 0 || this.idleSeq[c]! < this.idleSeq[idleCpu]!)) idleCpu = c;
       const cur = this.core.curr(c);
       if (!cur) {
-        if (freeCpu < 0 || this.rank(c) < this.rank(freeCpu)) freeCpu = c;
+        if (freeCpu < 0 || this.run.rank(c) < this.run.rank(freeCpu)) freeCpu = c;
         continue;
       }
       const cs = rec(cur);
-      if (latest < 0 || t.higher(latest, cs) || (!t.higher(cs, latest) && this.rank(c) < this.rank(latestCpu))) {
+      if (latest < 0 || t.higher(latest, cs) || (!t.higher(cs, latest) && this.run.rank(c) < this.run.rank(latestCpu))) {
         latest = cs;
         latestCpu = c;
       }
@@ -388,7 +335,7 @@ export class RtdsScheduler implements Scheduler {
   private tickleCpu(cpu: number): void {
     this.tickled[cpu] = 1;
     this.idlers.delete(cpu);
-    this.runHeap.remove(cpu);
+    this.run.leave(cpu);
     this.core.tickle(cpu);
   }
 
