@@ -107,6 +107,10 @@ export class RtdsScheduler implements Scheduler {
   private readonly idlers: CpuFifo;
   private readonly run: RtRunCpus;
   replenishments = 0;
+  /** True while replHandler runs: it arms the replenishment timer once, at its end. */
+  private inRepl = false;
+  /** replHandler's units due (kept to reuse). */
+  private readonly due: Unit[] = [];
 
   constructor(
     private readonly core: SchedCoreApi,
@@ -271,14 +275,14 @@ export class RtdsScheduler implements Scheduler {
     const r = rec(u);
     const at = this.replq.push(r, this.units.level(r), this.units.deadline(r));
     this.units.i[r * I_STRIDE + I_FLAGS]! |= RT_ON_REPLQ;
-    if (at === 0) this.armRepl();
+    if (at === 0 && !this.inRepl) this.armRepl();
   }
 
   private replqRemove(u: Unit): void {
     const r = rec(u);
     this.units.i[r * I_STRIDE + I_FLAGS]! &= ~RT_ON_REPLQ;
     const i = this.replq.remove(r);
-    if (i === 0) this.armRepl();
+    if (i === 0 && !this.inRepl) this.armRepl();
   }
 
   // --- picking and tickling --------------------------------------------------------
@@ -429,9 +433,12 @@ export class RtdsScheduler implements Scheduler {
   // --- replenishment ---------------------------------------------------------------
 
   private replHandler(now: STime): void {
-    const due: Unit[] = [];
+    const due = this.due;
     const q = this.replq;
     const t = this.units;
+    // as repl_timer_handler, the timer is set once, for the queue as the handler leaves
+    // it, not at each unit taken from or put back at the front of the queue
+    this.inRepl = true;
     while (q.size > 0 && q.topKey() <= now) {
       const u = t.unit[q.top()]!;
       this.replqRemove(u);
@@ -450,6 +457,7 @@ export class RtdsScheduler implements Scheduler {
       if (u.awake) this.replqInsert(u);
       if (wasQueued) this.enqueue(u);
     }
+    this.inRepl = false;
     this.armRepl();
     for (const u of due) {
       if (!u.awake) continue;
@@ -460,6 +468,7 @@ export class RtdsScheduler implements Scheduler {
         else this.core.tickle(u.pcpu); // re-arm its slice with the new budget
       } else if (t.flag(rec(u), RT_ON_RUNQ)) this.tickle(u);
     }
+    due.length = 0;
   }
 
   // --- parameters ------------------------------------------------------------------
