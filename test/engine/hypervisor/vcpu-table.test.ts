@@ -1,0 +1,52 @@
+import { describe, expect, it } from 'vitest';
+import { Vcpu, type VcpuOwner } from '../../../engine/hypervisor/vcpu';
+import { NR_BLOCKED, R_NR, R_PROC, R_RS, ROW, RS_RUNNING, runstateChange, VcpuTable } from '../../../engine/hypervisor/vcpu-table';
+import { MILLISECS } from '../../../engine/hypervisor/clock';
+
+const owner = (): VcpuOwner => ({ domid: 1, domainPaused: () => false });
+
+describe('VcpuTable: the host-wide rows of per-vCPU hot state', () => {
+  it('moves a vCPU into a host row on bind: the vCPU and the row are one state from then on', () => {
+    const v = new Vcpu(owner(), 0, 8, 0, true);
+    v.setRunstate('running', MILLISECS(1));
+    v.processor = 5;
+    const tab = new VcpuTable(4);
+    const base = 3 * ROW;
+    v.bind(tab, base);
+    expect(v.table).toBe(tab);
+    expect(v.rowBase).toBe(base);
+    expect(tab.f[base + R_RS]).toBe(RS_RUNNING);
+    expect(tab.f[base + R_PROC]).toBe(5);
+    // the loop writes the row; the vCPU's accessors see it
+    runstateChange(tab.f, base, 2, MILLISECS(4));
+    tab.f[base + R_NR] = NR_BLOCKED;
+    expect(v.runstate).toBe('blocked');
+    expect(v.blockedByGuest).toBe(true);
+    expect(v.runnable()).toBe(false);
+    expect(v.runstateInfo(MILLISECS(6)).time).toEqual({ running: MILLISECS(3), runnable: MILLISECS(1), blocked: MILLISECS(2), offline: 0 });
+  });
+
+  it('keeps a vCPU state through growth of the table and after unbind', () => {
+    const v = new Vcpu(owner(), 0, 8, 0, true);
+    const tab = new VcpuTable(1);
+    v.bind(tab, 0);
+    v.setRunstate('running', MILLISECS(2));
+    tab.ensure(64);
+    expect(tab.f.length).toBeGreaterThanOrEqual(64 * ROW);
+    expect(v.runstate).toBe('running');
+    v.unbind();
+    tab.f.fill(0); // the row is reused by someone else
+    expect(v.runstate).toBe('running');
+    expect(v.cpuTime(MILLISECS(5))).toBe(MILLISECS(3));
+    expect(v.table).not.toBe(tab);
+  });
+
+  it('refuses a runstate change back in time and leaves the row as it was', () => {
+    const tab = new VcpuTable(1);
+    runstateChange(tab.f, 0, RS_RUNNING, 100);
+    const before = Array.from(tab.f.subarray(0, ROW));
+    expect(() => runstateChange(tab.f, 0, 1, 50)).toThrow(RangeError);
+    expect(Array.from(tab.f.subarray(0, ROW))).toEqual(before);
+    expect(tab.f[R_RS]).toBe(RS_RUNNING);
+  });
+});
