@@ -135,7 +135,8 @@ export class Unit {
   }
 }
 
-const IDLE_SPEC: WorkloadSpec = { kind: 'idle' };
+/** What a new unit runs until given a workload (stateless: one object for all). */
+const IDLE = makeWorkload({ kind: 'idle' });
 
 /**
  * The per-pCPU numbers of the loop, side by side in `pc` (P_STRIDE a pCPU): schedule()
@@ -282,7 +283,7 @@ export class SchedCore implements SchedCoreApi, TimerHandler {
     this.vt.f[b + R_LEFT] = 0;
     this.vt.f[b + R_WOKE] = -1;
     this.vt.f.fill(0, b + R_WL, b + R_LAT); // the idle workload's fields
-    const u = new Unit(v, d, makeWorkload(IDLE_SPEC), idx);
+    const u = new Unit(v, d, IDLE, idx);
     this.units[idx] = u;
     v.schedPriv = u;
     d.units.push(u);
