@@ -206,6 +206,45 @@ describe('Clock with indexed timers, stale entries and renumbered keys', () => {
     // later residues are earlier times; the same residue fires in arming order
     expect(seen).toEqual(Array.from({ length: 5000 }, (_, i) => i).sort((a, b) => (b % 97) - (a % 97) || a - b));
   });
+
+  it('keeps its queue bounded when timers are moved or cancelled without ever reaching the top', () => {
+    // moved and cancelled timers leave stale entries behind; the queue may hold at most
+    // about as many of them as armed timers (plus a fixed slack) whatever the pattern
+    const c = new Clock();
+    const queued = (): number => (c as unknown as { heap: { n: number } }).heap.n;
+    // the largest excess over the bound seen after any operation (expect() per step is slow)
+    let over = -Infinity;
+    const check = (): void => {
+      over = Math.max(over, queued() - (2 * c.pending + 1025));
+    };
+    const handler = { fireTimer: (): void => {} };
+    // a few timers that stay armed far in the future, under everything else
+    const far = Array.from({ length: 10 }, (_, i) => c.at(MILLISECS(1000) + i, () => {}));
+    // 1. a far-future timer moved earlier 100,000 times: every old entry sinks below
+    const t = c.at(MILLISECS(900), () => {});
+    for (let i = 0; i < 100_000; i++) {
+      c.set(t, MILLISECS(900) - i);
+      check();
+    }
+    // 2. set / cancel cycles of a Timer and of an indexed timer, 100,000 each
+    const id = c.newIndexed(handler, 0);
+    for (let i = 0; i < 100_000; i++) {
+      c.set(t, MILLISECS(500) + (i % 7));
+      c.cancel(t);
+      c.setIndexed(id, MILLISECS(600) - (i % 5));
+      c.cancelIndexed(id);
+      check();
+    }
+    // 3. one-shot timers armed and cancelled, each in a new slot or a reused one
+    for (let i = 0; i < 100_000; i++) {
+      c.cancel(c.after(MILLISECS(1) + i, () => {}));
+      check();
+    }
+    expect(over).toBeLessThanOrEqual(0);
+    expect(c.pending).toBe(10);
+    expect(far.every((x) => x.armed)).toBe(true);
+    expect(c.nextDue).toBe(MILLISECS(1000));
+  });
 });
 
 describe('Rng', () => {
