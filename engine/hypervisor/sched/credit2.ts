@@ -671,14 +671,29 @@ export class Credit2Scheduler implements Scheduler {
     // 1. idle pCPUs: the unit's own processor, then soft-affine ones, then any
     if (rq.nIdle > 0) {
       let best = -1;
-      let bestScore = -1;
-      for (const c of cpus) {
-        if (idleCpu[c] !== 1 || tickled[c] === 1 || (!hardAll && !u!.hardOk(c))) continue;
-        const score = (c === proc ? 1 : 0) + (hasSoft && u!.softOk(c) ? 2 : 0);
-        if (score > bestScore) {
-          bestScore = score;
-          best = c;
-          if (score === 3 || (!hasSoft && score === 1)) break;
+      if (!hasSoft) {
+        // without soft affinity the answer is the unit's own processor if it is one of
+        // this runqueue's idle, untickled pCPUs, else the first such pCPU: ask for the
+        // processor directly instead of walking every pCPU to find it
+        if (this.rqSlotOf[proc] === rq.slot && idleCpu[proc] === 1 && tickled[proc] !== 1 && (hardAll || u!.hardOk(proc))) best = proc;
+        else {
+          for (const c of cpus) {
+            if (idleCpu[c] === 1 && tickled[c] !== 1 && (hardAll || u!.hardOk(c))) {
+              best = c;
+              break;
+            }
+          }
+        }
+      } else {
+        let bestScore = -1;
+        for (const c of cpus) {
+          if (idleCpu[c] !== 1 || tickled[c] === 1 || !u!.hardOk(c)) continue;
+          const score = (c === proc ? 1 : 0) + (u!.softOk(c) ? 2 : 0);
+          if (score > bestScore) {
+            bestScore = score;
+            best = c;
+            if (score === 3) break;
+          }
         }
       }
       if (best >= 0) {
