@@ -795,7 +795,6 @@ export class Credit2Scheduler implements Scheduler {
     let snext = -1;
     let next: Unit | null = null;
     let snextCredit = CSCHED2_IDLE_CREDIT;
-    let skipped = 0;
     if (p >= 0 && prevRunnable && ti[p * I.STRIDE + I.RQD] === rq.slot && this.hardOk(p, cpu)) {
       const rl = this.ratelimitNs;
       if (this.grabBudget(p)) {
@@ -819,16 +818,13 @@ export class Credit2Scheduler implements Scheduler {
       const xr = x * I.STRIDE;
       const xt = ti[xr + I.TICKLED_CPU]!;
       if (xt >= 0 && xt !== cpu && this.tickledCpu[xt] === 1) {
-        skipped++;
         continue;
       }
       if (!this.hardOk(x, cpu)) {
-        skipped++;
         continue;
       }
       const xc = tf[x * F.STRIDE + F.CREDIT]!;
       if (ti[xr + I.PROCESSOR] !== cpu && snextCredit + CSCHED2_MIGRATE_RESIST > xc) {
-        skipped++;
         continue;
       }
       if (xc <= snextCredit) break;
@@ -862,7 +858,12 @@ export class Credit2Scheduler implements Scheduler {
       this.switched(cpu, p, -1);
       return null;
     }
-    if (skipped === 0 && tf[snext * F.STRIDE + F.CREDIT]! <= CSCHED2_CREDIT_RESET) {
+    // the epoch ends when the top credit, snext's or the first waiting unit's (snext is off
+    // the runqueue, prev not back on it yet), is spent: Xen 4.17's csched2_schedule() looks
+    // at both whether or not runq_candidate() skipped units (affinity, tickled elsewhere)
+    const head = q.length > 0 ? tf[q[0]! * F.STRIDE + F.CREDIT]! : -Infinity;
+    const snc = tf[snext * F.STRIDE + F.CREDIT]!;
+    if ((snc > head ? snc : head) <= CSCHED2_CREDIT_RESET) {
       // snext is __CSFLAG_scheduled from here on, as in csched2_schedule()
       this.scheduledNext = snext;
       this.scheduledCpu = cpu;

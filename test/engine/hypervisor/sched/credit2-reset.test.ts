@@ -1,0 +1,37 @@
+import { describe, expect, it } from 'vitest';
+import { MICROSECS, MILLISECS } from '../../../../engine/hypervisor/clock';
+import { CSCHED2_CREDIT_INIT } from '../../../../engine/hypervisor/sched/credit2';
+import { boot, guest, poolOn, topo } from './helpers';
+
+/** A unit's credit (svc->credit) in credit2's table: a record of 8 doubles, credit first (credit2.ts F.STRIDE, F.CREDIT). */
+const credit = (tf: Float64Array, idx: number): number => tf[idx * 8]!;
+
+describe('credit2 reset condition', () => {
+  // csched2_schedule() in Xen 4.17 (credit2.c) resets credits when the top credit of the
+  // runqueue, max(snext->credit, credit of the runqueue's first waiting unit), is at or
+  // below CSCHED2_CREDIT_RESET, whether or not runq_candidate() skipped units to pick
+  // snext (older Xen looked only at snext, and only when nothing was skipped).
+  it('resets when every credit is spent, even if a waiting unit was skipped for affinity', () => {
+    const x = boot('credit2', topo(1, 4));
+    const pool = poolOn(x, 'p', 'credit2', [1, 2]); // one runqueue (socket 0)
+    const y = guest(x, 'y', { pool, workload: { kind: 'cpu' } });
+    x.hypercall({ op: 'domctl.setvcpuaffinity', domid: y, vcpu: 0, hard: [1] });
+    const pinned = ['w1', 'w2'].map((n) => guest(x, n, { pool, workload: { kind: 'cpu' } }));
+    for (const d of pinned) x.hypercall({ op: 'domctl.setvcpuaffinity', domid: d, vcpu: 0, hard: [2] });
+    x.clock.runFor(MILLISECS(3));
+    const core = x.pools.core;
+    const uy = x.pools.unitsOfDomid(y)[0]!;
+    expect(core.curr(1)).toBe(uy);
+    // one of w1, w2 runs on pCPU 2, the other waits: pCPU 1 can only skip it
+    const waiting = pinned.map((d) => x.pools.unitsOfDomid(d)[0]!).find((u) => u.pcpu < 0)!;
+    const tf = (uy.sched as unknown as { tf: Float64Array }).tf;
+    // every credit spent: y below the waiting unit, both at or below zero
+    for (const d of [y, ...pinned]) tf[x.pools.unitsOfDomid(d)[0]!.idx * 8] = -MICROSECS(200);
+    tf[waiting.idx * 8] = -MICROSECS(100);
+    core.tickle(1);
+    x.clock.runFor(1);
+    // reset_credit() added CSCHED2_CREDIT_INIT to every unit of the runqueue
+    expect(credit(tf, uy.idx)).toBeGreaterThan(CSCHED2_CREDIT_INIT - MICROSECS(300));
+    expect(credit(tf, waiting.idx)).toBe(CSCHED2_CREDIT_INIT - MICROSECS(100));
+  });
+});
