@@ -795,15 +795,13 @@ export class Credit2Scheduler implements Scheduler {
     let snext = -1;
     let next: Unit | null = null;
     let snextCredit = CSCHED2_IDLE_CREDIT;
+    // ratelimit: prev has not run long enough to be switched away from; runq_candidate()
+    // returns it at once, and csched2_schedule() goes on with it as snext
+    let ratelimited = false;
     if (p >= 0 && prevRunnable && ti[p * I.STRIDE + I.RQD] === rq.slot && this.hardOk(p, cpu)) {
       const rl = this.ratelimitNs;
       if (this.grabBudget(p)) {
-        if (rl > 0 && now - tf[p * F.STRIDE + F.RUN_START]! < rl) {
-          // ratelimit: prev has not run long enough to be switched away from
-          this.setIdle(rq, cpu, false);
-          this.slice = this.runtime(rq, p, true, now);
-          return prev;
-        }
+        ratelimited = rl > 0 && now - tf[p * F.STRIDE + F.RUN_START]! < rl;
         snext = p;
         next = prev;
         snextCredit = tf[p * F.STRIDE + F.CREDIT]!;
@@ -813,7 +811,7 @@ export class Credit2Scheduler implements Scheduler {
     }
     const q = rq.q;
     let pickIdx = -1;
-    for (let i = 0; i < q.length; i++) {
+    for (let i = 0; i < q.length && !ratelimited; i++) {
       const x = q[i]!;
       const xr = x * I.STRIDE;
       const xt = ti[xr + I.TICKLED_CPU]!;

@@ -34,4 +34,31 @@ describe('credit2 reset condition', () => {
     expect(credit(tf, uy.idx)).toBeGreaterThan(CSCHED2_CREDIT_INIT - MICROSECS(300));
     expect(credit(tf, waiting.idx)).toBe(CSCHED2_CREDIT_INIT - MICROSECS(100));
   });
+
+  // runq_candidate() returns scurr while it has run less than the ratelimit, but
+  // csched2_schedule() goes on with it as snext: the reset condition above is checked on
+  // that path too (and snext->tickled_cpu cleared)
+  it('resets when every credit is spent while the running unit is held by the ratelimit', () => {
+    const x = boot('credit2', topo(1, 4));
+    const pool = poolOn(x, 'p', 'credit2', [1, 2]);
+    x.hypercall({ op: 'sysctl.scheduler_op', poolId: pool, cmd: 'putinfo', params: { ratelimitUs: 20_000 } });
+    const y = guest(x, 'y', { pool, workload: { kind: 'cpu' } });
+    x.hypercall({ op: 'domctl.setvcpuaffinity', domid: y, vcpu: 0, hard: [1] });
+    const w = guest(x, 'w', { pool, workload: { kind: 'cpu' } });
+    x.hypercall({ op: 'domctl.setvcpuaffinity', domid: w, vcpu: 0, hard: [2] });
+    x.clock.runFor(MILLISECS(3));
+    const uy = x.pools.unitsOfDomid(y)[0]!;
+    const uw = x.pools.unitsOfDomid(w)[0]!;
+    expect(x.pools.core.curr(1)).toBe(uy);
+    const tf = (uy.sched as unknown as { tf: Float64Array }).tf;
+    tf[uy.idx * 8] = -MICROSECS(200);
+    tf[uw.idx * 8] = -MICROSECS(100);
+    x.pools.core.tickle(1);
+    x.clock.runFor(1);
+    // y has run 3 ms of its 20 ms ratelimit: it goes on, and the epoch is over
+    expect(x.pools.core.curr(1)).toBe(uy);
+    // (y's 3 ms burnt first: without a reset its credit stays below -200 µs)
+    expect(credit(tf, uy.idx)).toBeGreaterThan(CSCHED2_CREDIT_INIT / 2);
+    expect(credit(tf, uw.idx)).toBeGreaterThan(CSCHED2_CREDIT_INIT / 2);
+  });
 });
