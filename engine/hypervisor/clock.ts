@@ -171,7 +171,11 @@ export class Clock {
   runUntil(until: STime): void {
     if (until < this._now) return;
     const heap = this.heap;
-    while (heap.n > 0 && heap.h[0]! <= until) this.fireTop();
+    for (;;) {
+      heap.settle();
+      if (heap.n === 0 || heap.h[0]! > until) break;
+      this.fireTop();
+    }
     this._now = until;
   }
 
@@ -197,7 +201,7 @@ export class Clock {
     const key = heap.h[1]!;
     const cap = this.slotCap;
     const s = key - Math.floor(key / cap) * cap;
-    heap.popTop();
+    heap.takeTop();
     const sk = this.sk;
     if (sk[4 * s + 1] !== key) return;
     sk[4 * s + 1] = -1;
@@ -216,6 +220,7 @@ export class Clock {
   private dropStale(): boolean {
     const heap = this.heap;
     const cap = this.slotCap;
+    heap.settle();
     while (heap.n > 0) {
       const key = heap.h[1]!;
       const s = key - Math.floor(key / cap) * cap;
