@@ -666,35 +666,17 @@ export class Credit2Scheduler implements Scheduler {
     // the unit itself is only needed for an affinity mask test
     const u = hardAll && !hasSoft ? null : this.t.unit[idx]!;
     const proc = ti[r + I.PROCESSOR]!;
-    const idleCpu = this.idleCpu;
     const tickled = this.tickledCpu;
-    // 1. idle pCPUs: the unit's own processor, then soft-affine ones, then any
+    // 1. idle pCPUs, per affinity step (soft first when the unit has a soft affinity,
+    // then hard): a pCPU of a fully idle core (rqd->smt_idle), then any idle untickled
+    // one, each time the unit's processor if it qualifies, else the next one after it
+    // (cpumask_test_or_cycle), as Xen 4.17's runq_tickle() does
     if (rq.nIdle > 0) {
       let best = -1;
-      if (!hasSoft) {
-        // without soft affinity the answer is the unit's own processor if it is one of
-        // this runqueue's idle, untickled pCPUs, else the first such pCPU: ask for the
-        // processor directly instead of walking every pCPU to find it
-        if (this.rqSlotOf[proc] === rq.slot && idleCpu[proc] === 1 && tickled[proc] !== 1 && (hardAll || u!.hardOk(proc))) best = proc;
-        else {
-          for (const c of cpus) {
-            if (idleCpu[c] === 1 && tickled[c] !== 1 && (hardAll || u!.hardOk(c))) {
-              best = c;
-              break;
-            }
-          }
-        }
-      } else {
-        let bestScore = -1;
-        for (const c of cpus) {
-          if (idleCpu[c] !== 1 || tickled[c] === 1 || !u!.hardOk(c)) continue;
-          const score = (c === proc ? 1 : 0) + (u!.softOk(c) ? 2 : 0);
-          if (score > bestScore) {
-            bestScore = score;
-            best = c;
-            if (score === 3) break;
-          }
-        }
+      for (let step = hasSoft ? 0 : 1; step < 2 && best < 0; step++) {
+        const soft = step === 0;
+        best = this.idleFrom(rq, proc, idx, soft, true);
+        if (best < 0) best = this.idleFrom(rq, proc, idx, soft, false);
       }
       if (best >= 0) {
         this.tickleCpu(best, idx);
@@ -734,6 +716,43 @@ export class Credit2Scheduler implements Scheduler {
       }
     }
     if (best >= 0) this.tickleCpu(best, idx);
+  }
+
+  /**
+   * cpumask_test_or_cycle(proc, mask) over the runqueue's idle, untickled pCPUs the unit
+   * may use (its soft affinity, or its hard one), only those of fully idle cores if
+   * `smt`: `proc` if it is one, else the first after it in cpu order, wrapping; -1 if none.
+   */
+  private idleFrom(rq: Runq, proc: number, idx: number, soft: boolean, smt: boolean): number {
+    const cpus = rq.cpus;
+    const n = cpus.length;
+    // where the walk starts: proc, or the first pCPU after it
+    let start = 0;
+    while (start < n && cpus[start]! < proc) start++;
+    if (start === n) start = 0;
+    for (let k = 0; k < n; k++) {
+      const c = cpus[(start + k) % n]!;
+      if (this.idleCpu[c] !== 1 || this.tickledCpu[c] === 1) continue;
+      if (soft ? !this.t.unit[idx]!.softOk(c) : !this.hardOk(idx, c)) continue;
+      if (smt && !this.smtIdle(rq, c)) continue;
+      return c;
+    }
+    return -1;
+  }
+
+  /**
+   * The pCPU's core is fully idle: every sibling thread in the runqueue idle and untickled
+   * (Xen's rqd->smt_idle; a pCPU's sibling_mask holds its runqueue's siblings only).
+   */
+  private smtIdle(rq: Runq, c: number): boolean {
+    const thr = this.topo.threadsPerCore;
+    if (thr === 1) return true;
+    const first = c - (c % thr);
+    for (let s = first; s < first + thr; s++) {
+      if (this.rqSlotOf[s] !== rq.slot) continue;
+      if (this.idleCpu[s] !== 1 || this.tickledCpu[s] === 1) return false;
+    }
+    return true;
   }
 
   private tickleCpu(cpu: number, idx: number): void {
