@@ -18,32 +18,8 @@ export class TimerHeap {
   /** Entries in use: i < n at h[2i] (expires) and h[2i+1] (key). */
   n = 0;
   h = new Float64Array(128);
-  /**
-   * The root was taken (takeTop) and is not refilled yet: the next push fills it, or
-   * settle() removes it. A fired timer usually arms a timer (the pCPU's next schedule),
-   * and filling the root saves moving the last entry up and the new one up from the end.
-   */
-  hole = false;
-
-  /** Take the least entry out; read it (h[0], h[1]) first. */
-  takeTop(): void {
-    if (this.hole) this.popTop();
-    this.hole = true;
-  }
-
-  /** Remove a taken root that no push filled; h[0] is then the least entry. */
-  settle(): void {
-    if (!this.hole) return;
-    this.hole = false;
-    this.popTop();
-  }
 
   push(expires: number, key: number): void {
-    if (this.hole) {
-      this.hole = false;
-      this.replaceTop(expires, key);
-      return;
-    }
     if (2 * this.n + 2 > this.h.length) this.h = grown(this.h, this.h.length * 2);
     const h = this.h;
     let i = this.n++;
@@ -72,27 +48,11 @@ export class TimerHeap {
     if (last === 0) return;
     const e = h[2 * last]!;
     const k = h[2 * last + 1]!;
-    let i = this.descend(last);
-    while (i > 0) {
-      const p = (i - 1) >> 1;
-      const pe = h[2 * p]!;
-      if (e > pe || (e === pe && k > h[2 * p + 1]!)) break;
-      h[2 * i] = pe;
-      h[2 * i + 1] = h[2 * p + 1]!;
-      i = p;
-    }
-    h[2 * i] = e;
-    h[2 * i + 1] = k;
-  }
-
-  /** Move the root's hole down along the smaller child of entries [0, n) to a leaf. */
-  private descend(n: number): number {
-    const h = this.h;
     let i = 0;
     for (;;) {
       let c = 2 * i + 1;
-      if (c >= n) return i;
-      if (c + 1 < n) {
+      if (c >= last) break;
+      if (c + 1 < last) {
         const a = h[2 * c]!;
         const b = h[2 * c + 2]!;
         if (b < a || (b === a && h[2 * c + 3]! < h[2 * c + 1]!)) c++;
@@ -101,12 +61,6 @@ export class TimerHeap {
       h[2 * i + 1] = h[2 * c + 1]!;
       i = c;
     }
-  }
-
-  /** Fill the root's hole with a new entry: the hole goes down to a leaf, the entry climbs. */
-  private replaceTop(e: number, k: number): void {
-    const h = this.h;
-    let i = this.descend(this.n);
     while (i > 0) {
       const p = (i - 1) >> 1;
       const pe = h[2 * p]!;
@@ -124,7 +78,6 @@ export class TimerHeap {
    * the heap (Floyd's heapify, O(n)). `rekey` must keep the order of the kept keys.
    */
   filter(keep: (expires: number, key: number) => boolean, rekey: (key: number) => number): void {
-    this.settle();
     const h = this.h;
     let m = 0;
     for (let i = 0; i < this.n; i++) {
@@ -141,7 +94,6 @@ export class TimerHeap {
 
   /** The entries in pop order (for renumbering): [expires, key, expires, key, ...]. */
   sorted(): Float64Array {
-    this.settle();
     const idx = Array.from({ length: this.n }, (_, i) => i);
     const h = this.h;
     idx.sort((a, b) => h[2 * a]! - h[2 * b]! || h[2 * a + 1]! - h[2 * b + 1]!);
@@ -158,7 +110,6 @@ export class TimerHeap {
     if (entries.length > this.h.length) this.h = grown(this.h, Math.max(this.h.length, entries.length) * 2);
     this.h.set(entries);
     this.n = entries.length / 2;
-    this.hole = false;
   }
 
   private siftDown(i: number): void {

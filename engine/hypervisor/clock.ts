@@ -77,18 +77,12 @@ export class Clock {
   private readonly heap = new TimerHeap();
   /** Number of armed timers (the heap also holds stale entries). */
   private armedCount = 0;
-  /**
-   * Per slot, one 32-byte record: [expires, key] of its armed heap entry (key -1 when
-   * not armed), and for an indexed timer its handler's number and argument (handler -1
-   * for a Timer's slot). Firing a timer reads one cache line: separate tables for the
-   * key, the Timer, the handler and the argument were four random lines per event on a
-   * host with ~25,000 timers.
-   */
-  private sk = new Float64Array(4 * 64).fill(-1);
+  /** Per slot: [expires, key] of its armed heap entry; key -1 when not armed. */
+  private sk = new Float64Array(128).fill(-1);
   private readonly slotTimer: (Timer | null)[] = [];
-  /** The indexed timers' handlers (a few objects: the scheduling loop, each scheduler). */
-  private readonly handlers: TimerHandler[] = [];
-  private readonly handlerNo = new Map<TimerHandler, number>();
+  /** Indexed timers: the handler and argument of a slot (null handler for a Timer's). */
+  private readonly slotHandler: (TimerHandler | null)[] = [];
+  private slotArg = new Int32Array(64);
   /** Slots of timers no longer armed, for reuse. */
   private free = new Int32Array(64);
   private nFree = 0;
@@ -171,11 +165,7 @@ export class Clock {
   runUntil(until: STime): void {
     if (until < this._now) return;
     const heap = this.heap;
-    for (;;) {
-      heap.settle();
-      if (heap.n === 0 || heap.h[0]! > until) break;
-      this.fireTop();
-    }
+    while (heap.n > 0 && heap.h[0]! <= until) this.fireTop();
     this._now = until;
   }
 
@@ -201,30 +191,29 @@ export class Clock {
     const key = heap.h[1]!;
     const cap = this.slotCap;
     const s = key - Math.floor(key / cap) * cap;
-    heap.takeTop();
+    heap.popTop();
     const sk = this.sk;
-    if (sk[4 * s + 1] !== key) return;
-    sk[4 * s + 1] = -1;
+    if (sk[2 * s + 1] !== key) return;
+    sk[2 * s + 1] = -1;
     this.armedCount--;
     this._now = at;
     this.eventsRun++;
-    const h = sk[4 * s + 2]!;
-    if (h < 0) {
-      this.fire(this.slotTimer[s]!, s);
+    const t = this.slotTimer[s];
+    if (t) {
+      this.fire(t, s);
       return;
     }
-    this.handlers[h]!.fireTimer(sk[4 * s + 3]!, at);
+    this.slotHandler[s]!.fireTimer(this.slotArg[s]!, at);
   }
 
   /** Drop stale entries from the top; false when no timer is armed. */
   private dropStale(): boolean {
     const heap = this.heap;
     const cap = this.slotCap;
-    heap.settle();
     while (heap.n > 0) {
       const key = heap.h[1]!;
       const s = key - Math.floor(key / cap) * cap;
-      if (this.sk[4 * s + 1] === key) return true;
+      if (this.sk[2 * s + 1] === key) return true;
       heap.popTop();
     }
     return false;
@@ -236,20 +225,16 @@ export class Clock {
   newIndexed(handler: TimerHandler, arg: number): number {
     const s = this.takeSlot();
     this.slotTimer[s] = null;
-    let h = this.handlerNo.get(handler);
-    if (h === undefined) {
-      h = this.handlers.push(handler) - 1;
-      this.handlerNo.set(handler, h);
-    }
-    this.sk[4 * s + 1] = -1;
-    this.sk[4 * s + 2] = h;
-    this.sk[4 * s + 3] = arg;
+    this.slotHandler[s] = handler;
+    this.slotArg[s] = arg;
+    this.sk[2 * s + 1] = -1;
     return s;
   }
 
   /** Release an indexed timer (disarming it); its id may be reused. */
   freeIndexed(id: number): void {
     this.cancelIndexed(id);
+    this.slotHandler[id] = null;
     this.free[this.nFree++] = id;
   }
 
@@ -259,19 +244,19 @@ export class Clock {
   }
 
   cancelIndexed(id: number): void {
-    if (this.sk[4 * id + 1]! < 0) return;
-    this.sk[4 * id + 1] = -1;
+    if (this.sk[2 * id + 1]! < 0) return;
+    this.sk[2 * id + 1] = -1;
     this.armedCount--;
     this.compactIfStale();
   }
 
   indexedArmed(id: number): boolean {
-    return this.sk[4 * id + 1]! >= 0;
+    return this.sk[2 * id + 1]! >= 0;
   }
 
   /** When an armed indexed timer expires (Infinity when disarmed). */
   indexedExpires(id: number): STime {
-    return this.sk[4 * id + 1]! >= 0 ? this.sk[4 * id]! : Infinity;
+    return this.sk[2 * id + 1]! >= 0 ? this.sk[2 * id]! : Infinity;
   }
 
   /** A periodic Timer fired: it is armed again `period` ns later, keeping its slot. */
@@ -293,9 +278,9 @@ export class Clock {
     if (this.seq >= this.seqLimit) this.renumber();
     const key = this.seq++ * this.slotCap + s;
     const sk = this.sk;
-    const wasArmed = sk[4 * s + 1]! >= 0;
-    sk[4 * s] = at;
-    sk[4 * s + 1] = key;
+    const wasArmed = sk[2 * s + 1]! >= 0;
+    sk[2 * s] = at;
+    sk[2 * s + 1] = key;
     this.heap.push(at, key);
     if (!wasArmed) this.armedCount++;
     else this.compactIfStale();
@@ -307,9 +292,10 @@ export class Clock {
   private growSlots(): void {
     const old = this.slotCap;
     const cap = old * 2;
-    this.sk = grown(this.sk, 4 * cap);
-    this.sk.fill(-1, 4 * old);
+    this.sk = grown(this.sk, 2 * cap);
+    this.sk.fill(-1, 2 * old);
     this.free = grown(this.free, cap);
+    this.slotArg = grown(this.slotArg, cap);
     // keys carry the slot in base slotCap: write them again in the new base
     this.slotCap = cap;
     this.seqLimit = 2 ** this.keyBits / cap;
@@ -318,14 +304,14 @@ export class Clock {
       return q * cap + (k - q * old);
     };
     this.heap.filter((_, k) => this.live(k, old), rekey);
-    for (let s = 0; s < old; s++) if (this.sk[4 * s + 1]! >= 0) this.sk[4 * s + 1] = rekey(this.sk[4 * s + 1]!);
+    for (let s = 0; s < old; s++) if (this.sk[2 * s + 1]! >= 0) this.sk[2 * s + 1] = rekey(this.sk[2 * s + 1]!);
     if (this.seq >= this.seqLimit) this.renumber();
   }
 
   /** Whether heap key `k` (slot radix `cap`) is its slot's armed entry. */
   private live(k: number, cap: number): boolean {
     const s = k - Math.floor(k / cap) * cap;
-    return this.sk[4 * s + 1] === k;
+    return this.sk[2 * s + 1] === k;
   }
 
   /** Rebuild the heap without its stale entries once they outnumber the armed timers. */
@@ -346,7 +332,7 @@ export class Clock {
       const k = e[2 * i + 1]!;
       const s = k - Math.floor(k / cap) * cap;
       e[2 * i + 1] = i * cap + s;
-      this.sk[4 * s + 1] = i * cap + s;
+      this.sk[2 * s + 1] = i * cap + s;
       const t = this.slotTimer[s];
       if (t) t.seq = i;
     }
@@ -366,7 +352,7 @@ export class Clock {
     const s = this.takeSlot();
     t.slot = s;
     this.slotTimer[s] = t;
-    this.sk[4 * s + 2] = -1;
+    this.slotHandler[s] = null;
     this.arm(s, t.expires);
     t.seq = this.seq - 1;
   }
@@ -375,7 +361,7 @@ export class Clock {
     const s = t.slot;
     t.slot = -1;
     this.slotTimer[s] = null;
-    this.sk[4 * s + 1] = -1;
+    this.sk[2 * s + 1] = -1;
     this.armedCount--;
     this.free[this.nFree++] = s;
     this.compactIfStale();
