@@ -3,6 +3,13 @@ import fc from 'fast-check';
 import { Clock, MILLISECS, type Timer } from '../../../engine/hypervisor/clock';
 import { Rng } from '../../../engine/hypervisor/rng';
 
+/** The model's timers due at `until`, in firing order (expires, then arming order), taken out. */
+function takeDue(model: Map<number, { at: number; seq: number }>, until: number): number[] {
+  const due = [...model].filter(([, k]) => k.at <= until).sort((a, b) => a[1].at - b[1].at || a[1].seq - b[1].seq);
+  for (const [id] of due) model.delete(id);
+  return due.map(([id]) => id);
+}
+
 describe('Clock', () => {
   it('fires timers in time order, same-time timers in arming order', () => {
     const c = new Clock();
@@ -60,13 +67,7 @@ describe('Clock', () => {
         let seq = 0;
         const fired: number[] = [];
         const expected: number[] = [];
-        const runModel = (until: number): void => {
-          const due = [...model].filter(([, k]) => k.at <= until).sort((a, b) => a[1].at - b[1].at || a[1].seq - b[1].seq);
-          for (const [id] of due) {
-            expected.push(id);
-            model.delete(id);
-          }
-        };
+        const runModel = (until: number): number => expected.push(...takeDue(model, until));
         for (const [k, a, b] of ops) {
           if (k <= 2 || timers.length === 0) {
             const id = timers.length;
@@ -110,13 +111,7 @@ describe('Clock with indexed timers, stale entries and renumbered keys', () => {
     const timers: (Timer | null)[] = Array.from({ length: 64 }, () => null);
     const handler = { fireTimer: (arg: number) => fired.push(arg) };
     const ids = Array.from({ length: 64 }, (_, i) => c.newIndexed(handler, 64 + i));
-    const runModel = (until: number): void => {
-      const due = [...model].filter(([, k]) => k.at <= until).sort((a, b) => a[1].at - b[1].at || a[1].seq - b[1].seq);
-      for (const [id] of due) {
-        expected.push(id);
-        model.delete(id);
-      }
-    };
+    const runModel = (until: number): number => expected.push(...takeDue(model, until));
     for (const [k, a, b] of ops) {
       const id = a % 128;
       // few distinct times: ties are frequent, their order is the arming order
