@@ -21,18 +21,7 @@ export class TimerHeap {
 
   push(expires: number, key: number): void {
     if (2 * this.n + 2 > this.h.length) this.h = grown(this.h, this.h.length * 2);
-    const h = this.h;
-    let i = this.n++;
-    while (i > 0) {
-      const p = (i - 1) >> 1;
-      const pe = h[2 * p]!;
-      if (expires > pe || (expires === pe && key > h[2 * p + 1]!)) break;
-      h[2 * i] = pe;
-      h[2 * i + 1] = h[2 * p + 1]!;
-      i = p;
-    }
-    h[2 * i] = expires;
-    h[2 * i + 1] = key;
+    this.climb(this.n++, expires, key);
   }
 
   /**
@@ -61,6 +50,12 @@ export class TimerHeap {
       h[2 * i + 1] = h[2 * c + 1]!;
       i = c;
     }
+    this.climb(i, e, k);
+  }
+
+  /** Put (e, k) at the free entry i and move it up past every parent it precedes. */
+  private climb(i: number, e: number, k: number): void {
+    const h = this.h;
     while (i > 0) {
       const p = (i - 1) >> 1;
       const pe = h[2 * p]!;
