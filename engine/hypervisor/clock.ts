@@ -9,19 +9,10 @@
  *
  * Events are kept in a binary min-heap keyed by (time, sequence): two events due at the
  * same instant fire in the order they were armed, which keeps traces reproducible.
- * The heap (clock-heap.ts) is numbers only, so sifting moves numbers within a few cache
- * lines and never writes to the Timer objects: on a 4096-pCPU host with 16,384 vCPUs it
- * holds ~25,000 timers, and reading and writing a Timer object per level was a sixth of
- * the scheduling loop's time.
- *
- * Every armed timer has a slot (a small integer). A heap entry is (expires, key) with
- * key = sequence * slotCap + slot: one number orders ties by arming order and names the
- * timer. The heap keeps no position per slot (updating one on every move was a random
- * cache line per level); instead each slot remembers the key of its armed entry, and
- * moving or cancelling a timer only changes that: the old entry stays in the heap,
- * stale, and is dropped when it reaches the top. Stale entries are few (a cancel or a
- * re-arm of an armed timer, which the scheduling loop rarely does), and when they
- * outnumber the armed timers the heap is rebuilt without them.
+ * The heap is typed arrays (keys, and a slot number per armed timer), so sifting moves
+ * numbers within a few cache lines and never writes to the Timer objects: on a
+ * 4096-pCPU host with 16,384 vCPUs it holds ~25,000 timers, and reading and writing a
+ * Timer object per level was a sixth of the scheduling loop's time.
  *
  * Indexed timers (newIndexed / setIndexed / cancelIndexed) are the same heap entries
  * without a Timer object or a closure: a handler object and an integer. The dispatch
@@ -29,7 +20,6 @@
  * Timer and its closure when one fired was two more cache misses per event.
  */
 import { grown } from './typed-grow';
-import { TimerHeap } from './clock-heap';
 
 /** Simulated nanoseconds since host boot (Xen's s_time_t). */
 export type STime = number;
@@ -74,11 +64,14 @@ export class Timer {
 }
 
 export class Clock {
-  private readonly heap = new TimerHeap();
-  /** Number of armed timers (the heap also holds stale entries). */
-  private armedCount = 0;
-  /** Per slot: [expires, key] of its armed heap entry; key -1 when not armed. */
-  private sk = new Float64Array(128).fill(-1);
+  /** Armed timers. Heap entry i: key (hExp[i], hSeq[i]), timer slotTimer[hSlot[i]]. */
+  private n = 0;
+  private cap = 64;
+  private hExp = new Float64Array(64);
+  private hSeq = new Float64Array(64);
+  private hSlot = new Int32Array(64);
+  /** Heap index of each slot's timer. */
+  private pos = new Int32Array(64);
   private readonly slotTimer: (Timer | null)[] = [];
   /** Indexed timers: the handler and argument of a slot (null handler for a Timer's). */
   private readonly slotHandler: (TimerHandler | null)[] = [];
@@ -87,22 +80,11 @@ export class Clock {
   private free = new Int32Array(64);
   private nFree = 0;
   private nextSlot = 0;
-  /** Slots allocated; a power of two, the radix of the keys' slot part. */
   private slotCap = 64;
   private seq = 0;
-  /** Keys stay exact integers (< 2^53): sequences are renumbered when they reach this. */
-  private seqLimit: number;
   private _now: STime = 0;
   /** Number of timer callbacks run since creation (for benchmarks). */
   eventsRun = 0;
-
-  /** `keyBits` (tests only) lowers the 53-bit key space to exercise renumbering. */
-  constructor(keyBits = 53) {
-    this.keyBits = keyBits;
-    this.seqLimit = 2 ** keyBits / this.slotCap;
-  }
-
-  private readonly keyBits: number;
 
   get now(): STime {
     return this._now;
@@ -110,12 +92,12 @@ export class Clock {
 
   /** Number of timers currently armed. */
   get pending(): number {
-    return this.armedCount;
+    return this.n;
   }
 
   /** Time of the next event, or Infinity when none is armed. */
   get nextDue(): STime {
-    return this.dropStale() ? this.heap.h[0]! : Infinity;
+    return this.n > 0 ? this.hExp[0]! : Infinity;
   }
 
   /** Arm a one-shot timer `delay` ns from now. */
@@ -125,7 +107,7 @@ export class Clock {
 
   /** Arm a one-shot timer at absolute time `when` (clamped to now). */
   at(when: STime, fn: TimerFn): Timer {
-    const t = new Timer(this, Math.max(when, this._now), 0, fn, 0);
+    const t = new Timer(this, Math.max(when, this._now), this.seq++, fn, 0);
     this.push(t);
     return t;
   }
@@ -133,20 +115,27 @@ export class Clock {
   /** Arm a periodic timer: first fire `period` ns from now (or at `first`). */
   every(period: STime, fn: TimerFn, first?: STime): Timer {
     if (!(period > 0)) throw new RangeError(`timer period must be > 0 ns, got ${period}`);
-    const t = new Timer(this, Math.max(first ?? this._now + period, this._now), 0, fn, period);
+    const t = new Timer(this, Math.max(first ?? this._now + period, this._now), this.seq++, fn, period);
     this.push(t);
     return t;
   }
 
   /** Move an armed (or disarmed) timer to a new expiry, like Xen's set_timer(). */
   set(timer: Timer, when: STime): void {
-    timer.expires = when > this._now ? when : this._now;
+    const at = when > this._now ? when : this._now;
+    timer.seq = this.seq++;
     if (timer.slot >= 0) {
-      // the old entry goes stale: its slot's key changes
-      this.arm(timer.slot, timer.expires);
-      timer.seq = this.seq - 1;
+      // re-key in place: sift whichever way the new key moves it
+      const i = this.pos[timer.slot]!;
+      const earlier = at < timer.expires;
+      timer.expires = at;
+      this.hExp[i] = at;
+      this.hSeq[i] = timer.seq;
+      if (earlier) this.up(i);
+      else this.down(i);
       return;
     }
+    timer.expires = at;
     this.push(timer);
   }
 
@@ -156,7 +145,7 @@ export class Clock {
 
   /** Run the single next event, if any. Returns false when nothing is armed. */
   step(): boolean {
-    if (!this.dropStale()) return false;
+    if (this.n === 0) return false;
     this.fireTop();
     return true;
   }
@@ -164,8 +153,7 @@ export class Clock {
   /** Run every event due at or before `until`, then leave the clock at `until`. */
   runUntil(until: STime): void {
     if (until < this._now) return;
-    const heap = this.heap;
-    while (heap.n > 0 && heap.h[0]! <= until) this.fireTop();
+    while (this.n > 0 && this.hExp[0]! <= until) this.fireTop();
     this._now = until;
   }
 
@@ -181,42 +169,20 @@ export class Clock {
     return n;
   }
 
-  /**
-   * Pop the heap's top and fire it if it is still armed: a Timer, or an indexed timer
-   * without touching any object of its own. A stale entry is only dropped.
-   */
+  /** Fire the heap's top: a Timer, or an indexed timer without touching any object of its own. */
   private fireTop(): void {
-    const heap = this.heap;
-    const at = heap.h[0]!;
-    const key = heap.h[1]!;
-    const cap = this.slotCap;
-    const s = key - Math.floor(key / cap) * cap;
-    heap.popTop();
-    const sk = this.sk;
-    if (sk[2 * s + 1] !== key) return;
-    sk[2 * s + 1] = -1;
-    this.armedCount--;
-    this._now = at;
-    this.eventsRun++;
+    const s = this.hSlot[0]!;
     const t = this.slotTimer[s];
     if (t) {
-      this.fire(t, s);
+      this.fire(t);
       return;
     }
+    const at = this.hExp[0]!;
+    this.removeAt(0);
+    this.pos[s] = -1;
+    this._now = at;
+    this.eventsRun++;
     this.slotHandler[s]!.fireTimer(this.slotArg[s]!, at);
-  }
-
-  /** Drop stale entries from the top; false when no timer is armed. */
-  private dropStale(): boolean {
-    const heap = this.heap;
-    const cap = this.slotCap;
-    while (heap.n > 0) {
-      const key = heap.h[1]!;
-      const s = key - Math.floor(key / cap) * cap;
-      if (this.sk[2 * s + 1] === key) return true;
-      heap.popTop();
-    }
-    return false;
   }
 
   // --- indexed timers ---
@@ -227,7 +193,9 @@ export class Clock {
     this.slotTimer[s] = null;
     this.slotHandler[s] = handler;
     this.slotArg[s] = arg;
-    this.sk[2 * s + 1] = -1;
+    this.pos[s] = -1;
+    // at() numbered every timer it made; keep the numbering the same
+    this.seq++;
     return s;
   }
 
@@ -240,105 +208,71 @@ export class Clock {
 
   /** set() for an indexed timer. */
   setIndexed(id: number, when: STime): void {
-    this.arm(id, when > this._now ? when : this._now);
+    const at = when > this._now ? when : this._now;
+    const seq = this.seq++;
+    const i = this.pos[id]!;
+    if (i >= 0) {
+      const earlier = at < this.hExp[i]!;
+      this.hExp[i] = at;
+      this.hSeq[i] = seq;
+      if (earlier) this.up(i);
+      else this.down(i);
+      return;
+    }
+    if (this.n === this.cap) this.grow();
+    const j = this.n++;
+    this.hExp[j] = at;
+    this.hSeq[j] = seq;
+    this.hSlot[j] = id;
+    this.pos[id] = j;
+    this.up(j);
   }
 
   cancelIndexed(id: number): void {
-    if (this.sk[2 * id + 1]! < 0) return;
-    this.sk[2 * id + 1] = -1;
-    this.armedCount--;
-    this.compactIfStale();
+    const i = this.pos[id]!;
+    if (i < 0) return;
+    this.removeAt(i);
+    this.pos[id] = -1;
   }
 
   indexedArmed(id: number): boolean {
-    return this.sk[2 * id + 1]! >= 0;
+    return this.pos[id]! >= 0;
   }
 
   /** When an armed indexed timer expires (Infinity when disarmed). */
   indexedExpires(id: number): STime {
-    return this.sk[2 * id + 1]! >= 0 ? this.sk[2 * id]! : Infinity;
+    const i = this.pos[id]!;
+    return i >= 0 ? this.hExp[i]! : Infinity;
   }
 
-  /** A periodic Timer fired: it is armed again `period` ns later, keeping its slot. */
-  private fire(t: Timer, s: number): void {
+  private fire(t: Timer): void {
+    this.remove(t);
+    this._now = t.expires;
     if (t.period > 0) {
       t.expires += t.period;
-      this.arm(s, t.expires);
-      t.seq = this.seq - 1;
-    } else {
-      t.slot = -1;
-      this.slotTimer[s] = null;
-      this.free[this.nFree++] = s;
+      t.seq = this.seq++;
+      this.push(t);
     }
+    this.eventsRun++;
     t.fn(this._now);
   }
 
-  /** Arm slot `s` at `at` with the next sequence number; a previous entry goes stale. */
-  private arm(s: number, at: STime): void {
-    if (this.seq >= this.seqLimit) this.renumber();
-    const key = this.seq++ * this.slotCap + s;
-    const sk = this.sk;
-    const wasArmed = sk[2 * s + 1]! >= 0;
-    sk[2 * s] = at;
-    sk[2 * s + 1] = key;
-    this.heap.push(at, key);
-    if (!wasArmed) this.armedCount++;
-    else this.compactIfStale();
+  // --- binary heap on (expires, seq) ---
+  private grow(): void {
+    const cap = this.cap * 2;
+    this.hExp = grown(this.hExp, cap);
+    this.hSeq = grown(this.hSeq, cap);
+    this.hSlot = grown(this.hSlot, cap);
+    this.cap = cap;
   }
-
-  // --- slots and keys ---
 
   /** The per-slot arrays: slots outnumber armed timers once indexed timers exist. */
   private growSlots(): void {
-    const old = this.slotCap;
-    const cap = old * 2;
-    this.sk = grown(this.sk, 2 * cap);
-    this.sk.fill(-1, 2 * old);
+    const cap = this.slotCap * 2;
+    this.pos = grown(this.pos, cap);
     this.free = grown(this.free, cap);
     this.slotArg = grown(this.slotArg, cap);
-    // keys carry the slot in base slotCap: write them again in the new base
     this.slotCap = cap;
-    this.seqLimit = 2 ** this.keyBits / cap;
-    const rekey = (k: number): number => {
-      const q = Math.floor(k / old);
-      return q * cap + (k - q * old);
-    };
-    this.heap.filter((_, k) => this.live(k, old), rekey);
-    for (let s = 0; s < old; s++) if (this.sk[2 * s + 1]! >= 0) this.sk[2 * s + 1] = rekey(this.sk[2 * s + 1]!);
-    if (this.seq >= this.seqLimit) this.renumber();
-  }
-
-  /** Whether heap key `k` (slot radix `cap`) is its slot's armed entry. */
-  private live(k: number, cap: number): boolean {
-    const s = k - Math.floor(k / cap) * cap;
-    return this.sk[2 * s + 1] === k;
-  }
-
-  /** Rebuild the heap without its stale entries once they outnumber the armed timers. */
-  private compactIfStale(): void {
-    if (this.heap.n <= 2 * this.armedCount + 1024) return;
-    this.heap.filter((_, k) => this.live(k, this.slotCap), (k) => k);
-  }
-
-  /**
-   * Number the armed timers 0, 1, ... in their firing order: only the order of sequence
-   * numbers matters, and keys must stay below 2^53 to be exact.
-   */
-  private renumber(): void {
-    const cap = this.slotCap;
-    this.heap.filter((_, k) => this.live(k, cap), (k) => k);
-    const e = this.heap.sorted();
-    for (let i = 0; i < e.length / 2; i++) {
-      const k = e[2 * i + 1]!;
-      const s = k - Math.floor(k / cap) * cap;
-      e[2 * i + 1] = i * cap + s;
-      this.sk[2 * s + 1] = i * cap + s;
-      const t = this.slotTimer[s];
-      if (t) t.seq = i;
-    }
-    this.heap.load(e);
-    this.seq = e.length / 2;
-    if (this.seq >= this.seqLimit) throw new RangeError(`clock: ${this.seq} armed timers exceed the ${this.keyBits}-bit key space`);
   }
 
   /** A slot for a timer: a freed one, or the next new one. */
@@ -349,21 +283,97 @@ export class Clock {
   }
 
   private push(t: Timer): void {
+    if (this.n === this.cap) this.grow();
     const s = this.takeSlot();
     t.slot = s;
     this.slotTimer[s] = t;
-    this.slotHandler[s] = null;
-    this.arm(s, t.expires);
-    t.seq = this.seq - 1;
+    const i = this.n++;
+    this.hExp[i] = t.expires;
+    this.hSeq[i] = t.seq;
+    this.hSlot[i] = s;
+    this.pos[s] = i;
+    this.up(i);
   }
 
   private remove(t: Timer): void {
     const s = t.slot;
+    const i = this.pos[s]!;
     t.slot = -1;
     this.slotTimer[s] = null;
-    this.sk[2 * s + 1] = -1;
-    this.armedCount--;
     this.free[this.nFree++] = s;
-    this.compactIfStale();
+    this.removeAt(i);
+  }
+
+  /** Take heap entry i out (its slot's bookkeeping is the caller's). */
+  private removeAt(i: number): void {
+    const last = --this.n;
+    if (i !== last) {
+      const ls = this.hSlot[last]!;
+      this.hExp[i] = this.hExp[last]!;
+      this.hSeq[i] = this.hSeq[last]!;
+      this.hSlot[i] = ls;
+      this.pos[ls] = i;
+      this.down(i);
+      this.up(this.pos[ls]!);
+    }
+  }
+
+  private up(i: number): void {
+    const ex = this.hExp;
+    const sq = this.hSeq;
+    const sl = this.hSlot;
+    const pos = this.pos;
+    const e = ex[i]!;
+    const s = sq[i]!;
+    const slot = sl[i]!;
+    while (i > 0) {
+      const p = (i - 1) >> 1;
+      const pe = ex[p]!;
+      if (e > pe || (e === pe && s > sq[p]!)) break;
+      ex[i] = pe;
+      sq[i] = sq[p]!;
+      const ps = sl[p]!;
+      sl[i] = ps;
+      pos[ps] = i;
+      i = p;
+    }
+    ex[i] = e;
+    sq[i] = s;
+    sl[i] = slot;
+    pos[slot] = i;
+  }
+
+  private down(i: number): void {
+    const ex = this.hExp;
+    const sq = this.hSeq;
+    const sl = this.hSlot;
+    const pos = this.pos;
+    const n = this.n;
+    const e = ex[i]!;
+    const s = sq[i]!;
+    const slot = sl[i]!;
+    for (;;) {
+      const l = 2 * i + 1;
+      if (l >= n) break;
+      const r = l + 1;
+      let c = l;
+      if (r < n) {
+        const re = ex[r]!;
+        const le = ex[l]!;
+        if (re < le || (re === le && sq[r]! < sq[l]!)) c = r;
+      }
+      const ce = ex[c]!;
+      if (ce > e || (ce === e && sq[c]! > s)) break;
+      ex[i] = ce;
+      sq[i] = sq[c]!;
+      const cs = sl[c]!;
+      sl[i] = cs;
+      pos[cs] = i;
+      i = c;
+    }
+    ex[i] = e;
+    sq[i] = s;
+    sl[i] = slot;
+    pos[slot] = i;
   }
 }

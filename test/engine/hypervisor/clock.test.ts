@@ -98,12 +98,11 @@ describe('Clock', () => {
   });
 });
 
-describe('Clock with indexed timers, stale entries and renumbered keys', () => {
+describe('Clock with indexed timers', () => {
   // A model of the clock: armed timers with their key (expires, order of the last arming).
-  // Timers 0..63 are Timer objects, 64..127 indexed timers; `keyBits` small makes the
-  // clock renumber its sequence numbers every few hundred armings.
-  const check = (ops: [number, number, number][], keyBits: number): void => {
-    const c = new Clock(keyBits);
+  // Timers 0..63 are Timer objects, 64..127 indexed timers.
+  const check = (ops: [number, number, number][]): void => {
+    const c = new Clock();
     const fired: number[] = [];
     const expected: number[] = [];
     const model = new Map<number, { at: number; seq: number }>();
@@ -157,20 +156,13 @@ describe('Clock with indexed timers, stale entries and renumbered keys', () => {
 
   it('fires Timers and indexed timers moved, cancelled and freed as a sorted list would', () => {
     fc.assert(
-      fc.property(fc.array(op, { minLength: 200, maxLength: 800, size: 'max' }), (ops) => check(ops, 53)),
+      fc.property(fc.array(op, { minLength: 200, maxLength: 800, size: 'max' }), (ops) => check(ops)),
       // shrinking 800 operations takes minutes: report the failing case as found
       { numRuns: 30, endOnFailure: true },
     );
   });
 
-  it('keeps the order when its sequence numbers are renumbered (a 15-bit key space)', () => {
-    fc.assert(
-      fc.property(fc.array(op, { minLength: 200, maxLength: 800, size: 'max' }), (ops) => check(ops, 15)),
-      { numRuns: 30, endOnFailure: true },
-    );
-  });
-
-  it('drops the stale entries of timers moved many times and keeps every armed one', () => {
+  it('fires 1000 timers in order after 50,000 moves of 100 of them', () => {
     const c = new Clock();
     const rng = new Rng(7);
     const fired: number[] = [];
@@ -183,8 +175,7 @@ describe('Clock with indexed timers, stale entries and renumbered keys', () => {
       c.setIndexed(ids[i]!, at);
       last.set(i, { at, seq: seq++ });
     };
-    // 1000 timers armed once, then 50,000 moves of the first 100: without compaction the
-    // heap would hold 51,000 entries; compaction must keep the 900 that never moved
+    // 1000 timers armed once, then 50,000 moves of the first 100
     for (let i = 0; i < 1000; i++) arm(i);
     for (let n = 0; n < 50_000; n++) arm(rng.u32() % 100);
     expect(c.pending).toBe(1000);
@@ -193,52 +184,13 @@ describe('Clock with indexed timers, stale entries and renumbered keys', () => {
   });
 
   it('keeps firing in order while slots grow past many multiples of their first capacity', () => {
-    // keys carry the slot in base slotCap; each growth rewrites the armed keys
+    // the heap and the slot tables double many times while timers are armed
     const c = new Clock();
     const seen: number[] = [];
     for (let i = 0; i < 5000; i++) c.at(10_000 - (i % 97), () => seen.push(i));
     c.runUntil(20_000);
     // later residues are earlier times; the same residue fires in arming order
     expect(seen).toEqual(Array.from({ length: 5000 }, (_, i) => i).sort((a, b) => (b % 97) - (a % 97) || a - b));
-  });
-
-  it('keeps its queue bounded when timers are moved or cancelled without ever reaching the top', () => {
-    // moved and cancelled timers leave stale entries behind; the queue may hold at most
-    // about as many of them as armed timers (plus a fixed slack) whatever the pattern
-    const c = new Clock();
-    const queued = (): number => (c as unknown as { heap: { n: number } }).heap.n;
-    // the largest excess over the bound seen after any operation (expect() per step is slow)
-    let over = -Infinity;
-    const check = (): void => {
-      over = Math.max(over, queued() - (2 * c.pending + 1025));
-    };
-    const handler = { fireTimer: (): void => {} };
-    // a few timers that stay armed far in the future, under everything else
-    const far = Array.from({ length: 10 }, (_, i) => c.at(MILLISECS(1000) + i, () => {}));
-    // 1. a far-future timer moved earlier 100,000 times: every old entry sinks below
-    const t = c.at(MILLISECS(900), () => {});
-    for (let i = 0; i < 100_000; i++) {
-      c.set(t, MILLISECS(900) - i);
-      check();
-    }
-    // 2. set / cancel cycles of a Timer and of an indexed timer, 100,000 each
-    const id = c.newIndexed(handler, 0);
-    for (let i = 0; i < 100_000; i++) {
-      c.set(t, MILLISECS(500) + (i % 7));
-      c.cancel(t);
-      c.setIndexed(id, MILLISECS(600) - (i % 5));
-      c.cancelIndexed(id);
-      check();
-    }
-    // 3. one-shot timers armed and cancelled, each in a new slot or a reused one
-    for (let i = 0; i < 100_000; i++) {
-      c.cancel(c.after(MILLISECS(1) + i, () => {}));
-      check();
-    }
-    expect(over).toBeLessThanOrEqual(0);
-    expect(c.pending).toBe(10);
-    expect(far.every((x) => x.armed)).toBe(true);
-    expect(c.nextDue).toBe(MILLISECS(1000));
   });
 });
 
