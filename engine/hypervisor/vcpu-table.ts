@@ -9,7 +9,7 @@
  * workload burst, when it woke and its workload's parameters. As object fields these were
  * a Vcpu, a workload object and, for every field holding a number beyond 2^31 (every
  * time in ns), a heap box of its own: several cache misses per event on the 4096-pCPU
- * host's ~40 MB heap. Here they are side by side in one row of 160 bytes.
+ * host's ~40 MB heap. Here they are side by side in one row of 152 bytes.
  *
  * A Vcpu made outside a host (tests, or before its unit exists) keeps its fields in a
  * one-row table of its own; the core moves them into the host's table when it makes
@@ -35,11 +35,11 @@ export const R_VCPU_END = 8;
 export const R_LEFT = 8;
 /** When the vCPU last woke from blocked, for the wake-to-run latency; -1 if not waiting. */
 export const R_WOKE = 9;
-/** The workload model's kind code and state (sched/workload.ts: W_*, 7 fields). */
+/** The workload model's kind code and state (sched/workload.ts: W_*, 6 fields). */
 export const R_WL = 10;
 /** Its wake-to-run latency samples' count, sum and maximum (sched/latency-table.ts). */
-export const R_LAT = 17;
-export const ROW = 20;
+export const R_LAT = 16;
+export const ROW = 19;
 
 export const RS_RUNNING = 0;
 export const RS_RUNNABLE = 1;

@@ -28,7 +28,7 @@ import { NR_BLOCKED, R_LAT, R_LEFT, R_NR, R_PROC, R_RS, R_WL, R_WOKE, ROW, RS_BL
 import { LatencyTable } from './latency-table';
 import type { LatencyStats, PcpuSchedMetrics, VcpuSchedMetrics } from './metrics';
 import type { SchedCoreApi, Scheduler } from './scheduler';
-import { makeWorkload, workloadBurst, workloadBurstEnd, workloadJobs, type Workload, type WorkloadSpec } from './workload';
+import { makeWorkload, workloadBurst, workloadBurstEnd, workloadJobMisses, type Workload, type WorkloadSpec } from './workload';
 
 /** The core's record of a domain (d->sched_priv holds it; `priv` is the scheduler's). */
 export class SchedDomainRec {
@@ -544,7 +544,7 @@ export class SchedCore implements SchedCoreApi, TimerHandler {
       runstate: rs,
       wakeLatency: this.latency.summary(u.idx),
       deadlineMisses: u.deadlineMisses,
-      jobMisses: workloadJobs(u.tab.f, u.base + R_WL).jobMisses,
+      jobMisses: workloadJobMisses(u.tab.f, u.base + R_WL),
     };
   }
 }

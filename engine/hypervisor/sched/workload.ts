@@ -28,7 +28,7 @@ export type WorkloadSpec =
  * `i` = row base + R_WL, these fields after it: the loop draws a burst or ends one from
  * the row it already has in cache, without touching a workload object. A mix keeps its
  * current part and that part's leaf there (kind, parameters, release), and reads its
- * (shared) definition only for its picks; jobs and misses are the whole workload's (a
+ * (shared) definition only for its picks; its deadline misses are the whole workload's (a
  * mix's are the sum of its parts').
  */
 /** Kind code of the current leaf (IDLE..RT), plus MIX_BIT when the workload is a mix. */
@@ -39,10 +39,10 @@ const W_A = 1;
 const W_B = 2;
 /** RT: the current job's release time. */
 const W_REL = 3;
-const W_JOBS = 4;
-const W_MISS = 5;
+/** RT: jobs finished after their deadline (a mix's: the sum of its parts'). */
+const W_MISS = 4;
 /** Mix: the index of its current part. */
-const W_CUR = 6;
+const W_CUR = 5;
 
 /** The kinds as small integers: the loop switches on the row's code. */
 const IDLE = 0;
@@ -77,11 +77,9 @@ export function workloadBurstEnd(f: Float64Array, i: number, now: STime, rng: Rn
   let d: number;
   switch (k & LEAF) {
     case EXP:
-      f[i + W_JOBS]!++;
       d = Math.max(MICROSECS(1), Math.round(rng.exp(f[i + W_B]!)));
       break;
     case RT: {
-      f[i + W_JOBS]!++;
       const a = f[i + W_A]!;
       let rel = f[i + W_REL]!;
       if (now > rel + a) f[i + W_MISS]!++;
@@ -101,9 +99,9 @@ export function workloadBurstEnd(f: Float64Array, i: number, now: STime, rng: Rn
   return d;
 }
 
-/** Jobs finished, and those finished after their deadline (periodic real-time only). */
-export function workloadJobs(f: Float64Array, i: number): { jobs: number; jobMisses: number } {
-  return { jobs: f[i + W_JOBS]!, jobMisses: f[i + W_MISS]! };
+/** Jobs finished after their deadline (periodic real-time only). */
+export function workloadJobMisses(f: Float64Array, i: number): number {
+  return f[i + W_MISS]!;
 }
 
 /**
@@ -149,14 +147,9 @@ export class Workload {
 
   constructor(private readonly def: WorkloadDef) {}
 
-  get kind(): WorkloadSpec['kind'] {
-    return this.def.kind;
-  }
-
   /** The workload starts at `now` (attached, or its vCPU first wakes): its row at `i` is reset. */
   start(f: Float64Array, i: number, now: STime, rng: Rng): void {
     const d = this.def;
-    f[i + W_JOBS] = 0;
     f[i + W_MISS] = 0;
     f[i + W_CUR] = 0;
     f[i + W_REL] = 0;
