@@ -821,9 +821,13 @@ export class Credit2Scheduler implements Scheduler {
       const rl = this.ratelimitNs;
       if (this.grabBudget(p)) {
         ratelimited = rl > 0 && now - tf[p * F.STRIDE + F.RUN_START]! < rl;
-        snext = p;
-        next = prev;
-        snextCredit = tf[p * F.STRIDE + F.CREDIT]!;
+        // past the ratelimit, prev is the default only if this pCPU is in its soft
+        // affinity or no soft-affine pCPU of the runqueue is idle (soft_aff_preempt)
+        if (ratelimited || (ti[p * I.STRIDE + I.FLAGS]! & C2.HAS_SOFT) === 0 || !this.softAffPreempt(rq, p, cpu)) {
+          snext = p;
+          next = prev;
+          snextCredit = tf[p * F.STRIDE + F.CREDIT]!;
+        }
       } else {
         this.park(p);
       }
@@ -900,6 +904,21 @@ export class Credit2Scheduler implements Scheduler {
     if (requeuePrev) this.contextSaved(p, cpu, snext, rq, now);
     this.switched(cpu, p, snext);
     return next;
+  }
+
+  /**
+   * runq_candidate()'s soft_aff_preempt: `cpu` is outside the soft affinity of `idx`, which
+   * runs there, and an idle, untickled pCPU of the runqueue is in it. Then Xen 4.17 does
+   * not default to the running unit: it is put back on the runqueue by context_saved(),
+   * whose runq_tickle() sends it to that pCPU.
+   */
+  private softAffPreempt(rq: Runq, idx: number, cpu: number): boolean {
+    const u = this.t.unit[idx]!;
+    if (u.softOk(cpu)) return false;
+    for (const c of rq.cpus) {
+      if (this.idleCpu[c] === 1 && this.tickledCpu[c] === 0 && u.softOk(c)) return true;
+    }
+    return false;
   }
 
   /**
