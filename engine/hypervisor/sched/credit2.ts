@@ -14,7 +14,7 @@
  *   (MIN_TIMER) nor more than 10 ms (MAX_TIMER), and at least the ratelimit (1000 µs by
  *   default) once it has started.
  * - When the vCPU chosen to run has no credit left (≤ 0), every vCPU on the runqueue
- *   gets CREDIT_INIT added (more if the chosen one sank very low) and is clipped to
+ *   gets CREDIT_INIT added (twice that if the chosen one sank to CREDIT_MIN) and is clipped to
  *   CREDIT_INIT + 500 µs of carry-over: a "credit reset" that starts a new epoch. Over
  *   an epoch each vCPU gets run time in proportion to its weight.
  * - A vCPU that wakes up with more credit than one that is running preempts it (a
@@ -572,9 +572,10 @@ export class Credit2Scheduler implements Scheduler {
   private resetCredit(rq: Runq, snext: number, now: STime): void {
     const tf = this.tf;
     const ti = this.ti;
-    let m = 1;
-    const sc = tf[snext * F.STRIDE + F.CREDIT]!;
-    if (sc < -CSCHED2_CREDIT_INIT) m += Math.floor(-sc / CSCHED2_CREDIT_INIT);
+    // reset_credit() in Xen 4.17: burn_credits() never takes a credit below
+    // CSCHED2_CREDIT_MIN (-CSCHED2_CREDIT_INIT), and a snext sunk to it gets twice
+    // CSCHED2_CREDIT_INIT, so that it is in the black again
+    const add = tf[snext * F.STRIDE + F.CREDIT]! <= CSCHED2_CREDIT_MIN ? 2 * CSCHED2_CREDIT_INIT : CSCHED2_CREDIT_INIT;
     const svc = rq.svc;
     for (let k = 0; k < svc.length; k++) {
       const idx = svc[k]!;
@@ -584,7 +585,7 @@ export class Credit2Scheduler implements Scheduler {
         if (fl & C2.CAPPED && this.t.budget[idx]! <= 0) this.core.tickle(ti[idx * I.STRIDE + I.PROCESSOR]!);
       }
       const b = idx * F.STRIDE;
-      let credit = tf[b + F.CREDIT]! + m * CSCHED2_CREDIT_INIT;
+      let credit = tf[b + F.CREDIT]! + add;
       if (credit > CSCHED2_CREDIT_INIT + CSCHED2_CARRYOVER_MAX) credit = CSCHED2_CREDIT_INIT + CSCHED2_CARRYOVER_MAX;
       tf[b + F.CREDIT] = credit;
       tf[b + F.START_TIME] = now;

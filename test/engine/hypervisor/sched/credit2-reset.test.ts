@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { MICROSECS, MILLISECS } from '../../../../engine/hypervisor/clock';
-import { CSCHED2_CREDIT_INIT } from '../../../../engine/hypervisor/sched/credit2';
+import { CSCHED2_CARRYOVER_MAX, CSCHED2_CREDIT_INIT, CSCHED2_CREDIT_MIN } from '../../../../engine/hypervisor/sched/credit2';
 import { boot, guest, poolOn, topo } from './helpers';
 
 /** A unit's credit (svc->credit) in credit2's table: a record of 8 doubles, credit first (credit2.ts F.STRIDE, F.CREDIT). */
@@ -60,5 +60,30 @@ describe('credit2 reset condition', () => {
     // (y's 3 ms burnt first: without a reset its credit stays below -200 µs)
     expect(credit(tf, uy.idx)).toBeGreaterThan(CSCHED2_CREDIT_INIT / 2);
     expect(credit(tf, uw.idx)).toBeGreaterThan(CSCHED2_CREDIT_INIT / 2);
+  });
+
+  // reset_credit() in Xen 4.17 adds CSCHED2_CREDIT_INIT to every unit, and twice that when
+  // snext's credit is CSCHED2_CREDIT_MIN (where burn_credits() clips it): snext is then in
+  // the black again after the reset
+  it('adds twice CSCHED2_CREDIT_INIT when snext has sunk to CSCHED2_CREDIT_MIN', () => {
+    const x = boot('credit2', topo(1, 4));
+    const pool = poolOn(x, 'p', 'credit2', [1, 2]);
+    const y = guest(x, 'y', { pool, workload: { kind: 'cpu' } });
+    x.hypercall({ op: 'domctl.setvcpuaffinity', domid: y, vcpu: 0, hard: [1] });
+    const w = guest(x, 'w', { pool, workload: { kind: 'cpu' } });
+    x.hypercall({ op: 'domctl.setvcpuaffinity', domid: w, vcpu: 0, hard: [2] });
+    x.clock.runFor(MILLISECS(3));
+    const uy = x.pools.unitsOfDomid(y)[0]!;
+    const uw = x.pools.unitsOfDomid(w)[0]!;
+    expect(x.pools.core.curr(1)).toBe(uy);
+    const tf = (uy.sched as unknown as { tf: Float64Array }).tf;
+    tf[uy.idx * 8] = CSCHED2_CREDIT_MIN;
+    tf[uw.idx * 8] = -MILLISECS(5);
+    x.pools.core.tickle(1);
+    x.clock.runFor(1);
+    expect(x.pools.core.curr(1)).toBe(uy);
+    expect(credit(tf, uy.idx)).toBe(CSCHED2_CREDIT_MIN + 2 * CSCHED2_CREDIT_INIT);
+    // w (running, its credit burnt first) is clipped to the carry-over ceiling
+    expect(credit(tf, uw.idx)).toBe(CSCHED2_CREDIT_INIT + CSCHED2_CARRYOVER_MAX);
   });
 });
