@@ -134,6 +134,8 @@ const enum C2 {
   HARD_ALL = 16,
   /** Unit.hasSoft when it joined: soft affinity is worth testing. */
   HAS_SOFT = 32,
+  /** Its soft affinity (cpu_soft_affinity, as set) is every pCPU, when it joined. */
+  SOFT_ALL = 64,
 }
 /** A runqueue's load row (credit2-runq.ts RunqLoads), by its slot. */
 const enum RQ {
@@ -147,6 +149,9 @@ const enum RQ {
 }
 
 const byNumber = (a: number, b: number): number => a - b;
+
+/** cpumask_test_cpu(cpu, unit->cpu_soft_affinity): the mask as set, not met with hard affinity. */
+const inSoftMask = (u: Unit, cpu: number): boolean => (u.vcpu.softAffinity.bits[cpu >>> 5]! & (1 << (cpu & 31))) !== 0;
 
 export class Credit2Scheduler implements Scheduler {
   readonly name = 'credit2';
@@ -376,9 +381,10 @@ export class Credit2Scheduler implements Scheduler {
     const r = idx * I.STRIDE;
     ti[r + I.WEIGHT] = sd.weight;
     // the affinity flags as attach just set them (an affinity change detaches and re-attaches)
-    let fl = ti[r + I.FLAGS]! & ~(C2.ON_RUNQ | C2.PARKED | C2.RUNNING | C2.CAPPED | C2.HARD_ALL | C2.HAS_SOFT);
+    let fl = ti[r + I.FLAGS]! & ~(C2.ON_RUNQ | C2.PARKED | C2.RUNNING | C2.CAPPED | C2.HARD_ALL | C2.HAS_SOFT | C2.SOFT_ALL);
     if (u.hardAll) fl |= C2.HARD_ALL;
     if (u.hasSoft) fl |= C2.HAS_SOFT;
+    if (u.vcpu.softAffinity.full) fl |= C2.SOFT_ALL;
     ti[r + I.TICKLED_CPU] = -1;
     ti[r + I.LOAD] = 0;
     ti[r + I.PROCESSOR] = u.processor;
@@ -664,8 +670,9 @@ export class Credit2Scheduler implements Scheduler {
     const fl = ti[r + I.FLAGS]!;
     const hasSoft = (fl & C2.HAS_SOFT) !== 0;
     const hardAll = (fl & C2.HARD_ALL) !== 0;
+    const softAll = (fl & C2.SOFT_ALL) !== 0;
     // the unit itself is only needed for an affinity mask test
-    const u = hardAll && !hasSoft ? null : this.t.unit[idx]!;
+    const u = hardAll && softAll ? null : this.t.unit[idx]!;
     const proc = ti[r + I.PROCESSOR]!;
     const tickled = this.tickledCpu;
     // 1. idle pCPUs, per affinity step (soft first when the unit has a soft affinity,
@@ -684,39 +691,69 @@ export class Credit2Scheduler implements Scheduler {
         return;
       }
     }
-    // 2. preempt the running unit with the least credit, if the newcomer beats it
-    let best = -1;
-    let bestScore = 0;
-    const rl = this.ratelimitNs;
+    // 2. a busy, untickled pCPU whose unit the newcomer may preempt, by tickle_score():
+    // first the unit's processor, taken at once if its score is above 0 and it is in the
+    // unit's soft affinity (every pCPU when none is set); then the others, the best score
     const credit = tf[idx * F.STRIDE + F.CREDIT]!;
-    const maxWeight = rq.maxWeight;
-    const curIdx = this.curIdx;
-    const switchedCpu = this.switchedCpu;
-    const curRunStart = this.curRunStart;
-    for (const c of cpus) {
-      if (tickled[c] === 1 || (!hardAll && !u!.hardOk(c))) continue;
-      let cur: number;
-      let runStart: number;
-      if (c === switchedCpu) {
-        cur = this.switchedTo;
-        if (cur < 0) continue;
-        runStart = tf[cur * F.STRIDE + F.RUN_START]!;
-      } else {
-        cur = curIdx[c]!;
-        if (cur < 0) continue;
-        runStart = curRunStart[c]!;
+    let best = -1;
+    let max = 0;
+    if (this.rqSlotOf[proc] === rq.slot && tickled[proc] === 0 && (hardAll || u!.hardOk(proc))) {
+      const score = this.tickleScore(proc, proc, credit, u, softAll, rq.maxWeight, now);
+      if (score > 0) {
+        if (softAll || inSoftMask(u!, proc)) {
+          this.tickleCpu(proc, idx);
+          return;
+        }
+        max = score;
+        best = proc;
       }
-      if (rl > 0 && now - runStart < rl - CSCHED2_RATELIMIT_TICKLE_TOLERANCE) continue;
-      const cb = cur * F.STRIDE;
-      let score = credit - (tf[cb + F.CREDIT]! - (now - tf[cb + F.START_TIME]!) * (maxWeight / ti[cur * I.STRIDE + I.WEIGHT]!));
-      if (c !== proc) score -= CSCHED2_MIGRATE_RESIST;
-      if (hasSoft && u!.softOk(c)) score += CSCHED2_MIGRATE_RESIST;
-      if (score > bestScore) {
-        bestScore = score;
+    }
+    for (const c of cpus) {
+      if (c === proc || tickled[c] === 1 || (!hardAll && !u!.hardOk(c))) continue;
+      const score = this.tickleScore(c, proc, credit, u, softAll, rq.maxWeight, now);
+      if (score > max) {
+        max = score;
         best = c;
       }
     }
     if (best >= 0) this.tickleCpu(best, idx);
+  }
+
+  /**
+   * tickle_score() (Xen 4.17): how much a unit with `credit` (processor `proc`, affinity
+   * of `u`) gains by preempting the unit running on `c`; -1 if `c` runs none, or one that
+   * has not run more than the ratelimit less CSCHED2_RATELIMIT_TICKLE_TOLERANCE. A score
+   * above 0 gets CSCHED2_CREDIT_INIT more if `c` is in the new unit's soft affinity, and
+   * as much again if it is not in the running unit's.
+   * Xen burns the running unit's credits here (burn_credits); this reads what they would
+   * be and writes nothing: the same value, burnt later in one step instead of two.
+   */
+  private tickleScore(c: number, proc: number, credit: number, u: Unit | null, softAll: boolean, maxWeight: number, now: STime): number {
+    const tf = this.tf;
+    const ti = this.ti;
+    let cur: number;
+    let runStart: number;
+    if (c === this.switchedCpu) {
+      cur = this.switchedTo;
+      if (cur < 0) return -1;
+      runStart = tf[cur * F.STRIDE + F.RUN_START]!;
+    } else {
+      cur = this.curIdx[c]!;
+      if (cur < 0) return -1;
+      runStart = this.curRunStart[c]!;
+    }
+    const rl = this.ratelimitNs;
+    if (rl > CSCHED2_RATELIMIT_TICKLE_TOLERANCE && now - runStart < rl - CSCHED2_RATELIMIT_TICKLE_TOLERANCE) return -1;
+    const cb = cur * F.STRIDE;
+    let curCredit = tf[cb + F.CREDIT]! - (now - tf[cb + F.START_TIME]!) * (maxWeight / ti[cur * I.STRIDE + I.WEIGHT]!);
+    if (curCredit < CSCHED2_CREDIT_MIN) curCredit = CSCHED2_CREDIT_MIN;
+    let score = credit - curCredit;
+    if (c !== proc) score -= CSCHED2_MIGRATE_RESIST;
+    if (score > 0) {
+      if (softAll || inSoftMask(u!, c)) score += CSCHED2_CREDIT_INIT;
+      if ((ti[cur * I.STRIDE + I.FLAGS]! & C2.SOFT_ALL) === 0 && !inSoftMask(this.t.unit[cur]!, c)) score += CSCHED2_CREDIT_INIT;
+    }
+    return score;
   }
 
   /**

@@ -19,7 +19,11 @@ describe('credit2 context_saved', () => {
     run(x, 4);
     const used = [0, a, b, c].map((d, i) => cpuTime(x, d) - before[i]!);
     const total = used.reduce((s, t) => s + t, 0);
-    // two CPU-bound vCPUs, one of them free to go anywhere: neither pCPU idles
-    expect(total / SECONDS(4)).toBeGreaterThan(1.99);
+    // two CPU-bound vCPUs, one of them free to go anywhere: the pCPUs hardly idle (1.94
+    // without context_saved's runq_tickle). Not quite never: when c wakes on B's pCPU,
+    // runq_tickle preempts B there at once (c's processor first), B's own runq_tickle may
+    // then preempt A on pCPU 0, and once c blocks, pCPU 1 idles until B's slice ends,
+    // as in Xen 4.17, where nothing pulls a running unit to an idle pCPU.
+    expect(total / SECONDS(4)).toBeGreaterThan(1.975);
   });
 });

@@ -1,0 +1,89 @@
+import { describe, expect, it } from 'vitest';
+import { MILLISECS } from '../../../../engine/hypervisor/clock';
+import type { Xen } from '../../../../engine/hypervisor/xen';
+import { boot, guest, poolOn, topo } from './helpers';
+
+/** credit2's record of a unit (credit2.ts F): credit at 0, start_time at 1, run start at 2. */
+const rec = (x: Xen, domid: number): { tf: Float64Array; b: number } => {
+  const u = x.pools.unitsOfDomid(domid)[0]!;
+  return { tf: (u.sched as unknown as { tf: Float64Array }).tf, b: u.idx * 8 };
+};
+/** Sets a unit's credit, as of now (nothing burnt yet). */
+const setCredit = (x: Xen, domid: number, credit: number): void => {
+  const { tf, b } = rec(x, domid);
+  tf[b] = credit;
+  tf[b + 1] = x.clock.now;
+};
+const cpuOf = (x: Xen, domid: number): number => {
+  const v = x.hypercall({ op: 'domctl.getvcpuinfo', domid })[0]!;
+  return v.runstate === 'running' ? v.cpu : -1;
+};
+
+interface Setup {
+  x: Xen;
+  /** The domains running on pCPUs 1, 2 and 3 (pinned there, CPU-bound). */
+  busy: number[];
+  w: number;
+}
+
+/**
+ * Pool p on pCPUs 1-3 (one runqueue), a busy unit pinned to each, and w, paused, whose
+ * processor is `proc`, that may run on all three, with soft affinity `soft` if given.
+ */
+function setup(proc: number, soft?: number[]): Setup {
+  const x = boot('credit2', topo(1, 4));
+  const pool = poolOn(x, 'p', 'credit2', [1, 2, 3]);
+  const w = guest(x, 'w', { pool, workload: { kind: 'cpu' } });
+  x.hypercall({ op: 'domctl.setvcpuaffinity', domid: w, vcpu: 0, hard: [proc] });
+  x.clock.runFor(MILLISECS(1));
+  x.hypercall({ op: 'domctl.pausedomain', domid: w });
+  x.hypercall({ op: 'domctl.setvcpuaffinity', domid: w, vcpu: 0, hard: [1, 2, 3], ...(soft ? { soft } : {}) });
+  const busy = [1, 2, 3].map((c) => {
+    const d = guest(x, `busy${c}`, { pool, workload: { kind: 'cpu' } });
+    x.hypercall({ op: 'domctl.setvcpuaffinity', domid: d, vcpu: 0, hard: [c] });
+    return d;
+  });
+  x.clock.runFor(MILLISECS(3));
+  expect(x.hypercall({ op: 'domctl.getvcpuinfo', domid: w })[0]!.cpu).toBe(proc);
+  expect(busy.map((d) => cpuOf(x, d))).toEqual([1, 2, 3]);
+  return { x, busy, w };
+}
+
+/** Credits of the units on pCPUs 1-3 and of w (ms), then w wakes: where does it run `after` ns later? */
+function wake(s: Setup, credits: number[], wCredit: number, after = 1): number {
+  s.busy.forEach((d, i) => setCredit(s.x, d, MILLISECS(credits[i]!)));
+  setCredit(s.x, s.w, MILLISECS(wCredit));
+  s.x.hypercall({ op: 'domctl.unpausedomain', domid: s.w });
+  s.x.clock.runFor(after);
+  return cpuOf(s.x, s.w);
+}
+
+describe('credit2 runq_tickle, busy pCPUs', () => {
+  // Xen 4.17's runq_tickle() looks at the unit's own processor first: if preempting its
+  // unit scores above 0 and the processor is in the unit's soft affinity (every pCPU when
+  // none is set), that pCPU is tickled without looking further, even if another pCPU
+  // runs a unit with still less credit.
+  it("preempts the unit's processor when that is worth it, before looking at the others", () => {
+    const s = setup(1);
+    expect(wake(s, [5, 0, 0], 9)).toBe(1);
+  });
+
+  // tickle_score(): a positive score gets CSCHED2_CREDIT_INIT more when the pCPU is in the
+  // new unit's soft affinity, and CSCHED2_CREDIT_INIT more when it is not in the soft
+  // affinity of the unit running there
+  it("favours a pCPU of the new unit's soft affinity by CSCHED2_CREDIT_INIT", () => {
+    // w's processor (2) scores below 0; pCPU 1: 8.5 ms; pCPU 3: 4.5 ms + CREDIT_INIT
+    const s = setup(2, [2, 3]);
+    expect(wake(s, [0, 9, 4], 9)).toBe(3);
+  });
+
+  it('favours a pCPU whose running unit is outside its own soft affinity', () => {
+    const s = setup(1);
+    // the unit on pCPU 3 has its soft affinity on pCPU 1
+    s.x.hypercall({ op: 'domctl.setvcpuaffinity', domid: s.busy[2]!, vcpu: 0, soft: [1] });
+    s.x.clock.runFor(MILLISECS(2));
+    expect(cpuOf(s.x, s.busy[2]!)).toBe(3);
+    // pCPU 1 scores below 0; pCPU 2: 8.5 ms + CREDIT_INIT; pCPU 3: 4.5 ms + 2 CREDIT_INIT
+    expect(wake(s, [9, 0, 4], 9)).toBe(3);
+  });
+});
