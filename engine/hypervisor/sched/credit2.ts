@@ -743,7 +743,8 @@ export class Credit2Scheduler implements Scheduler {
       runStart = this.curRunStart[c]!;
     }
     const rl = this.ratelimitNs;
-    if (rl > CSCHED2_RATELIMIT_TICKLE_TOLERANCE && now - runStart < rl - CSCHED2_RATELIMIT_TICKLE_TOLERANCE) return -1;
+    // is_preemptable(): run for MORE than the ratelimit less the tolerance
+    if (rl > CSCHED2_RATELIMIT_TICKLE_TOLERANCE && now - runStart <= rl - CSCHED2_RATELIMIT_TICKLE_TOLERANCE) return -1;
     const cb = cur * F.STRIDE;
     let curCredit = tf[cb + F.CREDIT]! - (now - tf[cb + F.START_TIME]!) * (maxWeight / ti[cur * I.STRIDE + I.WEIGHT]!);
     if (curCredit < CSCHED2_CREDIT_MIN) curCredit = CSCHED2_CREDIT_MIN;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { MILLISECS } from '../../../../engine/hypervisor/clock';
+import { MICROSECS, MILLISECS } from '../../../../engine/hypervisor/clock';
 import type { Xen } from '../../../../engine/hypervisor/xen';
 import { boot, guest, poolOn, topo } from './helpers';
 
@@ -86,4 +86,35 @@ describe('credit2 runq_tickle, busy pCPUs', () => {
     // pCPU 1 scores below 0; pCPU 2: 8.5 ms + CREDIT_INIT; pCPU 3: 4.5 ms + 2 CREDIT_INIT
     expect(wake(s, [9, 0, 4], 9)).toBe(3);
   });
+
+  // is_preemptable(): a running unit can be preempted once it has run MORE than the
+  // ratelimit less CSCHED2_RATELIMIT_TICKLE_TOLERANCE (950 µs by default; the units on
+  // pCPUs 2 and 3 have run 1 and 2 ns less than the one on pCPU 1). The pCPU tickled
+  // then keeps its unit, still within the ratelimit (runq_candidate), for one more slice
+  // of CSCHED2_MIN_TIMER (csched2_runtime), and then runs w. Not tickled, it goes on
+  // with the slice its unit started with (10 ms).
+  for (const [ranUs, preempted] of [
+    [950, false],
+    [951, true],
+  ] as const) {
+    it(`${preempted ? 'preempts' : 'does not preempt'} a unit that has run ${ranUs} µs of its 1000 µs ratelimit`, () => {
+      const s = setup(1);
+      const x = s.x;
+      // the busy units run again, one after the other (1 ns apart: each with nobody
+      // waiting, so with a slice of 10 ms), the one on pCPU 1 first
+      for (const d of s.busy) x.hypercall({ op: 'domctl.pausedomain', domid: d });
+      x.clock.runFor(MILLISECS(1));
+      for (const d of s.busy) {
+        setCredit(x, d, MILLISECS(10));
+        x.hypercall({ op: 'domctl.unpausedomain', domid: d });
+        x.clock.runFor(1);
+      }
+      const r = rec(x, s.busy[0]!);
+      const start = r.tf[r.b + 2]!;
+      expect(x.clock.now - start).toBe(3);
+      x.clock.runFor(start + MICROSECS(ranUs) - x.clock.now);
+      expect(s.busy.map((d) => cpuOf(x, d))).toEqual([1, 2, 3]);
+      expect(wake(s, [11, 11, 11], 20, MICROSECS(505))).toBe(preempted ? 1 : -1);
+    });
+  }
 });
