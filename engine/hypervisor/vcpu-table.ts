@@ -9,7 +9,8 @@
  * workload burst, when it woke and its workload's parameters. As object fields these were
  * a Vcpu, a workload object and, for every field holding a number beyond 2^31 (every
  * time in ns), a heap box of its own: several cache misses per event on the 4096-pCPU
- * host's ~40 MB heap. Here they are side by side in one row of 152 bytes.
+ * host's ~40 MB heap. Here they are side by side in one row of 192 bytes, with the
+ * scheduling unit's own state (scheduler, pCPU, flags, wake-up timer).
  *
  * A Vcpu made outside a host (tests, or before its unit exists) keeps its fields in a
  * one-row table of its own; the core moves them into the host's table when it makes
@@ -39,7 +40,26 @@ export const R_WOKE = 9;
 export const R_WL = 10;
 /** Its wake-to-run latency samples' count, sum and maximum (sched/latency-table.ts). */
 export const R_LAT = 16;
-export const ROW = 19;
+/** The scheduling unit's own state (sched/core.ts Unit), here so that no object of the
+ * vCPU is touched on the hot path: its scheduler's slot in the core (-1 detached) ... */
+export const R_SCHED = 19;
+/** ... the pCPU it runs on (-1 when not running) ... */
+export const R_PCPU = 20;
+/** ... its U_* flags (awake, affinity) ... */
+export const R_UFL = 21;
+/** ... and its workload's wake-up timer on the clock (-1 until it has a workload). */
+export const R_WTIMER = 22;
+/** 23 numbers and one of padding: 192 bytes, three cache lines. */
+export const ROW = 24;
+
+/** The scheduler has been told the unit is awake (a wake without a sleep since). */
+export const U_AWAKE = 1;
+/** Hard affinity is every pCPU (or broken): no test needed. */
+export const U_HARD_ALL = 2;
+/** Soft affinity says something useful (not all pCPUs, meets hard). */
+export const U_HAS_SOFT = 4;
+/** Hard affinity does not meet the pool's pCPUs: Xen breaks it (treat as all). */
+export const U_AFF_BROKEN = 8;
 
 export const RS_RUNNING = 0;
 export const RS_RUNNABLE = 1;

@@ -24,7 +24,31 @@ import type { Clock, STime, Timer, TimerHandler } from '../clock';
 import type { CpuMask } from '../cpumask';
 import type { Rng } from '../rng';
 import type { SchedDomain, SchedVcpu } from '../sched-hooks';
-import { NR_BLOCKED, R_LAT, R_LEFT, R_NR, R_PROC, R_RS, R_WL, R_WOKE, ROW, RS_BLOCKED, RS_OFFLINE, RS_RUNNABLE, RS_RUNNING, runstateChange, VcpuTable } from '../vcpu-table';
+import {
+  NR_BLOCKED,
+  R_LAT,
+  R_LEFT,
+  R_NR,
+  R_PCPU,
+  R_PROC,
+  R_RS,
+  R_SCHED,
+  R_UFL,
+  R_WL,
+  R_WOKE,
+  R_WTIMER,
+  ROW,
+  RS_BLOCKED,
+  RS_OFFLINE,
+  RS_RUNNABLE,
+  RS_RUNNING,
+  runstateChange,
+  U_AFF_BROKEN,
+  U_AWAKE,
+  U_HARD_ALL,
+  U_HAS_SOFT,
+  VcpuTable,
+} from '../vcpu-table';
 import { LatencyTable } from './latency-table';
 import type { LatencyStats, PcpuSchedMetrics, VcpuSchedMetrics } from './metrics';
 import type { SchedCoreApi, Scheduler } from './scheduler';
@@ -44,50 +68,41 @@ export class SchedDomainRec {
   }
 }
 
-/** A scheduling unit: one vCPU (sched-gran=cpu), Xen's struct sched_unit. */
+/**
+ * A scheduling unit: one vCPU (sched-gran=cpu), Xen's struct sched_unit.
+ *
+ * Its state lives in the vCPU's row of the host's VcpuTable (R_SCHED, R_PCPU, R_UFL,
+ * R_WTIMER, R_PROC): the dispatch loop and the schedulers' hot hooks work on unit
+ * indexes and read the row, never this object (on the 16,384-vCPU host each first touch
+ * of a per-vCPU object is a cache miss of ~250 ns). The properties below read and write
+ * the same row, for the toolstack, the schedulers' cold paths and tests.
+ */
 export class Unit {
-  // Field order is memory order (V8 lays out an object's fields as they are declared):
-  // what the loop and the schedulers read on every event first, so a unit is one or two
-  // cache lines to them, not three.
   /** The scheduler's per-unit data (unit->priv). */
   priv: unknown = null;
-  /** The scheduler the unit is in, null while detached. */
-  sched: Scheduler | null = null;
-  /** pCPU it is running on, -1 when not running. */
-  pcpu = -1;
-  /** The scheduler has been told the unit is awake (wake without a sleep since). */
-  awake = false;
-  private _processor: number;
   /** Where the vCPU's row starts in `tab` (idx·ROW). */
   base: number;
-  /** Hard affinity is every pCPU (or broken): no test needed. Set on attach. */
-  hardAll = true;
-  /** The host's VcpuTable: runnable() and the processor copy read the row the loop keeps
-   * hot, not the Vcpu object. */
+  /** The host's VcpuTable (a copy of its own once the unit is freed). */
   tab: VcpuTable;
-  /** Soft affinity says something useful (not all pCPUs, meets hard). Set on attach. */
-  hasSoft = false;
-  /** Hard affinity does not meet the pool's pCPUs: Xen breaks it (treat as all). */
-  affBroken = false;
   /** Its dense index in the core (≥ nrCpus): its VcpuTable and LatencyTable row and its
    * timers' argument; -1 once freed. */
   idx: number;
   readonly vcpu: SchedVcpu;
   readonly dom: SchedDomainRec;
-  workload: Workload;
-  /** Its workload's wake-up: an indexed timer on the clock (arg: idx), -1 until it has a workload. */
-  wakeTimer = -1;
   /** RTDS: deadline misses counted by the scheduler. */
   deadlineMisses = 0;
 
-  constructor(vcpu: SchedVcpu, dom: SchedDomainRec, workload: Workload, idx: number) {
-    this._processor = vcpu.processor;
+  constructor(
+    vcpu: SchedVcpu,
+    dom: SchedDomainRec,
+    idx: number,
+    private readonly core: SchedCore,
+  ) {
     this.base = vcpu.rowBase;
     this.tab = vcpu.table;
     this.idx = idx;
     this.vcpu = vcpu;
     this.dom = dom;
-    this.workload = workload;
   }
 
   get domid(): number {
@@ -96,13 +111,43 @@ export class Unit {
   get vcpuId(): number {
     return this.vcpu.vcpuId;
   }
-  /** v->processor, kept on the unit too: the schedulers read it on every wake and
-   * pick. Every change goes through here (and into the vCPU's row). */
+  /** The scheduler the unit is in, null while detached. */
+  get sched(): Scheduler | null {
+    return this.core.schedAt(this.tab.f[this.base + R_SCHED]!);
+  }
+  /** pCPU it is running on, -1 when not running. */
+  get pcpu(): number {
+    return this.tab.f[this.base + R_PCPU]!;
+  }
+  /** The scheduler has been told the unit is awake (wake without a sleep since). */
+  get awake(): boolean {
+    return (this.tab.f[this.base + R_UFL]! & U_AWAKE) !== 0;
+  }
+  /** Hard affinity is every pCPU (or broken): no test needed. Set on attach. */
+  get hardAll(): boolean {
+    return (this.tab.f[this.base + R_UFL]! & U_HARD_ALL) !== 0;
+  }
+  /** Soft affinity says something useful (not all pCPUs, meets hard). Set on attach. */
+  get hasSoft(): boolean {
+    return (this.tab.f[this.base + R_UFL]! & U_HAS_SOFT) !== 0;
+  }
+  /** Hard affinity does not meet the pool's pCPUs: Xen breaks it (treat as all). */
+  get affBroken(): boolean {
+    return (this.tab.f[this.base + R_UFL]! & U_AFF_BROKEN) !== 0;
+  }
+  /** Its workload's wake-up: an indexed timer on the clock (arg: idx), -1 until it has a workload. */
+  get wakeTimer(): number {
+    return this.tab.f[this.base + R_WTIMER]!;
+  }
+  /** The workload it runs (shared by every unit running an equal one without state of its own). */
+  get workload(): Workload {
+    return this.idx >= 0 ? this.core.workloadOf(this.idx) : IDLE;
+  }
+  /** v->processor: the row's, which the vCPU reads too. */
   get processor(): number {
-    return this._processor;
+    return this.tab.f[this.base + R_PROC]!;
   }
   set processor(cpu: number) {
-    this._processor = cpu;
     this.tab.f[this.base + R_PROC] = cpu;
   }
   get isRunning(): boolean {
@@ -111,7 +156,8 @@ export class Unit {
 
   /** unit_runnable(): attached and the vCPU may run. */
   runnable(): boolean {
-    return this.sched !== null && this.tab.f[this.base + R_NR] === 0;
+    const f = this.tab.f;
+    return f[this.base + R_SCHED]! >= 0 && f[this.base + R_NR] === 0;
   }
 
   /** Hard affinity test for pCPU `cpu` (the scheduler only asks about its own pCPUs). */
@@ -129,9 +175,12 @@ export class Unit {
   /** Recompute the affinity flags (on attach: affinity or pool changed). */
   refreshAffinity(poolCpus: CpuMask): void {
     const v = this.vcpu;
-    this.affBroken = !v.hardAffinity.intersects(poolCpus);
-    this.hardAll = this.affBroken || v.hardAffinity.full;
-    this.hasSoft = !v.softAffinity.full && (this.affBroken || v.softAffinity.intersects(v.hardAffinity)) && v.softAffinity.intersects(poolCpus);
+    const broken = !v.hardAffinity.intersects(poolCpus);
+    const hardAll = broken || v.hardAffinity.full;
+    const hasSoft = !v.softAffinity.full && (broken || v.softAffinity.intersects(v.hardAffinity)) && v.softAffinity.intersects(poolCpus);
+    const f = this.tab.f;
+    const fl = f[this.base + R_UFL]! & ~(U_HARD_ALL | U_HAS_SOFT | U_AFF_BROKEN);
+    f[this.base + R_UFL] = fl | (broken ? U_AFF_BROKEN : 0) | (hardAll ? U_HARD_ALL : 0) | (hasSoft ? U_HAS_SOFT : 0);
   }
 }
 
@@ -147,22 +196,26 @@ const P_RUN_START = 0;
 const P_BUSY = 1;
 const P_CTX_SWITCHES = 2;
 const P_SCHED_CALLS = 3;
-/** Where the running unit's VcpuTable row starts (-1 when idle). */
-const P_CUR_BASE = 4;
 /** The pCPU's s_timer: an indexed timer on the clock (arg: the pCPU). */
-const P_TIMER = 5;
-const P_STRIDE = 6;
+const P_TIMER = 4;
+const P_STRIDE = 5;
 
 export class SchedCore implements SchedCoreApi, TimerHandler {
   readonly nrCpus: number;
-  /** Unit running on each pCPU. */
-  private readonly cur: (Unit | null)[];
+  /** The unit running on each pCPU, by idx; -1 when idle. */
+  private readonly cur: Int32Array;
   /** The per-pCPU numbers (P_*). */
   private readonly pc: Float64Array;
   /** Units by idx (null for pCPU rows and freed ones). */
   private readonly units: (Unit | null)[] = [];
+  /** Their workloads by idx (null for pCPU rows): read when a mix's burst ends. */
+  private readonly workloads: (Workload | null)[] = [];
   /** Every unit's vCPU row (vcpu-table.ts), by idx: the loop's per-vCPU numbers. */
   readonly vt: VcpuTable;
+  /** The schedulers units are attached to, by the slot a row's R_SCHED holds, and how
+   * many units each slot has (a slot with none is free for the next scheduler). */
+  private readonly scheds: (Scheduler | null)[] = [];
+  private readonly schedUnits: number[] = [];
   /** Wake-up-to-run latency, a row per unit (by idx; its sums in the unit's VcpuTable row). */
   private readonly latency: LatencyTable;
   /** ... and of the wake-ups each pCPU served, by pCPU: a table of its own, whose sums
@@ -188,7 +241,7 @@ export class SchedCore implements SchedCoreApi, TimerHandler {
     nrCpus: number,
   ) {
     this.nrCpus = nrCpus;
-    this.cur = new Array<Unit | null>(nrCpus).fill(null);
+    this.cur = new Int32Array(nrCpus).fill(-1);
     this.pc = new Float64Array(nrCpus * P_STRIDE);
     this.vt = new VcpuTable(nrCpus * 2);
     this.latency = new LatencyTable(nrCpus * 2, { tab: this.vt, stride: ROW, offset: R_LAT });
@@ -202,9 +255,9 @@ export class SchedCore implements SchedCoreApi, TimerHandler {
     this.drainTimer = clock.at(clock.now, (now) => this.drain(now));
     clock.cancel(this.drainTimer);
     for (let c = 0; c < nrCpus; c++) {
-      this.pc[c * P_STRIDE + P_CUR_BASE] = -1;
       this.pc[c * P_STRIDE + P_TIMER] = clock.newIndexed(this, c);
       this.units.push(null);
+      this.workloads.push(null);
     }
   }
 
@@ -218,8 +271,63 @@ export class SchedCore implements SchedCoreApi, TimerHandler {
     else this.workloadWake(arg, now);
   }
 
+  /** The unit running on `cpu`, or null when idle (toolstack and tests). */
   curr(cpu: number): Unit | null {
+    const i = this.cur[cpu]!;
+    return i >= 0 ? this.units[i]! : null;
+  }
+
+  // --- what the schedulers ask of a unit, by idx (SchedCoreApi) ----------------------
+
+  currIdx(cpu: number): number {
     return this.cur[cpu]!;
+  }
+
+  unit(idx: number): Unit {
+    return this.units[idx]!;
+  }
+
+  runnable(idx: number): boolean {
+    const f = this.vt.f;
+    const b = idx * ROW;
+    return f[b + R_NR] === 0 && f[b + R_SCHED]! >= 0;
+  }
+
+  pcpuOf(idx: number): number {
+    return this.vt.f[idx * ROW + R_PCPU]!;
+  }
+
+  awake(idx: number): boolean {
+    return (this.vt.f[idx * ROW + R_UFL]! & U_AWAKE) !== 0;
+  }
+
+  processor(idx: number): number {
+    return this.vt.f[idx * ROW + R_PROC]!;
+  }
+
+  setProcessor(idx: number, cpu: number): void {
+    this.vt.f[idx * ROW + R_PROC] = cpu;
+  }
+
+  hardAll(idx: number): boolean {
+    return (this.vt.f[idx * ROW + R_UFL]! & U_HARD_ALL) !== 0;
+  }
+
+  hasSoft(idx: number): boolean {
+    return (this.vt.f[idx * ROW + R_UFL]! & U_HAS_SOFT) !== 0;
+  }
+
+  hardOk(idx: number, cpu: number): boolean {
+    return (this.vt.f[idx * ROW + R_UFL]! & U_HARD_ALL) !== 0 || this.units[idx]!.hardOk(cpu);
+  }
+
+  /** The scheduler in slot `k` of the rows' R_SCHED (null for -1). */
+  schedAt(k: number): Scheduler | null {
+    return k >= 0 ? this.scheds[k]! : null;
+  }
+
+  workloadOf(idx: number): Workload {
+    return this.workloads[idx]!;
   }
 
   /** cpu_raise_softirq(cpu, SCHEDULE_SOFTIRQ). */
@@ -265,7 +373,7 @@ export class SchedCore implements SchedCoreApi, TimerHandler {
   releasePcpu(cpu: number): void {
     const s = this.schedOf[cpu];
     if (!s) return;
-    if (this.cur[cpu]) throw new Error(`pCPU ${cpu} still runs a unit`);
+    if (this.cur[cpu]! >= 0) throw new Error(`pCPU ${cpu} still runs a unit`);
     s.deinitPcpu(cpu, this.clock.now);
     this.schedOf[cpu] = null;
     this.poolOf[cpu] = -1;
@@ -280,22 +388,55 @@ export class SchedCore implements SchedCoreApi, TimerHandler {
     this.vt.ensure(idx + 1);
     const b = idx * ROW;
     v.bind(this.vt, b);
-    this.vt.f[b + R_LEFT] = 0;
-    this.vt.f[b + R_WOKE] = -1;
-    this.vt.f.fill(0, b + R_WL, b + R_LAT); // the idle workload's fields
-    const u = new Unit(v, d, IDLE, idx);
+    const f = this.vt.f;
+    f[b + R_LEFT] = 0;
+    f[b + R_WOKE] = -1;
+    f.fill(0, b + R_WL, b + R_LAT); // the idle workload's fields
+    f[b + R_SCHED] = -1;
+    f[b + R_PCPU] = -1;
+    f[b + R_UFL] = U_HARD_ALL;
+    f[b + R_WTIMER] = -1;
+    const u = new Unit(v, d, idx, this);
+    while (this.units.length <= idx) {
+      this.units.push(null);
+      this.workloads.push(null);
+    }
     this.units[idx] = u;
+    this.workloads[idx] = IDLE;
     v.schedPriv = u;
     d.units.push(u);
     return u;
   }
 
+  /** The slot of scheduler `s` in R_SCHED (a free one if it has none), one more unit in it. */
+  private slotOf(s: Scheduler): number {
+    let k = this.scheds.indexOf(s);
+    if (k < 0) {
+      k = this.schedUnits.indexOf(0);
+      if (k < 0) {
+        k = this.scheds.length;
+        this.scheds.push(null);
+        this.schedUnits.push(0);
+      }
+      this.scheds[k] = s;
+    }
+    this.schedUnits[k]!++;
+    return k;
+  }
+
+  /** One unit fewer in slot `k`; the last one frees it (the pool may be destroyed). */
+  private releaseSlot(k: number): void {
+    if (--this.schedUnits[k]! === 0) this.scheds[k] = null;
+  }
+
   /** Put a unit into a scheduler whose pool has `poolCpus`; wake it if it can run. */
   attach(u: Unit, s: Scheduler, poolCpus: CpuMask): void {
     const now = this.clock.now;
-    u.sched = s;
-    u.awake = false;
-    u.pcpu = -1;
+    const f = this.vt.f;
+    const b = u.base;
+    f[b + R_SCHED] = this.slotOf(s);
+    f[b + R_UFL] = f[b + R_UFL]! & ~U_AWAKE;
+    f[b + R_PCPU] = -1;
     // Xen breaks a hard affinity that has no pCPU in the pool (sched_move_domain)
     u.refreshAffinity(poolCpus);
     if (!poolCpus.has(u.processor) || !u.hardOk(u.processor)) {
@@ -319,19 +460,23 @@ export class SchedCore implements SchedCoreApi, TimerHandler {
 
   /** Take a unit out of its scheduler, descheduling it first if it runs. */
   detach(u: Unit): void {
-    const s = u.sched;
-    if (!s) return;
+    const f = this.vt.f;
+    const b = u.base;
+    const k = u.idx >= 0 ? f[b + R_SCHED]! : -1;
+    if (k < 0) return;
+    const s = this.scheds[k]!;
     const now = this.clock.now;
-    if (u.pcpu >= 0) {
-      const cpu = u.pcpu;
-      u.sched = null; // not runnable any more: the pCPU's schedule drops it
+    const cpu = f[b + R_PCPU]!;
+    if (cpu >= 0) {
+      f[b + R_SCHED] = -1; // not runnable any more: the pCPU's schedule drops it
       this.scheduleWith(cpu, now, s);
-    } else if (u.awake) {
-      s.sleep(u, now);
+    } else if (f[b + R_UFL]! & U_AWAKE) {
+      s.sleep(u.idx, now);
     }
-    u.sched = null;
-    u.awake = false;
+    f[b + R_SCHED] = -1;
+    f[b + R_UFL] = f[b + R_UFL]! & ~U_AWAKE;
     s.removeUnit(u, now);
+    this.releaseSlot(k);
     const v = u.vcpu;
     if (v.runstate === 'running') v.setRunstate(v.runnable() ? 'runnable' : v.blockedByGuest ? 'blocked' : 'offline', now);
   }
@@ -341,13 +486,16 @@ export class SchedCore implements SchedCoreApi, TimerHandler {
     const now = this.clock.now;
     const wl = makeWorkload(spec);
     const f = this.vt.f;
-    u.workload = wl;
-    wl.start(f, u.base + R_WL, now, this.rng);
-    if (u.wakeTimer >= 0) this.clock.cancelIndexed(u.wakeTimer);
-    else u.wakeTimer = this.clock.newIndexed(this, u.idx);
-    f[u.base + R_LEFT] = workloadBurst(f, u.base + R_WL, this.rng);
-    if (u.pcpu >= 0) {
-      this.tickle(u.pcpu);
+    const b = u.base;
+    this.workloads[u.idx] = wl;
+    wl.start(f, b + R_WL, now, this.rng);
+    const t = f[b + R_WTIMER]!;
+    if (t >= 0) this.clock.cancelIndexed(t);
+    else f[b + R_WTIMER] = this.clock.newIndexed(this, u.idx);
+    f[b + R_LEFT] = workloadBurst(f, b + R_WL, this.rng);
+    const cpu = f[b + R_PCPU]!;
+    if (cpu >= 0) {
+      this.tickle(cpu);
     } else if (u.vcpu.blockedByGuest) {
       u.vcpu.blockedByGuest = false;
       this.wake(u, now);
@@ -358,44 +506,51 @@ export class SchedCore implements SchedCoreApi, TimerHandler {
   private workloadWake(idx: number, now: STime): void {
     this.depth++;
     const f = this.vt.f;
-    // the row from idx, not from the unit: its cache miss and the unit's overlap
     const b = idx * ROW;
     f[b + R_NR] = f[b + R_NR]! & ~NR_BLOCKED;
-    const u = this.units[idx]!;
     f[b + R_LEFT] = workloadBurst(f, b + R_WL, this.rng);
-    this.wake(u, now);
+    this.wakeIdx(idx, now);
     this.depth--;
     if (this.pendingCount > 0 && this.depth === 0) this.drain(now);
   }
 
   /** vcpu_wake(). */
   wake(u: Unit, now: STime = this.clock.now): void {
-    const s = u.sched;
+    if (u.idx >= 0) this.wakeIdx(u.idx, now);
+  }
+
+  private wakeIdx(idx: number, now: STime): void {
     const f = this.vt.f;
-    const b = u.base;
-    if (!s || u.awake || f[b + R_NR] !== 0) return;
-    u.awake = true;
+    const b = idx * ROW;
+    const k = f[b + R_SCHED]!;
+    const fl = f[b + R_UFL]!;
+    if (k < 0 || fl & U_AWAKE || f[b + R_NR] !== 0) return;
+    f[b + R_UFL] = fl | U_AWAKE;
     this.events++;
-    if (u.pcpu >= 0) return; // still on its pCPU: the pending schedule keeps it
+    if (f[b + R_PCPU]! >= 0) return; // still on its pCPU: the pending schedule keeps it
     const rs = f[b + R_RS];
     if (rs === RS_BLOCKED) f[b + R_WOKE] = now;
     if (rs !== RS_RUNNABLE) runstateChange(f, b, RS_RUNNABLE, now);
-    s.wake(u, now);
+    this.scheds[k]!.wake(idx, now);
   }
 
   /** vcpu_sleep_nosync(). */
   sleep(u: Unit, now: STime = this.clock.now): void {
-    const s = u.sched;
+    const idx = u.idx;
+    if (idx < 0) return;
     const f = this.vt.f;
-    const b = u.base;
-    if (!s || !u.awake || f[b + R_NR] === 0) return;
-    u.awake = false;
+    const b = idx * ROW;
+    const k = f[b + R_SCHED]!;
+    const fl = f[b + R_UFL]!;
+    if (k < 0 || !(fl & U_AWAKE) || f[b + R_NR] === 0) return;
+    f[b + R_UFL] = fl & ~U_AWAKE;
     this.events++;
-    if (u.pcpu >= 0) {
-      this.tickle(u.pcpu);
+    const cpu = f[b + R_PCPU]!;
+    if (cpu >= 0) {
+      this.tickle(cpu);
       return;
     }
-    s.sleep(u, now);
+    this.scheds[k]!.sleep(idx, now);
     f[b + R_WOKE] = -1;
     runstateChange(f, b, f[b + R_NR]! & NR_BLOCKED ? RS_BLOCKED : RS_OFFLINE, now);
   }
@@ -417,9 +572,8 @@ export class SchedCore implements SchedCoreApi, TimerHandler {
     pc[p + P_SCHED_CALLS]!++;
     const prev = this.cur[cpu]!;
     const f = this.vt.f;
-    // prev's row from the pCPU's copy of its base, not from prev: the two misses overlap
-    const pb = pc[p + P_CUR_BASE]!;
-    if (prev) {
+    const pb = prev * ROW;
+    if (prev >= 0) {
       const ran = now - pc[p + P_RUN_START]!;
       pc[p + P_BUSY]! += ran;
       const left = f[pb + R_LEFT]! - ran;
@@ -427,45 +581,43 @@ export class SchedCore implements SchedCoreApi, TimerHandler {
       if (left < 1 && (f[pb + R_NR]! & NR_BLOCKED) === 0) this.burstDone(prev, now);
     }
     pc[p + P_RUN_START] = now;
-    let next: Unit | null = null;
+    let next = -1;
     let slice = -1;
     if (s) {
       next = s.doSchedule(cpu, prev, now);
       slice = s.slice;
     }
-    if (prev && prev !== next) {
-      prev.pcpu = -1;
+    if (prev >= 0 && prev !== next) {
+      f[pb + R_PCPU] = -1;
       const nr = f[pb + R_NR]!;
-      if (prev.sched !== null && nr === 0) {
+      if (f[pb + R_SCHED]! >= 0 && nr === 0) {
         runstateChange(f, pb, RS_RUNNABLE, now);
       } else {
-        prev.awake = false;
+        f[pb + R_UFL] = f[pb + R_UFL]! & ~U_AWAKE;
         runstateChange(f, pb, nr & NR_BLOCKED ? RS_BLOCKED : RS_OFFLINE, now);
       }
     }
-    if (next && next !== prev) {
-      const nb = next.base;
+    const nb = next * ROW;
+    if (next >= 0 && next !== prev) {
       this.cur[cpu] = next;
-      pc[p + P_CUR_BASE] = nb;
-      next.pcpu = cpu;
-      next.processor = cpu;
+      f[nb + R_PCPU] = cpu;
+      f[nb + R_PROC] = cpu;
       runstateChange(f, nb, RS_RUNNING, now);
       pc[p + P_CTX_SWITCHES]!++;
       const woke = f[nb + R_WOKE]!;
       if (woke >= 0) {
         const lat = now - woke;
-        this.latency.record(next.idx, lat);
+        this.latency.record(next, lat);
         this.pcpuLatency.record(cpu, lat);
         f[nb + R_WOKE] = -1;
       }
-    } else if (!next) {
-      this.cur[cpu] = null;
-      pc[p + P_CUR_BASE] = -1;
+    } else if (next < 0) {
+      this.cur[cpu] = -1;
     }
     // whole nanoseconds, at least one ahead: the loop always makes progress
     let when = slice >= 0 ? now + Math.max(Math.ceil(slice), 1) : Infinity;
-    if (next) {
-      const done = now + Math.max(Math.ceil(f[next.base + R_LEFT]!), 1);
+    if (next >= 0) {
+      const done = now + Math.max(Math.ceil(f[nb + R_LEFT]!), 1);
       if (done < when) when = done;
     }
     const t = pc[p + P_TIMER]!;
@@ -474,23 +626,25 @@ export class SchedCore implements SchedCoreApi, TimerHandler {
   }
 
   /** The running unit's burst is complete: it blocks, or starts its next burst. */
-  private burstDone(u: Unit, now: STime): void {
+  private burstDone(idx: number, now: STime): void {
     const f = this.vt.f;
-    const i = u.base + R_WL;
-    const d = workloadBurstEnd(f, i, now, this.rng, u.workload);
+    const b = idx * ROW;
+    const i = b + R_WL;
+    const d = workloadBurstEnd(f, i, now, this.rng, this.workloads[idx]!);
     if (d <= 0) {
-      f[u.base + R_LEFT] = workloadBurst(f, i, this.rng);
+      f[b + R_LEFT] = workloadBurst(f, i, this.rng);
       return;
     }
-    f[u.base + R_NR] = f[u.base + R_NR]! | NR_BLOCKED;
-    if (d !== Infinity && u.wakeTimer >= 0) this.clock.setIndexed(u.wakeTimer, now + Math.max(Math.round(d), 1));
+    f[b + R_NR] = f[b + R_NR]! | NR_BLOCKED;
+    const t = f[b + R_WTIMER]!;
+    if (d !== Infinity && t >= 0) this.clock.setIndexed(t, now + Math.max(Math.round(d), 1));
   }
 
   // --- metrics ---------------------------------------------------------------------
 
   pcpuBusy(cpu: number, now: STime = this.clock.now): number {
     const p = cpu * P_STRIDE;
-    return this.pc[p + P_BUSY]! + (this.cur[cpu] ? now - this.pc[p + P_RUN_START]! : 0);
+    return this.pc[p + P_BUSY]! + (this.cur[cpu]! >= 0 ? now - this.pc[p + P_RUN_START]! : 0);
   }
 
   pcpuMetrics(cpu: number): PcpuSchedMetrics {
@@ -519,16 +673,21 @@ export class SchedCore implements SchedCoreApi, TimerHandler {
 
   /** The unit is gone for good (its domain was destroyed): release its rows. */
   freeUnit(u: Unit): void {
-    if (u.wakeTimer >= 0) this.clock.freeIndexed(u.wakeTimer);
-    u.wakeTimer = -1;
-    if (u.idx >= 0) {
-      this.latency.free(u.idx);
-      this.units[u.idx] = null;
-      // the row may be reused: the vCPU (and this unit, if asked) keep a copy of their own
-      u.vcpu.unbind();
-      u.tab = u.vcpu.table;
-      u.base = u.vcpu.rowBase;
-    }
+    if (u.idx < 0) return;
+    const f = this.vt.f;
+    const b = u.base;
+    const t = f[b + R_WTIMER]!;
+    if (t >= 0) this.clock.freeIndexed(t);
+    f[b + R_WTIMER] = -1;
+    // the row may be reused: the vCPU and this unit keep copies of their own
+    const own = new VcpuTable(1);
+    own.f.set(f.subarray(b, b + ROW));
+    this.latency.free(u.idx);
+    this.units[u.idx] = null;
+    this.workloads[u.idx] = null;
+    u.vcpu.unbind();
+    u.tab = own;
+    u.base = 0;
     u.idx = -1;
   }
 

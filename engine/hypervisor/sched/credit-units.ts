@@ -70,6 +70,10 @@ export class CschedUnits {
   /** Record → its unit and domain (null while free). */
   readonly unit: (Unit | null)[] = [];
   readonly dom: (CschedDom | null)[] = [];
+  /** Record → its unit's idx, and unit idx → its record here (-1 for none): the hot
+   * hooks get units by idx and reach their records without the Unit object. */
+  idx = new Int32Array(64);
+  recOf = new Int32Array(64).fill(-1);
   private cap = 64;
   private used = 0;
   private readonly freeList: number[] = [];
@@ -95,6 +99,15 @@ export class CschedUnits {
     }
     this.unit[r] = u;
     this.dom[r] = sd;
+    this.idx[r] = u.idx;
+    if (u.idx >= this.recOf.length) {
+      let n = this.recOf.length;
+      while (n <= u.idx) n *= 2;
+      const old = this.recOf.length;
+      this.recOf = grown(this.recOf, n);
+      this.recOf.fill(-1, old);
+    }
+    this.recOf[u.idx] = r;
     this.f.fill(0, r * F_STRIDE, r * F_STRIDE + I_BASE / 2);
     const b = r * I_STRIDE;
     this.i.fill(-1, b + I_BASE, b + I_STRIDE);
@@ -105,6 +118,7 @@ export class CschedUnits {
 
   /** csched_free_udata: the record (not queued, not active) can be reused. */
   free(r: number): void {
+    this.recOf[this.idx[r]!] = -1;
     this.unit[r] = null;
     this.dom[r] = null;
     this.freeList.push(r);
@@ -125,6 +139,7 @@ export class CschedUnits {
     const cap = this.cap * 2;
     this.f = grown(this.f, cap * F_STRIDE);
     this.i = new Int32Array(this.f.buffer);
+    this.idx = grown(this.idx, cap);
     this.cap = cap;
   }
 

@@ -260,8 +260,13 @@ export class CreditScheduler implements Scheduler, TimerHandler {
     return cur;
   }
 
+  /** Soft affinity allows `cpu` (asked only of a unit with one: core.hasSoft). */
+  private softOk(idx: number, cpu: number): boolean {
+    return this.core.unit(idx).softOk(cpu);
+  }
+
   /** __runq_tickle(): preempt the unit's pCPU if it beats what runs there, else wake an idler. */
-  private tickle(u: Unit, r: number): void {
+  private tickle(idx: number, r: number): void {
     const I = this.units.i;
     const cpu = I[r * I_STRIDE + I_RUNQ_CPU]!;
     const curPri = this.pc[cpu * P_STRIDE + P_CUR_PRI]!;
@@ -273,16 +278,18 @@ export class CreditScheduler implements Scheduler, TimerHandler {
     }
     if (curPri > CSCHED_PRI_IDLE) {
       // someone idle may steal it (tickle_one_idle_cpu)
+      const core = this.core;
+      const hasSoft = core.hasSoft(idx);
       for (let c = this.idlers.first(); c >= 0; c = this.idlers.next(c)) {
-        if (u.hardOk(c) && (!u.hasSoft || u.softOk(c))) {
+        if (core.hardOk(idx, c) && (!hasSoft || this.softOk(idx, c))) {
           this.setIdler(c, false);
           this.core.tickle(c);
           return;
         }
       }
-      if (u.hasSoft) {
+      if (hasSoft) {
         for (let c = this.idlers.first(); c >= 0; c = this.idlers.next(c)) {
-          if (u.hardOk(c)) {
+          if (core.hardOk(idx, c)) {
             this.setIdler(c, false);
             this.core.tickle(c);
             return;
@@ -294,24 +301,25 @@ export class CreditScheduler implements Scheduler, TimerHandler {
 
   // --- wake / sleep ----------------------------------------------------------------
 
-  wake(u: Unit): void {
-    const r = rec(u);
+  wake(idx: number): void {
+    const r = this.units.recOf[idx]!;
     const I = this.units.i;
     const b = r * I_STRIDE;
     if (I[b + I_RUNQ_CPU]! >= 0 || I[b + I_FLAGS]! & CSCHED_FLAG_PARKED) return;
     // BOOST a waking UNDER vCPU (not a parked one)
     if (I[b + I_PRI] === CSCHED_PRI_TS_UNDER) I[b + I_PRI] = CSCHED_PRI_TS_BOOST;
-    let cpu = u.processor;
-    if (this.inPool[cpu] !== 1 || !u.hardOk(cpu)) {
-      cpu = this.pickCpu(u);
-      u.processor = cpu;
+    const core = this.core;
+    let cpu = core.processor(idx);
+    if (this.inPool[cpu] !== 1 || !core.hardOk(idx, cpu)) {
+      cpu = this.pickCpu(core.unit(idx));
+      core.setProcessor(idx, cpu);
     }
     this.runqInsert(r, cpu);
-    this.tickle(u, r);
+    this.tickle(idx, r);
   }
 
-  sleep(u: Unit): void {
-    const r = rec(u);
+  sleep(idx: number): void {
+    const r = this.units.recOf[idx]!;
     if (this.units.i[r * I_STRIDE + I_RUNQ_CPU]! >= 0) this.runqRemove(r);
   }
 
@@ -430,19 +438,19 @@ export class CreditScheduler implements Scheduler, TimerHandler {
     I[r * I_STRIDE + I_FLAGS]! &= ~CSCHED_FLAG_PARKED;
     if (u.awake && !u.isRunning && I[r * I_STRIDE + I_RUNQ_CPU]! < 0) {
       this.runqInsert(r, this.inPool[u.processor] === 1 && u.hardOk(u.processor) ? u.processor : this.pickCpu(u));
-      this.tickle(u, r);
+      this.tickle(u.idx, r);
     }
   }
 
   // --- do_schedule -----------------------------------------------------------------
 
-  doSchedule(cpu: number, prev: Unit | null, now: STime): Unit | null {
+  doSchedule(cpu: number, prev: number, now: STime): number {
     const I = this.units.i;
     const f = this.units.f;
-    if (prev) {
-      const r = rec(prev);
+    if (prev >= 0) {
+      const r = this.units.recOf[prev]!;
       this.burnCredits(r, now);
-      const prevRunnable = prev.runnable() && !(I[r * I_STRIDE + I_FLAGS]! & CSCHED_FLAG_PARKED) && prev.hardOk(cpu);
+      const prevRunnable = this.core.runnable(prev) && !(I[r * I_STRIDE + I_FLAGS]! & CSCHED_FLAG_PARKED) && this.core.hardOk(prev, cpu);
       const runtime = now - f[r * F_STRIDE + F_LAST_SCHED]!;
       if (prevRunnable && this.ratelimitNs > 0 && runtime < this.ratelimitNs) {
         this.slice = Math.max(this.ratelimitNs - runtime, CSCHED_MIN_TIMER);
@@ -460,19 +468,19 @@ export class CreditScheduler implements Scheduler, TimerHandler {
       if (stolen >= 0) snext = stolen;
       else if (snext >= 0) this.runqRemove(snext);
     }
-    const wasIdle = prev === null;
+    const wasIdle = prev < 0;
     if (snext < 0) {
       this.pc[cpu * P_STRIDE + P_CUR_REC] = -1;
       this.pc[cpu * P_STRIDE + P_CUR_PRI] = CSCHED_PRI_IDLE;
       this.setIdler(cpu, true);
       this.slice = -1;
       if (!wasIdle) this.clock.cancelIndexed(this.ticker[cpu]!);
-      return null;
+      return -1;
     }
     this.setIdler(cpu, false);
     this.pc[cpu * P_STRIDE + P_CUR_REC] = snext;
     this.pc[cpu * P_STRIDE + P_CUR_PRI] = I[snext * I_STRIDE + I_PRI]!;
-    const next = this.units.unit[snext]!;
+    const next = this.units.idx[snext]!;
     f[snext * F_STRIDE + F_START] = now;
     if (next !== prev) f[snext * F_STRIDE + F_LAST_SCHED] = now;
     if (wasIdle) {
@@ -501,11 +509,11 @@ export class CreditScheduler implements Scheduler, TimerHandler {
         if (pass === 1 && this.topo.cpuNode[peer] === node) continue;
         for (let r = this.runq.head(peer); r >= 0; r = this.runq.next(r)) {
           if (I[r * I_STRIDE + I_PRI]! <= pri) break;
-          const u = this.units.unit[r]!;
-          if (!u.hardOk(cpu)) continue;
+          const idx = this.units.idx[r]!;
+          if (!this.core.hardOk(idx, cpu)) continue;
           if (this.vcpuMigrDelayUs > 0 && this.clock.now - this.units.f[r * F_STRIDE + F_LAST_SCHED]! < MICROSECS(this.vcpuMigrDelayUs)) continue;
           this.runqRemove(r);
-          u.processor = cpu;
+          this.core.setProcessor(idx, cpu);
           this.steals++;
           this.balanceBias[node] = peer;
           return r;
@@ -590,7 +598,8 @@ export class CreditScheduler implements Scheduler, TimerHandler {
       `\tmigration delay    = ${this.vcpuMigrDelayUs}us`,
     ];
     for (const c of [...this.cpus].sort((a, b) => a - b)) {
-      const cur = this.core.curr(c);
+      const ci = this.core.currIdx(c);
+      const cur = ci >= 0 ? this.core.unit(ci) : null;
       lines.push(`CPU[${String(c).padStart(2, '0')}] nr_run=${this.runq.len(c) + (cur ? 1 : 0)}`);
       if (cur) lines.push(`\trun: ${this.dumpUnit(cur)}`);
       let i = 0;

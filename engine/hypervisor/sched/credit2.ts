@@ -563,7 +563,7 @@ export class Credit2Scheduler implements Scheduler {
     for (const idx of list) {
       const r = idx * I.STRIDE;
       ti[r + I.FLAGS] = ti[r + I.FLAGS]! & ~C2.PARKED;
-      if (this.t.unit[idx]!.awake && (ti[r + I.FLAGS]! & (C2.RUNNING | C2.ON_RUNQ)) === 0 && ti[r + I.RQD]! >= 0) {
+      if (this.core.awake(idx) && (ti[r + I.FLAGS]! & (C2.RUNNING | C2.ON_RUNQ)) === 0 && ti[r + I.RQD]! >= 0) {
         this.runqInsert(idx);
         this.tickle(idx, now);
       }
@@ -802,21 +802,20 @@ export class Credit2Scheduler implements Scheduler {
 
   // --- wake / sleep ----------------------------------------------------------------
 
-  wake(u: Unit, now: STime): void {
-    const idx = u.idx;
+  wake(idx: number, now: STime): void {
     const ti = this.ti;
     const r = idx * I.STRIDE;
     if (ti[r + I.FLAGS]! & (C2.ON_RUNQ | C2.PARKED)) return;
     const proc = ti[r + I.PROCESSOR]!;
     const slot = ti[r + I.RQD]!;
     if (slot < 0 || !this.hardOk(idx, proc) || this.rqSlotOf[proc] !== slot) {
-      const cpu = this.pickCpu(u, now);
+      const cpu = this.pickCpu(this.core.unit(idx), now);
       const rq = this.rqOf[cpu]!;
       if (slot !== rq.slot) {
         if (slot >= 0) this.deassign(idx);
         this.assign(idx, rq);
       }
-      u.processor = cpu;
+      this.core.setProcessor(idx, cpu);
       ti[r + I.PROCESSOR] = cpu;
     }
     this.updateLoad(idx, ti[r + I.RQD]!, 1, now);
@@ -824,24 +823,23 @@ export class Credit2Scheduler implements Scheduler {
     this.tickle(idx, now);
   }
 
-  sleep(u: Unit, now: STime): void {
-    this.dequeue(u.idx, now);
+  sleep(idx: number, now: STime): void {
+    this.dequeue(idx, now);
   }
 
   // --- do_schedule -----------------------------------------------------------------
 
-  doSchedule(cpu: number, prev: Unit | null, now: STime): Unit | null {
+  doSchedule(cpu: number, p: number, now: STime): number {
     const rq = this.rqOf[cpu]!;
     const ti = this.ti;
     const tf = this.tf;
     this.tickledCpu[cpu] = 0;
-    const p = prev ? prev.idx : -1;
     let prevRunnable = false;
     if (p >= 0) {
       // prev may have been assigned to this runqueue's scheduler data before a move
       const s = ti[p * I.STRIDE + I.RQD]!;
       if (s >= 0) this.burnCredits(this.rqBySlot[s]!, p, now);
-      prevRunnable = prev!.runnable();
+      prevRunnable = this.core.runnable(p);
       if (!prevRunnable) {
         const s2 = ti[p * I.STRIDE + I.RQD]!;
         if (ti[p * I.STRIDE + I.LOAD]! > 0 && s2 >= 0) this.updateLoad(p, s2, -1, now);
@@ -851,7 +849,6 @@ export class Credit2Scheduler implements Scheduler {
 
     // runq_candidate()
     let snext = -1;
-    let next: Unit | null = null;
     let snextCredit = CSCHED2_IDLE_CREDIT;
     // ratelimit: prev has not run long enough to be switched away from; runq_candidate()
     // returns it at once, and csched2_schedule() goes on with it as snext
@@ -864,7 +861,6 @@ export class Credit2Scheduler implements Scheduler {
         // affinity or no soft-affine pCPU of the runqueue is idle (soft_aff_preempt)
         if (ratelimited || (ti[p * I.STRIDE + I.FLAGS]! & C2.HAS_SOFT) === 0 || !this.softAffPreempt(rq, p, cpu)) {
           snext = p;
-          next = prev;
           snextCredit = tf[p * F.STRIDE + F.CREDIT]!;
         }
       } else {
@@ -901,8 +897,6 @@ export class Credit2Scheduler implements Scheduler {
     }
     if (pickIdx >= 0) {
       snext = q[pickIdx]!;
-      // the core needs the Unit back: ask for it now, its miss overlaps the work below
-      next = this.t.unit[snext]!;
       removeAt(q, pickIdx);
       ti[snext * I.STRIDE + I.FLAGS] = ti[snext * I.STRIDE + I.FLAGS]! & ~C2.ON_RUNQ;
     }
@@ -916,7 +910,7 @@ export class Credit2Scheduler implements Scheduler {
       this.slice = -1;
       if (requeuePrev) this.contextSaved(p, cpu, -1, rq, now);
       this.switched(cpu, p, -1);
-      return null;
+      return -1;
     }
     // the epoch ends when the top credit, snext's or the first waiting unit's (snext is off
     // the runqueue, prev not back on it yet), is spent: Xen 4.17's csched2_schedule() looks
@@ -942,7 +936,7 @@ export class Credit2Scheduler implements Scheduler {
     this.slice = this.runtime(rq, snext, snext === p, now);
     if (requeuePrev) this.contextSaved(p, cpu, snext, rq, now);
     this.switched(cpu, p, snext);
-    return next;
+    return snext;
   }
 
   /**
@@ -1003,12 +997,11 @@ export class Credit2Scheduler implements Scheduler {
   private requeueElsewhere(idx: number, now: STime): void {
     const ti = this.ti;
     const r = idx * I.STRIDE;
-    const u = this.t.unit[idx]!;
     this.returnBudget(idx, now);
     const s = ti[r + I.RQD]!;
     let rq = s >= 0 ? this.rqBySlot[s]! : null;
     if (!rq || !rq.cpus.some((c) => this.hardOk(idx, c))) {
-      const cpu = this.pickCpu(u, now);
+      const cpu = this.pickCpu(this.core.unit(idx), now);
       const to = this.rqOf[cpu]!;
       const loaded = ti[r + I.LOAD]! > 0;
       if (rq) {
@@ -1021,7 +1014,7 @@ export class Credit2Scheduler implements Scheduler {
     }
     let cpu = rq.cpus.find((c) => this.hardOk(idx, c) && this.idleCpu[c] === 1);
     cpu ??= rq.cpus.find((c) => this.hardOk(idx, c))!;
-    u.processor = cpu;
+    this.core.setProcessor(idx, cpu);
     ti[r + I.PROCESSOR] = cpu;
     this.runqInsert(idx);
     this.tickle(idx, now);
@@ -1220,7 +1213,7 @@ export class Credit2Scheduler implements Scheduler {
         break;
       }
     }
-    this.t.unit[idx]!.processor = cpu;
+    this.core.setProcessor(idx, cpu);
     ti[r + I.PROCESSOR] = cpu;
     to.pickBias = cpu;
     if (onRunq) {

@@ -16,6 +16,7 @@
  */
 import type { STime } from '../clock';
 import { XenError } from '../errno';
+import { grown } from '../typed-grow';
 import type { SchedDomainRec, Unit } from './core';
 import { removeAt } from './queue';
 import {
@@ -28,34 +29,29 @@ import {
   type Scheduler,
 } from './scheduler';
 
-class NullUnit {
-  /** The pCPU it is assigned to, -1 while in the wait queue. */
-  cpu = -1;
-  waiting = false;
-}
-
-const nu = (u: Unit): NullUnit => u.priv as NullUnit;
-
 export class NullScheduler implements Scheduler {
   readonly name = 'null';
   readonly id = XEN_SCHEDULER_ID.null;
   slice: STime = -1;
   private readonly cpus = new Set<number>();
-  private readonly assigned: (Unit | null)[];
+  /** The unit (idx) each pCPU is assigned to, -1 for none. */
+  private readonly assigned: Int32Array;
+  /** By unit idx: the pCPU it is assigned to, -1 while in the wait queue. */
+  private cpuOf = new Int32Array(64).fill(-1);
   readonly waitq: Unit[] = [];
 
   constructor(private readonly core: SchedCoreApi) {
-    this.assigned = new Array<Unit | null>(core.nrCpus).fill(null);
+    this.assigned = new Int32Array(core.nrCpus).fill(-1);
   }
 
   initPcpu(cpu: number): void {
     this.cpus.add(cpu);
-    this.assigned[cpu] = null;
+    this.assigned[cpu] = -1;
     this.fillFromWaitq(cpu);
   }
 
   deinitPcpu(cpu: number): void {
-    if (this.assigned[cpu]) throw new Error(`null: pCPU ${cpu} still has a unit`);
+    if (this.assigned[cpu]! >= 0) throw new Error(`null: pCPU ${cpu} still has a unit`);
     this.cpus.delete(cpu);
   }
 
@@ -67,43 +63,43 @@ export class NullScheduler implements Scheduler {
 
   /** Which vCPU a pCPU is assigned to (for vcpu-list / tests). */
   assignedTo(cpu: number): Unit | null {
-    return this.assigned[cpu] ?? null;
+    const i = this.assigned[cpu]!;
+    return i >= 0 ? this.core.unit(i) : null;
   }
 
   insertUnit(u: Unit): void {
-    u.priv = new NullUnit();
-    const cpu = this.pickCpu(u);
-    if (cpu >= 0 && this.assigned[cpu] === null) this.assign(u, cpu);
-    else {
-      nu(u).waiting = true;
-      this.waitq.push(u);
+    if (u.idx >= this.cpuOf.length) {
+      let n = this.cpuOf.length;
+      while (n <= u.idx) n *= 2;
+      const old = this.cpuOf.length;
+      this.cpuOf = grown(this.cpuOf, n);
+      this.cpuOf.fill(-1, old);
     }
+    this.cpuOf[u.idx] = -1;
+    const cpu = this.pickCpu(u);
+    if (cpu >= 0 && this.assigned[cpu] === -1) this.assign(u, cpu);
+    else this.waitq.push(u);
   }
 
   removeUnit(u: Unit): void {
-    const s = nu(u);
-    if (s.waiting) {
+    const cpu = this.cpuOf[u.idx]!;
+    if (cpu < 0) {
       this.waitq.splice(this.waitq.indexOf(u), 1);
-      s.waiting = false;
       return;
     }
-    const cpu = s.cpu;
-    if (cpu >= 0) {
-      this.assigned[cpu] = null;
-      s.cpu = -1;
-      this.fillFromWaitq(cpu);
-    }
+    this.assigned[cpu] = -1;
+    this.cpuOf[u.idx] = -1;
+    this.fillFromWaitq(cpu);
   }
 
   private assign(u: Unit, cpu: number): void {
-    this.assigned[cpu] = u;
-    nu(u).cpu = cpu;
-    nu(u).waiting = false;
+    this.assigned[cpu] = u.idx;
+    this.cpuOf[u.idx] = cpu;
     u.processor = cpu;
   }
 
   private fillFromWaitq(cpu: number): void {
-    if (!this.cpus.has(cpu) || this.assigned[cpu]) return;
+    if (!this.cpus.has(cpu) || this.assigned[cpu]! >= 0) return;
     const i = this.waitq.findIndex((w) => w.hardOk(cpu));
     if (i < 0) return;
     const u = removeAt(this.waitq, i);
@@ -114,30 +110,30 @@ export class NullScheduler implements Scheduler {
   /** A free pCPU the unit may use: its own, then soft-affine, then any; -1 if none. */
   pickCpu(u: Unit): number {
     const own = u.processor;
-    if (this.cpus.has(own) && u.hardOk(own) && this.assigned[own] === null) return own;
+    if (this.cpus.has(own) && u.hardOk(own) && this.assigned[own] === -1) return own;
     let hard = -1;
     for (const c of this.cpus) {
-      if (this.assigned[c] !== null || !u.hardOk(c)) continue;
+      if (this.assigned[c] !== -1 || !u.hardOk(c)) continue;
       if (!u.hasSoft || u.softOk(c)) return c;
       if (hard < 0) hard = c;
     }
     return hard;
   }
 
-  wake(u: Unit): void {
-    const s = nu(u);
-    if (s.cpu >= 0) this.core.tickle(s.cpu);
+  wake(idx: number): void {
+    const cpu = this.cpuOf[idx]!;
+    if (cpu >= 0) this.core.tickle(cpu);
   }
 
-  sleep(u: Unit): void {
-    const s = nu(u);
-    if (s.cpu >= 0 && u.isRunning) this.core.tickle(s.cpu);
+  sleep(idx: number): void {
+    const cpu = this.cpuOf[idx]!;
+    if (cpu >= 0 && this.core.pcpuOf(idx) >= 0) this.core.tickle(cpu);
   }
 
-  doSchedule(cpu: number): Unit | null {
+  doSchedule(cpu: number): number {
     this.slice = -1;
-    const u = this.assigned[cpu] ?? null;
-    return u && u.runnable() ? u : null;
+    const i = this.assigned[cpu]!;
+    return i >= 0 && this.core.runnable(i) ? i : -1;
   }
 
   adjustDomain(_d: SchedDomainRec, op: DomainSchedOp): DomainSchedResult {
@@ -153,9 +149,9 @@ export class NullScheduler implements Scheduler {
   }
 
   dump(): string {
-    const lines = ['Scheduler: null Scheduler (null)', `\tcpus_free = ${[...this.cpus].filter((c) => !this.assigned[c]).join(',')}`, 'Domain info:'];
+    const lines = ['Scheduler: null Scheduler (null)', `\tcpus_free = ${[...this.cpus].filter((c) => this.assigned[c] === -1).join(',')}`, 'Domain info:'];
     for (const c of [...this.cpus].sort((a, b) => a - b)) {
-      const u = this.assigned[c];
+      const u = this.assignedTo(c);
       lines.push(`CPU[${String(c).padStart(2, '0')}] ${u ? `[${u.domid}.${u.vcpuId}]` : '-'}`);
     }
     lines.push('Waitqueue:', ...this.waitq.map((u) => `\t[${u.domid}.${u.vcpuId}]`));

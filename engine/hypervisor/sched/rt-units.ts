@@ -49,8 +49,9 @@ export class RtUnits {
   /** The records' doubles and integers: two views of one buffer. */
   f = new Float64Array(64 * F_STRIDE);
   i = new Int32Array(this.f.buffer);
-  /** Record → its unit (null while free). */
+  /** Record → its unit (null while free) and that unit's idx (the hot paths' way to it). */
   readonly unit: (Unit | null)[] = [];
+  idx = new Int32Array(64);
   private used = 0;
   private readonly freeList: number[] = [];
 
@@ -69,7 +70,9 @@ export class RtUnits {
       this.f = grown(this.f, n);
       this.i = new Int32Array(this.f.buffer);
     }
+    if (r >= this.idx.length) this.idx = grown(this.idx, this.f.length / F_STRIDE);
     this.unit[r] = u;
+    this.idx[r] = u.idx;
     const f = this.f;
     const b = r * F_STRIDE;
     f[b + F_PERIOD] = MICROSECS(RTDS_DEFAULT_PERIOD_US);

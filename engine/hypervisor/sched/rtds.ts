@@ -31,6 +31,7 @@
  */
 import { MICROSECS, type Clock, type STime, type Timer } from '../clock';
 import { XenError } from '../errno';
+import { grown } from '../typed-grow';
 import type { SchedDomainRec, Unit } from './core';
 import { RingQueue } from './queue';
 import { CpuFifo } from './cpu-fifo';
@@ -83,10 +84,13 @@ export class RtdsScheduler implements Scheduler {
   private readonly cpus = new Set<number>();
   /** The runqueue: records, highest priority first. */
   private readonly runq = new RingQueue<number>();
-  private readonly depletedq = new Set<Unit>();
+  /** The depleted queue: records. */
+  private readonly depletedq = new Set<number>();
   private readonly units = new RtUnits();
   /** Replenishment queue, earliest deadline first: a record's slot is its number. */
   private readonly replq = new ReplQueue({ rows: this.units, stride: I_STRIDE, offset: I_REPL_LINKS });
+  /** By unit idx: its record here (-1 for none). The hot hooks get units by idx. */
+  private recOf = new Int32Array(64).fill(-1);
   private readonly replTimer: Timer;
   // runq_tickle() walks the pool's pCPUs: first the idle ones in the order they went
   // idle, then all of them for the latest deadline. Xen keeps that walk (a handful of
@@ -109,8 +113,8 @@ export class RtdsScheduler implements Scheduler {
   replenishments = 0;
   /** True while replHandler runs: it arms the replenishment timer once, at its end. */
   private inRepl = false;
-  /** replHandler's units due (kept to reuse). */
-  private readonly due: Unit[] = [];
+  /** replHandler's records due (kept to reuse). */
+  private readonly due: number[] = [];
 
   constructor(
     private readonly core: SchedCoreApi,
@@ -169,6 +173,7 @@ export class RtdsScheduler implements Scheduler {
     for (const u of d.units) {
       const r = this.units.recordOf(u);
       if (r >= 0) {
+        this.recOf[this.units.idx[r]!] = -1;
         this.units.free(r);
         u.priv = null;
       }
@@ -183,14 +188,23 @@ export class RtdsScheduler implements Scheduler {
       r = this.units.alloc(u);
       u.priv = r;
     }
+    if (u.idx >= this.recOf.length) {
+      let n = this.recOf.length;
+      while (n <= u.idx) n *= 2;
+      const old = this.recOf.length;
+      this.recOf = grown(this.recOf, n);
+      this.recOf.fill(-1, old);
+    }
+    this.recOf[u.idx] = r;
     this.units.i[r * I_STRIDE + I_FLAGS]! &= ~(RT_ON_RUNQ | RT_ON_DEPLETEDQ | RT_ON_REPLQ);
     if (now >= this.units.deadline(r)) this.updateDeadline(r, now);
     u.processor = this.pickCpu(u);
   }
 
   removeUnit(u: Unit): void {
-    this.dequeue(u);
-    if (this.units.flag(rec(u), RT_ON_REPLQ)) this.replqRemove(u);
+    const r = rec(u);
+    this.dequeue(r);
+    if (this.units.flag(r, RT_ON_REPLQ)) this.replqRemove(r);
   }
 
   /** rt_update_deadline(): next period boundary after now; full budget. */
@@ -229,16 +243,14 @@ export class RtdsScheduler implements Scheduler {
   }
 
   /** runq_insert of the scheduler: runqueue or, when depleted, the depleted queue. */
-  private enqueue(u: Unit): void {
-    const r = rec(u);
+  private enqueue(r: number): void {
     if (this.units.flag(r, RT_DEPLETED)) {
-      this.depletedq.add(u);
+      this.depletedq.add(r);
       this.units.i[r * I_STRIDE + I_FLAGS]! |= RT_ON_DEPLETEDQ;
     } else this.runqInsert(r);
   }
 
-  private dequeue(u: Unit): void {
-    const r = rec(u);
+  private dequeue(r: number): void {
     const t = this.units;
     const I = t.i;
     const fl = I[r * I_STRIDE + I_FLAGS]!;
@@ -259,7 +271,7 @@ export class RtdsScheduler implements Scheduler {
       I[r * I_STRIDE + I_FLAGS]! &= ~RT_ON_RUNQ;
     }
     if (fl & RT_ON_DEPLETEDQ) {
-      this.depletedq.delete(u);
+      this.depletedq.delete(r);
       I[r * I_STRIDE + I_FLAGS]! &= ~RT_ON_DEPLETEDQ;
     }
   }
@@ -271,15 +283,13 @@ export class RtdsScheduler implements Scheduler {
     else this.clock.cancel(this.replTimer);
   }
 
-  private replqInsert(u: Unit): void {
-    const r = rec(u);
+  private replqInsert(r: number): void {
     const at = this.replq.push(r, this.units.level(r), this.units.deadline(r));
     this.units.i[r * I_STRIDE + I_FLAGS]! |= RT_ON_REPLQ;
     if (at === 0 && !this.inRepl) this.armRepl();
   }
 
-  private replqRemove(u: Unit): void {
-    const r = rec(u);
+  private replqRemove(r: number): void {
     this.units.i[r * I_STRIDE + I_FLAGS]! &= ~RT_ON_REPLQ;
     const i = this.replq.remove(r);
     if (i === 0 && !this.inRepl) this.armRepl();
@@ -295,21 +305,22 @@ export class RtdsScheduler implements Scheduler {
   }
 
   /** runq_tickle(): an idle pCPU, else the one running the latest deadline if we beat it. */
-  private tickle(u: Unit): void {
-    const r = rec(u);
+  private tickle(r: number): void {
     const t = this.units;
-    const own = u.processor;
-    if (this.inPool[own] === 1 && u.hardOk(own) && this.tickled[own] === 0 && this.core.curr(own) === null) {
+    const core = this.core;
+    const idx = t.idx[r]!;
+    const own = core.processor(idx);
+    if (this.inPool[own] === 1 && core.hardOk(idx, own) && this.tickled[own] === 0 && core.currIdx(own) < 0) {
       this.tickleCpu(own);
       return;
     }
-    if (u.hardAll) {
+    if (core.hardAll(idx)) {
       if (this.idlers.size() > 0) {
         this.tickleCpu(this.idlers.first());
         return;
       }
       const c = this.run.top();
-      if (c >= 0 && t.higher(r, rec(this.core.curr(c)!))) this.tickleCpu(c);
+      if (c >= 0 && t.higher(r, this.recOf[core.currIdx(c)]!)) this.tickleCpu(c);
       return;
     }
     // hard affinity: the same walk over the pCPUs it allows
@@ -317,15 +328,15 @@ export class RtdsScheduler implements Scheduler {
     let freeCpu = -1;
     let latestCpu = -1;
     let latest = -1;
-    for (const c of u.vcpu.hardAffinity) {
+    for (const c of core.unit(idx).vcpu.hardAffinity) {
       if (this.inPool[c] !== 1 || this.tickled[c] === 1) continue;
       if (this.isIdle[c] === 1 && (idleCpu < 0 || this.idleSeq[c]! < this.idleSeq[idleCpu]!)) idleCpu = c;
-      const cur = this.core.curr(c);
-      if (!cur) {
+      const ci = core.currIdx(c);
+      if (ci < 0) {
         if (freeCpu < 0 || this.run.rank(c) < this.run.rank(freeCpu)) freeCpu = c;
         continue;
       }
-      const cs = rec(cur);
+      const cs = this.recOf[ci]!;
       if (latest < 0 || t.higher(latest, cs) || (!t.higher(cs, latest) && this.run.rank(c) < this.run.rank(latestCpu))) {
         latest = cs;
         latestCpu = c;
@@ -345,21 +356,23 @@ export class RtdsScheduler implements Scheduler {
 
   // --- wake / sleep ----------------------------------------------------------------
 
-  wake(u: Unit, now: STime): void {
-    const r = rec(u);
+  wake(idx: number, now: STime): void {
+    const r = this.recOf[idx]!;
     const t = this.units;
     if (t.flag(r, RT_ON_RUNQ | RT_ON_DEPLETEDQ)) return;
     if (now >= t.deadline(r)) this.updateDeadline(r, now);
-    const cpu = u.processor;
-    if (this.inPool[cpu] !== 1 || !u.hardOk(cpu)) u.processor = this.pickCpu(u);
-    this.enqueue(u);
-    if (!t.flag(r, RT_ON_REPLQ)) this.replqInsert(u);
-    if (!t.flag(r, RT_DEPLETED)) this.tickle(u);
+    const core = this.core;
+    const cpu = core.processor(idx);
+    if (this.inPool[cpu] !== 1 || !core.hardOk(idx, cpu)) core.setProcessor(idx, this.pickCpu(core.unit(idx)));
+    this.enqueue(r);
+    if (!t.flag(r, RT_ON_REPLQ)) this.replqInsert(r);
+    if (!t.flag(r, RT_DEPLETED)) this.tickle(r);
   }
 
-  sleep(u: Unit): void {
-    this.dequeue(u);
-    if (this.units.flag(rec(u), RT_ON_REPLQ)) this.replqRemove(u);
+  sleep(idx: number): void {
+    const r = this.recOf[idx]!;
+    this.dequeue(r);
+    if (this.units.flag(r, RT_ON_REPLQ)) this.replqRemove(r);
   }
 
   // --- do_schedule -----------------------------------------------------------------
@@ -384,50 +397,50 @@ export class RtdsScheduler implements Scheduler {
     }
   }
 
-  doSchedule(cpu: number, prev: Unit | null, now: STime): Unit | null {
+  doSchedule(cpu: number, prev: number, now: STime): number {
     this.tickled[cpu] = 0;
     const t = this.units;
+    const core = this.core;
     let scurr = -1;
     let prevOk = false;
     // unit_runnable(prev), asked once: nothing here changes the vCPU's state
-    const prevRunnable = prev !== null && prev.runnable();
-    if (prev) {
-      scurr = rec(prev);
+    const prevRunnable = prev >= 0 && core.runnable(prev);
+    if (prev >= 0) {
+      scurr = this.recOf[prev]!;
       this.burnBudget(scurr, now);
-      prevOk = prevRunnable && !t.flag(scurr, RT_DEPLETED) && prev.hardOk(cpu);
-      if (!prevRunnable && t.flag(scurr, RT_ON_REPLQ)) this.replqRemove(prev);
+      prevOk = prevRunnable && !t.flag(scurr, RT_DEPLETED) && core.hardOk(prev, cpu);
+      if (!prevRunnable && t.flag(scurr, RT_ON_REPLQ)) this.replqRemove(scurr);
     }
     // runq_pick(): the first unit of the global queue allowed on this pCPU
     let pick = -1;
     const q = this.runq;
     for (let i = 0; i < q.length; i++) {
-      if (t.unit[q.at(i)]!.hardOk(cpu)) {
+      if (core.hardOk(t.idx[q.at(i)]!, cpu)) {
         pick = i;
         break;
       }
     }
     const rnext = pick >= 0 ? q.at(pick) : -1;
-    let snext: Unit | null = rnext >= 0 ? t.unit[rnext]! : null;
-    if (prevOk && (rnext < 0 || !t.higher(rnext, scurr))) snext = prev;
+    let sn = rnext;
+    if (prevOk && (rnext < 0 || !t.higher(rnext, scurr))) sn = scurr;
     else if (rnext >= 0) {
       q.removeAt(pick);
       t.i[rnext * I_STRIDE + I_FLAGS]! &= ~RT_ON_RUNQ;
     }
-    if (prev && snext !== prev && prevRunnable) this.enqueue(prev);
-    if (!snext) {
+    if (prev >= 0 && sn !== scurr && prevRunnable) this.enqueue(scurr);
+    if (sn < 0) {
       this.setIdle(cpu);
       this.slice = -1;
-      return null;
+      return -1;
     }
     this.isIdle[cpu] = 0;
     this.idlers.delete(cpu);
-    const sn = rec(snext);
     this.setRunning(cpu, sn);
     t.f[sn * F_STRIDE + F_LAST_START] = now;
     this.slice = Math.max(t.f[sn * F_STRIDE + F_CUR_BUDGET]!, 1);
     // the next refill may come before the budget is gone: the replenishment handler
     // tickles as needed
-    return snext;
+    return t.idx[sn]!;
   }
 
   // --- replenishment ---------------------------------------------------------------
@@ -439,34 +452,39 @@ export class RtdsScheduler implements Scheduler {
     // as repl_timer_handler, the timer is set once, for the queue as the handler leaves
     // it, not at each unit taken from or put back at the front of the queue
     this.inRepl = true;
+    const core = this.core;
     while (q.size > 0 && q.topKey() <= now) {
-      const u = t.unit[q.top()]!;
-      this.replqRemove(u);
-      due.push(u);
+      const r = q.top();
+      this.replqRemove(r);
+      due.push(r);
     }
-    for (const u of due) {
-      const r = rec(u);
+    for (const r of due) {
+      const idx = t.idx[r]!;
+      const pcpu = core.pcpuOf(idx);
+      const awake = core.awake(idx);
       this.replenishments++;
-      if (u.isRunning) this.burnBudget(r, now);
+      if (pcpu >= 0) this.burnBudget(r, now);
       // the period ended with reserved budget unused although the vCPU wanted to run
-      if (u.awake && t.level(r) === 0 && !t.flag(r, RT_DEPLETED) && t.f[r * F_STRIDE + F_CUR_BUDGET]! > 0) u.deadlineMisses++;
+      if (awake && t.level(r) === 0 && !t.flag(r, RT_DEPLETED) && t.f[r * F_STRIDE + F_CUR_BUDGET]! > 0) core.unit(idx).deadlineMisses++;
       const wasQueued = t.flag(r, RT_ON_RUNQ | RT_ON_DEPLETEDQ);
-      if (wasQueued) this.dequeue(u);
+      if (wasQueued) this.dequeue(r);
       this.updateDeadline(r, now);
-      if (u.isRunning) this.setRunning(u.pcpu, r);
-      if (u.awake) this.replqInsert(u);
-      if (wasQueued) this.enqueue(u);
+      if (pcpu >= 0) this.setRunning(pcpu, r);
+      if (awake) this.replqInsert(r);
+      if (wasQueued) this.enqueue(r);
     }
     this.inRepl = false;
     this.armRepl();
-    for (const u of due) {
-      if (!u.awake) continue;
-      if (u.isRunning) {
+    for (const r of due) {
+      const idx = t.idx[r]!;
+      if (!core.awake(idx)) continue;
+      const pcpu = core.pcpuOf(idx);
+      if (pcpu >= 0) {
         // it runs with a new deadline: let a waiting unit with an earlier one preempt
         const head = this.runq.length > 0 ? this.runq.at(0) : -1;
-        if (head >= 0 && t.higher(head, rec(u))) this.tickleCpu(u.pcpu);
-        else this.core.tickle(u.pcpu); // re-arm its slice with the new budget
-      } else if (t.flag(rec(u), RT_ON_RUNQ)) this.tickle(u);
+        if (head >= 0 && t.higher(head, r)) this.tickleCpu(pcpu);
+        else core.tickle(pcpu); // re-arm its slice with the new budget
+      } else if (t.flag(r, RT_ON_RUNQ)) this.tickle(r);
     }
     due.length = 0;
   }
@@ -543,6 +561,6 @@ export class RtdsScheduler implements Scheduler {
       return `[${u.domid}.${u.vcpuId}] cpu ${u.processor}, (${t.f[b + F_PERIOD]}, ${t.f[b + F_BUDGET]}), cur_b=${t.f[b + F_CUR_BUDGET]} cur_d=${t.f[b + F_CUR_DEADLINE]}, last_start=${t.f[b + F_LAST_START]} onQ=${t.flag(r, RT_ON_RUNQ) ? 1 : 0} runnable=${u.runnable() ? 1 : 0} flags=${t.flag(r, RT_DEPLETED) ? 1 : 0} effective hard_affinity=${u.vcpu.hardAffinity.toString()}`;
     };
     const units = (rs: number[]): Unit[] => rs.map((r) => t.unit[r]!);
-    return ['Scheduler: SMP RTDS Scheduler (rtds)', 'Global RunQueue info:', ...units(this.runq.toArray()).map(line), 'Global DepletedQueue info:', ...[...this.depletedq].map(line), 'Global Replenishment Events info:', ...units(this.replq.slots()).map(line)].join('\n');
+    return ['Scheduler: SMP RTDS Scheduler (rtds)', 'Global RunQueue info:', ...units(this.runq.toArray()).map(line), 'Global DepletedQueue info:', ...units([...this.depletedq]).map(line), 'Global Replenishment Events info:', ...units(this.replq.slots()).map(line)].join('\n');
   }
 }

@@ -8,6 +8,7 @@
  *   alloc_domdata / free_domdata   -> insertDomain / removeDomain
  *   wake / sleep                   -> wake / sleep
  *   do_schedule                    -> doSchedule (returns the next unit, sets `slice`)
+ *   curr_on_cpu (core)             -> SchedCoreApi.currIdx
  *   pick_resource                  -> pickCpu
  *   migrate                        -> migrate
  *   init_pdata / deinit_pdata      -> initPcpu / deinitPcpu
@@ -15,10 +16,16 @@
  *   adjust_global (sysctl)         -> adjustGlobal
  *   dump_settings / dump_cpu_state -> dump
  *
+ * The hooks of the dispatch loop's every event (wake, sleep, doSchedule) take and return
+ * units by their index (Unit.idx; -1 for "none", the idle unit): a scheduler reads what it
+ * needs of a unit from typed rows by that index (the core's through SchedCoreApi, its own
+ * tables), so the common path touches no per-vCPU object. The cold hooks (insert, remove,
+ * pick at insert, adjust, dump) take Unit objects.
+ *
  * The core guarantees: a unit handed to removeUnit, and a pCPU handed to deinitPcpu,
  * are not running; doSchedule is called for a pCPU of this scheduler with `prev` the
- * unit that ran there (or null for idle), and `prev.runnable()` tells whether it may go
- * on running. A unit is never running on two pCPUs.
+ * unit that ran there (or -1 for idle), and `core.runnable(prev)` tells whether it may
+ * go on running. A unit is never running on two pCPUs.
  */
 import type { STime } from '../clock';
 import type { SchedDomainRec, Unit } from './core';
@@ -86,11 +93,28 @@ export interface DomainSchedResult {
   vcpus?: VcpuSchedParams[];
 }
 
-/** What a scheduler may ask of the dispatch loop. */
+/** What a scheduler may ask of the dispatch loop; units by idx. */
 export interface SchedCoreApi {
   readonly nrCpus: number;
-  /** The unit running on `cpu`, or null when idle. */
-  curr(cpu: number): Unit | null;
+  /** The unit running on `cpu`, -1 when idle (curr_on_cpu). */
+  currIdx(cpu: number): number;
+  /** The unit object of an index (cold paths only). */
+  unit(idx: number): Unit;
+  /** unit_runnable(): attached and the vCPU may run. */
+  runnable(idx: number): boolean;
+  /** The pCPU it runs on, -1 when not running. */
+  pcpuOf(idx: number): number;
+  /** The scheduler has been told it is awake (a wake without a sleep since). */
+  awake(idx: number): boolean;
+  /** v->processor. */
+  processor(idx: number): number;
+  setProcessor(idx: number, cpu: number): void;
+  /** Hard affinity is every pCPU (or broken): hardOk needs no mask. */
+  hardAll(idx: number): boolean;
+  /** Soft affinity says something useful. */
+  hasSoft(idx: number): boolean;
+  /** Hard affinity allows `cpu`. */
+  hardOk(idx: number, cpu: number): boolean;
   /** Raise SCHEDULE_SOFTIRQ on `cpu`: it reschedules at the current instant. */
   tickle(cpu: number): void;
   now(): STime;
@@ -108,9 +132,12 @@ export interface Scheduler {
   /** The unit joins the scheduler, not running and not queued; the core wakes it next if runnable. */
   insertUnit(u: Unit, now: STime): void;
   removeUnit(u: Unit, now: STime): void;
-  wake(u: Unit, now: STime): void;
-  sleep(u: Unit, now: STime): void;
-  doSchedule(cpu: number, prev: Unit | null, now: STime): Unit | null;
+  /** The unit `idx` woke (it is not running). */
+  wake(idx: number, now: STime): void;
+  /** The unit `idx` went to sleep while not running. */
+  sleep(idx: number, now: STime): void;
+  /** The unit to run on `cpu` next (-1: idle), `prev` the one that ran (-1: idle). */
+  doSchedule(cpu: number, prev: number, now: STime): number;
   pickCpu(u: Unit, now: STime): number;
   adjustDomain(d: SchedDomainRec, op: DomainSchedOp): DomainSchedResult;
   adjustGlobal(op: PoolSchedOp): PoolSchedParams;
