@@ -355,8 +355,8 @@ export class Credit2Scheduler implements Scheduler {
     tf[b + F.CREDIT] = CSCHED2_CREDIT_INIT;
     tf[b + F.START_TIME] = 0;
     tf[b + F.RUN_START] = 0;
-    // a new unit is assumed to be busy until its history says otherwise
-    tf[b + F.AVGLOAD] = P;
+    // csched2_alloc_udata(): "starting load of 50 %"
+    tf[b + F.AVGLOAD] = P / 2;
     tf[b + F.LOAD_LAST_UPDATE] = 0;
     const r = idx * I.STRIDE;
     ti[r + I.WEIGHT] = sd.weight;

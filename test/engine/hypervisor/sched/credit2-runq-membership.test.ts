@@ -41,6 +41,7 @@ describe('credit2 runqueue membership', () => {
       }
     }
     expect(queued).toBeGreaterThan(10_000);
-    expect(s.migrations).toBeGreaterThan(100);
+    // (balance_load moved units meanwhile: the case the invariants above are about)
+    expect(s.migrations).toBeGreaterThan(50);
   });
 });
