@@ -1074,28 +1074,43 @@ export class Credit2Scheduler implements Scheduler {
     if (os < 0) return;
     const orq = this.rqBySlot[os]!;
     const ob = rf[os * RQ.STRIDE + RQ.B_AVGLOAD]!;
-    const loadMax = Math.max(lb, ob);
-    const cpusMax = Math.max(lrq.cpus.length, orq.cpus.length);
+    // "under 100 % capacity?" Xen 4.17 reads st.orqd's load and pCPUs here, and st.orqd is
+    // still the cursor of the walk above: the last runqueue of the list (lrq itself, if
+    // it is last), not the one of the largest difference, which it points at only after
+    const last = slots[slots.length - 1]!;
+    const loadMax = Math.max(lb, rf[last * RQ.STRIDE + RQ.B_AVGLOAD]!);
+    const cpusMax = Math.max(lrq.cpus.length, this.rqBySlot[last]!.cpus.length);
     const tol = loadMax < cpusMax * P ? BALANCE_UNDER_TOLERANCE : BALANCE_OVER_TOLERANCE;
     if (maxDelta < P * 2 ** tol) return;
 
-    // push, pull or swap: the move that leaves the two loads closest. Xen tries every
-    // pair (O(n²)); sorting the pull side gives the same answer in O(n log n).
+    // push, pull or swap: the move that leaves the two loads closest. Xen calls consider()
+    // for every (push, pull) pair of a push unit, then for that push alone, push unit by
+    // push unit, then for every pull alone, and keeps the first best (O(n²)). Here each
+    // push unit's best pull is found in the pull side sorted by avgload (O(n log n)),
+    // ties going to the one first in the runqueue's list: the same answer.
     const tf = this.tf;
-    const D = lb - ob;
-    let best = maxDelta;
-    let push = -1;
-    let pull = -1;
-    // the pull side sorted by avgload (a stable insertion sort: ties keep svc order, as
-    // the sort of the units did), the keys beside the indices for the searches below
+    const pushes = this.pushes;
+    for (let j = 0; j < lrq.svc.length; j++) {
+      const pu = lrq.svc[j]!;
+      this.updateSvcLoad(pu, 0, now);
+      if (this.migrateable(pu, orq)) pushes.push(pu);
+    }
+    const osvc = orq.svc;
+    // the pull side's loads are brought up to date in the inner loop of the first push
+    // unit that may move: with none, Xen uses them as they were last updated
+    if (pushes.length > 0) for (let k = 0; k < osvc.length; k++) this.updateSvcLoad(osvc[k]!, 0, now);
+    // the pull side sorted by avgload (a stable insertion sort: ties keep list order), the
+    // keys and list positions beside the indices
     const pulls = this.pulls;
     let keys = this.pullKeys;
-    const osvc = orq.svc;
-    if (keys.length < osvc.length) keys = this.pullKeys = new Float64Array(Math.max(osvc.length, 2 * keys.length));
+    let pos = this.pullPos;
+    if (keys.length < osvc.length) {
+      keys = this.pullKeys = new Float64Array(Math.max(osvc.length, 2 * keys.length));
+      pos = this.pullPos = new Int32Array(keys.length);
+    }
     let np = 0;
     for (let k = 0; k < osvc.length; k++) {
       const x = osvc[k]!;
-      this.updateSvcLoad(x, 0, now);
       if (!this.migrateable(x, lrq)) continue;
       const a = tf[x * F.STRIDE + F.AVGLOAD]!;
       let j = np;
@@ -1103,58 +1118,92 @@ export class Credit2Scheduler implements Scheduler {
       for (; j > 0 && keys[j - 1]! > a; j--) {
         keys[j] = keys[j - 1]!;
         pulls[j] = pulls[j - 1]!;
+        pos[j] = pos[j - 1]!;
       }
       keys[j] = a;
       pulls[j] = x;
+      pos[j] = k;
       np++;
     }
-    for (let k = 0; k < np; k++) {
-      const d = Math.abs(D + 2 * keys[k]!);
-      if (d < best) {
-        best = d;
-        push = -1;
-        pull = pulls[k]!;
-      }
-    }
-    for (let j = 0; j < lrq.svc.length; j++) {
-      const pu = lrq.svc[j]!;
-      this.updateSvcLoad(pu, 0, now);
-      if (!this.migrateable(pu, orq)) continue;
+    // consider(), with Xen's order of operations: l_load = lb - push + pull, o_load = ob + push - pull
+    let best = maxDelta;
+    let push = -1;
+    let pull = -1;
+    for (let i = 0; i < pushes.length; i++) {
+      const pu = pushes[i]!;
       const a = tf[pu * F.STRIDE + F.AVGLOAD]!;
-      const d0 = Math.abs(D - 2 * a);
+      const l = lb - a;
+      const o = ob + a;
+      if (np > 0) {
+        const j = this.closestPull(np, l, o);
+        const b = keys[j]!;
+        const d = Math.abs(l + b - (o - b));
+        if (d < best) {
+          best = d;
+          push = pu;
+          pull = pulls[j]!;
+        }
+      }
+      const d0 = Math.abs(l - o);
       if (d0 < best) {
         best = d0;
         push = pu;
         pull = -1;
       }
-      if (np === 0) continue;
-      // the b that makes D - 2a + 2b closest to 0
-      const target = a - D / 2;
-      let lo = 0;
-      let hi = np;
-      while (lo < hi) {
-        const mid = (lo + hi) >>> 1;
-        if (keys[mid]! < target) lo = mid + 1;
-        else hi = mid;
-      }
-      for (let k = lo - 1; k <= lo; k++) {
-        if (k < 0 || k >= np) continue;
-        const d = Math.abs(D - 2 * a + 2 * keys[k]!);
-        if (d < best) {
-          best = d;
-          push = pu;
-          pull = pulls[k]!;
-        }
+    }
+    if (np > 0) {
+      const j = this.closestPull(np, lb, ob);
+      const b = keys[j]!;
+      if (Math.abs(lb + b - (ob - b)) < best) {
+        push = -1;
+        pull = pulls[j]!;
       }
     }
     pulls.length = 0;
+    pushes.length = 0;
     if (push >= 0) this.migrate(push, orq, now);
     if (pull >= 0) this.migrate(pull, lrq, now);
   }
 
-  /** balance_load's pull candidates, by avgload, and their avgloads. */
+  /**
+   * Among the first `np` pull candidates (sorted by avgload), the one whose pull leaves
+   * loads `l` and `o` closest, |(l + b) - (o - b)|: next to b = (o - l) / 2; of equal
+   * results, the one first in the runqueue's list (the first of a run of equal keys).
+   */
+  private closestPull(np: number, l: number, o: number): number {
+    const keys = this.pullKeys;
+    const target = (o - l) / 2;
+    let lo = 0;
+    let hi = np;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (keys[mid]! < target) lo = mid + 1;
+      else hi = mid;
+    }
+    if (lo === 0) return 0;
+    // the run of keys[lo - 1] starts at its first index
+    const kb = keys[lo - 1]!;
+    let a = 0;
+    let z = lo - 1;
+    while (a < z) {
+      const mid = (a + z) >>> 1;
+      if (keys[mid]! < kb) a = mid + 1;
+      else z = mid;
+    }
+    if (lo === np) return a;
+    const b = keys[lo]!;
+    const da = Math.abs(l + kb - (o - kb));
+    const db = Math.abs(l + b - (o - b));
+    if (da !== db) return da < db ? a : lo;
+    return this.pullPos[a]! < this.pullPos[lo]! ? a : lo;
+  }
+
+  /** balance_load's push candidates, in list order. */
+  private readonly pushes: number[] = [];
+  /** balance_load's pull candidates, by avgload, their avgloads and their list positions. */
   private readonly pulls: number[] = [];
   private pullKeys = new Float64Array(64);
+  private pullPos = new Int32Array(64);
   /** The unit the current do_schedule picked, while it runs reset_credit and balance_load. */
   private scheduledNext = -1;
   private scheduledCpu = -1;
@@ -1162,15 +1211,15 @@ export class Credit2Scheduler implements Scheduler {
   private switchedCpu = -1;
   private switchedTo = -1;
 
-  /** unit_is_migrateable(): hard affinity allows it; soft affinity is kept where it is met. */
+  /**
+   * unit_is_migrateable(): its hard affinity meets the runqueue's pCPUs. Xen 4.17 does not
+   * look at soft affinity here (runq_tickle and res_pick do). Xen also refuses a unit
+   * already asked to move (CSFLAG_runq_migrate_request); here such a unit has moved at once.
+   */
   private migrateable(idx: number, to: Runq): boolean {
-    const fl = this.ti[idx * I.STRIDE + I.FLAGS]!;
-    if ((fl & (C2.HARD_ALL | C2.HAS_SOFT)) === C2.HARD_ALL) return true;
+    if (this.ti[idx * I.STRIDE + I.FLAGS]! & C2.HARD_ALL) return true;
     const u = this.t.unit[idx]!;
-    if ((fl & C2.HARD_ALL) === 0 && !to.cpus.some((c) => u.hardOk(c))) return false;
-    if ((fl & C2.HAS_SOFT) === 0) return true;
-    const from = this.rqdOfIdx(idx);
-    return to.cpus.some((c) => u.softOk(c)) || !from || !from.cpus.some((c) => u.softOk(c));
+    return to.cpus.some((c) => u.hardOk(c));
   }
 
   /** migrate(): move a unit to another runqueue (a running one moves at its next schedule). */
