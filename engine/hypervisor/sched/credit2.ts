@@ -150,6 +150,22 @@ const enum RQ {
 
 const byNumber = (a: number, b: number): number => a - b;
 
+/**
+ * cpumask_cycle(rq->pick_bias, mask) over the runqueue's pCPUs that pass `ok`: the first
+ * after the bias in cpu order, wrapping (the bias itself last); -1 if none.
+ */
+function cycleBias(rq: Runq, ok: (cpu: number) => boolean): number {
+  const cpus = rq.cpus;
+  const n = cpus.length;
+  let k = 0;
+  while (k < n && cpus[k]! <= rq.pickBias) k++;
+  for (let i = 0; i < n; i++) {
+    const c = cpus[(k + i) % n]!;
+    if (ok(c)) return c;
+  }
+  return -1;
+}
+
 /** cpumask_test_cpu(cpu, unit->cpu_soft_affinity): the mask as set, not met with hard affinity. */
 const inSoftMask = (u: Unit, cpu: number): boolean => (u.vcpu.softAffinity.bits[cpu >>> 5]! & (1 << (cpu & 31))) !== 0;
 
@@ -268,6 +284,8 @@ export class Credit2Scheduler implements Scheduler {
       const slot = this.rqLoads.alloc();
       this.rqLoads.f[slot * RQ.STRIDE + RQ.LOAD_LAST_UPDATE] = now;
       rq = new Runq(this.rqs.length, key, slot, this.t.unit);
+      // rqd->pick_bias starts at the runqueue's first pCPU (cpu_add_to_runqueue)
+      rq.pickBias = cpu;
       this.rqs.push(rq);
       this.rqSlots.push(slot);
       while (this.rqBySlot.length <= slot) this.rqBySlot.push(null);
@@ -601,7 +619,14 @@ export class Credit2Scheduler implements Scheduler {
 
   // --- picking pCPUs and tickling --------------------------------------------------
 
-  pickCpu(u: Unit, now: STime): number {
+  /**
+   * csched2_res_pick() (Xen 4.17): the runqueue of least b_avgload (as last updated: Xen
+   * reads it without update_runq_load) among those with a pCPU of the unit's soft
+   * affinity, else of its hard affinity (its own runqueue's load less its own), and there
+   * cpumask_cycle(pick_bias, ...): the first such pCPU after the runqueue's bias, idle or
+   * not; the bias moves to it.
+   */
+  pickCpu(u: Unit, _now: STime): number {
     const idx = this.rowOf(u);
     const hasSoft = u.hasSoft;
     const ownSlot = idx >= 0 ? this.ti[idx * I.STRIDE + I.RQD]! : -1;
@@ -623,7 +648,6 @@ export class Credit2Scheduler implements Scheduler {
         }
       }
       if (!hard) continue;
-      this.updateRunqLoad(rq.slot, 0, now);
       let load = rf[rq.slot * RQ.STRIDE + RQ.B_AVGLOAD]!;
       if (ownSlot === rq.slot) load = Math.max(0, load - this.tf[idx * F.STRIDE + F.AVGLOAD]!);
       if (hasSoft && soft && load < minSLoad) {
@@ -639,22 +663,7 @@ export class Credit2Scheduler implements Scheduler {
     const proc = u.processor;
     if (!rq) return proc;
     const useSoft = hasSoft && rq === minSRq;
-    // prefer the current pCPU, then an idle one, cycling from the runqueue's bias
-    const ok = (c: number): boolean => (useSoft ? u.softOk(c) : u.hardOk(c));
-    if (this.rqOf[proc] === rq && ok(proc) && this.idleCpu[proc] === 1) return proc;
-    let first = -1;
-    const n = rq.cpus.length;
-    let start = rq.cpus.indexOf(rq.pickBias);
-    if (start < 0) start = 0;
-    for (let i = 1; i <= n; i++) {
-      const c = rq.cpus[(start + i) % n]!;
-      if (!ok(c)) continue;
-      if (first < 0) first = c;
-      if (this.idleCpu[c] === 1) {
-        first = c;
-        break;
-      }
-    }
+    let first = cycleBias(rq, useSoft ? (c) => u.softOk(c) : (c) => u.hardOk(c));
     if (first < 0) first = rq.cpus.find((c) => u.hardOk(c)) ?? rq.cpus[0]!;
     rq.pickBias = first;
     return first;
@@ -1012,8 +1021,10 @@ export class Credit2Scheduler implements Scheduler {
       if (loaded) this.updateRunqLoad(to.slot, 1, now);
       rq = to;
     }
-    let cpu = rq.cpus.find((c) => this.hardOk(idx, c) && this.idleCpu[c] === 1);
-    cpu ??= rq.cpus.find((c) => this.hardOk(idx, c))!;
+    // moved here by balance_load while it ran (CSFLAG_runq_migrate_request): Xen's
+    // res_pick takes cpumask_cycle(migrate_rqd->pick_bias, ...) of its hard affinity there
+    const cpu = cycleBias(rq, (c) => this.hardOk(idx, c));
+    rq.pickBias = cpu;
     this.core.setProcessor(idx, cpu);
     ti[r + I.PROCESSOR] = cpu;
     this.runqInsert(idx);
@@ -1251,17 +1262,7 @@ export class Credit2Scheduler implements Scheduler {
     }
     this.deassign(idx);
     this.assign(idx, to);
-    let cpu = -1;
-    const n = to.cpus.length;
-    let start = to.cpus.indexOf(to.pickBias);
-    if (start < 0) start = 0;
-    for (let i = 1; i <= n; i++) {
-      const c = to.cpus[(start + i) % n]!;
-      if (this.hardOk(idx, c)) {
-        cpu = c;
-        break;
-      }
-    }
+    const cpu = cycleBias(to, (c) => this.hardOk(idx, c));
     this.core.setProcessor(idx, cpu);
     ti[r + I.PROCESSOR] = cpu;
     to.pickBias = cpu;

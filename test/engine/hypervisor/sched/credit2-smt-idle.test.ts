@@ -36,17 +36,21 @@ describe('credit2 runq_tickle on hyperthreaded pCPUs', () => {
   it('wakes a unit whose processor is busy on the next idle pCPU after it, not on the lowest', () => {
     const x = boot('credit2', topo(1, 8));
     const pool = poolOn(x, 'p', 'credit2', [2, 3, 4, 5, 6, 7]);
-    for (const c of [2, 4, 7]) {
+    const busy = new Map<number, number>();
+    for (const c of [2, 3, 4, 6, 7]) {
       const d = guest(x, `busy${c}`, { pool, workload: { kind: 'cpu' } });
       x.hypercall({ op: 'domctl.setvcpuaffinity', domid: d, vcpu: 0, hard: [c] });
+      busy.set(c, d);
     }
-    // w lives on pCPU 5, then may run anywhere; a takes pCPU 5 while w sleeps
+    x.clock.runFor(MILLISECS(1));
+    // w may run anywhere but finds only pCPU 5 idle, so it lives there; then pCPUs 3 and
+    // 6 go idle, and a takes pCPU 5 while w sleeps
     const w = guest(x, 'w', { pool, workload: { kind: 'io', burnUs: 100, blockUs: 3000 } });
-    x.hypercall({ op: 'domctl.setvcpuaffinity', domid: w, vcpu: 0, hard: [5] });
+    x.hypercall({ op: 'domctl.setvcpuaffinity', domid: w, vcpu: 0, hard: [2, 3, 4, 5, 6, 7] });
     x.clock.runFor(MILLISECS(10));
     while (x.hypercall({ op: 'domctl.getvcpuinfo', domid: w })[0]!.runstate !== 'blocked') x.clock.runFor(MILLISECS(0.01));
-    x.hypercall({ op: 'domctl.setvcpuaffinity', domid: w, vcpu: 0, hard: [2, 3, 4, 5, 6, 7] });
     expect(x.hypercall({ op: 'domctl.getvcpuinfo', domid: w })[0]!.cpu).toBe(5);
+    for (const c of [3, 6]) x.hypercall({ op: 'domctl.pausedomain', domid: busy.get(c)! });
     const a = guest(x, 'a', { pool, workload: { kind: 'cpu' } });
     x.hypercall({ op: 'domctl.setvcpuaffinity', domid: a, vcpu: 0, hard: [5] });
     const cpus = new Set<number>();

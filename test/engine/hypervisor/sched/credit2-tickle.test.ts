@@ -28,21 +28,28 @@ interface Setup {
 
 /**
  * Pool p on pCPUs 1-3 (one runqueue), a busy unit pinned to each, and w, paused, whose
- * processor is `proc`, that may run on all three, with soft affinity `soft` if given.
+ * processor is `proc` (the only idle pCPU when it last ran), that may run on all three,
+ * with soft affinity `soft` if given.
  */
 function setup(proc: number, soft?: number[]): Setup {
   const x = boot('credit2', topo(1, 4));
   const pool = poolOn(x, 'p', 'credit2', [1, 2, 3]);
-  const w = guest(x, 'w', { pool, workload: { kind: 'cpu' } });
-  x.hypercall({ op: 'domctl.setvcpuaffinity', domid: w, vcpu: 0, hard: [proc] });
-  x.clock.runFor(MILLISECS(1));
-  x.hypercall({ op: 'domctl.pausedomain', domid: w });
-  x.hypercall({ op: 'domctl.setvcpuaffinity', domid: w, vcpu: 0, hard: [1, 2, 3], ...(soft ? { soft } : {}) });
-  const busy = [1, 2, 3].map((c) => {
+  const busyOn = (c: number): number => {
     const d = guest(x, `busy${c}`, { pool, workload: { kind: 'cpu' } });
     x.hypercall({ op: 'domctl.setvcpuaffinity', domid: d, vcpu: 0, hard: [c] });
     return d;
-  });
+  };
+  const others = [1, 2, 3].filter((c) => c !== proc).map((c) => [c, busyOn(c)] as const);
+  x.clock.runFor(MILLISECS(1));
+  const w = guest(x, 'w', { pool });
+  x.clock.runFor(MILLISECS(1)); // no pCPU left tickled
+  x.hypercall({ op: 'domctl.setvcpuaffinity', domid: w, vcpu: 0, hard: [1, 2, 3], ...(soft ? { soft } : {}) });
+  x.hypercall({ op: 'sim.set_workload', domid: w, vcpu: 'all', workload: { kind: 'cpu' } });
+  x.clock.runFor(MILLISECS(1));
+  expect(cpuOf(x, w)).toBe(proc);
+  x.hypercall({ op: 'domctl.pausedomain', domid: w });
+  const mine = busyOn(proc);
+  const busy = [1, 2, 3].map((c) => (c === proc ? mine : others.find(([o]) => o === c)![1]));
   x.clock.runFor(MILLISECS(3));
   expect(x.hypercall({ op: 'domctl.getvcpuinfo', domid: w })[0]!.cpu).toBe(proc);
   expect(busy.map((d) => cpuOf(x, d))).toEqual([1, 2, 3]);
