@@ -396,19 +396,19 @@ export class CreditScheduler implements Scheduler, TimerHandler {
       for (let r = sd.actHead; r >= 0; ) {
         const b = r * I_STRIDE;
         const next = I[b + I_ACT_NEXT]!;
-        const u = this.units.unit[r]!;
-        const running = u.pcpu;
+        const idx = this.units.idx[r]!;
+        const running = this.core.pcpuOf(idx);
         if (running >= 0) this.burnCredits(r, now);
         let credit = f[r * F_STRIDE + F_CREDIT]! + perUnit;
         if (credit < 0) {
           I[b + I_PRI] = CSCHED_PRI_TS_OVER;
           if (running >= 0) this.pc[running * P_STRIDE + P_CUR_PRI] = CSCHED_PRI_TS_OVER;
-          if (sd.cap > 0 && credit < -creditCap && !(I[b + I_FLAGS]! & CSCHED_FLAG_PARKED)) this.park(u, r);
+          if (sd.cap > 0 && credit < -creditCap && !(I[b + I_FLAGS]! & CSCHED_FLAG_PARKED)) this.park(idx, r);
           if (credit < -cpt) credit = -cpt;
         } else {
           I[b + I_PRI] = CSCHED_PRI_TS_UNDER;
           if (running >= 0) this.pc[running * P_STRIDE + P_CUR_PRI] = CSCHED_PRI_TS_UNDER;
-          if (I[b + I_FLAGS]! & CSCHED_FLAG_PARKED) this.unpark(u, r);
+          if (I[b + I_FLAGS]! & CSCHED_FLAG_PARKED) this.unpark(idx, r);
           if (credit > cpt) {
             this.units.actStop(r);
             credit /= 2;
@@ -426,19 +426,22 @@ export class CreditScheduler implements Scheduler, TimerHandler {
     this.runq.sorted = true;
   }
 
-  private park(u: Unit, r: number): void {
+  private park(idx: number, r: number): void {
     const I = this.units.i;
     I[r * I_STRIDE + I_FLAGS]! |= CSCHED_FLAG_PARKED;
+    const running = this.core.pcpuOf(idx);
     if (I[r * I_STRIDE + I_RUNQ_CPU]! >= 0) this.runqRemove(r);
-    else if (u.isRunning) this.core.tickle(u.pcpu);
+    else if (running >= 0) this.core.tickle(running);
   }
 
-  private unpark(u: Unit, r: number): void {
+  private unpark(idx: number, r: number): void {
     const I = this.units.i;
+    const core = this.core;
     I[r * I_STRIDE + I_FLAGS]! &= ~CSCHED_FLAG_PARKED;
-    if (u.awake && !u.isRunning && I[r * I_STRIDE + I_RUNQ_CPU]! < 0) {
-      this.runqInsert(r, this.inPool[u.processor] === 1 && u.hardOk(u.processor) ? u.processor : this.pickCpu(u));
-      this.tickle(u.idx, r);
+    if (core.awake(idx) && core.pcpuOf(idx) < 0 && I[r * I_STRIDE + I_RUNQ_CPU]! < 0) {
+      const proc = core.processor(idx);
+      this.runqInsert(r, this.inPool[proc] === 1 && core.hardOk(idx, proc) ? proc : this.pickCpu(core.unit(idx)));
+      this.tickle(idx, r);
     }
   }
 
@@ -544,7 +547,7 @@ export class CreditScheduler implements Scheduler, TimerHandler {
           if (cap === 0) {
             for (const u of d.units) {
               const r = rec(u);
-              if (this.units.i[r * I_STRIDE + I_FLAGS]! & CSCHED_FLAG_PARKED) this.unpark(u, r);
+              if (this.units.i[r * I_STRIDE + I_FLAGS]! & CSCHED_FLAG_PARKED) this.unpark(u.idx, r);
             }
           }
         }
