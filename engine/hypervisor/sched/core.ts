@@ -17,8 +17,11 @@
  *
  * Hot paths use typed arrays per pCPU and, per vCPU, one row of the host's VcpuTable
  * (../vcpu-table.ts: runstate, pause flags, burst left, woke-at, workload state, latency
- * sums) read and written in place; nothing allocates per event except what a
- * scheduler's queues need.
+ * sums, and the unit's scheduler slot, pCPU, flags and wake-up timer) read and written
+ * in place; the loop and the schedulers' wake, sleep and do_schedule know a unit by its
+ * idx, so no per-vCPU object is touched on the common path (on the 16,384-vCPU host
+ * each such first touch was a ~250 ns cache miss). Nothing allocates per event except
+ * what a scheduler's queues need.
  */
 import type { Clock, STime, Timer, TimerHandler } from '../clock';
 import type { CpuMask } from '../cpumask';
