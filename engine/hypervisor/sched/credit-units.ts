@@ -16,6 +16,7 @@
  */
 import { grown } from '../typed-grow';
 import type { SchedDomainRec, Unit } from './core';
+import { withRoomFor } from './unit-map';
 
 export const CSCHED_DEFAULT_WEIGHT = 256;
 export const CSCHED_PRI_TS_BOOST = 0;
@@ -100,13 +101,7 @@ export class CschedUnits {
     this.unit[r] = u;
     this.dom[r] = sd;
     this.idx[r] = u.idx;
-    if (u.idx >= this.recOf.length) {
-      let n = this.recOf.length;
-      while (n <= u.idx) n *= 2;
-      const old = this.recOf.length;
-      this.recOf = grown(this.recOf, n);
-      this.recOf.fill(-1, old);
-    }
+    this.recOf = withRoomFor(this.recOf, u.idx);
     this.recOf[u.idx] = r;
     this.f.fill(0, r * F_STRIDE, r * F_STRIDE + I_BASE / 2);
     const b = r * I_STRIDE;

@@ -16,7 +16,7 @@
  */
 import type { STime } from '../clock';
 import { XenError } from '../errno';
-import { grown } from '../typed-grow';
+import { withRoomFor } from './unit-map';
 import type { SchedDomainRec, Unit } from './core';
 import { removeAt } from './queue';
 import {
@@ -68,13 +68,7 @@ export class NullScheduler implements Scheduler {
   }
 
   insertUnit(u: Unit): void {
-    if (u.idx >= this.cpuOf.length) {
-      let n = this.cpuOf.length;
-      while (n <= u.idx) n *= 2;
-      const old = this.cpuOf.length;
-      this.cpuOf = grown(this.cpuOf, n);
-      this.cpuOf.fill(-1, old);
-    }
+    this.cpuOf = withRoomFor(this.cpuOf, u.idx);
     this.cpuOf[u.idx] = -1;
     const cpu = this.pickCpu(u);
     if (cpu >= 0 && this.assigned[cpu] === -1) this.assign(u, cpu);

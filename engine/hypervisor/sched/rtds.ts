@@ -31,7 +31,7 @@
  */
 import { MICROSECS, type Clock, type STime, type Timer } from '../clock';
 import { XenError } from '../errno';
-import { grown } from '../typed-grow';
+import { withRoomFor } from './unit-map';
 import type { SchedDomainRec, Unit } from './core';
 import { RingQueue } from './queue';
 import { CpuFifo } from './cpu-fifo';
@@ -188,13 +188,7 @@ export class RtdsScheduler implements Scheduler {
       r = this.units.alloc(u);
       u.priv = r;
     }
-    if (u.idx >= this.recOf.length) {
-      let n = this.recOf.length;
-      while (n <= u.idx) n *= 2;
-      const old = this.recOf.length;
-      this.recOf = grown(this.recOf, n);
-      this.recOf.fill(-1, old);
-    }
+    this.recOf = withRoomFor(this.recOf, u.idx);
     this.recOf[u.idx] = r;
     this.units.i[r * I_STRIDE + I_FLAGS]! &= ~(RT_ON_RUNQ | RT_ON_DEPLETEDQ | RT_ON_REPLQ);
     if (now >= this.units.deadline(r)) this.updateDeadline(r, now);
