@@ -581,7 +581,10 @@ export class Credit2Scheduler implements Scheduler {
     for (const idx of list) {
       const r = idx * I.STRIDE;
       ti[r + I.FLAGS] = ti[r + I.FLAGS]! & ~C2.PARKED;
-      if (this.core.awake(idx) && (ti[r + I.FLAGS]! & (C2.RUNNING | C2.ON_RUNQ)) === 0 && ti[r + I.RQD]! >= 0) {
+      const slot = ti[r + I.RQD]!;
+      if (this.core.awake(idx) && (ti[r + I.FLAGS]! & (C2.RUNNING | C2.ON_RUNQ)) === 0 && slot >= 0) {
+        // unpark_parked_units(): counted in the load again, queued, tickle
+        this.updateLoad(idx, slot, 1, now);
         this.runqInsert(idx);
         this.tickle(idx, now);
       }
@@ -894,10 +897,11 @@ export class Credit2Scheduler implements Scheduler {
       }
       if (xc <= snextCredit) break;
       if (!this.grabBudget(x)) {
-        // park it and look further
+        // park it and look further; park_unit() takes it out of the load too
         removeAt(q, i);
         ti[xr + I.FLAGS] = ti[xr + I.FLAGS]! & ~C2.ON_RUNQ;
         this.park(x);
+        this.updateLoad(x, rq.slot, -1, now);
         i--;
         continue;
       }
@@ -914,10 +918,13 @@ export class Credit2Scheduler implements Scheduler {
     // csched2_runtime below prev is still scheduled and on no runqueue (balance_load's
     // migrate() only asks it to move; the slice is not cut short for prev)
     const requeuePrev = p >= 0 && prevRunnable && snext !== p && (ti[p * I.STRIDE + I.FLAGS]! & C2.PARKED) === 0;
+    // parked while it ran: not runnable any more, context_saved() takes it out of the load
+    const parkedPrev = p >= 0 && prevRunnable && (ti[p * I.STRIDE + I.FLAGS]! & C2.PARKED) !== 0;
     if (snext < 0) {
       this.setIdle(rq, cpu, true);
       this.slice = -1;
       if (requeuePrev) this.contextSaved(p, cpu, -1, rq, now);
+      else if (parkedPrev) this.parkedOut(p, now);
       this.switched(cpu, p, -1);
       return -1;
     }
@@ -944,8 +951,15 @@ export class Credit2Scheduler implements Scheduler {
     }
     this.slice = this.runtime(rq, snext, snext === p, now);
     if (requeuePrev) this.contextSaved(p, cpu, snext, rq, now);
+    else if (parkedPrev) this.parkedOut(p, now);
     this.switched(cpu, p, snext);
     return snext;
+  }
+
+  /** csched2_context_saved() for a unit parked while it ran: update_load(-1). */
+  private parkedOut(idx: number, now: STime): void {
+    const s = this.ti[idx * I.STRIDE + I.RQD]!;
+    if (this.ti[idx * I.STRIDE + I.LOAD]! > 0 && s >= 0) this.updateLoad(idx, s, -1, now);
   }
 
   /**
