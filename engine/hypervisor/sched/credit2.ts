@@ -922,12 +922,17 @@ export class Credit2Scheduler implements Scheduler {
     const parkedPrev = p >= 0 && prevRunnable && (ti[p * I.STRIDE + I.FLAGS]! & C2.PARKED) !== 0;
     if (snext < 0) {
       this.setIdle(rq, cpu, true);
+      // "make sure avgload gets updated periodically even if there's no activity"
+      this.updateRunqLoad(rq.slot, 0, now);
       this.slice = -1;
       if (requeuePrev) this.contextSaved(p, cpu, -1, rq, now);
       else if (parkedPrev) this.parkedOut(p, now);
       this.switched(cpu, p, -1);
       return -1;
     }
+    // the running unit goes on: its load and its runqueue's brought up to date (the
+    // averages are piecewise: when they are updated changes them)
+    if (snext === p) this.updateLoad(p, rq.slot, 0, now);
     // the epoch ends when the top credit, snext's or the first waiting unit's (snext is off
     // the runqueue, prev not back on it yet), is spent: Xen 4.17's csched2_schedule() looks
     // at both whether or not runq_candidate() skipped units (affinity, tickled elsewhere)

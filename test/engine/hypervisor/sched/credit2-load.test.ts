@@ -45,3 +45,32 @@ describe('credit2 load of parked units', () => {
     expect(seen.get('runnable:1')).toBeUndefined();
   });
 });
+
+describe('credit2 load updates in csched2_schedule', () => {
+  // csched2_schedule() (Xen 4.17) brings the runqueue's load and snext's up to date
+  // (update_load(..., 0, now)) when the running unit goes on, and the runqueue's alone
+  // when the pCPU picks idle ("make sure avgload gets updated periodically"): the
+  // averages are piecewise, so when they are updated changes their values
+  it('updates the loads when the running unit goes on and when the pCPU stays idle', () => {
+    const x = boot('credit2', topo(1, 3));
+    const pool = poolOn(x, 'p', 'credit2', [1, 2]);
+    const d = guest(x, 'g', { pool, workload: { kind: 'cpu' } });
+    x.hypercall({ op: 'domctl.setvcpuaffinity', domid: d, vcpu: 0, hard: [1] });
+    x.clock.runFor(MILLISECS(30));
+    const s = x.pools.pool(pool).sched as unknown as { tf: Float64Array; rqLoads: { f: Float64Array }; rqs: { slot: number }[] };
+    const u = x.pools.unitsOfDomid(d)[0]!;
+    const lastUpdate = (): number[] => [s.rqLoads.f[s.rqs[0]!.slot * 4 + 3]!, s.tf[u.idx * 8 + 4]!];
+    x.clock.runFor(MICROSECS(123));
+    const t1 = x.clock.now;
+    x.pools.core.tickle(1);
+    x.clock.runFor(1);
+    expect(x.pools.core.curr(1)).toBe(u);
+    expect(lastUpdate()).toEqual([t1, t1]);
+    x.clock.runFor(MICROSECS(77));
+    const t2 = x.clock.now;
+    x.pools.core.tickle(2);
+    x.clock.runFor(1);
+    expect(x.pools.core.curr(2)).toBeNull();
+    expect(lastUpdate()).toEqual([t2, t1]);
+  });
+});
