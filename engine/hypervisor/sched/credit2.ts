@@ -546,12 +546,17 @@ export class Credit2Scheduler implements Scheduler {
     if (budget[idx]! > 0) return true;
     const sd = this.t.dom[idx]!;
     if (sd.cap === 0) return true;
+    // what the unit overran (its budget is <= 0) is taken from the domain's
+    sd.budget += budget[idx]!;
     if (sd.budget > 0) {
-      const take = Math.min(sd.budget, this.t.budgetQuota[idx]!);
-      budget[idx] = budget[idx]! + take;
+      const quota = this.t.budgetQuota[idx]!;
+      const take = sd.budget >= quota ? quota : sd.budget;
+      budget[idx] = take;
       sd.budget -= take;
-      return budget[idx]! > 0;
+      return true;
     }
+    // none left: the caller parks it (park_unit)
+    budget[idx] = 0;
     return false;
   }
 
@@ -564,7 +569,7 @@ export class Credit2Scheduler implements Scheduler {
     if (b > 0) {
       sd.budget += b;
       this.t.budget[idx] = 0;
-      if (sd.parked.length > 0) this.unpark(sd, now);
+      if (sd.budget > 0 && sd.parked.length > 0) this.unpark(sd, now);
     }
   }
 
@@ -591,8 +596,14 @@ export class Credit2Scheduler implements Scheduler {
     }
   }
 
+  /**
+   * replenish_domain_budget(): tot_budget more each period; a domain still at or below 0
+   * (it overran by more than a period's budget) unparks nobody and waits for the next.
+   */
   private replenish(sd: C2Dom, now: STime): void {
-    sd.budget = Math.min(sd.budget + sd.totBudget, sd.totBudget);
+    sd.budget += sd.totBudget;
+    if (sd.budget <= 0) return;
+    if (sd.budget > sd.totBudget) sd.budget = sd.totBudget;
     if (sd.parked.length > 0) this.unpark(sd, now);
   }
 
@@ -855,6 +866,10 @@ export class Credit2Scheduler implements Scheduler {
       if (!prevRunnable) {
         const s2 = ti[p * I.STRIDE + I.RQD]!;
         if (ti[p * I.STRIDE + I.LOAD]! > 0 && s2 >= 0) this.updateLoad(p, s2, -1, now);
+        // csched2_schedule() asks budget for an overrun scurr, runnable or not (the
+        // overrun is charged to the domain; with none left it is parked: it waits for a
+        // replenishment even if it wakes before), then context_saved() returns what is left
+        if (ti[p * I.STRIDE + I.FLAGS]! & C2.CAPPED && this.t.budget[p]! <= 0 && !this.grabBudget(p)) this.park(p);
         this.returnBudget(p, now);
       }
     }
@@ -1066,17 +1081,15 @@ export class Credit2Scheduler implements Scheduler {
       const wc = tf[q[0]! * F.STRIDE + F.CREDIT]!;
       if (wc > 0) rtCredit = snCredit - wc;
     }
-    let time: number;
-    if (rtCredit <= 0) time = minTime;
-    else {
-      time = (rtCredit * this.ti[sn * I.STRIDE + I.WEIGHT]!) / rq.maxWeight;
-      if (time < minTime) time = minTime;
-      if (time > CSCHED2_MAX_TIMER) time = CSCHED2_MAX_TIMER;
-    }
+    let time = rtCredit > 0 ? (rtCredit * this.ti[sn * I.STRIDE + I.WEIGHT]!) / rq.maxWeight : 0;
+    // a capped unit runs no longer than its budget, but (as in Xen 4.17) that is cut
+    // before the floor below: it may overrun, and the overrun is taken from its domain
     if (this.ti[sn * I.STRIDE + I.FLAGS]! & C2.CAPPED) {
       const b = this.t.budget[sn]!;
-      if (b < time) time = Math.max(b, 1);
+      if (b < time) time = b;
     }
+    if (time < minTime) time = minTime;
+    else if (time > CSCHED2_MAX_TIMER) time = CSCHED2_MAX_TIMER;
     return time;
   }
 
