@@ -3,6 +3,7 @@ import { boot, cpuTime, guest, run, topo } from './helpers';
 import { XenError } from '../../../../engine/hypervisor/errno';
 import { Xen } from '../../../../engine/hypervisor/xen';
 import type { NullScheduler } from '../../../../engine/hypervisor/sched/null';
+import type { Unit } from '../../../../engine/hypervisor/sched/core';
 
 const errno = (f: () => unknown): string | undefined => {
   try {
@@ -124,5 +125,40 @@ describe('the null scheduler', () => {
     expect(cpuTime(x, c) / 1e9).toBeCloseTo(1, 2);
     expect(x.hypercall({ op: 'domctl.getvcpuinfo', domid: c })[0]!.cpu).toBe(cpuOfA);
     expect(s.waitq).toEqual([]);
+  });
+});
+
+describe("a unit's scheduler (the core's slot in its vCPU row)", () => {
+  it('is its pool\'s through moves, and a destroyed pool\'s slot serves the next pool', () => {
+    const x = boot('credit2', topo(1, 4));
+    const d = guest(x, 'd', { vcpus: 2, workload: { kind: 'io', burnUs: 300, blockUs: 300 } });
+    const units = (): Unit[] => x.pools.unitsOfDomid(d);
+    const pool0 = x.pools.pool(0).sched;
+    expect(units().every((u) => u.sched === pool0)).toBe(true);
+    x.hypercall({ op: 'sysctl.cpupool_op.rmcpu', poolId: 0, cpus: [2, 3] });
+    const p1 = x.hypercall({ op: 'sysctl.cpupool_op.create', name: 'rt', sched: 'rtds', cpus: [2, 3] }).poolId;
+    x.hypercall({ op: 'sysctl.cpupool_op.movedomain', poolId: p1, domid: d });
+    run(x, 0.2);
+    const rt = x.pools.pool(p1).sched;
+    expect(units().every((u) => u.sched === rt && u.runnable() === (u.vcpu.runstate !== 'blocked'))).toBe(true);
+    x.hypercall({ op: 'sysctl.cpupool_op.movedomain', poolId: 0, domid: d });
+    x.hypercall({ op: 'sysctl.cpupool_op.rmcpu', poolId: p1, cpus: [2, 3] });
+    x.hypercall({ op: 'sysctl.cpupool_op.destroy', poolId: p1 });
+    const p2 = x.hypercall({ op: 'sysctl.cpupool_op.create', name: 'static', sched: 'null', cpus: [2, 3] }).poolId;
+    x.hypercall({ op: 'sysctl.cpupool_op.movedomain', poolId: p2, domid: d });
+    const nul = x.pools.pool(p2).sched;
+    expect(nul).not.toBe(rt);
+    expect(units().every((u) => u.sched === nul)).toBe(true);
+    const t0 = cpuTime(x, d);
+    run(x, 0.5);
+    expect(cpuTime(x, d)).toBeGreaterThan(t0);
+    // running units are on the pool's pCPUs, as the row says
+    for (const u of units()) if (u.isRunning) expect([2, 3]).toContain(u.pcpu);
+    const gone = units();
+    x.hypercall({ op: 'domctl.destroydomain', domid: d });
+    for (const u of gone) {
+      expect(u.sched).toBeNull();
+      expect(u.pcpu).toBe(-1);
+    }
   });
 });
