@@ -36,6 +36,22 @@
  * - A cap (percent of one pCPU) is enforced with a per-domain budget refilled every
  *   10 ms (cap period) to cap% of the period. Running vCPUs take budget from the
  *   domain in slices; a vCPU that finds none is "parked" until the next refill.
+ *
+ * Where this differs from Xen 4.17's credit2.c, on purpose:
+ * - Credits, budgets and loads are floating-point ns (Xen: integers, t2c_update's
+ *   residual, Q18 loads on a 1024 ns grain with shifts): the last bits differ, so an
+ *   exact tie may break the other way.
+ * - tickle_score() reads what the running unit's credit would be after burn_credits()
+ *   instead of burning it there: the same value, burnt later in one step.
+ * - balance_load's migrate() of a running unit (or the one just picked) reassigns it at
+ *   once and the pCPU requeues it there at its next schedule, to the pCPU res_pick would
+ *   give (cpumask_cycle of the new runqueue's pick_bias); Xen flags it
+ *   (CSFLAG_runq_migrate_request, not runnable meanwhile) and moves it through the
+ *   core's migration path. The destination is the same.
+ * - No SCHEDOP_yield (the workloads never yield), no tasklet work, and no trylock that
+ *   fails (one thread): runq_candidate's yield paths and balance_load's retries are absent.
+ * - An affinity change detaches and re-attaches the unit (res_pick again), as
+ *   vcpu_set_affinity() ends in sched_unit_migrate_finish() -> res_pick in Xen.
  */
 import { MICROSECS, MILLISECS, type STime, type Timer, type Clock } from '../clock';
 import { XenError } from '../errno';
