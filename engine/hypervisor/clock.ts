@@ -73,9 +73,17 @@ export class Clock {
   /** Heap index of each slot's timer. */
   private pos = new Int32Array(64);
   private readonly slotTimer: (Timer | null)[] = [];
-  /** Indexed timers: the handler and argument of a slot (null handler for a Timer's). */
-  private readonly slotHandler: (TimerHandler | null)[] = [];
-  private slotArg = new Int32Array(64);
+  /**
+   * Per slot, side by side so a fired timer's are one cache line: its handler's number in
+   * `handlers` (-1 for a Timer's slot: slotTimer has it) and its argument.
+   */
+  private slotCall = new Int32Array(128);
+  /**
+   * The owners of indexed timers (a few: the dispatch loop, each credit instance), and
+   * how many slots each has; an entry is let go (null) when its last slot is freed.
+   */
+  private readonly handlers: (TimerHandler | null)[] = [];
+  private readonly handlerSlots: number[] = [];
   /** Slots of timers no longer armed, for reuse. */
   private free = new Int32Array(64);
   private nFree = 0;
@@ -172,9 +180,9 @@ export class Clock {
   /** Fire the heap's top: a Timer, or an indexed timer without touching any object of its own. */
   private fireTop(): void {
     const s = this.hSlot[0]!;
-    const t = this.slotTimer[s];
-    if (t) {
-      this.fire(t);
+    const h = this.slotCall[2 * s]!;
+    if (h < 0) {
+      this.fire(this.slotTimer[s]!);
       return;
     }
     const at = this.hExp[0]!;
@@ -182,7 +190,7 @@ export class Clock {
     this.pos[s] = -1;
     this._now = at;
     this.eventsRun++;
-    this.slotHandler[s]!.fireTimer(this.slotArg[s]!, at);
+    this.handlers[h]!.fireTimer(this.slotCall[2 * s + 1]!, at);
   }
 
   // --- indexed timers ---
@@ -190,9 +198,17 @@ export class Clock {
   /** A new, disarmed indexed timer calling `handler.fireTimer(arg, now)`; returns its id. */
   newIndexed(handler: TimerHandler, arg: number): number {
     const s = this.takeSlot();
+    let h = this.handlers.indexOf(handler);
+    if (h < 0) {
+      h = this.handlers.indexOf(null);
+      if (h < 0) h = this.handlers.length;
+      this.handlers[h] = handler;
+      this.handlerSlots[h] = 0;
+    }
+    this.handlerSlots[h]!++;
     this.slotTimer[s] = null;
-    this.slotHandler[s] = handler;
-    this.slotArg[s] = arg;
+    this.slotCall[2 * s] = h;
+    this.slotCall[2 * s + 1] = arg;
     this.pos[s] = -1;
     // at() numbered every timer it made; keep the numbering the same
     this.seq++;
@@ -202,7 +218,8 @@ export class Clock {
   /** Release an indexed timer (disarming it); its id may be reused. */
   freeIndexed(id: number): void {
     this.cancelIndexed(id);
-    this.slotHandler[id] = null;
+    const h = this.slotCall[2 * id]!;
+    if (--this.handlerSlots[h]! === 0) this.handlers[h] = null;
     this.free[this.nFree++] = id;
   }
 
@@ -271,7 +288,7 @@ export class Clock {
     const cap = this.slotCap * 2;
     this.pos = grown(this.pos, cap);
     this.free = grown(this.free, cap);
-    this.slotArg = grown(this.slotArg, cap);
+    this.slotCall = grown(this.slotCall, 2 * cap);
     this.slotCap = cap;
   }
 
@@ -287,6 +304,7 @@ export class Clock {
     const s = this.takeSlot();
     t.slot = s;
     this.slotTimer[s] = t;
+    this.slotCall[2 * s] = -1;
     const i = this.n++;
     this.hExp[i] = t.expires;
     this.hSeq[i] = t.seq;
