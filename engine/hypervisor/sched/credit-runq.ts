@@ -101,7 +101,13 @@ export class CschedRunqs {
     const pb = cpu * P_STRIDE;
     let pred = -1;
     if (this.sorted) {
-      for (let c = cls; c >= 0 && pred < 0; c--) pred = pc[pb + P_TAIL + c]!;
+      // the last unit of its class, else of the class above, else of BOOST (unrolled:
+      // a loop with a data-dependent exit per wake-up)
+      pred = pc[pb + P_TAIL + cls]!;
+      if (pred < 0 && cls > 0) {
+        pred = pc[pb + P_TAIL + cls - 1]!;
+        if (pred < 0 && cls > 1) pred = pc[pb + P_TAIL]!;
+      }
       pc[pb + P_TAIL + cls] = r;
     } else {
       for (let q = pc[pb + P_HEAD]!; q >= 0 && I[q * I_STRIDE + I_PRI]! >= pri; q = I[q * I_STRIDE + I_RQ_NEXT]!) pred = q;

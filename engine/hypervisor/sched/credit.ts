@@ -219,9 +219,14 @@ export class CreditScheduler implements Scheduler, TimerHandler {
   // --- runqueues -------------------------------------------------------------------
 
   private runqInsert(r: number, cpu: number): void {
+    // a pCPU is on both lists exactly while its runqueue is not empty: only its first
+    // waiting unit adds it (its record is in cache already: insert reads it)
+    const first = this.runq.empty(cpu);
     this.runq.insert(r, cpu);
-    this.queued.add(cpu);
-    this.queuedOnNode.add(cpu, this.topo.cpuNode[cpu]!);
+    if (first) {
+      this.queued.add(cpu);
+      this.queuedOnNode.add(cpu, this.topo.cpuNode[cpu]!);
+    }
   }
 
   private runqRemove(r: number): void {
