@@ -11,8 +11,8 @@
  * sum and max sit side by side in a table of numbers (one cache line per sample, not
  * three; the core gives the host's VcpuTable, so a vCPU's sums are in its own row).
  * A sample is only logged — its row and its ns, two sequential writes — and the log is
- * folded into the counts, sums, maxima and buckets when full or before any read. The
- * fold first orders the samples by row (a stable counting sort on groups of
+ * folded into the counts, sums, maxima and buckets when full or before any read. On a
+ * big host the fold first orders the samples by row (a stable counting sort on groups of
  * 2^GROUP_SHIFT rows), so that it walks the 19 MiB of histograms and the rows' sums
  * forward, a page after the other, instead of a cache line and a TLB miss per sample at
  * random: the rows' loads are independent, and the CPU overlaps their misses, where the
@@ -29,8 +29,10 @@ import { LatencyStats, NBUCKETS, bucketOf, type LatencySummary } from './metrics
  * one (tests, a GUI host) does not carry half a MiB of log.
  */
 const logSizeFor = (rows: number): number => Math.min(32768, Math.max(1024, 2 * rows));
-/** The fold's sort key: rows in groups of 8 (two pages of histogram). */
+/** The fold's sort key: rows in groups of 8 (about a page of histogram). */
 const GROUP_SHIFT = 3;
+/** Histograms above this size (a core's L2) are folded in row order. */
+const SORT_ABOVE_BYTES = 1 << 20;
 
 /** Where the rows' count, sum and maximum live: row r's at r·stride + offset, + 1, + 2. */
 export interface LatencySums {
@@ -144,27 +146,26 @@ export class LatencyTable {
     return s.summary();
   }
 
-  /** Apply the logged samples: by row group, each row's in the order they were recorded. */
+  /**
+   * Apply the logged samples, each row's in the order they were recorded: by row group
+   * when the histograms outgrow a core's L2 (there the walk forward saves a miss per
+   * sample), as logged when they fit in it (there the sort would only cost).
+   */
   private fold(): void {
     const n = this.logN;
     if (n === 0) return;
     this.logN = 0;
+    const sorted = this.cap * NBUCKETS * 2 > SORT_ABOVE_BYTES;
+    if (sorted) this.sortLog(n);
     const rows = this.logRow;
     const nss = this.logNs;
-    // stable counting sort of the entries by row group
-    const at = this.groupAt;
-    const groups = at.length - 1;
-    at.fill(0);
-    for (let k = 0; k < n; k++) at[(rows[k]! >> GROUP_SHIFT) + 1]!++;
-    for (let g = 1; g <= groups; g++) at[g]! += at[g - 1]!;
     const order = this.order;
-    for (let k = 0; k < n; k++) order[at[rows[k]! >> GROUP_SHIFT]!++] = k;
     const c = this.sums.tab.f;
     const stride = this.sums.stride;
     const offset = this.sums.offset;
     const h = this.hist;
     for (let j = 0; j < n; j++) {
-      const k = order[j]!;
+      const k = sorted ? order[j]! : j;
       const row = rows[k]!;
       const ns = nss[k]!;
       const i = row * stride + offset;
@@ -178,6 +179,18 @@ export class LatencyTable {
         this.carry.set(x, (this.carry.get(x) ?? 0) + 1);
       } else h[x] = v;
     }
+  }
+
+  /** `order`: the first n log entries by row group, a stable counting sort. */
+  private sortLog(n: number): void {
+    const rows = this.logRow;
+    const at = this.groupAt;
+    const groups = at.length - 1;
+    at.fill(0);
+    for (let k = 0; k < n; k++) at[(rows[k]! >> GROUP_SHIFT) + 1]!++;
+    for (let g = 1; g <= groups; g++) at[g]! += at[g - 1]!;
+    const order = this.order;
+    for (let k = 0; k < n; k++) order[at[rows[k]! >> GROUP_SHIFT]!++] = k;
   }
 
   private grow(need: number): void {

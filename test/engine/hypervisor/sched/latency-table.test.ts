@@ -40,15 +40,18 @@ const OP: fc.Arbitrary<Op> = fc.oneof(
 describe('LatencyTable samples logged and folded later', () => {
   it('gives every row exactly what a LatencyStats fed the same samples gives, across folds, resets, reused rows and growth', () => {
     fc.assert(
-      fc.property(fc.array(OP, { maxLength: 40 }), fc.boolean(), fc.array(fc.nat(40), { minLength: SLOTS, maxLength: SLOTS }), (ops, shared, gaps) => {
+      fc.property(fc.array(OP, { maxLength: 40 }), fc.boolean(), fc.array(fc.nat(40), { minLength: SLOTS, maxLength: SLOTS }), fc.boolean(), (ops, shared, gaps, big) => {
         const sums = shared ? sharedSums(7, 3) : undefined;
-        const t = new LatencyTable(1, sums);
+        // small: folded as logged; big: rows from 2040 on, so that the table grows past
+        // 2048 rows (over 1 MiB of buckets) and from then on folds in row-group order
+        const t = new LatencyTable(big ? 2048 : 1, sums);
+        if (big) t.reserve(2040);
         // rows spread apart (other owners' rows between them), in different groups of the fold's sort
         const rows = gaps.map((gap) => {
           for (let k = 0; k < gap; k++) t.alloc();
           return t.alloc();
         });
-        let extra = gaps.reduce((a, b) => a + b, 0);
+        let extra = gaps.reduce((a, b) => a + b, 0) + (big ? 2040 : 0);
         sums?.tab.ensure(SLOTS + extra);
         const ref = rows.map(() => new LatencyStats());
         for (const op of ops) {
