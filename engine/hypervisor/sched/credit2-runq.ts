@@ -79,19 +79,3 @@ export class RunqLoads {
     this.freeSlots.push(slot);
   }
 }
-
-/**
- * cpumask_cycle(rq->pick_bias, mask) over the runqueue's pCPUs that pass `ok`: the first
- * after the bias in cpu order, wrapping (the bias itself last); -1 if none.
- */
-export function cycleBias(rq: Runq, ok: (cpu: number) => boolean): number {
-  const cpus = rq.cpus;
-  const n = cpus.length;
-  let k = 0;
-  while (k < n && cpus[k]! <= rq.pickBias) k++;
-  for (let i = 0; i < n; i++) {
-    const c = cpus[(k + i) % n]!;
-    if (ok(c)) return c;
-  }
-  return -1;
-}

@@ -37,13 +37,6 @@
  *   10 ms (cap period) to cap% of the period. Running vCPUs take budget from the
  *   domain in slices; a vCPU that finds none is "parked" until the next refill.
  *
- * The code is in layers, one concept a file, each a class extending the one before:
- * credit2-runqueues.ts (state, runqueue arrangement), credit2-load.ts (load tracking),
- * credit2-credits.ts (credits, reset, runtime), credit2-budget.ts (caps),
- * credit2-balance.ts (balance_load), credit2-tickle.ts (res_pick, runq_tickle), and
- * here the scheduler's hooks (wake, sleep, do_schedule, insert, remove, parameters).
- * Constants and the typed tables' layouts (const enums) are in credit2-layout.ts.
- *
  * Where this differs from Xen 4.17's credit2.c, on purpose:
  * - Credits, budgets and loads are floating-point ns (Xen: integers, t2c_update's
  *   residual, Q18 loads on a 1024 ns grain with shifts): the last bits differ, so an
@@ -60,60 +53,310 @@
  * - An affinity change detaches and re-attaches the unit (res_pick again), as
  *   vcpu_set_affinity() ends in sched_unit_migrate_finish() -> res_pick in Xen.
  */
-import { MICROSECS, MILLISECS, type STime } from '../clock';
+import { MICROSECS, MILLISECS, type STime, type Timer, type Clock } from '../clock';
 import { XenError } from '../errno';
+import type { Topology } from '../topology';
 import type { SchedDomainRec, Unit } from './core';
-import { removeAt } from './queue';
-import { cycleBias, Runq } from './credit2-runq';
-import { C2Dom, C2UnitRef } from './credit2-units';
+import { insertAt, removeAt } from './queue';
+import { Runq, RunqLoads } from './credit2-runq';
+import { C2Dom, C2UnitRef, C2Units } from './credit2-units';
 import {
+  SCHED_DEFAULT_RATELIMIT_US,
+  XEN_SCHEDULER_ID,
   XEN_SYSCTL_SCHED_RATELIMIT_MAX,
   XEN_SYSCTL_SCHED_RATELIMIT_MIN,
   type DomainSchedOp,
   type DomainSchedResult,
   type PoolSchedOp,
   type PoolSchedParams,
+  type SchedCoreApi,
   type Scheduler,
 } from './scheduler';
-import {
-  C2,
-  CSCHED2_CAP_PERIOD_MS,
-  CSCHED2_CREDIT_INIT,
-  CSCHED2_CREDIT_RESET,
-  CSCHED2_DEFAULT_WEIGHT,
-  CSCHED2_IDLE_CREDIT,
-  CSCHED2_MIGRATE_COMPENSATION,
-  CSCHED2_MIGRATE_RESIST,
-  CSCHED2_MIN_TIMER,
-  F,
-  I,
-  P,
-} from './credit2-layout';
-import { Credit2Tickle } from './credit2-tickle';
 
-export {
-  BALANCE_OVER_TOLERANCE,
-  BALANCE_UNDER_TOLERANCE,
-  CSCHED2_CAP_PERIOD_MS,
-  CSCHED2_CARRYOVER_MAX,
-  CSCHED2_CREDIT_INIT,
-  CSCHED2_CREDIT_MIN,
-  CSCHED2_CREDIT_RESET,
-  CSCHED2_DEFAULT_WEIGHT,
-  CSCHED2_IDLE_CREDIT,
-  CSCHED2_MAX_TIMER,
-  CSCHED2_MIGRATE_COMPENSATION,
-  CSCHED2_MIGRATE_RESIST,
-  CSCHED2_MIN_TIMER,
-  CSCHED2_RATELIMIT_TICKLE_TOLERANCE,
-  LOADAVG_PRECISION_SHIFT,
-  LOADAVG_WINDOW_SHIFT,
-  MAX_CPUS_RUNQ,
-  type Credit2Options,
-  type Credit2RunqueueKind,
-} from './credit2-layout';
+export const CSCHED2_DEFAULT_WEIGHT = 256;
+export const CSCHED2_MIN_TIMER = MICROSECS(500);
+export const CSCHED2_CREDIT_INIT = MILLISECS(10);
+export const CSCHED2_CREDIT_MIN = -CSCHED2_CREDIT_INIT;
+export const CSCHED2_IDLE_CREDIT = CSCHED2_CREDIT_MIN - 1;
+export const CSCHED2_CARRYOVER_MAX = CSCHED2_MIN_TIMER;
+export const CSCHED2_MIGRATE_RESIST = MICROSECS(500);
+export const CSCHED2_MIGRATE_COMPENSATION = MICROSECS(50);
+export const CSCHED2_RATELIMIT_TICKLE_TOLERANCE = MICROSECS(50);
+export const CSCHED2_CREDIT_RESET = 0;
+export const CSCHED2_MAX_TIMER = CSCHED2_CREDIT_INIT;
+export const CSCHED2_CAP_PERIOD_MS = 10;
+export const MAX_CPUS_RUNQ = 16;
+export const LOADAVG_WINDOW_SHIFT = 30;
+export const LOADAVG_PRECISION_SHIFT = 18;
+/** credit2_balance_under / credit2_balance_over (in powers of two of one vCPU of load). */
+export const BALANCE_UNDER_TOLERANCE = 0;
+export const BALANCE_OVER_TOLERANCE = -3;
 
-export class Credit2Scheduler extends Credit2Tickle implements Scheduler {
+export type Credit2RunqueueKind = 'cpu' | 'core' | 'socket' | 'node' | 'all';
+
+export interface Credit2Options {
+  runqueue?: Credit2RunqueueKind;
+  maxCpusRunqueue?: number;
+  ratelimitUs?: number;
+}
+
+const W = 2 ** LOADAVG_WINDOW_SHIFT;
+const P = 2 ** LOADAVG_PRECISION_SHIFT;
+/** 1/W: W is a power of two, so x * INV_W is exactly x / W, without a division per update. */
+const INV_W = 1 / W;
+
+/**
+ * A unit's record in the table (credit2-units.ts), 64 bytes at the unit's idx: five
+ * doubles in `tf` from idx·F.STRIDE (ns; avgload in Q18 fixed point), then six integers
+ * in `ti` from idx·I.STRIDE. Const enums, so the offsets are numbers in the code.
+ */
+const enum F {
+  STRIDE = 8,
+  CREDIT = 0,
+  START_TIME = 1,
+  /** When the current run started (for the ratelimit). */
+  RUN_START = 2,
+  AVGLOAD = 3,
+  LOAD_LAST_UPDATE = 4,
+}
+const enum I {
+  STRIDE = 16,
+  WEIGHT = 10,
+  /** C2 flags. */
+  FLAGS = 11,
+  /** The pCPU tickled to run it, -1 if none. */
+  TICKLED_CPU = 12,
+  /** v->processor, mirrored: every write to Unit.processor while it is in credit2 is known here. */
+  PROCESSOR = 13,
+  /** Its runqueue's slot, -1 when assigned to none (svc->rqd). */
+  RQD = 14,
+  /** 1 while the unit wants to run (queued, running, parked). */
+  LOAD = 15,
+}
+/** A record's flags. */
+const enum C2 {
+  /** On its runqueue's list of waiting units. */
+  ON_RUNQ = 1,
+  /** Parked: its domain is out of budget (park_unit). */
+  PARKED = 2,
+  /** has_cap(): its domain has a cap, its budget is in the table's `budget`. */
+  CAPPED = 4,
+  /**
+   * Running on a pCPU (the core's Unit.pcpu ≥ 0). That pCPU is its I.PROCESSOR: the core
+   * sets v->processor when it starts running it, and credit2 moves only units that do not run.
+   */
+  RUNNING = 8,
+  /** Unit.hardAll when it joined: hard affinity needs no test. */
+  HARD_ALL = 16,
+  /** Unit.hasSoft when it joined: soft affinity is worth testing. */
+  HAS_SOFT = 32,
+  /** Its soft affinity (cpu_soft_affinity, as set) is every pCPU, when it joined. */
+  SOFT_ALL = 64,
+}
+/** A runqueue's load row (credit2-runq.ts RunqLoads), by its slot. */
+const enum RQ {
+  STRIDE = 4,
+  /** Units that want to run (instload). */
+  LOAD = 0,
+  AVGLOAD = 1,
+  /** The average used for balancing: also moved along with the units assigned (b_avgload). */
+  B_AVGLOAD = 2,
+  LOAD_LAST_UPDATE = 3,
+}
+
+const byNumber = (a: number, b: number): number => a - b;
+
+/**
+ * cpumask_cycle(rq->pick_bias, mask) over the runqueue's pCPUs that pass `ok`: the first
+ * after the bias in cpu order, wrapping (the bias itself last); -1 if none.
+ */
+function cycleBias(rq: Runq, ok: (cpu: number) => boolean): number {
+  const cpus = rq.cpus;
+  const n = cpus.length;
+  let k = 0;
+  while (k < n && cpus[k]! <= rq.pickBias) k++;
+  for (let i = 0; i < n; i++) {
+    const c = cpus[(k + i) % n]!;
+    if (ok(c)) return c;
+  }
+  return -1;
+}
+
+/** cpumask_test_cpu(cpu, unit->cpu_soft_affinity): the mask as set, not met with hard affinity. */
+const inSoftMask = (u: Unit, cpu: number): boolean => (u.vcpu.softAffinity.bits[cpu >>> 5]! & (1 << (cpu & 31))) !== 0;
+
+export class Credit2Scheduler implements Scheduler {
+  readonly name = 'credit2';
+  readonly id = XEN_SCHEDULER_ID.credit2;
+  slice: STime = -1;
+  ratelimitUs: number;
+  readonly runqueueKind: Credit2RunqueueKind;
+  readonly maxCpusRunqueue: number;
+  private readonly rqs: Runq[] = [];
+  /** The slots of `rqs`, in the same order (balance_load walks these). */
+  private readonly rqSlots: number[] = [];
+  private readonly rqBySlot: (Runq | null)[] = [];
+  private readonly rqByKey = new Map<string, Runq>();
+  private readonly rqOf: (Runq | null)[];
+  /** Per pCPU: its runqueue's slot, -1 when it has none. */
+  private readonly rqSlotOf: Int32Array;
+  /** Per pCPU: idle (rqd->idle), tickled (rqd->tickled). */
+  private readonly idleCpu: Uint8Array;
+  private readonly tickledCpu: Uint8Array;
+  /** Per pCPU: the idx of the unit it runs, -1 when idle (curr_on_cpu(), as this scheduler last handed it out). */
+  private readonly curIdx: Int32Array;
+  /**
+   * Per pCPU: when its current unit started running (that unit's F.RUN_START, which does
+   * not change while it runs). runq_tickle's ratelimit test reads it for every busy pCPU
+   * of the runqueue and most of them stop there: 16 pCPUs' values are two cache lines
+   * instead of 16 units' records.
+   */
+  private readonly curRunStart: Float64Array;
+  private ratelimitNs: number;
+  private readonly doms = new Set<C2Dom>();
+  private readonly t = new C2Units(F.STRIDE);
+  /** The table's views (refreshed when it grows, in insertUnit). */
+  private ti = this.t.i;
+  private tf = this.t.f;
+  private readonly rqLoads = new RunqLoads(RQ.STRIDE);
+  /** Runqueue load balancing moves done (for metrics/tests). */
+  migrations = 0;
+
+  constructor(
+    private readonly core: SchedCoreApi,
+    private readonly clock: Clock,
+    private readonly topo: Topology,
+    opts: Credit2Options = {},
+  ) {
+    this.ratelimitUs = opts.ratelimitUs ?? SCHED_DEFAULT_RATELIMIT_US;
+    this.runqueueKind = opts.runqueue ?? 'socket';
+    this.maxCpusRunqueue = opts.maxCpusRunqueue ?? MAX_CPUS_RUNQ;
+    this.rqOf = new Array<Runq | null>(core.nrCpus).fill(null);
+    this.rqSlotOf = new Int32Array(core.nrCpus).fill(-1);
+    this.idleCpu = new Uint8Array(core.nrCpus);
+    this.tickledCpu = new Uint8Array(core.nrCpus);
+    this.curIdx = new Int32Array(core.nrCpus).fill(-1);
+    this.curRunStart = new Float64Array(core.nrCpus);
+    this.ratelimitNs = MICROSECS(this.ratelimitUs);
+  }
+
+  private setIdle(rq: Runq, cpu: number, idle: boolean): void {
+    const v = idle ? 1 : 0;
+    if (this.idleCpu[cpu] === v) return;
+    this.idleCpu[cpu] = v;
+    rq.nIdle += idle ? 1 : -1;
+  }
+
+  /** The unit may run on `cpu` (hard affinity; the flag spares the mask test). */
+  private hardOk(idx: number, cpu: number): boolean {
+    return (this.ti[idx * I.STRIDE + I.FLAGS]! & C2.HARD_ALL) !== 0 || this.t.unit[idx]!.hardOk(cpu);
+  }
+
+  // --- runqueue arrangement --------------------------------------------------------
+
+  /** Which runqueue a pCPU belongs to: the topology group, split evenly under the cap. */
+  private rqKey(cpu: number): string {
+    const t = this.topo;
+    let group: number[];
+    let key: string;
+    switch (this.runqueueKind) {
+      case 'cpu':
+        return `cpu${cpu}`;
+      case 'core':
+        return `core${t.cpuSocket[cpu]}.${t.cpuCore[cpu]}`;
+      case 'socket': {
+        const s = t.cpuSocket[cpu]!;
+        const per = t.coresPerSocket * t.threadsPerCore;
+        group = [s * per, per];
+        key = `socket${s}`;
+        break;
+      }
+      case 'node': {
+        const n = t.cpuNode[cpu]!;
+        const per = (t.sockets / t.nrNodes) * t.coresPerSocket * t.threadsPerCore;
+        group = [n * per, per];
+        key = `node${n}`;
+        break;
+      }
+      case 'all':
+        group = [0, t.nrCpus];
+        key = 'all';
+        break;
+    }
+    const [first, size] = group as [number, number];
+    const nrq = Math.ceil(size / this.maxCpusRunqueue);
+    if (nrq <= 1) return key;
+    // keep hyperthread siblings together: split on core boundaries
+    const thr = t.threadsPerCore;
+    const cores = size / thr;
+    const coreRank = Math.floor((cpu - first) / thr);
+    return `${key}.${Math.floor((coreRank * nrq) / cores)}`;
+  }
+
+  initPcpu(cpu: number, now: STime): void {
+    const key = this.rqKey(cpu);
+    let rq = this.rqByKey.get(key);
+    if (!rq) {
+      const slot = this.rqLoads.alloc();
+      this.rqLoads.f[slot * RQ.STRIDE + RQ.LOAD_LAST_UPDATE] = now;
+      rq = new Runq(this.rqs.length, key, slot, this.t.unit);
+      // rqd->pick_bias starts at the runqueue's first pCPU (cpu_add_to_runqueue)
+      rq.pickBias = cpu;
+      this.rqs.push(rq);
+      this.rqSlots.push(slot);
+      while (this.rqBySlot.length <= slot) this.rqBySlot.push(null);
+      this.rqBySlot[slot] = rq;
+      this.rqByKey.set(key, rq);
+    }
+    rq.cpus.push(cpu);
+    rq.cpus.sort(byNumber);
+    this.setIdle(rq, cpu, true);
+    this.rqOf[cpu] = rq;
+    this.rqSlotOf[cpu] = rq.slot;
+  }
+
+  deinitPcpu(cpu: number): void {
+    const rq = this.rqOf[cpu];
+    if (!rq) return;
+    rq.cpus.splice(rq.cpus.indexOf(cpu), 1);
+    this.setIdle(rq, cpu, false);
+    this.tickledCpu[cpu] = 0;
+    this.rqOf[cpu] = null;
+    this.rqSlotOf[cpu] = -1;
+    this.curIdx[cpu] = -1;
+    if (rq.cpus.length === 0) {
+      if (rq.svc.length > 0) throw new Error(`credit2: runqueue ${rq.id} still has units`);
+      const i = this.rqs.indexOf(rq);
+      this.rqs.splice(i, 1);
+      this.rqSlots.splice(i, 1);
+      this.rqBySlot[rq.slot] = null;
+      this.rqLoads.free(rq.slot);
+      this.rqByKey.delete(rq.key);
+    }
+  }
+
+  /** Runqueues as `xl dmesg` / debug-keys 'r' would list them: id and pCPUs. */
+  runqueues(): { id: number; cpus: number[]; load: number; avgload: number; nrUnits: number }[] {
+    const now = this.clock.now;
+    return this.rqs.map((rq) => {
+      this.updateRunqLoad(rq.slot, 0, now);
+      const b = rq.slot * RQ.STRIDE;
+      const rf = this.rqLoads.f;
+      return { id: rq.id, cpus: [...rq.cpus], load: rf[b + RQ.LOAD]!, avgload: rf[b + RQ.AVGLOAD]! / P, nrUnits: rq.svc.length };
+    });
+  }
+
+  /** The arrangement and each runqueue's pCPUs, read without touching the load averages. */
+  arrangement(): { kind: Credit2RunqueueKind; maxCpusRunqueue: number; runqueues: { id: number; cpus: number[] }[] } {
+    return { kind: this.runqueueKind, maxCpusRunqueue: this.maxCpusRunqueue, runqueues: this.rqs.map((rq) => ({ id: rq.id, cpus: [...rq.cpus] })) };
+  }
+
+  runqueueOf(cpu: number): number {
+    return this.rqOf[cpu]?.id ?? -1;
+  }
+
+  // --- domains and units -----------------------------------------------------------
+
   insertDomain(d: SchedDomainRec): void {
     if (!(d.priv instanceof C2Dom)) d.priv = new C2Dom(CSCHED2_DEFAULT_WEIGHT);
     this.doms.add(d.priv as C2Dom);
@@ -124,6 +367,17 @@ export class Credit2Scheduler extends Credit2Tickle implements Scheduler {
     if (sd.replTimer) this.clock.cancel(sd.replTimer);
     this.doms.delete(sd);
   }
+
+  /** The unit's row in this scheduler's table, -1 if it has none (never inserted here). */
+  private rowOf(u: Unit): number {
+    const ref = u.priv;
+    return ref instanceof C2UnitRef && ref.units === this.t ? ref.idx : -1;
+  }
+
+  private readonly rqdOfIdx = (idx: number): Runq | null => {
+    const s = this.ti[idx * I.STRIDE + I.RQD]!;
+    return s >= 0 ? this.rqBySlot[s]! : null;
+  };
 
   /** csched2_alloc_udata(): a new record for `u` at its idx, as a new unit of domain `sd` starts. */
   private freshRecord(u: Unit, sd: C2Dom): void {
@@ -189,6 +443,404 @@ export class Credit2Scheduler extends Credit2Tickle implements Scheduler {
     this.t.dom[idx]!.nrUnits--;
   }
 
+  private assign(idx: number, rq: Runq): void {
+    this.ti[idx * I.STRIDE + I.RQD] = rq.slot;
+    rq.svc.push(idx);
+    rq.addWeight(this.ti[idx * I.STRIDE + I.WEIGHT]!);
+    // expected new load with this unit
+    const rf = this.rqLoads.f;
+    const b = rq.slot * RQ.STRIDE + RQ.B_AVGLOAD;
+    rf[b] = rf[b]! + this.tf[idx * F.STRIDE + F.AVGLOAD]!;
+  }
+
+  private deassign(idx: number): void {
+    const r = idx * I.STRIDE;
+    const rq = this.rqBySlot[this.ti[r + I.RQD]!]!;
+    removeAt(rq.svc, rq.svc.indexOf(idx));
+    rq.removeWeight(this.ti[r + I.WEIGHT]!);
+    const rf = this.rqLoads.f;
+    const b = rq.slot * RQ.STRIDE + RQ.B_AVGLOAD;
+    rf[b] = Math.max(0, rf[b]! - this.tf[idx * F.STRIDE + F.AVGLOAD]!);
+    this.ti[r + I.RQD] = -1;
+  }
+
+  /** Off the runqueue / parked list, load −1 (sleep, removal). */
+  private dequeue(idx: number, now: STime): void {
+    const ti = this.ti;
+    const r = idx * I.STRIDE;
+    if (ti[r + I.FLAGS]! & C2.ON_RUNQ) this.runqRemove(idx);
+    if (ti[r + I.FLAGS]! & C2.PARKED) {
+      const list = this.t.dom[idx]!.parked;
+      const i = list.indexOf(idx);
+      if (i >= 0) removeAt(list, i);
+      ti[r + I.FLAGS] = ti[r + I.FLAGS]! & ~C2.PARKED;
+    }
+    const s = ti[r + I.RQD]!;
+    if (ti[r + I.LOAD]! > 0 && s >= 0) this.updateLoad(idx, s, -1, now);
+  }
+
+  // --- load tracking (update_runq_load / update_svc_load) --------------------------
+
+  private updateRunqLoad(slot: number, change: number, now: STime): void {
+    const rf = this.rqLoads.f;
+    const b = slot * RQ.STRIDE;
+    const delta = now - rf[b + RQ.LOAD_LAST_UPDATE]!;
+    const load = rf[b + RQ.LOAD]!;
+    if (delta >= W) rf[b + RQ.AVGLOAD] = rf[b + RQ.B_AVGLOAD] = load * P;
+    else if (delta > 0) {
+      rf[b + RQ.AVGLOAD] = (delta * load * P + (W - delta) * rf[b + RQ.AVGLOAD]!) * INV_W;
+      rf[b + RQ.B_AVGLOAD] = (delta * load * P + (W - delta) * rf[b + RQ.B_AVGLOAD]!) * INV_W;
+    }
+    rf[b + RQ.LOAD] = load + change;
+    rf[b + RQ.LOAD_LAST_UPDATE] = now;
+  }
+
+  private updateSvcLoad(idx: number, change: number, now: STime): void {
+    const tf = this.tf;
+    const b = idx * F.STRIDE;
+    const r = idx * I.STRIDE + I.LOAD;
+    const load = this.ti[r]!;
+    const delta = now - tf[b + F.LOAD_LAST_UPDATE]!;
+    if (delta >= W) tf[b + F.AVGLOAD] = load * P;
+    else if (delta > 0) tf[b + F.AVGLOAD] = (delta * load * P + (W - delta) * tf[b + F.AVGLOAD]!) * INV_W;
+    this.ti[r] = load + change;
+    tf[b + F.LOAD_LAST_UPDATE] = now;
+  }
+
+  private updateLoad(idx: number, slot: number, change: number, now: STime): void {
+    this.updateRunqLoad(slot, change, now);
+    this.updateSvcLoad(idx, change, now);
+  }
+
+  // --- runqueue --------------------------------------------------------------------
+
+  private runqInsert(idx: number): void {
+    const q = this.rqBySlot[this.ti[idx * I.STRIDE + I.RQD]!]!.q;
+    const tf = this.tf;
+    const cr = tf[idx * F.STRIDE + F.CREDIT]!;
+    let lo = 0;
+    let hi = q.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (tf[q[mid]! * F.STRIDE + F.CREDIT]! >= cr) lo = mid + 1;
+      else hi = mid;
+    }
+    insertAt(q, lo, idx);
+    this.ti[idx * I.STRIDE + I.FLAGS] = this.ti[idx * I.STRIDE + I.FLAGS]! | C2.ON_RUNQ;
+  }
+
+  private runqRemove(idx: number): void {
+    const q = this.rqBySlot[this.ti[idx * I.STRIDE + I.RQD]!]!.q;
+    const i = q.indexOf(idx);
+    if (i >= 0) removeAt(q, i);
+    this.ti[idx * I.STRIDE + I.FLAGS] = this.ti[idx * I.STRIDE + I.FLAGS]! & ~C2.ON_RUNQ;
+  }
+
+  // --- credits and budget ----------------------------------------------------------
+
+  private burnCredits(rq: Runq, idx: number, now: STime): void {
+    const tf = this.tf;
+    const b = idx * F.STRIDE;
+    const delta = now - tf[b + F.START_TIME]!;
+    if (delta <= 0) {
+      tf[b + F.START_TIME] = now;
+      return;
+    }
+    const r = idx * I.STRIDE;
+    let credit = tf[b + F.CREDIT]! - (delta * rq.maxWeight) / this.ti[r + I.WEIGHT]!;
+    if (credit < CSCHED2_CREDIT_MIN) credit = CSCHED2_CREDIT_MIN;
+    tf[b + F.CREDIT] = credit;
+    if (this.ti[r + I.FLAGS]! & C2.CAPPED) this.t.budget[idx] = this.t.budget[idx]! - delta;
+    tf[b + F.START_TIME] = now;
+  }
+
+  /** unit_grab_budget(): take a slice of the domain's budget; false if none is left. */
+  private grabBudget(idx: number): boolean {
+    // an uncapped unit is answered without touching the domain
+    if ((this.ti[idx * I.STRIDE + I.FLAGS]! & C2.CAPPED) === 0) return true;
+    const budget = this.t.budget;
+    if (budget[idx]! > 0) return true;
+    const sd = this.t.dom[idx]!;
+    if (sd.cap === 0) return true;
+    // what the unit overran (its budget is <= 0) is taken from the domain's
+    sd.budget += budget[idx]!;
+    if (sd.budget > 0) {
+      const quota = this.t.budgetQuota[idx]!;
+      const take = sd.budget >= quota ? quota : sd.budget;
+      budget[idx] = take;
+      sd.budget -= take;
+      return true;
+    }
+    // none left: the caller parks it (park_unit)
+    budget[idx] = 0;
+    return false;
+  }
+
+  /** unit_return_budget(): give back what was not used; unpark others. */
+  private returnBudget(idx: number, now: STime): void {
+    if ((this.ti[idx * I.STRIDE + I.FLAGS]! & C2.CAPPED) === 0) return;
+    const sd = this.t.dom[idx]!;
+    if (sd.cap === 0) return;
+    const b = this.t.budget[idx]!;
+    if (b > 0) {
+      sd.budget += b;
+      this.t.budget[idx] = 0;
+      if (sd.budget > 0 && sd.parked.length > 0) this.unpark(sd, now);
+    }
+  }
+
+  private park(idx: number): void {
+    const r = idx * I.STRIDE + I.FLAGS;
+    if (this.ti[r]! & C2.PARKED) return;
+    this.ti[r] = this.ti[r]! | C2.PARKED;
+    this.t.dom[idx]!.parked.push(idx);
+  }
+
+  private unpark(sd: C2Dom, now: STime): void {
+    const list = sd.parked.splice(0);
+    const ti = this.ti;
+    for (const idx of list) {
+      const r = idx * I.STRIDE;
+      ti[r + I.FLAGS] = ti[r + I.FLAGS]! & ~C2.PARKED;
+      const slot = ti[r + I.RQD]!;
+      if (this.core.awake(idx) && (ti[r + I.FLAGS]! & (C2.RUNNING | C2.ON_RUNQ)) === 0 && slot >= 0) {
+        // unpark_parked_units(): counted in the load again, queued, tickle
+        this.updateLoad(idx, slot, 1, now);
+        this.runqInsert(idx);
+        this.tickle(idx, now);
+      }
+    }
+  }
+
+  /**
+   * replenish_domain_budget(): tot_budget more each period; a domain still at or below 0
+   * (it overran by more than a period's budget) unparks nobody and waits for the next.
+   */
+  private replenish(sd: C2Dom, now: STime): void {
+    sd.budget += sd.totBudget;
+    if (sd.budget <= 0) return;
+    if (sd.budget > sd.totBudget) sd.budget = sd.totBudget;
+    if (sd.parked.length > 0) this.unpark(sd, now);
+  }
+
+  private resetCredit(rq: Runq, snext: number, now: STime): void {
+    const tf = this.tf;
+    const ti = this.ti;
+    // reset_credit() in Xen 4.17: burn_credits() never takes a credit below
+    // CSCHED2_CREDIT_MIN (-CSCHED2_CREDIT_INIT), and a snext sunk to it gets twice
+    // CSCHED2_CREDIT_INIT, so that it is in the black again
+    const add = tf[snext * F.STRIDE + F.CREDIT]! <= CSCHED2_CREDIT_MIN ? 2 * CSCHED2_CREDIT_INIT : CSCHED2_CREDIT_INIT;
+    const svc = rq.svc;
+    for (let k = 0; k < svc.length; k++) {
+      const idx = svc[k]!;
+      const fl = ti[idx * I.STRIDE + I.FLAGS]!;
+      if (fl & C2.RUNNING && idx !== snext) {
+        this.burnCredits(rq, idx, now);
+        if (fl & C2.CAPPED && this.t.budget[idx]! <= 0) this.core.tickle(ti[idx * I.STRIDE + I.PROCESSOR]!);
+      }
+      const b = idx * F.STRIDE;
+      let credit = tf[b + F.CREDIT]! + add;
+      if (credit > CSCHED2_CREDIT_INIT + CSCHED2_CARRYOVER_MAX) credit = CSCHED2_CREDIT_INIT + CSCHED2_CARRYOVER_MAX;
+      tf[b + F.CREDIT] = credit;
+      tf[b + F.START_TIME] = now;
+    }
+    // adding the same amount and clipping at one ceiling keeps the runqueue's order
+  }
+
+  // --- picking pCPUs and tickling --------------------------------------------------
+
+  /**
+   * csched2_res_pick() (Xen 4.17): the runqueue of least b_avgload (as last updated: Xen
+   * reads it without update_runq_load) among those with a pCPU of the unit's soft
+   * affinity, else of its hard affinity (its own runqueue's load less its own), and there
+   * cpumask_cycle(pick_bias, ...): the first such pCPU after the runqueue's bias, idle or
+   * not; the bias moves to it.
+   */
+  pickCpu(u: Unit, _now: STime): number {
+    const idx = this.rowOf(u);
+    const hasSoft = u.hasSoft;
+    const ownSlot = idx >= 0 ? this.ti[idx * I.STRIDE + I.RQD]! : -1;
+    let minLoad = Infinity;
+    let minRq: Runq | null = null;
+    let minSLoad = Infinity;
+    let minSRq: Runq | null = null;
+    const rf = this.rqLoads.f;
+    for (const rq of this.rqs) {
+      let hard = false;
+      let soft = false;
+      for (const c of rq.cpus) {
+        if (u.hardOk(c)) {
+          hard = true;
+          if (!hasSoft || u.softOk(c)) {
+            soft = true;
+            break;
+          }
+        }
+      }
+      if (!hard) continue;
+      let load = rf[rq.slot * RQ.STRIDE + RQ.B_AVGLOAD]!;
+      if (ownSlot === rq.slot) load = Math.max(0, load - this.tf[idx * F.STRIDE + F.AVGLOAD]!);
+      if (hasSoft && soft && load < minSLoad) {
+        minSLoad = load;
+        minSRq = rq;
+      }
+      if (load < minLoad) {
+        minLoad = load;
+        minRq = rq;
+      }
+    }
+    const rq = hasSoft && minSRq ? minSRq : minRq;
+    const proc = u.processor;
+    if (!rq) return proc;
+    const useSoft = hasSoft && rq === minSRq;
+    let first = cycleBias(rq, useSoft ? (c) => u.softOk(c) : (c) => u.hardOk(c));
+    if (first < 0) first = rq.cpus.find((c) => u.hardOk(c)) ?? rq.cpus[0]!;
+    rq.pickBias = first;
+    return first;
+  }
+
+  /** runq_tickle(): find a pCPU for a unit just queued, preempting if worth it. */
+  private tickle(idx: number, now: STime): void {
+    const ti = this.ti;
+    const tf = this.tf;
+    const r = idx * I.STRIDE;
+    const rq = this.rqBySlot[ti[r + I.RQD]!]!;
+    const cpus = rq.cpus;
+    const fl = ti[r + I.FLAGS]!;
+    const hasSoft = (fl & C2.HAS_SOFT) !== 0;
+    const hardAll = (fl & C2.HARD_ALL) !== 0;
+    const softAll = (fl & C2.SOFT_ALL) !== 0;
+    // the unit itself is only needed for an affinity mask test
+    const u = hardAll && softAll ? null : this.t.unit[idx]!;
+    const proc = ti[r + I.PROCESSOR]!;
+    const tickled = this.tickledCpu;
+    // 1. idle pCPUs, per affinity step (soft first when the unit has a soft affinity,
+    // then hard): a pCPU of a fully idle core (rqd->smt_idle), then any idle untickled
+    // one, each time the unit's processor if it qualifies, else the next one after it
+    // (cpumask_test_or_cycle), as Xen 4.17's runq_tickle() does
+    if (rq.nIdle > 0) {
+      let best = -1;
+      for (let step = hasSoft ? 0 : 1; step < 2 && best < 0; step++) {
+        const soft = step === 0;
+        best = this.idleFrom(rq, proc, idx, soft, true);
+        if (best < 0) best = this.idleFrom(rq, proc, idx, soft, false);
+      }
+      if (best >= 0) {
+        this.tickleCpu(best, idx);
+        return;
+      }
+    }
+    // 2. a busy, untickled pCPU whose unit the newcomer may preempt, by tickle_score():
+    // first the unit's processor, taken at once if its score is above 0 and it is in the
+    // unit's soft affinity (every pCPU when none is set); then the others, the best score
+    const credit = tf[idx * F.STRIDE + F.CREDIT]!;
+    let best = -1;
+    let max = 0;
+    if (this.rqSlotOf[proc] === rq.slot && tickled[proc] === 0 && (hardAll || u!.hardOk(proc))) {
+      const score = this.tickleScore(proc, proc, credit, u, softAll, rq.maxWeight, now);
+      if (score > 0) {
+        if (softAll || inSoftMask(u!, proc)) {
+          this.tickleCpu(proc, idx);
+          return;
+        }
+        max = score;
+        best = proc;
+      }
+    }
+    for (const c of cpus) {
+      if (c === proc || tickled[c] === 1 || (!hardAll && !u!.hardOk(c))) continue;
+      const score = this.tickleScore(c, proc, credit, u, softAll, rq.maxWeight, now);
+      if (score > max) {
+        max = score;
+        best = c;
+      }
+    }
+    if (best >= 0) this.tickleCpu(best, idx);
+  }
+
+  /**
+   * tickle_score() (Xen 4.17): how much a unit with `credit` (processor `proc`, affinity
+   * of `u`) gains by preempting the unit running on `c`; -1 if `c` runs none, or one that
+   * has not run more than the ratelimit less CSCHED2_RATELIMIT_TICKLE_TOLERANCE. A score
+   * above 0 gets CSCHED2_CREDIT_INIT more if `c` is in the new unit's soft affinity, and
+   * as much again if it is not in the running unit's.
+   * Xen burns the running unit's credits here (burn_credits); this reads what they would
+   * be and writes nothing: the same value, burnt later in one step instead of two.
+   */
+  private tickleScore(c: number, proc: number, credit: number, u: Unit | null, softAll: boolean, maxWeight: number, now: STime): number {
+    const tf = this.tf;
+    const ti = this.ti;
+    let cur: number;
+    let runStart: number;
+    if (c === this.switchedCpu) {
+      cur = this.switchedTo;
+      if (cur < 0) return -1;
+      runStart = tf[cur * F.STRIDE + F.RUN_START]!;
+    } else {
+      cur = this.curIdx[c]!;
+      if (cur < 0) return -1;
+      runStart = this.curRunStart[c]!;
+    }
+    const rl = this.ratelimitNs;
+    // is_preemptable(): run for MORE than the ratelimit less the tolerance
+    if (rl > CSCHED2_RATELIMIT_TICKLE_TOLERANCE && now - runStart <= rl - CSCHED2_RATELIMIT_TICKLE_TOLERANCE) return -1;
+    const cb = cur * F.STRIDE;
+    let curCredit = tf[cb + F.CREDIT]! - (now - tf[cb + F.START_TIME]!) * (maxWeight / ti[cur * I.STRIDE + I.WEIGHT]!);
+    if (curCredit < CSCHED2_CREDIT_MIN) curCredit = CSCHED2_CREDIT_MIN;
+    let score = credit - curCredit;
+    if (c !== proc) score -= CSCHED2_MIGRATE_RESIST;
+    if (score > 0) {
+      if (softAll || inSoftMask(u!, c)) score += CSCHED2_CREDIT_INIT;
+      if ((ti[cur * I.STRIDE + I.FLAGS]! & C2.SOFT_ALL) === 0 && !inSoftMask(this.t.unit[cur]!, c)) score += CSCHED2_CREDIT_INIT;
+    }
+    return score;
+  }
+
+  /**
+   * cpumask_test_or_cycle(proc, mask) over the runqueue's idle, untickled pCPUs the unit
+   * may use (its soft affinity, or its hard one), only those of fully idle cores if
+   * `smt`: `proc` if it is one, else the first after it in cpu order, wrapping; -1 if none.
+   */
+  private idleFrom(rq: Runq, proc: number, idx: number, soft: boolean, smt: boolean): number {
+    const cpus = rq.cpus;
+    const n = cpus.length;
+    // where the walk starts: proc, or the first pCPU after it
+    let start = 0;
+    while (start < n && cpus[start]! < proc) start++;
+    if (start === n) start = 0;
+    for (let k = 0; k < n; k++) {
+      const c = cpus[(start + k) % n]!;
+      if (this.idleCpu[c] !== 1 || this.tickledCpu[c] === 1) continue;
+      if (soft ? !this.t.unit[idx]!.softOk(c) : !this.hardOk(idx, c)) continue;
+      if (smt && !this.smtIdle(rq, c)) continue;
+      return c;
+    }
+    return -1;
+  }
+
+  /**
+   * The pCPU's core is fully idle: every sibling thread in the runqueue idle and untickled
+   * (Xen's rqd->smt_idle; a pCPU's sibling_mask holds its runqueue's siblings only).
+   */
+  private smtIdle(rq: Runq, c: number): boolean {
+    const thr = this.topo.threadsPerCore;
+    if (thr === 1) return true;
+    const first = c - (c % thr);
+    for (let s = first; s < first + thr; s++) {
+      if (this.rqSlotOf[s] !== rq.slot) continue;
+      if (this.idleCpu[s] !== 1 || this.tickledCpu[s] === 1) return false;
+    }
+    return true;
+  }
+
+  private tickleCpu(cpu: number, idx: number): void {
+    this.tickledCpu[cpu] = 1;
+    this.ti[idx * I.STRIDE + I.TICKLED_CPU] = cpu;
+    this.core.tickle(cpu);
+  }
+
+  // --- wake / sleep ----------------------------------------------------------------
+
   wake(idx: number, now: STime): void {
     const ti = this.ti;
     const r = idx * I.STRIDE;
@@ -213,6 +865,8 @@ export class Credit2Scheduler extends Credit2Tickle implements Scheduler {
   sleep(idx: number, now: STime): void {
     this.dequeue(idx, now);
   }
+
+  // --- do_schedule -----------------------------------------------------------------
 
   doSchedule(cpu: number, p: number, now: STime): number {
     const rq = this.rqOf[cpu]!;
@@ -338,6 +992,27 @@ export class Credit2Scheduler extends Credit2Tickle implements Scheduler {
     return snext;
   }
 
+  /** csched2_context_saved() for a unit parked while it ran: update_load(-1). */
+  private parkedOut(idx: number, now: STime): void {
+    const s = this.ti[idx * I.STRIDE + I.RQD]!;
+    if (this.ti[idx * I.STRIDE + I.LOAD]! > 0 && s >= 0) this.updateLoad(idx, s, -1, now);
+  }
+
+  /**
+   * runq_candidate()'s soft_aff_preempt: `cpu` is outside the soft affinity of `idx`, which
+   * runs there, and an idle, untickled pCPU of the runqueue is in it. Then Xen 4.17 does
+   * not default to the running unit: it is put back on the runqueue by context_saved(),
+   * whose runq_tickle() sends it to that pCPU.
+   */
+  private softAffPreempt(rq: Runq, idx: number, cpu: number): boolean {
+    const u = this.t.unit[idx]!;
+    if (u.softOk(cpu)) return false;
+    for (const c of rq.cpus) {
+      if (this.idleCpu[c] === 1 && this.tickledCpu[c] === 0 && u.softOk(c)) return true;
+    }
+    return false;
+  }
+
   /**
    * What the core does with do_schedule's answer, mirrored in the table once the schedule
    * is over: prev stops running, next runs on `cpu` and has it as its processor.
@@ -406,6 +1081,248 @@ export class Credit2Scheduler extends Credit2Tickle implements Scheduler {
     this.tickle(idx, now);
   }
 
+  /** csched2_runtime(). */
+  private runtime(rq: Runq, sn: number, continuing: boolean, now: STime): STime {
+    const tf = this.tf;
+    let minTime = CSCHED2_MIN_TIMER;
+    const rl = this.ratelimitNs;
+    if (rl > 0) {
+      const rmin = continuing ? tf[sn * F.STRIDE + F.RUN_START]! + rl - now : rl;
+      if (rmin > minTime) minTime = rmin;
+    }
+    const snCredit = tf[sn * F.STRIDE + F.CREDIT]!;
+    let rtCredit = snCredit;
+    const q = rq.q;
+    if (q.length > 0) {
+      const wc = tf[q[0]! * F.STRIDE + F.CREDIT]!;
+      if (wc > 0) rtCredit = snCredit - wc;
+    }
+    let time = rtCredit > 0 ? (rtCredit * this.ti[sn * I.STRIDE + I.WEIGHT]!) / rq.maxWeight : 0;
+    // a capped unit runs no longer than its budget, but (as in Xen 4.17) that is cut
+    // before the floor below: it may overrun, and the overrun is taken from its domain
+    if (this.ti[sn * I.STRIDE + I.FLAGS]! & C2.CAPPED) {
+      const b = this.t.budget[sn]!;
+      if (b < time) time = b;
+    }
+    if (time < minTime) time = minTime;
+    else if (time > CSCHED2_MAX_TIMER) time = CSCHED2_MAX_TIMER;
+    return time;
+  }
+
+  // --- load balancing (balance_load) -----------------------------------------------
+
+  private balanceLoad(lrq: Runq, now: STime): void {
+    const slots = this.rqSlots;
+    if (slots.length < 2) return;
+    const rf = this.rqLoads.f;
+    const ls = lrq.slot;
+    this.updateRunqLoad(ls, 0, now);
+    const lb = rf[ls * RQ.STRIDE + RQ.B_AVGLOAD]!;
+    let maxDelta = 0;
+    let os = -1;
+    for (let k = 0; k < slots.length; k++) {
+      const s = slots[k]!;
+      if (s === ls) continue;
+      this.updateRunqLoad(s, 0, now);
+      const d = Math.abs(lb - rf[s * RQ.STRIDE + RQ.B_AVGLOAD]!);
+      if (d > maxDelta) {
+        maxDelta = d;
+        os = s;
+      }
+    }
+    if (os < 0) return;
+    const orq = this.rqBySlot[os]!;
+    const ob = rf[os * RQ.STRIDE + RQ.B_AVGLOAD]!;
+    // "under 100 % capacity?" Xen 4.17 reads st.orqd's load and pCPUs here, and st.orqd is
+    // still the cursor of the walk above: the last runqueue of the list (lrq itself, if
+    // it is last), not the one of the largest difference, which it points at only after
+    const last = slots[slots.length - 1]!;
+    const loadMax = Math.max(lb, rf[last * RQ.STRIDE + RQ.B_AVGLOAD]!);
+    const cpusMax = Math.max(lrq.cpus.length, this.rqBySlot[last]!.cpus.length);
+    const tol = loadMax < cpusMax * P ? BALANCE_UNDER_TOLERANCE : BALANCE_OVER_TOLERANCE;
+    if (maxDelta < P * 2 ** tol) return;
+
+    // push, pull or swap: the move that leaves the two loads closest. Xen calls consider()
+    // for every (push, pull) pair of a push unit, then for that push alone, push unit by
+    // push unit, then for every pull alone, and keeps the first best (O(n²)). Here each
+    // push unit's best pull is found in the pull side sorted by avgload (O(n log n)),
+    // ties going to the one first in the runqueue's list: the same answer.
+    const tf = this.tf;
+    const pushes = this.pushes;
+    for (let j = 0; j < lrq.svc.length; j++) {
+      const pu = lrq.svc[j]!;
+      this.updateSvcLoad(pu, 0, now);
+      if (this.migrateable(pu, orq)) pushes.push(pu);
+    }
+    const osvc = orq.svc;
+    // the pull side's loads are brought up to date in the inner loop of the first push
+    // unit that may move: with none, Xen uses them as they were last updated
+    if (pushes.length > 0) for (let k = 0; k < osvc.length; k++) this.updateSvcLoad(osvc[k]!, 0, now);
+    // the pull side sorted by avgload (a stable insertion sort: ties keep list order), the
+    // keys and list positions beside the indices
+    const pulls = this.pulls;
+    let keys = this.pullKeys;
+    let pos = this.pullPos;
+    if (keys.length < osvc.length) {
+      keys = this.pullKeys = new Float64Array(Math.max(osvc.length, 2 * keys.length));
+      pos = this.pullPos = new Int32Array(keys.length);
+    }
+    let np = 0;
+    for (let k = 0; k < osvc.length; k++) {
+      const x = osvc[k]!;
+      if (!this.migrateable(x, lrq)) continue;
+      const a = tf[x * F.STRIDE + F.AVGLOAD]!;
+      let j = np;
+      pulls.push(x);
+      for (; j > 0 && keys[j - 1]! > a; j--) {
+        keys[j] = keys[j - 1]!;
+        pulls[j] = pulls[j - 1]!;
+        pos[j] = pos[j - 1]!;
+      }
+      keys[j] = a;
+      pulls[j] = x;
+      pos[j] = k;
+      np++;
+    }
+    // consider(), with Xen's order of operations: l_load = lb - push + pull, o_load = ob + push - pull
+    let best = maxDelta;
+    let push = -1;
+    let pull = -1;
+    for (let i = 0; i < pushes.length; i++) {
+      const pu = pushes[i]!;
+      const a = tf[pu * F.STRIDE + F.AVGLOAD]!;
+      const l = lb - a;
+      const o = ob + a;
+      if (np > 0) {
+        const j = this.closestPull(np, l, o);
+        const b = keys[j]!;
+        const d = Math.abs(l + b - (o - b));
+        if (d < best) {
+          best = d;
+          push = pu;
+          pull = pulls[j]!;
+        }
+      }
+      const d0 = Math.abs(l - o);
+      if (d0 < best) {
+        best = d0;
+        push = pu;
+        pull = -1;
+      }
+    }
+    if (np > 0) {
+      const j = this.closestPull(np, lb, ob);
+      const b = keys[j]!;
+      if (Math.abs(lb + b - (ob - b)) < best) {
+        push = -1;
+        pull = pulls[j]!;
+      }
+    }
+    pulls.length = 0;
+    pushes.length = 0;
+    if (push >= 0) this.migrate(push, orq, now);
+    if (pull >= 0) this.migrate(pull, lrq, now);
+  }
+
+  /**
+   * Among the first `np` pull candidates (sorted by avgload), the one whose pull leaves
+   * loads `l` and `o` closest, |(l + b) - (o - b)|: next to b = (o - l) / 2; of equal
+   * results, the one first in the runqueue's list (the first of a run of equal keys).
+   */
+  private closestPull(np: number, l: number, o: number): number {
+    const keys = this.pullKeys;
+    const target = (o - l) / 2;
+    let lo = 0;
+    let hi = np;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (keys[mid]! < target) lo = mid + 1;
+      else hi = mid;
+    }
+    if (lo === 0) return 0;
+    // the run of keys[lo - 1] starts at its first index
+    const kb = keys[lo - 1]!;
+    let a = 0;
+    let z = lo - 1;
+    while (a < z) {
+      const mid = (a + z) >>> 1;
+      if (keys[mid]! < kb) a = mid + 1;
+      else z = mid;
+    }
+    if (lo === np) return a;
+    const b = keys[lo]!;
+    const da = Math.abs(l + kb - (o - kb));
+    const db = Math.abs(l + b - (o - b));
+    if (da !== db) return da < db ? a : lo;
+    return this.pullPos[a]! < this.pullPos[lo]! ? a : lo;
+  }
+
+  /** balance_load's push candidates, in list order. */
+  private readonly pushes: number[] = [];
+  /** balance_load's pull candidates, by avgload, their avgloads and their list positions. */
+  private readonly pulls: number[] = [];
+  private pullKeys = new Float64Array(64);
+  private pullPos = new Int32Array(64);
+  /** The unit the current do_schedule picked, while it runs reset_credit and balance_load. */
+  private scheduledNext = -1;
+  private scheduledCpu = -1;
+  /** The pCPU whose schedule is ending in context_saved(), and the unit it now runs (-1: idle). */
+  private switchedCpu = -1;
+  private switchedTo = -1;
+
+  /**
+   * unit_is_migrateable(): its hard affinity meets the runqueue's pCPUs. Xen 4.17 does not
+   * look at soft affinity here (runq_tickle and res_pick do). Xen also refuses a unit
+   * already asked to move (CSFLAG_runq_migrate_request); here such a unit has moved at once.
+   */
+  private migrateable(idx: number, to: Runq): boolean {
+    if (this.ti[idx * I.STRIDE + I.FLAGS]! & C2.HARD_ALL) return true;
+    const u = this.t.unit[idx]!;
+    return to.cpus.some((c) => u.hardOk(c));
+  }
+
+  /** migrate(): move a unit to another runqueue (a running one moves at its next schedule). */
+  private migrate(idx: number, to: Runq, now: STime): void {
+    const ti = this.ti;
+    const r = idx * I.STRIDE;
+    this.migrations++;
+    // CSFLAG_scheduled: running, or just picked by the schedule that is balancing
+    const running = (ti[r + I.FLAGS]! & C2.RUNNING) !== 0;
+    const loaded = ti[r + I.LOAD]! > 0;
+    if (running || idx === this.scheduledNext) {
+      // reassign now; the pCPU notices at its next schedule and requeues it there
+      const from = ti[r + I.RQD]!;
+      this.deassign(idx);
+      if (loaded) this.updateRunqLoad(from, -1, now);
+      this.assign(idx, to);
+      if (loaded) this.updateRunqLoad(to.slot, 1, now);
+      this.core.tickle(running ? ti[r + I.PROCESSOR]! : this.scheduledCpu);
+      return;
+    }
+    const onRunq = (ti[r + I.FLAGS]! & C2.ON_RUNQ) !== 0;
+    const from = ti[r + I.RQD]!;
+    if (onRunq) {
+      this.runqRemove(idx);
+      this.updateRunqLoad(from, -1, now);
+    } else if (loaded && from >= 0) {
+      this.updateRunqLoad(from, -1, now);
+      this.updateRunqLoad(to.slot, 1, now);
+    }
+    this.deassign(idx);
+    this.assign(idx, to);
+    const cpu = cycleBias(to, (c) => this.hardOk(idx, c));
+    this.core.setProcessor(idx, cpu);
+    ti[r + I.PROCESSOR] = cpu;
+    to.pickBias = cpu;
+    if (onRunq) {
+      this.updateRunqLoad(to.slot, 1, now);
+      this.runqInsert(idx);
+      this.tickle(idx, now);
+    }
+  }
+
+  // --- parameters ------------------------------------------------------------------
+
   adjustDomain(d: SchedDomainRec, op: DomainSchedOp): DomainSchedResult {
     const sd = d.priv as C2Dom;
     const ti = this.ti;
@@ -467,6 +1384,11 @@ export class Credit2Scheduler extends Credit2Tickle implements Scheduler {
       default:
         throw new XenError('EINVAL', `credit2 has no per-vCPU parameters (${op.cmd})`);
     }
+  }
+
+  private makeReplTimer(sd: C2Dom): Timer {
+    const t = this.clock.every(MILLISECS(CSCHED2_CAP_PERIOD_MS), (now) => this.replenish(sd, now));
+    return t;
   }
 
   adjustGlobal(op: PoolSchedOp): PoolSchedParams {
