@@ -33,6 +33,9 @@ export const MICROSECS = (us: number): STime => us * NS_PER_US;
 export const MILLISECS = (ms: number): STime => ms * NS_PER_MS;
 export const SECONDS = (s: number): STime => s * NS_PER_S;
 
+/** slotCall's handler number of a released indexed timer's slot (-1 is a Timer's). */
+const SLOT_FREED = -2;
+
 export type TimerFn = (now: STime) => void;
 
 /**
@@ -215,10 +218,17 @@ export class Clock {
     return s;
   }
 
-  /** Release an indexed timer (disarming it); its id may be reused. */
+  /**
+   * Release an indexed timer (disarming it); its id may be reused. Releasing it again is
+   * nothing, as Xen's kill_timer() of a killed timer is (xen/common/timer.c): a second
+   * free must not hand the same slot to two new owners.
+   */
   freeIndexed(id: number): void {
-    this.cancelIndexed(id);
     const h = this.slotCall[2 * id]!;
+    if (h === SLOT_FREED) return;
+    if (h < 0) throw new Error(`clock slot ${id} is a Timer's, not an indexed timer's`);
+    this.cancelIndexed(id);
+    this.slotCall[2 * id] = SLOT_FREED;
     if (--this.handlerSlots[h]! === 0) this.handlers[h] = null;
     this.free[this.nFree++] = id;
   }

@@ -162,6 +162,25 @@ describe('Clock with indexed timers', () => {
     );
   });
 
+  it('freeing an indexed timer twice hands its slot to one new owner only (kill_timer of a killed timer)', () => {
+    const c = new Clock();
+    const fired: number[] = [];
+    const h = { fireTimer: (arg: number) => fired.push(arg) };
+    const a = c.newIndexed(h, 1);
+    c.setIndexed(a, 10);
+    c.freeIndexed(a);
+    c.freeIndexed(a);
+    const b = c.newIndexed(h, 2);
+    const d = c.newIndexed(h, 3);
+    expect(b).not.toBe(d);
+    c.setIndexed(b, 20);
+    c.setIndexed(d, 30);
+    c.runUntil(100);
+    expect(fired).toEqual([2, 3]);
+    const t = c.after(5, () => {});
+    expect(() => c.freeIndexed(t.slot)).toThrow(/Timer's/);
+  });
+
   it('fires 1000 timers in order after 50,000 moves of 100 of them', () => {
     const c = new Clock();
     const rng = new Rng(7);
