@@ -2,9 +2,26 @@ import { describe, expect, it } from 'vitest';
 import { MICROSECS, MILLISECS } from '../../../../engine/hypervisor/clock';
 import { CSCHED2_CARRYOVER_MAX, CSCHED2_CREDIT_INIT, CSCHED2_CREDIT_MIN } from '../../../../engine/hypervisor/sched/credit2';
 import { boot, guest, poolOn, topo } from './helpers';
+import type { Unit } from '../../../../engine/hypervisor/sched/core';
 
 /** A unit's credit (svc->credit) in credit2's table: a record of 8 doubles, credit first (credit2.ts F.STRIDE, F.CREDIT). */
 const credit = (tf: Float64Array, idx: number): number => tf[idx * 8]!;
+
+/**
+ * Two CPU-bound guests in `pool`, y pinned to pCPU 1 and w to pCPU 2, after 3 ms: y runs
+ * on pCPU 1; their units and the scheduler's per-unit numbers (credit at idx·8).
+ */
+function twoPinnedHogs(x: ReturnType<typeof boot>, pool: number): { uy: Unit; uw: Unit; tf: Float64Array } {
+  const y = guest(x, 'y', { pool, workload: { kind: 'cpu' } });
+  x.hypercall({ op: 'domctl.setvcpuaffinity', domid: y, vcpu: 0, hard: [1] });
+  const w = guest(x, 'w', { pool, workload: { kind: 'cpu' } });
+  x.hypercall({ op: 'domctl.setvcpuaffinity', domid: w, vcpu: 0, hard: [2] });
+  x.clock.runFor(MILLISECS(3));
+  const uy = x.pools.unitsOfDomid(y)[0]!;
+  const uw = x.pools.unitsOfDomid(w)[0]!;
+  expect(x.pools.core.curr(1)).toBe(uy);
+  return { uy, uw, tf: (uy.sched as unknown as { tf: Float64Array }).tf };
+}
 
 describe('credit2 reset condition', () => {
   // csched2_schedule() in Xen 4.17 (credit2.c) resets credits when the top credit of the
@@ -42,15 +59,7 @@ describe('credit2 reset condition', () => {
     const x = boot('credit2', topo(1, 4));
     const pool = poolOn(x, 'p', 'credit2', [1, 2]);
     x.hypercall({ op: 'sysctl.scheduler_op', poolId: pool, cmd: 'putinfo', params: { ratelimitUs: 20_000 } });
-    const y = guest(x, 'y', { pool, workload: { kind: 'cpu' } });
-    x.hypercall({ op: 'domctl.setvcpuaffinity', domid: y, vcpu: 0, hard: [1] });
-    const w = guest(x, 'w', { pool, workload: { kind: 'cpu' } });
-    x.hypercall({ op: 'domctl.setvcpuaffinity', domid: w, vcpu: 0, hard: [2] });
-    x.clock.runFor(MILLISECS(3));
-    const uy = x.pools.unitsOfDomid(y)[0]!;
-    const uw = x.pools.unitsOfDomid(w)[0]!;
-    expect(x.pools.core.curr(1)).toBe(uy);
-    const tf = (uy.sched as unknown as { tf: Float64Array }).tf;
+    const { uy, uw, tf } = twoPinnedHogs(x, pool);
     tf[uy.idx * 8] = -MICROSECS(200);
     tf[uw.idx * 8] = -MICROSECS(100);
     x.pools.core.tickle(1);
@@ -68,15 +77,7 @@ describe('credit2 reset condition', () => {
   it('adds twice CSCHED2_CREDIT_INIT when snext has sunk to CSCHED2_CREDIT_MIN', () => {
     const x = boot('credit2', topo(1, 4));
     const pool = poolOn(x, 'p', 'credit2', [1, 2]);
-    const y = guest(x, 'y', { pool, workload: { kind: 'cpu' } });
-    x.hypercall({ op: 'domctl.setvcpuaffinity', domid: y, vcpu: 0, hard: [1] });
-    const w = guest(x, 'w', { pool, workload: { kind: 'cpu' } });
-    x.hypercall({ op: 'domctl.setvcpuaffinity', domid: w, vcpu: 0, hard: [2] });
-    x.clock.runFor(MILLISECS(3));
-    const uy = x.pools.unitsOfDomid(y)[0]!;
-    const uw = x.pools.unitsOfDomid(w)[0]!;
-    expect(x.pools.core.curr(1)).toBe(uy);
-    const tf = (uy.sched as unknown as { tf: Float64Array }).tf;
+    const { uy, uw, tf } = twoPinnedHogs(x, pool);
     tf[uy.idx * 8] = CSCHED2_CREDIT_MIN;
     tf[uw.idx * 8] = -MILLISECS(5);
     x.pools.core.tickle(1);
