@@ -15,7 +15,8 @@ type Action = [k: number, t: number, d: number];
 const NI = 48; // indexed timers 0..NI-1
 const NT = 8; // Timer objects NI..NI+NT-1
 
-function check(setup: Action[], actions: Action[]): void {
+/** `ordered`: which indexed timers are made `{ ordered: true }` (kept on the clock's list). */
+function check(setup: Action[], actions: Action[], ordered: (id: number) => boolean = () => false): void {
   const c = new Clock();
   /** The model: armed timers with their key (expires, order of the last arming). */
   const model = new Map<number, { at: number; seq: number }>();
@@ -86,7 +87,7 @@ function check(setup: Action[], actions: Action[]): void {
           c.freeIndexed(ids[other]!);
           model.delete(other);
           ids = ids.slice();
-          ids[other] = c.newIndexed(handler, other);
+          ids[other] = c.newIndexed(handler, other, { ordered: ordered(other) });
         }
         break;
       case 6: // run the clock from inside the handler (everything due now)
@@ -120,7 +121,7 @@ function check(setup: Action[], actions: Action[]): void {
     depth--;
   }
   const handler = { fireTimer: (arg: number) => onFire(arg) };
-  ids = Array.from({ length: NI }, (_, i) => c.newIndexed(handler, i));
+  ids = Array.from({ length: NI }, (_, i) => c.newIndexed(handler, i, { ordered: ordered(i) }));
 
   for (const [k, t, d] of setup) {
     const id = t % (NI + NT);
@@ -155,6 +156,59 @@ describe('Clock with handlers that re-arm, move, cancel and free timers', () => 
       ),
       { numRuns: 40, endOnFailure: true },
     );
+  });
+
+  it('with a third of the indexed timers ordered (on the list), fires in the same order', () => {
+    fc.assert(
+      fc.property(fc.array(setupOp, { minLength: 20, maxLength: 200 }), fc.array(action, { minLength: 50, maxLength: 600 }), (setup, actions) =>
+        check(setup, actions, (id) => id % 3 === 0),
+      ),
+      { numRuns: 40, endOnFailure: true },
+    );
+  });
+
+  it('ordered timers on a common grid, re-armed one period on, interleave with heap timers by arming order', () => {
+    // credit's tickers: every 10 on the grid, armed before or after heap timers due then
+    const c = new Clock();
+    const seen: string[] = [];
+    let ticks = 0;
+    const h = {
+      fireTimer: (arg: number): void => {
+        seen.push(`${arg < 3 ? 'tick' : 'heap'}${arg}@${c.now}`);
+        expect(c.indexedArmed(ids[arg]!)).toBe(false);
+        if (arg < 3 && ++ticks <= 6) c.setIndexed(ids[arg]!, c.now + 10);
+      },
+    };
+    const ids = [0, 1, 2].map((i) => c.newIndexed(h, i, { ordered: true }));
+    ids.push(c.newIndexed(h, 3), c.newIndexed(h, 4));
+    c.setIndexed(ids[1]!, 10);
+    c.setIndexed(ids[3]!, 10); // heap, between the two ticks due at 10
+    c.setIndexed(ids[0]!, 10);
+    c.setIndexed(ids[2]!, 20);
+    c.setIndexed(ids[4]!, 20); // heap
+    // moved before the others (a walk back from the list's end), then at the end again
+    c.setIndexed(ids[2]!, 5);
+    expect(c.indexedExpires(ids[2]!)).toBe(5);
+    expect(c.nextDue).toBe(5);
+    expect(c.pending).toBe(5);
+    c.cancelIndexed(ids[0]!);
+    c.setIndexed(ids[0]!, 10);
+    c.runUntil(100);
+    expect(seen).toEqual([
+      'tick2@5',
+      'tick1@10',
+      'heap3@10',
+      'tick0@10',
+      'tick2@15',
+      'heap4@20', // armed before the ticks due at 20 were (at 10)
+      'tick1@20',
+      'tick0@20',
+      'tick2@25',
+      'tick1@30',
+      'tick0@30',
+    ]);
+    expect(c.pending).toBe(0);
+    expect(c.nextDue).toBe(Infinity);
   });
 
   it('a timer re-armed by its own handler fires again after the others due at the same time', () => {
