@@ -6,7 +6,8 @@
  * the per-pool scheduler (struct scheduler) sits behind them.
  *
  * The core owns the vCPU objects and their runstate accounting; the scheduler decides
- * which vCPU runs on which pCPU and calls back `setRunstate` / `processor` on them.
+ * which vCPU runs on which pCPU, calls back `setRunstate` on them and is the only writer
+ * of their `processor` (v->processor).
  */
 import type { CpuMask } from './cpumask';
 import type { STime } from './clock';
@@ -18,8 +19,12 @@ export type Runstate = 'running' | 'runnable' | 'blocked' | 'offline';
 export interface SchedVcpu {
   readonly domid: number;
   readonly vcpuId: number;
-  /** pCPU the vCPU runs on, or last ran on (Xen's v->processor). */
-  processor: number;
+  /**
+   * pCPU the vCPU runs on, or last ran on (Xen's v->processor). Read-only here: only the
+   * scheduling core writes it (through its Unit, into the vCPU's row), as in Xen only
+   * xen/common/sched/ (sched_set_res) changes v->processor.
+   */
+  readonly processor: number;
   readonly hardAffinity: CpuMask;
   readonly softAffinity: CpuMask;
   readonly runstate: Runstate;

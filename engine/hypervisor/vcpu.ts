@@ -75,11 +75,9 @@ export class Vcpu implements SchedVcpu {
     return this.owner.domid;
   }
 
+  /** v->processor, as the scheduling core last wrote it into the row (sched/core.ts Unit.processor). */
   get processor(): number {
     return this.tab.f[this.base + R_PROC]!;
-  }
-  set processor(cpu: number) {
-    this.tab.f[this.base + R_PROC] = cpu;
   }
 
   get pauseCount(): number {

@@ -9,7 +9,8 @@ describe('VcpuTable: the host-wide rows of per-vCPU hot state', () => {
   it('moves a vCPU into a host row on bind: the vCPU and the row are one state from then on', () => {
     const v = new Vcpu(owner(), 0, 8, 0, true);
     v.setRunstate('running', MILLISECS(1));
-    v.processor = 5;
+    // only the scheduling core writes v->processor: here, straight into the vCPU's own row
+    v.table.f[v.rowBase + R_PROC] = 5;
     const tab = new VcpuTable(4);
     const base = 3 * ROW;
     v.bind(tab, base);
@@ -24,6 +25,15 @@ describe('VcpuTable: the host-wide rows of per-vCPU hot state', () => {
     expect(v.blockedByGuest).toBe(true);
     expect(v.runnable()).toBe(false);
     expect(v.runstateInfo(MILLISECS(6)).time).toEqual({ running: MILLISECS(3), runnable: MILLISECS(1), blocked: MILLISECS(2), offline: 0 });
+  });
+
+  it("leaves v->processor to the scheduling core: a vCPU's processor cannot be assigned", () => {
+    const v = new Vcpu(owner(), 0, 8, 0, true);
+    expect(() => {
+      // @ts-expect-error read-only outside the scheduling core (sched-hooks.ts SchedVcpu)
+      v.processor = 3;
+    }).toThrow(TypeError);
+    expect(v.processor).toBe(0);
   });
 
   it('keeps a vCPU state through growth of the table and after unbind', () => {
