@@ -7,13 +7,13 @@
 import type { ConsoleRing } from './conring';
 import type { Domain } from './domain';
 import type { CpuPools } from './sched/cpupool';
-import { rangeList, type CpuMask } from './cpumask';
+import type { CpuMask } from './cpumask';
+import { pbl } from './sched/dump-format';
 
 /** What the handlers read from the hypervisor. */
 export interface KeyhandlerHost {
   readonly conring: ConsoleRing;
   now(): number;
-  nrCpus: number;
   readonly pools: CpuPools;
   domains(): Domain[];
   pages(domid: number): { totPages: number; maxPages: number };
@@ -42,10 +42,7 @@ export function debugKeys(h: KeyhandlerHost, keys: string): void {
   for (const k of keys) handleKeypress(h, k);
 }
 
-/** Xen's "%*pbl" cpumask format: ranges joined by commas, empty for an empty mask. */
-export function pbl(cpus: Iterable<number>): string {
-  return rangeList([...cpus].sort((a, b) => a - b));
-}
+export { pbl } from './sched/dump-format';
 
 /** show_handlers(): every installed key in ASCII order, isprint() or a space. */
 function showHandlers(h: KeyhandlerHost, key: string): void {
@@ -84,28 +81,9 @@ function dumpDomains(h: KeyhandlerHost, key: string): void {
   }
 }
 
-/**
- * dump_runq() of xen/common/sched/cpupool.c: the host's CPUs, then each pool's CPUs and
- * granularity and what its scheduler's dump hook prints (settings and per-pCPU state).
- */
+/** dump_runq(): cpupool.c's, CpuPools.dump() (each pool's schedule_dump and scheduler dump). */
 function dumpRunq(h: KeyhandlerHost): void {
-  const p = (l: string): void => h.conring.printk(l);
-  p('sched_smt_power_savings: disabled');
-  p(`NOW=${h.now()}`);
-  p(`Online Cpus: ${pbl(Array.from({ length: h.nrCpus }, (_, i) => i))}`);
-  const free = h.pools.freeCpus();
-  if (free.length > 0) {
-    p(`Free Cpus: ${pbl(free)}`);
-    p('CPUs info:');
-    for (const c of free) p(`CPU[${String(c).padStart(2, '0')}] current=d[IDLE]v${c}, curr=d[IDLE]v${c}, prev=(NULL)`);
-  }
-  for (const id of h.pools.poolIds) {
-    const pool = h.pools.pool(id);
-    p(`Cpupool ${id}:`);
-    p(`Cpus: ${pbl(pool.cpuList())}`);
-    p('Scheduling granularity: cpu, 1 CPU per sched-resource');
-    for (const l of pool.sched.dump().split('\n')) p(l);
-  }
+  for (const l of h.pools.dump()) h.conring.printk(l);
 }
 
 function maskCpus(m: CpuMask): number[] {

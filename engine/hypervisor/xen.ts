@@ -34,7 +34,7 @@ import { XenEventStream } from './trace';
 import { CpuPools, type PoolInfo } from './sched/cpupool';
 import { Credit2Scheduler, type Credit2RunqueueKind } from './sched/credit2';
 import type { DomainSchedMetrics, PcpuSchedMetrics, PoolSchedMetrics, VcpuSchedMetrics } from './sched/metrics';
-import type { DomainSchedOp, DomainSchedResult, PoolSchedOp, PoolSchedParams, SchedulerName } from './sched/scheduler';
+import { SCHEDULER_DESC, type DomainSchedOp, type DomainSchedResult, type PoolSchedOp, type PoolSchedParams, type SchedulerName } from './sched/scheduler';
 import type { Unit } from './sched/core';
 import type { WorkloadSpec } from './sched/workload';
 import type { Runstate } from './sched-hooks';
@@ -297,7 +297,7 @@ export class Xen {
       credit2: { runqueue: opts.credit2Runqueue, maxCpusRunqueue: opts.credit2MaxCpusRunqueue },
     });
     if (opts.sched && opts.sched !== this.pools.defaultSched) this.conring.printk(`Could not find scheduler: ${opts.sched}`);
-    this.conring.printk(`Using scheduler: ${SCHED_DESC[this.pools.defaultSched]} (${this.pools.defaultSched})`);
+    this.conring.printk(`Using scheduler: ${SCHEDULER_DESC[this.pools.defaultSched]} (${this.pools.defaultSched})`);
     this.conring.printk(`Brought up ${t.nrCpus} CPUs`);
     const dom0Mem = Math.min(opts.dom0MemMiB ?? 1024, Math.floor(t.memoryMiB / 2));
     const dom0Vcpus = Math.min(opts.dom0MaxVcpus ?? Math.min(4, t.nrCpus), t.nrCpus);
@@ -532,7 +532,6 @@ export class Xen {
     return {
       conring: this.conring,
       now: () => this.clock.now,
-      nrCpus: this.topology.nrCpus,
       pools: this.pools,
       domains: () => [...this.domains.values()].sort((a, b) => a.domid - b.domid),
       pages: (domid) => {
@@ -758,13 +757,6 @@ export class Xen {
     };
   }
 }
-
-const SCHED_DESC: Record<SchedulerName, string> = {
-  credit: 'SMP Credit Scheduler',
-  credit2: 'SMP Credit Scheduler rev2',
-  rtds: 'SMP RTDS Scheduler',
-  null: 'null Scheduler',
-};
 
 function copyInto(dst: CpuMask, src: CpuMask): void {
   dst.bits.set(src.bits);

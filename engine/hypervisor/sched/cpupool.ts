@@ -28,7 +28,10 @@ import { CreditScheduler } from './credit';
 import { RtdsScheduler } from './rtds';
 import { NullScheduler } from './null';
 import { LatencyStats, type DomainSchedMetrics, type PoolSchedMetrics, type RunstateTimes } from './metrics';
+import { pbl } from './dump-format';
+import { scheduleDump } from './schedule-dump';
 import {
+  SCHEDULER_DESC,
   SCHEDULER_NAMES,
   type DomainSchedOp,
   type DomainSchedResult,
@@ -442,7 +445,27 @@ export class CpuPools implements SchedHooks {
     };
   }
 
-  dump(): string {
-    return this.poolIds.map((id) => `Cpupool ${id} (${this.pools.get(id)!.name}):\n${this.pools.get(id)!.sched.dump()}`).join('\n');
+  /**
+   * dump_runq() of cpupool.c (debug-key 'r'): the online and free pCPUs, then each pool in
+   * id order (cpupool_list) with its pCPUs, granularity and schedule_dump(). Free pCPUs go
+   * through the boot scheduler's hooks, as schedule_dump(NULL) uses `ops`: Pool-0's
+   * scheduler here (the same scheduler; the hooks it calls there read no pool state).
+   */
+  dump(): string[] {
+    const topo = this.topology;
+    const curr = (c: number): Unit | null => this.core.curr(c);
+    const out = ['sched_smt_power_savings: disabled', `NOW=${this.clock.now}`, `Online Cpus: ${pbl(Array.from({ length: topo.nrCpus }, (_, c) => c))}`];
+    const free = this.freeCpus();
+    if (free.length > 0) {
+      out.push(`Free Cpus: ${pbl(free)}`, ...scheduleDump(this.core, this.pool(0).sched.dump({ domains: [], topo, curr }), free, null));
+    }
+    for (const id of this.poolIds) {
+      const p = this.pool(id);
+      const head = `Scheduler: ${SCHEDULER_DESC[p.sched.name]} (${p.sched.name})`;
+      // sched_gran_print(): the engine schedules single vCPUs (sched-gran=cpu)
+      out.push(`Cpupool ${id}:`, `Cpus: ${pbl(p.cpuList())}`, 'Scheduling granularity: cpu, 1 CPU per sched-resource');
+      out.push(...scheduleDump(this.core, p.sched.dump({ domains: [...p.domains], topo, curr }), p.cpuList(), head));
+    }
+    return out;
   }
 }

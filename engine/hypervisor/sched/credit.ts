@@ -72,8 +72,11 @@ import {
   type PoolSchedOp,
   type PoolSchedParams,
   type SchedCoreApi,
+  type SchedDump,
+  type SchedDumpContext,
   type Scheduler,
 } from './scheduler';
+import { creditDump } from './credit-dump';
 
 export { CSCHED_DEFAULT_WEIGHT, CSCHED_PRI_IDLE, CSCHED_PRI_TS_BOOST, CSCHED_PRI_TS_OVER, CSCHED_PRI_TS_UNDER } from './credit-units';
 export const CSCHED_DEFAULT_TSLICE_MS = 30;
@@ -599,32 +602,21 @@ export class CreditScheduler implements Scheduler, TimerHandler {
     return { tsliceMs: this.tsliceMs, ratelimitUs: this.ratelimitUs, vcpuMigrDelayUs: this.vcpuMigrDelayUs };
   }
 
-  dump(): string {
-    const lines = [
-      'Scheduler: SMP Credit Scheduler (credit)',
-      `info:`,
-      `\tncpus              = ${this.cpus.size}`,
-      `\tdefault-weight     = ${CSCHED_DEFAULT_WEIGHT}`,
-      `\ttslice             = ${this.tsliceMs}ms`,
-      `\tratelimit          = ${this.ratelimitUs}us`,
-      `\tcredits per msec   = ${CSCHED_CREDITS_PER_MSEC}`,
-      `\tticks per tslice   = ${CSCHED_TICKS_PER_TSLICE}`,
-      `\tmigration delay    = ${this.vcpuMigrDelayUs}us`,
-    ];
-    for (const c of [...this.cpus].sort((a, b) => a - b)) {
-      const ci = this.core.currIdx(c);
-      const cur = ci >= 0 ? this.core.unit(ci) : null;
-      lines.push(`CPU[${String(c).padStart(2, '0')}] nr_run=${this.runq.len(c) + (cur ? 1 : 0)}`);
-      if (cur) lines.push(`\trun: ${this.dumpUnit(cur)}`);
-      let i = 0;
-      for (let r = this.runq.head(c); r >= 0; r = this.runq.next(r)) lines.push(`\t${String(++i).padStart(3)}: ${this.dumpUnit(this.units.unit[r]!)}`);
-    }
-    return lines.join('\n');
-  }
-
-  /** [domid.vcpu] pri=… credit=… as csched_dump_unit prints them. */
-  private dumpUnit(u: Unit): string {
-    const r = rec(u);
-    return `[${u.domid}.${u.vcpuId}] pri=${this.units.i[r * I_STRIDE + I_PRI]} credit=${Math.round(this.units.f[r * F_STRIDE + F_CREDIT]!)}`;
+  /** csched_dump() and csched_dump_pcpu() (credit-dump.ts), reading the state as it is. */
+  dump(ctx: SchedDumpContext): SchedDump {
+    return creditDump(ctx, {
+      cpus: this.cpus,
+      tsliceMs: this.tsliceMs,
+      ratelimitUs: this.ratelimitUs,
+      vcpuMigrDelayUs: this.vcpuMigrDelayUs,
+      creditsPerMsec: CSCHED_CREDITS_PER_MSEC,
+      creditsPerTslice: this.creditsPerTslice,
+      ticksPerTslice: CSCHED_TICKS_PER_TSLICE,
+      defaultWeight: CSCHED_DEFAULT_WEIGHT,
+      doms: this.doms,
+      units: this.units,
+      idler: (c) => this.idlers.has(c),
+      runq: this.runq,
+    });
   }
 }

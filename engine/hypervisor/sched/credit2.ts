@@ -70,8 +70,11 @@ import {
   type PoolSchedOp,
   type PoolSchedParams,
   type SchedCoreApi,
+  type SchedDump,
+  type SchedDumpContext,
   type Scheduler,
 } from './scheduler';
+import { credit2Dump } from './credit2-dump';
 
 export const CSCHED2_DEFAULT_WEIGHT = 256;
 export const CSCHED2_MIN_TIMER = MICROSECS(500);
@@ -335,11 +338,13 @@ export class Credit2Scheduler implements Scheduler {
     }
   }
 
-  /** Runqueues as `xl dmesg` / debug-keys 'r' would list them: id and pCPUs. */
+  /**
+   * The runqueues (tests): id, pCPUs, instload, and avgload (as a fraction of one vCPU)
+   * as last stored. Reading changes nothing: update_runq_load() runs only where Xen runs
+   * it (csched2_dump() does not either).
+   */
   runqueues(): { id: number; cpus: number[]; load: number; avgload: number; nrUnits: number }[] {
-    const now = this.clock.now;
     return this.rqs.map((rq) => {
-      this.updateRunqLoad(rq.slot, 0, now);
       const b = rq.slot * RQ.STRIDE;
       const rf = this.rqLoads.f;
       return { id: rq.id, cpus: [...rq.cpus], load: rf[b + RQ.LOAD]!, avgload: rf[b + RQ.AVGLOAD]! / P, nrUnits: rq.svc.length };
@@ -1408,11 +1413,30 @@ export class Credit2Scheduler implements Scheduler {
     return { ratelimitUs: this.ratelimitUs };
   }
 
-  dump(): string {
-    const lines = [`Scheduler: SMP Credit Scheduler rev2 (credit2)`, `Active queues: ${this.rqs.length}`, `\tdefault-weight     = ${CSCHED2_DEFAULT_WEIGHT}`, `\tratelimit_us        = ${this.ratelimitUs}`, `\trunqueues           = ${this.runqueueKind}`];
-    for (const r of this.runqueues()) {
-      lines.push(`Runqueue ${r.id}:`, `\tncpus              = ${r.cpus.length}`, `\tcpus               = ${r.cpus.join(',')}`, `\tinstload           = ${r.load}`, `\taveload            = ${(r.avgload * 100).toFixed(0)}% (~${(r.avgload * 100).toFixed(0)}%)`);
-    }
-    return lines.join('\n');
+  /** csched2_dump() (credit2-dump.ts), reading the state as it is. */
+  dump(ctx: SchedDumpContext): SchedDump {
+    return credit2Dump(ctx, {
+      runqueues: this.rqs,
+      defaultWeight: CSCHED2_DEFAULT_WEIGHT,
+      loadPrecisionShift: LOADAVG_PRECISION_SHIFT,
+      load: (rq) => this.rqLoads.f[rq.slot * RQ.STRIDE + RQ.LOAD]!,
+      avgload: (rq) => this.rqLoads.f[rq.slot * RQ.STRIDE + RQ.AVGLOAD]!,
+      idle: (c) => this.idleCpu[c] === 1,
+      tickled: (c) => this.tickledCpu[c] === 1,
+      smtIdle: (rq, c) => this.smtIdle(rq, c),
+      unit: (idx) => ({
+        running: (this.ti[idx * I.STRIDE + I.FLAGS]! & C2.RUNNING) !== 0,
+        credit: this.tf[idx * F.STRIDE + F.CREDIT]!,
+        weight: this.ti[idx * I.STRIDE + I.WEIGHT]!,
+        capped: (this.ti[idx * I.STRIDE + I.FLAGS]! & C2.CAPPED) !== 0,
+        budget: this.t.budget[idx]!,
+        budgetQuota: this.t.budgetQuota[idx]!,
+        avgload: this.tf[idx * F.STRIDE + F.AVGLOAD]!,
+      }),
+      sdom: (d) => d.priv as C2Dom,
+      processor: (idx) => this.core.processor(idx),
+      pinned: (idx) => this.core.unit(idx).vcpu.hardAffinity.weight === 1,
+      name: (idx) => this.core.unit(idx),
+    });
   }
 }

@@ -19,6 +19,7 @@ import { XenError } from '../errno';
 import { withRoomFor } from './unit-map';
 import type { SchedDomainRec, Unit } from './core';
 import { removeAt } from './queue';
+import { nullDump } from './null-dump';
 import {
   XEN_SCHEDULER_ID,
   type DomainSchedOp,
@@ -26,6 +27,8 @@ import {
   type PoolSchedOp,
   type PoolSchedParams,
   type SchedCoreApi,
+  type SchedDump,
+  type SchedDumpContext,
   type Scheduler,
 } from './scheduler';
 
@@ -142,13 +145,8 @@ export class NullScheduler implements Scheduler {
     return {};
   }
 
-  dump(): string {
-    const lines = ['Scheduler: null Scheduler (null)', `\tcpus_free = ${[...this.cpus].filter((c) => this.assigned[c] === -1).join(',')}`, 'Domain info:'];
-    for (const c of [...this.cpus].sort((a, b) => a - b)) {
-      const u = this.assignedTo(c);
-      lines.push(`CPU[${String(c).padStart(2, '0')}] ${u ? `[${u.domid}.${u.vcpuId}]` : '-'}`);
-    }
-    lines.push('Waitqueue:', ...this.waitq.map((u) => `\t[${u.domid}.${u.vcpuId}]`));
-    return lines.join('\n');
+  /** null_dump() and null_dump_pcpu() (null-dump.ts), reading the state as it is. */
+  dump(ctx: SchedDumpContext): SchedDump {
+    return nullDump(ctx, { cpus: this.cpus, assignedTo: (c) => this.assignedTo(c), waiting: (u) => this.cpuOf[u.idx]! < 0, waitq: this.waitq });
   }
 }

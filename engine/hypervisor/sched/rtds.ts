@@ -37,6 +37,7 @@ import { RingQueue } from './queue';
 import { CpuFifo } from './cpu-fifo';
 import { ReplQueue } from './repl-queue';
 import { RtRunCpus } from './rt-run-cpus';
+import { rtdsDump } from './rtds-dump';
 import {
   F_BUDGET,
   F_CUR_BUDGET,
@@ -64,6 +65,8 @@ import {
   type PoolSchedOp,
   type PoolSchedParams,
   type SchedCoreApi,
+  type SchedDump,
+  type SchedDumpContext,
   type Scheduler,
   type VcpuSchedParams,
 } from './scheduler';
@@ -547,14 +550,15 @@ export class RtdsScheduler implements Scheduler {
     return {};
   }
 
-  dump(): string {
-    const t = this.units;
-    const line = (u: Unit): string => {
-      const r = rec(u);
-      const b = r * F_STRIDE;
-      return `[${u.domid}.${u.vcpuId}] cpu ${u.processor}, (${t.f[b + F_PERIOD]}, ${t.f[b + F_BUDGET]}), cur_b=${t.f[b + F_CUR_BUDGET]} cur_d=${t.f[b + F_CUR_DEADLINE]}, last_start=${t.f[b + F_LAST_START]} onQ=${t.flag(r, RT_ON_RUNQ) ? 1 : 0} runnable=${u.runnable() ? 1 : 0} flags=${t.flag(r, RT_DEPLETED) ? 1 : 0} effective hard_affinity=${u.vcpu.hardAffinity.toString()}`;
-    };
-    const units = (rs: number[]): Unit[] => rs.map((r) => t.unit[r]!);
-    return ['Scheduler: SMP RTDS Scheduler (rtds)', 'Global RunQueue info:', ...units(this.runq.toArray()).map(line), 'Global DepletedQueue info:', ...units([...this.depletedq]).map(line), 'Global Replenishment Events info:', ...units(this.replq.slots()).map(line)].join('\n');
+  /** rt_dump() and rt_dump_pcpu() (rtds-dump.ts), reading the state as it is. */
+  dump(ctx: SchedDumpContext): SchedDump {
+    return rtdsDump(ctx, {
+      cpus: this.cpus,
+      units: this.units,
+      runq: () => this.runq.toArray(),
+      depletedq: () => this.depletedq,
+      replq: () => this.replq.slots(),
+      recordOfIdx: (idx) => this.recOf[idx]!,
+    });
   }
 }

@@ -14,7 +14,7 @@
  *   init_pdata / deinit_pdata      -> initPcpu / deinitPcpu
  *   adjust (domctl scheduler_op)   -> adjustDomain
  *   adjust_global (sysctl)         -> adjustGlobal
- *   dump_settings / dump_cpu_state -> dump
+ *   dump_settings / dump_cpu_state -> dump (SchedDump: settings, cpuState; the *-dump.ts files)
  *
  * The hooks of the dispatch loop's every event (wake, sleep, doSchedule) take and return
  * units by their index (Unit.idx; -1 for "none", the idle unit): a scheduler reads what it
@@ -28,6 +28,7 @@
  * go on running. A unit is never running on two pCPUs.
  */
 import type { STime } from '../clock';
+import type { Topology } from '../topology';
 import type { SchedDomainRec, Unit } from './core';
 
 export type SchedulerName = 'credit' | 'credit2' | 'rtds' | 'null';
@@ -42,6 +43,14 @@ export const XEN_SCHEDULER_ID: Record<SchedulerName | 'arinc653', number> = {
 };
 
 export const SCHEDULER_NAMES: readonly SchedulerName[] = ['credit', 'credit2', 'rtds', 'null'];
+
+/** struct scheduler's .name (its .opt_name is the SchedulerName). */
+export const SCHEDULER_DESC: Record<SchedulerName, string> = {
+  credit: 'SMP Credit Scheduler',
+  credit2: 'SMP Credit Scheduler rev2',
+  rtds: 'SMP RTDS Scheduler',
+  null: 'null Scheduler',
+};
 
 /** SCHED_DEFAULT_RATELIMIT_US and the sysctl range (private.h, public/sysctl.h). */
 export const SCHED_DEFAULT_RATELIMIT_US = 1000;
@@ -120,6 +129,27 @@ export interface SchedCoreApi {
   now(): STime;
 }
 
+/** What schedule_dump() (debug-key 'r') gives a pool's scheduler besides its own state. */
+export interface SchedDumpContext {
+  /** The pool's domains in the order they joined it (the schedulers' sdom lists): units, sdom. */
+  readonly domains: readonly SchedDomainRec[];
+  /** cpu_sibling_mask / cpu_core_mask, and nr_cpu_ids (the width of "%*pb" masks). */
+  readonly topo: Topology;
+  /** curr_on_cpu(): the unit running on `cpu`, null for the idle unit. */
+  curr(cpu: number): Unit | null;
+}
+
+/** A scheduler's part of debug-key 'r', read from its state as it is (a dump changes nothing). */
+export interface SchedDump {
+  /** sched_dump_settings(): the lines after "Scheduler: %s (%s)". */
+  settings(): string[];
+  /**
+   * sched_dump_cpu_state(): the lines after the core's "CPU[NN] current=..." of `cpu`, a
+   * pCPU of the pool or, for the boot scheduler, a free pCPU (schedule_dump(NULL)).
+   */
+  cpuState(cpu: number): string[];
+}
+
 export interface Scheduler {
   readonly name: SchedulerName;
   readonly id: number;
@@ -141,5 +171,5 @@ export interface Scheduler {
   pickCpu(u: Unit, now: STime): number;
   adjustDomain(d: SchedDomainRec, op: DomainSchedOp): DomainSchedResult;
   adjustGlobal(op: PoolSchedOp): PoolSchedParams;
-  dump(): string;
+  dump(ctx: SchedDumpContext): SchedDump;
 }

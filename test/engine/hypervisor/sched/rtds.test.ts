@@ -104,8 +104,10 @@ describe('RTDS replenishment queue order', () => {
     // from the first refill (10 ms, the default period) X's deadline is 30 ms, Y's 50 ms;
     // X ran its 10 ms job on extratime (level 1), blocked at 12 ms and woke at 15 ms
     x.clock.runFor(MICROSECS(16000));
-    const dump = (x.pools.pool(pool).sched as unknown as { dump(): string }).dump();
-    const repl = dump.split('Global Replenishment Events info:')[1]!.trim().split('\n');
-    expect(repl.map((l) => l.slice(0, l.indexOf(']') + 1))).toEqual([`[${yd}.0]`, `[${xd}.0]`]);
+    // debug-key 'r' (rt_dump): the pool's "Global Replenishment Events info:", a unit's first line "[%5d.%-2u] ..."
+    const out = x.pools.dump();
+    const from = out.indexOf('Global Replenishment Events info:', out.indexOf(`Cpupool ${pool}:`));
+    const repl = out.slice(from + 1, out.indexOf('Domain info:', from)).filter((l) => l.startsWith('['));
+    expect(repl.map((l) => l.slice(0, l.indexOf(']') + 1).replace(/ /g, ''))).toEqual([`[${yd}.0]`, `[${xd}.0]`]);
   });
 });
