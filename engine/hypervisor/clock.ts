@@ -27,6 +27,14 @@
  * where the heap sifted through its ~9-12 levels; arming one before others walks back
  * from the end to its place. The loop fires whichever of the heap's top and the list's
  * head comes first in (time, sequence), so the order of events is exactly the heap's.
+ *
+ * A fired indexed timer's entry stays at the heap's root while its handler runs (a
+ * "hole": its key, the current time with an older sequence, is below every other, so
+ * moving and cancelling other timers works around it). The first timer the handler arms
+ * from disarmed takes the root's place and sifts down once — the dispatch loop's common
+ * event is exactly that: a pCPU's timer fires and the unit's wake-up is armed, or a
+ * wake-up fires and the pCPU's timer is armed — instead of the removal's sift down and
+ * the new entry's sift up. Anything that reads the top first takes the hole out.
  */
 import { grown } from './typed-grow';
 
@@ -108,6 +116,8 @@ export class Clock {
   /** The list's links per slot: previous at 2·slot, next at 2·slot + 1 (-1: none). */
   private lLink = new Int32Array(128);
   private lHead = -1;
+  /** The heap's root is a fired indexed timer's stale entry (see the header). */
+  private hole = false;
   private lTail = -1;
   /** Timers armed on the list. */
   private nListed = 0;
@@ -124,11 +134,12 @@ export class Clock {
 
   /** Number of timers currently armed. */
   get pending(): number {
-    return this.n + this.nListed;
+    return this.n - (this.hole ? 1 : 0) + this.nListed;
   }
 
   /** Time of the next event, or Infinity when none is armed. */
   get nextDue(): STime {
+    if (this.hole) this.closeHole();
     const h = this.n > 0 ? this.hExp[0]! : Infinity;
     const l = this.lHead >= 0 ? this.lKey[2 * this.lHead]! : Infinity;
     return h < l ? h : l;
@@ -179,6 +190,7 @@ export class Clock {
 
   /** Run the single next event, if any. Returns false when nothing is armed. */
   step(): boolean {
+    if (this.hole) this.closeHole();
     if (this.listFirst()) this.fireListed();
     else if (this.n > 0) this.fireTop();
     else return false;
@@ -188,6 +200,7 @@ export class Clock {
   /** Run every event due at or before `until`, then leave the clock at `until`. */
   runUntil(until: STime): void {
     if (until < this._now) return;
+    if (this.hole) this.closeHole();
     for (;;) {
       if (this.listFirst()) {
         if (this.lKey[2 * this.lHead]! > until) break;
@@ -231,11 +244,19 @@ export class Clock {
       return;
     }
     const at = this.hExp[0]!;
-    this.removeAt(0);
+    // its entry stays at the root until the handler arms a timer into its place
+    this.hole = true;
     this.pos[s] = -1;
     this._now = at;
     this.eventsRun++;
     this.handlers[h]!.fireTimer(this.slotCall[2 * s + 1]!, at);
+    if (this.hole) this.closeHole();
+  }
+
+  /** Take the fired timer's stale entry out of the root. */
+  private closeHole(): void {
+    this.hole = false;
+    this.removeAt(0);
   }
 
   /** Fire the list's head (an ordered indexed timer). */
@@ -305,6 +326,16 @@ export class Clock {
       this.hSeq[i] = seq;
       if (earlier) this.up(i);
       else this.down(i);
+      return;
+    }
+    if (this.hole) {
+      // into the fired timer's place at the root
+      this.hole = false;
+      this.hExp[0] = at;
+      this.hSeq[0] = seq;
+      this.hSlot[0] = id;
+      this.pos[id] = 0;
+      this.down(0);
       return;
     }
     if (this.n === this.cap) this.grow();
@@ -413,6 +444,8 @@ export class Clock {
   }
 
   private push(t: Timer): void {
+    // (not into a hole: a handler's Timers are rare, the root's sift down is for the loop's)
+    if (this.hole) this.closeHole();
     if (this.n === this.cap) this.grow();
     const s = this.takeSlot();
     t.slot = s;
