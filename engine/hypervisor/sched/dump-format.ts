@@ -4,12 +4,13 @@
  * "%pv" vCPUs, "CPU[%02d]", and the topology masks the per-pCPU lines print
  * (cpu_sibling_mask, cpu_core_mask).
  */
-import { rangeList } from '../cpumask';
+import { CpuMask, rangeList } from '../cpumask';
 import type { Topology } from '../topology';
 
 /** "%*pbl" (print_bitmap_list): ascending ranges joined by commas, "" for none. */
 export function pbl(cpus: Iterable<number>): string {
-  return rangeList([...cpus].sort((a, b) => a - b));
+  // a CpuMask iterates in ascending order already
+  return rangeList(cpus instanceof CpuMask ? cpus : [...cpus].sort((a, b) => a - b));
 }
 
 /**

@@ -7,6 +7,7 @@
  * flags are Xen's RTDS_* bits as the engine has them: RTDS_scheduled (running),
  * RTDS_depleted, RTDS_extratime; RTDS_delayed_runq_add never (no lazy context switch).
  */
+import { CpuMask } from '../cpumask';
 import type { Unit } from './core';
 import { cpuTag, int, pbl } from './dump-format';
 import { F_BUDGET, F_CUR_BUDGET, F_CUR_DEADLINE, F_LAST_START, F_PERIOD, F_STRIDE, I_PRIORITY_LEVEL, I_STRIDE, RT_DEPLETED, RT_EXTRATIME, RT_ON_DEPLETEDQ, RT_ON_RUNQ, type RtUnits } from './rt-units';
@@ -31,6 +32,7 @@ export interface RtdsDumpState {
 }
 
 export function rtdsDump(ctx: SchedDumpContext, s: RtdsDumpState): SchedDump {
+  const poolMask = CpuMask.of(ctx.topo.nrCpus, s.cpus);
   /** rt_dump_unit(): "[%5d.%-2u] ..." and two more lines. */
   const unitLines = (r: number): string[] => {
     const t = s.units;
@@ -38,11 +40,10 @@ export function rtdsDump(ctx: SchedDumpContext, s: RtdsDumpState): SchedDump {
     const f = t.f;
     const b = r * F_STRIDE;
     const flags = (u.pcpu >= 0 ? RTDS_scheduled : 0) | (t.flag(r, RT_DEPLETED) ? RTDS_depleted : 0) | (t.flag(r, RT_EXTRATIME) ? RTDS_extratime : 0);
-    const hard = [...s.cpus].filter((c) => u.vcpu.hardAffinity.has(c));
     return [
       `[${String(u.domid).padStart(5)}.${String(u.vcpuId).padEnd(2)}] cpu ${u.processor}, (${int(f[b + F_PERIOD]!)}, ${int(f[b + F_BUDGET]!)}), cur_b=${int(f[b + F_CUR_BUDGET]!)} cur_d=${int(f[b + F_CUR_DEADLINE]!)} last_start=${int(f[b + F_LAST_START]!)}`,
       ` \t\t priority_level=${t.i[r * I_STRIDE + I_PRIORITY_LEVEL]} has_extratime=${t.flag(r, RT_EXTRATIME) ? 1 : 0}`,
-      ` \t\t onQ=${t.flag(r, RT_ON_RUNQ | RT_ON_DEPLETEDQ) ? 1 : 0} runnable=${u.runnable() ? 1 : 0} flags=${flags.toString(16)} effective hard_affinity=${pbl(hard)}`,
+      ` \t\t onQ=${t.flag(r, RT_ON_RUNQ | RT_ON_DEPLETEDQ) ? 1 : 0} runnable=${u.runnable() ? 1 : 0} flags=${flags.toString(16)} effective hard_affinity=${pbl(u.vcpu.hardAffinity.and(poolMask))}`,
     ];
   };
 
