@@ -23,8 +23,9 @@ export interface RtdsDumpState {
   /** The pool's pCPUs (cpupool_domain_master_cpumask). */
   readonly cpus: ReadonlySet<number>;
   readonly units: RtUnits;
-  /** The records on the run queue, the depleted queue and the replenishment queue, in queue order. */
+  /** The records on the run queue and the replenishment queue, in queue order. */
   runq(): readonly number[];
+  /** The depleted records, in the order they were depleted. */
   depletedq(): Iterable<number>;
   replq(): readonly number[];
   /** A unit's record by its idx. */
@@ -50,7 +51,10 @@ export function rtdsDump(ctx: SchedDumpContext, s: RtdsDumpState): SchedDump {
   const settings = (): string[] => {
     // rt_dump() prints nothing while the pool has no domain (list_empty(&prv->sdom))
     if (ctx.domains.length === 0) return [];
-    const out = ['Global RunQueue info:', ...s.runq().flatMap(unitLines), 'Global DepletedQueue info:', ...[...s.depletedq()].flatMap(unitLines)];
+    // runq_insert() puts a depleted unit at the head of the depleted queue (list_add): the
+    // last one depleted comes first; the engine's set keeps them in the order they came
+    const depleted = [...s.depletedq()].reverse();
+    const out = ['Global RunQueue info:', ...s.runq().flatMap(unitLines), 'Global DepletedQueue info:', ...depleted.flatMap(unitLines)];
     out.push('Global Replenishment Events info:', ...s.replq().flatMap(unitLines), 'Domain info:');
     for (const d of ctx.domains) {
       out.push(`\tdomain: ${d.domid}`);

@@ -93,6 +93,26 @@ describe("RTDS's debug-key 'r' (rt_dump, rt_dump_pcpu, rt_dump_unit of Xen 4.17)
     expect(dom.filter((l, i) => i % 3 === 1)).toEqual([' \t\t priority_level=1 has_extratime=1', ' \t\t priority_level=1 has_extratime=1']);
   });
 
+  it('lists the depleted queue last depleted first, as runq_insert() adds to its head', () => {
+    const x = boot('credit2', topo(1, 3));
+    const pool = poolOn(x, 'rt', 'rtds', [1, 2]);
+    const d = guest(x, 'd', { pool, vcpus: 2, workload: { kind: 'cpu' } });
+    // vCPU 0 runs out after 1 ms, vCPU 1 after 2 ms; neither may run on extratime
+    x.hypercall({
+      op: 'domctl.scheduler_op',
+      domid: d,
+      sched: 'rtds',
+      cmd: 'putvcpuinfo',
+      vcpus: [
+        { vcpu: 0, period: 10000, budget: 1000, extratime: false },
+        { vcpu: 1, period: 10000, budget: 2000, extratime: false },
+      ],
+    });
+    x.clock.runFor(MILLISECS(3));
+    const depleted = section(poolPart(pressR(x), pool), 'Global DepletedQueue info:', /^Global Replenishment Events info:$/);
+    expect(depleted.filter((l) => l.startsWith('[')).map((l) => l.slice(0, l.indexOf(']') + 1))).toEqual([`[    ${d}.1 ]`, `[    ${d}.0 ]`]);
+  });
+
   it('prints no queue or domain while the pool has no domain, only its pCPUs', () => {
     const x = boot('credit2', topo(1, 3));
     const pool = poolOn(x, 'empty', 'rtds', [2]);
