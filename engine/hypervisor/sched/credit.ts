@@ -87,6 +87,14 @@ export const XEN_SYSCTL_CSCHED_TSLICE_MIN = 1;
 export const XEN_SYSCTL_CSCHED_TSLICE_MAX = 1000;
 export const XEN_SYSCTL_CSCHED_MGR_DLY_MAX_US = 100_000;
 
+/**
+ * __csched_set_tslice (xen/common/sched/credit.c): CSCHED_TICKS_PER_TSLICE ticks a
+ * slice, or one when the slice is shorter than that many milliseconds ...
+ */
+const cschedTicksPerTslice = (tsliceMs: number): number => (tsliceMs < CSCHED_TICKS_PER_TSLICE ? 1 : CSCHED_TICKS_PER_TSLICE);
+/** ... and tick_period_us = tslice_ms · 1000 / ticks_per_tslice in whole microseconds (10 ms → 3333 µs). */
+const cschedTickPeriodNs = (tsliceMs: number, ticks: number): STime => MICROSECS(Math.floor((tsliceMs * 1000) / ticks));
+
 /** The unit's record (its `priv`, set by insertUnit). */
 const rec = (u: Unit): number => u.priv as number;
 
@@ -99,7 +107,8 @@ export class CreditScheduler implements Scheduler, TimerHandler {
   vcpuMigrDelayUs = 0;
   /** The same three in ns, kept with them (adjustGlobal). */
   private tsliceNs = MILLISECS(CSCHED_DEFAULT_TSLICE_MS);
-  private tickPeriodNs = MILLISECS(CSCHED_DEFAULT_TSLICE_MS) / CSCHED_TICKS_PER_TSLICE;
+  private ticksPerTslice = CSCHED_TICKS_PER_TSLICE;
+  private tickPeriodNs = cschedTickPeriodNs(CSCHED_DEFAULT_TSLICE_MS, CSCHED_TICKS_PER_TSLICE);
   private ratelimitNs = MICROSECS(SCHED_DEFAULT_RATELIMIT_US);
   /** The pool's pCPUs, in the order they joined (the fallback walk of pickCpu). */
   private readonly cpus = new Set<number>();
@@ -592,7 +601,8 @@ export class CreditScheduler implements Scheduler, TimerHandler {
       this.ratelimitUs = r;
       this.vcpuMigrDelayUs = m;
       this.tsliceNs = MILLISECS(t);
-      this.tickPeriodNs = MILLISECS(t) / CSCHED_TICKS_PER_TSLICE;
+      this.ticksPerTslice = cschedTicksPerTslice(t);
+      this.tickPeriodNs = cschedTickPeriodNs(t, this.ticksPerTslice);
       this.ratelimitNs = MICROSECS(r);
       if (changed && this.master) {
         this.master.period = this.tsliceNs;
@@ -611,7 +621,7 @@ export class CreditScheduler implements Scheduler, TimerHandler {
       vcpuMigrDelayUs: this.vcpuMigrDelayUs,
       creditsPerMsec: CSCHED_CREDITS_PER_MSEC,
       creditsPerTslice: this.creditsPerTslice,
-      ticksPerTslice: CSCHED_TICKS_PER_TSLICE,
+      ticksPerTslice: this.ticksPerTslice,
       defaultWeight: CSCHED_DEFAULT_WEIGHT,
       doms: this.doms,
       units: this.units,
