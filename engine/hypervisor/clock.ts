@@ -52,8 +52,13 @@ export const SECONDS = (s: number): STime => s * NS_PER_S;
 
 /** slotCall's handler number of a released indexed timer's slot (-1 is a Timer's). */
 const SLOT_FREED = -2;
-/** pos[] of an ordered indexed timer armed on the list (-1: disarmed, >= 0: heap index). */
+/**
+ * pos[] of an ordered indexed timer: armed on the list, or disarmed (a heap timer's is its
+ * heap index, or -1 disarmed): setIndexed tells the two kinds apart from the one number
+ * it reads anyway, not from a table of its own (a cache miss more on a large host).
+ */
 const LISTED = -3;
+const OFF_LIST = -4;
 
 export type TimerFn = (now: STime) => void;
 
@@ -109,8 +114,6 @@ export class Clock {
   /** Slots of timers no longer armed, for reuse. */
   private free = new Int32Array(64);
   private nFree = 0;
-  /** Per slot: 1 when its (indexed) timer is an ordered one, kept on the list. */
-  private ordered = new Int32Array(64);
   /** The list's keys per slot, side by side: (expires, seq) at 2·slot, 2·slot + 1. */
   private lKey = new Float64Array(128);
   /** The list's links per slot: previous at 2·slot, next at 2·slot + 1 (-1: none). */
@@ -278,7 +281,6 @@ export class Clock {
    */
   newIndexed(handler: TimerHandler, arg: number, opts?: { ordered?: boolean }): number {
     const s = this.takeSlot();
-    this.ordered[s] = opts?.ordered ? 1 : 0;
     let h = this.handlers.indexOf(handler);
     if (h < 0) {
       h = this.handlers.indexOf(null);
@@ -290,7 +292,7 @@ export class Clock {
     this.slotTimer[s] = null;
     this.slotCall[2 * s] = h;
     this.slotCall[2 * s + 1] = arg;
-    this.pos[s] = -1;
+    this.pos[s] = opts?.ordered ? OFF_LIST : -1;
     // at() numbered every timer it made; keep the numbering the same
     this.seq++;
     return s;
@@ -315,10 +317,6 @@ export class Clock {
   setIndexed(id: number, when: STime): void {
     const at = when > this._now ? when : this._now;
     const seq = this.seq++;
-    if (this.ordered[id] === 1) {
-      this.insertListed(id, at, seq);
-      return;
-    }
     const i = this.pos[id]!;
     if (i >= 0) {
       const earlier = at < this.hExp[i]!;
@@ -326,6 +324,10 @@ export class Clock {
       this.hSeq[i] = seq;
       if (earlier) this.up(i);
       else this.down(i);
+      return;
+    }
+    if (i !== -1) {
+      this.insertListed(id, at, seq);
       return;
     }
     if (this.hole) {
@@ -356,7 +358,8 @@ export class Clock {
   }
 
   indexedArmed(id: number): boolean {
-    return this.pos[id]! !== -1;
+    const i = this.pos[id]!;
+    return i >= 0 || i === LISTED;
   }
 
   /** When an armed indexed timer expires (Infinity when disarmed). */
@@ -399,7 +402,7 @@ export class Clock {
     else this.lHead = n;
     if (n >= 0) l[2 * n] = p;
     else this.lTail = p;
-    this.pos[s] = -1;
+    this.pos[s] = OFF_LIST;
     this.nListed--;
   }
 
@@ -430,7 +433,6 @@ export class Clock {
     this.pos = grown(this.pos, cap);
     this.free = grown(this.free, cap);
     this.slotCall = grown(this.slotCall, 2 * cap);
-    this.ordered = grown(this.ordered, cap);
     this.lKey = grown(this.lKey, 2 * cap);
     this.lLink = grown(this.lLink, 2 * cap);
     this.slotCap = cap;
@@ -451,7 +453,6 @@ export class Clock {
     t.slot = s;
     this.slotTimer[s] = t;
     this.slotCall[2 * s] = -1;
-    this.ordered[s] = 0;
     const i = this.n++;
     this.hExp[i] = t.expires;
     this.hSeq[i] = t.seq;
