@@ -302,11 +302,15 @@ export class Credit2Scheduler implements Scheduler {
     if (!rq) {
       const slot = this.rqLoads.alloc();
       this.rqLoads.f[slot * RQ.STRIDE + RQ.LOAD_LAST_UPDATE] = now;
-      rq = new Runq(this.rqs.length, key, slot, this.t.unit);
+      // cpu_add_to_runqueue(): the list of runqueues is kept in id order and a new one
+      // takes the first unused id, at that place in the list (balance_load walks it)
+      let at = 0;
+      while (at < this.rqs.length && this.rqs[at]!.id === at) at++;
+      rq = new Runq(at, key, slot, this.t.unit);
       // rqd->pick_bias starts at the runqueue's first pCPU (cpu_add_to_runqueue)
       rq.pickBias = cpu;
-      this.rqs.push(rq);
-      this.rqSlots.push(slot);
+      this.rqs.splice(at, 0, rq);
+      this.rqSlots.splice(at, 0, slot);
       while (this.rqBySlot.length <= slot) this.rqBySlot.push(null);
       this.rqBySlot[slot] = rq;
       this.rqByKey.set(key, rq);
