@@ -519,14 +519,16 @@ export class Clock {
     const s = sq[i]!;
     const slot = sl[i]!;
     for (;;) {
-      const l = 2 * i + 1;
-      if (l >= n) break;
-      const r = l + 1;
-      let c = l;
+      let c = 2 * i + 1;
+      if (c >= n) break;
+      const r = c + 1;
       if (r < n) {
         const re = ex[r]!;
-        const le = ex[l]!;
-        if (re < le || (re === le && sq[r]! < sq[l]!)) c = r;
+        const le = ex[c]!;
+        // the earlier child by arithmetic, not a branch: which one it is is a coin toss
+        // the CPU mispredicts half the time (ties, rare, by sequence)
+        c += +(re < le);
+        if (re === le && sq[r]! < sq[c]!) c = r;
       }
       const ce = ex[c]!;
       if (ce > e || (ce === e && sq[c]! > s)) break;
