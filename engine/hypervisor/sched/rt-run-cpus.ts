@@ -1,143 +1,156 @@
 /**
- * RTDS's preemption candidates: the pool's running, untickled pCPUs, the one running
- * the lowest-priority unit first. runq_tickle() (xen/common/sched/rt.c) looks for it when
- * no pCPU is idle: Xen walks every pCPU of the pool for the latest (priority level,
- * deadline), taking the first such pCPU of the walk; here they are a heap ordered by
- * (level, deadline) latest first, then by rank (order of joining the pool: the walk's
- * order), so its top is the pCPU the walk finds.
+ * RTDS's preemption candidates: the pool's running, untickled pCPUs, by the (priority
+ * level, deadline) of the unit each runs. runq_tickle() (xen/common/sched/rt.c), when no
+ * pCPU is idle, walks the pCPUs from the waking unit's own with cpumask_cycle() for the
+ * latest (level, deadline), keeping the first such pCPU of the walk (a later one
+ * replaces it only when strictly lower in priority).
  *
- * The heap is brought up to date only when runq_tickle looks at its top. Most wake-ups
- * find an idle pCPU and never look, while a pCPU changes what it runs (or goes idle, or
- * is tickled) on every schedule: on the 64-pCPU bench 300,000 heap updates per 10
- * simulated seconds came down to the 53,000 pCPUs that had changed since the previous
- * look (on 4096 pCPUs, 232,000 to 48,000). Each pCPU's key is kept live as the
- * scheduler sets it; a pCPU whose key or membership changed goes on a pending list
- * once, and the look applies each pending pCPU's latest state as one heap operation.
- * The heap compares its own copy of the keys (taken when an entry is sifted), so the
- * entries still pending never break the order of the others. The top is the same pCPU
- * as with a heap updated at every change: the order (level, deadline, rank) is total.
+ * Deadlines are period boundaries, so a few distinct keys are running at any time, each
+ * shared by many pCPUs (hundreds on the 4096-pCPU bench). So the candidates are grouped
+ * by key: a bucket per distinct (level, deadline) holds a bitmap of its pCPUs, and a
+ * small heap orders the non-empty buckets latest first. The walk's answer is the latest
+ * bucket's first pCPU at or after the walk's start, wrapping (`latestFrom`): a search a
+ * 32-pCPU word at a time instead of Xen's walk over every pCPU. Moving a pCPU to another
+ * key is two bit operations (and a heap operation when a bucket appears or empties).
  */
 import { CpuHeap } from './cpu-heap';
+import { firstSetFrom } from './rt-idle-cpus';
+import { grown } from '../typed-grow';
 
-/** A pCPU's key, side by side (one compare reads one line per pCPU): level, deadline, rank. */
-const K_LEVEL = 0;
-const K_DEADLINE = 1;
-const K_RANK = 2;
-const K_STRIDE = 4;
+/** The keys of the buckets (arrays that grow: held in a box the heap reads through). */
+interface Keys {
+  level: Int32Array;
+  deadline: Float64Array;
+}
 
-/** The candidates by the keys they were last sifted with: lowest priority first. */
-class RunCpuHeap extends CpuHeap {
-  constructor(
-    n: number,
-    private readonly key: Float64Array,
-  ) {
-    super(n);
+/** The non-empty buckets, latest (level, deadline) first (keys are distinct: no ties). */
+class LatestHeap extends CpuHeap {
+  constructor(private readonly keys: Keys) {
+    super(16);
   }
-  /** pCPU a runs a lower-priority unit than b (ties: a comes first in the walk). */
   protected override before(a: number, b: number): boolean {
-    const k = this.key;
-    const ka = a * K_STRIDE;
-    const kb = b * K_STRIDE;
-    const pa = k[ka + K_LEVEL]!;
-    const pb = k[kb + K_LEVEL]!;
-    if (pa !== pb) return pa > pb;
-    const da = k[ka + K_DEADLINE]!;
-    const db = k[kb + K_DEADLINE]!;
-    if (da !== db) return da > db;
-    return k[ka + K_RANK]! < k[kb + K_RANK]!;
+    const l = this.keys.level;
+    if (l[a] !== l[b]) return l[a]! > l[b]!;
+    return this.keys.deadline[a]! > this.keys.deadline[b]!;
   }
 }
 
 export class RtRunCpus {
-  /** Each pCPU's key as the scheduler last set it. */
-  private readonly live: Float64Array;
-  /** The keys the heap's entries were sifted with. */
-  private readonly sifted: Float64Array;
-  /** 1: the pCPU is a candidate (runs a unit, not tickled). */
-  private readonly want: Uint8Array;
-  private readonly heap: RunCpuHeap;
-  /** pCPUs whose key or membership changed since the last look, each once. */
-  private readonly pending: Int32Array;
-  private readonly isPending: Uint8Array;
-  private nPending = 0;
+  /** Words of a bitmap of the pCPUs. */
+  private readonly words: number;
+  /** Each pCPU's key as the scheduler last set it: level, deadline. */
+  private readonly liveLevel: Int32Array;
+  private readonly liveDeadline: Float64Array;
+  /** The bucket a candidate pCPU is in, -1 for none (not a candidate). */
+  private readonly bucketOf: Int32Array;
+  /** Per bucket: its key, its pCPUs' bitmap (`words` words from b·words), how many. */
+  private readonly keys: Keys = { level: new Int32Array(16), deadline: new Float64Array(16) };
+  private bits: Uint32Array;
+  private count = new Int32Array(16);
+  private readonly heap: LatestHeap;
+  private nBuckets = 0;
+  private readonly freeBuckets: number[] = [];
+  /** Bucket by level, then by deadline. */
+  private readonly byKey: Map<number, number>[] = [];
+  /** The bucket the last put went to (a refill moves many pCPUs to one new key). */
+  private lastBucket = -1;
 
   constructor(nrCpus: number) {
-    this.live = new Float64Array(nrCpus * K_STRIDE);
-    this.sifted = new Float64Array(nrCpus * K_STRIDE);
-    this.want = new Uint8Array(nrCpus);
-    this.heap = new RunCpuHeap(nrCpus, this.sifted);
-    this.pending = new Int32Array(nrCpus);
-    this.isPending = new Uint8Array(nrCpus);
+    this.words = (nrCpus + 31) >>> 5;
+    this.liveLevel = new Int32Array(nrCpus);
+    this.liveDeadline = new Float64Array(nrCpus);
+    this.bucketOf = new Int32Array(nrCpus).fill(-1);
+    this.bits = new Uint32Array(16 * this.words);
+    this.heap = new LatestHeap(this.keys);
   }
 
-  /** The pCPU's order of joining the pool (set when it joins). */
-  rank(cpu: number): number {
-    return this.live[cpu * K_STRIDE + K_RANK]!;
+  /** The priority level of the unit the pCPU runs (as last set). */
+  level(cpu: number): number {
+    return this.liveLevel[cpu]!;
   }
 
-  setRank(cpu: number, rank: number): void {
-    this.live[cpu * K_STRIDE + K_RANK] = rank;
-    this.touch(cpu);
+  /** The deadline of the unit the pCPU runs (as last set). */
+  deadline(cpu: number): number {
+    return this.liveDeadline[cpu]!;
   }
 
   /** The pCPU now runs a unit with this priority level and deadline. */
   setKey(cpu: number, level: number, deadline: number): void {
-    const k = this.live;
-    const b = cpu * K_STRIDE;
-    k[b + K_LEVEL] = level;
-    k[b + K_DEADLINE] = deadline;
-    if (this.want[cpu] === 1) this.touch(cpu);
+    this.liveLevel[cpu] = level;
+    this.liveDeadline[cpu] = deadline;
+    const b = this.bucketOf[cpu]!;
+    if (b < 0 || (this.keys.level[b] === level && this.keys.deadline[b] === deadline)) return;
+    this.take(cpu, b);
+    this.put(cpu);
   }
 
   /** The pCPU is a candidate (it runs a unit and is not tickled). */
   join(cpu: number): void {
-    if (this.want[cpu] === 1) return;
-    this.want[cpu] = 1;
-    this.touch(cpu);
+    if (this.bucketOf[cpu]! < 0) this.put(cpu);
   }
 
   /** The pCPU is no candidate any more (idle, tickled, or out of the pool). */
   leave(cpu: number): void {
-    if (this.want[cpu] === 0) return;
-    this.want[cpu] = 0;
-    this.touch(cpu);
+    const b = this.bucketOf[cpu]!;
+    if (b >= 0) this.take(cpu, b);
   }
 
-  /** The candidate running the lowest-priority unit (first in the walk's order), -1 when none. */
+  /** The lowest-numbered candidate running the latest (level, deadline), -1 when none. */
   top(): number {
-    if (this.nPending > 0) this.flush();
-    return this.heap.top();
+    return this.latestFrom(0);
   }
 
-  private touch(cpu: number): void {
-    if (this.isPending[cpu] === 1) return;
-    this.isPending[cpu] = 1;
-    this.pending[this.nPending++] = cpu;
+  /**
+   * Among the candidates running the latest (level, deadline), the first at or after
+   * `start` in pCPU order, wrapping (runq_tickle's walk from `start`); -1 when none.
+   */
+  latestFrom(start: number): number {
+    const b = this.heap.top();
+    if (b < 0) return -1;
+    return firstSetFrom(this.bits, b * this.words, this.words, start);
   }
 
-  /** Apply each pending pCPU's latest state to the heap. */
-  private flush(): void {
-    const live = this.live;
-    const s = this.sifted;
-    const heap = this.heap;
-    for (let i = 0; i < this.nPending; i++) {
-      const cpu = this.pending[i]!;
-      this.isPending[cpu] = 0;
-      if (this.want[cpu] === 0) {
-        heap.remove(cpu);
-        continue;
-      }
-      const b = cpu * K_STRIDE;
-      const l = live[b + K_LEVEL]!;
-      const d = live[b + K_DEADLINE]!;
-      const r = live[b + K_RANK]!;
-      // in the heap under the same key: nothing would move
-      if (s[b + K_LEVEL] === l && s[b + K_DEADLINE] === d && s[b + K_RANK] === r && heap.has(cpu)) continue;
-      s[b + K_LEVEL] = l;
-      s[b + K_DEADLINE] = d;
-      s[b + K_RANK] = r;
-      heap.update(cpu);
+  private put(cpu: number): void {
+    const level = this.liveLevel[cpu]!;
+    const deadline = this.liveDeadline[cpu]!;
+    let b = this.lastBucket;
+    if (b < 0 || this.keys.deadline[b] !== deadline || this.keys.level[b] !== level) {
+      b = this.byKey[level]?.get(deadline) ?? this.newBucket(level, deadline);
+      this.lastBucket = b;
     }
-    this.nPending = 0;
+    this.bucketOf[cpu] = b;
+    this.bits[b * this.words + (cpu >>> 5)]! |= 1 << (cpu & 31);
+    this.count[b]!++;
+  }
+
+  private take(cpu: number, b: number): void {
+    this.bucketOf[cpu] = -1;
+    this.bits[b * this.words + (cpu >>> 5)]! &= ~(1 << (cpu & 31));
+    if (--this.count[b]! === 0) {
+      this.byKey[this.keys.level[b]!]!.delete(this.keys.deadline[b]!);
+      if (this.lastBucket === b) this.lastBucket = -1;
+      this.freeBuckets.push(b);
+      this.heap.remove(b);
+    }
+  }
+
+  private newBucket(level: number, deadline: number): number {
+    let b = this.freeBuckets.pop();
+    if (b === undefined) {
+      b = this.nBuckets++;
+      if (b >= this.count.length) {
+        const n = this.count.length * 2;
+        this.keys.level = grown(this.keys.level, n);
+        this.keys.deadline = grown(this.keys.deadline, n);
+        this.count = grown(this.count, n);
+        this.bits = grown(this.bits, n * this.words);
+        this.heap.grow(n);
+      }
+    }
+    this.keys.level[b] = level;
+    this.keys.deadline[b] = deadline;
+    (this.byKey[level] ??= new Map()).set(deadline, b);
+    this.heap.update(b);
+    return b;
   }
 }

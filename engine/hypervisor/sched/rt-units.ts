@@ -39,7 +39,11 @@ export const I_REPL_LINKS = 12;
 
 /** RTDS_extratime: may run past its budget at a lower priority level. */
 export const RT_EXTRATIME = 1;
-/** RTDS_depleted: budget used up, waiting for the next replenishment. */
+/**
+ * RTDS_depleted: burn_budget() found no budget left (and no extratime). Only
+ * repl_timer_handler() clears it; which queue a unit goes to is decided by its
+ * cur_budget and extratime (runq_insert), not by this flag.
+ */
 export const RT_DEPLETED = 2;
 export const RT_ON_RUNQ = 4;
 export const RT_ON_DEPLETEDQ = 8;

@@ -21,20 +21,43 @@
  *   spare CPU time is not wasted; vCPUs still within their reserved budget always come
  *   first.
  * - A running vCPU's slice is its remaining budget; when it is used up, the pCPU
- *   reschedules. A waking vCPU, or one refilled, is placed on an idle pCPU if there is
- *   one, otherwise it preempts the pCPU running the vCPU with the latest deadline if its
- *   own deadline is earlier.
- * - Deadline misses: this simulator counts, per vCPU, the periods that ended with
- *   reserved budget left over while the vCPU wanted to run — the server was not given
- *   its budget before its deadline. With a schedulable set (Σ budget/period within the
- *   pool's pCPUs, under global EDF's bounds) there are none.
+ *   reschedules, and the vCPU it ran keeps the pCPU only if it beats the head of the
+ *   runqueue strictly (a tie lets the queued one run). A waking vCPU, one refilled from
+ *   the depleted queue, or one just switched out, is placed on an idle pCPU if there is
+ *   one (the first from its own pCPU in pCPU order), otherwise it preempts the pCPU
+ *   running the vCPU with the latest deadline if its own is earlier.
+ * - Deadline misses are not Xen's: Xen counts none. This simulator counts, per vCPU,
+ *   the periods that ended while it was awake at level 0 with reserved budget left — the
+ *   server was not given its budget before its deadline (Unit.deadlineMisses, the sched
+ *   metrics' deadlineMisses). The bench's rt_job_misses is another of ours: jobs of the
+ *   rt workload not done by their own deadlines. With a schedulable set (Σ budget/period
+ *   within the pool's pCPUs, under global EDF's bounds) there are none.
+ *
+ * Where this differs from Xen 4.17's rt.c, on purpose:
+ * - Times are floating-point ns (Xen: s_time_t integers); they hold whole ns here.
+ * - No RTDS_scheduled / RTDS_delayed_runq_add window: the simulator switches context at
+ *   once, so rt_context_saved()'s work (queue and tickle for the unit switched out, or
+ *   take it off the replenishment queue) ends doSchedule, and a unit that wakes while
+ *   still on its pCPU keeps running (the core does not call wake: Xen's
+ *   unit_wake_running case).
+ * - runq_tickle()'s walk over the pool's pCPUs is replaced, for a unit that may run
+ *   anywhere, by a bitmap of the idle pCPUs and buckets of the running ones by key
+ *   (rt-idle-cpus.ts, rt-run-cpus.ts) that give the pCPU the walk would give.
+ * - A unit that wakes on a pCPU its hard affinity no longer allows is given one by
+ *   res_pick first (Xen moves it in vcpu_set_affinity()'s migration).
+ * - XEN_DOMCTL_SCHEDOP_putvcpuinfo checks every entry before applying any (Xen applies
+ *   entries up to the first bad one and returns EINVAL; libxl checks them all first, so
+ *   through xl nothing differs). putinfo checks the per-vCPU ranges and may set
+ *   extratime (Xen refuses only a 0 period or budget and leaves extratime: libxl's
+ *   sched_rtds_domain_set checks the ranges before it).
+ * - No tasklet work and no hypercall preemption every 64 vCPUs.
  */
 import { MICROSECS, type Clock, type STime, type Timer } from '../clock';
 import { XenError } from '../errno';
 import { withRoomFor } from './unit-map';
 import type { SchedDomainRec, Unit } from './core';
 import { RingQueue } from './queue';
-import { CpuFifo } from './cpu-fifo';
+import { RtIdleCpus, firstSetFrom } from './rt-idle-cpus';
 import { ReplQueue } from './repl-queue';
 import { RtRunCpus } from './rt-run-cpus';
 import { rtdsDump } from './rtds-dump';
@@ -95,23 +118,19 @@ export class RtdsScheduler implements Scheduler {
   /** By unit idx: its record here (-1 for none). The hot hooks get units by idx. */
   private recOf = new Int32Array(64).fill(-1);
   private readonly replTimer: Timer;
-  // runq_tickle() walks the pool's pCPUs: first the idle ones in the order they went
-  // idle, then all of them for the latest deadline. Xen keeps that walk (a handful of
-  // pCPUs on real hosts); on a 4096-pCPU pool it was nearly all of the cost, so the
-  // pCPUs it would walk are kept where the first is what the walk would find:
-  // `idlers`, idle and not tickled pCPUs in the order they went idle (a list: a pCPU
-  // going idle goes last, so a heap's sifts bought nothing), and `run` (rt-run-cpus.ts),
-  // running and not tickled pCPUs, latest (priority level, deadline) first and, among
-  // equals, the pCPU that joined the pool first (the walk's order).
+  // runq_tickle() walks the pool's pCPUs the unit may use, from the unit's own pCPU in
+  // cpumask_cycle() order (pCPU numbers, wrapping): the first idle one, else the first
+  // running the latest (priority level, deadline). Xen keeps that walk (a handful of
+  // pCPUs on real hosts); on a 4096-pCPU pool it was nearly all of the cost, so for a
+  // unit that may run anywhere the pCPUs it would walk are kept where what the walk
+  // would find is found without it: `idlers` (rt-idle-cpus.ts), a bitmap of the idle,
+  // untickled pCPUs searched from the unit's pCPU a word at a time, and `run`
+  // (rt-run-cpus.ts), the running, untickled pCPUs, latest (level, deadline) first.
   private readonly inPool: Uint8Array;
   private readonly tickled: Uint8Array;
+  /** 1: the pCPU runs its idle unit (is_idle_unit(curr_on_cpu(cpu))). */
   private readonly isIdle: Uint8Array;
-  /** The rank of the next pCPU to join: its place in the walk's order over the pool (run.rank). */
-  private rankNext = 0;
-  /** Order of going idle (the walk's order over the idle pCPUs). */
-  private readonly idleSeq: Float64Array;
-  private idleSeqNext = 0;
-  private readonly idlers: CpuFifo;
+  private readonly idlers: RtIdleCpus;
   private readonly run: RtRunCpus;
   replenishments = 0;
   /** True while replHandler runs: it arms the replenishment timer once, at its end. */
@@ -129,8 +148,7 @@ export class RtdsScheduler implements Scheduler {
     this.inPool = new Uint8Array(n);
     this.tickled = new Uint8Array(n);
     this.isIdle = new Uint8Array(n);
-    this.idleSeq = new Float64Array(n);
-    this.idlers = new CpuFifo(n);
+    this.idlers = new RtIdleCpus(n);
     this.run = new RtRunCpus(n);
   }
 
@@ -141,19 +159,14 @@ export class RtdsScheduler implements Scheduler {
   }
 
   private setIdle(cpu: number): void {
-    if (this.isIdle[cpu] === 0) {
-      this.isIdle[cpu] = 1;
-      this.idleSeq[cpu] = this.idleSeqNext++;
-    }
+    this.isIdle[cpu] = 1;
     this.run.leave(cpu);
-    // a tickled idle pCPU that found nothing goes back to its place, not last
-    if (this.tickled[cpu] === 0) this.idlers.addByKey(cpu, this.idleSeq);
+    if (this.tickled[cpu] === 0) this.idlers.add(cpu);
   }
 
   initPcpu(cpu: number): void {
     this.cpus.add(cpu);
     this.inPool[cpu] = 1;
-    this.run.setRank(cpu, this.rankNext++);
     this.tickled[cpu] = 0;
     this.setIdle(cpu);
   }
@@ -204,23 +217,24 @@ export class RtdsScheduler implements Scheduler {
     if (this.units.flag(r, RT_ON_REPLQ)) this.replqRemove(r);
   }
 
-  /** rt_update_deadline(): next period boundary after now; full budget. */
+  /**
+   * rt_update_deadline() (now >= cur_deadline): the deadline moves on by as many whole
+   * periods as it takes to pass now — periods stay anchored at the unit's first
+   * deadline, one period after it was first inserted (cur_deadline 0), not at multiples
+   * of the period once the period changes — with a full budget at level 0, and
+   * last_start = now (the time run before now in the old period is not burnt from the
+   * new budget). RTDS_depleted is left as it is: only repl_timer_handler clears it.
+   */
   private updateDeadline(r: number, now: STime): void {
     const f = this.units.f;
     const b = r * F_STRIDE;
     const period = f[b + F_PERIOD]!;
     const dl = f[b + F_CUR_DEADLINE]!;
-    if (dl === 0 || now - dl >= period * 4) {
-      // first time (or long asleep): periods aligned on multiples of the period
-      this.units.setDeadline(r, (Math.floor(now / period) + 1) * period);
-    } else {
-      const count = Math.floor((now - dl) / period) + 1;
-      this.units.setDeadline(r, dl + count * period);
-    }
+    // Xen adds periods one at a time below 1024 periods behind, multiplies above: the same
+    this.units.setDeadline(r, dl + (Math.floor((now - dl) / period) + 1) * period);
     f[b + F_CUR_BUDGET] = f[b + F_BUDGET]!;
-    const I = this.units.i;
-    I[r * I_STRIDE + I_PRIORITY_LEVEL] = 0;
-    I[r * I_STRIDE + I_FLAGS]! &= ~RT_DEPLETED;
+    f[b + F_LAST_START] = now;
+    this.units.i[r * I_STRIDE + I_PRIORITY_LEVEL] = 0;
   }
 
   // --- queues ----------------------------------------------------------------------
@@ -239,12 +253,17 @@ export class RtdsScheduler implements Scheduler {
     t.i[r * I_STRIDE + I_FLAGS]! |= RT_ON_RUNQ;
   }
 
-  /** runq_insert of the scheduler: runqueue or, when depleted, the depleted queue. */
+  /**
+   * rt.c's runq_insert(): the runqueue when the unit has budget left or extratime, else
+   * the depleted queue.
+   */
   private enqueue(r: number): void {
-    if (this.units.flag(r, RT_DEPLETED)) {
+    const t = this.units;
+    if (t.f[r * F_STRIDE + F_CUR_BUDGET]! > 0 || t.i[r * I_STRIDE + I_FLAGS]! & RT_EXTRATIME) this.runqInsert(r);
+    else {
       this.depletedq.add(r);
-      this.units.i[r * I_STRIDE + I_FLAGS]! |= RT_ON_DEPLETEDQ;
-    } else this.runqInsert(r);
+      t.i[r * I_STRIDE + I_FLAGS]! |= RT_ON_DEPLETEDQ;
+    }
   }
 
   private dequeue(r: number): void {
@@ -294,54 +313,65 @@ export class RtdsScheduler implements Scheduler {
 
   // --- picking and tickling --------------------------------------------------------
 
+  /**
+   * rt_res_pick_locked(): the unit's pCPU when the pool and its hard affinity allow it,
+   * else cpumask_cycle() from it: the next allowed pCPU after it, wrapping.
+   */
   pickCpu(u: Unit): number {
     const cur = u.processor;
     if (this.inPool[cur] === 1 && u.hardOk(cur)) return cur;
-    for (const c of this.cpus) if (u.hardOk(c)) return c;
+    const n = this.core.nrCpus;
+    for (let i = 1; i < n; i++) {
+      const c = cur + i < n ? cur + i : cur + i - n;
+      if (this.inPool[c] === 1 && u.hardOk(c)) return c;
+    }
     return cur;
   }
 
-  /** runq_tickle(): an idle pCPU, else the one running the latest deadline if we beat it. */
+  /** compare_unit_priority(record r, the unit pCPU `cpu` runs) > 0: r runs before it. */
+  private beats(r: number, cpu: number): boolean {
+    const la = this.units.level(r);
+    const lb = this.run.level(cpu);
+    if (la !== lb) return la < lb;
+    return this.units.deadline(r) < this.run.deadline(cpu);
+  }
+
+  /**
+   * runq_tickle(): walking the pool's untickled pCPUs the unit may use from its own pCPU
+   * in cpumask_cycle() order, the first idle one; else, when the unit beats it, the first
+   * pCPU met that runs the latest (level, deadline) (compare_unit_priority, strictly).
+   */
   private tickle(r: number): void {
-    const t = this.units;
     const core = this.core;
-    const idx = t.idx[r]!;
+    const idx = this.units.idx[r]!;
     const own = core.processor(idx);
-    if (this.inPool[own] === 1 && core.hardOk(idx, own) && this.tickled[own] === 0 && core.currIdx(own) < 0) {
-      this.tickleCpu(own);
-      return;
-    }
     if (core.hardAll(idx)) {
-      if (this.idlers.size() > 0) {
-        this.tickleCpu(this.idlers.first());
+      if (this.idlers.size > 0) {
+        this.tickleCpu(this.idlers.firstFrom(own));
         return;
       }
-      const c = this.run.top();
-      if (c >= 0 && t.higher(r, this.recOf[core.currIdx(c)]!)) this.tickleCpu(c);
+      const c = this.run.latestFrom(own);
+      if (c >= 0 && this.beats(r, c)) this.tickleCpu(c);
       return;
     }
-    // hard affinity: the same walk over the pCPUs it allows
-    let idleCpu = -1;
-    let freeCpu = -1;
-    let latestCpu = -1;
+    // hard affinity: Xen's walk over the pCPUs it allows, from its own in cycle order
+    const mask = core.unit(idx).vcpu.hardAffinity.bits;
+    const n = core.nrCpus;
+    const run = this.run;
     let latest = -1;
-    for (const c of core.unit(idx).vcpu.hardAffinity) {
-      if (this.inPool[c] !== 1 || this.tickled[c] === 1) continue;
-      if (this.isIdle[c] === 1 && (idleCpu < 0 || this.idleSeq[c]! < this.idleSeq[idleCpu]!)) idleCpu = c;
-      const ci = core.currIdx(c);
-      if (ci < 0) {
-        if (freeCpu < 0 || this.run.rank(c) < this.run.rank(freeCpu)) freeCpu = c;
-        continue;
+    const first = firstSetFrom(mask, 0, mask.length, own);
+    for (let c = first; c >= 0; ) {
+      if (this.inPool[c] === 1 && this.tickled[c] === 0) {
+        if (this.isIdle[c] === 1) {
+          this.tickleCpu(c);
+          return;
+        }
+        if (latest < 0 || run.level(c) > run.level(latest) || (run.level(c) === run.level(latest) && run.deadline(c) > run.deadline(latest))) latest = c;
       }
-      const cs = this.recOf[ci]!;
-      if (latest < 0 || t.higher(latest, cs) || (!t.higher(cs, latest) && this.run.rank(c) < this.run.rank(latestCpu))) {
-        latest = cs;
-        latestCpu = c;
-      }
+      c = firstSetFrom(mask, 0, mask.length, c + 1 < n ? c + 1 : 0);
+      if (c === first) break;
     }
-    if (idleCpu >= 0) this.tickleCpu(idleCpu);
-    else if (freeCpu >= 0) this.tickleCpu(freeCpu);
-    else if (latest >= 0 && t.higher(r, latest)) this.tickleCpu(latestCpu);
+    if (latest >= 0 && this.beats(r, latest)) this.tickleCpu(latest);
   }
 
   private tickleCpu(cpu: number): void {
@@ -353,6 +383,13 @@ export class RtdsScheduler implements Scheduler {
 
   // --- wake / sleep ----------------------------------------------------------------
 
+  /**
+   * rt_unit_wake(). The core calls it only for a unit not on a pCPU (one still there
+   * when it wakes keeps running: Xen's unit_wake_running and RTDS_scheduled cases), so
+   * it is off the replenishment queue. A deadline passed while asleep gives new
+   * parameters; then replq_insert, runq_insert and runq_tickle — whatever queue the
+   * unit went to: a depleted unit tickles too.
+   */
   wake(idx: number, now: STime): void {
     const r = this.recOf[idx]!;
     const t = this.units;
@@ -361,9 +398,9 @@ export class RtdsScheduler implements Scheduler {
     const core = this.core;
     const cpu = core.processor(idx);
     if (this.inPool[cpu] !== 1 || !core.hardOk(idx, cpu)) core.setProcessor(idx, this.pickCpu(core.unit(idx)));
-    this.enqueue(r);
     if (!t.flag(r, RT_ON_REPLQ)) this.replqInsert(r);
-    if (!t.flag(r, RT_DEPLETED)) this.tickle(r);
+    this.enqueue(r);
+    this.tickle(r);
   }
 
   sleep(idx: number): void {
@@ -374,13 +411,14 @@ export class RtdsScheduler implements Scheduler {
 
   // --- do_schedule -----------------------------------------------------------------
 
+  /** burn_budget(): ns run since last_start; at 0 left, extratime's next level or depleted. */
   private burnBudget(r: number, now: STime): void {
     const f = this.units.f;
     const I = this.units.i;
     const b = r * F_STRIDE;
     const delta = now - f[b + F_LAST_START]!;
     f[b + F_LAST_START] = now;
-    if (delta <= 0 || I[r * I_STRIDE + I_FLAGS]! & RT_DEPLETED) return;
+    if (delta < 0) return;
     const left = f[b + F_CUR_BUDGET]! - delta;
     f[b + F_CUR_BUDGET] = left;
     if (left <= 0) {
@@ -394,6 +432,14 @@ export class RtdsScheduler implements Scheduler {
     }
   }
 
+  /**
+   * rt_schedule(), then rt_context_saved() for the unit switched out (the simulator
+   * switches at once): burn prev's budget, runq_pick() the first unit of the runqueue
+   * this pCPU may run, keep prev only if it is runnable with budget left and beats that
+   * unit strictly (compare_unit_priority > 0: on a tie the queued unit runs). A prev
+   * still runnable goes back to a queue and is tickled for (RTDS_delayed_runq_add);
+   * one that is not leaves the replenishment queue.
+   */
   doSchedule(cpu: number, prev: number, now: STime): number {
     this.tickled[cpu] = 0;
     const t = this.units;
@@ -405,8 +451,7 @@ export class RtdsScheduler implements Scheduler {
     if (prev >= 0) {
       scurr = this.recOf[prev]!;
       this.burnBudget(scurr, now);
-      prevOk = prevRunnable && !t.flag(scurr, RT_DEPLETED) && core.hardOk(prev, cpu);
-      if (!prevRunnable && t.flag(scurr, RT_ON_REPLQ)) this.replqRemove(scurr);
+      prevOk = prevRunnable && t.f[scurr * F_STRIDE + F_CUR_BUDGET]! > 0 && core.hardOk(prev, cpu);
     }
     // runq_pick(): the first unit of the global queue allowed on this pCPU
     let pick = -1;
@@ -419,35 +464,53 @@ export class RtdsScheduler implements Scheduler {
     }
     const rnext = pick >= 0 ? q.at(pick) : -1;
     let sn = rnext;
-    if (prevOk && (rnext < 0 || !t.higher(rnext, scurr))) sn = scurr;
+    if (prevOk && (rnext < 0 || t.higher(scurr, rnext))) sn = scurr;
     else if (rnext >= 0) {
       q.removeAt(pick);
       t.i[rnext * I_STRIDE + I_FLAGS]! &= ~RT_ON_RUNQ;
     }
-    if (prev >= 0 && sn !== scurr && prevRunnable) this.enqueue(scurr);
     if (sn < 0) {
       this.setIdle(cpu);
       this.slice = -1;
-      return -1;
+    } else {
+      this.isIdle[cpu] = 0;
+      this.idlers.delete(cpu);
+      this.setRunning(cpu, sn);
+      t.f[sn * F_STRIDE + F_LAST_START] = now;
+      this.slice = Math.max(t.f[sn * F_STRIDE + F_CUR_BUDGET]!, 1);
     }
-    this.isIdle[cpu] = 0;
-    this.idlers.delete(cpu);
-    this.setRunning(cpu, sn);
-    t.f[sn * F_STRIDE + F_LAST_START] = now;
-    this.slice = Math.max(t.f[sn * F_STRIDE + F_CUR_BUDGET]!, 1);
-    // the next refill may come before the budget is gone: the replenishment handler
-    // tickles as needed
-    return t.idx[sn]!;
+    if (scurr >= 0 && sn !== scurr) {
+      // rt_context_saved(), once this pCPU runs sn
+      if (prevRunnable) {
+        this.enqueue(scurr);
+        this.tickle(scurr);
+      } else if (t.flag(scurr, RT_ON_REPLQ)) this.replqRemove(scurr);
+    }
+    return sn < 0 ? -1 : t.idx[sn]!;
   }
 
   // --- replenishment ---------------------------------------------------------------
 
+  /**
+   * repl_timer_handler(): every unit due leaves the replenishment queue for a list, in
+   * queue order, each put at the list's head (list_add), gets its new deadline and
+   * budget (rt_update_deadline) and, when queued, its new place in its queue. Then, down
+   * that list (the last due first): a running unit that the runqueue's head now beats
+   * gets that head tickled for (runq_tickle: an idle pCPU may take it); otherwise a unit
+   * that was depleted (the flag is cleared) and is queued is tickled for; each goes back
+   * on the replenishment queue. The timer is set once, for the queue's new head.
+   *
+   * Not Xen: deadline misses. Xen counts none; this simulator counts, per vCPU, the
+   * periods that ended while it was awake at level 0 with reserved budget left
+   * (Unit.deadlineMisses, the sched metrics' deadlineMisses). The bench's
+   * rt_job_misses is another metric of ours: the rt workload's jobs not done by their
+   * own deadlines.
+   */
   private replHandler(now: STime): void {
     const due = this.due;
     const q = this.replq;
     const t = this.units;
-    // as repl_timer_handler, the timer is set once, for the queue as the handler leaves
-    // it, not at each unit taken from or put back at the front of the queue
+    const f = t.f;
     this.inRepl = true;
     const core = this.core;
     while (q.size > 0 && q.topKey() <= now) {
@@ -458,31 +521,31 @@ export class RtdsScheduler implements Scheduler {
     for (const r of due) {
       const idx = t.idx[r]!;
       const pcpu = core.pcpuOf(idx);
-      const awake = core.awake(idx);
       this.replenishments++;
-      if (pcpu >= 0) this.burnBudget(r, now);
-      // the period ended with reserved budget unused although the vCPU wanted to run
-      if (awake && t.level(r) === 0 && !t.flag(r, RT_DEPLETED) && t.f[r * F_STRIDE + F_CUR_BUDGET]! > 0) core.unit(idx).deadlineMisses++;
-      const wasQueued = t.flag(r, RT_ON_RUNQ | RT_ON_DEPLETEDQ);
-      if (wasQueued) this.dequeue(r);
+      const b = r * F_STRIDE;
+      const left = f[b + F_CUR_BUDGET]! - (pcpu >= 0 ? now - f[b + F_LAST_START]! : 0);
+      if (core.awake(idx) && t.level(r) === 0 && left > 0) core.unit(idx).deadlineMisses++;
       this.updateDeadline(r, now);
+      if (t.flag(r, RT_ON_RUNQ | RT_ON_DEPLETEDQ)) {
+        this.dequeue(r);
+        this.enqueue(r);
+      }
       if (pcpu >= 0) this.setRunning(pcpu, r);
-      if (awake) this.replqInsert(r);
-      if (wasQueued) this.enqueue(r);
+    }
+    for (let k = due.length - 1; k >= 0; k--) {
+      const r = due[k]!;
+      const idx = t.idx[r]!;
+      if (core.pcpuOf(idx) >= 0 && this.runq.length > 0) {
+        const head = this.runq.at(0);
+        if (t.higher(head, r)) this.tickle(head);
+      } else if (t.flag(r, RT_DEPLETED)) {
+        t.i[r * I_STRIDE + I_FLAGS]! &= ~RT_DEPLETED;
+        if (t.flag(r, RT_ON_RUNQ | RT_ON_DEPLETEDQ)) this.tickle(r);
+      }
+      this.replqInsert(r);
     }
     this.inRepl = false;
     this.armRepl();
-    for (const r of due) {
-      const idx = t.idx[r]!;
-      if (!core.awake(idx)) continue;
-      const pcpu = core.pcpuOf(idx);
-      if (pcpu >= 0) {
-        // it runs with a new deadline: let a waiting unit with an earlier one preempt
-        const head = this.runq.length > 0 ? this.runq.at(0) : -1;
-        if (head >= 0 && t.higher(head, r)) this.tickleCpu(pcpu);
-        else core.tickle(pcpu); // re-arm its slice with the new budget
-      } else if (t.flag(r, RT_ON_RUNQ)) this.tickle(r);
-    }
     due.length = 0;
   }
 
@@ -539,8 +602,8 @@ export class RtdsScheduler implements Scheduler {
     const b = r * F_STRIDE;
     f[b + F_PERIOD] = MICROSECS(periodUs);
     f[b + F_BUDGET] = MICROSECS(budgetUs);
+    // cur_budget is left as it is, as rt_dom_cntl() does: the next refill applies the budget
     this.units.setFlag(r, RT_EXTRATIME, extratime);
-    if (f[b + F_CUR_BUDGET]! > f[b + F_BUDGET]!) f[b + F_CUR_BUDGET] = f[b + F_BUDGET]!;
   }
 
   adjustGlobal(op: PoolSchedOp): PoolSchedParams {

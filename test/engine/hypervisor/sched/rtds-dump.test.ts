@@ -36,12 +36,14 @@ describe("RTDS's debug-key 'r' (rt_dump, rt_dump_pcpu, rt_dump_unit of Xen 4.17)
     const { x, pool, a, b, c } = scene();
     // rt_unit_insert() at 0 gave every unit its first deadline (one period) and full budget.
     // a's units run (RTDS_scheduled 0x2 | RTDS_extratime 0x10); b waits on the run queue;
-    // c is paused: not runnable, on no queue, its effective affinity the pool's part of {0,2}
+    // c is paused: not runnable, on no queue, its effective affinity the pool's part of {0,2}.
+    // b's 2 ms budget, set after that, applies from its first refill: rt_dom_cntl()
+    // leaves cur_budget as it is
     const ns = MILLISECS;
     const base = { curD: ns(10), start: 0, level: 0, hard: '1-2' };
     const a0 = unit(a, 0, { ...base, cpu: 1, budget: ns(4), curB: ns(4), extra: true, onQ: false, runnable: true, flags: 0x12 });
     const a1 = unit(a, 1, { ...base, cpu: 2, budget: ns(4), curB: ns(4), extra: true, onQ: false, runnable: true, flags: 0x12 });
-    const b0 = unit(b, 0, { ...base, cpu: 1, budget: ns(2), curB: ns(2), extra: false, onQ: true, runnable: true, flags: 0 });
+    const b0 = unit(b, 0, { ...base, cpu: 1, budget: ns(2), curB: ns(4), extra: false, onQ: true, runnable: true, flags: 0 });
     const c0 = unit(c, 0, { ...base, cpu: 2, budget: ns(4), curB: ns(4), extra: true, onQ: false, runnable: false, flags: 0x10, hard: '2' });
     expect(poolPart(pressR(x), pool)).toEqual([
       `Cpupool ${pool}:`,
@@ -75,20 +77,22 @@ describe("RTDS's debug-key 'r' (rt_dump, rt_dump_pcpu, rt_dump_unit of Xen 4.17)
 
   it('shows a depleted unit on the depleted queue and extratime units refilled at the next priority level', () => {
     const { x, pool, a, b } = scene();
-    x.clock.runFor(MILLISECS(7));
+    // (the budgets set after rt_unit_insert() apply from the first refill, at 10 ms:
+    // rt_dom_cntl() leaves cur_budget as it is)
+    x.clock.runFor(MILLISECS(17));
     const part = poolPart(pressR(x), pool);
     expect(section(part, 'Global RunQueue info:', /^Global DepletedQueue info:$/)).toEqual([]);
     // b ran its 2 ms (RTDS_depleted 0x8) and waits for its replenishment at its deadline
     const depleted = section(part, 'Global DepletedQueue info:', /^Global Replenishment Events info:$/);
     expect(depleted).toHaveLength(3);
-    expect(depleted[0]).toMatch(new RegExp(`^\\[ {4}${b}\\.0 \\] cpu [12], \\(10000000, 2000000\\), cur_b=0 cur_d=10000000 last_start=\\d+$`));
+    expect(depleted[0]).toMatch(new RegExp(`^\\[ {4}${b}\\.0 \\] cpu [12], \\(10000000, 2000000\\), cur_b=0 cur_d=20000000 last_start=\\d+$`));
     expect(depleted.slice(1)).toEqual([' \t\t priority_level=0 has_extratime=0', ' \t\t onQ=1 runnable=1 flags=8 effective hard_affinity=1-2']);
     // burn_budget(): an extratime unit out of budget goes up a level with a full budget,
     // its deadline unchanged
     const dom = section(part, `\tdomain: ${a}`, /^\tdomain: /);
     expect(dom.filter((l, i) => i % 3 === 0).map((l) => l.replace(/cpu \d, |last_start=\d+/g, ''))).toEqual([
-      `[    ${a}.0 ] (10000000, 4000000), cur_b=4000000 cur_d=10000000 `,
-      `[    ${a}.1 ] (10000000, 4000000), cur_b=4000000 cur_d=10000000 `,
+      `[    ${a}.0 ] (10000000, 4000000), cur_b=4000000 cur_d=20000000 `,
+      `[    ${a}.1 ] (10000000, 4000000), cur_b=4000000 cur_d=20000000 `,
     ]);
     expect(dom.filter((l, i) => i % 3 === 1)).toEqual([' \t\t priority_level=1 has_extratime=1', ' \t\t priority_level=1 has_extratime=1']);
   });
@@ -97,7 +101,8 @@ describe("RTDS's debug-key 'r' (rt_dump, rt_dump_pcpu, rt_dump_unit of Xen 4.17)
     const x = boot('credit2', topo(1, 3));
     const pool = poolOn(x, 'rt', 'rtds', [1, 2]);
     const d = guest(x, 'd', { pool, vcpus: 2, workload: { kind: 'cpu' } });
-    // vCPU 0 runs out after 1 ms, vCPU 1 after 2 ms; neither may run on extratime
+    // from the first refill (10 ms; until then both have the 4 ms rt_unit_insert() gave
+    // them) vCPU 0 runs out after 1 ms, vCPU 1 after 2 ms; neither may run on extratime
     x.hypercall({
       op: 'domctl.scheduler_op',
       domid: d,
@@ -108,7 +113,7 @@ describe("RTDS's debug-key 'r' (rt_dump, rt_dump_pcpu, rt_dump_unit of Xen 4.17)
         { vcpu: 1, period: 10000, budget: 2000, extratime: false },
       ],
     });
-    x.clock.runFor(MILLISECS(3));
+    x.clock.runFor(MILLISECS(13));
     const depleted = section(poolPart(pressR(x), pool), 'Global DepletedQueue info:', /^Global Replenishment Events info:$/);
     expect(depleted.filter((l) => l.startsWith('[')).map((l) => l.slice(0, l.indexOf(']') + 1))).toEqual([`[    ${d}.1 ]`, `[    ${d}.0 ]`]);
   });
