@@ -60,6 +60,7 @@ import type { SchedDomainRec, Unit } from './core';
 import { insertAt, removeAt } from './queue';
 import { Runq, RunqLoads } from './credit2-runq';
 import { C2Dom, C2UnitRef, C2Units } from './credit2-units';
+import { LOADAVG_PRECISION_SHIFT, loadavgStep, loadGrain, loadQ, loadWindowPassed } from './credit2-arith';
 import {
   SCHED_DEFAULT_RATELIMIT_US,
   XEN_SCHEDULER_ID,
@@ -89,8 +90,7 @@ export const CSCHED2_CREDIT_RESET = 0;
 export const CSCHED2_MAX_TIMER = CSCHED2_CREDIT_INIT;
 export const CSCHED2_CAP_PERIOD_MS = 10;
 export const MAX_CPUS_RUNQ = 16;
-export const LOADAVG_WINDOW_SHIFT = 30;
-export const LOADAVG_PRECISION_SHIFT = 18;
+export { LOADAVG_GRANULARITY_SHIFT, LOADAVG_PRECISION_SHIFT, LOADAVG_WINDOW_SHIFT } from './credit2-arith';
 /** credit2_balance_under / credit2_balance_over (in powers of two of one vCPU of load). */
 export const BALANCE_UNDER_TOLERANCE = 0;
 export const BALANCE_OVER_TOLERANCE = -3;
@@ -103,15 +103,15 @@ export interface Credit2Options {
   ratelimitUs?: number;
 }
 
-const W = 2 ** LOADAVG_WINDOW_SHIFT;
+/** 1 << load_precision_shift: one unit of load in Q18. */
 const P = 2 ** LOADAVG_PRECISION_SHIFT;
-/** 1/W: W is a power of two, so x * INV_W is exactly x / W, without a division per update. */
-const INV_W = 1 / W;
 
 /**
  * A unit's record in the table (credit2-units.ts), 64 bytes at the unit's idx: five
- * doubles in `tf` from idx·F.STRIDE (ns; avgload in Q18 fixed point), then six integers
- * in `ti` from idx·I.STRIDE. Const enums, so the offsets are numbers in the code.
+ * doubles in `tf` from idx·F.STRIDE, then six integers in `ti` from idx·I.STRIDE. Const
+ * enums, so the offsets are numbers in the code. Every number is an integer, as Xen's
+ * (credit2-arith.ts): credit and times in ns, avgload in Q18 fixed point,
+ * load_last_update in grains of 1024 ns.
  */
 const enum F {
   STRIDE = 8,
@@ -120,6 +120,7 @@ const enum F {
   /** When the current run started (for the ratelimit). */
   RUN_START = 2,
   AVGLOAD = 3,
+  /** In grains (now >> LOADAVG_GRANULARITY_SHIFT). */
   LOAD_LAST_UPDATE = 4,
 }
 const enum I {
@@ -133,8 +134,6 @@ const enum I {
   PROCESSOR = 13,
   /** Its runqueue's slot, -1 when assigned to none (svc->rqd). */
   RQD = 14,
-  /** 1 while the unit wants to run (queued, running, parked). */
-  LOAD = 15,
 }
 /** A record's flags. */
 const enum C2 {
@@ -155,15 +154,23 @@ const enum C2 {
   HAS_SOFT = 32,
   /** Its soft affinity (cpu_soft_affinity, as set) is every pCPU, when it joined. */
   SOFT_ALL = 64,
+  /**
+   * Counted in its runqueue's load (rqd->load): from update_load(+1) to update_load(-1).
+   * Xen knows this from where it is (on the runqueue, or scheduled until context_saved);
+   * the flag saves working that out. It is not the unit's own load (update_svc_load).
+   */
+  LOADED = 128,
 }
 /** A runqueue's load row (credit2-runq.ts RunqLoads), by its slot. */
 const enum RQ {
   STRIDE = 4,
   /** Units that want to run (instload). */
   LOAD = 0,
+  /** Q18. */
   AVGLOAD = 1,
-  /** The average used for balancing: also moved along with the units assigned (b_avgload). */
+  /** The average used for balancing: also moved along with the units assigned (b_avgload, Q18). */
   B_AVGLOAD = 2,
+  /** In grains; 0 for a new runqueue (cpu_add_to_runqueue's xzalloc). */
   LOAD_LAST_UPDATE = 3,
 }
 
@@ -296,12 +303,11 @@ export class Credit2Scheduler implements Scheduler {
     return `${key}.${Math.floor((coreRank * nrq) / cores)}`;
   }
 
-  initPcpu(cpu: number, now: STime): void {
+  initPcpu(cpu: number, _now: STime): void {
     const key = this.rqKey(cpu);
     let rq = this.rqByKey.get(key);
     if (!rq) {
       const slot = this.rqLoads.alloc();
-      this.rqLoads.f[slot * RQ.STRIDE + RQ.LOAD_LAST_UPDATE] = now;
       // cpu_add_to_runqueue(): the list of runqueues is kept in id order and a new one
       // takes the first unused id, at that place in the list (balance_load walks it)
       let at = 0;
@@ -389,7 +395,7 @@ export class Credit2Scheduler implements Scheduler {
   };
 
   /** csched2_alloc_udata(): a new record for `u` at its idx, as a new unit of domain `sd` starts. */
-  private freshRecord(u: Unit, sd: C2Dom): void {
+  private freshRecord(u: Unit, sd: C2Dom, now: STime): void {
     this.t.bind(u, sd);
     const tf = (this.tf = this.t.f);
     const ti = (this.ti = this.t.i);
@@ -398,16 +404,16 @@ export class Credit2Scheduler implements Scheduler {
     tf[b + F.CREDIT] = CSCHED2_CREDIT_INIT;
     tf[b + F.START_TIME] = 0;
     tf[b + F.RUN_START] = 0;
-    // csched2_alloc_udata(): "starting load of 50 %"
+    // csched2_alloc_udata(): "starting load of 50 %", 1 << (load_precision_shift - 1),
+    // as of NOW() >> LOADAVG_GRANULARITY_SHIFT
     tf[b + F.AVGLOAD] = P / 2;
-    tf[b + F.LOAD_LAST_UPDATE] = 0;
+    tf[b + F.LOAD_LAST_UPDATE] = loadGrain(now);
     const r = idx * I.STRIDE;
     ti[r + I.WEIGHT] = sd.weight;
     ti[r + I.FLAGS] = 0;
     ti[r + I.TICKLED_CPU] = -1;
     ti[r + I.PROCESSOR] = u.processor;
     ti[r + I.RQD] = -1;
-    ti[r + I.LOAD] = 0;
     this.t.budget[idx] = 0;
     this.t.budgetQuota[idx] = 0;
   }
@@ -416,7 +422,7 @@ export class Credit2Scheduler implements Scheduler {
     const sd = u.dom.priv as C2Dom;
     const ref = u.priv instanceof C2UnitRef && u.priv.units === this.t ? u.priv : null;
     if (!ref || ref.dom !== sd) {
-      this.freshRecord(u, sd);
+      this.freshRecord(u, sd, now);
       u.priv = new C2UnitRef(this.t, u.idx, sd, this.rqdOfIdx);
     }
     const idx = u.idx;
@@ -424,14 +430,13 @@ export class Credit2Scheduler implements Scheduler {
     const r = idx * I.STRIDE;
     ti[r + I.WEIGHT] = sd.weight;
     // the affinity flags as attach just set them (an affinity change detaches and re-attaches)
-    let fl = ti[r + I.FLAGS]! & ~(C2.ON_RUNQ | C2.PARKED | C2.RUNNING | C2.CAPPED | C2.HARD_ALL | C2.HAS_SOFT | C2.SOFT_ALL);
+    let fl = ti[r + I.FLAGS]! & ~(C2.ON_RUNQ | C2.PARKED | C2.RUNNING | C2.CAPPED | C2.HARD_ALL | C2.HAS_SOFT | C2.SOFT_ALL | C2.LOADED);
     if (u.hardAll) fl |= C2.HARD_ALL;
     if (u.hasSoft) fl |= C2.HAS_SOFT;
     if (u.vcpu.softAffinity.full) fl |= C2.SOFT_ALL;
     ti[r + I.TICKLED_CPU] = -1;
-    ti[r + I.LOAD] = 0;
     ti[r + I.PROCESSOR] = u.processor;
-    this.tf[idx * F.STRIDE + F.LOAD_LAST_UPDATE] = now;
+    // the load average goes on from csched2_alloc_udata()'s (csched2_unit_insert leaves it)
     sd.nrUnits++;
     if (sd.cap > 0) {
       fl |= C2.CAPPED;
@@ -485,35 +490,51 @@ export class Credit2Scheduler implements Scheduler {
       ti[r + I.FLAGS] = ti[r + I.FLAGS]! & ~C2.PARKED;
     }
     const s = ti[r + I.RQD]!;
-    if (ti[r + I.LOAD]! > 0 && s >= 0) this.updateLoad(idx, s, -1, now);
+    if (ti[r + I.FLAGS]! & C2.LOADED && s >= 0) this.updateLoad(idx, s, -1, now);
   }
 
   // --- load tracking (update_runq_load / update_svc_load) --------------------------
 
+  /**
+   * update_runq_load(): the runqueue's averages brought to `now` (in grains) with the load
+   * they had since the last update, then its load changed by `change`.
+   */
   private updateRunqLoad(slot: number, change: number, now: STime): void {
     const rf = this.rqLoads.f;
     const b = slot * RQ.STRIDE;
-    const delta = now - rf[b + RQ.LOAD_LAST_UPDATE]!;
+    const g = loadGrain(now);
+    const last = rf[b + RQ.LOAD_LAST_UPDATE]!;
     const load = rf[b + RQ.LOAD]!;
-    if (delta >= W) rf[b + RQ.AVGLOAD] = rf[b + RQ.B_AVGLOAD] = load * P;
-    else if (delta > 0) {
-      rf[b + RQ.AVGLOAD] = (delta * load * P + (W - delta) * rf[b + RQ.AVGLOAD]!) * INV_W;
-      rf[b + RQ.B_AVGLOAD] = (delta * load * P + (W - delta) * rf[b + RQ.B_AVGLOAD]!) * INV_W;
+    if (loadWindowPassed(last, g)) rf[b + RQ.AVGLOAD] = rf[b + RQ.B_AVGLOAD] = loadQ(load);
+    else if (g > last) {
+      // "Time went backwards?": delta < 0 counts as 0, which changes nothing
+      const delta = g - last;
+      rf[b + RQ.AVGLOAD] = loadavgStep(rf[b + RQ.AVGLOAD]!, delta, load);
+      rf[b + RQ.B_AVGLOAD] = loadavgStep(rf[b + RQ.B_AVGLOAD]!, delta, load);
     }
     rf[b + RQ.LOAD] = load + change;
-    rf[b + RQ.LOAD_LAST_UPDATE] = now;
+    rf[b + RQ.LOAD_LAST_UPDATE] = g;
   }
 
+  /**
+   * update_svc_load(): the unit's average brought to `now`. Its load since the last update
+   * is Xen's: 1 if it is now leaving the runqueue's load (change -1), 0 if it is joining it
+   * (+1), else whether it is runnable now (unit_runnable(): not blocked, not parked; a unit
+   * that has blocked but still runs until its pCPU's schedule counts 0).
+   */
   private updateSvcLoad(idx: number, change: number, now: STime): void {
     const tf = this.tf;
     const b = idx * F.STRIDE;
-    const r = idx * I.STRIDE + I.LOAD;
-    const load = this.ti[r]!;
-    const delta = now - tf[b + F.LOAD_LAST_UPDATE]!;
-    if (delta >= W) tf[b + F.AVGLOAD] = load * P;
-    else if (delta > 0) tf[b + F.AVGLOAD] = (delta * load * P + (W - delta) * tf[b + F.AVGLOAD]!) * INV_W;
-    this.ti[r] = load + change;
-    tf[b + F.LOAD_LAST_UPDATE] = now;
+    const r = idx * I.STRIDE + I.FLAGS;
+    const fl = this.ti[r]!;
+    const load = change < 0 ? 1 : change > 0 ? 0 : (fl & C2.PARKED) === 0 && this.core.runnable(idx) ? 1 : 0;
+    const g = loadGrain(now);
+    const last = tf[b + F.LOAD_LAST_UPDATE]!;
+    if (loadWindowPassed(last, g)) tf[b + F.AVGLOAD] = loadQ(load);
+    else if (g > last) tf[b + F.AVGLOAD] = loadavgStep(tf[b + F.AVGLOAD]!, g - last, load);
+    tf[b + F.LOAD_LAST_UPDATE] = g;
+    if (change > 0) this.ti[r] = fl | C2.LOADED;
+    else if (change < 0) this.ti[r] = fl & ~C2.LOADED;
   }
 
   private updateLoad(idx: number, slot: number, change: number, now: STime): void {
@@ -890,7 +911,7 @@ export class Credit2Scheduler implements Scheduler {
       prevRunnable = this.core.runnable(p);
       if (!prevRunnable) {
         const s2 = ti[p * I.STRIDE + I.RQD]!;
-        if (ti[p * I.STRIDE + I.LOAD]! > 0 && s2 >= 0) this.updateLoad(p, s2, -1, now);
+        if (ti[p * I.STRIDE + I.FLAGS]! & C2.LOADED && s2 >= 0) this.updateLoad(p, s2, -1, now);
         // csched2_schedule() asks budget for an overrun scurr, runnable or not (the
         // overrun is charged to the domain; with none left it is parked: it waits for a
         // replenishment even if it wakes before), then context_saved() returns what is left
@@ -1004,7 +1025,7 @@ export class Credit2Scheduler implements Scheduler {
   /** csched2_context_saved() for a unit parked while it ran: update_load(-1). */
   private parkedOut(idx: number, now: STime): void {
     const s = this.ti[idx * I.STRIDE + I.RQD]!;
-    if (this.ti[idx * I.STRIDE + I.LOAD]! > 0 && s >= 0) this.updateLoad(idx, s, -1, now);
+    if (this.ti[idx * I.STRIDE + I.FLAGS]! & C2.LOADED && s >= 0) this.updateLoad(idx, s, -1, now);
   }
 
   /**
@@ -1071,7 +1092,7 @@ export class Credit2Scheduler implements Scheduler {
     if (!rq || !rq.cpus.some((c) => this.hardOk(idx, c))) {
       const cpu = this.pickCpu(this.core.unit(idx), now);
       const to = this.rqOf[cpu]!;
-      const loaded = ti[r + I.LOAD]! > 0;
+      const loaded = (ti[r + I.FLAGS]! & C2.LOADED) !== 0;
       if (rq) {
         if (loaded) this.updateRunqLoad(rq.slot, -1, now);
         this.deassign(idx);
@@ -1297,7 +1318,7 @@ export class Credit2Scheduler implements Scheduler {
     this.migrations++;
     // CSFLAG_scheduled: running, or just picked by the schedule that is balancing
     const running = (ti[r + I.FLAGS]! & C2.RUNNING) !== 0;
-    const loaded = ti[r + I.LOAD]! > 0;
+    const loaded = (ti[r + I.FLAGS]! & C2.LOADED) !== 0;
     if (running || idx === this.scheduledNext) {
       // reassign now; the pCPU notices at its next schedule and requeues it there
       const from = ti[r + I.RQD]!;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { MICROSECS, MILLISECS } from '../../../../engine/hypervisor/clock';
-import { LOADAVG_PRECISION_SHIFT } from '../../../../engine/hypervisor/sched/credit2';
+import { LOADAVG_GRANULARITY_SHIFT, LOADAVG_PRECISION_SHIFT } from '../../../../engine/hypervisor/sched/credit2';
 import { boot, guest, poolOn, topo } from './helpers';
 
 describe('credit2 load tracking', () => {
@@ -59,18 +59,20 @@ describe('credit2 load updates in csched2_schedule', () => {
     x.clock.runFor(MILLISECS(30));
     const s = x.pools.pool(pool).sched as unknown as { tf: Float64Array; rqLoads: { f: Float64Array }; rqs: { slot: number }[] };
     const u = x.pools.unitsOfDomid(d)[0]!;
+    // load_last_update is kept in grains (now >> LOADAVG_GRANULARITY_SHIFT)
     const lastUpdate = (): number[] => [s.rqLoads.f[s.rqs[0]!.slot * 4 + 3]!, s.tf[u.idx * 8 + 4]!];
+    const grain = (t: number): number => Math.floor(t / 2 ** LOADAVG_GRANULARITY_SHIFT);
     x.clock.runFor(MICROSECS(123));
     const t1 = x.clock.now;
     x.pools.core.tickle(1);
     x.clock.runFor(1);
     expect(x.pools.core.curr(1)).toBe(u);
-    expect(lastUpdate()).toEqual([t1, t1]);
+    expect(lastUpdate()).toEqual([grain(t1), grain(t1)]);
     x.clock.runFor(MICROSECS(77));
     const t2 = x.clock.now;
     x.pools.core.tickle(2);
     x.clock.runFor(1);
     expect(x.pools.core.curr(2)).toBeNull();
-    expect(lastUpdate()).toEqual([t2, t1]);
+    expect(lastUpdate()).toEqual([grain(t2), grain(t1)]);
   });
 });
