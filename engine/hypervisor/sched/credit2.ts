@@ -37,10 +37,11 @@
  *   10 ms (cap period) to cap% of the period. Running vCPUs take budget from the
  *   domain in slices; a vCPU that finds none is "parked" until the next refill.
  *
+ * Credits, budgets and times are integer ns and loads Q18 integers on a 1024 ns grain,
+ * computed as Xen computes them (t2c_update's residual, c2t's division, the shifts of
+ * update_runq_load): credit2-arith.ts says why each value stays exact in a double.
+ *
  * Where this differs from Xen 4.17's credit2.c, on purpose:
- * - Credits, budgets and loads are floating-point ns (Xen: integers, t2c_update's
- *   residual, Q18 loads on a 1024 ns grain with shifts): the last bits differ, so an
- *   exact tie may break the other way.
  * - tickle_score() reads what the running unit's credit would be after burn_credits()
  *   instead of burning it there: the same value, burnt later in one step.
  * - balance_load's migrate() of a running unit (or the one just picked) reassigns it at
@@ -60,7 +61,7 @@ import type { SchedDomainRec, Unit } from './core';
 import { insertAt, removeAt } from './queue';
 import { Runq, RunqLoads } from './credit2-runq';
 import { C2Dom, C2UnitRef, C2Units } from './credit2-units';
-import { LOADAVG_PRECISION_SHIFT, loadavgStep, loadGrain, loadQ, loadWindowPassed } from './credit2-arith';
+import { c2t, LOADAVG_PRECISION_SHIFT, loadavgStep, loadGrain, loadQ, loadWindowPassed, t2cCredits, t2cResidual } from './credit2-arith';
 import {
   SCHED_DEFAULT_RATELIMIT_US,
   XEN_SCHEDULER_ID,
@@ -134,6 +135,8 @@ const enum I {
   PROCESSOR = 13,
   /** Its runqueue's slot, -1 when assigned to none (svc->rqd). */
   RQD = 14,
+  /** t2c_update()'s residual: what the last burns left of time * max_weight below a credit (< weight). */
+  RESIDUAL = 15,
 }
 /** A record's flags. */
 const enum C2 {
@@ -414,6 +417,7 @@ export class Credit2Scheduler implements Scheduler {
     ti[r + I.TICKLED_CPU] = -1;
     ti[r + I.PROCESSOR] = u.processor;
     ti[r + I.RQD] = -1;
+    ti[r + I.RESIDUAL] = 0;
     this.t.budget[idx] = 0;
     this.t.budgetQuota[idx] = 0;
   }
@@ -441,7 +445,7 @@ export class Credit2Scheduler implements Scheduler {
     if (sd.cap > 0) {
       fl |= C2.CAPPED;
       this.t.budget[idx] = 0;
-      this.t.budgetQuota[idx] = Math.max(sd.totBudget / sd.nrUnits, CSCHED2_MIN_TIMER);
+      this.t.budgetQuota[idx] = Math.max(Math.floor(sd.totBudget / sd.nrUnits), CSCHED2_MIN_TIMER);
     }
     ti[r + I.FLAGS] = fl;
     const cpu = this.pickCpu(u, now);
@@ -568,16 +572,24 @@ export class Credit2Scheduler implements Scheduler {
 
   // --- credits and budget ----------------------------------------------------------
 
+  /**
+   * burn_credits(): the time run since start_time, at t2c_update()'s rate: (delta *
+   * max_weight + residual) / weight credits, an integer division whose remainder is kept
+   * (svc->residual), so that many short runs cost what one long one does.
+   */
   private burnCredits(rq: Runq, idx: number, now: STime): void {
     const tf = this.tf;
+    const ti = this.ti;
     const b = idx * F.STRIDE;
     const delta = now - tf[b + F.START_TIME]!;
-    if (delta <= 0) {
-      tf[b + F.START_TIME] = now;
-      return;
-    }
+    if (delta <= 0) return;
     const r = idx * I.STRIDE;
-    let credit = tf[b + F.CREDIT]! - (delta * rq.maxWeight) / this.ti[r + I.WEIGHT]!;
+    const w = ti[r + I.WEIGHT]!;
+    const res = ti[r + I.RESIDUAL]!;
+    const mw = rq.maxWeight;
+    const burnt = t2cCredits(delta, mw, w, res);
+    ti[r + I.RESIDUAL] = t2cResidual(delta, mw, w, res, burnt);
+    let credit = tf[b + F.CREDIT]! - burnt;
     if (credit < CSCHED2_CREDIT_MIN) credit = CSCHED2_CREDIT_MIN;
     tf[b + F.CREDIT] = credit;
     if (this.ti[r + I.FLAGS]! & C2.CAPPED) this.t.budget[idx] = this.t.budget[idx]! - delta;
@@ -815,7 +827,11 @@ export class Credit2Scheduler implements Scheduler {
     // is_preemptable(): run for MORE than the ratelimit less the tolerance
     if (rl > CSCHED2_RATELIMIT_TICKLE_TOLERANCE && now - runStart <= rl - CSCHED2_RATELIMIT_TICKLE_TOLERANCE) return -1;
     const cb = cur * F.STRIDE;
-    let curCredit = tf[cb + F.CREDIT]! - (now - tf[cb + F.START_TIME]!) * (maxWeight / ti[cur * I.STRIDE + I.WEIGHT]!);
+    const cr = cur * I.STRIDE;
+    // burn_credits(): what t2c_update() would take, with the unit's residual
+    const ran = now - tf[cb + F.START_TIME]!;
+    let curCredit = tf[cb + F.CREDIT]!;
+    if (ran > 0) curCredit -= t2cCredits(ran, maxWeight, ti[cr + I.WEIGHT]!, ti[cr + I.RESIDUAL]!);
     if (curCredit < CSCHED2_CREDIT_MIN) curCredit = CSCHED2_CREDIT_MIN;
     let score = credit - curCredit;
     if (c !== proc) score -= CSCHED2_MIGRATE_RESIST;
@@ -1127,7 +1143,8 @@ export class Credit2Scheduler implements Scheduler {
       const wc = tf[q[0]! * F.STRIDE + F.CREDIT]!;
       if (wc > 0) rtCredit = snCredit - wc;
     }
-    let time = rtCredit > 0 ? (rtCredit * this.ti[sn * I.STRIDE + I.WEIGHT]!) / rq.maxWeight : 0;
+    // c2t(): credit * weight / max_weight, an integer division
+    let time = rtCredit > 0 ? c2t(rtCredit, this.ti[sn * I.STRIDE + I.WEIGHT]!, rq.maxWeight) : 0;
     // a capped unit runs no longer than its budget, but (as in Xen 4.17) that is cut
     // before the floor below: it may overrun, and the overrun is taken from its domain
     if (this.ti[sn * I.STRIDE + I.FLAGS]! & C2.CAPPED) {
@@ -1381,8 +1398,10 @@ export class Credit2Scheduler implements Scheduler {
           }
         }
         if (cap !== undefined && cap !== 0) {
-          sd.totBudget = (MILLISECS(CSCHED2_CAP_PERIOD_MS) * cap) / 100;
-          for (const u of d.units) this.t.budgetQuota[u.idx] = Math.max(sd.totBudget / Math.max(sd.nrUnits, 1), CSCHED2_MIN_TIMER);
+          // s_time_t divisions, as csched2_dom_cntl(): tot_budget = period * cap / 100, each
+          // unit's quota tot_budget / nr_units (at least CSCHED2_MIN_TIMER)
+          sd.totBudget = Math.floor((MILLISECS(CSCHED2_CAP_PERIOD_MS) * cap) / 100);
+          for (const u of d.units) this.t.budgetQuota[u.idx] = Math.max(Math.floor(sd.totBudget / Math.max(sd.nrUnits, 1)), CSCHED2_MIN_TIMER);
           if (sd.cap === 0) {
             sd.budget = sd.totBudget;
             sd.replTimer ??= this.makeReplTimer(sd);

@@ -9,7 +9,7 @@ interface C2Inside {
   tf: Float64Array;
   ti: Int32Array;
   rqLoads: { f: Float64Array };
-  rqs: { slot: number; maxWeight: number }[];
+  rqs: { slot: number; maxWeight: number; q: number[] }[];
   updateRunqLoad(slot: number, change: number, now: number): void;
   updateSvcLoad(idx: number, change: number, now: number): void;
 }
@@ -125,5 +125,109 @@ describe('credit2-arith: exact where a double could not hold the product', () =>
     expect(t2cResidual(1000, 256, 3, 0, 85_333)).toBe(1);
     expect(c2t(-1001, 3, 256)).toBe(-11);
     expect(c2t(1001, 3, 256)).toBe(11);
+  });
+});
+
+interface C2Credits extends C2Inside {
+  t: { budgetQuota: Float64Array };
+  burnCredits(rq: unknown, idx: number, now: number): void;
+  runtime(rq: unknown, idx: number, continuing: boolean, now: number): number;
+  tickleScore(c: number, proc: number, credit: number, u: null, softAll: boolean, maxWeight: number, now: number): number;
+}
+
+describe('credit2 credits in Xen integers', () => {
+  const setWeight = (x: ReturnType<typeof boot>, domid: number, weight: number): void => {
+    x.hypercall({ op: 'domctl.scheduler_op', domid, sched: 'credit2', cmd: 'putinfo', params: { weight } });
+  };
+
+  // t2c_update() (Xen 4.17): val = time * max_weight + residual; residual = val % weight;
+  // credit -= val / weight. A unit of weight 3 on a runqueue of max_weight 256 that runs
+  // 1 µs three times pays 85333, 85333 and 85334 credits: 256000 in all, none lost
+  it('keeps the residual of a weight-3 unit on a runqueue of max_weight 256', () => {
+    const x = boot('credit2', topo(1, 2));
+    const pool = poolOn(x, 'p', 'credit2', [1]);
+    const s = x.pools.pool(pool).sched as unknown as C2Credits;
+    guest(x, 'heavy', { pool, workload: { kind: 'cpu' } });
+    const d = guest(x, 'light', { pool, workload: { kind: 'cpu' } });
+    setWeight(x, d, 3);
+    const rq = s.rqs[0]!;
+    expect(rq.maxWeight).toBe(256);
+    const idx = x.pools.unitsOfDomid(d)[0]!.idx;
+    const credit = (): number => s.tf[idx * 8]!;
+    const residual = (): number => s.ti[idx * 16 + 15]!;
+    const c0 = credit();
+    const r0 = residual();
+    let t = s.tf[idx * 8 + 1]!;
+    const paid: number[] = [];
+    let r = r0;
+    for (let i = 0; i < 3; i++) {
+      const before = credit();
+      t += 1000;
+      s.burnCredits(rq, idx, t);
+      paid.push(before - credit());
+      expect(residual()).toBe((1000 * 256 + r) % 3);
+      r = residual();
+    }
+    expect(paid).toEqual([0, 1, 2].map((i) => Math.floor((1000 * 256 + ((r0 + i) % 3)) / 3)));
+    expect(c0 - credit()).toBe(Math.floor((3000 * 256 + r0) / 3));
+    expect(Number.isInteger(credit())).toBe(true);
+  });
+
+  // csched2_runtime(): time = c2t(rt_credit) = credit * weight / max_weight, an s_time_t
+  // division: 2,000,001 credits of a weight-200 unit on a runqueue of max_weight 256 are
+  // 1,562,500 ns (not 1,562,500.78; above the 1 ms ratelimit floor)
+  it('converts credit to time with an integer division (c2t)', () => {
+    const x = boot('credit2', topo(1, 2));
+    const pool = poolOn(x, 'p', 'credit2', [1]);
+    const s = x.pools.pool(pool).sched as unknown as C2Credits;
+    const heavy = guest(x, 'heavy', { pool, workload: { kind: 'cpu' } });
+    const d = guest(x, 'light', { pool, workload: { kind: 'cpu' } });
+    setWeight(x, d, 200);
+    // the weight-256 unit stays assigned to the runqueue (max_weight 256) but waits nowhere
+    x.hypercall({ op: 'domctl.pausedomain', domid: heavy });
+    x.clock.runFor(MILLISECS(5));
+    const u = x.pools.unitsOfDomid(d)[0]!;
+    expect(x.pools.core.curr(1)).toBe(u);
+    const rq = s.rqs[0]!;
+    expect([rq.maxWeight, rq.q.length]).toEqual([256, 0]);
+    s.tf[u.idx * 8] = 2_000_001;
+    expect(s.runtime(rq, u.idx, false, x.clock.now)).toBe(1_562_500);
+  });
+
+  // csched2_dom_cntl(): tot_budget = CSCHED2_BDGT_REPL_PERIOD * cap / 100 and each unit's
+  // budget_quota = max(tot_budget / nr_units, CSCHED2_MIN_TIMER), s_time_t divisions
+  it('gives each unit of a capped domain an integer budget quota', () => {
+    const x = boot('credit2', topo(1, 3));
+    const pool = poolOn(x, 'p', 'credit2', [1, 2]);
+    const s = x.pools.pool(pool).sched as unknown as C2Credits;
+    const d = guest(x, 'g', { pool, vcpus: 3, workload: { kind: 'cpu' } });
+    x.hypercall({ op: 'domctl.scheduler_op', domid: d, sched: 'credit2', cmd: 'putinfo', params: { cap: 100 } });
+    const quotas = x.pools.unitsOfDomid(d).map((u) => s.t.budgetQuota[u.idx]);
+    expect(quotas).toEqual([3_333_333, 3_333_333, 3_333_333]);
+  });
+
+  // tickle_score() burns the running unit's credits (burn_credits, t2c_update with its
+  // residual) before comparing: the score is a difference of integer credits, and the
+  // credit it saw is the one the burn then leaves
+  it('scores a preemption against the credit burn_credits leaves to the running unit', () => {
+    const x = boot('credit2', topo(1, 2));
+    const pool = poolOn(x, 'p', 'credit2', [1]);
+    const s = x.pools.pool(pool).sched as unknown as C2Credits;
+    const heavy = guest(x, 'heavy', { pool, workload: { kind: 'cpu' } });
+    const d = guest(x, 'light', { pool, workload: { kind: 'cpu' } });
+    setWeight(x, d, 3);
+    x.hypercall({ op: 'domctl.pausedomain', domid: heavy });
+    x.clock.runFor(MILLISECS(5) + 334);
+    const u = x.pools.unitsOfDomid(d)[0]!;
+    expect(x.pools.core.curr(1)).toBe(u);
+    const now = x.clock.now;
+    const ran = now - s.tf[u.idx * 8 + 1]!;
+    expect(ran).toBeGreaterThan(0);
+    const mine = MILLISECS(20);
+    // a waker on the same pCPU, every pCPU in both soft affinities: + CSCHED2_CREDIT_INIT
+    const score = s.tickleScore(1, 1, mine, null, true, 256, now);
+    expect(Number.isInteger(score)).toBe(true);
+    s.burnCredits(s.rqs[0], u.idx, now);
+    expect(score).toBe(mine - s.tf[u.idx * 8]! + MILLISECS(10));
   });
 });
