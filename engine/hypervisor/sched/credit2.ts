@@ -527,18 +527,36 @@ export class Credit2Scheduler implements Scheduler {
    * that has blocked but still runs until its pCPU's schedule counts 0).
    */
   private updateSvcLoad(idx: number, change: number, now: STime): void {
-    const tf = this.tf;
-    const b = idx * F.STRIDE;
     const r = idx * I.STRIDE + I.FLAGS;
     const fl = this.ti[r]!;
-    const load = change < 0 ? 1 : change > 0 ? 0 : (fl & C2.PARKED) === 0 && this.core.runnable(idx) ? 1 : 0;
+    this.svcLoadStep(idx, change < 0 ? 1 : change > 0 ? 0 : this.unitRunnable(idx, fl), now);
+    if (change > 0) this.ti[r] = fl | C2.LOADED;
+    else if (change < 0) this.ti[r] = fl & ~C2.LOADED;
+  }
+
+  /** update_svc_load()'s average, the unit's load since the last update being `load`. */
+  private svcLoadStep(idx: number, load: number, now: STime): void {
+    const tf = this.tf;
+    const b = idx * F.STRIDE;
     const g = loadGrain(now);
     const last = tf[b + F.LOAD_LAST_UPDATE]!;
     if (loadWindowPassed(last, g)) tf[b + F.AVGLOAD] = loadQ(load);
     else if (g > last) tf[b + F.AVGLOAD] = loadavgStep(tf[b + F.AVGLOAD]!, g - last, load);
     tf[b + F.LOAD_LAST_UPDATE] = g;
-    if (change > 0) this.ti[r] = fl | C2.LOADED;
-    else if (change < 0) this.ti[r] = fl & ~C2.LOADED;
+  }
+
+  /**
+   * unit_runnable() as 1 or 0, from the record's flags where they tell: a unit not counted
+   * in its runqueue's load (blocked, asleep, not yet woken) or parked is not runnable; one
+   * counted and not running is (queued, or just picked: a sleep takes a unit that does not
+   * run out of the load at once). Only a running unit may have stopped being runnable
+   * unseen (vcpu_sleep_nosync() only tickles its pCPU): the core's row says. balance_load
+   * asks this of every unit of two runqueues, and the core's rows are a cache miss each.
+   */
+  private unitRunnable(idx: number, fl: number): number {
+    if ((fl & (C2.LOADED | C2.PARKED)) !== C2.LOADED) return 0;
+    if ((fl & C2.RUNNING) === 0) return 1;
+    return this.core.runnable(idx) ? 1 : 0;
   }
 
   private updateLoad(idx: number, slot: number, change: number, now: STime): void {
@@ -1009,7 +1027,11 @@ export class Credit2Scheduler implements Scheduler {
     }
     // the running unit goes on: its load and its runqueue's brought up to date (the
     // averages are piecewise: when they are updated changes them)
-    if (snext === p) this.updateLoad(p, rq.slot, 0, now);
+    // (update_load(..., 0): prev was runnable to be picked again, so its load is 1)
+    if (snext === p) {
+      this.updateRunqLoad(rq.slot, 0, now);
+      this.svcLoadStep(p, 1, now);
+    }
     // the epoch ends when the top credit, snext's or the first waiting unit's (snext is off
     // the runqueue, prev not back on it yet), is spent: Xen 4.17's csched2_schedule() looks
     // at both whether or not runq_candidate() skipped units (affinity, tickled elsewhere)
