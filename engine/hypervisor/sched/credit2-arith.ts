@@ -61,13 +61,13 @@ export const loadQ = (load: number): number => load * P;
  */
 export function loadavgStep(avgload: number, delta: number, load: number): number {
   const decay = delta * avgload;
-  let d: number;
-  if (decay < EXACT) d = Math.floor(decay * INV_W);
-  else {
-    const hi = Math.floor(avgload * INV_W);
-    d = delta * hi + Math.floor(delta * (avgload - hi * W) * INV_W);
-  }
-  return avgload + Math.floor(delta * load * P_OVER_W) - d;
+  return avgload + Math.floor(delta * load * P_OVER_W) - (decay < EXACT ? Math.floor(decay * INV_W) : decaySplit(avgload, delta));
+}
+
+/** (delta * avgload) >> W for a product past 2^53 (kept out of loadavgStep, which is inlined). */
+function decaySplit(avgload: number, delta: number): number {
+  const hi = Math.floor(avgload * INV_W);
+  return delta * hi + Math.floor(delta * (avgload - hi * W) * INV_W);
 }
 
 /**
@@ -81,15 +81,19 @@ export function loadavgStep(avgload: number, delta: number, load: number): numbe
  */
 export function t2cCredits(time: number, maxWeight: number, weight: number, residual: number): number {
   const val = time * maxWeight + residual;
-  if (val < EXACT) return Math.floor(val / weight);
-  return Number((BigInt(time) * BigInt(maxWeight) + BigInt(residual)) / BigInt(weight));
+  return val < EXACT ? Math.floor(val / weight) : t2cBig(time, maxWeight, weight, residual, false);
 }
 
 /** t2c_update()'s new residual (do_div's remainder), given the credits t2cCredits() returned. */
 export function t2cResidual(time: number, maxWeight: number, weight: number, residual: number, credits: number): number {
   const val = time * maxWeight + residual;
-  if (val < EXACT) return val - credits * weight;
-  return Number((BigInt(time) * BigInt(maxWeight) + BigInt(residual)) % BigInt(weight));
+  return val < EXACT ? val - credits * weight : t2cBig(time, maxWeight, weight, residual, true);
+}
+
+/** The quotient (or the remainder) of time * max_weight + residual past 2^53, in BigInt. */
+function t2cBig(time: number, maxWeight: number, weight: number, residual: number, remainder: boolean): number {
+  const val = BigInt(time) * BigInt(maxWeight) + BigInt(residual);
+  return Number(remainder ? val % BigInt(weight) : val / BigInt(weight));
 }
 
 /**
