@@ -80,12 +80,16 @@ function decaySplit(avgload: number, delta: number): number {
  * then the division is done in BigInt, exactly.
  */
 export function t2cCredits(time: number, maxWeight: number, weight: number, residual: number): number {
+  // the unit of the runqueue's largest weight (every unit, when all have the default):
+  // (time * weight + residual) / weight is time, the residual stays, no division needed
+  if (weight === maxWeight && residual < weight) return time;
   const val = time * maxWeight + residual;
   return val < EXACT ? Math.floor(val / weight) : t2cBig(time, maxWeight, weight, residual, false);
 }
 
 /** t2c_update()'s new residual (do_div's remainder), given the credits t2cCredits() returned. */
 export function t2cResidual(time: number, maxWeight: number, weight: number, residual: number, credits: number): number {
+  if (weight === maxWeight && residual < weight) return residual;
   const val = time * maxWeight + residual;
   return val < EXACT ? val - credits * weight : t2cBig(time, maxWeight, weight, residual, true);
 }
@@ -99,6 +103,6 @@ function t2cBig(time: number, maxWeight: number, weight: number, residual: numbe
 /**
  * c2t(): credit * weight / max_weight in s_time_t, C's division truncating toward zero
  * (for a negative credit too). |credit| < 2^31 (an int in Xen) and weight < 2^16: the
- * product is below 2^47, exact.
+ * product is below 2^47, exact. At weight == max_weight it is the credit itself.
  */
-export const c2t = (credit: number, weight: number, maxWeight: number): number => Math.trunc((credit * weight) / maxWeight);
+export const c2t = (credit: number, weight: number, maxWeight: number): number => (weight === maxWeight ? credit : Math.trunc((credit * weight) / maxWeight));

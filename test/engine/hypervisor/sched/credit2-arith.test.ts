@@ -231,3 +231,14 @@ describe('credit2 credits in Xen integers', () => {
     expect(score).toBe(mine - s.tf[u.idx * 8]! + MILLISECS(10));
   });
 });
+
+describe('credit2-arith: weight == max_weight', () => {
+  // the shortcut for the unit of the largest weight must give t2c_update's answer, and a
+  // residual left from a larger weight (the weight was lowered) still divides
+  it('burns time for time and keeps the residual, unless the residual reaches the weight', () => {
+    expect([t2cCredits(12_345, 256, 256, 255), t2cResidual(12_345, 256, 256, 255, 12_345)]).toEqual([12_345, 255]);
+    const q = t2cCredits(1000, 128, 128, 200);
+    expect([q, t2cResidual(1000, 128, 128, 200, q)]).toEqual([1001, 72]);
+    expect(c2t(-1001, 256, 256)).toBe(-1001);
+  });
+});
