@@ -504,9 +504,13 @@ export class Credit2Scheduler implements Scheduler {
    * they had since the last update, then its load changed by `change`.
    */
   private updateRunqLoad(slot: number, change: number, now: STime): void {
+    this.runqLoadAt(slot, change, loadGrain(now));
+  }
+
+  /** updateRunqLoad() at `g`, now in grains (computed once for several updates at one instant). */
+  private runqLoadAt(slot: number, change: number, g: number): void {
     const rf = this.rqLoads.f;
     const b = slot * RQ.STRIDE;
-    const g = loadGrain(now);
     const last = rf[b + RQ.LOAD_LAST_UPDATE]!;
     const load = rf[b + RQ.LOAD]!;
     if (loadWindowPassed(last, g)) rf[b + RQ.AVGLOAD] = rf[b + RQ.B_AVGLOAD] = loadQ(load);
@@ -527,18 +531,22 @@ export class Credit2Scheduler implements Scheduler {
    * that has blocked but still runs until its pCPU's schedule counts 0).
    */
   private updateSvcLoad(idx: number, change: number, now: STime): void {
+    this.svcLoadAt(idx, change, loadGrain(now));
+  }
+
+  /** updateSvcLoad() at `g`, now in grains. */
+  private svcLoadAt(idx: number, change: number, g: number): void {
     const r = idx * I.STRIDE + I.FLAGS;
     const fl = this.ti[r]!;
-    this.svcLoadStep(idx, change < 0 ? 1 : change > 0 ? 0 : this.unitRunnable(idx, fl), now);
+    this.svcLoadStep(idx, change < 0 ? 1 : change > 0 ? 0 : this.unitRunnable(idx, fl), g);
     if (change > 0) this.ti[r] = fl | C2.LOADED;
     else if (change < 0) this.ti[r] = fl & ~C2.LOADED;
   }
 
-  /** update_svc_load()'s average, the unit's load since the last update being `load`. */
-  private svcLoadStep(idx: number, load: number, now: STime): void {
+  /** update_svc_load()'s average at `g` (grains), the unit's load since the last update being `load`. */
+  private svcLoadStep(idx: number, load: number, g: number): void {
     const tf = this.tf;
     const b = idx * F.STRIDE;
-    const g = loadGrain(now);
     const last = tf[b + F.LOAD_LAST_UPDATE]!;
     if (loadWindowPassed(last, g)) tf[b + F.AVGLOAD] = loadQ(load);
     else if (g > last) tf[b + F.AVGLOAD] = loadavgStep(tf[b + F.AVGLOAD]!, g - last, load);
@@ -560,8 +568,9 @@ export class Credit2Scheduler implements Scheduler {
   }
 
   private updateLoad(idx: number, slot: number, change: number, now: STime): void {
-    this.updateRunqLoad(slot, change, now);
-    this.updateSvcLoad(idx, change, now);
+    const g = loadGrain(now);
+    this.runqLoadAt(slot, change, g);
+    this.svcLoadAt(idx, change, g);
   }
 
   // --- runqueue --------------------------------------------------------------------
@@ -1029,8 +1038,9 @@ export class Credit2Scheduler implements Scheduler {
     // averages are piecewise: when they are updated changes them)
     // (update_load(..., 0): prev was runnable to be picked again, so its load is 1)
     if (snext === p) {
-      this.updateRunqLoad(rq.slot, 0, now);
-      this.svcLoadStep(p, 1, now);
+      const g = loadGrain(now);
+      this.runqLoadAt(rq.slot, 0, g);
+      this.svcLoadStep(p, 1, g);
     }
     // the epoch ends when the top credit, snext's or the first waiting unit's (snext is off
     // the runqueue, prev not back on it yet), is spent: Xen 4.17's csched2_schedule() looks
@@ -1185,14 +1195,16 @@ export class Credit2Scheduler implements Scheduler {
     if (slots.length < 2) return;
     const rf = this.rqLoads.f;
     const ls = lrq.slot;
-    this.updateRunqLoad(ls, 0, now);
+    // every update of this balance is at one instant: its grain computed once
+    const g = loadGrain(now);
+    this.runqLoadAt(ls, 0, g);
     const lb = rf[ls * RQ.STRIDE + RQ.B_AVGLOAD]!;
     let maxDelta = 0;
     let os = -1;
     for (let k = 0; k < slots.length; k++) {
       const s = slots[k]!;
       if (s === ls) continue;
-      this.updateRunqLoad(s, 0, now);
+      this.runqLoadAt(s, 0, g);
       const d = Math.abs(lb - rf[s * RQ.STRIDE + RQ.B_AVGLOAD]!);
       if (d > maxDelta) {
         maxDelta = d;
@@ -1220,13 +1232,13 @@ export class Credit2Scheduler implements Scheduler {
     const pushes = this.pushes;
     for (let j = 0; j < lrq.svc.length; j++) {
       const pu = lrq.svc[j]!;
-      this.updateSvcLoad(pu, 0, now);
+      this.svcLoadAt(pu, 0, g);
       if (this.migrateable(pu, orq)) pushes.push(pu);
     }
     const osvc = orq.svc;
     // the pull side's loads are brought up to date in the inner loop of the first push
     // unit that may move: with none, Xen uses them as they were last updated
-    if (pushes.length > 0) for (let k = 0; k < osvc.length; k++) this.updateSvcLoad(osvc[k]!, 0, now);
+    if (pushes.length > 0) for (let k = 0; k < osvc.length; k++) this.svcLoadAt(osvc[k]!, 0, g);
     // the pull side sorted by avgload (a stable insertion sort: ties keep list order), the
     // keys and list positions beside the indices
     const pulls = this.pulls;
