@@ -1,7 +1,8 @@
 /**
  * Credit2's per-unit data, Xen's struct csched2_unit (xen/common/sched/credit2.c): credit,
- * start_time, budget, weight, avgload, load_last_update, tickled_cpu, rqd and the flags
- * (__CSFLAG_scheduled, parked, on the runqueue).
+ * start_time, budget, weight, residual, avgload, load_last_update, tickled_cpu, rqd and the
+ * flags (__CSFLAG_scheduled, parked, on the runqueue). All integers, as Xen's
+ * (credit2-arith.ts).
  *
  * One host-wide typed table, one 64-byte record per unit, indexed by the core's Unit.idx
  * (dense and stable while the unit lives). credit2's walks — runq_tickle over the running
