@@ -6,13 +6,26 @@
  * - Each pCPU runs either nothing or always the same vCPU: vCPUs are assigned to pCPUs
  *   1:1 and statically, so there is no time slicing, no preemption and no scheduling
  *   overhead — the point for static partitioning and embedded setups.
- * - When a vCPU joins, it is given a free pCPU its hard affinity allows (its own
- *   processor first, then soft-affine ones). If there is none, it waits in a FIFO wait
- *   queue without running at all.
- * - When a vCPU leaves (its domain is destroyed or moves pool), its pCPU becomes free
- *   and the first waiting vCPU that may run there takes it.
+ * - When a vCPU joins (or comes online), it is given a free pCPU its hard affinity
+ *   allows: among its soft-affine pCPUs first when it has a soft affinity, its own
+ *   processor if free, else the lowest-numbered free one (pick_res). If there is none,
+ *   it waits in a FIFO wait queue without running at all. An offline vCPU has no pCPU
+ *   and does not wait.
+ * - When a vCPU leaves (its domain is destroyed or moves pool, or it goes offline), its
+ *   pCPU becomes free and the first waiting vCPU soft-affine to it, else the first that
+ *   may run there, takes it.
  * - A pCPU whose vCPU is blocked stays idle: nobody else runs there.
  * - There are no per-domain or per-pool parameters.
+ *
+ * Where this differs from Xen 4.17's null.c, on purpose:
+ * - With no free pCPU, pick_res() leaves a waiting unit's v->processor at
+ *   cpumask_any() of the pool's pCPUs its hard affinity allows, a random one; here the
+ *   unit's own when it is one, else the lowest.
+ * - No null_unit_migrate(): an affinity change detaches and re-attaches the unit
+ *   (remove, insert), and a pCPU leaves a pool only without a unit (deinitPcpu).
+ * - A unit that goes offline while running is deassigned by its pCPU's schedule (the
+ *   core does not call sleep for a running unit); Xen does it in null_unit_sleep just
+ *   before. No tasklet work, no trylock that fails (one thread).
  */
 import type { STime } from '../clock';
 import { XenError } from '../errno';
@@ -20,6 +33,8 @@ import { withRoomFor } from './unit-map';
 import type { SchedDomainRec, Unit } from './core';
 import { removeAt } from './queue';
 import { nullDump } from './null-dump';
+import { CpuBits } from './cpu-bits';
+import { NR_DOWN, R_NR, ROW, type VcpuTable } from '../vcpu-table';
 import {
   XEN_SCHEDULER_ID,
   type DomainSchedOp,
@@ -32,30 +47,46 @@ import {
   type Scheduler,
 } from './scheduler';
 
+/** is_unit_online(): the vCPU is not down (Xen's _VPF_down: the row's NR_DOWN). */
+const isOnline = (u: Unit): boolean => (u.vcpu.table.f[u.vcpu.rowBase + R_NR]! & NR_DOWN) === 0;
+
 export class NullScheduler implements Scheduler {
   readonly name = 'null';
   readonly id = XEN_SCHEDULER_ID.null;
   slice: STime = -1;
   private readonly cpus = new Set<number>();
-  /** The unit (idx) each pCPU is assigned to, -1 for none. */
+  private readonly inPool: Uint8Array;
+  /** The unit (idx) each pCPU is assigned to (npc->unit), -1 for none. */
   private readonly assigned: Int32Array;
-  /** By unit idx: the pCPU it is assigned to, -1 while in the wait queue. */
+  /** prv->cpus_free: the pool's pCPUs with no unit assigned. */
+  private readonly free: CpuBits;
+  /** By unit idx: the pCPU it is assigned to, -1 for none (waiting, or offline). */
   private cpuOf = new Int32Array(64).fill(-1);
+  /** By unit idx: 1 while on the wait queue (waitq_elem not empty). */
+  private onWaitq = new Int32Array(64);
   readonly waitq: Unit[] = [];
+  /** The host's vCPU rows (every unit's vCPU is bound to them), to test a unit's NR_DOWN by idx. */
+  private rows: VcpuTable | null = null;
 
   constructor(private readonly core: SchedCoreApi) {
     this.assigned = new Int32Array(core.nrCpus).fill(-1);
+    this.inPool = new Uint8Array(core.nrCpus);
+    this.free = new CpuBits(core.nrCpus);
   }
 
+  /** init_pdata(): free, nothing assigned; its first schedule looks at the wait queue. */
   initPcpu(cpu: number): void {
     this.cpus.add(cpu);
+    this.inPool[cpu] = 1;
     this.assigned[cpu] = -1;
-    this.fillFromWaitq(cpu);
+    this.free.add(cpu);
   }
 
   deinitPcpu(cpu: number): void {
     if (this.assigned[cpu]! >= 0) throw new Error(`null: pCPU ${cpu} still has a unit`);
     this.cpus.delete(cpu);
+    this.inPool[cpu] = 0;
+    this.free.delete(cpu);
   }
 
   insertDomain(d: SchedDomainRec): void {
@@ -70,66 +101,186 @@ export class NullScheduler implements Scheduler {
     return i >= 0 ? this.core.unit(i) : null;
   }
 
+  /**
+   * null_unit_insert(): an offline unit is neither assigned nor queued (it is when it
+   * comes online: null_unit_wake). Otherwise pick_res(); the pCPU it gives is taken if
+   * free (pick_res gives a free one whenever the unit's affinity has one), else the unit
+   * waits at the tail of the wait queue.
+   */
   insertUnit(u: Unit): void {
     this.cpuOf = withRoomFor(this.cpuOf, u.idx);
+    this.onWaitq = withRoomFor(this.onWaitq, u.idx);
     this.cpuOf[u.idx] = -1;
+    this.onWaitq[u.idx] = 0;
+    this.rows = u.vcpu.table;
+    if (!isOnline(u)) return;
     const cpu = this.pickCpu(u);
-    if (cpu >= 0 && this.assigned[cpu] === -1) this.assign(u, cpu);
-    else this.waitq.push(u);
-  }
-
-  removeUnit(u: Unit): void {
-    const cpu = this.cpuOf[u.idx]!;
     if (cpu < 0) {
-      this.waitq.splice(this.waitq.indexOf(u), 1);
+      this.waitqAdd(u);
       return;
     }
-    this.assigned[cpu] = -1;
-    this.cpuOf[u.idx] = -1;
-    this.fillFromWaitq(cpu);
-  }
-
-  private assign(u: Unit, cpu: number): void {
-    this.assigned[cpu] = u.idx;
-    this.cpuOf[u.idx] = cpu;
     u.processor = cpu;
+    if (this.assigned[cpu] === -1) this.assign(u.idx, cpu);
+    else this.waitqAdd(u);
   }
 
-  private fillFromWaitq(cpu: number): void {
-    if (!this.cpus.has(cpu) || this.assigned[cpu]! >= 0) return;
-    const i = this.waitq.findIndex((w) => w.hardOk(cpu));
-    if (i < 0) return;
-    const u = removeAt(this.waitq, i);
-    this.assign(u, cpu);
-    this.core.tickle(cpu);
+  /** null_unit_remove(): out of the wait queue, or unit_deassign() from its pCPU. */
+  removeUnit(u: Unit): void {
+    if (this.onWaitq[u.idx] === 1) {
+      this.waitqRemove(u);
+      return;
+    }
+    const cpu = this.cpuOf[u.idx]!;
+    if (cpu >= 0) this.deassign(u.idx, cpu, true);
   }
 
-  /** A free pCPU the unit may use: its own, then soft-affine, then any; -1 if none. */
+  /** unit_assign(). */
+  private assign(idx: number, cpu: number): void {
+    this.assigned[cpu] = idx;
+    this.cpuOf[idx] = cpu;
+    this.free.delete(cpu);
+    this.core.setProcessor(idx, cpu);
+  }
+
+  /**
+   * unit_deassign(): the pCPU is free, and the first waiting unit that may run there
+   * takes it — scanning the wait queue twice, first for a unit soft-affine to it, then
+   * for any its hard affinity allows — and the pCPU is tickled (when `tickle`; from
+   * doSchedule the pCPU is scheduling already). True when a unit took it.
+   */
+  private deassign(idx: number, cpu: number, tickle: boolean): boolean {
+    this.assigned[cpu] = -1;
+    this.cpuOf[idx] = -1;
+    this.free.add(cpu);
+    const w = this.waitqTake(cpu);
+    if (w === null) return false;
+    this.assign(w.idx, cpu);
+    if (tickle) this.core.tickle(cpu);
+    return true;
+  }
+
+  private waitqAdd(u: Unit): void {
+    this.waitq.push(u);
+    this.onWaitq[u.idx] = 1;
+  }
+
+  private waitqRemove(u: Unit): void {
+    this.waitq.splice(this.waitq.indexOf(u), 1);
+    this.onWaitq[u.idx] = 0;
+  }
+
+  /**
+   * The first waiting unit for `cpu` (unit_check_affinity, for_each_affinity_balance_step:
+   * soft affinity first, for units that have one, then hard), taken off the queue.
+   */
+  private waitqTake(cpu: number): Unit | null {
+    const q = this.waitq;
+    if (q.length === 0 || this.inPool[cpu] !== 1) return null;
+    let i = q.findIndex((w) => w.hasSoft && w.softOk(cpu));
+    if (i < 0) i = q.findIndex((w) => w.hardOk(cpu));
+    if (i < 0) return null;
+    const u = removeAt(q, i);
+    this.onWaitq[u.idx] = 0;
+    return u;
+  }
+
+  /**
+   * pick_res(): per balance step (soft affinity, when the unit has one; then hard), the
+   * unit's own pCPU if it is free (or the unit's) and in the step's mask, else the first
+   * free pCPU of the mask. With none free, Xen takes cpumask_any() of the pool's pCPUs
+   * the hard affinity allows (a random one); here the unit's own when it is one, else
+   * the first. -1 when there is none.
+   */
   pickCpu(u: Unit): number {
     const own = u.processor;
-    if (this.cpus.has(own) && u.hardOk(own) && this.assigned[own] === -1) return own;
-    let hard = -1;
-    for (const c of this.cpus) {
-      if (this.assigned[c] !== -1 || !u.hardOk(c)) continue;
-      if (!u.hasSoft || u.softOk(c)) return c;
-      if (hard < 0) hard = c;
+    const ownFree = this.inPool[own] === 1 && (this.assigned[own] === -1 || this.assigned[own] === u.idx);
+    if (u.hasSoft) {
+      if (ownFree && u.softOk(own)) return own;
+      const c = this.firstFree((c) => u.softOk(c));
+      if (c >= 0) return c;
     }
-    return hard;
+    if (ownFree && u.hardOk(own)) return own;
+    const c = u.hardAll ? this.free.firstFrom(0) : this.firstFree((c) => u.hardOk(c));
+    if (c >= 0) return c;
+    if (this.inPool[own] === 1 && u.hardOk(own)) return own;
+    let any = -1;
+    for (const p of this.cpus) if (u.hardOk(p) && (any < 0 || p < any)) any = p;
+    return any;
   }
 
+  /** cpumask_first() of the free pCPUs that `ok` allows. */
+  private firstFree(ok: (cpu: number) => boolean): number {
+    for (let c = this.free.firstFrom(0); c >= 0; ) {
+      if (ok(c)) return c;
+      const n = c + 1 < this.core.nrCpus ? this.free.firstFrom(c + 1) : -1;
+      if (n <= c) return -1;
+      c = n;
+    }
+    return -1;
+  }
+
+  /**
+   * null_unit_wake(). The core calls it only for a unit not on its pCPU. Assigned: its
+   * pCPU is tickled. Waiting: nothing. Neither (it was offline and comes back): its own
+   * pCPU if free and its affinities allow it, else the wait queue, and every free pCPU
+   * it may use is tickled (the first to schedule takes a waiting unit).
+   */
   wake(idx: number): void {
+    if (this.onWaitq[idx] === 1) return;
     const cpu = this.cpuOf[idx]!;
-    if (cpu >= 0) this.core.tickle(cpu);
+    if (cpu >= 0) {
+      this.core.tickle(cpu);
+      return;
+    }
+    const u = this.core.unit(idx);
+    const own = u.processor;
+    if (this.inPool[own] === 1 && this.assigned[own] === -1 && u.hardOk(own) && (!u.hasSoft || u.softOk(own))) {
+      this.assign(idx, own);
+      this.core.tickle(own);
+      return;
+    }
+    this.waitqAdd(u);
+    for (let c = this.free.firstFrom(0); c >= 0; ) {
+      if (u.hardOk(c)) this.core.tickle(c);
+      const n = c + 1 < this.core.nrCpus ? this.free.firstFrom(c + 1) : -1;
+      if (n <= c) break;
+      c = n;
+    }
   }
 
+  /**
+   * null_unit_sleep(): a unit going offline leaves the wait queue or its pCPU
+   * (unit_deassign). The core calls it only for a unit not running; one running is
+   * dropped by its pCPU's doSchedule.
+   */
   sleep(idx: number): void {
-    const cpu = this.cpuOf[idx]!;
-    if (cpu >= 0 && this.core.pcpuOf(idx) >= 0) this.core.tickle(cpu);
+    const u = this.core.unit(idx);
+    if (isOnline(u)) return;
+    if (this.onWaitq[idx] === 1) this.waitqRemove(u);
+    else if (this.cpuOf[idx]! >= 0) this.deassign(idx, this.cpuOf[idx]!, true);
   }
 
+  /**
+   * null_schedule(): the unit assigned to the pCPU if it can run, else idle. A pCPU with
+   * none assigned (new in the pool, or tickled for a unit back online) takes the first
+   * waiting unit it may run (soft affinity first). A unit that went offline while
+   * running is deassigned here (Xen: in null_unit_sleep, before this schedule).
+   */
   doSchedule(cpu: number): number {
     this.slice = -1;
-    const i = this.assigned[cpu]!;
+    let i = this.assigned[cpu]!;
+    // (the row's flags, which runnable() has just read: no object of the unit touched)
+    if (i >= 0 && !this.core.runnable(i) && (this.rows!.f[i * ROW + R_NR]! & NR_DOWN) !== 0) {
+      this.deassign(i, cpu, false);
+      i = this.assigned[cpu]!;
+    }
+    if (i < 0 && this.waitq.length > 0) {
+      const w = this.waitqTake(cpu);
+      if (w !== null) {
+        this.assign(w.idx, cpu);
+        i = w.idx;
+      }
+    }
     return i >= 0 && this.core.runnable(i) ? i : -1;
   }
 
@@ -147,6 +298,6 @@ export class NullScheduler implements Scheduler {
 
   /** null_dump() and null_dump_pcpu() (null-dump.ts), reading the state as it is. */
   dump(ctx: SchedDumpContext): SchedDump {
-    return nullDump(ctx, { cpus: this.cpus, assignedTo: (c) => this.assignedTo(c), waiting: (u) => this.cpuOf[u.idx]! < 0, waitq: this.waitq });
+    return nullDump(ctx, { cpus: this.cpus, assignedTo: (c) => this.assignedTo(c), waiting: (u) => this.onWaitq[u.idx] === 1, waitq: this.waitq });
   }
 }

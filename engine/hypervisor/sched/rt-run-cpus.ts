@@ -14,7 +14,7 @@
  * key is two bit operations (and a heap operation when a bucket appears or empties).
  */
 import { CpuHeap } from './cpu-heap';
-import { firstSetFrom } from './rt-idle-cpus';
+import { firstSetFrom } from './cpu-bits';
 import { grown } from '../typed-grow';
 
 /** The keys of the buckets (arrays that grow: held in a box the heap reads through). */

@@ -42,7 +42,7 @@
  *   unit_wake_running case).
  * - runq_tickle()'s walk over the pool's pCPUs is replaced, for a unit that may run
  *   anywhere, by a bitmap of the idle pCPUs and buckets of the running ones by key
- *   (rt-idle-cpus.ts, rt-run-cpus.ts) that give the pCPU the walk would give.
+ *   (cpu-bits.ts, rt-run-cpus.ts) that give the pCPU the walk would give.
  * - A unit that wakes on a pCPU its hard affinity no longer allows is given one by
  *   res_pick first (Xen moves it in vcpu_set_affinity()'s migration).
  * - XEN_DOMCTL_SCHEDOP_putvcpuinfo checks every entry before applying any (Xen applies
@@ -57,7 +57,7 @@ import { XenError } from '../errno';
 import { withRoomFor } from './unit-map';
 import type { SchedDomainRec, Unit } from './core';
 import { RingQueue } from './queue';
-import { RtIdleCpus, firstSetFrom } from './rt-idle-cpus';
+import { CpuBits, firstSetFrom } from './cpu-bits';
 import { ReplQueue } from './repl-queue';
 import { RtRunCpus } from './rt-run-cpus';
 import { rtdsDump } from './rtds-dump';
@@ -123,14 +123,14 @@ export class RtdsScheduler implements Scheduler {
   // running the latest (priority level, deadline). Xen keeps that walk (a handful of
   // pCPUs on real hosts); on a 4096-pCPU pool it was nearly all of the cost, so for a
   // unit that may run anywhere the pCPUs it would walk are kept where what the walk
-  // would find is found without it: `idlers` (rt-idle-cpus.ts), a bitmap of the idle,
+  // would find is found without it: `idlers` (cpu-bits.ts), a bitmap of the idle,
   // untickled pCPUs searched from the unit's pCPU a word at a time, and `run`
   // (rt-run-cpus.ts), the running, untickled pCPUs, latest (level, deadline) first.
   private readonly inPool: Uint8Array;
   private readonly tickled: Uint8Array;
   /** 1: the pCPU runs its idle unit (is_idle_unit(curr_on_cpu(cpu))). */
   private readonly isIdle: Uint8Array;
-  private readonly idlers: RtIdleCpus;
+  private readonly idlers: CpuBits;
   private readonly run: RtRunCpus;
   replenishments = 0;
   /** True while replHandler runs: it arms the replenishment timer once, at its end. */
@@ -148,7 +148,7 @@ export class RtdsScheduler implements Scheduler {
     this.inPool = new Uint8Array(n);
     this.tickled = new Uint8Array(n);
     this.isIdle = new Uint8Array(n);
-    this.idlers = new RtIdleCpus(n);
+    this.idlers = new CpuBits(n);
     this.run = new RtRunCpus(n);
   }
 

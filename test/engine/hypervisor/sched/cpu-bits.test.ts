@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { RtIdleCpus } from '../../../../engine/hypervisor/sched/rt-idle-cpus';
+import { CpuBits } from '../../../../engine/hypervisor/sched/cpu-bits';
 
-describe('RtIdleCpus', () => {
+describe('CpuBits', () => {
   // cpumask_test_or_cycle(start, mask): start when set, else the next set pCPU after
   // it, wrapping past the last; none when the mask is empty
   it('firstFrom(start) is the first set pCPU at or after start, cycling', () => {
@@ -10,7 +10,7 @@ describe('RtIdleCpus', () => {
     const op = fc.tuple(fc.integer({ min: 0, max: 2 }), fc.nat(N - 1));
     fc.assert(
       fc.property(fc.array(op, { maxLength: 400 }), (ops) => {
-        const s = new RtIdleCpus(N);
+        const s = new CpuBits(N);
         const model = new Set<number>();
         const first = (start: number): number => {
           for (let i = 0; i < N; i++) if (model.has((start + i) % N)) return (start + i) % N;

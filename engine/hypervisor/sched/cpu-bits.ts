@@ -1,14 +1,16 @@
 /**
- * RTDS's idle pCPUs, as the bits runq_tickle() (xen/common/sched/rt.c) looks for first:
- * the pool's pCPUs running their idle unit and not tickled, in a bitmap by pCPU number.
+ * A set of pCPUs as a bitmap by pCPU number, searched the way Xen's cpumask_first(),
+ * cpumask_cycle() and cpumask_test_or_cycle() walk a cpumask: RTDS's idle pCPUs (what
+ * runq_tickle() looks for first, xen/common/sched/rt.c) and null's cpus_free
+ * (xen/common/sched/null.c).
  *
  * runq_tickle() walks the pCPUs the unit may use with cpumask_test_or_cycle() from the
  * unit's own pCPU, then cpumask_cycle(): the first idle one it meets is the first idle
  * pCPU at or after the unit's pCPU, wrapping past the last to pCPU 0. `firstFrom` finds
  * that one a 32-pCPU word at a time (128 words on a 4096-pCPU host) instead of Xen's
- * walk over every pCPU.
+ * walk over every pCPU; firstFrom(0) is cpumask_first().
  */
-export class RtIdleCpus {
+export class CpuBits {
   private readonly words: Uint32Array;
   /** How many pCPUs are set. */
   size = 0;
