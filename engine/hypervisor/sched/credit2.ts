@@ -77,6 +77,7 @@ import {
   type Scheduler,
 } from './scheduler';
 import { credit2Dump } from './credit2-dump';
+import { firstUnusedRunqueueId, MAX_CPUS_RUNQ, runqueueKey, type Credit2RunqueueKind } from './credit2-arrangement';
 
 export const CSCHED2_DEFAULT_WEIGHT = 256;
 export const CSCHED2_MIN_TIMER = MICROSECS(500);
@@ -90,13 +91,11 @@ export const CSCHED2_RATELIMIT_TICKLE_TOLERANCE = MICROSECS(50);
 export const CSCHED2_CREDIT_RESET = 0;
 export const CSCHED2_MAX_TIMER = CSCHED2_CREDIT_INIT;
 export const CSCHED2_CAP_PERIOD_MS = 10;
-export const MAX_CPUS_RUNQ = 16;
+export { MAX_CPUS_RUNQ, type Credit2RunqueueKind } from './credit2-arrangement';
 export { LOADAVG_GRANULARITY_SHIFT, LOADAVG_PRECISION_SHIFT, LOADAVG_WINDOW_SHIFT } from './credit2-arith';
 /** credit2_balance_under / credit2_balance_over (in powers of two of one vCPU of load). */
 export const BALANCE_UNDER_TOLERANCE = 0;
 export const BALANCE_OVER_TOLERANCE = -3;
-
-export type Credit2RunqueueKind = 'cpu' | 'core' | 'socket' | 'node' | 'all';
 
 export interface Credit2Options {
   runqueue?: Credit2RunqueueKind;
@@ -267,54 +266,13 @@ export class Credit2Scheduler implements Scheduler {
 
   // --- runqueue arrangement --------------------------------------------------------
 
-  /** Which runqueue a pCPU belongs to: the topology group, split evenly under the cap. */
-  private rqKey(cpu: number): string {
-    const t = this.topo;
-    let group: number[];
-    let key: string;
-    switch (this.runqueueKind) {
-      case 'cpu':
-        return `cpu${cpu}`;
-      case 'core':
-        return `core${t.cpuSocket[cpu]}.${t.cpuCore[cpu]}`;
-      case 'socket': {
-        const s = t.cpuSocket[cpu]!;
-        const per = t.coresPerSocket * t.threadsPerCore;
-        group = [s * per, per];
-        key = `socket${s}`;
-        break;
-      }
-      case 'node': {
-        const n = t.cpuNode[cpu]!;
-        const per = (t.sockets / t.nrNodes) * t.coresPerSocket * t.threadsPerCore;
-        group = [n * per, per];
-        key = `node${n}`;
-        break;
-      }
-      case 'all':
-        group = [0, t.nrCpus];
-        key = 'all';
-        break;
-    }
-    const [first, size] = group as [number, number];
-    const nrq = Math.ceil(size / this.maxCpusRunqueue);
-    if (nrq <= 1) return key;
-    // keep hyperthread siblings together: split on core boundaries
-    const thr = t.threadsPerCore;
-    const cores = size / thr;
-    const coreRank = Math.floor((cpu - first) / thr);
-    return `${key}.${Math.floor((coreRank * nrq) / cores)}`;
-  }
-
   initPcpu(cpu: number, _now: STime): void {
-    const key = this.rqKey(cpu);
+    const key = runqueueKey(this.topo, this.runqueueKind, this.maxCpusRunqueue, cpu);
     let rq = this.rqByKey.get(key);
     if (!rq) {
       const slot = this.rqLoads.alloc();
-      // cpu_add_to_runqueue(): the list of runqueues is kept in id order and a new one
-      // takes the first unused id, at that place in the list (balance_load walks it)
-      let at = 0;
-      while (at < this.rqs.length && this.rqs[at]!.id === at) at++;
+      // cpu_add_to_runqueue(): the first unused id, at that place in the id-ordered list
+      const at = firstUnusedRunqueueId(this.rqs);
       rq = new Runq(at, key, slot, this.t.unit);
       // rqd->pick_bias starts at the runqueue's first pCPU (cpu_add_to_runqueue)
       rq.pickBias = cpu;
