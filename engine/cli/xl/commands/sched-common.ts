@@ -66,7 +66,10 @@ async function domainRow(ctx: XlContext, host: XlHost, domid: number, name: stri
     return undefined;
   }
   const p = info.params;
-  if (sched === 'rtds') return `${name.padEnd(33)} ${pad(domid, 4)} ${pad(p.period ?? 0, 9)} ${pad(p.budget ?? 0, 9)} ${pad(p.extratime ? 'yes' : 'no', 10)}\n`;
+  // sched_rtds_domain_get() sets period and budget only: extratime keeps
+  // libxl_domain_sched_params_init()'s LIBXL_DOMAIN_SCHED_PARAM_EXTRATIME_DEFAULT (-1), which
+  // sched_rtds_domain_output() prints as "yes"
+  if (sched === 'rtds') return `${name.padEnd(33)} ${pad(domid, 4)} ${pad(p.period ?? 0, 9)} ${pad(p.budget ?? 0, 9)} ${pad((p.extratime ?? -1) ? 'yes' : 'no', 10)}\n`;
   return `${name.padEnd(33)} ${pad(domid, 4)} ${pad(p.weight ?? 0, 6)} ${pad(p.cap ?? 0, 4)}\n`;
 }
 

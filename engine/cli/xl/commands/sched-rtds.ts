@@ -1,7 +1,7 @@
 /**
  * `xl sched-rtds`: main_sched_rtds() of tools/xl/xl_sched.c — list the RTDS pools' domains
  * (Xen answers a domain-level query with the defaults), every vCPU of every RTDS domain
- * (-v all), show or set every vCPU of a domain (-d D -v all [-p -b -e]) or the vCPUs
+ * (-v all), show or set every vCPU of a domain (-d D -v all [-p -b -e]: libxl's _set_all) or the vCPUs
  * named (-d D -v N [-v M ...] with one -p, -b and -e each), with xl's option checks and
  * libxl's log lines when libxl_vcpu_sched_params_set/_get refuses.
  */
@@ -10,16 +10,36 @@ import { findDomain } from '../find-domain';
 import { xlGetopt } from '../getopt';
 import type { XlContext, XlHost } from '../context';
 import { domainsByDomid } from '../domain-order';
-import { libxlError, SITES } from '../libxl-log';
+import { libxlError, SITES, type LibxlSite } from '../libxl-log';
 import { asToolstackError } from '../toolstack-failure';
-import { arg, has, listPools, pad, poolsToList, RTDS_VCPU_HEADER, setDomain, showDomain, strtol10 } from './sched-common';
+import { arg, has, listPools, pad, poolsToList, RTDS_VCPU_HEADER, showDomain, strtol10 } from './sched-common';
+import { strerror } from '../../../toolstack/strerror';
+import type { ToolstackError } from '../../../toolstack/toolstack-error';
+import type { VcpuSchedParamsT } from '../../../toolstack/types';
 
 /** sched_rtds_vcpu_output()'s row. */
 const vcpuRow = (name: string, domid: number, v: { vcpu: number; period: number; budget: number; extratime: boolean }): string =>
   `${name.padEnd(33)} ${pad(domid, 4)} ${pad(v.vcpu, 4)} ${pad(v.period, 9)} ${pad(v.budget, 9)} ${pad(v.extratime ? 'yes' : 'no', 10)}\n`;
 
-/** The libxl log line of a refusal, at the source line that words it. */
-function libxlLine(domid: number, message: string): string {
+/** Where libxl logs a refusal of libxl_vcpu_sched_params_set (-v N) or _set_all (-v all). */
+interface SetSites {
+  set: LibxlSite;
+  hypercall: LibxlSite;
+}
+const SET: SetSites = { set: SITES.vcpuSchedSet, hypercall: { file: 'libxl_sched.c', line: 653, fn: 'sched_rtds_vcpu_set' } };
+const SET_ALL: SetSites = {
+  set: { file: 'libxl_sched.c', line: 861, fn: 'libxl_vcpu_sched_params_set_all' },
+  hypercall: { file: 'libxl_sched.c', line: 705, fn: 'sched_rtds_vcpu_set_all' },
+};
+
+/**
+ * The libxl log line of a refusal, at the source line that words it: libxl's own checks
+ * (sched_rtds_validate_params, the vCPU range, the pool's scheduler), else the
+ * hypervisor's (rt_dom_cntl's EINVAL: a period or budget under 10 µs), which libxl logs
+ * as LOGED "Setting vcpu sched rtds" with strerror.
+ */
+function libxlLine(domid: number, err: ToolstackError, at: SetSites): string {
+  const message = err.message;
   const site = message.startsWith('Invalid VCPU period')
     ? SITES.rtdsPeriod
     : message.startsWith('Invalid VCPU budget')
@@ -29,9 +49,9 @@ function libxlLine(domid: number, message: string): string {
         : message.startsWith('Invalid VCPU')
           ? SITES.rtdsVcpuSetRange
           : message.startsWith('per-VCPU parameter setting')
-            ? SITES.vcpuSchedSet
+            ? at.set
             : undefined;
-  if (!site) return `${message}\n`;
+  if (!site) return libxlError(at.hypercall, domid, 'Setting vcpu sched rtds', strerror(err.code));
   // sched_rtds_validate_params logs without a domid (LOG, not LOGD)
   return libxlError(site, site.fn === 'sched_rtds_validate_params' ? undefined : domid, message);
 }
@@ -122,15 +142,7 @@ export const schedRtds: XlCommand = async (ctx, args) => {
     const all = (c: string): string[] => o.opts.filter((x) => x.opt === c).map((x) => x.arg ?? '');
     const [periods, budgets, extras] = [all('p'), all('b'), all('e')];
     const vcpus = ids.map((vcpu, i) => ({ vcpu, period: strtol10(periods[i]), budget: strtol10(budgets[i]), extratime: strtol10(extras[i]) !== 0 }));
-    try {
-      await host.setVcpuSched(domid, vcpus);
-    } catch (err) {
-      ctx.err(libxlLine(domid, asToolstackError(err).message));
-      ctx.err('libxl_vcpu_sched_params_set failed.\n');
-      return 1;
-    }
-    await ctx.record({ op: 'sched-vcpus', domid, vcpus });
-    return 0;
+    return setVcpus(ctx, host, domid, vcpus, false);
   }
   if (!vAll) return showDomain(ctx, host, dom, 'rtds');
   if (!p && !b && !e) {
@@ -138,12 +150,33 @@ export const schedRtds: XlCommand = async (ctx, args) => {
     const info = await host.domainSched(domid);
     ctx.out(RTDS_VCPU_HEADER);
     if (info.sched !== 'rtds') {
-      ctx.err(`libxl_vcpu_sched_params_get_all returned ${info.sched} not rtds.\n`);
+      // libxl_vcpu_sched_params_get_all() refuses any scheduler but RTDS; sched_vcpu_get_all exits
+      ctx.err(libxlError({ file: 'libxl_sched.c', line: 964, fn: 'libxl_vcpu_sched_params_get_all' }, domid, 'per-VCPU parameter getting not supported for this scheduler'));
+      ctx.err('libxl_vcpu_sched_params_get_all failed.\n');
       return 1;
     }
     const name = (await host.listDomains()).find((d) => d.domid === domid)?.name ?? String(domid);
     ctx.out((info.vcpus ?? []).map((v) => vcpuRow(name, domid, v)).join(''));
     return 0;
   }
-  return setDomain(ctx, host, dom, 'rtds', { period: strtol10(arg(o, 'p')), budget: strtol10(arg(o, 'b')), extratime: arg(o, 'e') === '1' });
+  // -v all with parameters: sched_vcpu_set_all(), libxl_vcpu_sched_params_set_all() —
+  // the parameters checked once, then set for every vCPU from 0 to max_vcpu_id
+  const domid = await findDomain(ctx, host, dom);
+  const info = await host.domainSched(domid);
+  const [period, budget, extratime] = [strtol10(arg(o, 'p')), strtol10(arg(o, 'b')), strtol10(arg(o, 'e')) !== 0];
+  const ids = info.vcpus?.map((v) => v.vcpu) ?? [0];
+  return setVcpus(ctx, host, domid, ids.map((vcpu) => ({ vcpu, period, budget, extratime })), true);
 };
+
+/** libxl_vcpu_sched_params_set (-v N ...) or _set_all (-v all), with libxl's log line and xl's message when refused. */
+async function setVcpus(ctx: XlContext, host: XlHost, domid: number, vcpus: VcpuSchedParamsT[], all: boolean): Promise<number> {
+  try {
+    await host.setVcpuSched(domid, vcpus);
+  } catch (err) {
+    ctx.err(libxlLine(domid, asToolstackError(err), all ? SET_ALL : SET));
+    ctx.err(`libxl_vcpu_sched_params_set${all ? '_all' : ''} failed.\n`);
+    return 1;
+  }
+  await ctx.record({ op: 'sched-vcpus', domid, vcpus });
+  return 0;
+}
