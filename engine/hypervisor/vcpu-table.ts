@@ -9,8 +9,9 @@
  * workload burst, when it woke and its workload's parameters. As object fields these were
  * a Vcpu, a workload object and, for every field holding a number beyond 2^31 (every
  * time in ns), a heap box of its own: several cache misses per event on the 4096-pCPU
- * host's ~40 MB heap. Here they are side by side in one row of 192 bytes, with the
- * scheduling unit's own state (scheduler, pCPU, flags, wake-up timer).
+ * host's ~40 MB heap. Here they are side by side in one row of 256 bytes, with the
+ * scheduling unit's own state (scheduler, pCPU, flags, wake-up timer) and its
+ * scheduler's record of it (R_SCHED_PRIV).
  *
  * A Vcpu made outside a host (tests, or before its unit exists) keeps its fields in a
  * one-row table of its own; the core moves them into the host's table when it makes
@@ -49,8 +50,20 @@ export const R_PCPU = 20;
 export const R_UFL = 21;
 /** ... and its workload's wake-up timer on the clock (-1 until it has a workload). */
 export const R_WTIMER = 22;
-/** 23 numbers and one of padding: 192 bytes, three cache lines. */
-export const ROW = 24;
+/**
+ * The scheduler-private region: 8 numbers (64 bytes) that the scheduler the unit is
+ * attached to owns (its per-unit record: Xen's unit->priv, e.g. credit's csched_unit).
+ * A unit is in one scheduler at a time: the scheduler initialises the region when the
+ * unit is inserted and leaves it to the next one when the unit is removed. Here, and
+ * not in a buffer of the scheduler's own, so that the scheduler's record of a waking or
+ * switching unit is the line after the core's, not a miss of its own elsewhere.
+ * Integer fields use the table's Int32Array view `i` (two integers a number: from
+ * 2·(base + R_SCHED_PRIV)).
+ */
+export const R_SCHED_PRIV = 24;
+export const R_SCHED_PRIV_LEN = 8;
+/** 31 numbers and one of padding, then the private region: 256 bytes, four cache lines. */
+export const ROW = 32;
 
 /** The scheduler has been told the unit is awake (a wake without a sleep since). */
 export const U_AWAKE = 1;
@@ -75,12 +88,15 @@ export const NR_PAUSED = 4;
 /** The domain is paused, shut down or dying (d->pause_count, d->is_shut_down). */
 export const NR_OWNER = 8;
 
-/** The rows; `f` is replaced (same object) when the table grows. */
+/** The rows; `f` and `i` are replaced (same object) when the table grows. */
 export class VcpuTable {
   f: Float64Array;
+  /** The same buffer as 32-bit integers (for the private regions' integer fields). */
+  i: Int32Array;
 
   constructor(rows: number) {
     this.f = new Float64Array(Math.max(1, rows) * ROW);
+    this.i = new Int32Array(this.f.buffer);
   }
 
   /** Room for rows 0..rows-1 (capacity doubles). */
@@ -89,6 +105,7 @@ export class VcpuTable {
     let n = this.f.length;
     while (n < rows * ROW) n *= 2;
     this.f = grown(this.f, n);
+    this.i = new Int32Array(this.f.buffer);
   }
 }
 

@@ -90,7 +90,7 @@ export function creditDump(ctx: SchedDumpContext, s: CreditDumpState): SchedDump
     // spc->nr_runnable: the queued units and the one running (csched_schedule takes it off
     // the runqueue without dec_nr_runnable)
     const out = [`${cpuTag(cpu)} nr_run=${queued.length + (cur ? 1 : 0)}, ${cpuMasks(ctx.topo, cpu)}`];
-    if (cur) out.push(`\trun: ${unitLine(s.units.recOf[cur.idx]!)}`);
+    if (cur) out.push(`\trun: ${unitLine(cur.idx)}`);
     queued.forEach((r, i) => out.push(`\t${d3(i + 1)}: ${unitLine(r)}`));
     return out;
   };

@@ -39,6 +39,7 @@
 import { MICROSECS, MILLISECS, type Clock, type STime, type Timer, type TimerHandler } from '../clock';
 import { XenError } from '../errno';
 import type { Topology } from '../topology';
+import type { VcpuTable } from '../vcpu-table';
 import type { SchedDomainRec, Unit } from './core';
 import { CpuFifo } from './cpu-fifo';
 import { CschedRunqs, P_CUR_PRI, P_CUR_REC, P_FIFO_IDLERS, P_FIFO_QUEUED, P_FIFO_QUEUED_NODE, P_HEAD_PRI, P_STRIDE } from './credit-runq';
@@ -113,7 +114,8 @@ export class CreditScheduler implements Scheduler, TimerHandler {
   /** The pool's pCPUs, in the order they joined (the fallback walk of pickCpu). */
   private readonly cpus = new Set<number>();
   private readonly inPool: Uint8Array;
-  private readonly units = new CschedUnits();
+  /** The units' records: the private regions of their rows in the host's VcpuTable. */
+  private readonly units: CschedUnits;
   private readonly runq: CschedRunqs;
   /** prv->idlers: idle pCPUs, the one idle longest first. */
   private readonly idlers: CpuFifo;
@@ -148,11 +150,12 @@ export class CreditScheduler implements Scheduler, TimerHandler {
   steals = 0;
 
   constructor(
-    private readonly core: SchedCoreApi,
+    private readonly core: SchedCoreApi & { readonly vt: VcpuTable },
     private readonly clock: Clock,
     private readonly topo: Topology,
   ) {
     const n = core.nrCpus;
+    this.units = new CschedUnits(core.vt);
     this.inPool = new Uint8Array(n);
     this.runq = new CschedRunqs(n, this.units);
     this.pc = this.runq.pc;
@@ -325,7 +328,7 @@ export class CreditScheduler implements Scheduler, TimerHandler {
   // --- wake / sleep ----------------------------------------------------------------
 
   wake(idx: number): void {
-    const r = this.units.recOf[idx]!;
+    const r = idx; // the unit's record is in its row
     const I = this.units.i;
     const b = r * I_STRIDE;
     if (I[b + I_RUNQ_CPU]! >= 0 || I[b + I_FLAGS]! & CSCHED_FLAG_PARKED) return;
@@ -342,8 +345,7 @@ export class CreditScheduler implements Scheduler, TimerHandler {
   }
 
   sleep(idx: number): void {
-    const r = this.units.recOf[idx]!;
-    if (this.units.i[r * I_STRIDE + I_RUNQ_CPU]! >= 0) this.runqRemove(r);
+    if (this.units.i[idx * I_STRIDE + I_RUNQ_CPU]! >= 0) this.runqRemove(idx);
   }
 
   // --- the tick and accounting -----------------------------------------------------
@@ -419,7 +421,7 @@ export class CreditScheduler implements Scheduler, TimerHandler {
       for (let r = sd.actHead; r >= 0; ) {
         const b = r * I_STRIDE;
         const next = I[b + I_ACT_NEXT]!;
-        const idx = this.units.idx[r]!;
+        const idx = r;
         const running = this.core.pcpuOf(idx);
         if (running >= 0) this.burnCredits(r, now);
         let credit = f[r * F_STRIDE + F_CREDIT]! + perUnit;
@@ -474,7 +476,7 @@ export class CreditScheduler implements Scheduler, TimerHandler {
     const I = this.units.i;
     const f = this.units.f;
     if (prev >= 0) {
-      const r = this.units.recOf[prev]!;
+      const r = prev;
       this.burnCredits(r, now);
       const prevRunnable = this.core.runnable(prev) && !(I[r * I_STRIDE + I_FLAGS]! & CSCHED_FLAG_PARKED) && this.core.hardOk(prev, cpu);
       const runtime = now - f[r * F_STRIDE + F_LAST_SCHED]!;
@@ -506,7 +508,7 @@ export class CreditScheduler implements Scheduler, TimerHandler {
     this.setIdler(cpu, false);
     this.pc[cpu * P_STRIDE + P_CUR_REC] = snext;
     this.pc[cpu * P_STRIDE + P_CUR_PRI] = I[snext * I_STRIDE + I_PRI]!;
-    const next = this.units.idx[snext]!;
+    const next = snext;
     f[snext * F_STRIDE + F_START] = now;
     if (next !== prev) f[snext * F_STRIDE + F_LAST_SCHED] = now;
     if (wasIdle) {
@@ -535,7 +537,7 @@ export class CreditScheduler implements Scheduler, TimerHandler {
         if (pass === 1 && this.topo.cpuNode[peer] === node) continue;
         for (let r = this.runq.head(peer); r >= 0; r = this.runq.next(r)) {
           if (I[r * I_STRIDE + I_PRI]! <= pri) break;
-          const idx = this.units.idx[r]!;
+          const idx = r;
           if (!this.core.hardOk(idx, cpu)) continue;
           if (this.vcpuMigrDelayUs > 0 && this.clock.now - this.units.f[r * F_STRIDE + F_LAST_SCHED]! < MICROSECS(this.vcpuMigrDelayUs)) continue;
           this.runqRemove(r);

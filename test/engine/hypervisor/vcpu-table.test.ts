@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { Vcpu, type VcpuOwner } from '../../../engine/hypervisor/vcpu';
-import { NR_BLOCKED, R_NR, R_PROC, R_RS, ROW, RS_RUNNING, runstateChange, VcpuTable } from '../../../engine/hypervisor/vcpu-table';
+import { NR_BLOCKED, R_NR, R_PROC, R_RS, R_SCHED_PRIV, R_SCHED_PRIV_LEN, ROW, RS_RUNNING, runstateChange, VcpuTable } from '../../../engine/hypervisor/vcpu-table';
 import { MILLISECS } from '../../../engine/hypervisor/clock';
 
 const owner = (): VcpuOwner => ({ domid: 1, domainPaused: () => false });
@@ -49,6 +49,25 @@ describe('VcpuTable: the host-wide rows of per-vCPU hot state', () => {
     expect(v.runstate).toBe('running');
     expect(v.cpuTime(MILLISECS(5))).toBe(MILLISECS(3));
     expect(v.table).not.toBe(tab);
+  });
+
+  it("gives each row a scheduler-private region with an integer view of the same bytes, kept when the table grows", () => {
+    const tab = new VcpuTable(3);
+    const b = ROW + R_SCHED_PRIV;
+    tab.f[b] = 1.5; // a scheduler's double ...
+    tab.i[(b + 1) * 2] = -3; // ... and integers after it, in the same row
+    tab.i[(b + R_SCHED_PRIV_LEN) * 2 - 1] = 42;
+    expect(tab.i.buffer).toBe(tab.f.buffer);
+    expect(tab.i.byteOffset).toBe(tab.f.byteOffset);
+    expect(tab.f[b + R_SCHED_PRIV_LEN]).toBe(0); // the next row is untouched
+    tab.ensure(100);
+    expect(tab.f.length).toBeGreaterThanOrEqual(100 * ROW);
+    expect(tab.i.buffer).toBe(tab.f.buffer);
+    expect(tab.f[b]).toBe(1.5);
+    expect(tab.i[(b + 1) * 2]).toBe(-3);
+    expect(tab.i[(b + R_SCHED_PRIV_LEN) * 2 - 1]).toBe(42);
+    // the region is the last of the row's numbers
+    expect(R_SCHED_PRIV + R_SCHED_PRIV_LEN).toBe(ROW);
   });
 
   it('refuses a runstate change back in time and leaves the row as it was', () => {
