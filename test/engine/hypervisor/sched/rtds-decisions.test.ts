@@ -4,6 +4,23 @@ import { RtHarness } from './rtds-harness';
 
 // Decisions of RTDS checked one by one against Xen 4.17's xen/common/sched/rt.c.
 
+/**
+ * Three pCPUs running units 0-2 (one each, from t=0), refilled at 10 ms (deadline 20 ms);
+ * at 10.1 ms unit 3 (5 ms periods, not woken yet) would wake with deadline 15 ms.
+ */
+function threeBusy(): RtHarness {
+  const h = new RtHarness(3, 4);
+  for (let c = 0; c < 3; c++) {
+    h.units[c]!.processor = c;
+    h.wake(c);
+    expect(h.schedule(c)).toBe(c);
+  }
+  h.params(3, 5000, 1000, true);
+  h.at(10100);
+  h.takeTickles();
+  return h;
+}
+
 describe('RTDS rt_schedule', () => {
   // "if scurr has higher priority and budget, still pick scurr":
   // compare_unit_priority(scurr, snext) > 0, strictly. On a tie (same level and
@@ -135,15 +152,7 @@ describe('RTDS runq_tickle', () => {
   // With no idle pCPU, the latest (level, deadline) among the running units; among
   // equals, the first met by the same walk from the unit's pCPU.
   it('among running units that tie for the latest deadline, preempts the first after the unit’s pCPU', () => {
-    const h = new RtHarness(3, 4);
-    for (let c = 0; c < 3; c++) {
-      h.units[c]!.processor = c;
-      h.wake(c);
-      expect(h.schedule(c)).toBe(c);
-    }
-    h.params(3, 5000, 1000, true);
-    h.at(10100); // the three refilled: deadline 20 ms; unit 3 wakes with 15 ms
-    h.takeTickles();
+    const h = threeBusy();
     h.units[3]!.processor = 2;
     h.wake(3);
     expect(h.takeTickles()).toEqual([2]);
@@ -195,16 +204,8 @@ describe('RTDS runq_tickle with a hard affinity', () => {
   });
 
   it('preempts the first allowed pCPU from the unit’s own among those running the latest deadline', () => {
-    const h = new RtHarness(3, 4);
-    for (let c = 0; c < 3; c++) {
-      h.units[c]!.processor = c;
-      h.wake(c);
-      expect(h.schedule(c)).toBe(c);
-    }
-    h.params(3, 5000, 1000, true);
+    const h = threeBusy();
     h.pin(3, [0, 2]);
-    h.at(10100); // the three refilled: deadline 20 ms; unit 3 wakes with 15 ms
-    h.takeTickles();
     h.units[3]!.processor = 1;
     h.wake(3);
     expect(h.takeTickles()).toEqual([2]); // from 1: 2 then 0, both at 20 ms
