@@ -55,7 +55,6 @@
  *   vcpu_set_affinity() ends in sched_unit_migrate_finish() -> res_pick in Xen.
  */
 import { MICROSECS, MILLISECS, type STime, type Timer, type Clock } from '../clock';
-import { XenError } from '../errno';
 import type { Topology } from '../topology';
 import type { SchedDomainRec, Unit } from './core';
 import { insertAt, removeAt } from './queue';
@@ -65,8 +64,6 @@ import { c2t, LOADAVG_PRECISION_SHIFT, loadavgStep, loadGrain, loadQ, loadWindow
 import {
   SCHED_DEFAULT_RATELIMIT_US,
   XEN_SCHEDULER_ID,
-  XEN_SYSCTL_SCHED_RATELIMIT_MAX,
-  XEN_SYSCTL_SCHED_RATELIMIT_MIN,
   type DomainSchedOp,
   type DomainSchedResult,
   type PoolSchedOp,
@@ -77,6 +74,7 @@ import {
   type Scheduler,
 } from './scheduler';
 import { credit2Dump } from './credit2-dump';
+import { capTotBudget, checkCredit2DomParams, checkCredit2PoolParams, credit2NoVcpuParams, CSCHED2_CAP_PERIOD_MS } from './credit2-params';
 import { firstUnusedRunqueueId, MAX_CPUS_RUNQ, runqueueKey, type Credit2RunqueueKind } from './credit2-arrangement';
 
 export const CSCHED2_DEFAULT_WEIGHT = 256;
@@ -90,7 +88,7 @@ export const CSCHED2_MIGRATE_COMPENSATION = MICROSECS(50);
 export const CSCHED2_RATELIMIT_TICKLE_TOLERANCE = MICROSECS(50);
 export const CSCHED2_CREDIT_RESET = 0;
 export const CSCHED2_MAX_TIMER = CSCHED2_CREDIT_INIT;
-export const CSCHED2_CAP_PERIOD_MS = 10;
+export { CSCHED2_CAP_PERIOD_MS } from './credit2-params';
 export { MAX_CPUS_RUNQ, type Credit2RunqueueKind } from './credit2-arrangement';
 export { LOADAVG_GRANULARITY_SHIFT, LOADAVG_PRECISION_SHIFT, LOADAVG_WINDOW_SHIFT } from './credit2-arith';
 /** credit2_balance_under / credit2_balance_over (in powers of two of one vCPU of load). */
@@ -1369,13 +1367,8 @@ export class Credit2Scheduler implements Scheduler {
       case 'getinfo':
         return { params: { weight: sd.weight, cap: sd.cap } };
       case 'putinfo': {
+        checkCredit2DomParams(op.params, sd.nrUnits);
         const { weight, cap } = op.params;
-        if (weight !== undefined && weight !== 0 && (!Number.isInteger(weight) || weight < 1 || weight > 65535)) {
-          throw new XenError('EINVAL', `weight ${weight} outside 1-65535`);
-        }
-        if (cap !== undefined && (!Number.isInteger(cap) || cap < 0 || cap > 100 * sd.nrUnits)) {
-          throw new XenError('EINVAL', `cap ${cap} outside 0-${100 * sd.nrUnits} (100 per vCPU)`);
-        }
         const now = this.clock.now;
         if (weight) {
           const old = sd.weight;
@@ -1390,9 +1383,9 @@ export class Credit2Scheduler implements Scheduler {
           }
         }
         if (cap !== undefined && cap !== 0) {
-          // s_time_t divisions, as csched2_dom_cntl(): tot_budget = period * cap / 100, each
+          // s_time_t divisions, as csched2_dom_cntl(): tot_budget (credit2-params.ts), each
           // unit's quota tot_budget / nr_units (at least CSCHED2_MIN_TIMER)
-          sd.totBudget = Math.floor((MILLISECS(CSCHED2_CAP_PERIOD_MS) * cap) / 100);
+          sd.totBudget = capTotBudget(cap);
           for (const u of d.units) this.t.budgetQuota[u.idx] = Math.max(Math.floor(sd.totBudget / Math.max(sd.nrUnits, 1)), CSCHED2_MIN_TIMER);
           if (sd.cap === 0) {
             sd.budget = sd.totBudget;
@@ -1423,7 +1416,7 @@ export class Credit2Scheduler implements Scheduler {
         return { params: { weight: sd.weight, cap: sd.cap } };
       }
       default:
-        throw new XenError('EINVAL', `credit2 has no per-vCPU parameters (${op.cmd})`);
+        throw credit2NoVcpuParams(op.cmd);
     }
   }
 
@@ -1434,14 +1427,9 @@ export class Credit2Scheduler implements Scheduler {
 
   adjustGlobal(op: PoolSchedOp): PoolSchedParams {
     if (op.cmd === 'putinfo') {
+      checkCredit2PoolParams(op.params);
       const r = op.params.ratelimitUs;
-      if (op.params.tsliceMs !== undefined || op.params.vcpuMigrDelayUs !== undefined) {
-        throw new XenError('EINVAL', 'credit2 has only ratelimit_us');
-      }
       if (r !== undefined) {
-        if (!Number.isInteger(r) || (r !== 0 && (r < XEN_SYSCTL_SCHED_RATELIMIT_MIN || r > XEN_SYSCTL_SCHED_RATELIMIT_MAX))) {
-          throw new XenError('EINVAL', `ratelimit_us ${r} outside ${XEN_SYSCTL_SCHED_RATELIMIT_MIN}-${XEN_SYSCTL_SCHED_RATELIMIT_MAX} (0 disables)`);
-        }
         this.ratelimitUs = r;
         this.ratelimitNs = MICROSECS(r);
       }
