@@ -6,9 +6,15 @@
  * siblings stay in one runqueue).
  *
  * Here a pCPU's runqueue is named by a key computed from the topology alone: the group
- * of its kind, split evenly on core boundaries into as few parts as keep each under the
- * cap. Xen decides as each pCPU comes up (it joins a matching runqueue that has room or
- * holds a sibling); this static, even split is the engine's simpler rule.
+ * of its kind, split evenly on core boundaries into ceil(group / cap) parts. Xen decides
+ * as each pCPU comes up: cpu_add_to_runqueue() evens the cap out over the pool's pCPUs
+ * (min_rqs = ceil(nr_cpus / opt_max_cpus_runqueue), max_cpus_runq = nr_cpus / min_rqs)
+ * and puts the pCPU in the first matching runqueue with room for it and its siblings
+ * (refcnt < max_cpus_runq). This static split per group is the engine's simpler rule. It
+ * gives Xen's groups where each group's size is a multiple of the cap (the benchmarks'
+ * 64-thread sockets under 16); elsewhere they differ: a 24-thread socket under 16 is 12 +
+ * 12 here, 16 + 8 in Xen, and with an odd cap and two threads a core one part here can
+ * hold a core more than the cap, which Xen's refcnt test does not allow.
  */
 import type { Topology } from '../topology';
 
