@@ -12,9 +12,10 @@
  * and puts the pCPU in the first matching runqueue with room for it and its siblings
  * (refcnt < max_cpus_runq). This static split per group is the engine's simpler rule. It
  * gives Xen's groups where each group's size is a multiple of the cap (the benchmarks'
- * 64-thread sockets under 16); elsewhere they differ: a 24-thread socket under 16 is 12 +
- * 12 here, 16 + 8 in Xen, and with an odd cap and two threads a core one part here can
- * hold a core more than the cap, which Xen's refcnt test does not allow.
+ * 64-thread sockets under 16); elsewhere they can differ: two 24-thread sockets under 16
+ * are 12 + 12 each here, 16 + 8 each in Xen (max_cpus_runq = 48 / 3), and with an odd cap
+ * and two threads a core one part here can hold a core more than the cap, which Xen's
+ * refcnt test does not allow.
  */
 import type { Topology } from '../topology';
 
