@@ -44,6 +44,12 @@ export class CpuMask {
     return this;
   }
 
+  /** This mask becomes a copy of `o` (same size), in place: holders of it see the change. */
+  assign(o: CpuMask): this {
+    this.bits.set(o.bits);
+    return this;
+  }
+
   clone(): CpuMask {
     return new CpuMask(this.size, this.bits);
   }
@@ -75,6 +81,12 @@ export class CpuMask {
       if (w !== 0) return (i << 5) + (31 - Math.clz32(w & -w));
     }
     return -1;
+  }
+
+  /** cpumask_cycle(): the first cpu set after `cpu`, wrapping round to the first; -1 if none. */
+  cycle(cpu: number): number {
+    for (let c = cpu + 1; c < this.size; c++) if (this.has(c)) return c;
+    return this.first();
   }
 
   *[Symbol.iterator](): IterableIterator<number> {

@@ -396,8 +396,8 @@ export class Xen {
         if (h.hard && !CpuMask.of(n, h.hard).intersects(this.pools.pool(d.cpupoolId).cpus)) {
           throw new XenError('EINVAL', `hard affinity ${CpuMask.of(n, h.hard).toString()} has no CPU in cpupool ${d.cpupoolId}`);
         }
-        if (h.hard) copyInto(v.hardAffinity, CpuMask.of(n, h.hard));
-        if (h.soft) copyInto(v.softAffinity, CpuMask.of(n, h.soft));
+        if (h.hard) v.hardAffinity.assign(CpuMask.of(n, h.hard));
+        if (h.soft) v.softAffinity.assign(CpuMask.of(n, h.soft));
         this.pools.affinityChanged(v);
         return {};
       }
@@ -756,8 +756,4 @@ export class Xen {
       ],
     };
   }
-}
-
-function copyInto(dst: CpuMask, src: CpuMask): void {
-  dst.bits.set(src.bits);
 }

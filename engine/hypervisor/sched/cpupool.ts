@@ -351,6 +351,10 @@ export class CpuPools implements SchedHooks {
     if (d.domid === 0) throw new XenError('EPERM', "Domain-0 can't be moved to another cpu-pool");
     const rec = d.schedPriv as SchedDomainRec;
     if (rec.poolId === poolId) return;
+    // sched_move_domain(): not while a vCPU's affinity is broken (its pCPUs left the pool;
+    // it is restored when one comes back)
+    const broken = rec.units.find((u) => u.affBroken);
+    if (broken) throw new XenError('EBUSY', `vCPU ${broken.vcpuId} of domain ${d.domid} has its affinity broken`);
     const from = this.pools.get(rec.poolId)!;
     for (const u of rec.units) this.core.detach(u);
     from.sched.removeDomain(rec);
@@ -362,6 +366,17 @@ export class CpuPools implements SchedHooks {
     for (const u of rec.units) u.priv = null;
     to.sched.insertDomain(rec);
     to.domains.add(rec);
+    // sched_move_domain() gives every unit all pCPUs as its hard and soft affinity, and
+    // places the units on the new pool's pCPUs in turn, from its first (cpumask_cycle),
+    // before the scheduler's insert_unit (which may pick another, as res_pick does)
+    const all = CpuMask.all(this.topology.nrCpus);
+    let p = to.cpus.first();
+    for (const u of rec.units) {
+      u.vcpu.hardAffinity.assign(all);
+      u.vcpu.softAffinity.assign(all);
+      u.processor = p;
+      p = to.cpus.cycle(p);
+    }
     for (const u of rec.units) this.core.attach(u, to.sched, to.cpus);
   }
 

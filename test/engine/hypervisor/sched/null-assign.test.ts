@@ -76,8 +76,9 @@ describe('null: soft affinity comes first', () => {
     const d = guest(x, 'd', { workload: { kind: 'cpu' } });
     // b's pCPU (v->processor: it is assigned there)
     const freed = x.hypercall({ op: 'domctl.getvcpuinfo', domid: b })[0]!.cpu;
-    x.hypercall({ op: 'domctl.setvcpuaffinity', domid: d, vcpu: 0, soft: [freed] });
+    // (after the move: sched_move_domain() resets a moved vCPU's affinities to all pCPUs)
     x.hypercall({ op: 'sysctl.cpupool_op.movedomain', poolId: pool, domid: d });
+    x.hypercall({ op: 'domctl.setvcpuaffinity', domid: d, vcpu: 0, soft: [freed] });
     run(x, 0.01);
     expect(runsOn(x, b)).toBe(freed);
     expect(waitq(x, pool)).toEqual([`d${c}v0`, `d${d}v0`]);
@@ -93,8 +94,12 @@ describe('null: soft affinity comes first', () => {
     const x = boot('credit2', topo(1, 4));
     const pool = poolOn(x, 'nl', 'null', [1, 2, 3]);
     const d = guest(x, 'd', { workload: { kind: 'cpu' } });
-    x.hypercall({ op: 'domctl.setvcpuaffinity', domid: d, vcpu: 0, soft: [3] });
     x.hypercall({ op: 'sysctl.cpupool_op.movedomain', poolId: pool, domid: d });
+    run(x, 0.01);
+    // the move put it on the pool's first pCPU; a soft affinity set now moves it through
+    // vcpu_set_affinity()'s migration, whose pick_res takes the free soft-affine pCPU
+    expect(runsOn(x, d)).toBe(1);
+    x.hypercall({ op: 'domctl.setvcpuaffinity', domid: d, vcpu: 0, soft: [3] });
     run(x, 0.01);
     expect(runsOn(x, d)).toBe(3);
   });
