@@ -26,7 +26,6 @@ export class Runq {
   pickBias = 0;
   constructor(
     readonly id: number,
-    readonly key: string,
     /** Its row in the runqueues' load table. */
     readonly slot: number,
     private readonly unitOf: readonly (Unit | null)[],

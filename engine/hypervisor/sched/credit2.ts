@@ -23,8 +23,8 @@
  *   mostly sleeps keeps its credit high, so it is picked quickly when it wakes: low
  *   wake-up latency without a special "boost" state.
  * - pCPUs are grouped into runqueues: one per socket by default (credit2_runqueue=
- *   cpu|core|socket|node|all), each with at most 16 pCPUs (max_cpus_runqueue; larger
- *   groups are split evenly, keeping hyperthread siblings together).
+ *   cpu|core|socket|node|all), each with at most 16 pCPUs (max_cpus_runqueue, evened
+ *   out over the host's pCPUs; hyperthread siblings stay together: credit2-arrangement.ts).
  * - Every runqueue tracks its load (the number of vCPUs that want to run) as an
  *   exponentially decaying average over a ~1 s window (2^30 ns, in Q18 fixed point,
  *   as Xen does), and so does every vCPU. At each credit reset, the runqueue compares
@@ -75,7 +75,7 @@ import {
 } from './scheduler';
 import { credit2Dump } from './credit2-dump';
 import { capTotBudget, checkCredit2DomParams, checkCredit2PoolParams, credit2NoVcpuParams, CSCHED2_CAP_PERIOD_MS } from './credit2-params';
-import { firstUnusedRunqueueId, MAX_CPUS_RUNQ, runqueueKey, type Credit2RunqueueKind } from './credit2-arrangement';
+import { firstUnusedRunqueueId, MAX_CPUS_RUNQ, runqueueFor, type Credit2RunqueueKind } from './credit2-arrangement';
 
 export const CSCHED2_DEFAULT_WEIGHT = 256;
 export const CSCHED2_MIN_TIMER = MICROSECS(500);
@@ -206,7 +206,6 @@ export class Credit2Scheduler implements Scheduler {
   /** The slots of `rqs`, in the same order (balance_load walks these). */
   private readonly rqSlots: number[] = [];
   private readonly rqBySlot: (Runq | null)[] = [];
-  private readonly rqByKey = new Map<string, Runq>();
   private readonly rqOf: (Runq | null)[];
   /** Per pCPU: its runqueue's slot, -1 when it has none. */
   private readonly rqSlotOf: Int32Array;
@@ -265,20 +264,19 @@ export class Credit2Scheduler implements Scheduler {
   // --- runqueue arrangement --------------------------------------------------------
 
   initPcpu(cpu: number, _now: STime): void {
-    const key = runqueueKey(this.topo, this.runqueueKind, this.maxCpusRunqueue, cpu);
-    let rq = this.rqByKey.get(key);
+    const k = runqueueFor(this.topo, this.runqueueKind, this.maxCpusRunqueue, cpu, this.rqs);
+    let rq = k >= 0 ? this.rqs[k]! : null;
     if (!rq) {
       const slot = this.rqLoads.alloc();
       // cpu_add_to_runqueue(): the first unused id, at that place in the id-ordered list
       const at = firstUnusedRunqueueId(this.rqs);
-      rq = new Runq(at, key, slot, this.t.unit);
+      rq = new Runq(at, slot, this.t.unit);
       // rqd->pick_bias starts at the runqueue's first pCPU (cpu_add_to_runqueue)
       rq.pickBias = cpu;
       this.rqs.splice(at, 0, rq);
       this.rqSlots.splice(at, 0, slot);
       while (this.rqBySlot.length <= slot) this.rqBySlot.push(null);
       this.rqBySlot[slot] = rq;
-      this.rqByKey.set(key, rq);
     }
     rq.cpus.push(cpu);
     rq.cpus.sort(byNumber);
@@ -303,7 +301,9 @@ export class Credit2Scheduler implements Scheduler {
       this.rqSlots.splice(i, 1);
       this.rqBySlot[rq.slot] = null;
       this.rqLoads.free(rq.slot);
-      this.rqByKey.delete(rq.key);
+    } else if (rq.pickBias === cpu) {
+      // csched2_deinit_pdata(): a bias on the leaving pCPU moves to the first one left
+      rq.pickBias = rq.cpus[0]!;
     }
   }
 

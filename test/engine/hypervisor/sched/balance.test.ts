@@ -4,11 +4,13 @@ import type { Credit2Scheduler } from '../../../../engine/hypervisor/sched/credi
 import { Xen } from '../../../../engine/hypervisor/xen';
 
 describe('credit2 runqueues and load balancing', () => {
-  it('makes one runqueue per socket by default, at most 16 pCPUs each, siblings together', () => {
+  it('makes one runqueue per socket by default, at most 16 pCPUs each (evened out over the host), siblings together', () => {
     const x = boot('credit2', { sockets: 2, coresPerSocket: 18, threadsPerCore: 2, memoryMiB: 65536, x2apic: false });
     const s = x.pools.pool(0).sched as Credit2Scheduler;
     const rqs = s.runqueues();
-    expect(rqs.map((r) => r.cpus.length)).toEqual([12, 12, 12, 12, 12, 12]);
+    // cpu_add_to_runqueue() evens the cap out over the host's 72 pCPUs: min_rqs = 71 / 16 + 1
+    // = 5, max_cpus_runq = 72 / 5 = 14, filled in pCPU order: 14 + 14 + 8 a socket
+    expect(rqs.map((r) => r.cpus.length)).toEqual([14, 14, 8, 14, 14, 8]);
     for (const r of rqs) {
       const sockets = new Set(r.cpus.map((c) => x.topology.cpuSocket[c]));
       expect(sockets.size).toBe(1);
