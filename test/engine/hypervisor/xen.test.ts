@@ -4,16 +4,9 @@ import { Xen, PAGE_KIB } from '../../../engine/hypervisor/xen';
 import { XenError } from '../../../engine/hypervisor/errno';
 import { findPreset } from '../../../engine/hypervisor/host-presets';
 import { createHash } from 'node:crypto';
+import { errno } from './errno-of';
 
 const lab = () => Xen.boot({ seed: 7, topology: findPreset('small-lab')!.topology, cpuMhz: findPreset('small-lab')!.cpuMhz, dom0MemMiB: 1024 });
-const errno = (f: () => unknown): string | undefined => {
-  try {
-    f();
-  } catch (e) {
-    return e instanceof XenError ? e.code : String(e);
-  }
-  return undefined;
-};
 
 describe('Xen host', () => {
   it('boots dom0 with dom0_mem and prints (XEN) lines for xl dmesg', () => {

@@ -1,15 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { XenError } from '../../../../engine/hypervisor/errno';
 import { boot, guest, topo } from './helpers';
-
-const errno = (f: () => unknown): string | undefined => {
-  try {
-    f();
-  } catch (e) {
-    return e instanceof XenError ? e.code : String(e);
-  }
-  return undefined;
-};
+import { errno } from '../errno-of';
 
 describe("moving a domain to another pool (sched_move_domain of Xen 4.17)", () => {
   it('gives its vCPUs every pCPU as hard and soft affinity, and spreads them over the new pool from its first pCPU', () => {

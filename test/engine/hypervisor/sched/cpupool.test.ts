@@ -1,18 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { boot, cpuTime, guest, run, topo } from './helpers';
-import { XenError } from '../../../../engine/hypervisor/errno';
 import { Xen } from '../../../../engine/hypervisor/xen';
 import type { NullScheduler } from '../../../../engine/hypervisor/sched/null';
 import type { Unit } from '../../../../engine/hypervisor/sched/core';
-
-const errno = (f: () => unknown): string | undefined => {
-  try {
-    f();
-  } catch (e) {
-    return e instanceof XenError ? e.code : String(e);
-  }
-  return undefined;
-};
+import { errno } from '../errno-of';
 
 describe('CPU pools', () => {
   it('boots Pool-0 with every pCPU and dom0, scheduled by credit2 unless sched= says otherwise', () => {
