@@ -66,8 +66,8 @@ import {
 import {
   SCHED_DEFAULT_RATELIMIT_US,
   XEN_SCHEDULER_ID,
-  XEN_SYSCTL_SCHED_RATELIMIT_MAX,
-  XEN_SYSCTL_SCHED_RATELIMIT_MIN,
+  checkRatelimitUs,
+  checkWeightCap,
   type DomainSchedOp,
   type DomainSchedResult,
   type PoolSchedOp,
@@ -560,12 +560,7 @@ export class CreditScheduler implements Scheduler, TimerHandler {
         return { params: { weight: sd.weight, cap: sd.cap } };
       case 'putinfo': {
         const { weight, cap } = op.params;
-        if (weight !== undefined && weight !== 0 && (!Number.isInteger(weight) || weight < 1 || weight > 65535)) {
-          throw new XenError('EINVAL', `weight ${weight} outside 1-65535`);
-        }
-        if (cap !== undefined && (!Number.isInteger(cap) || cap < 0 || cap > 100 * d.units.length)) {
-          throw new XenError('EINVAL', `cap ${cap} outside 0-${100 * d.units.length} (100 per vCPU)`);
-        }
+        checkWeightCap(op.params, d.units.length);
         if (weight) sd.weight = weight;
         if (cap !== undefined) {
           sd.cap = cap;
@@ -591,9 +586,7 @@ export class CreditScheduler implements Scheduler, TimerHandler {
       if (!Number.isInteger(t) || t < XEN_SYSCTL_CSCHED_TSLICE_MIN || t > XEN_SYSCTL_CSCHED_TSLICE_MAX) {
         throw new XenError('EINVAL', `tslice_ms ${t} outside ${XEN_SYSCTL_CSCHED_TSLICE_MIN}-${XEN_SYSCTL_CSCHED_TSLICE_MAX}`);
       }
-      if (!Number.isInteger(r) || (r !== 0 && (r < XEN_SYSCTL_SCHED_RATELIMIT_MIN || r > XEN_SYSCTL_SCHED_RATELIMIT_MAX))) {
-        throw new XenError('EINVAL', `ratelimit_us ${r} outside ${XEN_SYSCTL_SCHED_RATELIMIT_MIN}-${XEN_SYSCTL_SCHED_RATELIMIT_MAX} (0 disables)`);
-      }
+      checkRatelimitUs(r);
       if (MICROSECS(r) > MILLISECS(t)) throw new XenError('EINVAL', `ratelimit_us ${r} exceeds tslice_ms ${t}`);
       if (!Number.isInteger(m) || m < 0 || m > XEN_SYSCTL_CSCHED_MGR_DLY_MAX_US) {
         throw new XenError('EINVAL', `vcpu_migr_delay_us ${m} outside 0-${XEN_SYSCTL_CSCHED_MGR_DLY_MAX_US}`);

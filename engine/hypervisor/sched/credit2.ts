@@ -72,9 +72,10 @@ import {
   type SchedDump,
   type SchedDumpContext,
   type Scheduler,
+  checkWeightCap,
 } from './scheduler';
 import { credit2Dump } from './credit2-dump';
-import { capTotBudget, checkCredit2DomParams, checkCredit2PoolParams, credit2NoVcpuParams, CSCHED2_CAP_PERIOD_MS } from './credit2-params';
+import { capTotBudget, checkCredit2PoolParams, credit2NoVcpuParams, CSCHED2_CAP_PERIOD_MS } from './credit2-params';
 import { firstUnusedRunqueueId, MAX_CPUS_RUNQ, runqueueFor, type Credit2RunqueueKind } from './credit2-arrangement';
 
 export const CSCHED2_DEFAULT_WEIGHT = 256;
@@ -1367,7 +1368,8 @@ export class Credit2Scheduler implements Scheduler {
       case 'getinfo':
         return { params: { weight: sd.weight, cap: sd.cap } };
       case 'putinfo': {
-        checkCredit2DomParams(op.params, sd.nrUnits);
+        // csched2_dom_cntl(): the same weight and cap rules as credit's
+        checkWeightCap(op.params, sd.nrUnits);
         const { weight, cap } = op.params;
         const now = this.clock.now;
         if (weight) {

@@ -27,6 +27,7 @@
  * unit that ran there (or -1 for idle), and `core.runnable(prev)` tells whether it may
  * go on running. A unit is never running on two pCPUs.
  */
+import { XenError } from '../errno';
 import type { STime } from '../clock';
 import type { Topology } from '../topology';
 import type { SchedDomainRec, Unit } from './core';
@@ -56,6 +57,29 @@ export const SCHEDULER_DESC: Record<SchedulerName, string> = {
 export const SCHED_DEFAULT_RATELIMIT_US = 1000;
 export const XEN_SYSCTL_SCHED_RATELIMIT_MIN = 100;
 export const XEN_SYSCTL_SCHED_RATELIMIT_MAX = 500000;
+
+/**
+ * The weight and cap checks credit's csched_dom_cntl() and credit2's csched2_dom_cntl()
+ * share for XEN_DOMCTL_SCHEDOP_putinfo: a weight of 0 (or none) leaves it as it is, else
+ * 1-65535 (the domctl's weight is a uint16_t); a cap is a percentage of one pCPU, at most
+ * 100 per vCPU of the domain (0 lifts it). EINVAL changes nothing.
+ */
+export function checkWeightCap(params: DomainSchedParams, nrVcpus: number): void {
+  const { weight, cap } = params;
+  if (weight !== undefined && weight !== 0 && (!Number.isInteger(weight) || weight < 1 || weight > 65535)) {
+    throw new XenError('EINVAL', `weight ${weight} outside 1-65535`);
+  }
+  if (cap !== undefined && (!Number.isInteger(cap) || cap < 0 || cap > 100 * nrVcpus)) {
+    throw new XenError('EINVAL', `cap ${cap} outside 0-${100 * nrVcpus} (100 per vCPU)`);
+  }
+}
+
+/** XEN_SYSCTL_SCHEDOP_putinfo's ratelimit_us, as credit and credit2 check it: 0 disables it, else XEN_SYSCTL_SCHED_RATELIMIT_MIN-MAX µs. */
+export function checkRatelimitUs(r: number): void {
+  if (!Number.isInteger(r) || (r !== 0 && (r < XEN_SYSCTL_SCHED_RATELIMIT_MIN || r > XEN_SYSCTL_SCHED_RATELIMIT_MAX))) {
+    throw new XenError('EINVAL', `ratelimit_us ${r} outside ${XEN_SYSCTL_SCHED_RATELIMIT_MIN}-${XEN_SYSCTL_SCHED_RATELIMIT_MAX} (0 disables)`);
+  }
+}
 
 /** Per-domain parameters (struct xen_domctl_scheduler_op, union u). */
 export interface DomainSchedParams {

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { MILLISECS } from '../../../../engine/hypervisor/clock';
 import { XenError } from '../../../../engine/hypervisor/errno';
-import { capTotBudget, checkCredit2DomParams, checkCredit2PoolParams, credit2NoVcpuParams } from '../../../../engine/hypervisor/sched/credit2-params';
+import { capTotBudget, checkCredit2PoolParams, credit2NoVcpuParams } from '../../../../engine/hypervisor/sched/credit2-params';
+import { checkWeightCap } from '../../../../engine/hypervisor/sched/scheduler';
 
 /** The XenError `f` throws, or null. */
 function thrown(f: () => void): XenError | null {
@@ -16,21 +17,21 @@ function thrown(f: () => void): XenError | null {
 
 describe('credit2 parameters', () => {
   it('a weight of 1-65535 or 0 (unchanged) passes; others are EINVAL naming the value', () => {
-    for (const weight of [undefined, 0, 1, 256, 65535]) expect(thrown(() => checkCredit2DomParams({ weight }, 1))).toBeNull();
+    for (const weight of [undefined, 0, 1, 256, 65535]) expect(thrown(() => checkWeightCap({ weight }, 1))).toBeNull();
     for (const weight of [-1, 65536, 1.5]) {
-      const e = thrown(() => checkCredit2DomParams({ weight }, 1));
+      const e = thrown(() => checkWeightCap({ weight }, 1));
       expect(e?.code).toBe('EINVAL');
       expect(e?.message).toContain(`weight ${weight} outside 1-65535`);
     }
   });
 
   it('a cap is at most 100 per vCPU of the domain', () => {
-    expect(thrown(() => checkCredit2DomParams({ cap: 400 }, 4))).toBeNull();
-    expect(thrown(() => checkCredit2DomParams({ cap: 0 }, 4))).toBeNull();
-    const e = thrown(() => checkCredit2DomParams({ cap: 401 }, 4));
+    expect(thrown(() => checkWeightCap({ cap: 400 }, 4))).toBeNull();
+    expect(thrown(() => checkWeightCap({ cap: 0 }, 4))).toBeNull();
+    const e = thrown(() => checkWeightCap({ cap: 401 }, 4));
     expect(e?.code).toBe('EINVAL');
     expect(e?.message).toContain('cap 401 outside 0-400 (100 per vCPU)');
-    expect(thrown(() => checkCredit2DomParams({ cap: -1 }, 4))?.code).toBe('EINVAL');
+    expect(thrown(() => checkWeightCap({ cap: -1 }, 4))?.code).toBe('EINVAL');
   });
 
   it("tot_budget is cap % of the 10 ms period, truncated as Xen's s_time_t division", () => {
