@@ -1,7 +1,6 @@
 /**
  * Insertion-ordered sets of pCPUs over typed arrays: credit's idlers and its lists of
- * pCPUs with waiting units (globally and per NUMA node), and RTDS's idle pCPUs (kept in
- * the order they went idle, addByKey).
+ * pCPUs with waiting units (globally and per NUMA node).
  *
  * Xen keeps these as cpumasks (csched_private.idlers, the runnable masks its load
  * balancer builds in csched_load_balance) and walks them with cpumask_cycle. Our credit
@@ -81,47 +80,6 @@ export class CpuFifo {
     if (t >= 0) e[t * st + this.next0] = cpu;
     else this.head[list] = cpu;
     this.tail[list] = cpu;
-    this.count[list]!++;
-  }
-
-  /**
-   * Insert `cpu` into `list` at its place by `key` (the list kept in ascending key
-   * order, distinct keys): after the last pCPU with a smaller key. A pCPU already in a
-   * list keeps its place. The place is searched from both ends at once, so a key above
-   * (or below) all others, the usual case, costs one step.
-   */
-  addByKey(cpu: number, key: Float64Array, list = 0): void {
-    const e = this.e;
-    const st = this.stride;
-    const b = cpu * st;
-    if (e[b + this.list0]! >= 0) return;
-    const k = key[cpu]!;
-    // pred: the last pCPU with a smaller key (-1: cpu goes first)
-    let pred = this.tail[list]!;
-    if (pred >= 0 && key[pred]! > k) {
-      let fwd = this.head[list]!;
-      let back = e[pred * st + this.prev0]!;
-      for (;;) {
-        if (key[fwd]! > k) {
-          pred = e[fwd * st + this.prev0]!;
-          break;
-        }
-        if (back < 0 || key[back]! < k) {
-          pred = back;
-          break;
-        }
-        fwd = e[fwd * st + this.next0]!;
-        back = e[back * st + this.prev0]!;
-      }
-    }
-    const n = pred >= 0 ? e[pred * st + this.next0]! : this.head[list]!;
-    e[b + this.list0] = list;
-    e[b + this.prev0] = pred;
-    e[b + this.next0] = n;
-    if (pred >= 0) e[pred * st + this.next0] = cpu;
-    else this.head[list] = cpu;
-    if (n >= 0) e[n * st + this.prev0] = cpu;
-    else this.tail[list] = cpu;
     this.count[list]!++;
   }
 

@@ -33,35 +33,6 @@ describe('CpuFifo', () => {
     );
   });
 
-  it('addByKey keeps a list in key order under any adds and deletes (RTDS: idle pCPUs by when they went idle)', () => {
-    const NR = 24;
-    fc.assert(
-      fc.property(fc.array(fc.tuple(fc.boolean(), fc.nat(NR - 1), fc.boolean()), { maxLength: 400 }), (ops) => {
-        const q = new CpuFifo(NR);
-        // distinct keys: below every fresh one until a pCPU gets a fresh one
-        const key = Float64Array.from({ length: NR }, (_, c) => -1 - c);
-        let next = 0;
-        const ref = new Set<number>();
-        for (const [add, cpu, fresh] of ops) {
-          if (add) {
-            // a new largest key (went idle now) or the one it had (back without having run)
-            if (fresh && !q.has(cpu)) key[cpu] = next++;
-            q.addByKey(cpu, key);
-            ref.add(cpu);
-          } else {
-            q.delete(cpu);
-            ref.delete(cpu);
-          }
-          const want = [...ref].sort((a, b) => key[a]! - key[b]!);
-          const walk: number[] = [];
-          for (let c = q.first(); c >= 0; c = q.next(c)) walk.push(c);
-          expect(walk).toEqual(want);
-          expect(q.size()).toBe(want.length);
-        }
-      }),
-    );
-  });
-
   it('keeps its notes in a caller-given per-pCPU table without touching the rest of the record', () => {
     const table = new Int32Array(4 * 8).fill(7);
     const q = new CpuFifo(4, 1, { table, stride: 8, offset: 3 });
