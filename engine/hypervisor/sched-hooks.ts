@@ -69,8 +69,12 @@ export interface SchedHooks {
   wake(v: SchedVcpu): void;
   /** vcpu_sleep_nosync(): the vCPU may no longer be runnable (pause, offline, block). */
   sleep(v: SchedVcpu): void;
-  /** Hard or soft affinity changed (vcpu_set_affinity). */
-  affinityChanged(v: SchedVcpu): void;
+  /**
+   * XEN_DOMCTL_setvcpuaffinity after its checks: the new hard and/or soft affinity (null
+   * leaves that one), each set by vcpu_set_affinity(), which moves the vCPU's unit to a
+   * pCPU it allows. EBUSY (nothing changed) while its affinity is broken.
+   */
+  setVcpuAffinity(v: SchedVcpu, hard: CpuMask | null, soft: CpuMask | null): void;
   /** A vCPU was added to a running domain (vcpu-set up to max_vcpus). */
   insertVcpu(d: SchedDomain, v: SchedVcpu): void;
 }

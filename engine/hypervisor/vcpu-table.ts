@@ -86,6 +86,13 @@ export const NR_BLOCKED = 2;
 export const NR_PAUSED = 4;
 /** The domain is paused, shut down or dying (d->pause_count, d->is_shut_down). */
 export const NR_OWNER = 8;
+/**
+ * _VPF_migrating: the unit is moving to another pCPU (sched/unit-migrate.ts). Set by
+ * sched_unit_migrate_start() and credit2's migrate() of a running unit, cleared when
+ * sched_unit_migrate_finish() moves it (at once, or when the pCPU it runs on switches it
+ * out): not runnable meanwhile, so the hot paths need no test of their own.
+ */
+export const NR_MIGRATING = 16;
 
 /**
  * `n` doubles, so placed that a row's four lines are four cache lines, not parts of

@@ -396,9 +396,7 @@ export class Xen {
         if (h.hard && !CpuMask.of(n, h.hard).intersects(this.pools.pool(d.cpupoolId).cpus)) {
           throw new XenError('EINVAL', `hard affinity ${CpuMask.of(n, h.hard).toString()} has no CPU in cpupool ${d.cpupoolId}`);
         }
-        if (h.hard) v.hardAffinity.assign(CpuMask.of(n, h.hard));
-        if (h.soft) v.softAffinity.assign(CpuMask.of(n, h.soft));
-        this.pools.affinityChanged(v);
+        this.pools.setVcpuAffinity(v, h.hard ? CpuMask.of(n, h.hard) : null, h.soft ? CpuMask.of(n, h.soft) : null);
         return {};
       }
       case 'memory_op.populate_physmap':

@@ -29,6 +29,7 @@ import type { Rng } from '../rng';
 import type { SchedDomain, SchedVcpu } from '../sched-hooks';
 import {
   NR_BLOCKED,
+  NR_MIGRATING,
   R_LAT,
   R_LEFT,
   R_NR,
@@ -55,6 +56,7 @@ import {
 import { LatencyTable } from './latency-table';
 import type { LatencyStats, PcpuSchedMetrics, VcpuSchedMetrics } from './metrics';
 import type { SchedCoreApi, Scheduler } from './scheduler';
+import { migrateFinish } from './unit-migrate';
 import { makeWorkload, workloadBurst, workloadBurstEnd, workloadJobMisses, type Workload, type WorkloadSpec } from './workload';
 
 /** The core's record of a domain (d->sched_priv holds it; `priv` is the scheduler's). */
@@ -586,6 +588,7 @@ export class SchedCore implements SchedCoreApi, TimerHandler {
     pc[p + P_RUN_START] = now;
     let next = -1;
     let slice = -1;
+    let migrating = -1;
     if (s) {
       next = s.doSchedule(cpu, prev, now);
       slice = s.slice;
@@ -598,6 +601,7 @@ export class SchedCore implements SchedCoreApi, TimerHandler {
       } else {
         f[pb + R_UFL] = f[pb + R_UFL]! & ~U_AWAKE;
         runstateChange(f, pb, nr & NR_BLOCKED ? RS_BLOCKED : RS_OFFLINE, now);
+        if (nr & NR_MIGRATING) migrating = prev;
       }
     }
     const nb = next * ROW;
@@ -626,6 +630,8 @@ export class SchedCore implements SchedCoreApi, TimerHandler {
     const t = pc[p + P_TIMER]!;
     if (when === Infinity || !s) this.clock.cancelIndexed(t);
     else this.clock.setIndexed(t, when);
+    // unit_context_saved(): a unit switched out while migrating moves now (unit-migrate.ts)
+    if (migrating >= 0) migrateFinish(this, this.units[migrating]!, now);
   }
 
   /** The running unit's burst is complete: it blocks, or starts its next burst. */

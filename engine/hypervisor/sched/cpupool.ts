@@ -29,6 +29,7 @@ import { RtdsScheduler } from './rtds';
 import { NullScheduler } from './null';
 import { LatencyStats, type DomainSchedMetrics, type PoolSchedMetrics, type RunstateTimes } from './metrics';
 import { pbl } from './dump-format';
+import { vcpuSetAffinity } from './unit-migrate';
 import { scheduleDump } from './schedule-dump';
 import {
   SCHEDULER_DESC,
@@ -188,12 +189,21 @@ export class CpuPools implements SchedHooks {
     if (u) this.core.sleep(u);
   }
 
-  affinityChanged(v: SchedVcpu): void {
+  /**
+   * XEN_DOMCTL_setvcpuaffinity's vcpu_set_hard_affinity() then vcpu_set_soft_affinity(),
+   * each a vcpu_set_affinity() that moves the unit (unit-migrate.ts); EBUSY while its
+   * affinity is broken, before anything changed.
+   */
+  setVcpuAffinity(v: SchedVcpu, hard: CpuMask | null, soft: CpuMask | null): void {
     const u = v.schedPriv as Unit | undefined;
-    if (!u || !u.sched) return;
+    if (!u) {
+      if (hard) v.hardAffinity.assign(hard);
+      if (soft) v.softAffinity.assign(soft);
+      return;
+    }
     const pool = this.pools.get(u.dom.poolId)!;
-    this.core.detach(u);
-    this.core.attach(u, pool.sched, pool.cpus);
+    if (hard) vcpuSetAffinity(this.core, u, pool.cpus, 'hard', hard);
+    if (soft) vcpuSetAffinity(this.core, u, pool.cpus, 'soft', soft);
   }
 
   insertVcpu(d: SchedDomain, v: SchedVcpu): void {

@@ -51,8 +51,6 @@
  *   core's migration path. The destination is the same.
  * - No SCHEDOP_yield (the workloads never yield), no tasklet work, and no trylock that
  *   fails (one thread): runq_candidate's yield paths and balance_load's retries are absent.
- * - An affinity change detaches and re-attaches the unit (res_pick again), as
- *   vcpu_set_affinity() ends in sched_unit_migrate_finish() -> res_pick in Xen.
  */
 import { MICROSECS, MILLISECS, type STime, type Timer, type Clock } from '../clock';
 import type { Topology } from '../topology';
@@ -723,6 +721,36 @@ export class Credit2Scheduler implements Scheduler {
     if (first < 0) first = rq.cpus.find((c) => u.hardOk(c)) ?? rq.cpus[0]!;
     rq.pickBias = first;
     return first;
+  }
+
+  /**
+   * csched2_unit_migrate(): the unit (not running, off the runqueue) moves to `cpu`'s
+   * runqueue through migrate() if that is another one (which takes its own pCPU there,
+   * cpumask_cycle of the pick_bias), else only its processor changes.
+   */
+  migrateUnit(u: Unit, cpu: number, now: STime): void {
+    const idx = u.idx;
+    const to = this.rqOf[cpu]!;
+    if (this.ti[idx * I.STRIDE + I.RQD] !== to.slot) {
+      this.migrate(idx, to, now);
+      return;
+    }
+    u.processor = cpu;
+    this.ti[idx * I.STRIDE + I.PROCESSOR] = cpu;
+  }
+
+  /**
+   * csched2_aff_cntl(): Xen sets CSFLAG_pinned for a single-pCPU hard affinity (our dump
+   * reads that from the mask); here the record's copies of the core's affinity flags
+   * (HARD_ALL, HAS_SOFT, SOFT_ALL), which insertUnit took, follow the new masks.
+   */
+  adjustAffinity(u: Unit): void {
+    const r = u.idx * I.STRIDE;
+    let fl = this.ti[r + I.FLAGS]! & ~(C2.HARD_ALL | C2.HAS_SOFT | C2.SOFT_ALL);
+    if (u.hardAll) fl |= C2.HARD_ALL;
+    if (u.hasSoft) fl |= C2.HAS_SOFT;
+    if (u.vcpu.softAffinity.full) fl |= C2.SOFT_ALL;
+    this.ti[r + I.FLAGS] = fl;
   }
 
   /** runq_tickle(): find a pCPU for a unit just queued, preempting if worth it. */

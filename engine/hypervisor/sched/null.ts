@@ -21,8 +21,8 @@
  * - With no free pCPU, pick_res() leaves a waiting unit's v->processor at
  *   cpumask_any() of the pool's pCPUs its hard affinity allows, a random one; here the
  *   unit's own when it is one, else the lowest.
- * - No null_unit_migrate(): an affinity change detaches and re-attaches the unit
- *   (remove, insert), and a pCPU leaves a pool only without a unit (deinitPcpu).
+ * - A pCPU leaves a pool only without a unit (deinitPcpu): the pool's units step out
+ *   and come back (cpupool.ts reshape) instead of null_unit_migrate()'s moves.
  * - A unit that goes offline while running is deassigned by its pCPU's schedule (the
  *   core does not call sleep for a running unit); Xen does it in null_unit_sleep just
  *   before. No tasklet work, no trylock that fails (one thread).
@@ -206,6 +206,29 @@ export class NullScheduler implements Scheduler {
     let any = -1;
     for (const p of this.cpus) if (u.hardOk(p) && (any < 0 || p < any)) any = p;
     return any;
+  }
+
+  /**
+   * null_unit_migrate(): nothing if `cpu` is its processor already. Else its pCPU, if it
+   * has one, is freed (unit_deassign: a waiting unit may take it). An offline unit stays
+   * unassigned and off the wait queue; an online one takes `cpu` if free and its hard
+   * affinity allows it, else waits (where it was on the wait queue, or at its tail).
+   * Its processor becomes `cpu` in any case.
+   */
+  migrateUnit(u: Unit, cpu: number): void {
+    const idx = u.idx;
+    if (u.processor === cpu) return;
+    const own = this.cpuOf[idx]!;
+    if (own >= 0) this.deassign(idx, own, true);
+    if (!isOnline(u)) {
+      if (this.onWaitq[idx] === 1) this.waitqRemove(u);
+    } else if (this.assigned[cpu] === -1 && this.inPool[cpu] === 1 && u.hardOk(cpu)) {
+      if (this.onWaitq[idx] === 1) this.waitqRemove(u);
+      this.assign(idx, cpu);
+    } else if (this.onWaitq[idx] === 0) {
+      this.waitqAdd(u);
+    }
+    u.processor = cpu;
   }
 
   /** cpumask_first() of the free pCPUs that `ok` allows. */

@@ -10,7 +10,9 @@
  *   do_schedule                    -> doSchedule (returns the next unit, sets `slice`)
  *   curr_on_cpu (core)             -> SchedCoreApi.currIdx
  *   pick_resource                  -> pickCpu
- *   migrate                        -> migrate
+ *   migrate                        -> migrateUnit (optional: without it the unit's processor
+ *                                     is just set, as sched_migrate() does)
+ *   adjust_affinity                -> adjustAffinity (optional)
  *   init_pdata / deinit_pdata      -> initPcpu / deinitPcpu
  *   adjust (domctl scheduler_op)   -> adjustDomain
  *   adjust_global (sysctl)         -> adjustGlobal
@@ -30,6 +32,7 @@
 import { XenError } from '../errno';
 import type { STime } from '../clock';
 import type { Topology } from '../topology';
+import type { CpuMask } from '../cpumask';
 import type { SchedDomainRec, Unit } from './core';
 
 export type SchedulerName = 'credit' | 'credit2' | 'rtds' | 'null';
@@ -193,6 +196,20 @@ export interface Scheduler {
   /** The unit to run on `cpu` next (-1: idle), `prev` the one that ran (-1: idle). */
   doSchedule(cpu: number, prev: number, now: STime): number;
   pickCpu(u: Unit, now: STime): number;
+  /**
+   * The migrate hook (csched2_unit_migrate, null_unit_migrate): move a unit that is not
+   * running (and not queued: it went to sleep in sched_unit_migrate_start) to `cpu`, a
+   * pCPU pickCpu gave; the core wakes it next. Without the hook the core only sets its
+   * processor (sched_migrate's sched_set_res).
+   */
+  migrateUnit?(u: Unit, cpu: number, now: STime): void;
+  /**
+   * adjust_affinity (sched_set_affinity): the unit's hard and/or soft affinity (the one
+   * given, non-null) changed; the vCPU's masks and the core's affinity flags already say
+   * so (here the hook runs after they are copied, so a scheduler's mirrors of them can
+   * be refreshed too). Before the unit's migration starts.
+   */
+  adjustAffinity?(u: Unit, hard: CpuMask | null, soft: CpuMask | null): void;
   adjustDomain(d: SchedDomainRec, op: DomainSchedOp): DomainSchedResult;
   adjustGlobal(op: PoolSchedOp): PoolSchedParams;
   dump(ctx: SchedDumpContext): SchedDump;
