@@ -4,38 +4,43 @@
  * (RTDS_extratime, RTDS_depleted, and whether it is on the runq, the depletedq or the
  * replq).
  *
- * One 64-byte record per unit in a typed-array table owned by the scheduler instance;
- * a unit's `priv` is its record number. As one object per unit, its five times were
- * boxed doubles (V8 keeps a double field in a heap box of its own): reading a unit's
- * deadline or budget on the 16,384-vCPU bench was a miss on the object and another on
- * the box. Here a unit is one line (two when the buffer is not line aligned).
+ * A unit's record is the scheduler-private region of its vCPU's row in the host's
+ * VcpuTable (../vcpu-table.ts R_SCHED_PRIV: 64 bytes, owned by the scheduler the unit is
+ * attached to), as credit's csched_unit is (credit-units.ts): record r IS unit idx r.
+ * rt_unit_wake() and rt_schedule() first touch the unit's record right after the core
+ * has read the same row, so the record is the line beside one already fetched, not a
+ * miss in a table of its own (on the 16,384-vCPU bench that miss was the hottest line of
+ * the wake). Its doubles come first (`f`, from F_STRIDE·r), then its integers (`i`, the
+ * table's Int32Array view, from I_STRIDE·r).
  *
  * A record's number is also its slot in the replenishment queue (repl-queue.ts), and the
  * record holds the slot's links there: the queue needs no tables of its own per unit.
  */
 import { MICROSECS, type STime } from '../clock';
-import { grown } from '../typed-grow';
+import { R_SCHED_PRIV, R_SCHED_PRIV_LEN, ROW, type VcpuTable } from '../vcpu-table';
 import type { Unit } from './core';
 
 export const RTDS_DEFAULT_PERIOD_US = 10000;
 export const RTDS_DEFAULT_BUDGET_US = 4000;
 
-const RECORD_BYTES = 64;
+/** Doubles of a record (in `f`, row r from F_STRIDE·r), in ns. */
+export const F_STRIDE = ROW;
+export const F_PERIOD = R_SCHED_PRIV + 0;
+export const F_BUDGET = R_SCHED_PRIV + 1;
+export const F_CUR_BUDGET = R_SCHED_PRIV + 2;
+export const F_CUR_DEADLINE = R_SCHED_PRIV + 3;
+export const F_LAST_START = R_SCHED_PRIV + 4;
+const F_NR = 5;
 
-/** Doubles of a record (in `f`, from r·F_STRIDE), in ns. */
-export const F_STRIDE = RECORD_BYTES / 8;
-export const F_PERIOD = 0;
-export const F_BUDGET = 1;
-export const F_CUR_BUDGET = 2;
-export const F_CUR_DEADLINE = 3;
-export const F_LAST_START = 4;
-
-/** Integers of a record (in `i`, from r·I_STRIDE), after its five doubles. */
-export const I_STRIDE = RECORD_BYTES / 4;
-export const I_PRIORITY_LEVEL = 10;
-export const I_FLAGS = 11;
+/** Integers of a record (in `i`, row r from I_STRIDE·r), after its five doubles. */
+export const I_STRIDE = ROW * 2;
+const I_BASE = (R_SCHED_PRIV + F_NR) * 2;
+export const I_PRIORITY_LEVEL = I_BASE + 0;
+export const I_FLAGS = I_BASE + 1;
 /** Its links in the replenishment queue (repl-queue.ts SlotLinks): next, previous, bucket. */
-export const I_REPL_LINKS = 12;
+export const I_REPL_LINKS = I_BASE + 2;
+/** The record fits the row's private region. */
+if (I_REPL_LINKS + 3 > (R_SCHED_PRIV + R_SCHED_PRIV_LEN) * 2) throw new Error('rt_unit does not fit the VcpuTable private region');
 
 /** RTDS_extratime: may run past its budget at a lower priority level. */
 export const RT_EXTRATIME = 1;
@@ -50,50 +55,47 @@ export const RT_ON_DEPLETEDQ = 8;
 export const RT_ON_REPLQ = 16;
 
 export class RtUnits {
-  /** The records' doubles and integers: two views of one buffer. */
-  f = new Float64Array(64 * F_STRIDE);
-  i = new Int32Array(this.f.buffer);
-  /** Record → its unit (null while free) and that unit's idx (the hot paths' way to it). */
+  /** Unit idx → the unit while its record is this scheduler's (null otherwise). */
   readonly unit: (Unit | null)[] = [];
-  idx = new Int32Array(64);
-  private used = 0;
-  private readonly freeList: number[] = [];
 
-  /** The unit's record in this table, or -1 when it has none here. */
+  constructor(private readonly vt: VcpuTable) {}
+
+  /** The rows' doubles and integers: two views of one buffer, replaced when it grows. */
+  get f(): Float64Array {
+    return this.vt.f;
+  }
+  get i(): Int32Array {
+    return this.vt.i;
+  }
+
+  /** The unit's record (its idx) if its row's region holds this scheduler's record of it, else -1. */
   recordOf(u: Unit): number {
     const r = u.priv;
     return typeof r === 'number' && this.unit[r] === u ? r : -1;
   }
 
-  /** A fresh record for `u` (rt_alloc_udata): Xen's default period and budget, extratime on. */
+  /** Initialise the unit's record (rt_alloc_udata): Xen's default period and budget, extratime on. */
   alloc(u: Unit): number {
-    const r = this.freeList.pop() ?? this.used++;
-    if ((r + 1) * F_STRIDE > this.f.length) {
-      let n = this.f.length;
-      while ((r + 1) * F_STRIDE > n) n *= 2;
-      this.f = grown(this.f, n);
-      this.i = new Int32Array(this.f.buffer);
-    }
-    if (r >= this.idx.length) this.idx = grown(this.idx, this.f.length / F_STRIDE);
+    const r = u.idx;
+    while (this.unit.length <= r) this.unit.push(null);
     this.unit[r] = u;
-    this.idx[r] = u.idx;
-    const f = this.f;
+    const f = this.vt.f;
     const b = r * F_STRIDE;
     f[b + F_PERIOD] = MICROSECS(RTDS_DEFAULT_PERIOD_US);
     f[b + F_BUDGET] = MICROSECS(RTDS_DEFAULT_BUDGET_US);
     f[b + F_CUR_BUDGET] = 0;
     f[b + F_CUR_DEADLINE] = 0;
     f[b + F_LAST_START] = 0;
-    this.i[r * I_STRIDE + I_PRIORITY_LEVEL] = 0;
-    this.i[r * I_STRIDE + I_FLAGS] = RT_EXTRATIME;
-    this.i.fill(-1, r * I_STRIDE + I_REPL_LINKS, r * I_STRIDE + I_REPL_LINKS + 3);
+    const I = this.vt.i;
+    I[r * I_STRIDE + I_PRIORITY_LEVEL] = 0;
+    I[r * I_STRIDE + I_FLAGS] = RT_EXTRATIME;
+    I.fill(-1, r * I_STRIDE + I_REPL_LINKS, r * I_STRIDE + I_REPL_LINKS + 3);
     return r;
   }
 
-  /** rt_free_udata: the record (not in the replenishment queue) can be reused. */
+  /** rt_free_udata: the record (not in the replenishment queue) is no longer this scheduler's. */
   free(r: number): void {
     this.unit[r] = null;
-    this.freeList.push(r);
   }
 
   flag(r: number, fl: number): boolean {

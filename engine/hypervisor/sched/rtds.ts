@@ -54,7 +54,7 @@
  */
 import { MICROSECS, type Clock, type STime, type Timer } from '../clock';
 import { XenError } from '../errno';
-import { withRoomFor } from './unit-map';
+import type { VcpuTable } from '../vcpu-table';
 import type { SchedDomainRec, Unit } from './core';
 import { RingQueue } from './queue';
 import { CpuBits, firstSetFrom } from './cpu-bits';
@@ -112,11 +112,10 @@ export class RtdsScheduler implements Scheduler {
   private readonly runq = new RingQueue<number>();
   /** The depleted queue: records. */
   private readonly depletedq = new Set<number>();
-  private readonly units = new RtUnits();
+  /** The units' records: the private regions of their rows in the host's VcpuTable (record r is unit idx r). */
+  private readonly units: RtUnits;
   /** Replenishment queue, earliest deadline first: a record's slot is its number. */
-  private readonly replq = new ReplQueue({ rows: this.units, stride: I_STRIDE, offset: I_REPL_LINKS });
-  /** By unit idx: its record here (-1 for none). The hot hooks get units by idx. */
-  private recOf = new Int32Array(64).fill(-1);
+  private readonly replq: ReplQueue;
   private readonly replTimer: Timer;
   // runq_tickle() walks the pool's pCPUs the unit may use, from the unit's own pCPU in
   // cpumask_cycle() order (pCPU numbers, wrapping): the first idle one, else the first
@@ -139,9 +138,11 @@ export class RtdsScheduler implements Scheduler {
   private readonly due: number[] = [];
 
   constructor(
-    private readonly core: SchedCoreApi,
+    private readonly core: SchedCoreApi & { readonly vt: VcpuTable },
     private readonly clock: Clock,
   ) {
+    this.units = new RtUnits(core.vt);
+    this.replq = new ReplQueue({ rows: this.units, stride: I_STRIDE, offset: I_REPL_LINKS });
     this.replTimer = clock.at(clock.now, (now) => this.replHandler(now));
     clock.cancel(this.replTimer);
     const n = core.nrCpus;
@@ -189,7 +190,6 @@ export class RtdsScheduler implements Scheduler {
     for (const u of d.units) {
       const r = this.units.recordOf(u);
       if (r >= 0) {
-        this.recOf[this.units.idx[r]!] = -1;
         this.units.free(r);
         u.priv = null;
       }
@@ -204,8 +204,6 @@ export class RtdsScheduler implements Scheduler {
       r = this.units.alloc(u);
       u.priv = r;
     }
-    this.recOf = withRoomFor(this.recOf, u.idx);
-    this.recOf[u.idx] = r;
     this.units.i[r * I_STRIDE + I_FLAGS]! &= ~(RT_ON_RUNQ | RT_ON_DEPLETEDQ | RT_ON_REPLQ);
     if (now >= this.units.deadline(r)) this.updateDeadline(r, now);
     u.processor = this.pickCpu(u);
@@ -343,7 +341,7 @@ export class RtdsScheduler implements Scheduler {
    */
   private tickle(r: number): void {
     const core = this.core;
-    const idx = this.units.idx[r]!;
+    const idx = r; // the unit's record is in its row
     const own = core.processor(idx);
     if (core.hardAll(idx)) {
       if (this.idlers.size > 0) {
@@ -391,7 +389,7 @@ export class RtdsScheduler implements Scheduler {
    * unit went to: a depleted unit tickles too.
    */
   wake(idx: number, now: STime): void {
-    const r = this.recOf[idx]!;
+    const r = idx; // the unit's record is in its row
     const t = this.units;
     if (t.flag(r, RT_ON_RUNQ | RT_ON_DEPLETEDQ)) return;
     if (now >= t.deadline(r)) this.updateDeadline(r, now);
@@ -404,7 +402,7 @@ export class RtdsScheduler implements Scheduler {
   }
 
   sleep(idx: number): void {
-    const r = this.recOf[idx]!;
+    const r = idx;
     this.dequeue(r);
     if (this.units.flag(r, RT_ON_REPLQ)) this.replqRemove(r);
   }
@@ -449,7 +447,7 @@ export class RtdsScheduler implements Scheduler {
     // unit_runnable(prev), asked once: nothing here changes the vCPU's state
     const prevRunnable = prev >= 0 && core.runnable(prev);
     if (prev >= 0) {
-      scurr = this.recOf[prev]!;
+      scurr = prev;
       this.burnBudget(scurr, now);
       prevOk = prevRunnable && t.f[scurr * F_STRIDE + F_CUR_BUDGET]! > 0 && core.hardOk(prev, cpu);
     }
@@ -457,7 +455,7 @@ export class RtdsScheduler implements Scheduler {
     let pick = -1;
     const q = this.runq;
     for (let i = 0; i < q.length; i++) {
-      if (core.hardOk(t.idx[q.at(i)]!, cpu)) {
+      if (core.hardOk(q.at(i), cpu)) {
         pick = i;
         break;
       }
@@ -486,7 +484,7 @@ export class RtdsScheduler implements Scheduler {
         this.tickle(scurr);
       } else if (t.flag(scurr, RT_ON_REPLQ)) this.replqRemove(scurr);
     }
-    return sn < 0 ? -1 : t.idx[sn]!;
+    return sn;
   }
 
   // --- replenishment ---------------------------------------------------------------
@@ -519,7 +517,7 @@ export class RtdsScheduler implements Scheduler {
       due.push(r);
     }
     for (const r of due) {
-      const idx = t.idx[r]!;
+      const idx = r;
       const pcpu = core.pcpuOf(idx);
       this.replenishments++;
       const b = r * F_STRIDE;
@@ -534,7 +532,7 @@ export class RtdsScheduler implements Scheduler {
     }
     for (let k = due.length - 1; k >= 0; k--) {
       const r = due[k]!;
-      const idx = t.idx[r]!;
+      const idx = r;
       if (core.pcpuOf(idx) >= 0 && this.runq.length > 0) {
         const head = this.runq.at(0);
         if (t.higher(head, r)) this.tickle(head);
@@ -621,7 +619,7 @@ export class RtdsScheduler implements Scheduler {
       runq: () => this.runq.toArray(),
       depletedq: () => this.depletedq,
       replq: () => this.replq.slots(),
-      recordOfIdx: (idx) => this.recOf[idx]!,
+      recordOfIdx: (idx) => idx,
     });
   }
 }

@@ -10,6 +10,7 @@ import type { SchedDomainRec, Unit } from '../../../../engine/hypervisor/sched/c
 import { RtdsScheduler } from '../../../../engine/hypervisor/sched/rtds';
 import { F_CUR_BUDGET, F_CUR_DEADLINE, F_LAST_START, F_STRIDE, RT_DEPLETED, type RtUnits } from '../../../../engine/hypervisor/sched/rt-units';
 import type { SchedCoreApi } from '../../../../engine/hypervisor/sched/scheduler';
+import { VcpuTable } from '../../../../engine/hypervisor/vcpu-table';
 
 interface FakeUnit {
   idx: number;
@@ -23,6 +24,8 @@ interface FakeUnit {
 
 export class RtHarness implements SchedCoreApi {
   readonly clock = new Clock();
+  /** The units' rows (RTDS keeps its records in their private regions). */
+  readonly vt: VcpuTable;
   readonly s: RtdsScheduler;
   readonly cur: number[];
   readonly units: FakeUnit[] = [];
@@ -38,6 +41,7 @@ export class RtHarness implements SchedCoreApi {
     nUnits: number,
   ) {
     this.cur = new Array<number>(nrCpus).fill(-1);
+    this.vt = new VcpuTable(nUnits);
     this.s = new RtdsScheduler(this, this.clock);
     for (let c = 0; c < nrCpus; c++) this.s.initPcpu(c);
     this.dom = { domid: 1, units: [], priv: null } as unknown as SchedDomainRec;
