@@ -1,6 +1,6 @@
 /**
  * In-place insert and remove for the schedulers' ordered queues (credit's per-pCPU
- * runqueues, credit2's per-runqueue list, RTDS's runq, null's wait queue).
+ * runqueues, credit2's per-runqueue list, null's wait queue).
  * Array.prototype.splice returns a new array of what it removed on every call; on the
  * dispatch loop's hot path (a queue change per wake-up and per schedule) that garbage
  * was most of what the loop allocated.
@@ -24,13 +24,19 @@ export function removeAt<T>(q: T[], i: number): T {
 }
 
 /**
- * An ordered queue in a ring buffer: insert and remove shift whichever side of the
- * position is shorter, so taking the head or adding near either end is O(1). RTDS's
- * global runqueue holds thousands of units on a 4096-pCPU pool and is taken from the
- * front on every schedule; as a plain array every take moved all of them.
+ * An ordered queue of records in a ring buffer, each entry with the key it was queued
+ * under (a priority level and a deadline: RTDS's compare_unit_priority()). Insert and
+ * remove shift whichever side of the position is shorter, so taking the head or adding
+ * near either end is O(1). RTDS's global runqueue holds hundreds of units on a
+ * 4096-pCPU pool and is taken from the front on every schedule; as a plain array every
+ * take moved all of them. The keys are here, beside the records, so the binary search
+ * that places a waking unit (runq_insert's walk) reads the ring, not the rows of a
+ * dozen other units (each a cache miss on the 16,384-vCPU host).
  */
-export class RingQueue<T> {
-  private buf: (T | undefined)[];
+export class RunqRing {
+  private rec: Int32Array;
+  private lvl: Int32Array;
+  private dl: Float64Array;
   private mask: number;
   private head = 0;
   length = 0;
@@ -38,68 +44,157 @@ export class RingQueue<T> {
   constructor(capacity = 16) {
     let cap = 16;
     while (cap < capacity) cap *= 2;
-    this.buf = new Array<T | undefined>(cap).fill(undefined);
+    this.rec = new Int32Array(cap);
+    this.lvl = new Int32Array(cap);
+    this.dl = new Float64Array(cap);
     this.mask = cap - 1;
   }
 
-  /** The i-th element (0 <= i < length). */
-  at(i: number): T {
-    return this.buf[(this.head + i) & this.mask]!;
+  /** The i-th record (0 <= i < length). */
+  at(i: number): number {
+    return this.rec[(this.head + i) & this.mask]!;
   }
 
-  insertAt(i: number, x: T): void {
-    if (this.length === this.buf.length) this.grow();
-    const b = this.buf;
+  /**
+   * Queue record r with (level, deadline) after every entry whose key is not later
+   * (lower level first, then earlier deadline: ties keep queueing order).
+   */
+  insert(r: number, level: number, deadline: number): void {
+    const L = this.lvl;
+    const D = this.dl;
+    const h = this.head;
+    const m = this.mask;
+    let lo = 0;
+    let hi = this.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      const k = (h + mid) & m;
+      const l = L[k]!;
+      if (level < l || (level === l && deadline < D[k]!)) hi = mid;
+      else lo = mid + 1;
+    }
+    this.insertAt(lo, r, level, deadline);
+  }
+
+  /**
+   * Take record r out, given the key it was queued with; returns false when it is not
+   * queued. The search finds the first entry with that key, then r among its equals.
+   */
+  remove(r: number, level: number, deadline: number): boolean {
+    const L = this.lvl;
+    const D = this.dl;
+    const h = this.head;
+    const m = this.mask;
+    let lo = 0;
+    let hi = this.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      const k = (h + mid) & m;
+      const l = L[k]!;
+      if (l < level || (l === level && D[k]! < deadline)) lo = mid + 1;
+      else hi = mid;
+    }
+    let i = lo;
+    while (i < this.length && this.at(i) !== r) i++;
+    if (i >= this.length) i = this.indexOf(r);
+    if (i < 0) return false;
+    this.removeAt(i);
+    return true;
+  }
+
+  /** Put record r with its key at position i (0 <= i <= length). */
+  insertAt(i: number, r: number, level: number, deadline: number): void {
+    if (this.length === this.rec.length) this.grow();
+    const R = this.rec;
+    const L = this.lvl;
+    const D = this.dl;
     const m = this.mask;
     if (i < this.length - i) {
       // open the gap by moving the front part one place towards the head
       this.head = (this.head - 1) & m;
       const h = this.head;
-      for (let j = 0; j < i; j++) b[(h + j) & m] = b[(h + j + 1) & m];
+      for (let j = 0; j < i; j++) {
+        const to = (h + j) & m;
+        const from = (h + j + 1) & m;
+        R[to] = R[from]!;
+        L[to] = L[from]!;
+        D[to] = D[from]!;
+      }
     } else {
       const h = this.head;
-      for (let j = this.length; j > i; j--) b[(h + j) & m] = b[(h + j - 1) & m];
+      for (let j = this.length; j > i; j--) {
+        const to = (h + j) & m;
+        const from = (h + j - 1) & m;
+        R[to] = R[from]!;
+        L[to] = L[from]!;
+        D[to] = D[from]!;
+      }
     }
-    b[(this.head + i) & m] = x;
+    const k = (this.head + i) & m;
+    R[k] = r;
+    L[k] = level;
+    D[k] = deadline;
     this.length++;
   }
 
-  /** Remove the i-th element (0 <= i < length) and return it. */
-  removeAt(i: number): T {
-    const b = this.buf;
+  /** Remove the i-th entry (0 <= i < length) and return its record. */
+  removeAt(i: number): number {
+    const R = this.rec;
+    const L = this.lvl;
+    const D = this.dl;
     const m = this.mask;
     const h = this.head;
-    const x = b[(h + i) & m]!;
+    const x = R[(h + i) & m]!;
     const n = this.length - 1;
     if (i < n - i) {
-      for (let j = i; j > 0; j--) b[(h + j) & m] = b[(h + j - 1) & m];
-      b[h] = undefined;
+      for (let j = i; j > 0; j--) {
+        const to = (h + j) & m;
+        const from = (h + j - 1) & m;
+        R[to] = R[from]!;
+        L[to] = L[from]!;
+        D[to] = D[from]!;
+      }
       this.head = (h + 1) & m;
     } else {
-      for (let j = i; j < n; j++) b[(h + j) & m] = b[(h + j + 1) & m];
-      b[(h + n) & m] = undefined;
+      for (let j = i; j < n; j++) {
+        const to = (h + j) & m;
+        const from = (h + j + 1) & m;
+        R[to] = R[from]!;
+        L[to] = L[from]!;
+        D[to] = D[from]!;
+      }
     }
     this.length = n;
     return x;
   }
 
-  indexOf(x: T): number {
-    for (let i = 0; i < this.length; i++) if (this.at(i) === x) return i;
+  indexOf(r: number): number {
+    for (let i = 0; i < this.length; i++) if (this.at(i) === r) return i;
     return -1;
   }
 
-  toArray(): T[] {
-    const out: T[] = [];
+  toArray(): number[] {
+    const out: number[] = [];
     for (let i = 0; i < this.length; i++) out.push(this.at(i));
     return out;
   }
 
   private grow(): void {
     const n = this.length;
-    const nb = new Array<T | undefined>(this.buf.length * 2).fill(undefined);
-    for (let i = 0; i < n; i++) nb[i] = this.at(i);
-    this.buf = nb;
-    this.mask = nb.length - 1;
+    const cap = this.rec.length * 2;
+    const R = new Int32Array(cap);
+    const L = new Int32Array(cap);
+    const D = new Float64Array(cap);
+    for (let i = 0; i < n; i++) {
+      const k = (this.head + i) & this.mask;
+      R[i] = this.rec[k]!;
+      L[i] = this.lvl[k]!;
+      D[i] = this.dl[k]!;
+    }
+    this.rec = R;
+    this.lvl = L;
+    this.dl = D;
+    this.mask = cap - 1;
     this.head = 0;
   }
 }

@@ -56,7 +56,7 @@ import { MICROSECS, type Clock, type STime, type Timer } from '../clock';
 import { XenError } from '../errno';
 import type { VcpuTable } from '../vcpu-table';
 import type { SchedDomainRec, Unit } from './core';
-import { RingQueue } from './queue';
+import { RunqRing } from './queue';
 import { CpuBits, firstSetFrom } from './cpu-bits';
 import { ReplQueue } from './repl-queue';
 import { RtRunCpus } from './rt-run-cpus';
@@ -108,8 +108,8 @@ export class RtdsScheduler implements Scheduler {
   readonly id = XEN_SCHEDULER_ID.rtds;
   slice: STime = -1;
   private readonly cpus = new Set<number>();
-  /** The runqueue: records, highest priority first. */
-  private readonly runq = new RingQueue<number>();
+  /** The runqueue: records, highest priority first, each with the key it was queued under. */
+  private readonly runq = new RunqRing();
   /** The depleted queue: records. */
   private readonly depletedq = new Set<number>();
   /** The units' records: the private regions of their rows in the host's VcpuTable (record r is unit idx r). */
@@ -237,17 +237,10 @@ export class RtdsScheduler implements Scheduler {
 
   // --- queues ----------------------------------------------------------------------
 
+  /** After every queued unit that compare_unit_priority() does not put after it. */
   private runqInsert(r: number): void {
     const t = this.units;
-    const q = this.runq;
-    let lo = 0;
-    let hi = q.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      if (t.higher(r, q.at(mid))) hi = mid;
-      else lo = mid + 1;
-    }
-    q.insertAt(lo, r);
+    this.runq.insert(r, t.level(r), t.deadline(r));
     t.i[r * I_STRIDE + I_FLAGS]! |= RT_ON_RUNQ;
   }
 
@@ -269,19 +262,8 @@ export class RtdsScheduler implements Scheduler {
     const I = t.i;
     const fl = I[r * I_STRIDE + I_FLAGS]!;
     if (fl & RT_ON_RUNQ) {
-      // keys do not change while queued: binary search to the unit's key, then find it
-      const q = this.runq;
-      let lo = 0;
-      let hi = q.length;
-      while (lo < hi) {
-        const mid = (lo + hi) >>> 1;
-        if (t.higher(q.at(mid), r)) lo = mid + 1;
-        else hi = mid;
-      }
-      let i = lo;
-      while (i < q.length && q.at(i) !== r) i++;
-      if (i >= q.length) i = q.indexOf(r);
-      if (i >= 0) q.removeAt(i);
+      // keys do not change while queued (replHandler dequeues before a new deadline)
+      this.runq.remove(r, t.level(r), t.deadline(r));
       I[r * I_STRIDE + I_FLAGS]! &= ~RT_ON_RUNQ;
     }
     if (fl & RT_ON_DEPLETEDQ) {
@@ -523,11 +505,11 @@ export class RtdsScheduler implements Scheduler {
       const b = r * F_STRIDE;
       const left = f[b + F_CUR_BUDGET]! - (pcpu >= 0 ? now - f[b + F_LAST_START]! : 0);
       if (core.awake(idx) && t.level(r) === 0 && left > 0) core.unit(idx).deadlineMisses++;
+      // off its queue under the key it was queued with, back on under the new one
+      const queued = t.flag(r, RT_ON_RUNQ | RT_ON_DEPLETEDQ);
+      if (queued) this.dequeue(r);
       this.updateDeadline(r, now);
-      if (t.flag(r, RT_ON_RUNQ | RT_ON_DEPLETEDQ)) {
-        this.dequeue(r);
-        this.enqueue(r);
-      }
+      if (queued) this.enqueue(r);
       if (pcpu >= 0) this.setRunning(pcpu, r);
     }
     for (let k = due.length - 1; k >= 0; k--) {

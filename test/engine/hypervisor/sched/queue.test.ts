@@ -1,21 +1,21 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { RingQueue } from '../../../../engine/hypervisor/sched/queue';
+import { RunqRing } from '../../../../engine/hypervisor/sched/queue';
 import { LatencyStats } from '../../../../engine/hypervisor/sched/metrics';
 import { LatencyTable } from '../../../../engine/hypervisor/sched/latency-table';
 import { ReplQueue } from '../../../../engine/hypervisor/sched/repl-queue';
 
-describe('RingQueue', () => {
-  it('holds the same sequence as an array under any inserts and removals', () => {
+describe('RunqRing', () => {
+  it('holds the same sequence as an array under any inserts and removals by position', () => {
     fc.assert(
       fc.property(fc.array(fc.tuple(fc.boolean(), fc.nat(), fc.integer())), (ops) => {
-        const q = new RingQueue<number>(2);
+        const q = new RunqRing(2);
         const a: number[] = [];
         for (const [ins, pos, v] of ops) {
           if (ins || a.length === 0) {
             const i = pos % (a.length + 1);
             a.splice(i, 0, v);
-            q.insertAt(i, v);
+            q.insertAt(i, v, 0, 0);
           } else {
             const i = pos % a.length;
             expect(q.removeAt(i)).toBe(a.splice(i, 1)[0]);
@@ -24,6 +24,35 @@ describe('RingQueue', () => {
         }
         expect(q.toArray()).toEqual(a);
         for (let i = 0; i < a.length; i++) expect(q.at(i)).toBe(a[i]);
+      }),
+    );
+  });
+
+  it('orders by (level, deadline), ties in queueing order, and removes by record and key', () => {
+    // ops: queue a fresh record with a key, take one out by its key, or take the head
+    const op = fc.tuple(fc.nat(2), fc.nat(3), fc.nat(5), fc.nat());
+    fc.assert(
+      fc.property(fc.array(op, { maxLength: 200 }), (ops) => {
+        const q = new RunqRing(2);
+        const a: { r: number; l: number; d: number }[] = [];
+        let next = 0;
+        for (const [kind, l, d, pick] of ops) {
+          if (kind === 0 || a.length === 0) {
+            const e = { r: next++, l, d: d * 1000 };
+            // compare_unit_priority: after every entry not strictly later
+            let i = 0;
+            while (i < a.length && (a[i]!.l < l || (a[i]!.l === l && a[i]!.d <= e.d))) i++;
+            a.splice(i, 0, e);
+            q.insert(e.r, e.l, e.d);
+          } else if (kind === 1) {
+            const e = a.splice(pick % a.length, 1)[0]!;
+            expect(q.remove(e.r, e.l, e.d)).toBe(true);
+            expect(q.remove(e.r, e.l, e.d)).toBe(false);
+          } else {
+            expect(q.removeAt(0)).toBe(a.shift()!.r);
+          }
+        }
+        expect(q.toArray()).toEqual(a.map((e) => e.r));
       }),
     );
   });
