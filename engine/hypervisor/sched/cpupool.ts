@@ -125,7 +125,7 @@ export class CpuPools implements SchedHooks {
       case 'rtds':
         return new RtdsScheduler(this.core, this.clock);
       case 'null':
-        return new NullScheduler(this.core);
+        return new NullScheduler(this.core, this.core.rng);
     }
   }
 

@@ -18,9 +18,6 @@
  * - There are no per-domain or per-pool parameters.
  *
  * Where this differs from Xen 4.17's null.c, on purpose:
- * - With no free pCPU, pick_res() leaves a waiting unit's v->processor at
- *   cpumask_any() of the pool's pCPUs its hard affinity allows, a random one; here the
- *   unit's own when it is one, else the lowest.
  * - A pCPU leaves a pool only without a unit (deinitPcpu): the pool's units step out
  *   and come back (cpupool.ts reshape) instead of null_unit_migrate()'s moves.
  * - A unit that goes offline while running is deassigned by its pCPU's schedule (the
@@ -28,6 +25,7 @@
  *   before. No tasklet work, no trylock that fails (one thread).
  */
 import type { STime } from '../clock';
+import type { Rng } from '../rng';
 import { XenError } from '../errno';
 import { withRoomFor } from './unit-map';
 import type { SchedDomainRec, Unit } from './core';
@@ -68,7 +66,13 @@ export class NullScheduler implements Scheduler {
   /** The host's vCPU rows (every unit's vCPU is bound to them), to test a unit's NR_DOWN by idx. */
   private rows: VcpuTable | null = null;
 
-  constructor(private readonly core: SchedCoreApi) {
+  /** The pool's pCPUs in cpu order (cpumask_any's walk), made again after a change. */
+  private sortedCpus: number[] | null = null;
+
+  constructor(
+    private readonly core: SchedCoreApi,
+    private readonly rng: Rng,
+  ) {
     this.assigned = new Int32Array(core.nrCpus).fill(-1);
     this.inPool = new Uint8Array(core.nrCpus);
     this.free = new CpuBits(core.nrCpus);
@@ -77,6 +81,7 @@ export class NullScheduler implements Scheduler {
   /** init_pdata(): free, nothing assigned; its first schedule looks at the wait queue. */
   initPcpu(cpu: number): void {
     this.cpus.add(cpu);
+    this.sortedCpus = null;
     this.inPool[cpu] = 1;
     this.assigned[cpu] = -1;
     this.free.add(cpu);
@@ -85,6 +90,7 @@ export class NullScheduler implements Scheduler {
   deinitPcpu(cpu: number): void {
     if (this.assigned[cpu]! >= 0) throw new Error(`null: pCPU ${cpu} still has a unit`);
     this.cpus.delete(cpu);
+    this.sortedCpus = null;
     this.inPool[cpu] = 0;
     this.free.delete(cpu);
   }
@@ -187,9 +193,8 @@ export class NullScheduler implements Scheduler {
   /**
    * pick_res(): per balance step (soft affinity, when the unit has one; then hard), the
    * unit's own pCPU if it is free (or the unit's) and in the step's mask, else the first
-   * free pCPU of the mask. With none free, Xen takes cpumask_any() of the pool's pCPUs
-   * the hard affinity allows (a random one); here the unit's own when it is one, else
-   * the first. -1 when there is none.
+   * free pCPU of the mask. With none free, cpumask_any() of the pool's pCPUs the hard
+   * affinity allows: a random one (anyAllowed). -1 when there is none.
    */
   pickCpu(u: Unit): number {
     const own = u.processor;
@@ -202,10 +207,19 @@ export class NullScheduler implements Scheduler {
     if (ownFree && u.hardOk(own)) return own;
     const c = u.hardAll ? this.free.firstFrom(0) : this.firstFree((c) => u.hardOk(c));
     if (c >= 0) return c;
-    if (this.inPool[own] === 1 && u.hardOk(own)) return own;
-    let any = -1;
-    for (const p of this.cpus) if (u.hardOk(p) && (any < 0 || p < any)) any = p;
-    return any;
+    return this.anyAllowed(u);
+  }
+
+  /**
+   * cpumask_any() (xen/include/xen/cpumask.h, 4.17) of the pool's pCPUs the unit's hard
+   * affinity allows: with more than one, the (get_random() % weight)-th in cpu order,
+   * drawn from the host's seeded Rng (Xen's get_random()); with one, that one and no draw.
+   */
+  private anyAllowed(u: Unit): number {
+    const sorted = (this.sortedCpus ??= [...this.cpus].sort((a, b) => a - b));
+    const ok = u.hardAll ? sorted : sorted.filter((c) => u.hardOk(c));
+    if (ok.length <= 1) return ok.length === 1 ? ok[0]! : -1;
+    return ok[this.rng.u32() % ok.length]!;
   }
 
   /**
