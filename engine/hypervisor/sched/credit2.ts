@@ -44,11 +44,6 @@
  * Where this differs from Xen 4.17's credit2.c, on purpose:
  * - tickle_score() reads what the running unit's credit would be after burn_credits()
  *   instead of burning it there: the same value, burnt later in one step.
- * - balance_load's migrate() of a running unit (or the one just picked) reassigns it at
- *   once and the pCPU requeues it there at its next schedule, to the pCPU res_pick would
- *   give (cpumask_cycle of the new runqueue's pick_bias); Xen flags it
- *   (CSFLAG_runq_migrate_request, not runnable meanwhile) and moves it through the
- *   core's migration path. The destination is the same.
  * - No SCHEDOP_yield (the workloads never yield), no tasklet work, and no trylock that
  *   fails (one thread): runq_candidate's yield paths and balance_load's retries are absent.
  */
@@ -73,6 +68,7 @@ import {
   checkWeightCap,
 } from './scheduler';
 import { credit2Dump } from './credit2-dump';
+import { schedSetMigrating } from './unit-migrate';
 import { capTotBudget, checkCredit2PoolParams, credit2NoVcpuParams, CSCHED2_CAP_PERIOD_MS } from './credit2-params';
 import { firstUnusedRunqueueId, MAX_CPUS_RUNQ, runqueueFor, type Credit2RunqueueKind } from './credit2-arrangement';
 
@@ -159,6 +155,12 @@ const enum C2 {
    * the flag saves working that out. It is not the unit's own load (update_svc_load).
    */
   LOADED = 128,
+  /**
+   * CSFLAG_runq_migrate_request: balance_load's migrate() asked this running (or just
+   * picked) unit to move to migrateRqd's runqueue; it is _VPF_migrating meanwhile, and
+   * res_pick sends it there once its pCPU switched it out (unit-migrate.ts).
+   */
+  MIGRATE_REQUEST = 256,
 }
 /** A runqueue's load row (credit2-runq.ts RunqLoads), by its slot. */
 const enum RQ {
@@ -389,7 +391,8 @@ export class Credit2Scheduler implements Scheduler {
     const r = idx * I.STRIDE;
     ti[r + I.WEIGHT] = sd.weight;
     // the affinity flags as attach just set them (an affinity change detaches and re-attaches)
-    let fl = ti[r + I.FLAGS]! & ~(C2.ON_RUNQ | C2.PARKED | C2.RUNNING | C2.CAPPED | C2.HARD_ALL | C2.HAS_SOFT | C2.SOFT_ALL | C2.LOADED);
+    let fl = ti[r + I.FLAGS]! & ~(C2.ON_RUNQ | C2.PARKED | C2.RUNNING | C2.CAPPED | C2.HARD_ALL | C2.HAS_SOFT | C2.SOFT_ALL | C2.LOADED | C2.MIGRATE_REQUEST);
+    this.migrateRqd.delete(idx);
     if (u.hardAll) fl |= C2.HARD_ALL;
     if (u.hasSoft) fl |= C2.HAS_SOFT;
     if (u.vcpu.softAffinity.full) fl |= C2.SOFT_ALL;
@@ -682,6 +685,19 @@ export class Credit2Scheduler implements Scheduler {
    */
   pickCpu(u: Unit, _now: STime): number {
     const idx = this.rowOf(u);
+    // "First check to see if we're here because someone else suggested a place for us to
+    // move": migrate()'s request, if the runqueue is still there and the hard affinity
+    // meets it; its bias cycled to the pCPU given (soft affinity is runq_tickle's business)
+    if (idx >= 0 && this.ti[idx * I.STRIDE + I.FLAGS]! & C2.MIGRATE_REQUEST) {
+      this.ti[idx * I.STRIDE + I.FLAGS] = this.ti[idx * I.STRIDE + I.FLAGS]! & ~C2.MIGRATE_REQUEST;
+      const to = this.migrateRqd.get(idx)!;
+      this.migrateRqd.delete(idx);
+      const cpu = this.rqs.includes(to) ? cycleBias(to, (c) => u.hardOk(c)) : -1;
+      if (cpu >= 0) {
+        to.pickBias = cpu;
+        return cpu;
+      }
+    }
     const hasSoft = u.hasSoft;
     const ownSlot = idx >= 0 ? this.ti[idx * I.STRIDE + I.RQD]! : -1;
     let minLoad = Infinity;
@@ -1332,36 +1348,42 @@ export class Credit2Scheduler implements Scheduler {
   /** The unit the current do_schedule picked, while it runs reset_credit and balance_load. */
   private scheduledNext = -1;
   private scheduledCpu = -1;
+  /** svc->migrate_rqd of the units with C2.MIGRATE_REQUEST, by idx. */
+  private readonly migrateRqd = new Map<number, Runq>();
   /** The pCPU whose schedule is ending in context_saved(), and the unit it now runs (-1: idle). */
   private switchedCpu = -1;
   private switchedTo = -1;
 
   /**
-   * unit_is_migrateable(): its hard affinity meets the runqueue's pCPUs. Xen 4.17 does not
-   * look at soft affinity here (runq_tickle and res_pick do). Xen also refuses a unit
-   * already asked to move (CSFLAG_runq_migrate_request); here such a unit has moved at once.
+   * unit_is_migrateable(): not already asked to move (CSFLAG_runq_migrate_request), and
+   * its hard affinity meets the runqueue's pCPUs. Xen 4.17 does not look at soft affinity
+   * here (runq_tickle and res_pick do).
    */
   private migrateable(idx: number, to: Runq): boolean {
-    if (this.ti[idx * I.STRIDE + I.FLAGS]! & C2.HARD_ALL) return true;
+    const fl = this.ti[idx * I.STRIDE + I.FLAGS]!;
+    if (fl & C2.MIGRATE_REQUEST) return false;
+    if (fl & C2.HARD_ALL) return true;
     const u = this.t.unit[idx]!;
     return to.cpus.some((c) => u.hardOk(c));
   }
 
-  /** migrate(): move a unit to another runqueue (a running one moves at its next schedule). */
+  /**
+   * migrate(): move a unit to another runqueue. One that is CSFLAG_scheduled (running, or
+   * just picked by the schedule that is balancing) is only asked to: migrate_rqd, the
+   * request flag and _VPF_migrating, and its pCPU tickled; it moves when switched out
+   * (sched_unit_migrate_finish: res_pick's request branch, then csched2_unit_migrate
+   * calls this again).
+   */
   private migrate(idx: number, to: Runq, now: STime): void {
     const ti = this.ti;
     const r = idx * I.STRIDE;
     this.migrations++;
-    // CSFLAG_scheduled: running, or just picked by the schedule that is balancing
     const running = (ti[r + I.FLAGS]! & C2.RUNNING) !== 0;
     const loaded = (ti[r + I.FLAGS]! & C2.LOADED) !== 0;
     if (running || idx === this.scheduledNext) {
-      // reassign now; the pCPU notices at its next schedule and requeues it there
-      const from = ti[r + I.RQD]!;
-      this.deassign(idx);
-      if (loaded) this.updateRunqLoad(from, -1, now);
-      this.assign(idx, to);
-      if (loaded) this.updateRunqLoad(to.slot, 1, now);
+      this.migrateRqd.set(idx, to);
+      schedSetMigrating(this.t.unit[idx]!);
+      ti[r + I.FLAGS] = ti[r + I.FLAGS]! | C2.MIGRATE_REQUEST;
       this.core.tickle(running ? ti[r + I.PROCESSOR]! : this.scheduledCpu);
       return;
     }

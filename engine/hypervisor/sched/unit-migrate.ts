@@ -63,10 +63,19 @@ function schedSetAffinity(u: Unit, poolCpus: CpuMask, hard: CpuMask | null, soft
   u.sched?.adjustAffinity?.(u, hard, soft);
 }
 
-/** sched_unit_migrate_start(): _VPF_migrating, then vcpu_sleep_nosync_locked(). */
-export function migrateStart(core: SchedCore, u: Unit, now: STime): void {
+/**
+ * sched_set_pause_flags(unit, _VPF_migrating) alone: what credit2's migrate() does to a
+ * unit that runs. Not runnable from now on, it runs on until its pCPU (tickled by the
+ * scheduler) switches it out, and then sched_unit_migrate_finish() moves it.
+ */
+export function schedSetMigrating(u: Unit): void {
   const f = u.tab.f;
   f[u.base + R_NR] = f[u.base + R_NR]! | NR_MIGRATING;
+}
+
+/** sched_unit_migrate_start(): _VPF_migrating, then vcpu_sleep_nosync_locked(). */
+export function migrateStart(core: SchedCore, u: Unit, now: STime): void {
+  schedSetMigrating(u);
   core.sleep(u, now);
 }
 
