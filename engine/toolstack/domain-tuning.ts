@@ -32,12 +32,18 @@ export function setVcpuAffinity(host: EmbeddedHost, ref: DomainRef, vcpu: number
   if (vcpu !== 'all' && (vcpu < 0 || vcpu >= n)) throw new ToolstackError('EINVAL', `domain ${domid} has no vCPU ${vcpu}`, `it has vCPUs 0-${n - 1}`);
   const vcpus = vcpu === 'all' ? before.map((v) => v.vcpu) : [vcpu];
   const nrCpus = xen.topology.nrCpus;
+  const done: number[] = [];
   try {
-    for (const v of vcpus) xen.hypercall({ op: 'domctl.setvcpuaffinity', domid, vcpu: v, ...(hard ? { hard } : {}), ...(soft ? { soft } : {}) });
+    for (const v of vcpus) {
+      xen.hypercall({ op: 'domctl.setvcpuaffinity', domid, vcpu: v, ...(hard ? { hard } : {}), ...(soft ? { soft } : {}) });
+      done.push(v);
+    }
   } catch (e) {
     // put back what changed before the failing vCPU: a failed operation changes nothing
+    // (the failing one changed nothing: EINVAL, or EBUSY while its affinity is broken,
+    // when setting it again would fail the same way)
     for (const b of before) {
-      if (vcpus.includes(b.vcpu)) xen.hypercall({ op: 'domctl.setvcpuaffinity', domid, vcpu: b.vcpu, hard: expandMask(b.hardAffinity, nrCpus), soft: expandMask(b.softAffinity, nrCpus) });
+      if (done.includes(b.vcpu)) xen.hypercall({ op: 'domctl.setvcpuaffinity', domid, vcpu: b.vcpu, hard: expandMask(b.hardAffinity, nrCpus), soft: expandMask(b.softAffinity, nrCpus) });
     }
     throw ToolstackError.from(e);
   }

@@ -37,6 +37,22 @@ describe('xl vcpu-pin and mem-max', () => {
     expect(await xl(lab, 'vcpu-list')).toEqual(before);
   });
 
+  // vcpu_set_affinity() (Xen 4.17): EBUSY while the vCPU's affinity is broken (its pCPUs
+  // left its cpupool); for `all`, the vCPUs pinned before the failing one are put back
+  it('vcpu-pin fails while a vCPU\'s affinity is broken, changing nothing', async () => {
+    const lab = await labWithGuest();
+    await xl(lab, 'cpupool-cpu-remove', 'Pool-0', '6,7');
+    await xl(lab, 'cpupool-create', 'name="p"', 'cpus=["6", "7"]');
+    expect((await xl(lab, 'cpupool-migrate', 'xendeck-pv', 'p')).code).toBe(0);
+    await xl(lab, 'vcpu-pin', 'xendeck-pv', '1', '7');
+    expect((await xl(lab, 'cpupool-cpu-remove', 'p', '7')).code).toBe(0);
+    const before = await xl(lab, 'vcpu-list', 'xendeck-pv');
+    expect(await xl(lab, 'vcpu-pin', 'xendeck-pv', '1', '6')).toEqual({ code: 1, stdout: '', stderr: "Could not set affinity for vcpu `1'.\n" });
+    expect(await xl(lab, 'vcpu-pin', 'xendeck-pv', 'all', '6')).toEqual({ code: 0, stdout: '', stderr: 'Could not set affinity.\n' });
+    expect(await xl(lab, 'vcpu-list', 'xendeck-pv')).toEqual(before);
+    expect(await xl(lab, 'vcpu-pin', 'xendeck-pv', '0', '6')).toEqual({ code: 0, stdout: '', stderr: '' });
+  });
+
   it('mem-max raises the static maximum (list -l shows it); below the current memory it is libxl\'s error', async () => {
     const lab = await labWithGuest();
     expect(await xl(lab, 'mem-max', 'xendeck-pv', '1g')).toEqual({ code: 0, stdout: '', stderr: '' });
