@@ -12,9 +12,12 @@
  */
 import { grown } from '../typed-grow';
 import type { Unit } from './core';
+import { RunqMask } from './credit2-masks';
 
 export class Runq {
   readonly cpus: number[] = [];
+  /** `cpus` as bitmap words (rqd->active). */
+  readonly mask = new RunqMask();
   /** Waiting units' indices, most credit first. */
   readonly q: number[] = [];
   /** Every unit assigned to this runqueue, by index, in the order they were assigned. */

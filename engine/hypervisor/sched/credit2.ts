@@ -70,6 +70,7 @@ import {
 import { credit2Dump } from './credit2-dump';
 import { schedSetMigrating } from './unit-migrate';
 import { capTotBudget, checkCredit2PoolParams, credit2NoVcpuParams, CSCHED2_CAP_PERIOD_MS } from './credit2-params';
+import { bitClear, bitOn, bitSet, idleFirstFrom, lowBit } from './credit2-masks';
 import { firstUnusedRunqueueId, MAX_CPUS_RUNQ, runqueueFor, type Credit2RunqueueKind } from './credit2-arrangement';
 
 export const CSCHED2_DEFAULT_WEIGHT = 256;
@@ -210,9 +211,11 @@ export class Credit2Scheduler implements Scheduler {
   private readonly rqOf: (Runq | null)[];
   /** Per pCPU: its runqueue's slot, -1 when it has none. */
   private readonly rqSlotOf: Int32Array;
-  /** Per pCPU: idle (rqd->idle), tickled (rqd->tickled). */
-  private readonly idleCpu: Uint8Array;
-  private readonly tickledCpu: Uint8Array;
+  /** Idle pCPUs (rqd->idle) and tickled ones (rqd->tickled), bitmaps (credit2-masks.ts). */
+  private readonly idleBits: Uint32Array;
+  private readonly tickledBits: Uint32Array;
+  /** Fully idle cores as a bitmap test (idleWord's smt): threads of at most two a core. */
+  private readonly smtBits: boolean;
   /** Per pCPU: the idx of the unit it runs, -1 when idle (curr_on_cpu(), as this scheduler last handed it out). */
   private readonly curIdx: Int32Array;
   /**
@@ -243,17 +246,18 @@ export class Credit2Scheduler implements Scheduler {
     this.maxCpusRunqueue = opts.maxCpusRunqueue ?? MAX_CPUS_RUNQ;
     this.rqOf = new Array<Runq | null>(core.nrCpus).fill(null);
     this.rqSlotOf = new Int32Array(core.nrCpus).fill(-1);
-    this.idleCpu = new Uint8Array(core.nrCpus);
-    this.tickledCpu = new Uint8Array(core.nrCpus);
+    this.idleBits = new Uint32Array((core.nrCpus + 31) >>> 5);
+    this.tickledBits = new Uint32Array((core.nrCpus + 31) >>> 5);
+    this.smtBits = topo.threadsPerCore <= 2;
     this.curIdx = new Int32Array(core.nrCpus).fill(-1);
     this.curRunStart = new Float64Array(core.nrCpus);
     this.ratelimitNs = MICROSECS(this.ratelimitUs);
   }
 
   private setIdle(rq: Runq, cpu: number, idle: boolean): void {
-    const v = idle ? 1 : 0;
-    if (this.idleCpu[cpu] === v) return;
-    this.idleCpu[cpu] = v;
+    if (bitOn(this.idleBits, cpu) === idle) return;
+    if (idle) bitSet(this.idleBits, cpu);
+    else bitClear(this.idleBits, cpu);
     rq.nIdle += idle ? 1 : -1;
   }
 
@@ -281,6 +285,7 @@ export class Credit2Scheduler implements Scheduler {
     }
     rq.cpus.push(cpu);
     rq.cpus.sort(byNumber);
+    rq.mask.set(rq.cpus);
     this.setIdle(rq, cpu, true);
     this.rqOf[cpu] = rq;
     this.rqSlotOf[cpu] = rq.slot;
@@ -290,8 +295,9 @@ export class Credit2Scheduler implements Scheduler {
     const rq = this.rqOf[cpu];
     if (!rq) return;
     rq.cpus.splice(rq.cpus.indexOf(cpu), 1);
+    rq.mask.set(rq.cpus);
     this.setIdle(rq, cpu, false);
-    this.tickledCpu[cpu] = 0;
+    bitClear(this.tickledBits, cpu);
     this.rqOf[cpu] = null;
     this.rqSlotOf[cpu] = -1;
     this.curIdx[cpu] = -1;
@@ -783,7 +789,7 @@ export class Credit2Scheduler implements Scheduler {
     // the unit itself is only needed for an affinity mask test
     const u = hardAll && softAll ? null : this.t.unit[idx]!;
     const proc = ti[r + I.PROCESSOR]!;
-    const tickled = this.tickledCpu;
+    const tickled = this.tickledBits;
     // 1. idle pCPUs, per affinity step (soft first when the unit has a soft affinity,
     // then hard): a pCPU of a fully idle core (rqd->smt_idle), then any idle untickled
     // one, each time the unit's processor if it qualifies, else the next one after it
@@ -792,8 +798,15 @@ export class Credit2Scheduler implements Scheduler {
       let best = -1;
       for (let step = hasSoft ? 0 : 1; step < 2 && best < 0; step++) {
         const soft = step === 0;
-        best = this.idleFrom(rq, proc, idx, soft, true);
-        if (best < 0) best = this.idleFrom(rq, proc, idx, soft, false);
+        if (!soft && hardAll && this.smtBits) {
+          // no mask of the unit's to test: the runqueue's bitmaps answer
+          const smt = this.topo.threadsPerCore === 2;
+          best = idleFirstFrom(rq.mask, this.idleBits, tickled, proc, smt);
+          if (best < 0 && smt) best = idleFirstFrom(rq.mask, this.idleBits, tickled, proc, false);
+        } else {
+          best = this.idleFrom(rq, proc, idx, soft, true);
+          if (best < 0) best = this.idleFrom(rq, proc, idx, soft, false);
+        }
       }
       if (best >= 0) {
         this.tickleCpu(best, idx);
@@ -806,7 +819,7 @@ export class Credit2Scheduler implements Scheduler {
     const credit = tf[idx * F.STRIDE + F.CREDIT]!;
     let best = -1;
     let max = 0;
-    if (this.rqSlotOf[proc] === rq.slot && tickled[proc] === 0 && (hardAll || u!.hardOk(proc))) {
+    if (this.rqSlotOf[proc] === rq.slot && !bitOn(tickled, proc) && (hardAll || u!.hardOk(proc))) {
       const score = this.tickleScore(proc, proc, credit, u, softAll, rq.maxWeight, now);
       if (score > 0) {
         if (softAll || inSoftMask(u!, proc)) {
@@ -817,12 +830,33 @@ export class Credit2Scheduler implements Scheduler {
         best = proc;
       }
     }
-    for (const c of cpus) {
-      if (c === proc || tickled[c] === 1 || (!hardAll && !u!.hardOk(c))) continue;
-      const score = this.tickleScore(c, proc, credit, u, softAll, rq.maxWeight, now);
-      if (score > max) {
-        max = score;
-        best = c;
+    if (hardAll) {
+      // for_each_cpu() over rqd->active less idle and tickled, a word at a time (an idle
+      // pCPU's score would be -1: it runs no unit)
+      const m = rq.mask;
+      const idle = this.idleBits;
+      for (let k = 0; k < m.member.length; k++) {
+        const w = m.w0 + k;
+        let x = m.member[k]! & ~idle[w]! & ~tickled[w]!;
+        while (x !== 0) {
+          const c = (w << 5) + lowBit(x);
+          x &= x - 1;
+          if (c === proc) continue;
+          const score = this.tickleScore(c, proc, credit, u, softAll, rq.maxWeight, now);
+          if (score > max) {
+            max = score;
+            best = c;
+          }
+        }
+      }
+    } else {
+      for (const c of cpus) {
+        if (c === proc || bitOn(tickled, c) || !u!.hardOk(c)) continue;
+        const score = this.tickleScore(c, proc, credit, u, softAll, rq.maxWeight, now);
+        if (score > max) {
+          max = score;
+          best = c;
+        }
       }
     }
     if (best >= 0) this.tickleCpu(best, idx);
@@ -884,7 +918,7 @@ export class Credit2Scheduler implements Scheduler {
     if (start === n) start = 0;
     for (let k = 0; k < n; k++) {
       const c = cpus[(start + k) % n]!;
-      if (this.idleCpu[c] !== 1 || this.tickledCpu[c] === 1) continue;
+      if (!bitOn(this.idleBits, c) || bitOn(this.tickledBits, c)) continue;
       if (soft ? !this.t.unit[idx]!.softOk(c) : !this.hardOk(idx, c)) continue;
       if (smt && !this.smtIdle(rq, c)) continue;
       return c;
@@ -902,13 +936,13 @@ export class Credit2Scheduler implements Scheduler {
     const first = c - (c % thr);
     for (let s = first; s < first + thr; s++) {
       if (this.rqSlotOf[s] !== rq.slot) continue;
-      if (this.idleCpu[s] !== 1 || this.tickledCpu[s] === 1) return false;
+      if (!bitOn(this.idleBits, s) || bitOn(this.tickledBits, s)) return false;
     }
     return true;
   }
 
   private tickleCpu(cpu: number, idx: number): void {
-    this.tickledCpu[cpu] = 1;
+    bitSet(this.tickledBits, cpu);
     this.ti[idx * I.STRIDE + I.TICKLED_CPU] = cpu;
     this.core.tickle(cpu);
   }
@@ -946,7 +980,7 @@ export class Credit2Scheduler implements Scheduler {
     const rq = this.rqOf[cpu]!;
     const ti = this.ti;
     const tf = this.tf;
-    this.tickledCpu[cpu] = 0;
+    bitClear(this.tickledBits, cpu);
     let prevRunnable = false;
     if (p >= 0) {
       // prev may have been assigned to this runqueue's scheduler data before a move
@@ -990,7 +1024,7 @@ export class Credit2Scheduler implements Scheduler {
       const x = q[i]!;
       const xr = x * I.STRIDE;
       const xt = ti[xr + I.TICKLED_CPU]!;
-      if (xt >= 0 && xt !== cpu && this.tickledCpu[xt] === 1) {
+      if (xt >= 0 && xt !== cpu && bitOn(this.tickledBits, xt)) {
         continue;
       }
       if (!this.hardOk(x, cpu)) {
@@ -1087,7 +1121,7 @@ export class Credit2Scheduler implements Scheduler {
     const u = this.t.unit[idx]!;
     if (u.softOk(cpu)) return false;
     for (const c of rq.cpus) {
-      if (this.idleCpu[c] === 1 && this.tickledCpu[c] === 0 && u.softOk(c)) return true;
+      if (bitOn(this.idleBits, c) && !bitOn(this.tickledBits, c) && u.softOk(c)) return true;
     }
     return false;
   }
@@ -1497,8 +1531,8 @@ export class Credit2Scheduler implements Scheduler {
       loadPrecisionShift: LOADAVG_PRECISION_SHIFT,
       load: (rq) => this.rqLoads.f[rq.slot * RQ.STRIDE + RQ.LOAD]!,
       avgload: (rq) => this.rqLoads.f[rq.slot * RQ.STRIDE + RQ.AVGLOAD]!,
-      idle: (c) => this.idleCpu[c] === 1,
-      tickled: (c) => this.tickledCpu[c] === 1,
+      idle: (c) => bitOn(this.idleBits, c),
+      tickled: (c) => bitOn(this.tickledBits, c),
       smtIdle: (rq, c) => this.smtIdle(rq, c),
       unit: (idx) => ({
         running: (this.ti[idx * I.STRIDE + I.FLAGS]! & C2.RUNNING) !== 0,
