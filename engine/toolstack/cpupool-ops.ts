@@ -101,6 +101,10 @@ export class CpupoolOps {
     if (p.cap !== undefined && (p.cap < 0 || p.cap > 100 * this.xen.topology.nrCpus)) {
       throw new ToolstackError('EINVAL', `Cpu cap out of range, valid values are within range from 0 to ${100 * this.xen.topology.nrCpus}`);
     }
+    // sched_rtds_domain_set(): what xc_sched_rtds_domain_get gives (rt_dom_cntl's getinfo:
+    // the defaults) with the given period and budget over it, checked by
+    // sched_rtds_validate_params before putinfo, whatever was given
+    if (cur.sched === 'rtds') rtdsValidateParams(p.period ?? cur.params.period ?? 0, p.budget ?? cur.params.budget ?? 0);
     this.call(() => this.xen.hypercall({ op: 'domctl.scheduler_op', domid, cmd: 'putinfo', params: p }));
   }
 
@@ -117,10 +121,8 @@ export class CpupoolOps {
     const max = (cur.vcpus ?? []).length - 1;
     for (const v of vcpus) {
       if (!Number.isInteger(v.vcpu) || v.vcpu < 0 || v.vcpu > max) throw new ToolstackError('EINVAL', `Invalid VCPU ${v.vcpu}: valid range is [0, ${max}]`);
-      // sched_rtds_validate_params; the hypervisor's own bounds (rt.c: 10 µs at least) come after
-      if (v.period < 1) throw new ToolstackError('EINVAL', `Invalid VCPU period of ${v.period} (it should be >= 1)`);
-      if (v.budget < 1) throw new ToolstackError('EINVAL', `Invalid VCPU budget of ${v.budget} (it should be >= 1)`);
-      if (v.budget > v.period) throw new ToolstackError('EINVAL', `VCPU budget must be smaller than or equal to period, but ${v.budget} > ${v.period}`);
+      // the hypervisor's own bounds (rt.c: 10 µs at least) come after
+      rtdsValidateParams(v.period, v.budget);
     }
     this.call(() => this.xen.hypercall({ op: 'domctl.scheduler_op', domid, cmd: 'putvcpuinfo', vcpus: vcpus.map((v) => ({ ...v })) }));
   }
@@ -184,4 +186,15 @@ export class CpupoolOps {
       throw ToolstackError.from(e);
     }
   }
+}
+
+/**
+ * sched_rtds_validate_params() (tools/libs/light/libxl_sched.c, 4.17): libxl's own check
+ * of an RTDS period and budget (µs) before any hypercall, ERROR_INVAL with its words; the
+ * hypervisor's (rt_dom_cntl: 10 µs at least for a vCPU) is another layer, after it.
+ */
+export function rtdsValidateParams(period: number, budget: number): void {
+  if (period < 1) throw new ToolstackError('EINVAL', `Invalid VCPU period of ${period} (it should be >= 1)`);
+  if (budget < 1) throw new ToolstackError('EINVAL', `Invalid VCPU budget of ${budget} (it should be >= 1)`);
+  if (budget > period) throw new ToolstackError('EINVAL', `VCPU budget must be smaller than or equal to period, but ${budget} > ${period}`);
 }

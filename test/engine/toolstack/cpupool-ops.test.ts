@@ -52,6 +52,24 @@ describe('cpupools and scheduler parameters through the toolstack', () => {
     expect((await h.domainSched('g')).params.weight).toBe(512);
   });
 
+  // libxl's sched_rtds_domain_set(): xc_sched_rtds_domain_get's values (the RTDS
+  // defaults, 10000/4000 µs: rt_dom_cntl's getinfo) with the given ones over them, checked
+  // by sched_rtds_validate_params before Xen is asked; nothing changes when refused
+  it('checks RTDS domain parameters as libxl does before putinfo', async () => {
+    const h = new EmbeddedHost({ id: 'h' });
+    await h.cpupoolRemoveCpus('Pool-0', [6, 7]);
+    await h.createCpupool('rt', 'rtds', [6, 7]);
+    await h.createDomain({ configText: 'name = "g"\nmemory = 64\npool = "rt"\n' });
+    const before = await h.domainSched('g');
+    expect((await fails(h.setDomainSched('g', { period: 1000, budget: 2000 }))).message).toBe('VCPU budget must be smaller than or equal to period, but 2000 > 1000');
+    expect((await fails(h.setDomainSched('g', { budget: 12000 }))).message).toBe('VCPU budget must be smaller than or equal to period, but 12000 > 10000');
+    expect((await fails(h.setDomainSched('g', { period: 0, budget: 0 }))).message).toBe('Invalid VCPU period of 0 (it should be >= 1)');
+    expect((await fails(h.setDomainSched('g', { period: 100, budget: -1 }))).message).toBe('Invalid VCPU budget of -1 (it should be >= 1)');
+    expect(await h.domainSched('g')).toEqual(before);
+    await h.setDomainSched('g', { period: 20000, budget: 5000 });
+    expect((await h.domainSched('g')).vcpus![0]).toMatchObject({ period: 20000, budget: 5000 });
+  });
+
   it('lists vCPUs with their pCPU and affinity', async () => {
     const h = new EmbeddedHost({ id: 'h' });
     await h.createDomain({ configText: 'name = "g"\nmemory = 64\nvcpus = 2\n' });
