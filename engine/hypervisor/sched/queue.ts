@@ -60,20 +60,7 @@ export class RunqRing {
    * (lower level first, then earlier deadline: ties keep queueing order).
    */
   insert(r: number, level: number, deadline: number): void {
-    const L = this.lvl;
-    const D = this.dl;
-    const h = this.head;
-    const m = this.mask;
-    let lo = 0;
-    let hi = this.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      const k = (h + mid) & m;
-      const l = L[k]!;
-      if (level < l || (level === l && deadline < D[k]!)) hi = mid;
-      else lo = mid + 1;
-    }
-    this.insertAt(lo, r, level, deadline);
+    this.insertAt(this.search(level, deadline, true), r, level, deadline);
   }
 
   /**
@@ -81,6 +68,16 @@ export class RunqRing {
    * queued. The search finds the first entry with that key, then r among its equals.
    */
   remove(r: number, level: number, deadline: number): boolean {
+    let i = this.search(level, deadline, false);
+    while (i < this.length && this.at(i) !== r) i++;
+    if (i >= this.length) i = this.indexOf(r);
+    if (i < 0) return false;
+    this.removeAt(i);
+    return true;
+  }
+
+  /** Binary search: the first entry whose key is later than (level, deadline), or (`past` false) not earlier. */
+  private search(level: number, deadline: number, past: boolean): number {
     const L = this.lvl;
     const D = this.dl;
     const h = this.head;
@@ -91,15 +88,11 @@ export class RunqRing {
       const mid = (lo + hi) >>> 1;
       const k = (h + mid) & m;
       const l = L[k]!;
-      if (l < level || (l === level && D[k]! < deadline)) lo = mid + 1;
+      const d = D[k]!;
+      if (l < level || (l === level && (d < deadline || (past && d === deadline)))) lo = mid + 1;
       else hi = mid;
     }
-    let i = lo;
-    while (i < this.length && this.at(i) !== r) i++;
-    if (i >= this.length) i = this.indexOf(r);
-    if (i < 0) return false;
-    this.removeAt(i);
-    return true;
+    return lo;
   }
 
   /** Put record r with its key at position i (0 <= i <= length). */
