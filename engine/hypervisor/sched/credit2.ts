@@ -178,6 +178,11 @@ const enum RQ {
 
 const byNumber = (a: number, b: number): number => a - b;
 
+/** balance_load's pull sort keys: avgload · PULL_POS_MAX + list position (sortPulls). */
+const PULL_POS_MAX = 2 ** 20;
+const PULL_POS_INV = 2 ** -20;
+const PULL_KEY_MAX = 2 ** 32;
+
 /**
  * cpumask_cycle(rq->pick_bias, mask) over the runqueue's pCPUs that pass `ok`: the first
  * after the bias in cpu order, wrapping (the bias itself last); -1 if none.
@@ -1239,8 +1244,23 @@ export class Credit2Scheduler implements Scheduler {
     for (let k = 0; k < slots.length; k++) {
       const s = slots[k]!;
       if (s === ls) continue;
-      this.runqLoadAt(s, 0, g);
-      const d = Math.abs(lb - rf[s * RQ.STRIDE + RQ.B_AVGLOAD]!);
+      // update_runq_load(ops, st.orqd, 0, now), as runqLoadAt() does it, written out
+      // here: this walk over every runqueue at every credit reset is its hottest caller
+      const b = s * RQ.STRIDE;
+      const last = rf[b + RQ.LOAD_LAST_UPDATE]!;
+      let bavg = rf[b + RQ.B_AVGLOAD]!;
+      if (g > last) {
+        const load = rf[b + RQ.LOAD]!;
+        if (loadWindowPassed(last, g)) rf[b + RQ.AVGLOAD] = bavg = loadQ(load);
+        else {
+          const delta = g - last;
+          rf[b + RQ.AVGLOAD] = loadavgStep(rf[b + RQ.AVGLOAD]!, delta, load);
+          bavg = loadavgStep(bavg, delta, load);
+        }
+        rf[b + RQ.B_AVGLOAD] = bavg;
+      }
+      rf[b + RQ.LOAD_LAST_UPDATE] = g;
+      const d = Math.abs(lb - bavg);
       if (d > maxDelta) {
         maxDelta = d;
         os = s;
@@ -1265,41 +1285,17 @@ export class Credit2Scheduler implements Scheduler {
     // ties going to the one first in the runqueue's list: the same answer.
     const tf = this.tf;
     const pushes = this.pushes;
+    const osvc = orq.svc;
     for (let j = 0; j < lrq.svc.length; j++) {
       const pu = lrq.svc[j]!;
       this.svcLoadAt(pu, 0, g);
       if (this.migrateable(pu, orq)) pushes.push(pu);
     }
-    const osvc = orq.svc;
     // the pull side's loads are brought up to date in the inner loop of the first push
     // unit that may move: with none, Xen uses them as they were last updated
-    if (pushes.length > 0) for (let k = 0; k < osvc.length; k++) this.svcLoadAt(osvc[k]!, 0, g);
-    // the pull side sorted by avgload (a stable insertion sort: ties keep list order), the
-    // keys and list positions beside the indices
+    const np = this.sortPulls(osvc, lrq, pushes.length > 0 ? g : -1);
+    const keys = this.pullKeys;
     const pulls = this.pulls;
-    let keys = this.pullKeys;
-    let pos = this.pullPos;
-    if (keys.length < osvc.length) {
-      keys = this.pullKeys = new Float64Array(Math.max(osvc.length, 2 * keys.length));
-      pos = this.pullPos = new Int32Array(keys.length);
-    }
-    let np = 0;
-    for (let k = 0; k < osvc.length; k++) {
-      const x = osvc[k]!;
-      if (!this.migrateable(x, lrq)) continue;
-      const a = tf[x * F.STRIDE + F.AVGLOAD]!;
-      let j = np;
-      pulls.push(x);
-      for (; j > 0 && keys[j - 1]! > a; j--) {
-        keys[j] = keys[j - 1]!;
-        pulls[j] = pulls[j - 1]!;
-        pos[j] = pos[j - 1]!;
-      }
-      keys[j] = a;
-      pulls[j] = x;
-      pos[j] = k;
-      np++;
-    }
     // consider(), with Xen's order of operations: l_load = lb - push + pull, o_load = ob + push - pull
     let best = maxDelta;
     let push = -1;
@@ -1334,10 +1330,67 @@ export class Credit2Scheduler implements Scheduler {
         pull = pulls[j]!;
       }
     }
-    pulls.length = 0;
     pushes.length = 0;
     if (push >= 0) this.migrate(push, orq, now);
     if (pull >= 0) this.migrate(pull, lrq, now);
+  }
+
+  /**
+   * balance_load's pull side: the units of `osvc` that may move to `lrq`, sorted by
+   * avgload, ties in list order, into `pulls` (their avgloads in `pullKeys`, their list
+   * positions in `pullPos`, and the first index of each run of equal avgloads in
+   * `pullRun`); returns how many. Each key is avgload · PULL_POS_MAX + list position,
+   * exact in a double while avgload < 2^32 (a unit's is at most 1 << load_precision_shift)
+   * and the list is shorter than PULL_POS_MAX, sorted by the typed array's own sort;
+   * a comparator sort takes any other case. With `g` >= 0, update_svc_load() brings each
+   * unit of `osvc` to grain `g` first.
+   */
+  private sortPulls(osvc: readonly number[], lrq: Runq, g: number): number {
+    const tf = this.tf;
+    const n = osvc.length;
+    if (this.pullKeys.length < n) {
+      const m = Math.max(n, 2 * this.pullKeys.length);
+      this.pullKeys = new Float64Array(m);
+      this.pullSort = new Float64Array(m);
+      this.pulls = new Int32Array(m);
+      this.pullPos = new Int32Array(m);
+      this.pullRun = new Int32Array(m);
+    }
+    const sortKeys = this.pullSort;
+    const keys = this.pullKeys;
+    const pulls = this.pulls;
+    const pos = this.pullPos;
+    const run = this.pullRun;
+    let np = 0;
+    let packed = n <= PULL_POS_MAX;
+    for (let k = 0; k < n; k++) {
+      const x = osvc[k]!;
+      if (g >= 0) this.svcLoadAt(x, 0, g);
+      if (!this.migrateable(x, lrq)) continue;
+      const a = tf[x * F.STRIDE + F.AVGLOAD]!;
+      if (a >= PULL_KEY_MAX) packed = false;
+      sortKeys[np] = a * PULL_POS_MAX + k;
+      pos[np++] = k;
+    }
+    if (packed) {
+      sortKeys.subarray(0, np).sort();
+      for (let j = 0; j < np; j++) {
+        const c = sortKeys[j]!;
+        const a = Math.floor(c * PULL_POS_INV);
+        const k = c - a * PULL_POS_MAX;
+        keys[j] = a;
+        pos[j] = k;
+        pulls[j] = osvc[k]!;
+      }
+    } else {
+      pos.subarray(0, np).sort((p, q) => tf[osvc[p]! * F.STRIDE + F.AVGLOAD]! - tf[osvc[q]! * F.STRIDE + F.AVGLOAD]! || p - q);
+      for (let j = 0; j < np; j++) {
+        pulls[j] = osvc[pos[j]!]!;
+        keys[j] = tf[pulls[j]! * F.STRIDE + F.AVGLOAD]!;
+      }
+    }
+    for (let j = 0; j < np; j++) run[j] = j > 0 && keys[j - 1] === keys[j] ? run[j - 1]! : j;
+    return np;
   }
 
   /**
@@ -1356,15 +1409,9 @@ export class Credit2Scheduler implements Scheduler {
       else hi = mid;
     }
     if (lo === 0) return 0;
-    // the run of keys[lo - 1] starts at its first index
+    // keys[lo] (if any) is the first of its run; keys[lo - 1]'s run starts at pullRun
     const kb = keys[lo - 1]!;
-    let a = 0;
-    let z = lo - 1;
-    while (a < z) {
-      const mid = (a + z) >>> 1;
-      if (keys[mid]! < kb) a = mid + 1;
-      else z = mid;
-    }
+    const a = this.pullRun[lo - 1]!;
     if (lo === np) return a;
     const b = keys[lo]!;
     const da = Math.abs(l + kb - (o - kb));
@@ -1375,10 +1422,12 @@ export class Credit2Scheduler implements Scheduler {
 
   /** balance_load's push candidates, in list order. */
   private readonly pushes: number[] = [];
-  /** balance_load's pull candidates, by avgload, their avgloads and their list positions. */
-  private readonly pulls: number[] = [];
+  /** balance_load's pull candidates, by avgload (sortPulls). */
+  private pulls = new Int32Array(64);
   private pullKeys = new Float64Array(64);
   private pullPos = new Int32Array(64);
+  private pullRun = new Int32Array(64);
+  private pullSort = new Float64Array(64);
   /** The unit the current do_schedule picked, while it runs reset_credit and balance_load. */
   private scheduledNext = -1;
   private scheduledCpu = -1;

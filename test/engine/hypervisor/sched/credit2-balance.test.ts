@@ -100,6 +100,20 @@ describe('credit2 balance_load', () => {
     expect(at(0)).toEqual([0]);
   });
 
+  // consider(NULL, pull) for each pull unit in list order, the first best kept: the pull
+  // whose avgload is closest to half the difference, of equal ones the first in the list.
+  // Loads past 2^32 (Xen's s_time_t allows them) take the comparator sort: the same answer
+  for (const scale of [1, 2 ** 16]) {
+    it(`pulls the unit closest to half the difference, the first of equals (loads x${scale})`, () => {
+      const { x, s, units, at } = setup([1, 1, 1, 1]);
+      // runqueue 0 has no unit to push: the pull side is used as last updated
+      loads(x, s, units, [0.9 * scale, 0.45 * scale, 0.5 * scale, 0.5 * scale], [0, 1.0 * scale, 0, 0]);
+      s.balanceLoad(s.rqs[0], x.clock.now);
+      expect(at(0)).toEqual([2]);
+      expect(at(1)).toEqual([0, 1, 3]);
+    });
+  }
+
   // unit_is_migrateable(): not already asked to move, and its hard affinity meets the
   // runqueue's pCPUs; Xen 4.17 does not look at soft affinity there
   it('moves a unit away from the pCPUs of its soft affinity when that evens the load best', () => {
