@@ -123,6 +123,12 @@ export class CpuMask {
     return false;
   }
 
+  /** cpumask_subset(this, o): every cpu of this mask is in `o`. */
+  subsetOf(o: CpuMask): boolean {
+    for (let i = 0; i < this.bits.length; i++) if ((this.bits[i]! & ~(o.bits[i] ?? 0)) !== 0) return false;
+    return true;
+  }
+
   equals(o: CpuMask): boolean {
     return this.size === o.size && this.bits.every((w, i) => w === o.bits[i]);
   }

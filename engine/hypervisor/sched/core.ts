@@ -182,7 +182,13 @@ export class Unit {
     const v = this.vcpu;
     const broken = !v.hardAffinity.intersects(poolCpus);
     const hardAll = broken || v.hardAffinity.full;
-    const hasSoft = !v.softAffinity.full && (broken || v.softAffinity.intersects(v.hardAffinity)) && v.softAffinity.intersects(poolCpus);
+    // has_soft_affinity() (sched/private.h, 4.17): soft_aff_effective (sched_set_affinity:
+    // the hard affinity not within the soft one, and the two meet; a broken hard affinity
+    // is all pCPUs, as cpu_disable_scheduler sets it) and the pool's pCPUs not all in the
+    // soft one. Ours also wants a pCPU of the pool in it (else every soft step is empty).
+    const soft = v.softAffinity;
+    const effective = broken ? !soft.full && !soft.empty : !v.hardAffinity.subsetOf(soft) && soft.intersects(v.hardAffinity);
+    const hasSoft = effective && !poolCpus.subsetOf(soft) && soft.intersects(poolCpus);
     const f = this.tab.f;
     const fl = f[this.base + R_UFL]! & ~(U_HARD_ALL | U_HAS_SOFT | U_AFF_BROKEN);
     f[this.base + R_UFL] = fl | (broken ? U_AFF_BROKEN : 0) | (hardAll ? U_HARD_ALL : 0) | (hasSoft ? U_HAS_SOFT : 0);
