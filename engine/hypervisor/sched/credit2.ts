@@ -1286,14 +1286,23 @@ export class Credit2Scheduler implements Scheduler {
     const tf = this.tf;
     const pushes = this.pushes;
     const osvc = orq.svc;
+    // the push units' loads span [minA, maxA] (0 included: the pull alone)
+    let minA = 0;
+    let maxA = 0;
     for (let j = 0; j < lrq.svc.length; j++) {
       const pu = lrq.svc[j]!;
       this.svcLoadAt(pu, 0, g);
-      if (this.migrateable(pu, orq)) pushes.push(pu);
+      if (this.migrateable(pu, orq)) {
+        pushes.push(pu);
+        const a = tf[pu * F.STRIDE + F.AVGLOAD]!;
+        if (a < minA) minA = a;
+        if (a > maxA) maxA = a;
+      }
     }
     // the pull side's loads are brought up to date in the inner loop of the first push
     // unit that may move: with none, Xen uses them as they were last updated
-    const np = this.sortPulls(osvc, lrq, pushes.length > 0 ? g : -1);
+    const half = (ob - lb) / 2;
+    const np = this.sortPulls(osvc, lrq, pushes.length > 0 ? g : -1, half + minA, half + maxA);
     const keys = this.pullKeys;
     const pulls = this.pulls;
     // consider(), with Xen's order of operations: l_load = lb - push + pull, o_load = ob + push - pull
@@ -1340,12 +1349,19 @@ export class Credit2Scheduler implements Scheduler {
    * avgload, ties in list order, into `pulls` (their avgloads in `pullKeys`, their list
    * positions in `pullPos`, and the first index of each run of equal avgloads in
    * `pullRun`); returns how many. Each key is avgload · PULL_POS_MAX + list position,
-   * exact in a double while avgload < 2^32 (a unit's is at most 1 << load_precision_shift)
-   * and the list is shorter than PULL_POS_MAX, sorted by the typed array's own sort;
-   * a comparator sort takes any other case. With `g` >= 0, update_svc_load() brings each
+   * exact in a double while avgload is an integer below 2^32 (a unit's is at most
+   * 1 << load_precision_shift) and the list is shorter than PULL_POS_MAX, sorted by the
+   * typed array's own sort; a comparator sort takes any other case. With `g` >= 0, update_svc_load() brings each
    * unit of `osvc` to grain `g` first.
+   *
+   * closestPull() is only asked about targets in [lo, hi] (half the loads' difference,
+   * plus a push unit's avgload or nothing), and it answers with the nearest key on either
+   * side of the target, the first in list order of its run. So the candidates outside
+   * [lo, hi] that can be an answer are the first, in list order, of the largest key below
+   * lo and of the smallest above hi: only those are kept with the ones inside. When the
+   * loads differ by more than two units (no unit's avgload is in between) that leaves one.
    */
-  private sortPulls(osvc: readonly number[], lrq: Runq, g: number): number {
+  private sortPulls(osvc: readonly number[], lrq: Runq, g: number, lo: number, hi: number): number {
     const tf = this.tf;
     const n = osvc.length;
     if (this.pullKeys.length < n) {
@@ -1363,17 +1379,46 @@ export class Credit2Scheduler implements Scheduler {
     const run = this.pullRun;
     let np = 0;
     let packed = n <= PULL_POS_MAX;
+    // the largest key below lo and the smallest above hi, each the first of its run
+    let below = -Infinity;
+    let belowAt = -1;
+    let above = Infinity;
+    let aboveAt = -1;
     for (let k = 0; k < n; k++) {
       const x = osvc[k]!;
       if (g >= 0) this.svcLoadAt(x, 0, g);
       if (!this.migrateable(x, lrq)) continue;
       const a = tf[x * F.STRIDE + F.AVGLOAD]!;
-      if (a >= PULL_KEY_MAX) packed = false;
+      if (a < lo) {
+        if (a > below) {
+          below = a;
+          belowAt = k;
+        }
+        continue;
+      }
+      if (a > hi) {
+        if (a < above) {
+          above = a;
+          aboveAt = k;
+        }
+        continue;
+      }
+      if (!(a < PULL_KEY_MAX && Math.floor(a) === a)) packed = false;
       sortKeys[np] = a * PULL_POS_MAX + k;
       pos[np++] = k;
     }
+    if (belowAt >= 0) {
+      if (!(below < PULL_KEY_MAX && Math.floor(below) === below)) packed = false;
+      sortKeys[np] = below * PULL_POS_MAX + belowAt;
+      pos[np++] = belowAt;
+    }
+    if (aboveAt >= 0) {
+      if (!(above < PULL_KEY_MAX && Math.floor(above) === above)) packed = false;
+      sortKeys[np] = above * PULL_POS_MAX + aboveAt;
+      pos[np++] = aboveAt;
+    }
     if (packed) {
-      sortKeys.subarray(0, np).sort();
+      if (np > 1) sortKeys.subarray(0, np).sort();
       for (let j = 0; j < np; j++) {
         const c = sortKeys[j]!;
         const a = Math.floor(c * PULL_POS_INV);

@@ -103,16 +103,26 @@ describe('credit2 balance_load', () => {
   // consider(NULL, pull) for each pull unit in list order, the first best kept: the pull
   // whose avgload is closest to half the difference, of equal ones the first in the list.
   // Loads past 2^32 (Xen's s_time_t allows them) take the comparator sort: the same answer
+  // (the loads here are whole Q18 numbers, as update_svc_load's always are)
   for (const scale of [1, 2 ** 16]) {
     it(`pulls the unit closest to half the difference, the first of equals (loads x${scale})`, () => {
       const { x, s, units, at } = setup([1, 1, 1, 1]);
       // runqueue 0 has no unit to push: the pull side is used as last updated
-      loads(x, s, units, [0.9 * scale, 0.45 * scale, 0.5 * scale, 0.5 * scale], [0, 1.0 * scale, 0, 0]);
+      loads(x, s, units, [0.875 * scale, 0.375 * scale, 0.5 * scale, 0.5 * scale], [0, 1.0 * scale, 0, 0]);
       s.balanceLoad(s.rqs[0], x.clock.now);
       expect(at(0)).toEqual([2]);
       expect(at(1)).toEqual([0, 1, 3]);
     });
   }
+
+  // loads four units apart: every pull unit's avgload is below half the difference, so
+  // the largest one is best, and of two equal ones the first in the list
+  it('pulls the largest load when all are below half the difference, the first of equals', () => {
+    const { x, s, units, at } = setup([1, 1, 1, 1]);
+    loads(x, s, units, [0.25, 0.625, 0.125, 0.625], [0, 4.0, 0, 0]);
+    s.balanceLoad(s.rqs[0], x.clock.now);
+    expect(at(0)).toEqual([1]);
+  });
 
   // unit_is_migrateable(): not already asked to move, and its hard affinity meets the
   // runqueue's pCPUs; Xen 4.17 does not look at soft affinity there
