@@ -35,6 +35,7 @@ export const SITES = {
   coreDump: { file: 'libxl_domain.c', line: 603, fn: 'libxl_domain_core_dump' },
   diskSetBackend: { file: 'libxl_device.c', line: 455, fn: 'libxl__device_disk_set_backend' },
   diskDefaults: { file: 'libxl_create.c', line: 1316, fn: 'initiate_domain_create' },
+  setVcpuAffinity: { file: 'libxl_sched.c', line: 62, fn: 'libxl__set_vcpuaffinity' },
 } as const satisfies Record<string, LibxlSite>;
 
 export function libxlError(site: LibxlSite, domid: number | undefined, message: string, errno?: string): string {

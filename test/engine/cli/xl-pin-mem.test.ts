@@ -32,7 +32,7 @@ describe('xl vcpu-pin and mem-max', () => {
     expect(await xl(lab, 'vcpu-list')).toEqual(before);
     expect(await xl(lab, 'vcpu-pin', 'xendeck-pv', 'x', '1')).toEqual({ code: 1, stdout: '', stderr: 'Error: Invalid argument x as VCPU.\n' });
     expect(await xl(lab, 'vcpu-pin', '-f', 'xendeck-pv', 'all', '1')).toEqual({ code: 1, stdout: '', stderr: "Error: --force and 'all' as VCPU not allowed.\n" });
-    expect(await xl(lab, 'vcpu-pin', 'xendeck-pv', '7', '1')).toEqual({ code: 1, stdout: '', stderr: "Could not set affinity for vcpu `7'.\n" });
+    expect(await xl(lab, 'vcpu-pin', 'xendeck-pv', '7', '1')).toEqual({ code: 1, stdout: '', stderr: `libxl: error: libxl_sched.c:62:libxl__set_vcpuaffinity: Domain 1:Setting vcpu affinity: Invalid argument\nCould not set affinity for vcpu \`7'.\n` });
     expect(await xl(lab, 'vcpu-pin', 'xendeck-pv', '0', '3-1')).toEqual({ code: 1, stdout: '', stderr: 'Invalid pcpu range: 3-1.\n' });
     expect(await xl(lab, 'vcpu-list')).toEqual(before);
   });
@@ -47,7 +47,7 @@ describe('xl vcpu-pin and mem-max', () => {
     await xl(lab, 'vcpu-pin', 'xendeck-pv', '1', '7');
     expect((await xl(lab, 'cpupool-cpu-remove', 'p', '7')).code).toBe(0);
     const before = await xl(lab, 'vcpu-list', 'xendeck-pv');
-    expect(await xl(lab, 'vcpu-pin', 'xendeck-pv', '1', '6')).toEqual({ code: 1, stdout: '', stderr: "Could not set affinity for vcpu `1'.\n" });
+    expect(await xl(lab, 'vcpu-pin', 'xendeck-pv', '1', '6')).toEqual({ code: 1, stdout: '', stderr: `libxl: error: libxl_sched.c:62:libxl__set_vcpuaffinity: Domain 1:Setting vcpu affinity: Device or resource busy\nCould not set affinity for vcpu \`1'.\n` });
     expect(await xl(lab, 'vcpu-pin', 'xendeck-pv', 'all', '6')).toEqual({ code: 0, stdout: '', stderr: 'Could not set affinity.\n' });
     expect(await xl(lab, 'vcpu-list', 'xendeck-pv')).toEqual(before);
     expect(await xl(lab, 'vcpu-pin', 'xendeck-pv', '0', '6')).toEqual({ code: 0, stdout: '', stderr: '' });

@@ -2,8 +2,9 @@
  * `xl vcpu-pin [-f] Domain VCPU|all HARD [SOFT]`: main_vcpupin() of tools/xl/xl_vcpu.c.
  * HARD and SOFT are cpu ranges (cpu-range.ts), "-" leaves one as it is; with -N the
  * command only prints "cpumap: HARD [SOFT]" as print_bitmap writes them. Failures:
- * "Error: Invalid argument X as VCPU.", "Could not set affinity for vcpu `N'." (exit 1),
- * and for `all` "Could not set affinity." with exit 0, as xl.
+ * "Error: Invalid argument X as VCPU.", libxl's "Setting vcpu affinity: <strerror>" then
+ * "Could not set affinity for vcpu `N'." (exit 1), and for `all` "Could not set
+ * affinity." with exit 0, as xl.
  */
 import type { XlCommand } from '../context';
 import { parseCpuRange } from '../cpu-range';
@@ -11,6 +12,8 @@ import { findDomain } from '../find-domain';
 import { printBitmap } from '../format/bitmap';
 import { xlGetopt } from '../getopt';
 import { asToolstackError } from '../toolstack-failure';
+import { libxlError, SITES } from '../libxl-log';
+import { strerror } from '../../../toolstack/strerror';
 
 export const vcpuPin: XlCommand = async (ctx, args) => {
   const { opts, operands } = xlGetopt(ctx.io, 'vcpu-pin', args, 'fi', [
@@ -56,11 +59,15 @@ export const vcpuPin: XlCommand = async (ctx, args) => {
   try {
     await host.setVcpuAffinity(domid, vcpu, hard, soft);
   } catch (e) {
-    asToolstackError(e);
+    const err = asToolstackError(e);
     if (vcpu === 'all') {
       ctx.err('Could not set affinity.\n');
       return 0;
     }
+    // libxl__set_vcpuaffinity's LOGED when xc_vcpu_setaffinity fails: a vCPU the domain
+    // does not have, a hard affinity with no pCPU of its cpupool (EINVAL), one whose
+    // affinity is broken (EBUSY) (test/fixtures/realxen/xl-vcpu-pin-bad-cpu.err)
+    ctx.err(libxlError(SITES.setVcpuAffinity, domid, 'Setting vcpu affinity', strerror(err.code)));
     ctx.err(`Could not set affinity for vcpu \`${vcpu}'.\n`);
     return 1;
   }
