@@ -49,6 +49,9 @@ export const R_PCPU = 20;
 export const R_UFL = 21;
 /** ... and its workload's wake-up timer on the clock (-1 until it has a workload). */
 export const R_WTIMER = 22;
+/** RTDS: the unit's deadline misses (Unit.deadlineMisses), counted where its replenishment
+ * is handled: a field of the row that handler already has in cache, not of the Unit object. */
+export const R_DMISS = 23;
 /**
  * The scheduler-private region: 8 numbers (64 bytes) that the scheduler the unit is
  * attached to owns (its per-unit record: Xen's unit->priv, e.g. credit's csched_unit).
@@ -61,7 +64,7 @@ export const R_WTIMER = 22;
  */
 export const R_SCHED_PRIV = 24;
 export const R_SCHED_PRIV_LEN = 8;
-/** 31 numbers and one of padding, then the private region: 256 bytes, four cache lines. */
+/** 24 numbers, then the private region: 256 bytes, four cache lines. */
 export const ROW = 32;
 
 /** The scheduler has been told the unit is awake (a wake without a sleep since). */

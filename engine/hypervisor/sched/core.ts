@@ -29,6 +29,7 @@ import type { Rng } from '../rng';
 import type { SchedDomain, SchedVcpu } from '../sched-hooks';
 import {
   NR_BLOCKED,
+  R_DMISS,
   NR_MIGRATING,
   R_LAT,
   R_LEFT,
@@ -94,8 +95,10 @@ export class Unit {
   idx: number;
   readonly vcpu: SchedVcpu;
   readonly dom: SchedDomainRec;
-  /** RTDS: deadline misses counted by the scheduler. */
-  deadlineMisses = 0;
+  /** RTDS: deadline misses counted by the scheduler (in the row: R_DMISS). */
+  get deadlineMisses(): number {
+    return this.tab.f[this.base + R_DMISS]!;
+  }
 
   constructor(
     vcpu: SchedVcpu,
@@ -332,6 +335,11 @@ export class SchedCore implements SchedCoreApi, TimerHandler {
     return (this.vt.f[idx * ROW + R_UFL]! & U_HARD_ALL) !== 0 || this.units[idx]!.hardOk(cpu);
   }
 
+  /** RTDS counts a deadline miss of unit `idx`. */
+  deadlineMiss(idx: number): void {
+    this.vt.f[idx * ROW + R_DMISS]!++;
+  }
+
   /** The scheduler in slot `k` of the rows' R_SCHED (null for -1). */
   schedAt(k: number): Scheduler | null {
     return k >= 0 ? this.scheds[k]! : null;
@@ -407,6 +415,7 @@ export class SchedCore implements SchedCoreApi, TimerHandler {
     f[b + R_PCPU] = -1;
     f[b + R_UFL] = U_HARD_ALL;
     f[b + R_WTIMER] = -1;
+    f[b + R_DMISS] = 0;
     const u = new Unit(v, d, idx, this);
     while (this.units.length <= idx) {
       this.units.push(null);

@@ -504,7 +504,7 @@ export class RtdsScheduler implements Scheduler {
       this.replenishments++;
       const b = r * F_STRIDE;
       const left = f[b + F_CUR_BUDGET]! - (pcpu >= 0 ? now - f[b + F_LAST_START]! : 0);
-      if (core.awake(idx) && t.level(r) === 0 && left > 0) core.unit(idx).deadlineMisses++;
+      if (core.awake(idx) && t.level(r) === 0 && left > 0) core.deadlineMiss(idx);
       // off its queue under the key it was queued with, back on under the new one
       const queued = t.flag(r, RT_ON_RUNQ | RT_ON_DEPLETEDQ);
       if (queued) this.dequeue(r);

@@ -151,6 +151,8 @@ export interface SchedCoreApi {
   hasSoft(idx: number): boolean;
   /** Hard affinity allows `cpu`. */
   hardOk(idx: number, cpu: number): boolean;
+  /** RTDS: unit `idx` missed a deadline (its row's count: Unit.deadlineMisses). */
+  deadlineMiss(idx: number): void;
   /** Raise SCHEDULE_SOFTIRQ on `cpu`: it reschedules at the current instant. */
   tickle(cpu: number): void;
   now(): STime;

@@ -104,6 +104,9 @@ export class RtHarness implements SchedCoreApi {
   tickle(cpu: number): void {
     this.tickles.push(cpu);
   }
+  deadlineMiss(idx: number): void {
+    this.units[idx]!.deadlineMisses++;
+  }
   now(): STime {
     return this.clock.now;
   }
