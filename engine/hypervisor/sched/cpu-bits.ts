@@ -68,4 +68,4 @@ export function firstSetFrom(words: Uint32Array, base: number, n: number, cpu: n
 }
 
 /** The index of the lowest set bit of a non-zero word. */
-const lowBit = (w: number): number => 31 - Math.clz32(w & -w);
+export const lowBit = (w: number): number => 31 - Math.clz32(w & -w);

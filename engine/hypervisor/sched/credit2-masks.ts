@@ -6,6 +6,7 @@
  * and for_each_cpu(); doing the same a word at a time answers for a 16-pCPU runqueue in
  * one or two words instead of a test per pCPU.
  */
+import { lowBit } from './cpu-bits';
 
 /** A runqueue's pCPUs as bitmap words: word k is the host's word w0 + k. */
 export class RunqMask {
@@ -35,8 +36,6 @@ export function bitClear(words: Uint32Array, cpu: number): void {
   words[cpu >>> 5]! &= ~(1 << (cpu & 31));
 }
 
-/** The index of the lowest set bit of a non-zero word. */
-export const lowBit = (w: number): number => 31 - Math.clz32(w & -w);
 
 /**
  * Word k of the runqueue's idle, untickled pCPUs (cpumask_andnot(idle, tickled) within

@@ -70,7 +70,8 @@ import {
 import { credit2Dump } from './credit2-dump';
 import { schedSetMigrating } from './unit-migrate';
 import { capTotBudget, checkCredit2PoolParams, credit2NoVcpuParams, CSCHED2_CAP_PERIOD_MS } from './credit2-params';
-import { bitClear, bitOn, bitSet, idleFirstFrom, lowBit } from './credit2-masks';
+import { bitClear, bitOn, bitSet, idleFirstFrom } from './credit2-masks';
+import { lowBit } from './cpu-bits';
 import { firstUnusedRunqueueId, MAX_CPUS_RUNQ, runqueueFor, type Credit2RunqueueKind } from './credit2-arrangement';
 
 export const CSCHED2_DEFAULT_WEIGHT = 256;
