@@ -43,13 +43,14 @@
  * - runq_tickle()'s walk over the pool's pCPUs is replaced, for a unit that may run
  *   anywhere, by a bitmap of the idle pCPUs and buckets of the running ones by key
  *   (cpu-bits.ts, rt-run-cpus.ts) that give the pCPU the walk would give.
- * - A unit that wakes on a pCPU its hard affinity no longer allows is given one by
- *   res_pick first (Xen moves it in vcpu_set_affinity()'s migration).
+ * - rt_unit_wake() picks no pCPU in Xen; wake() here takes res_pick's for a unit whose
+ *   pCPU is outside the pool or its hard affinity. No hypercall leaves a unit there: an
+ *   affinity change moves it first, as vcpu_set_affinity()'s migration does
+ *   (unit-migrate.ts), so it is only a guard (rtds-decisions.test.ts reaches it by
+ *   setting a unit's pCPU by hand).
  * - XEN_DOMCTL_SCHEDOP_putvcpuinfo checks every entry before applying any (Xen applies
  *   entries up to the first bad one and returns EINVAL; libxl checks them all first, so
- *   through xl nothing differs). putinfo checks the per-vCPU ranges and may set
- *   extratime (Xen refuses only a 0 period or budget and leaves extratime: libxl's
- *   sched_rtds_domain_set checks the ranges before it).
+ *   through xl nothing differs).
  * - No tasklet work and no hypercall preemption every 64 vCPUs.
  */
 import { MICROSECS, type Clock, type STime, type Timer } from '../clock';
@@ -99,6 +100,9 @@ export const RTDS_MIN_PERIOD_US = 10;
 export const RTDS_MIN_BUDGET_US = 10;
 /** STIME_DELTA_MAX in µs (Xen's bound on a period). */
 export const RTDS_MAX_PERIOD_US = Math.floor(2 ** 62 / 1000);
+
+/** A value xen_domctl_sched_rtds's uint32_t fields can hold. */
+const isU32 = (v: number): boolean => Number.isInteger(v) && v >= 0 && v <= 0xffffffff;
 
 /** The unit's record (its `priv`, set by insertUnit). */
 const rec = (u: Unit): number => u.priv as number;
@@ -546,12 +550,15 @@ export class RtdsScheduler implements Scheduler {
         // Xen returns the defaults here, not the vCPUs' values (use getvcpuinfo)
         return { params: { period: RTDS_DEFAULT_PERIOD_US, budget: RTDS_DEFAULT_BUDGET_US } };
       case 'putinfo': {
-        const { period, budget, extratime } = op.params;
-        if (period === undefined || budget === undefined || period === 0 || budget === 0) {
-          throw new XenError('EINVAL', 'RTDS putinfo needs a period and a budget');
-        }
-        RtdsScheduler.check(period, budget);
-        for (const u of d.units) this.setParams(u, period, budget, extratime ?? this.units.flag(rec(u), RT_EXTRATIME));
+        // rt_dom_cntl() refuses only a 0 period or budget, then sets every unit's period and
+        // budget (µs -> ns). The ranges are libxl's (sched_rtds_domain_set) and putvcpuinfo's;
+        // the XEN_DOMCTL_SCHEDRT_extra flag libxl sends is not read: a unit keeps the
+        // extratime rt_alloc_udata gave it until putvcpuinfo changes it.
+        const { period, budget } = op.params;
+        if (!period || !budget) throw new XenError('EINVAL', 'RTDS putinfo needs a period and a budget, neither 0');
+        // xen_domctl_sched_rtds's period and budget are uint32_t: nothing else gets here
+        if (!isU32(period) || !isU32(budget)) throw new XenError('EINVAL', `RTDS period ${period} and budget ${budget} must be uint32_t µs`);
+        for (const u of d.units) this.setParams(u, period, budget, this.units.flag(rec(u), RT_EXTRATIME));
         return { params: { period, budget } };
       }
       case 'getvcpuinfo': {

@@ -83,7 +83,50 @@ describe('RTDS', () => {
     expect(x.hypercall({ op: 'domctl.scheduler_op', domid: a, cmd: 'getvcpuinfo', vcpus: [0] }).vcpus![0]!.period).toBe(10000);
     expect(bad(() => x.hypercall({ op: 'domctl.scheduler_op', domid: a, sched: 'credit', cmd: 'getinfo' }))).toBe('EINVAL');
     x.hypercall({ op: 'domctl.scheduler_op', domid: a, cmd: 'putinfo', params: { period: 20000, budget: 5000, extratime: false } });
-    expect(x.hypercall({ op: 'domctl.scheduler_op', domid: a, cmd: 'getvcpuinfo', vcpus: [1] }).vcpus).toEqual([{ vcpu: 1, period: 20000, budget: 5000, extratime: false }]);
+    expect(x.hypercall({ op: 'domctl.scheduler_op', domid: a, cmd: 'getvcpuinfo', vcpus: [1] }).vcpus).toEqual([{ vcpu: 1, period: 20000, budget: 5000, extratime: true }]);
+  });
+
+  // rt_dom_cntl()'s XEN_DOMCTL_SCHEDOP_putinfo (4.17): EINVAL for a 0 period or budget and
+  // nothing else; every unit's period and budget set (µs -> ns), its extratime flag never
+  // touched (rt_alloc_udata sets it on every new unit; only putvcpuinfo changes it). The
+  // ranges are libxl's (sched_rtds_domain_set) and putvcpuinfo's, not putinfo's.
+  it('putinfo refuses only a 0 period or budget, sets every vCPU and leaves extratime', () => {
+    const x = boot('rtds');
+    const a = guest(x, 'a', { vcpus: 2 });
+    const vcpus = (): unknown => x.hypercall({ op: 'domctl.scheduler_op', domid: a, cmd: 'getvcpuinfo', vcpus: [0, 1] }).vcpus;
+    x.hypercall({ op: 'domctl.scheduler_op', domid: a, cmd: 'putvcpuinfo', vcpus: [{ vcpu: 1, period: 10000, budget: 4000, extratime: false }] });
+    const put = (period: number, budget: number, extratime?: boolean): void => {
+      x.hypercall({ op: 'domctl.scheduler_op', domid: a, cmd: 'putinfo', params: { period, budget, ...(extratime === undefined ? {} : { extratime }) } });
+    };
+    const code = (f: () => void): string | undefined => {
+      try {
+        f();
+      } catch (e) {
+        return e instanceof XenError ? e.code : String(e);
+      }
+      return undefined;
+    };
+    expect(code(() => put(0, 100))).toBe('EINVAL');
+    expect(code(() => put(100, 0))).toBe('EINVAL');
+    expect(vcpus()).toEqual([
+      { vcpu: 0, period: 10000, budget: 4000, extratime: true },
+      { vcpu: 1, period: 10000, budget: 4000, extratime: false },
+    ]);
+    // under putvcpuinfo's 10 µs and a budget above the period: Xen sets them
+    put(5, 5, false);
+    expect(vcpus()).toEqual([
+      { vcpu: 0, period: 5, budget: 5, extratime: true },
+      { vcpu: 1, period: 5, budget: 5, extratime: false },
+    ]);
+    put(1000, 2000, true);
+    expect(vcpus()).toEqual([
+      { vcpu: 0, period: 1000, budget: 2000, extratime: true },
+      { vcpu: 1, period: 1000, budget: 2000, extratime: false },
+    ]);
+    // the unit keeps running with them: its budget (2 ms) is refilled every 1 ms period
+    x.hypercall({ op: 'sim.set_workload', domid: a, vcpu: 'all', workload: { kind: 'cpu' } });
+    run(x, 0.05);
+    expect(cpuTime(x, a)).toBeGreaterThan(0);
   });
 });
 
