@@ -276,7 +276,10 @@ function affinity(cfg: XlCfgParse, key: 'cpus' | 'cpus_soft', maxVcpus: number, 
 
 /**
  * Scheduler parameters (xl_parse.c): cpu_weight, cap, period, slice, latency, extratime,
- * in libxl_domain_sched_params order; budget has no xl.cfg key in 4.17.
+ * in libxl_domain_sched_params order; budget has no xl.cfg key in 4.17. extratime has no
+ * effect under RTDS on 4.17: libxl's sched_rtds_domain_set only puts it in putinfo's
+ * XEN_DOMCTL_SCHEDRT_extra flag, which rt_dom_cntl() does not read (every vCPU keeps the
+ * extratime rt_alloc_udata gave it), and libxl prints nothing about it.
  */
 function schedParams(cfg: XlCfgParse, warnings: string[]): Record<string, number> | undefined {
   const out: Record<string, number> = {};

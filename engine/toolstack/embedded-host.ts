@@ -267,7 +267,10 @@ export class EmbeddedHost implements ToolstackHost {
       }
       applyVcpuAffinity(this.xen, domid, b);
       if (b.sched_params) {
-        // libxl__sched_set_params at build: the config's weight / cap / period / budget / extratime
+        // libxl__build_post's libxl_domain_sched_params_set (4.17; libxl__sched_set_params is
+        // only declared): the config's weight / cap / period / extratime. For RTDS that is
+        // sched_rtds_domain_set (cpupool-ops.ts): period over getinfo's budget, every vCPU set;
+        // extratime= only sets the putinfo flag rt_dom_cntl() ignores, so it has no effect there
         const { weight, cap, period, extratime } = b.sched_params;
         const p = { ...(weight !== undefined ? { weight } : {}), ...(cap !== undefined ? { cap } : {}), ...(period !== undefined ? { period } : {}), ...(extratime !== undefined ? { extratime: extratime !== 0 } : {}) };
         if (Object.keys(p).length > 0) this.pools.setDomainSched(domid, p);

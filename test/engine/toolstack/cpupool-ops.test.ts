@@ -70,6 +70,49 @@ describe('cpupools and scheduler parameters through the toolstack', () => {
     expect((await h.domainSched('g')).vcpus![0]).toMatchObject({ period: 20000, budget: 5000 });
   });
 
+  // sched_rtds_domain_set() sends putinfo with getinfo's period and budget (the defaults)
+  // where none was given and the extratime flag, which rt_dom_cntl() does not read: every
+  // vCPU gets the period and budget, each keeps its own extratime
+  it('sets every RTDS vCPU with getinfo under what is given; extratime stays as it was', async () => {
+    const h = new EmbeddedHost({ id: 'h' });
+    await h.cpupoolRemoveCpus('Pool-0', [6, 7]);
+    await h.createCpupool('rt', 'rtds', [6, 7]);
+    await h.createDomain({ configText: 'name = "g"\nmemory = 64\nvcpus = 2\npool = "rt"\n' });
+    await h.setVcpuSched('g', [{ vcpu: 1, period: 30000, budget: 6000, extratime: false }]);
+    await h.setDomainSched('g', { period: 20000 });
+    expect((await h.domainSched('g')).vcpus).toEqual([
+      { vcpu: 0, period: 20000, budget: 4000, extratime: true },
+      { vcpu: 1, period: 20000, budget: 4000, extratime: false },
+    ]);
+    // extratime alone: the defaults go to every vCPU, the flag to no one
+    await h.setDomainSched('g', { extratime: true });
+    await h.setDomainSched('g', { budget: 500, extratime: false });
+    expect((await h.domainSched('g')).vcpus).toEqual([
+      { vcpu: 0, period: 10000, budget: 500, extratime: true },
+      { vcpu: 1, period: 10000, budget: 500, extratime: false },
+    ]);
+    // under putvcpuinfo's 10 µs: libxl and rt_dom_cntl's putinfo both let it through
+    await h.setDomainSched('g', { period: 5, budget: 5 });
+    expect((await h.domainSched('g')).vcpus![0]).toMatchObject({ period: 5, budget: 5 });
+  });
+
+  // libxl__build_post -> libxl_domain_sched_params_set -> sched_rtds_domain_set: xl.cfg's
+  // period over getinfo's budget (xl 4.17 reads no budget key); extratime= goes in the flag
+  // rt_dom_cntl() ignores, so it changes nothing for RTDS
+  it('applies xl.cfg period at create in an RTDS pool; extratime= has no effect there', async () => {
+    const h = new EmbeddedHost({ id: 'h' });
+    await h.cpupoolRemoveCpus('Pool-0', [6, 7]);
+    await h.createCpupool('rt', 'rtds', [6, 7]);
+    await h.createDomain({ configText: 'name = "g"\nmemory = 64\nvcpus = 2\npool = "rt"\nperiod = 20000\nextratime = 0\n' });
+    expect((await h.domainSched('g')).vcpus).toEqual([0, 1].map((vcpu) => ({ vcpu, period: 20000, budget: 4000, extratime: true })));
+    await h.createDomain({ configText: 'name = "e"\nmemory = 64\npool = "rt"\nextratime = 0\n' });
+    expect((await h.domainSched('e')).vcpus).toEqual([{ vcpu: 0, period: 10000, budget: 4000, extratime: true }]);
+    // a period under getinfo's 4000 µs budget: sched_rtds_validate_params refuses, nothing is left
+    const e = await fails(h.createDomain({ configText: 'name = "s"\nmemory = 64\npool = "rt"\nperiod = 3000\n' }));
+    expect(e.message).toBe('VCPU budget must be smaller than or equal to period, but 4000 > 3000');
+    expect((await h.listDomains()).map((d) => d.name)).toEqual(['Domain-0', 'g', 'e']);
+  });
+
   it('lists vCPUs with their pCPU and affinity', async () => {
     const h = new EmbeddedHost({ id: 'h' });
     await h.createDomain({ configText: 'name = "g"\nmemory = 64\nvcpus = 2\n' });
