@@ -38,6 +38,14 @@ export const SITES = {
   setVcpuAffinity: { file: 'libxl_sched.c', line: 62, fn: 'libxl__set_vcpuaffinity' },
 } as const satisfies Record<string, LibxlSite>;
 
+/** Where sched_rtds_validate_params() logs the refusal worded `message`, if it is one of its three. */
+export function rtdsValidateSite(message: string): LibxlSite | undefined {
+  if (message.startsWith('Invalid VCPU period of ')) return SITES.rtdsPeriod;
+  if (message.startsWith('Invalid VCPU budget of ')) return SITES.rtdsBudget;
+  if (message.startsWith('VCPU budget must be smaller than or equal to period')) return SITES.rtdsBudgetPeriod;
+  return undefined;
+}
+
 export function libxlError(site: LibxlSite, domid: number | undefined, message: string, errno?: string): string {
   const dom = domid === undefined ? '' : `Domain ${domid}:`;
   return `libxl: error: ${site.file}:${site.line}:${site.fn}: ${dom}${message}${errno === undefined ? '' : `: ${errno}`}\n`;

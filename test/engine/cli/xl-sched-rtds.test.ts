@@ -62,4 +62,42 @@ describe('xl sched-rtds', () => {
       stderr: 'libxl: error: libxl_sched.c:964:libxl_vcpu_sched_params_get_all: Domain 0:per-VCPU parameter getting not supported for this scheduler\nlibxl_vcpu_sched_params_get_all failed.\n',
     });
   });
+
+  // xl 4.17 has no domain-wide set: -p/-b/-e want -v ("Must specify VCPU."), and as many
+  // of each; per-vCPU -e is the way extratime changes
+  it('-p/-b/-e need -v and one of each, as main_sched_rtds checks', async () => {
+    const lab = await rtLab();
+    const refused = (stderr: string) => ({ code: 1, stdout: '', stderr });
+    expect(await xl(lab, 'sched-rtds', '-d', 'xendeck-pv', '-p', '20000', '-b', '5000')).toEqual(refused('Must specify VCPU.\n'));
+    expect(await xl(lab, 'sched-rtds', '-d', 'xendeck-pv', '-e', '0')).toEqual(refused('Must specify VCPU.\n'));
+    expect(await xl(lab, 'sched-rtds', '-d', 'xendeck-pv', '-v', 'all', '-e', '0')).toEqual(refused('Incorrect number of period, budget and extratime\n'));
+    expect(await xl(lab, 'sched-rtds', '-d', 'xendeck-pv', '-v', '0', '-p', '20000', '-b', '5000')).toEqual(refused('Incorrect number of period, budget and extratime\n'));
+    expect(await xl(lab, 'sched-rtds', '-d', 'xendeck-pv', '-v', 'all', '-p', '20000', '-b', '5000', '-e', '2')).toEqual(refused('Invalid extratime.\n'));
+    expect((await xl(lab, 'sched-rtds', '-d', 'xendeck-pv', '-v', '0', '-p', '10000', '-b', '4000', '-e', '0')).code).toBe(0);
+    expect((await xl(lab, 'sched-rtds', '-d', 'xendeck-pv', '-v', 'all')).stdout.split('\n')[1]).toBe(`${'xendeck-pv'.padEnd(33)}    1    0     10000      4000         no`);
+  });
+
+  // libxl__build_post -> libxl_domain_sched_params_set -> sched_rtds_domain_set: period=
+  // over getinfo's 4000 µs budget on every vCPU; extratime= only in the putinfo flag
+  // rt_dom_cntl() ignores; a period under 4000 µs refused by sched_rtds_validate_params
+  it('xl create in an RTDS pool: period= on every vCPU, extratime= without effect', async () => {
+    const lab = newLab();
+    await xl(lab, 'cpupool-cpu-remove', 'Pool-0', '6-7');
+    await xl(lab, 'cpupool-create', 'name="rt"', 'sched="rtds"', 'cpus=["6", "7"]');
+    const ok = writeGuestConfig(lab, 'rt1', 'vcpus = 2\npool = "rt"\nperiod = 20000\nextratime = 0\n');
+    expect((await xl(lab, 'create', ok)).code).toBe(0);
+    expect((await xl(lab, 'sched-rtds', '-d', 'rt1', '-v', 'all')).stdout.split('\n').slice(1, 3)).toEqual(
+      [0, 1].map((v) => `${'rt1'.padEnd(33)}    1    ${v}     20000      4000        yes`),
+    );
+    const short = writeGuestConfig(lab, 'rt2', 'pool = "rt"\nperiod = 3000\n');
+    expect(await xl(lab, 'create', short)).toEqual({
+      code: 3,
+      stdout: '',
+      stderr:
+        `Parsing config from ${short}\n` +
+        'libxl: error: libxl_sched.c:489:sched_rtds_validate_params: VCPU budget must be smaller than or equal to period, but 4000 > 3000\n' +
+        'libxl: error: libxl_create.c:1640:domcreate_rebuild_done: cannot (re-)build domain: -6\n',
+    });
+    expect((await xl(lab, 'list')).stdout).not.toContain('rt2');
+  });
 });

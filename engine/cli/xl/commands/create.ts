@@ -32,7 +32,7 @@ import { yajlBeautify } from '../format/yajl-json';
 import { xlGetopt } from '../getopt';
 import { helpText } from '../help';
 import { XlExit } from '../io';
-import { diskStatLines, LIBXL_RC, libxlError, SITES } from '../libxl-log';
+import { diskStatLines, LIBXL_RC, libxlError, rtdsValidateSite, SITES } from '../libxl-log';
 import { notImplemented } from '../not-implemented';
 import { asToolstackError } from '../toolstack-failure';
 import { monitorDomain } from './create-monitor';
@@ -154,6 +154,14 @@ function createFailed(ctx: XlContext, e: ReturnType<typeof asToolstackError>): n
       ctx.err(libxlError(SITES.makeDomain, undefined, `cannot make domain: ${LIBXL_RC.INVAL}`));
       return -LIBXL_RC.FAIL;
     default:
+  }
+  // libxl__build_post's libxl_domain_sched_params_set: for RTDS, sched_rtds_domain_set's
+  // sched_rtds_validate_params refused xl.cfg's period over getinfo's budget (ERROR_INVAL)
+  const rt = rtdsValidateSite(e.message);
+  if (rt) {
+    ctx.err(libxlError(rt, undefined, e.message));
+    ctx.err(libxlError(SITES.rebuildDone, undefined, `cannot (re-)build domain: ${LIBXL_RC.INVAL}`));
+    return -LIBXL_RC.FAIL;
   }
   // a hypercall failed while building: libxenctrl reports it, then libxl gives up
   // (xl-create-too-small.err); the embedded host has already undone its work

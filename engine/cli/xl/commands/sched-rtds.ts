@@ -10,7 +10,7 @@ import { findDomain } from '../find-domain';
 import { xlGetopt } from '../getopt';
 import type { XlContext, XlHost } from '../context';
 import { domainsByDomid } from '../domain-order';
-import { libxlError, SITES, type LibxlSite } from '../libxl-log';
+import { libxlError, rtdsValidateSite, SITES, type LibxlSite } from '../libxl-log';
 import { asToolstackError } from '../toolstack-failure';
 import { arg, has, listPools, pad, poolsToList, RTDS_VCPU_HEADER, showDomain, strtol10 } from './sched-common';
 import { strerror } from '../../../toolstack/strerror';
@@ -40,17 +40,9 @@ const SET_ALL: SetSites = {
  */
 function libxlLine(domid: number, err: ToolstackError, at: SetSites): string {
   const message = err.message;
-  const site = message.startsWith('Invalid VCPU period')
-    ? SITES.rtdsPeriod
-    : message.startsWith('Invalid VCPU budget')
-      ? SITES.rtdsBudget
-      : message.startsWith('VCPU budget must')
-        ? SITES.rtdsBudgetPeriod
-        : message.startsWith('Invalid VCPU')
-          ? SITES.rtdsVcpuSetRange
-          : message.startsWith('per-VCPU parameter setting')
-            ? at.set
-            : undefined;
+  const site =
+    rtdsValidateSite(message) ??
+    (message.startsWith('Invalid VCPU') ? SITES.rtdsVcpuSetRange : message.startsWith('per-VCPU parameter setting') ? at.set : undefined);
   if (!site) return libxlError(at.hypercall, domid, 'Setting vcpu sched rtds', strerror(err.code));
   // sched_rtds_validate_params logs without a domid (LOG, not LOGD)
   return libxlError(site, site.fn === 'sched_rtds_validate_params' ? undefined : domid, message);
