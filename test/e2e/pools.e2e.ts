@@ -99,10 +99,17 @@ describe('an RTDS pool', () => {
     await expect.poll(() => page.getByLabel('budget (µs)').inputValue()).toBe('4000');
     await page.getByLabel('budget (µs)').fill('2000');
     await page.getByLabel('period (µs)').fill('5000');
+    // extratime off on every vCPU, then on again: xl sched-rtds -d rt1 -v all (the
+    // per-vCPU set; Xen's domain-wide putinfo would leave extratime as it is)
+    await page.getByLabel('extratime of every vCPU').uncheck();
     await page.getByRole('button', { name: /^Apply to every vCPU/ }).click();
-    await expect.poll(() => page.locator('[data-test=detail-message]').textContent()).toContain('RTDS budget 2000 µs, period 5000 µs');
+    await expect.poll(() => page.locator('[data-test=detail-message]').textContent()).toContain('RTDS budget 2000 µs, period 5000 µs, extratime off');
     const s = await c.env.server.lab.host('lab1').domainSched('rt1');
-    expect(s.vcpus?.[0]).toMatchObject({ budget: 2000, period: 5000 });
+    expect(s.vcpus?.map((v) => [v.budget, v.period, v.extratime])).toEqual([[2000, 5000, false], [2000, 5000, false], [2000, 5000, false]]);
+    await page.getByLabel('extratime of every vCPU').check();
+    await page.getByRole('button', { name: /^Apply to every vCPU/ }).click();
+    await expect.poll(() => page.locator('[data-test=detail-message]').textContent()).toContain('extratime on');
+    expect((await c.env.server.lab.host('lab1').domainSched('rt1')).vcpus?.every((v) => v.extratime)).toBe(true);
   });
 
   it('per-vCPU RTDS, the balloon target, online vCPUs, runstate bars and rename from its page', async () => {

@@ -18,6 +18,7 @@ const { default: VcpuRunstateBars } = await import('../../renderer/src/component
 const { default: Credit2Runqueues } = await import('../../renderer/src/components/hosts/Credit2Runqueues.vue');
 const { default: DomainMemoryEditor } = await import('../../renderer/src/components/domains/DomainMemoryEditor.vue');
 const { default: RtdsVcpuTable } = await import('../../renderer/src/components/domains/RtdsVcpuTable.vue');
+const { default: RtdsDomainForm } = await import('../../renderer/src/components/domains/RtdsDomainForm.vue');
 const { default: VcpuCountForm } = await import('../../renderer/src/components/domains/VcpuCountForm.vue');
 
 const DOM: DomainSummary = {
@@ -104,6 +105,30 @@ describe('RtdsVcpuTable and VcpuCountForm', () => {
     await set1.trigger('click');
     await flushPromises();
     expect(requests).toEqual([{ method: 'domain.setVcpuSched', params: { hostId: 'lab1', domain: 3, vcpus: [{ vcpu: 1, budget: 2500, period: 10000, extratime: false }] } }]);
+  });
+
+  // xl sched-rtds -d D -v all -p P -b B -e E: the per-vCPU set for every vCPU, since Xen's
+  // domain-wide putinfo does not read extratime (rt_dom_cntl, 4.17)
+  it('RtdsDomainForm sets budget, period and extratime on every vCPU, as xl sched-rtds -v all', async () => {
+    const vcpus = [0, 1, 2].map((v) => ({ vcpu: v, budget: 4000, period: 10000, extratime: v !== 1 }));
+    const w = mount(RtdsDomainForm, { props: { hostId: 'lab1', domid: 3, name: 'web1', vcpus } });
+    expect((w.find('input[aria-label="budget (µs)"]').element as HTMLInputElement).value).toBe('4000');
+    expect(w.text()).toContain('xl sched-rtds -d web1 -v all');
+    await w.find('input[aria-label="budget (µs)"]').setValue('2000');
+    await w.find('input[aria-label="extratime of every vCPU"]').setValue(false);
+    await w.find('form').trigger('submit');
+    await flushPromises();
+    expect(requests).toEqual([
+      { method: 'domain.setVcpuSched', params: { hostId: 'lab1', domain: 3, vcpus: [0, 1, 2].map((vcpu) => ({ vcpu, budget: 2000, period: 10000, extratime: false })) } },
+    ]);
+    expect(w.emitted('done')?.[0]).toEqual(['every vCPU: RTDS budget 2000 µs, period 10000 µs, extratime off']);
+    answer = () => {
+      throw new Error('VCPU budget must be smaller than or equal to period, but 20000 > 10000');
+    };
+    await w.find('input[aria-label="budget (µs)"]').setValue('20000');
+    await w.find('form').trigger('submit');
+    await flushPromises();
+    expect(w.emitted('failed')?.[0]?.[0]).toBe('xl sched-rtds -d web1 -v all');
   });
 
   it('vcpu-set sends the count', async () => {
