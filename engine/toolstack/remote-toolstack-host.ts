@@ -22,6 +22,8 @@ import type { DomainRef, ShutdownOptions, ToolstackHost, TriggerName } from './h
 import type { DomainDevices } from './types';
 import { NotImplementedError, ToolstackError, type ToolstackErrorCode } from './toolstack-error';
 import { checkDebugKeys } from './debug-keys';
+import { rtdsValidateParams } from './cpupool-ops';
+import { RTDS_DEFAULT_BUDGET_US, RTDS_DEFAULT_PERIOD_US } from '../hypervisor/sched/rt-units';
 import type { SaveResult } from './migration/domain-save';
 import type { RestoreResult } from './migration/domain-restore';
 import type {
@@ -309,16 +311,20 @@ export class RemoteToolstackHost implements ToolstackHost {
     if (first?.periodUs !== undefined) params.period = first.periodUs;
     if (first?.budgetUs !== undefined) params.budget = first.budgetUs;
     if (first?.extratime !== undefined) params.extratime = first.extratime;
-    return { sched: r.sched, pool: d.cpupool ?? 'Pool-0', params };
+    const out: DomainSchedInfo = { sched: r.sched, pool: d.cpupool ?? 'Pool-0', params };
+    // `xl sched-rtds -d D -v all`'s rows: each vCPU's own (libxl_vcpu_sched_params_get_all)
+    if (r.sched === 'rtds') {
+      out.vcpus = r.params.flatMap((v) => (v.vcpu !== undefined && v.periodUs !== undefined && v.budgetUs !== undefined && v.extratime !== undefined ? [{ vcpu: v.vcpu, period: v.periodUs, budget: v.budgetUs, extratime: v.extratime }] : []));
+    }
+    return out;
   }
 
   /** `xl sched-<sched> -d`: `expect` is the scheduler the caller's sched-* command names; another one is EINVAL, as xl says it. */
   async setDomainSched(ref: DomainRef, params: DomainSchedParamsT, expect?: SchedulerNameT): Promise<void> {
-    if (expect !== undefined) {
-      const { sched } = await this.call(() => this.remote.domainSchedParams(ref));
-      // tools/xl/xl_sched.c sched_domain_get: "libxl_domain_sched_params_get returned %s not %s."
-      if (sched !== expect) throw new ToolstackError('EINVAL', `libxl_domain_sched_params_get returned ${sched} not ${expect}.`);
-    }
+    const { sched } = await this.call(() => this.remote.domainSchedParams(ref));
+    // tools/xl/xl_sched.c sched_domain_get: "libxl_domain_sched_params_get returned %s not %s."
+    if (expect !== undefined && sched !== expect) throw new ToolstackError('EINVAL', `libxl_domain_sched_params_get returned ${sched} not ${expect}.`);
+    if (sched === 'rtds') return this.setRtdsDomain(ref, params);
     const change: DomainSchedChange = {};
     if (params.weight !== undefined) change.weight = params.weight;
     if (params.cap !== undefined) change.cap = params.cap;
@@ -326,6 +332,22 @@ export class RemoteToolstackHost implements ToolstackHost {
     if (params.budget !== undefined) change.budgetUs = params.budget;
     if (params.extratime !== undefined) change.extratime = params.extratime;
     await this.call(() => this.remote.setDomainSchedParams(ref, change));
+  }
+
+  /**
+   * libxl_domain_sched_params_set for RTDS (sched_rtds_domain_set) has no xl command (xl
+   * 4.17 wants -v), so its effect is made per vCPU: getinfo's period and budget (the
+   * defaults: rt_dom_cntl answers a domain query with them) under the given ones, checked
+   * by sched_rtds_validate_params, on every vCPU, each keeping its extratime (rt_dom_cntl's
+   * putinfo does not read the flag). The one difference: putvcpuinfo refuses a period or
+   * budget under 10 µs that putinfo would take.
+   */
+  private async setRtdsDomain(ref: DomainRef, params: DomainSchedParamsT): Promise<void> {
+    const period = params.period ?? RTDS_DEFAULT_PERIOD_US;
+    const budget = params.budget ?? RTDS_DEFAULT_BUDGET_US;
+    rtdsValidateParams(period, budget);
+    const vcpus = (await this.domainSched(ref)).vcpus ?? [];
+    await this.call(() => this.remote.setVcpuRtds(ref, vcpus.map((v) => ({ vcpu: v.vcpu, period, budget, extratime: v.extratime }))));
   }
 
   /** The same xl commands on dom0: xl rename, mem-set, vcpu-set, sched-rtds -v. */

@@ -46,7 +46,7 @@ function reply(cmd: string, rtds: boolean): CommandReply | undefined {
   if (cmd === 'xl list -v 2') return { stdout: `${GUEST_ROWS[0]}\n${GUEST_ROWS[2]}\n` };
   if (cmd.startsWith(`${XEN_CPUID} `) && /^[0-9a-f:]+$/.test(cmd.slice(XEN_CPUID.length + 1))) return { stdout: realOut('xen-cpuid-decode') };
   // the changes that succeed print nothing
-  if (/^xl (sched-credit2? -s -p \S+|sched-rtds -d \S+ -v all|vcpu-pin \S+|mem-max \S+|dmesg -c)/.test(cmd)) return { stdout: '' };
+  if (/^xl (sched-credit2? -s -p \S+|sched-rtds -d \S+ -v (all|\d+ -p)|vcpu-pin \S+|mem-max \S+|dmesg -c)/.test(cmd)) return { stdout: '' };
   return undefined;
 }
 
@@ -215,6 +215,20 @@ describe('RemoteToolstackHost: tuning a real host through the façade', () => {
     con.close();
     expect(closed).toBe('detached');
     expect(dom0?.commands.at(-1)).toBe('xl console 2');
+    await h.close();
+  });
+
+  // libxl's sched_rtds_domain_set has no xl command (xl wants -v): its effect is made per
+  // vCPU, getinfo's 10000/4000 µs under what is given, each vCPU keeping its extratime
+  // (rt_dom_cntl's putinfo ignores the flag); the rows of -v all are the vCPUs
+  it('lists RTDS vCPUs and sets domain parameters as libxl does, per vCPU', async () => {
+    const h = await facade({ rtds: true });
+    expect((await h.domainSched('xendeck-pv')).vcpus).toEqual([{ vcpu: 0, period: 10000, budget: 4000, extratime: true }]);
+    await h.setDomainSched('xendeck-pv', { period: 20000, extratime: false });
+    expect(sent().at(-1)).toBe('xl sched-rtds -d xendeck-pv -v 0 -p 20000 -b 4000 -e 1');
+    const n = sent().length;
+    expect(await h.setDomainSched('xendeck-pv', { budget: 12000 }).catch((e: unknown) => e)).toMatchObject({ code: 'EINVAL', message: 'VCPU budget must be smaller than or equal to period, but 12000 > 10000' });
+    expect(sent().slice(n).filter((c) => / -p /.test(c))).toEqual([]);
     await h.close();
   });
 
