@@ -1158,9 +1158,11 @@ export class Credit2Scheduler implements Scheduler {
    * wait for this pCPU's next slice.
    */
   private contextSaved(prev: number, cpu: number, next: number, rq: Runq, now: STime): void {
+    // Xen ASSERTs this: a unit moves to another runqueue, or has its affinity changed,
+    // only through the migration path (unit-migrate.ts), which makes it not runnable
+    // (_VPF_migrating) until it is switched out, so a runnable prev is still cpu's
     if (this.ti[prev * I.STRIDE + I.RQD] !== rq.slot || !this.hardOk(prev, cpu)) {
-      this.requeueElsewhere(prev, now);
-      return;
+      throw new Error(`credit2: runnable unit ${prev} switched out of pCPU ${cpu} is not in its runqueue (${rq.id}) or affinity`);
     }
     this.returnBudget(prev, now);
     this.runqInsert(prev);
@@ -1169,35 +1171,6 @@ export class Credit2Scheduler implements Scheduler {
     this.switchedTo = next;
     this.tickle(prev, now);
     this.switchedCpu = -1;
-  }
-
-  /** A runnable unit that load balancing moved to another runqueue while it ran. */
-  private requeueElsewhere(idx: number, now: STime): void {
-    const ti = this.ti;
-    const r = idx * I.STRIDE;
-    this.returnBudget(idx, now);
-    const s = ti[r + I.RQD]!;
-    let rq = s >= 0 ? this.rqBySlot[s]! : null;
-    if (!rq || !rq.cpus.some((c) => this.hardOk(idx, c))) {
-      const cpu = this.pickCpu(this.core.unit(idx), now);
-      const to = this.rqOf[cpu]!;
-      const loaded = (ti[r + I.FLAGS]! & C2.LOADED) !== 0;
-      if (rq) {
-        if (loaded) this.updateRunqLoad(rq.slot, -1, now);
-        this.deassign(idx);
-      }
-      this.assign(idx, to);
-      if (loaded) this.updateRunqLoad(to.slot, 1, now);
-      rq = to;
-    }
-    // moved here by balance_load while it ran (CSFLAG_runq_migrate_request): Xen's
-    // res_pick takes cpumask_cycle(migrate_rqd->pick_bias, ...) of its hard affinity there
-    const cpu = cycleBias(rq, (c) => this.hardOk(idx, c));
-    rq.pickBias = cpu;
-    this.core.setProcessor(idx, cpu);
-    ti[r + I.PROCESSOR] = cpu;
-    this.runqInsert(idx);
-    this.tickle(idx, now);
   }
 
   /** csched2_runtime(). */
