@@ -95,23 +95,24 @@ export class CpupoolOps {
     if (expect && cur.sched !== expect) {
       throw new ToolstackError('EINVAL', `libxl_domain_sched_params_get returned ${cur.sched} not ${expect}.`, `The domain is in pool ${cur.pool}, which runs ${cur.sched}`);
     }
-    if (p.weight !== undefined && (p.weight < 1 || p.weight > 65535)) {
-      throw new ToolstackError('EINVAL', 'Cpu weight out of range, valid values are within range from 1 to 65535');
-    }
-    if (p.cap !== undefined && (p.cap < 0 || p.cap > 100 * this.xen.topology.nrCpus)) {
-      throw new ToolstackError('EINVAL', `Cpu cap out of range, valid values are within range from 0 to ${100 * this.xen.topology.nrCpus}`);
-    }
     if (cur.sched === 'rtds') {
       // sched_rtds_domain_set(): what xc_sched_rtds_domain_get gives (rt_dom_cntl's getinfo:
       // the defaults) with the given period and budget over it, checked by
       // sched_rtds_validate_params, then putinfo with both and XEN_DOMCTL_SCHEDRT_extra
       // unless extratime is 0 (LIBXL_DOMAIN_SCHED_PARAM_EXTRATIME_DEFAULT, -1, sets it).
-      // rt_dom_cntl() does not read that flag: every vCPU keeps its extratime.
+      // rt_dom_cntl() does not read that flag: every vCPU keeps its extratime. Weight and
+      // cap are not read either (they are sched_credit*_domain_set's, checked there).
       const period = p.period ?? cur.params.period ?? 0;
       const budget = p.budget ?? cur.params.budget ?? 0;
       rtdsValidateParams(period, budget);
       this.call(() => this.xen.hypercall({ op: 'domctl.scheduler_op', domid, cmd: 'putinfo', params: { period, budget, extratime: p.extratime ?? true } }));
       return;
+    }
+    if (p.weight !== undefined && (p.weight < 1 || p.weight > 65535)) {
+      throw new ToolstackError('EINVAL', 'Cpu weight out of range, valid values are within range from 1 to 65535');
+    }
+    if (p.cap !== undefined && (p.cap < 0 || p.cap > 100 * this.xen.topology.nrCpus)) {
+      throw new ToolstackError('EINVAL', `Cpu cap out of range, valid values are within range from 0 to ${100 * this.xen.topology.nrCpus}`);
     }
     this.call(() => this.xen.hypercall({ op: 'domctl.scheduler_op', domid, cmd: 'putinfo', params: p }));
   }

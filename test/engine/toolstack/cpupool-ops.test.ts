@@ -94,6 +94,11 @@ describe('cpupools and scheduler parameters through the toolstack', () => {
     // under putvcpuinfo's 10 µs: libxl and rt_dom_cntl's putinfo both let it through
     await h.setDomainSched('g', { period: 5, budget: 5 });
     expect((await h.domainSched('g')).vcpus![0]).toMatchObject({ period: 5, budget: 5 });
+    // weight and cap are credit's and credit2's: sched_rtds_domain_set does not read them
+    await h.setDomainSched('g', { weight: 0, cap: -1, period: 30000 });
+    expect((await h.domainSched('g')).vcpus![0]).toMatchObject({ period: 30000, budget: 4000 });
+    await h.createDomain({ configText: 'name = "w"\nmemory = 64\npool = "rt"\ncpu_weight = 70000\n' });
+    expect((await h.domainSched('w')).vcpus).toEqual([{ vcpu: 0, period: 10000, budget: 4000, extratime: true }]);
   });
 
   // libxl__build_post -> libxl_domain_sched_params_set -> sched_rtds_domain_set: xl.cfg's
