@@ -111,8 +111,11 @@ export class CpupoolOps {
     if (p.weight !== undefined && (p.weight < 1 || p.weight > 65535)) {
       throw new ToolstackError('EINVAL', 'Cpu weight out of range, valid values are within range from 1 to 65535');
     }
-    if (p.cap !== undefined && (p.cap < 0 || p.cap > 100 * this.xen.topology.nrCpus)) {
-      throw new ToolstackError('EINVAL', `Cpu cap out of range, valid values are within range from 0 to ${100 * this.xen.topology.nrCpus}`);
+    if (p.cap !== undefined) {
+      // sched_credit{,2}_domain_set(): the cap is a percentage of one pCPU, at most all of
+      // the domain's vCPUs busy: (max_vcpu_id + 1) * 100 (libxl_sched.c, 4.17)
+      const max = (this.xen.hypercall({ op: 'domctl.getdomaininfo', domid }).maxVcpuId + 1) * 100;
+      if (p.cap < 0 || p.cap > max) throw new ToolstackError('EINVAL', `Cpu cap out of range, valid range is from 0 to ${max} for specified number of vcpus`);
     }
     this.call(() => this.xen.hypercall({ op: 'domctl.scheduler_op', domid, cmd: 'putinfo', params: p }));
   }

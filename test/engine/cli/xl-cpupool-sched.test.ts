@@ -103,6 +103,15 @@ describe('xl cpupool-* and sched-*, replaying the real capture\'s sequence', () 
     expect(await xl(lab, 'sched-credit', '-s', '-d', '0')).toEqual({ code: 1, stdout: '', stderr: 'Specifying a cpupool or schedparam is not allowed with domain options.\n' });
     expect(await xl(lab, 'sched-credit', '-t', '5')).toEqual({ code: 1, stdout: '', stderr: 'Must specify schedparam to set schedule parameter values.\n' });
     expect(await xl(lab, 'sched-credit2', '-p', 'Pool-0', '-d', '0')).toEqual({ code: 1, stdout: '', stderr: 'Specifying a cpupool is not allowed with other options.\n' });
+    // libxl's cap bound is the domain's vCPUs, not the host's pCPUs: (max_vcpu_id + 1) * 100
+    const vcpus = lines((await xl(lab, 'vcpu-list', 'xendeck-pv')).stdout).length - 1;
+    const over = await xl(lab, 'sched-credit2', '-d', 'xendeck-pv', '-c', String(vcpus * 100 + 1));
+    expect(over).toEqual({
+      code: 1,
+      stdout: '',
+      stderr: `libxl: error: libxl_sched.c:455:sched_credit2_domain_set: Domain 1:Cpu cap out of range, valid range is from 0 to ${vcpus * 100} for specified number of vcpus\nlibxl_domain_sched_params_set failed.\n`,
+    });
+    expect((await xl(lab, 'sched-credit2', '-d', 'xendeck-pv', '-c', String(vcpus * 100))).code).toBe(0);
     // a dry run of cpupool-create prints what it would make and makes nothing
     const dry = await xl(lab, '-N', 'cpupool-create', 'name="dry"', 'sched="credit"');
     expect(dry.stdout).toBe('Using config file "command line"\ncpupool name:   dry\nscheduler:      credit\nnumber of cpus: 0\n');
