@@ -179,6 +179,9 @@ const enum RQ {
 
 const byNumber = (a: number, b: number): number => a - b;
 
+/** The record's copies of the core's affinity flags for unit `u` (HARD_ALL, HAS_SOFT, SOFT_ALL). */
+const affinityFlags = (u: Unit): number => (u.hardAll ? C2.HARD_ALL : 0) | (u.hasSoft ? C2.HAS_SOFT : 0) | (u.vcpu.softAffinity.full ? C2.SOFT_ALL : 0);
+
 /** balance_load's pull sort keys: avgload · PULL_POS_MAX + list position (sortPulls). */
 const PULL_POS_MAX = 2 ** 20;
 const PULL_POS_INV = 2 ** -20;
@@ -402,12 +405,9 @@ export class Credit2Scheduler implements Scheduler {
     const ti = this.ti;
     const r = idx * I.STRIDE;
     ti[r + I.WEIGHT] = sd.weight;
-    // the affinity flags as attach just set them (an affinity change detaches and re-attaches)
-    let fl = ti[r + I.FLAGS]! & ~(C2.ON_RUNQ | C2.PARKED | C2.RUNNING | C2.CAPPED | C2.HARD_ALL | C2.HAS_SOFT | C2.SOFT_ALL | C2.LOADED | C2.MIGRATE_REQUEST);
+    // the affinity flags as attach just set them (adjustAffinity keeps them in step after)
+    let fl = (ti[r + I.FLAGS]! & ~(C2.ON_RUNQ | C2.PARKED | C2.RUNNING | C2.CAPPED | C2.HARD_ALL | C2.HAS_SOFT | C2.SOFT_ALL | C2.LOADED | C2.MIGRATE_REQUEST)) | affinityFlags(u);
     this.migrateRqd.delete(idx);
-    if (u.hardAll) fl |= C2.HARD_ALL;
-    if (u.hasSoft) fl |= C2.HAS_SOFT;
-    if (u.vcpu.softAffinity.full) fl |= C2.SOFT_ALL;
     ti[r + I.TICKLED_CPU] = -1;
     ti[r + I.PROCESSOR] = u.processor;
     // the load average goes on from csched2_alloc_udata()'s (csched2_unit_insert leaves it)
@@ -774,11 +774,7 @@ export class Credit2Scheduler implements Scheduler {
    */
   adjustAffinity(u: Unit): void {
     const r = u.idx * I.STRIDE;
-    let fl = this.ti[r + I.FLAGS]! & ~(C2.HARD_ALL | C2.HAS_SOFT | C2.SOFT_ALL);
-    if (u.hardAll) fl |= C2.HARD_ALL;
-    if (u.hasSoft) fl |= C2.HAS_SOFT;
-    if (u.vcpu.softAffinity.full) fl |= C2.SOFT_ALL;
-    this.ti[r + I.FLAGS] = fl;
+    this.ti[r + I.FLAGS] = (this.ti[r + I.FLAGS]! & ~(C2.HARD_ALL | C2.HAS_SOFT | C2.SOFT_ALL)) | affinityFlags(u);
   }
 
   /** runq_tickle(): find a pCPU for a unit just queued, preempting if worth it. */
