@@ -395,8 +395,9 @@ export class RemoteXenHost {
    * Sets a domain's parameters with the scheduler of its pool: weight and cap for
    * credit / credit2 (`xl sched-credit[2] -d D -w W -c C`), period, budget and extratime
    * for RTDS, on every vCPU. xl 4.17's sched-rtds wants `-v` with any of -p/-b/-e ("Must
-   * specify VCPU.") and as many periods as budgets (and extratimes, when given), so
-   * what is not being changed is read first and sent as it is.
+   * specify VCPU.") and as many periods as budgets and extratimes, so each vCPU is sent
+   * with its own current values (`-v all` rows) under the changed ones: a vCPU's period,
+   * budget or extratime that is not being changed stays its own, not vCPU 0's.
    */
   async setDomainSchedParams(dom: DomainRef, p: DomainSchedChange): Promise<void> {
     const sched = await this.schedulerOf(dom);
@@ -405,12 +406,14 @@ export class RemoteXenHost {
     if (sched === 'rtds') {
       if (wc) throw new NotSupportedError(`${dom} runs under RTDS, which has period and budget, not weight and cap`);
       if (!rt) throw new BadArgumentError('nothing to set: give a period, a budget or extratime');
-      const now = (await this.domainSchedParams(dom)).params[0];
-      const period = p.periodUs ?? now?.periodUs;
-      const budget = p.budgetUs ?? now?.budgetUs;
-      const extra = p.extratime ?? now?.extratime;
-      if (period === undefined || budget === undefined || extra === undefined) throw new ParseError('xl sched-rtds', `no current period, budget and extratime for ${dom}`);
-      await this.xlOp(['sched-rtds', '-d', checkRef(dom), '-v', 'all', '-p', String(period), '-b', String(budget), '-e', extra ? '1' : '0']);
+      const rows = (await this.domainSchedParams(dom)).params;
+      const vcpus = rows.flatMap((v) =>
+        v.vcpu !== undefined && v.periodUs !== undefined && v.budgetUs !== undefined && v.extratime !== undefined
+          ? [{ vcpu: v.vcpu, period: p.periodUs ?? v.periodUs, budget: p.budgetUs ?? v.budgetUs, extratime: p.extratime ?? v.extratime }]
+          : [],
+      );
+      if (vcpus.length === 0) throw new ParseError('xl sched-rtds', `no vCPU rows (period, budget, extratime) for ${dom}`);
+      await this.setVcpuRtds(dom, vcpus);
       return;
     }
     if (rt) throw new NotSupportedError(`${dom} runs under ${sched}, which has weight and cap, not period and budget`);

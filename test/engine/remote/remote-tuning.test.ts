@@ -131,12 +131,14 @@ describe('RemoteXenHost tuning commands (dom0 answering with real Xen 4.17 outpu
     await h.close();
   });
 
-  it('sets RTDS period, budget and extratime on every vCPU, filling in what is not changed', async () => {
-    const h = await connect(realDom0({ rtds: true }));
+  it('sets RTDS period, budget and extratime on every vCPU, each keeping its own values that are not changed', async () => {
+    // two vCPUs whose parameters differ (as `xl sched-rtds -v 1 ...` leaves them)
+    const rows = `${RT_DOMAIN}xendeck-pv                           2    1     20000      5000         no\n`;
+    const h = await connect(realDom0({ rtds: true, overrides: { 'xl sched-rtds -d xendeck-pv -v all': { stdout: rows } } }));
     await h.setDomainSchedParams('xendeck-pv', { budgetUs: 2000 });
-    expect(sent().at(-1)).toBe('xl sched-rtds -d xendeck-pv -v all -p 10000 -b 2000 -e 1');
-    await h.setDomainSchedParams('xendeck-pv', { periodUs: 20000, budgetUs: 5000, extratime: false });
-    expect(sent().at(-1)).toBe('xl sched-rtds -d xendeck-pv -v all -p 20000 -b 5000 -e 0');
+    expect(sent().at(-1)).toBe('xl sched-rtds -d xendeck-pv -v 0 -p 10000 -b 2000 -e 1 -v 1 -p 20000 -b 2000 -e 0');
+    await h.setDomainSchedParams('xendeck-pv', { periodUs: 30000, budgetUs: 5000, extratime: false });
+    expect(sent().at(-1)).toBe('xl sched-rtds -d xendeck-pv -v 0 -p 30000 -b 5000 -e 0 -v 1 -p 30000 -b 5000 -e 0');
     await expect(h.setDomainSchedParams('xendeck-pv', { weight: 512 })).rejects.toBeInstanceOf(NotSupportedError);
     await h.close();
   });
