@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import fc from 'fast-check';
 import { MICROSECS, MILLISECS } from '../../../../engine/hypervisor/clock';
+import { nextTickBoundary } from '../../../../engine/hypervisor/sched/credit';
 import { poolPart, pressR } from './dump-helpers';
 import { boot, guest, poolOn, topo } from './helpers';
 
@@ -38,5 +40,24 @@ describe("credit's tick period (tick_period_us)", () => {
     x.clock.runUntil(at);
     expect(tickerAt()).toBe(at + MILLISECS(2));
     expect(poolPart(pressR(x), pool)).toContain('\tticks per tslice   = 1');
+  });
+});
+
+describe("csched_schedule's restart of the tick on a pCPU leaving idle", () => {
+  it("is Xen's now + period - now % period for every whole-ns time and period", () => {
+    const xen = (now: number, p: number): number => now + p - (now % p);
+    fc.assert(
+      fc.property(fc.integer({ min: 0, max: 2 ** 52 }), fc.integer({ min: 1, max: 2_000_000_000 }), (now, p) => {
+        expect(nextTickBoundary(now, p)).toBe(xen(now, p));
+      }),
+      { numRuns: 20_000 },
+    );
+    // just below, at and just above multiples, where the quotient rounds
+    for (const p of [MICROSECS(3333), MILLISECS(10), MILLISECS(1000), 7]) {
+      for (const k of [0, 1, 2, 3, 1e6, 2 ** 40 / p, Math.floor(2 ** 52 / p) - 2]) {
+        const m = Math.floor(k) * p;
+        for (const now of [m - 1, m, m + 1]) if (now >= 0) expect(nextTickBoundary(now, p)).toBe(xen(now, p));
+      }
+    }
   });
 });
