@@ -18,7 +18,8 @@ export const CPU_FIFO_FIELDS = 3;
  * Where the entries live: by default a table of their own; a scheduler can instead give
  * each list CPU_FIFO_FIELDS integers of its own per-pCPU records (`table`, `stride`
  * integers per pCPU, the entry at `offset`), so what it reads of one pCPU — runqueue,
- * idler and queued entries — is one cache line instead of one per list.
+ * idler and queued entries — is one cache line instead of one per list. The table has
+ * `nrLists` records more than pCPUs: record nrCpus + l is list l's sentinel.
  */
 export interface CpuFifoPlace {
   table: Int32Array;
@@ -26,26 +27,38 @@ export interface CpuFifoPlace {
   offset: number;
 }
 
+/**
+ * Each list is circular through a sentinel entry (record nrCpus + list), so linking and
+ * unlinking a pCPU are the same four stores wherever it is, with no test of whether it
+ * is first or last: those tests were branches the CPU mispredicted (a list's length
+ * changes at nearly every wake-up and switch).
+ */
 export class CpuFifo {
   private readonly e: Int32Array;
   private readonly stride: number;
   private readonly next0: number;
   private readonly prev0: number;
   private readonly list0: number;
-  private readonly head: Int32Array;
-  private readonly tail: Int32Array;
+  private readonly nrCpus: number;
   private readonly count: Int32Array;
 
   constructor(nrCpus: number, nrLists = 1, place?: CpuFifoPlace) {
-    const p = place ?? { table: new Int32Array(nrCpus * 4), stride: 4, offset: 0 };
+    const p = place ?? { table: new Int32Array((nrCpus + nrLists) * 4), stride: 4, offset: 0 };
+    if (p.table.length < (nrCpus + nrLists) * p.stride) throw new RangeError('CpuFifo: the table has no room for the lists\' sentinels');
     this.e = p.table;
     this.stride = p.stride;
     this.next0 = p.offset;
     this.prev0 = p.offset + 1;
     this.list0 = p.offset + 2;
+    this.nrCpus = nrCpus;
     for (let c = 0; c < nrCpus; c++) p.table.fill(-1, c * p.stride + p.offset, c * p.stride + p.offset + CPU_FIFO_FIELDS);
-    this.head = new Int32Array(nrLists).fill(-1);
-    this.tail = new Int32Array(nrLists).fill(-1);
+    for (let l = 0; l < nrLists; l++) {
+      const s = nrCpus + l;
+      const b = s * p.stride + p.offset;
+      p.table[b] = s;
+      p.table[b + 1] = s;
+      p.table[b + 2] = l;
+    }
     this.count = new Int32Array(nrLists);
   }
 
@@ -59,12 +72,14 @@ export class CpuFifo {
 
   /** First pCPU of `list`, -1 when empty. */
   first(list = 0): number {
-    return this.head[list]!;
+    const c = this.e[(this.nrCpus + list) * this.stride + this.next0]!;
+    return c < this.nrCpus ? c : -1;
   }
 
   /** The pCPU after `cpu` in its list, -1 at the end. */
   next(cpu: number): number {
-    return this.e[cpu * this.stride + this.next0]!;
+    const c = this.e[cpu * this.stride + this.next0]!;
+    return c < this.nrCpus ? c : -1;
   }
 
   /** Append `cpu` to `list`; a pCPU already in a list keeps its place (Set.add). */
@@ -73,13 +88,13 @@ export class CpuFifo {
     const st = this.stride;
     const b = cpu * st;
     if (e[b + this.list0]! >= 0) return;
-    const t = this.tail[list]!;
+    const s = (this.nrCpus + list) * st;
+    const t = e[s + this.prev0]!;
     e[b + this.list0] = list;
     e[b + this.prev0] = t;
-    e[b + this.next0] = -1;
-    if (t >= 0) e[t * st + this.next0] = cpu;
-    else this.head[list] = cpu;
-    this.tail[list] = cpu;
+    e[b + this.next0] = this.nrCpus + list;
+    e[t * st + this.next0] = cpu;
+    e[s + this.prev0] = cpu;
     this.count[list]!++;
   }
 
@@ -91,10 +106,8 @@ export class CpuFifo {
     if (list < 0) return;
     const p = e[b + this.prev0]!;
     const n = e[b + this.next0]!;
-    if (p >= 0) e[p * st + this.next0] = n;
-    else this.head[list] = n;
-    if (n >= 0) e[n * st + this.prev0] = p;
-    else this.tail[list] = p;
+    e[p * st + this.next0] = n;
+    e[n * st + this.prev0] = p;
     e[b + this.list0] = -1;
     this.count[list]!--;
   }

@@ -59,11 +59,13 @@ export class CschedRunqs {
   /** sort()'s first record of each class (kept to reuse). */
   private readonly sortHeads = new Int32Array(NR_CLASSES);
 
+  /** `spare` records after the pCPUs' (the sentinels of the pCPU lists sharing the table: cpu-fifo.ts). */
   constructor(
     nrCpus: number,
     private readonly t: CschedUnits,
+    spare = 0,
   ) {
-    const pc = new Int32Array(nrCpus * P_STRIDE);
+    const pc = new Int32Array((nrCpus + spare) * P_STRIDE);
     for (let c = 0; c < nrCpus; c++) {
       const b = c * P_STRIDE;
       pc.fill(-1, b, b + P_STRIDE);

@@ -173,7 +173,7 @@ export class CreditScheduler implements Scheduler, TimerHandler {
     const n = core.nrCpus;
     this.units = new CschedUnits(core.vt);
     this.inPool = new Uint8Array(n);
-    this.runq = new CschedRunqs(n, this.units);
+    this.runq = new CschedRunqs(n, this.units, Math.max(1, topo.nrNodes));
     this.pc = this.runq.pc;
     // the lists' entries live in the per-pCPU records (one cache line per pCPU)
     this.idlers = new CpuFifo(n, 1, { table: this.pc, stride: P_STRIDE, offset: P_FIFO_IDLERS });

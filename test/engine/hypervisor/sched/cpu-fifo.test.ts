@@ -33,8 +33,13 @@ describe('CpuFifo', () => {
     );
   });
 
+  it("refuses a caller-given table without a record for each list's sentinel after the pCPUs'", () => {
+    expect(() => new CpuFifo(4, 2, { table: new Int32Array(5 * 8), stride: 8, offset: 3 })).toThrow(RangeError);
+    expect(() => new CpuFifo(4, 2, { table: new Int32Array(6 * 8), stride: 8, offset: 3 })).not.toThrow();
+  });
+
   it('keeps its notes in a caller-given per-pCPU table without touching the rest of the record', () => {
-    const table = new Int32Array(4 * 8).fill(7);
+    const table = new Int32Array((4 + 1) * 8).fill(7);
     const q = new CpuFifo(4, 1, { table, stride: 8, offset: 3 });
     q.add(2);
     q.add(0);
