@@ -8,23 +8,30 @@
  * LatencyStats object and one 960-byte Uint32Array per owner, a sample was a chain of
  * three dependent cache misses (object, array header, bucket) in ~19 MB of histograms
  * on the 4096-pCPU bench, and it evicted the scheduler's own data. Here a row's count,
- * sum and max sit side by side in a table of numbers (one cache line per sample, not
- * three; the core gives the host's VcpuTable, so a vCPU's sums are in its own row).
- * A sample is only logged — its row and its ns, two sequential writes — and the log is
- * folded into the counts, sums, maxima and buckets when full or before any read. On a
- * big host the fold first orders the samples by row (a stable counting sort on groups of
- * 2^GROUP_SHIFT rows), so that it walks the 19 MiB of histograms and the rows' sums
- * forward, a page after the other, instead of a cache line and a TLB miss per sample at
- * random: the rows' loads are independent, and the CPU overlaps their misses, where the
- * context switch stalled on each (the count, sum and max were 2-3 % of the 4096-pCPU
- * bench in record alone). The sort is stable, so each row's samples are added in the
- * order they came and the sums are the same numbers to the last bit.
+ * sum and max sit side by side in a table of numbers (the core gives the host's
+ * VcpuTable, so a vCPU's sums are in the line of its row the context switch has just
+ * written), and they are added at once, in the order the samples come, so each sum is
+ * the same double as LatencyStats adds.
+ *
+ * Bucket 0 is not kept: it is the count less the other buckets. Most wake-ups are served
+ * at the instant they happen (a woken vCPU tickles an idle pCPU, whose softirq runs
+ * before time moves on: 80-100 % of the samples on the 4096-pCPU bench), and a sample of
+ * 0 ns is then only a count, one add in a line already in cache: no sum (adding 0 leaves
+ * it), no maximum, no bucket.
+ *
+ * Any other sample's bucket is only logged (row and bucket in one 32-bit entry, a
+ * sequential write) and the log is folded into the buckets when full or before any
+ * read. On a big host the fold first orders the entries by row (a stable counting sort
+ * on groups of 2^GROUP_SHIFT rows), so that it walks the histograms forward, a page
+ * after the other, instead of a cache line and a TLB miss per sample at random: the
+ * rows' loads are independent, and the CPU overlaps their misses, where the context
+ * switch stalled on each.
  */
 import { grown } from '../typed-grow';
 import { LatencyStats, NBUCKETS, bucketOf, type LatencySummary } from './metrics';
 
 /**
- * Samples a log holds: twice the rows, from 1024 to 32,768, so that a fold meets a row
+ * Buckets a log holds: twice the rows, from 1024 to 32,768, so that a fold meets a row
  * a few times on average (its buckets then share cache lines) on a big host, and a small
  * one (tests, a GUI host) does not carry half a MiB of log.
  */
@@ -33,6 +40,8 @@ const logSizeFor = (rows: number): number => Math.min(32768, Math.max(1024, 2 * 
 const GROUP_SHIFT = 3;
 /** Histograms above this size (a core's L2) are folded in row order. */
 const SORT_ABOVE_BYTES = 1 << 20;
+/** A log entry is row << ROW_SHIFT | bucket (NBUCKETS fit in 8 bits; rows below 2^24). */
+const ROW_SHIFT = 8;
 
 /** Where the rows' count, sum and maximum live: row r's at r·stride + offset, + 1, + 2. */
 export interface LatencySums {
@@ -58,15 +67,15 @@ export class LatencyTable {
   /**
    * The buckets, 16 bits each (half the memory and pages of 32-bit counts: the fold's
    * walk touches fewer); a bucket that passes 65,535 keeps its 65,536s in `carry`.
+   * Bucket 0 of each row stays 0 (it is the row's count less the others).
    */
   private hist: Uint16Array;
   /** Flat bucket index → how many times it wrapped past 65,535 (rare: a sparse map). */
   private readonly carry = new Map<number, number>();
   /** One row's buckets as 32-bit counts, for LatencyStats.mergeRaw (kept to reuse). */
   private readonly rowCounts = new Uint32Array(NBUCKETS);
-  /** Samples not yet folded: their rows and ns. */
-  private logRow: Int32Array;
-  private logNs: Float64Array;
+  /** Buckets not yet folded: row << ROW_SHIFT | bucket. */
+  private log: Int32Array;
   private logN = 0;
   /** The fold's counting sort: samples per group of rows, then where each group starts. */
   private groupAt: Int32Array;
@@ -82,8 +91,7 @@ export class LatencyTable {
     this.hist = new Uint16Array(this.cap * NBUCKETS);
     this.groupAt = new Int32Array((this.cap >> GROUP_SHIFT) + 2);
     const n = logSizeFor(this.cap);
-    this.logRow = new Int32Array(n);
-    this.logNs = new Float64Array(n);
+    this.log = new Int32Array(n);
     this.order = new Int32Array(n);
   }
 
@@ -113,11 +121,18 @@ export class LatencyTable {
   }
 
   record(row: number, ns: number): void {
+    const c = this.sums.tab.f;
+    const i = row * this.sums.stride + this.sums.offset;
+    c[i]!++;
+    if (ns === 0) return;
+    c[i + 1]! += ns;
+    if (ns > c[i + 2]!) c[i + 2] = ns;
+    const b = bucketOf(ns);
+    if (b === 0) return;
     const n = this.logN;
-    this.logRow[n] = row;
-    this.logNs[n] = ns;
+    this.log[n] = (row << ROW_SHIFT) | b;
     this.logN = n + 1;
-    if (n + 1 === this.logRow.length) this.fold();
+    if (n + 1 === this.log.length) this.fold();
   }
 
   reset(row: number): void {
@@ -136,7 +151,15 @@ export class LatencyTable {
     const i = row * this.sums.stride + this.sums.offset;
     const counts = this.rowCounts;
     const base = row * NBUCKETS;
-    for (let b = 0; b < NBUCKETS; b++) counts[b] = this.hist[base + b]! + (this.carry.size > 0 ? (this.carry.get(base + b) ?? 0) * 0x10000 : 0);
+    const h = this.hist;
+    const wrapped = this.carry.size > 0;
+    let rest = 0;
+    for (let b = 1; b < NBUCKETS; b++) {
+      const v = h[base + b]! + (wrapped ? (this.carry.get(base + b) ?? 0) * 0x10000 : 0);
+      counts[b] = v;
+      rest += v;
+    }
+    counts[0] = c[i]! - rest;
     into.mergeRaw(counts, 0, c[i]!, c[i + 1]!, c[i + 2]!);
   }
 
@@ -147,9 +170,9 @@ export class LatencyTable {
   }
 
   /**
-   * Apply the logged samples, each row's in the order they were recorded: by row group
-   * when the histograms outgrow a core's L2 (there the walk forward saves a miss per
-   * sample), as logged when they fit in it (there the sort would only cost).
+   * Apply the logged buckets: by row group when the histograms outgrow a core's L2
+   * (there the walk forward saves a miss per sample), as logged when they fit in it
+   * (there the sort would only cost). Counts commute: the order within a row is free.
    */
   private fold(): void {
     const n = this.logN;
@@ -157,22 +180,12 @@ export class LatencyTable {
     this.logN = 0;
     const sorted = this.cap * NBUCKETS * 2 > SORT_ABOVE_BYTES;
     if (sorted) this.sortLog(n);
-    const rows = this.logRow;
-    const nss = this.logNs;
+    const log = this.log;
     const order = this.order;
-    const c = this.sums.tab.f;
-    const stride = this.sums.stride;
-    const offset = this.sums.offset;
     const h = this.hist;
     for (let j = 0; j < n; j++) {
-      const k = sorted ? order[j]! : j;
-      const row = rows[k]!;
-      const ns = nss[k]!;
-      const i = row * stride + offset;
-      c[i]!++;
-      c[i + 1]! += ns;
-      if (ns > c[i + 2]!) c[i + 2] = ns;
-      const x = row * NBUCKETS + bucketOf(ns);
+      const e = log[sorted ? order[j]! : j]!;
+      const x = (e >>> ROW_SHIFT) * NBUCKETS + (e & ((1 << ROW_SHIFT) - 1));
       const v = h[x]! + 1;
       if (v === 0x10000) {
         h[x] = 0;
@@ -181,22 +194,24 @@ export class LatencyTable {
     }
   }
 
-  /** `order`: the first n log entries by row group, a stable counting sort. */
+  /** `order`: the first n log entries by row group, a counting sort. */
   private sortLog(n: number): void {
-    const rows = this.logRow;
+    const log = this.log;
     const at = this.groupAt;
     const groups = at.length - 1;
+    const shift = ROW_SHIFT + GROUP_SHIFT;
     at.fill(0);
-    for (let k = 0; k < n; k++) at[(rows[k]! >> GROUP_SHIFT) + 1]!++;
+    for (let k = 0; k < n; k++) at[(log[k]! >>> shift) + 1]!++;
     for (let g = 1; g <= groups; g++) at[g]! += at[g - 1]!;
     const order = this.order;
-    for (let k = 0; k < n; k++) order[at[rows[k]! >> GROUP_SHIFT]!++] = k;
+    for (let k = 0; k < n; k++) order[at[log[k]! >>> shift]!++] = k;
   }
 
   private grow(need: number): void {
     this.fold();
     let cap = this.cap;
     while (cap < need) cap *= 2;
+    if (cap > 1 << (32 - ROW_SHIFT)) throw new RangeError(`latency table: ${need} rows, at most ${1 << (32 - ROW_SHIFT)}`);
     this.sums.tab.ensure(cap);
     const hist = new Uint16Array(cap * NBUCKETS);
     hist.set(this.hist);
@@ -204,9 +219,8 @@ export class LatencyTable {
     this.groupAt = new Int32Array((cap >> GROUP_SHIFT) + 2);
     // the log is empty (folded above)
     const n = logSizeFor(cap);
-    if (n > this.logRow.length) {
-      this.logRow = new Int32Array(n);
-      this.logNs = new Float64Array(n);
+    if (n > this.log.length) {
+      this.log = new Int32Array(n);
       this.order = new Int32Array(n);
     }
     this.cap = cap;

@@ -116,6 +116,31 @@ describe('LatencyTable samples logged and folded later', () => {
     expect(got.count).toBe(5000);
   });
 
+  it('gives bucket 0 (0 ns and sub-nanosecond samples, kept only as the count) its place in every percentile', () => {
+    for (const shared of [false, true]) {
+      const sums = shared ? sharedSums(5, 2) : undefined;
+      const t = new LatencyTable(4, sums);
+      const r = t.alloc();
+      sums?.tab.ensure(8);
+      const ref = new LatencyStats();
+      // 0 ns wake-ups are most of a busy host's; a few sub-nanosecond and longer ones among them
+      const vals = [...Array.from({ length: 980 }, (_, k) => (k % 7 === 0 ? 0.5 : 0)), ...Array.from({ length: 20 }, (_, k) => 3000 + 1000 * k)];
+      for (const v of vals) {
+        t.record(r, v);
+        ref.record(v);
+      }
+      const got = t.summary(r);
+      expect(got).toEqual(ref.summary());
+      expect(got.p50).toBe(0);
+      expect(got.p99).toBeGreaterThan(0);
+      expect(got.count).toBe(1000);
+      const merged = new LatencyStats();
+      t.mergeInto(r, merged);
+      expect(merged.quantile(0.98)).toBe(ref.quantile(0.98));
+      expect(merged.sum).toBe(ref.sum);
+    }
+  });
+
   it('counts a bucket past 65,535 samples exactly, and a reset or a reused row starts from zero', () => {
     const t = new LatencyTable(4);
     const a = t.alloc();
