@@ -717,15 +717,20 @@ export class Credit2Scheduler implements Scheduler {
     let minSLoad = Infinity;
     let minSRq: Runq | null = null;
     const rf = this.rqLoads.f;
+    // every pCPU in the unit's hard affinity and no soft one (the common case): each
+    // runqueue has a pCPU of both, no mask to test
+    const anyCpu = !hasSoft && u.hardAll;
     for (const rq of this.rqs) {
-      let hard = false;
-      let soft = false;
-      for (const c of rq.cpus) {
-        if (u.hardOk(c)) {
-          hard = true;
-          if (!hasSoft || u.softOk(c)) {
-            soft = true;
-            break;
+      let hard = anyCpu && rq.cpus.length > 0;
+      let soft = hard;
+      if (!anyCpu) {
+        for (const c of rq.cpus) {
+          if (u.hardOk(c)) {
+            hard = true;
+            if (!hasSoft || u.softOk(c)) {
+              soft = true;
+              break;
+            }
           }
         }
       }
