@@ -8,10 +8,11 @@
  * LatencyStats object and one 960-byte Uint32Array per owner, a sample was a chain of
  * three dependent cache misses (object, array header, bucket) in ~19 MB of histograms
  * on the 4096-pCPU bench, and it evicted the scheduler's own data. Here a row's count,
- * sum and max sit side by side in a table of numbers (the core gives the host's
- * VcpuTable, so a vCPU's sums are in the line of its row the context switch has just
- * written), and they are added at once, in the order the samples come, so each sum is
- * the same double as LatencyStats adds.
+ * sum and max are numbers in typed tables, added at once, in the order the samples come,
+ * so each sum is the same double as LatencyStats adds: a vCPU's side by side in its
+ * VcpuTable row (the core gives the table), in the line the context switch has just
+ * written; a pCPU's in tables of their own, the counts (8 bytes a pCPU) apart from the
+ * sums and maxima, which only a sample above 0 ns touches.
  *
  * Bucket 0 is not kept: it is the count less the other buckets. Most wake-ups are served
  * at the instant they happen (a woken vCPU tickles an idle pCPU, whose softirq runs
