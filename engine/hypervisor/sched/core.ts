@@ -232,8 +232,9 @@ export class SchedCore implements SchedCoreApi, TimerHandler {
   private readonly schedUnits: number[] = [];
   /** Wake-up-to-run latency, a row per unit (by idx; its sums in the unit's VcpuTable row). */
   private readonly latency: LatencyTable;
-  /** ... and of the wake-ups each pCPU served, by pCPU: a table of its own, whose sums
-   * are 4 numbers a pCPU (128 KiB for 4096 pCPUs), not a pCPU's share of the VcpuTable. */
+  /** ... and of the wake-ups each pCPU served, by pCPU: tables of their own (a count,
+   * 8 bytes a pCPU, apart from the sum and maximum: latency-table.ts), not a pCPU's
+   * share of the VcpuTable. */
   private readonly pcpuLatency: LatencyTable;
   /** The scheduler of each pCPU's pool; null for a free pCPU. */
   readonly schedOf: (Scheduler | null)[];

@@ -43,6 +43,7 @@ const GROUP_SHIFT = 3;
 const SORT_ABOVE_BYTES = 1 << 20;
 /** A log entry is row << ROW_SHIFT | bucket (NBUCKETS fit in 8 bits; rows below 2^24). */
 const ROW_SHIFT = 8;
+if (NBUCKETS > 1 << ROW_SHIFT) throw new Error(`latency table: ${NBUCKETS} buckets do not fit in ${ROW_SHIFT} bits`);
 
 /** Where the rows' count, sum and maximum live: row r's at r·stride + offset, + 1, + 2. */
 export interface LatencySums {
