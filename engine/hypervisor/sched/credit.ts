@@ -147,11 +147,9 @@ export class CreditScheduler implements Scheduler, TimerHandler {
    */
   private readonly pc: Int32Array;
   /**
-   * Each pCPU's csched_tick timer (an indexed clock timer, -1 until the pCPU joins). An
-   * ordered one: as in Xen, csched_tick re-arms it one tick period on and
-   * csched_tick_resume at the next multiple of the period, so every ticker is armed on
-   * the same grid, after the others: the clock keeps them on its list, where arming,
-   * firing and cancelling one (csched_tick_suspend) are no heap sifts.
+   * Each pCPU's csched_tick timer (an indexed clock timer, -1 until the pCPU joins). As
+   * in Xen, csched_tick re-arms it one tick period on and csched_tick_resume at the next
+   * multiple of the period, so every ticker is armed on the same grid.
    */
   private readonly ticker: Int32Array;
   private master: Timer | null = null;
@@ -198,7 +196,7 @@ export class CreditScheduler implements Scheduler, TimerHandler {
     this.cpus.add(cpu);
     this.inPool[cpu] = 1;
     this.setIdler(cpu, true);
-    if (this.ticker[cpu]! < 0) this.ticker[cpu] = this.clock.newIndexed(this, cpu, { ordered: true });
+    if (this.ticker[cpu]! < 0) this.ticker[cpu] = this.clock.newIndexed(this, cpu);
     if (!this.master) this.master = this.clock.every(this.tsliceNs, (now) => this.acct(now));
   }
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { Clock, MILLISECS, type Timer } from '../../../engine/hypervisor/clock';
+import { Clock, MILLISECS, SECONDS, type ClockOptions, type Timer } from '../../../engine/hypervisor/clock';
 import { Rng } from '../../../engine/hypervisor/rng';
 
 /** The model's timers due at `until`, in firing order (expires, then arming order), taken out. */
@@ -101,8 +101,8 @@ describe('Clock', () => {
 describe('Clock with indexed timers', () => {
   // A model of the clock: armed timers with their key (expires, order of the last arming).
   // Timers 0..63 are Timer objects, 64..127 indexed timers.
-  const check = (ops: [number, number, number][]): void => {
-    const c = new Clock();
+  const check = (ops: [number, number, number][], wheel: ClockOptions = {}): void => {
+    const c = new Clock(wheel);
     const fired: number[] = [];
     const expected: number[] = [];
     const model = new Map<number, { at: number; seq: number }>();
@@ -162,6 +162,13 @@ describe('Clock with indexed timers', () => {
     );
   });
 
+  it('on a wheel of 64 buckets of 4 ns, fires them in the same order (through its overflow heap)', () => {
+    fc.assert(
+      fc.property(fc.array(op, { minLength: 200, maxLength: 800, size: 'max' }), (ops) => check(ops, { wheelShift: 2, wheelBits: 6 })),
+      { numRuns: 30, endOnFailure: true },
+    );
+  });
+
   it('freeing an indexed timer twice hands its slot to one new owner only (kill_timer of a killed timer)', () => {
     const c = new Clock();
     const fired: number[] = [];
@@ -210,6 +217,55 @@ describe('Clock with indexed timers', () => {
     c.runUntil(20_000);
     // later residues are earlier times; the same residue fires in arming order
     expect(seen).toEqual(Array.from({ length: 5000 }, (_, i) => i).sort((a, b) => (b % 97) - (a % 97) || a - b));
+  });
+});
+
+describe('Clock wheel', () => {
+  it('fires timers spread over many turns of the wheel, and far beyond it, in order', () => {
+    // 32 buckets of 1 µs: a 32 µs span; the timers reach an hour ahead
+    const c = new Clock({ wheelShift: 10, wheelBits: 5 });
+    const rng = new Rng(11);
+    const seen: number[] = [];
+    const at: number[] = [];
+    for (let i = 0; i < 2000; i++) {
+      // from 0 to ~2^42 ns, on a logarithmic scale, a fifth of them on a common grid
+      const t = i % 5 === 0 ? 1000 * (1 + (i % 7)) : Math.floor(2 ** ((rng.u32() % 4200) / 100));
+      at.push(t);
+      c.at(t, () => seen.push(i));
+    }
+    expect(c.nextDue).toBe(Math.min(...at));
+    // run in uneven steps, some far past the span, some within one bucket
+    let until = 0;
+    let checked = 0;
+    while (c.pending > 0) {
+      until += [1, 700, 50_000, MILLISECS(3), SECONDS(90)][rng.u32() % 5]!;
+      c.runUntil(until);
+      expect(c.now).toBe(until);
+      const late = seen.slice(checked).filter((i) => at[i]! > until);
+      expect(late).toEqual([]);
+      checked = seen.length;
+    }
+    expect(seen).toEqual(at.map((t, i) => [t, i] as const).sort((a, b) => a[0] - b[0] || a[1] - b[1]).map(([, i]) => i));
+  });
+
+  it('after a long quiet time, a timer armed a little ahead fires on time (the cursor follows the clock)', () => {
+    const c = new Clock({ wheelShift: 4, wheelBits: 5 });
+    const seen: number[] = [];
+    c.runUntil(SECONDS(5));
+    c.after(3, (now) => seen.push(now));
+    c.after(10_000, (now) => seen.push(now));
+    expect(c.nextDue).toBe(SECONDS(5) + 3);
+    c.runFor(2);
+    expect(seen).toEqual([]);
+    c.runFor(1);
+    expect(seen).toEqual([SECONDS(5) + 3]);
+    expect(c.runAll()).toBe(1);
+    expect(seen).toEqual([SECONDS(5) + 3, SECONDS(5) + 10_000]);
+  });
+
+  it('refuses a wheel it cannot build', () => {
+    expect(() => new Clock({ wheelBits: 3 })).toThrow(/wheelBits/);
+    expect(() => new Clock({ wheelShift: 1.5 })).toThrow(/wheelShift/);
   });
 });
 
