@@ -251,7 +251,8 @@ export class Clock {
       this.unlinkHead(s);
       this.fireSlot(s, at);
     }
-    if (this.curB < last) this.moveCursor(last);
+    // (a clock run to Infinity has no bucket to stand on: nothing can be armed after it)
+    if (this.curB < last && last !== Infinity) this.moveCursor(last);
     this._now = until;
   }
 

@@ -263,6 +263,16 @@ describe('Clock wheel', () => {
     expect(seen).toEqual([SECONDS(5) + 3, SECONDS(5) + 10_000]);
   });
 
+  it('runs every timer when run to Infinity, as a heap would', () => {
+    const c = new Clock({ wheelShift: 2, wheelBits: 5 });
+    const seen: number[] = [];
+    for (const at of [SECONDS(3600), 7, 300, 7]) c.at(at, (now) => seen.push(now));
+    c.runUntil(Infinity);
+    expect(seen).toEqual([7, 7, 300, SECONDS(3600)]);
+    expect(c.now).toBe(Infinity);
+    expect(c.pending).toBe(0);
+  });
+
   it('refuses a wheel it cannot build', () => {
     expect(() => new Clock({ wheelBits: 3 })).toThrow(/wheelBits/);
     expect(() => new Clock({ wheelShift: 1.5 })).toThrow(/wheelShift/);
