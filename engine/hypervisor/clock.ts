@@ -386,10 +386,22 @@ export class Clock {
 
   /** Put slot s into the cursor's sorted bucket, after every timer with a smaller key. */
   private insertSorted(s: number, at: STime, seq: number): void {
+    const i = this.curI;
+    if (this.head[i]! < 0) this.used[i >> 5]! |= 1 << (i & 31);
+    this.head[i] = this.linkInOrder(this.head[i]!, s, at, seq);
+    this.pos[s] = ON_WHEEL;
+    this.onWheel++;
+  }
+
+  /**
+   * Link slot s, of key (at, seq), into the sorted list that starts at `first` (-1:
+   * empty), after every timer with a smaller key; returns the list's first slot.
+   */
+  private linkInOrder(first: number, s: number, at: STime, seq: number): number {
     const key = this.key;
     const link = this.link;
     let p = -1;
-    let q = this.head[this.curI]!;
+    let q = first;
     while (q >= 0 && (key[2 * q]! < at || (key[2 * q] === at && key[2 * q + 1]! < seq))) {
       p = q;
       q = link[2 * q + 1]!;
@@ -397,13 +409,9 @@ export class Clock {
     link[2 * s] = p;
     link[2 * s + 1] = q;
     if (q >= 0) link[2 * q] = s;
-    if (p >= 0) link[2 * p + 1] = s;
-    else {
-      if (q < 0) this.used[this.curI >> 5]! |= 1 << (this.curI & 31);
-      this.head[this.curI] = s;
-    }
-    this.pos[s] = ON_WHEEL;
-    this.onWheel++;
+    if (p < 0) return s;
+    link[2 * p + 1] = s;
+    return first;
   }
 
   /** Take slot s, the head of the cursor's bucket, off it. */
@@ -491,19 +499,7 @@ export class Clock {
     let first = -1;
     while (s >= 0) {
       const next = link[2 * s + 1]!;
-      const at = key[2 * s]!;
-      const sq = key[2 * s + 1]!;
-      let p = -1;
-      let q = first;
-      while (q >= 0 && (key[2 * q]! < at || (key[2 * q] === at && key[2 * q + 1]! < sq))) {
-        p = q;
-        q = link[2 * q + 1]!;
-      }
-      link[2 * s] = p;
-      link[2 * s + 1] = q;
-      if (q >= 0) link[2 * q] = s;
-      if (p >= 0) link[2 * p + 1] = s;
-      else first = s;
+      first = this.linkInOrder(first, s, key[2 * s]!, key[2 * s + 1]!);
       s = next;
     }
     this.head[this.curI] = first;
