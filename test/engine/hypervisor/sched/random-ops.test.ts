@@ -1,6 +1,7 @@
-import { describe, expect, it } from 'vitest';
+import { describe, it } from 'vitest';
 import fc from 'fast-check';
 import { boot, topo } from './helpers';
+import { checkInvariants } from './invariants';
 import { XenError } from '../../../../engine/hypervisor/errno';
 import { MICROSECS } from '../../../../engine/hypervisor/clock';
 import type { SchedulerName } from '../../../../engine/hypervisor/sched/scheduler';
@@ -15,27 +16,6 @@ const WORKLOADS: WorkloadSpec[] = [
   { kind: 'rt', periodUs: 2000, execUs: 500 },
   { kind: 'idle' },
 ];
-
-/** Every pCPU runs at most one vCPU, each vCPU at most on one pCPU, within its hard affinity and pool. */
-function checkInvariants(x: Xen): void {
-  const core = x.pools.core;
-  const seen = new Set<unknown>();
-  for (let c = 0; c < core.nrCpus; c++) {
-    const u = core.curr(c);
-    if (!u) continue;
-    expect(seen.has(u)).toBe(false);
-    seen.add(u);
-    expect(u.pcpu).toBe(c);
-    expect(u.vcpu.runstate).toBe('running');
-    expect(core.poolOf[c]).toBe(u.dom.poolId);
-    if (!u.affBroken) expect(u.vcpu.hardAffinity.has(c)).toBe(true);
-  }
-  for (const d of x.hypercall({ op: 'sysctl.getdomaininfolist' })) {
-    for (const v of x.hypercall({ op: 'domctl.getvcpuinfo', domid: d.domid })) {
-      if (v.runstate === 'running') expect(core.curr(v.cpu)?.vcpu.vcpuId).toBe(v.vcpu);
-    }
-  }
-}
 
 type Op = { k: number; a: number; b: number; c: number };
 

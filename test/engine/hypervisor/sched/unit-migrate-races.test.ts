@@ -4,6 +4,7 @@ import type { SchedulerName } from '../../../../engine/hypervisor/sched/schedule
 import { NR_MIGRATING, R_NR } from '../../../../engine/hypervisor/vcpu-table';
 import type { Xen } from '../../../../engine/hypervisor/xen';
 import { boot, guest, poolOn, topo } from './helpers';
+import { checkInvariants } from './invariants';
 
 // A running unit pinned away keeps _VPF_migrating until its pCPU switches it out (the
 // same instant, at the SCHEDULE_SOFTIRQ). Whatever else happens to it before that —
@@ -12,16 +13,9 @@ import { boot, guest, poolOn, topo } from './helpers';
 // hard affinity or on two pCPUs, and a runnable one runs again.
 const SCHEDS: SchedulerName[] = ['credit', 'credit2', 'rtds', 'null'];
 
+/** The invariants of every host, and no unit left migrating. */
 function check(x: Xen): void {
-  const core = x.pools.core;
-  const seen = new Set<number>();
-  for (let c = 0; c < core.nrCpus; c++) {
-    const u = core.curr(c);
-    if (!u) continue;
-    expect(seen.has(u.idx)).toBe(false);
-    seen.add(u.idx);
-    if (!u.affBroken) expect(u.vcpu.hardAffinity.has(c)).toBe(true);
-  }
+  checkInvariants(x);
   for (const d of x.hypercall({ op: 'sysctl.getdomaininfolist' })) {
     for (const u of x.pools.unitsOfDomid(d.domid)) expect(u.tab.f[u.base + R_NR]! & NR_MIGRATING).toBe(0);
   }
